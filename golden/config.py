@@ -1,0 +1,78 @@
+"""One parameter source per system: ``configs/<system>.toml`` → frozen dataclass.
+
+The same dataclass instance elaborates the RTL, parameterizes the golden model
+and configures the testbench (SPEC §3).  Loading is strict: unknown keys,
+missing keys and values of the wrong type are rejected with the TOML path of
+the offending entry, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import typing
+from pathlib import Path
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+
+
+class ConfigError(ValueError):
+    """A configuration file or value that violates a documented constraint."""
+
+
+def config_path(name: str) -> Path:
+    """Path of ``configs/<name>.toml``; unknown names list the valid ones."""
+    path = CONFIG_DIR / f"{name}.toml"
+    if not path.is_file():
+        valid = sorted(p.stem for p in CONFIG_DIR.glob("*.toml"))
+        raise ConfigError(f"unknown config {name!r}; valid: {', '.join(valid)}")
+    return path
+
+
+def load_toml(path: Path | str) -> dict:
+    path = Path(path)
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def from_dict(cls, data: dict, where: str = ""):
+    """Build dataclass ``cls`` from ``data`` recursively and strictly.
+
+    Nested dataclass fields take TOML tables; keys starting with ``_`` (for
+    example ``_source`` notes) are documentation and ignored.  ``where`` is the
+    dotted TOML path used in error messages.
+    """
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
+    data = {k: v for k, v in data.items() if not k.startswith("_")}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ConfigError(
+            f"{where or cls.__name__}: unknown key(s) {', '.join(unknown)}; "
+            f"valid: {', '.join(sorted(fields))}"
+        )
+    kwargs = {}
+    for name, field in fields.items():
+        path = f"{where}.{name}" if where else name
+        if name not in data:
+            if field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
+                raise ConfigError(f"{path}: missing")
+            continue
+        kwargs[name] = _coerce(hints[name], data[name], path)
+    return cls(**kwargs)
+
+
+def _coerce(hint, value, path: str):
+    if dataclasses.is_dataclass(hint):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: expected a table, got {value!r}")
+        return from_dict(hint, value, path)
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if hint in (int, float, str, bool):
+        if not isinstance(value, hint) or (hint is int and isinstance(value, bool)):
+            raise ConfigError(f"{path}: expected {hint.__name__}, got {value!r}")
+    return value
