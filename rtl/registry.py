@@ -1,0 +1,55 @@
+"""Registered top-level components: what ``make verilog``, ``make synth`` and the runner know.
+
+Adding a block is one line in :data:`TOPS`: a name (also the Verilog module
+name), the system config it is elaborated from (``configs/<config>.toml``), and
+a factory taking that config's dataclass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+from golden.config import ConfigError
+from golden.hydra.params import load_hydra_config
+from rtl.hydra.mac import Mac
+
+CONFIG_LOADERS = {"hydra": load_hydra_config}
+
+
+@dataclass(frozen=True)
+class Top:
+    name: str
+    config: str
+    factory: Callable
+    description: str
+
+    def load_config(self, path: Path | str | None = None):
+        return CONFIG_LOADERS[self.config](path)
+
+    def build(self, config_path: Path | str | None = None):
+        """``(component, config)`` elaborated from the default TOML or ``config_path``."""
+        config = self.load_config(config_path)
+        return self.factory(config), config
+
+
+TOPS = {
+    top.name: top
+    for top in (
+        Top("hydra_mac", "hydra", lambda c: Mac(c.fixed, c.mac),
+            "Hydra FX16 pipelined multiply-accumulate unit (seed 001, Table I)"),
+    )
+}
+
+
+def get_top(name: str) -> Top:
+    """The registered top ``name``; unknown names list the valid ones."""
+    if name not in TOPS:
+        raise ConfigError(f"unknown top {name!r}; valid: {', '.join(sorted(TOPS))}")
+    return TOPS[name]
+
+
+def config_parameters(config) -> dict:
+    """The dataclass as a plain dict (manifest ``parameters``)."""
+    return asdict(config)

@@ -1,0 +1,21 @@
+"""Clock and reset for Amaranth tops (``clk``, synchronous active-high ``rst``)."""
+
+from __future__ import annotations
+
+from cocotb.clock import Clock
+from cocotb.triggers import RisingEdge
+
+CLOCK_PERIOD_NS = 10
+
+
+async def start_clock_and_reset(dut, reset_cycles: int = 2, period_ns: int = CLOCK_PERIOD_NS):
+    """Start the clock (a GPI clock: no Python per cycle) and hold reset.
+
+    Returns right after the edge that begins cycle 0, the first cycle out of
+    reset; golden cycle models count from there.
+    """
+    Clock(dut.clk, period_ns, unit="ns").start()
+    dut.rst.value = 1
+    for _ in range(reset_cycles):
+        await RisingEdge(dut.clk)
+    dut.rst.value = 0

