@@ -196,7 +196,7 @@ def make_layer(
     if n_inputs < 1:
         raise WorkloadError(f"layer {name!r}: needs at least one input")
 
-    common = dict(name=name, kind=kind, in_ch=c, in_h=h, in_w=w, inputs=tuple(inputs))
+    common = {"name": name, "kind": kind, "in_ch": c, "in_h": h, "in_w": w, "inputs": tuple(inputs)}
     if kind in ("conv", *POOL_KINDS):
         if kh > h + pt + pb or kw > w + pl + pr:
             raise WorkloadError(

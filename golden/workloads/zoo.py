@@ -379,4 +379,4 @@ def inception_v4() -> Network:
     return b.build()
 
 
-__all__ = ["get_network", "list_networks", "WorkloadError"]
+__all__ = ["WorkloadError", "get_network", "list_networks"]
