@@ -1,8 +1,10 @@
 """Registered top-level components: what ``make verilog``, ``make synth`` and the runner know.
 
 Adding a block is one line in :data:`TOPS`: a name (also the Verilog module
-name), the system config it is elaborated from (``configs/<config>.toml``), and
-a factory taking that config's dataclass.
+name and the RTL regression's test id), the system config it is elaborated from
+(``configs/<config>.toml``), a factory taking that config's dataclass, a
+description, and the cocotb module that verifies it (run on every simulator by
+``tests/test_rtl.py``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Callable
 from golden.config import ConfigError
 from golden.hydra.params import load_hydra_config
 from rtl.hydra.mac import Mac
+from rtl.hydra.mac_bench_harness import MacBenchHarness
 
 CONFIG_LOADERS = {"hydra": load_hydra_config}
 
@@ -24,6 +27,7 @@ class Top:
     config: str
     factory: Callable
     description: str
+    tb: str | None = None  # cocotb test module, e.g. "tb.hydra.test_mac"
 
     def load_config(self, path: Path | str | None = None):
         return CONFIG_LOADERS[self.config](path)
@@ -38,7 +42,9 @@ TOPS = {
     top.name: top
     for top in (
         Top("hydra_mac", "hydra", lambda c: Mac(c.fixed, c.mac),
-            "Hydra FX16 pipelined multiply-accumulate unit (seed 001, Table I)"),
+            "Hydra FX16 pipelined multiply-accumulate unit (seed 001, Table I)", "tb.hydra.test_mac"),
+        Top("hydra_mac_bench", "hydra", lambda c: MacBenchHarness(c.fixed, c.mac),
+            "Hydra MAC fed by an on-chip xorshift32 generator (simulation-speed benchmark)"),
     )
 }
 

@@ -15,6 +15,7 @@ import os
 import shutil
 import time
 from pathlib import Path
+from xml.etree import ElementTree
 
 from cocotb_tools.check_results import get_results
 from cocotb_tools.runner import get_runner
@@ -82,7 +83,9 @@ def run_cocotb(top: str, test_module: str, sim: str, test_id: str | None = None,
         **(extra_env or {}),
     }
     start = time.perf_counter()
-    results_xml = runner.test(
+    results_xml = build_dir / "results.xml"
+    try:  # under pytest, cocotb_tools exits on failures; we report them ourselves below
+        runner.test(
         test_module=test_module,
         hdl_toplevel=top,
         build_dir=build_dir,
@@ -91,17 +94,22 @@ def run_cocotb(top: str, test_module: str, sim: str, test_id: str | None = None,
         seed=seed,
         waves=waves,
         extra_env=env,
-        results_xml=str(build_dir / "results.xml"),
+        results_xml=str(results_xml),
         log_file=build_dir / "sim.log",
-    )
+        )
+    except SystemExit:
+        pass
     seconds = time.perf_counter() - start
-    n_tests, n_failed = get_results(Path(results_xml))
+    if not results_xml.is_file():
+        raise SimulationFailed(f"{test_id} on {sim}: simulation ended abnormally; log: {build_dir / 'sim.log'}")
+    n_tests, n_failed = get_results(results_xml)
     outcome = {"test_id": test_id, "sim": sim, "tests": n_tests, "failed": n_failed,
                "seconds": round(seconds, 3), "waves": _collect_waves(build_dir, test_id, sim) if waves else None}
     _record(outcome)
     if n_tests == 0 or n_failed:
         raise SimulationFailed(
             f"{test_id} on {sim}: {n_failed} of {n_tests} cocotb tests failed; log: {build_dir / 'sim.log'}"
+            + "".join(f"\n  {name}: {message}" for name, message in _failures(results_xml))
         )
     return outcome
 
@@ -125,3 +133,13 @@ def _record(outcome: dict):
     run_dir = RUNS_DIR / run_id
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / f"{outcome['test_id']}-{outcome['sim']}.json").write_text(json.dumps(outcome))
+
+
+def _failures(results_xml: Path) -> list[tuple[str, str]]:
+    """``(test name, first line of its failure message)`` from a cocotb results file."""
+    failures = []
+    for case in ElementTree.parse(results_xml).getroot().iter("testcase"):
+        for problem in list(case.findall("failure")) + list(case.findall("error")):
+            message = (problem.get("message") or problem.text or "").strip().splitlines()
+            failures.append((case.get("name"), message[0][:300] if message else ""))
+    return failures

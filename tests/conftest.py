@@ -35,3 +35,37 @@ def pytest_collection_modifyitems(items):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "rtl: RTL regression run through cocotb on a simulator")
+
+
+# -- per-simulator summary of the cocotb runs (printed by make sim / make test) --
+
+def pytest_sessionstart(session):
+    import uuid
+
+    if not hasattr(session.config, "workerinput") and not os.environ.get("HYMEM_RUN_ID"):
+        os.environ["HYMEM_RUN_ID"] = uuid.uuid4().hex[:12]
+
+
+def pytest_terminal_summary(terminalreporter):
+    import json
+
+    from tb.runner import RUNS_DIR
+
+    run_id = os.environ.get("HYMEM_RUN_ID")
+    runs = sorted((RUNS_DIR / run_id).glob("*.json")) if run_id else []
+    if not runs:
+        return
+    per_sim = {}
+    for path in runs:
+        outcome = json.loads(path.read_text())
+        total = per_sim.setdefault(outcome["sim"], {"blocks": 0, "tests": 0, "passed": 0, "seconds": 0.0})
+        total["blocks"] += 1
+        total["tests"] += outcome["tests"]
+        total["passed"] += outcome["tests"] - outcome["failed"]
+        total["seconds"] += outcome["seconds"]
+    terminalreporter.section("RTL regressions per simulator")
+    for sim, t in sorted(per_sim.items()):
+        terminalreporter.write_line(
+            f"{sim:10s} {t['blocks']} blocks, {t['tests']} cocotb tests run, {t['passed']} passed, "
+            f"{t['tests'] - t['passed']} failed ({t['seconds']:.1f} s simulating)"
+        )

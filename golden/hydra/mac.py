@@ -84,23 +84,28 @@ def mac_results(batches: list[MacBatch], fmt: FixedFormat) -> MacResults:
 
 @dataclass
 class MacTimeline:
-    """Per-cycle trace of the pipeline (index = cycle since reset release)."""
+    """Per-cycle trace of the pipeline (index = cycle since reset release).
 
-    pairs_valid: list = field(default_factory=list)
-    pairs_ready: list = field(default_factory=list)
-    results_valid: list = field(default_factory=list)
-    results_ready: list = field(default_factory=list)
-    busy: list = field(default_factory=list)
-    bias_load: list = field(default_factory=list)
-    clear: list = field(default_factory=list)
-    macs: list = field(default_factory=list)
+    Signal names are the RTL's HDL port names, so a viewer shows model and
+    RTL under the same names.
+    """
 
-    def as_signals(self) -> dict:
+    signals: dict = field(default_factory=lambda: {name: [] for name in TIMELINE_SIGNALS})
+
+    def record(self, **values):
+        for name, value in values.items():
+            self.signals[name].append(int(value))
+
+    def as_signals(self, counter_width: int = 32) -> dict:
         """``{name: (width, values)}`` for :func:`golden.trace.write_vcd`."""
         return {
-            name: (16 if name == "macs" else 1, np.asarray(values, dtype=np.int64))
-            for name, values in vars(self).items()
+            name: (counter_width if name.startswith("counters__") else 1, np.asarray(values, dtype=np.int64))
+            for name, values in self.signals.items()
         }
+
+
+TIMELINE_SIGNALS = ("pairs__valid", "pairs__ready", "results__valid", "results__ready",
+                    "busy", "bias_load", "clear", "counters__macs", "counters__busy_cycles")
 
 
 @dataclass
@@ -133,11 +138,10 @@ def mac_cycle_model(batches: list[MacBatch], ready: np.ndarray, trace: bool = Fa
         in_ready = (not state["p_valid"] or advance) and not clear
         fire = in_valid and in_ready
         if trace:
-            for name, value in (("pairs_valid", in_valid), ("pairs_ready", in_ready),
-                                ("results_valid", state["out_valid"]), ("results_ready", out_ready),
-                                ("busy", busy), ("bias_load", bias_load), ("clear", clear),
-                                ("macs", counts["macs"])):
-                getattr(timeline, name).append(int(value))
+            timeline.record(pairs__valid=in_valid, pairs__ready=in_ready,
+                            results__valid=state["out_valid"], results__ready=out_ready,
+                            busy=busy, bias_load=bias_load, clear=clear,
+                            counters__macs=counts["macs"], counters__busy_cycles=counts["busy_cycles"])
         # Register updates at the clock edge ending cycle c.
         counts["busy_cycles"] += busy
         counts["macs"] += advance

@@ -128,8 +128,8 @@ async def run_mac(dut, name: str, idle_prob: float, stall_prob: float, n_pairs: 
     watchdog.stop()
 
     if os.environ.get("HYMEM_WAVES_DIR"):
-        path = Path(os.environ["HYMEM_WAVES_DIR"]) / f"{os.environ['HYMEM_TEST_ID']}-{name}.golden.vcd"
-        write_vcd(path, cost.timeline.as_signals(), CLOCK_PERIOD_NS, int(start_ns))
+        path = Path(os.environ["HYMEM_WAVES_DIR"]) / f"{os.environ['HYMEM_TEST_ID']}-{os.environ['HYMEM_SIM']}-{name}.golden.vcd"
+        write_vcd(path, cost.timeline.as_signals(config.mac.counter_width), CLOCK_PERIOD_NS, int(start_ns))
         dut._log.info(f"golden timeline: {path}")
 
     measured = read_counters(dut, component)

@@ -1,0 +1,169 @@
+"""Claims — a paper's number beside the model's — and the ``reproduce`` registry.
+
+A :class:`Claim` is ``{id, system, seed, where, paper, model, unit, tolerance,
+note}``; ``ratio = model / paper`` and ``ok = |ratio - 1| <= tolerance``
+(tolerance is relative).  The model value must be computed by the model at
+call time, never copied from the paper.  :func:`printed` derives the tolerance
+"agrees to the precision the paper printed" (half a unit in the last printed
+digit) from the paper's text, so a table value like ``"0.30"`` carries its own
+rounding; any wider tolerance is set explicitly and explained in ``note``.
+
+Registry
+--------
+``SYSTEMS`` lists the systems ``hymem reproduce`` knows.  A system registers
+a function returning its claims with ``@register("<system>")`` in the module
+``golden.<system>.claims`` (``golden.workloads.claims`` for the workload
+tables).  :func:`reproduce` imports that module when it exists, which runs the
+registration; a system without one is reported as *not yet modelled*.
+
+Choice for ``--strict``: a not-yet-modelled system does **not** fail it.
+``--strict`` asserts that every claim the project makes is within tolerance; a
+system that makes no claims yet makes none to fail.  It is never silent
+either: the table prints a "not yet modelled" row and the JSON carries
+``"systems": {"<system>": "not yet modelled"}``.  An import error inside an
+existing claims module is *not* swallowed — it is a bug, not "not modelled".
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+SYSTEMS = ("workloads", "hydra", "rana", "maxnvm", "rram", "shycache")
+NOT_MODELLED = "not yet modelled"
+MODELLED = "modelled"
+
+_REGISTRY: dict[str, Callable[[], list[Claim]]] = {}
+
+
+class ClaimError(ValueError):
+    """Unknown system or malformed claim."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    system: str
+    seed: str
+    where: str
+    paper: float
+    model: float
+    unit: str
+    tolerance: float
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        if self.paper == 0:
+            return float("inf") if self.model else 1.0
+        return self.model / self.paper
+
+    @property
+    def ok(self) -> bool:
+        # tiny slack so a value exactly on the rounding boundary is not lost to float error
+        return abs(self.ratio - 1.0) <= self.tolerance * (1 + 1e-9) + 1e-12
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id, "system": self.system, "seed": self.seed, "where": self.where,
+            "paper": self.paper, "model": self.model, "unit": self.unit,
+            "tolerance": self.tolerance, "ratio": self.ratio, "ok": self.ok, "note": self.note,
+        }
+
+
+def printed(text: str) -> tuple[float, float]:
+    """Value of a printed number and the relative tolerance of its last digit.
+
+    ``"0.30"`` → (0.30, 0.005 / 0.30); ``"600810"`` → (600810, 0.5 / 600810).
+    """
+    d = Decimal(text)
+    half_ulp = Decimal(5).scaleb(d.as_tuple().exponent - 1)
+    value = float(d)
+    if value == 0:
+        raise ClaimError(f"printed value {text!r} is zero; give an absolute tolerance instead")
+    return value, float(half_ulp) / abs(value)
+
+
+def claim(id: str, system: str, seed: str, where: str, paper: str | float, model: float,
+          unit: str, *, tolerance: float | None = None, note: str = "") -> Claim:
+    """Build a claim; a ``str`` paper value gets the printed-precision tolerance
+    unless ``tolerance`` widens it (then ``note`` must say why)."""
+    if isinstance(paper, str):
+        value, tol = printed(paper)
+    else:
+        value, tol = float(paper), None
+    if tolerance is not None:
+        if not note:
+            raise ClaimError(f"claim {id}: an explicit tolerance needs a note saying why")
+        tol = tolerance
+    if tol is None:
+        raise ClaimError(f"claim {id}: numeric paper value needs an explicit tolerance")
+    return Claim(id, system, seed, where, value, float(model), unit, tol, note)
+
+
+def register(system: str):
+    """Decorator: ``@register("rana")`` on a zero-argument function returning claims."""
+    if system not in SYSTEMS:
+        raise ClaimError(f"unknown system {system!r}; valid: {', '.join(SYSTEMS)}")
+
+    def deco(fn: Callable[[], list[Claim]]):
+        _REGISTRY[system] = fn
+        return fn
+    return deco
+
+
+def _claims_module(system: str) -> str:
+    return f"golden.{system}.claims"
+
+
+@dataclass(frozen=True)
+class SystemResult:
+    system: str
+    status: str
+    claims: tuple[Claim, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.claims)
+
+
+def resolve(system: str) -> list[str]:
+    """``"all"`` → every system; unknown names list the valid ones."""
+    if system == "all":
+        return list(SYSTEMS)
+    if system not in SYSTEMS:
+        raise ClaimError(f"unknown system {system!r}; valid: {', '.join((*SYSTEMS, 'all'))}")
+    return [system]
+
+
+def reproduce(system: str) -> list[SystemResult]:
+    """Run the claims of ``system`` (or ``"all"``)."""
+    results = []
+    for name in resolve(system):
+        if name not in _REGISTRY:
+            modname = _claims_module(name)
+            try:
+                found = importlib.util.find_spec(modname) is not None
+            except ModuleNotFoundError as exc:
+                if exc.name != f"golden.{name}":  # a broken import inside the package is a bug
+                    raise
+                found = False  # the package golden.<system> does not exist yet
+            if found:
+                importlib.import_module(modname)
+        fn = _REGISTRY.get(name)
+        if fn is None:
+            results.append(SystemResult(name, NOT_MODELLED, ()))
+            continue
+        claims = tuple(fn())
+        for c in claims:
+            if c.system != name:
+                raise ClaimError(f"claim {c.id} registered for {name!r} says system {c.system!r}")
+        results.append(SystemResult(name, MODELLED, claims))
+    return results
+
+
+__all__ = ["MODELLED", "NOT_MODELLED", "SYSTEMS", "Claim", "ClaimError", "SystemResult", "claim",
+           "printed", "register", "reproduce", "resolve"]

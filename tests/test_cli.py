@@ -1,0 +1,111 @@
+"""The hymem command through click's runner: JSON purity, errors without tracebacks."""
+
+import json
+
+import onnx
+import pytest
+from click.testing import CliRunner
+
+from golden.cli import main
+
+from test_onnx_import import _mixed_graph
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def _run(*args):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+    return _run
+
+
+def test_workload_show_vgg16_json(run):
+    res = run("workload", "show", "vgg16", "--json")
+    assert res.exit_code == 0
+    doc = json.loads(res.stdout)  # stdout is exactly one JSON document
+    assert doc["totals"]["conv_macs"] == 15_346_630_656
+    first = doc["layers"][0]
+    assert set(first) >= {"name", "kind", "in_ch", "out_ch", "in_h", "in_w", "out_h", "out_w",
+                          "kernel_h", "kernel_w", "stride", "padding", "groups", "params", "macs"}
+    assert set(doc["totals"]) >= {"params", "macs", "conv_params", "conv_macs", "fc_params",
+                                  "fc_macs", "max_input_bytes", "max_output_bytes",
+                                  "max_weight_bytes"}
+
+
+def test_precision_changes_bytes(run):
+    d8 = json.loads(run("workload", "show", "vgg16", "--precision", "8", "--json").stdout)
+    assert d8["totals"]["max_input_bytes"] == 64 * 224 * 224
+
+
+@pytest.mark.parametrize("args", [("workload", "list", "--json"), ("tech", "list", "--json"),
+                                  ("tech", "show", "rana_65nm", "--json"),
+                                  ("reproduce", "all", "--json")])
+def test_json_everywhere(run, args):
+    res = run(*args)
+    assert res.exit_code == 0
+    json.loads(res.stdout)
+
+
+def test_reproduce_workloads_strict(run):
+    res = run("reproduce", "workloads", "--strict", "--json")
+    assert res.exit_code == 0
+    doc = json.loads(res.stdout)
+    ids = {c["id"] for c in doc["claims"]}
+    assert {"rram.t2.vgg16.cnv_gop", "shycache.t2.inception_v4.params",
+            "maxnvm.t2.resnet50.params", "rana.t1.vgg16.max_inputs"} <= ids
+    assert all(c["ok"] for c in doc["claims"])
+    assert doc["systems"] == {"workloads": "modelled"}
+
+
+def test_unmodelled_system_is_reported_not_failed(run):
+    res = run("reproduce", "shycache", "--strict", "--json")
+    assert res.exit_code == 0
+    assert json.loads(res.stdout) == {"claims": [], "systems": {"shycache": "not yet modelled"}}
+    assert "not yet modelled" in run("reproduce", "shycache").stdout
+
+
+def test_plot(run, tmp_path):
+    res = run("reproduce", "workloads", "--plot", str(tmp_path), "--json")
+    assert json.loads(res.stdout)["plots"] == [str(tmp_path / "workloads.png")]
+    assert (tmp_path / "workloads.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("args, msg", [
+    (("workload", "show", "vgg99"), "unknown network 'vgg99'; valid:"),
+    (("tech", "show", "unobtainium"), "unknown technology 'unobtainium'; valid:"),
+    (("reproduce", "everything"), "unknown system 'everything'; valid:"),
+])
+def test_bad_names_one_line_error(run, args, msg):
+    res = run(*args)
+    assert res.exit_code == 2
+    assert res.stderr.startswith(f"error: {msg}") and "Traceback" not in res.output
+    assert res.stderr.count("\n") == 1
+    res = run(*args, "--json")
+    assert json.loads(res.stdout)["error"].startswith(msg)
+
+
+def test_import_onnx(run, tmp_path):
+    path = tmp_path / "net.onnx"
+    onnx.save(_mixed_graph(), str(path))
+    doc = json.loads(run("workload", "import", str(path), "--json").stdout)
+    assert [lay["kind"] for lay in doc["layers"]] == ["conv", "maxpool", "conv", "add", "concat",
+                                                      "fc"]
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"nonsense")
+    res = run("workload", "import", str(bad))
+    assert res.exit_code == 2 and "not a readable ONNX model" in res.stderr
+
+
+def test_zoo_bench_runs():
+    # load by path, as `make bench` does with every module in tools/benches/
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "tools" / "benches" / "zoo_stats.py"
+    spec = importlib.util.spec_from_file_location("zoo_stats", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    recs = mod.run()
+    assert all(set(r) == {"name", "figure", "unit", "note"} for r in recs)
+    assert recs[0]["unit"] == "ms" and recs[0]["figure"] < 1000
