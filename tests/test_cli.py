@@ -5,10 +5,9 @@ import json
 import onnx
 import pytest
 from click.testing import CliRunner
+from test_onnx_import import _mixed_graph
 
 from golden.cli import main
-
-from test_onnx_import import _mixed_graph
 
 
 @pytest.fixture

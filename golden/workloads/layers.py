@@ -105,14 +105,14 @@ class Layer:
     def output_elems(self) -> int:
         return self.out_ch * self.out_h * self.out_w
 
-    def input_bytes(self, bits: int = 16) -> float:
-        return self.input_elems * bits / 8
+    def input_bytes(self, bits: int = 16) -> int | float:
+        return _bytes(self.input_elems, bits)
 
-    def output_bytes(self, bits: int = 16) -> float:
-        return self.output_elems * bits / 8
+    def output_bytes(self, bits: int = 16) -> int | float:
+        return _bytes(self.output_elems, bits)
 
-    def weight_bytes(self, bits: int = 16) -> float:
-        return self.weights * bits / 8
+    def weight_bytes(self, bits: int = 16) -> int | float:
+        return _bytes(self.weights, bits)
 
     def as_dict(self) -> dict:
         """The JSON record of ``hymem workload show`` (SPEC issue 3 field list)."""
@@ -133,6 +133,12 @@ class Layer:
             "params": self.params,
             "macs": self.macs,
         }
+
+
+def _bytes(elems: int, bits: int) -> int | float:
+    """Bytes of ``elems`` elements of ``bits`` each: an int when whole (the usual case)."""
+    total = elems * bits
+    return total // 8 if total % 8 == 0 else total / 8
 
 
 def _pair(value, what: str, name: str) -> tuple[int, int]:
