@@ -72,7 +72,11 @@ def _coerce(hint, value, path: str):
         return from_dict(hint, value, path)
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
-    if hint in (int, float, str, bool):
-        if not isinstance(value, hint) or (hint is int and isinstance(value, bool)):
-            raise ConfigError(f"{path}: expected {hint.__name__}, got {value!r}")
+    if hint in (int, float, str, bool) and not _is_exactly(value, hint):
+        raise ConfigError(f"{path}: expected {hint.__name__}, got {value!r}")
     return value
+
+
+def _is_exactly(value, kind) -> bool:
+    """isinstance, except that a TOML boolean is not an int."""
+    return isinstance(value, kind) and not (kind is int and isinstance(value, bool))

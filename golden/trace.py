@@ -15,15 +15,16 @@ from vcd import VCDWriter
 
 def write_vcd(path: Path | str, signals: dict, period_ns: int = 10, offset_ns: int = 0,
               scope: str = "golden") -> Path:
-    """Write ``signals`` to ``path``; only value changes are emitted."""
+    """Write ``signals`` to ``path``, plus ``cycle`` (the cycle index); only changes are emitted."""
     path = Path(path)
+    n_cycles = max((len(values) for _, values in signals.values()), default=0)
+    signals = {"cycle": (32, np.arange(n_cycles)), **signals}
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w") as f, VCDWriter(f, timescale="1 ns", date="today") as writer:
         handles = {
             name: (writer.register_var(scope, name, "wire", size=width), np.asarray(values))
             for name, (width, values) in signals.items()
         }
-        n_cycles = max((len(values) for _, values in handles.values()), default=0)
         previous = {}
         for cycle in range(n_cycles):
             for name, (var, values) in handles.items():

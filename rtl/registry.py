@@ -9,9 +9,9 @@ description, and the cocotb module that verifies it (run on every simulator by
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
 
 from golden.config import ConfigError
 from golden.hydra.params import load_hydra_config

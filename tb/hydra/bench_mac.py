@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from pathlib import Path
 
 import cocotb
 import numpy as np
@@ -37,7 +38,7 @@ def xorshift32(seed: int, n: int) -> np.ndarray:
 
 def golden_checksum(fixed, n_pairs: int, kernel: int) -> int:
     states = xorshift32(SEED, n_pairs)
-    to_signed = lambda x: ((x & 0xFFFF) ^ 0x8000) - 0x8000  # noqa: E731
+    to_signed = lambda x: ((x & 0xFFFF) ^ 0x8000) - 0x8000
     batch = MacBatch(bias=0, w=to_signed(states), a=to_signed(states >> 16),
                      last=(np.arange(n_pairs) % kernel) == kernel - 1)
     checksum = 0
@@ -72,5 +73,4 @@ async def bench_mac_cycles_per_second(dut):
     result = {"cycles": cycles, "seconds": seconds, "cycles_per_second": cycles / seconds}
     dut._log.info(f"{result}")
     if os.environ.get("HYMEM_BENCH_OUT"):
-        with open(os.environ["HYMEM_BENCH_OUT"], "w") as f:
-            json.dump(result, f)
+        Path(os.environ["HYMEM_BENCH_OUT"]).write_text(json.dumps(result))

@@ -167,7 +167,7 @@ async def test_mac_idle_and_backpressure(dut):
 @cocotb.test(expect_fail=True)
 async def test_watchdog_stops_stuck_sink(dut):
     """A sink that never reads stalls the MAC; the watchdog must fail the test quickly."""
-    component, config = tb_component()
+    component, _ = tb_component()
     driver = StreamDriver(dut, component, "pairs")
     monitor = StreamMonitor(dut, component, "results", ready=np.zeros(10**6, dtype=bool))
     handle(dut, component, "bias_load").value = 0
