@@ -58,14 +58,14 @@ def pytest_terminal_summary(terminalreporter):
     per_sim = {}
     for path in runs:
         outcome = json.loads(path.read_text())
-        total = per_sim.setdefault(outcome["sim"], {"blocks": 0, "tests": 0, "passed": 0, "seconds": 0.0})
-        total["blocks"] += 1
+        total = per_sim.setdefault(outcome["sim"], {"runs": 0, "tests": 0, "passed": 0, "seconds": 0.0})
+        total["runs"] += 1
         total["tests"] += outcome["tests"]
         total["passed"] += outcome["tests"] - outcome["failed"]
         total["seconds"] += outcome["seconds"]
     terminalreporter.section("RTL regressions per simulator")
     for sim, t in sorted(per_sim.items()):
         terminalreporter.write_line(
-            f"{sim:10s} {t['blocks']} blocks, {t['tests']} cocotb tests run, {t['passed']} passed, "
+            f"{sim:10s} {t['runs']} simulator runs, {t['tests']} cocotb tests run, {t['passed']} passed, "
             f"{t['tests'] - t['passed']} failed ({t['seconds']:.1f} s simulating)"
         )

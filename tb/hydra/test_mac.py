@@ -70,6 +70,17 @@ def make_batches(rng: np.random.Generator, fmt: FixedFormat, n_pairs: int, idle_
     return batches
 
 
+def check_corner_coverage(dut, name: str, accs: np.ndarray, fmt: FixedFormat):
+    """The stimulus must reach the corners it claims: narrowing overflow and exact half-LSB ties."""
+    unnarrowed = accs >> fmt.frac
+    overflowed = int(np.sum((unnarrowed > fmt.max_value) | (unnarrowed < fmt.min_value)))
+    ties = int(np.sum((accs & ((1 << fmt.frac) - 1)) == (1 << fmt.frac) >> 1))
+    negative_ties = int(np.sum(((accs & ((1 << fmt.frac) - 1)) == (1 << fmt.frac) >> 1) & (accs < 0)))
+    dut._log.info(f"{name}: {len(accs)} results, {overflowed} overflow the output width, "
+                  f"{ties} sit exactly on half an LSB ({negative_ties} negative)")
+    assert overflowed > 0 and ties > 0 and negative_ties > 0, "stimulus misses saturation or rounding corners"
+
+
 async def wait_idle(dut, busy):
     """Return in the cycle after the first cycle in which ``busy`` is low."""
     while True:
@@ -90,6 +101,7 @@ async def run_mac(dut, name: str, idle_prob: float, stall_prob: float, n_pairs: 
     ready = ready_pattern(rng, 8 * n_pairs, stall_prob)
 
     expected = mac_results(batches, fmt)
+    check_corner_coverage(dut, name, expected.acc, fmt)
     cost = mac_cycle_model(batches, ready, trace=bool(os.environ.get("HYMEM_WAVES_DIR")))
     scoreboard = Scoreboard(f"{name} results", [
         {"value": int(v), "acc": int(a)} for v, a in zip(expected.value, expected.acc)
