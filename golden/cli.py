@@ -9,51 +9,22 @@ unknown names, malformed layers, broken ONNX files, bad TOML — prints one line
 
 from __future__ import annotations
 
-import functools
-import json
+import importlib
 import sys
 from pathlib import Path
 
 import click
 
-from golden.claims import NOT_MODELLED, ClaimError, SystemResult
-from golden.config import ConfigError
-from golden.energy import EnergyError
-from golden.workloads import WorkloadError
-
-USER_ERRORS = (WorkloadError, ConfigError, ClaimError, EnergyError)
-EXIT_BAD_INPUT = 2
-
-
-def _emit_json(doc) -> None:
-    click.echo(json.dumps(doc, indent=2, sort_keys=False))
-
-
-def _console():
-    """Rich console; when piped (no terminal) use a wide page instead of 80 columns."""
-    from rich.console import Console
-
-    return Console() if sys.stdout.isatty() else Console(width=200)
-
-
-def handles_errors(fn):
-    """Turn the project's user errors into one line (or one JSON document) and exit 2."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except USER_ERRORS as exc:
-            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            if kwargs.get("as_json"):
-                _emit_json({"error": msg})
-            click.echo(f"error: {msg}", err=True)
-            sys.exit(EXIT_BAD_INPUT)
-    return wrapper
-
-
-json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-precision_option = click.option("--precision", "bits", type=click.IntRange(1, 64), default=16,
-                                show_default=True, help="Bits per element for byte figures.")
+from golden.claims import NOT_MODELLED, SystemResult
+from golden.cli_support import (  # noqa: F401  (re-exported for older imports)
+    EXIT_BAD_INPUT,
+    USER_ERRORS,
+    _console,
+    _emit_json,
+    handles_errors,
+    json_option,
+    precision_option,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -333,3 +304,25 @@ def reproduce(system: str, as_json: bool, strict: bool, plot_dir: Path | None) -
 
 if __name__ == "__main__":
     main()
+
+
+# --------------------------------------------------------------------------
+# per-system command groups: golden/<system>/cli.py exposing ``group``
+# --------------------------------------------------------------------------
+
+SYSTEM_CLIS = ("hydra", "rana", "maxnvm", "rram", "shycache")
+
+
+def _add_system_commands() -> None:
+    """``hymem <system> ...`` comes from ``golden.<system>.cli.group`` where that module exists."""
+    for system in SYSTEM_CLIS:
+        try:
+            module = importlib.import_module(f"golden.{system}.cli")
+        except ModuleNotFoundError as exc:
+            if exc.name in (f"golden.{system}", f"golden.{system}.cli"):
+                continue
+            raise
+        main.add_command(module.group, system)
+
+
+_add_system_commands()

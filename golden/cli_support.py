@@ -1,0 +1,54 @@
+"""Shared pieces of the ``hymem`` CLI, for golden/cli.py and each golden/<system>/cli.py.
+
+A system's CLI module defines ``group = click.Group(...)`` (or ``@click.group()``
+named ``group``) and decorates its commands with :data:`json_option` and
+:func:`handles_errors`; user errors are raised as ``golden.config.ConfigError``
+(or a subclass) and become one ``error: ...`` line and exit status 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+
+import click
+
+from golden.claims import ClaimError
+from golden.config import ConfigError
+from golden.energy import EnergyError
+from golden.workloads import WorkloadError
+
+USER_ERRORS = (WorkloadError, ConfigError, ClaimError, EnergyError)
+EXIT_BAD_INPUT = 2
+
+
+def _emit_json(doc) -> None:
+    click.echo(json.dumps(doc, indent=2, sort_keys=False))
+
+
+def _console():
+    """Rich console; when piped (no terminal) use a wide page instead of 80 columns."""
+    from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=200)
+
+
+def handles_errors(fn):
+    """Turn the project's user errors into one line (or one JSON document) and exit 2."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except USER_ERRORS as exc:
+            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            if kwargs.get("as_json"):
+                _emit_json({"error": msg})
+            click.echo(f"error: {msg}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+    return wrapper
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+precision_option = click.option("--precision", "bits", type=click.IntRange(1, 64), default=16,
+                                show_default=True, help="Bits per element for byte figures.")
