@@ -1,0 +1,1 @@
+"""RANA (seed 004): retention-aware eDRAM CNN accelerator — golden model."""
