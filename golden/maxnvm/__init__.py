@@ -1,1 +1,1 @@
-"""MaxNVM (seed 003): sparse-encoded, MLC eNVM weight storage — golden model."""
+"""MaxNVM (seed 003): sparse encodings, MLC eNVM fault model, IdxSync and ECC."""
