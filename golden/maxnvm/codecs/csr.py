@@ -1,0 +1,129 @@
+"""Compressed Sparse Row with relative column indices (seed 003 §3.2.1, §4.2).
+
+Three structures per 2-D weight matrix (a conv layer's ``(kernels, C*R*S)``
+view, mapped by the caller):
+
+* ``values``: the stored entries, row by row (non-zeros and zero fillers);
+* ``col_idx``: per entry, the number of zero columns skipped since the previous
+  entry of its row (the first entry counts from column 0), ``index_bits`` wide;
+* ``row_counts``: entries per row (fillers included).
+
+Gaps wider than ``2**index_bits - 1`` zeros get zero fillers: a filler skips
+the maximum ``2**index_bits - 1`` zeros and stores a 0 value at the next
+column, so each filler consumes ``2**index_bits`` columns (Deep Compression's
+padding rule, which seed 003 follows for its relative indexes).  Trailing zeros
+of a row need no filler.
+
+Decoding never raises on corrupted structures: row ranges come from the
+running sum of ``row_counts`` (so a corrupted counter shifts every later row,
+seed 003 §4.2), entries past the end of ``values`` are dropped and counted in
+``row_overruns``; an entry whose column falls past the row's end is dropped and
+counted in ``col_overflows``; a count wider than ``counter_bits`` or an index
+wider than ``index_bits`` cannot occur in stored form (callers flip bits within
+those widths).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class CsrEncoded:
+    values: np.ndarray      # int64, one per stored entry (fillers are 0)
+    col_idx: np.ndarray     # int64, zeros skipped before each entry, 0 .. 2**index_bits - 1
+    row_counts: np.ndarray  # int64, entries per row
+    n_cols: int
+    index_bits: int
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.row_counts)
+
+    @property
+    def n_entries(self) -> int:
+        return len(self.values)
+
+    @property
+    def n_fillers(self) -> int:
+        return int(np.sum(self.values == 0))
+
+    def replace(self, **arrays) -> CsrEncoded:
+        """A copy with some arrays replaced (e.g. fault-injected)."""
+        fields = {"values": self.values, "col_idx": self.col_idx, "row_counts": self.row_counts}
+        fields.update({k: np.asarray(v, dtype=np.int64) for k, v in arrays.items()})
+        return CsrEncoded(**fields, n_cols=self.n_cols, index_bits=self.index_bits)
+
+
+@dataclass(frozen=True)
+class CsrDecode:
+    """Decoded matrix and what the decoder saw (the RTL's counters and flags)."""
+
+    weights: np.ndarray
+    entries: int         # entries consumed
+    row_overruns: int    # entries the row counters asked for beyond the end of ``values``
+    col_overflows: int   # entries whose column fell past the row's end (dropped)
+
+    @property
+    def error(self) -> bool:
+        return bool(self.row_overruns or self.col_overflows)
+
+
+def encode_csr(matrix, index_bits: int) -> CsrEncoded:
+    """CSR of a 2-D integer matrix with ``index_bits``-bit relative column indices."""
+    m = np.asarray(matrix)
+    if m.ndim != 2:
+        raise ValueError(f"encode_csr needs a 2-D matrix, got shape {m.shape}")
+    if not 1 <= index_bits <= 16:
+        raise ValueError(f"index_bits={index_bits}: must be in 1..16")
+    span = 1 << index_bits                      # columns a filler consumes
+    rows, cols = np.nonzero(m)
+    prev = np.r_[-1, cols[:-1]]
+    prev[np.r_[True, rows[1:] != rows[:-1]]] = -1   # each row counts from column 0
+    gap = cols - prev - 1
+    fillers = gap // span
+    per_nz = fillers + 1
+    owner = np.repeat(np.arange(len(cols)), per_nz)
+    k = np.arange(len(owner)) - np.repeat(np.cumsum(per_nz) - per_nz, per_nz)
+    is_filler = k < fillers[owner]
+    values = np.where(is_filler, 0, m[rows, cols][owner].astype(np.int64))
+    col_idx = np.where(is_filler, span - 1, gap[owner] - fillers[owner] * span)
+    row_counts = np.bincount(rows[owner], minlength=m.shape[0]).astype(np.int64)
+    return CsrEncoded(values.astype(np.int64), col_idx.astype(np.int64), row_counts, int(m.shape[1]), index_bits)
+
+
+def decode_csr(enc: CsrEncoded) -> np.ndarray:
+    """Dense ``(n_rows, n_cols)`` matrix; see :func:`decode_csr_report`."""
+    return decode_csr_report(enc).weights
+
+
+def decode_csr_report(enc: CsrEncoded) -> CsrDecode:
+    """Decode like the RTL ``CsrDecoder``; never raises on corrupted arrays."""
+    counts = np.maximum(np.asarray(enc.row_counts, dtype=np.int64), 0)
+    n_rows, n_entries = len(counts), len(enc.values)
+    row_end = np.cumsum(counts)
+    row_start = row_end - counts
+    available = np.clip(np.minimum(row_end, n_entries) - row_start, 0, None)
+    row_overruns = int(np.sum(counts - available))
+    row = np.repeat(np.arange(n_rows), available)
+    entry = np.arange(len(row)) + np.repeat(row_start - exclusive(available), available)
+    step = np.asarray(enc.col_idx, dtype=np.int64)[entry] + 1
+    col = np.cumsum(step) - 1
+    col -= np.repeat(exclusive_row_total(step, available), available)
+    inside = col < enc.n_cols
+    out = np.zeros((n_rows, enc.n_cols), dtype=np.int64)
+    out[row[inside], col[inside]] = np.asarray(enc.values, dtype=np.int64)[entry[inside]]
+    return CsrDecode(out, len(row), row_overruns, int(np.sum(~inside)))
+
+
+def exclusive(x: np.ndarray) -> np.ndarray:
+    return np.cumsum(x) - x
+
+
+def exclusive_row_total(step: np.ndarray, per_row: np.ndarray) -> np.ndarray:
+    """Per row, the sum of ``step`` over all earlier rows' entries."""
+    ends = np.cumsum(per_row)
+    totals = np.r_[0, np.cumsum(step)][ends]
+    return np.r_[0, totals[:-1]] if len(totals) else totals

@@ -1,0 +1,338 @@
+"""golden.maxnvm.codecs against naive per-element references and hand-derived bytes."""
+
+import struct
+
+import numpy as np
+import pytest
+
+from golden.maxnvm.codecs import (
+    codeword_bits,
+    decode_bitmask,
+    decode_bitmask_report,
+    decode_csr,
+    decode_csr_report,
+    encode_bitmask,
+    encode_csr,
+    flip_bits,
+    flip_word_bits,
+    gray_decode,
+    gray_encode,
+    idxsync_word_bits,
+    lut_lookup,
+    secded_decode,
+    secded_encode,
+)
+from golden.maxnvm.codecs.bitmask import pack_words, pad_to
+
+
+def random_layer(rng, n_kernels, kernel_elems, sparsity, bits=16):
+    lim = 1 << (bits - 1)
+    w = rng.integers(-lim, lim, size=(n_kernels, kernel_elems))
+    w[rng.random(w.shape) < sparsity] = 0
+    return w
+
+
+# ---------------------------------------------------------------- naive references
+
+def naive_surfaces(w, data_bits, block):
+    """Loop-and-struct encoder written from format.rst, independent of the vectorized one."""
+    g = 16 if data_bits == 16 else 32
+    fmt = "<h" if data_bits == 16 else "<b"
+    flat = [int(x) for x in np.asarray(w).reshape(-1)]
+    kel = np.asarray(w).size // np.asarray(w).shape[0]
+    bits, data, wgs, counters = [], b"", b"", []
+    for g0 in range(0, np.asarray(w).shape[0], g):
+        elems = flat[g0 * kel: min(g0 + g, np.asarray(w).shape[0]) * kel]
+        nz = [x for x in elems if x]
+        bits += [1 if x else 0 for x in elems]
+        data += b"".join(struct.pack(fmt, x) for x in nz)
+        wgs += struct.pack("<I", len(nz) * data_bits // 8)
+        if block:
+            for b0 in range(0, len(elems), block):
+                part = elems[b0:b0 + block]
+                ones = sum(1 for x in part if x)
+                zeros = len(part) - ones
+                counters.append((zeros, 1) if zeros < ones else (ones, 0))
+    wmb = bytes(sum(bits[i + j] << j for j in range(8) if i + j < len(bits)) for i in range(0, len(bits), 8))
+    cb = (block // 2).bit_length() if block else 0
+    cbits = []
+    for count, flag in counters:
+        cbits += [(count >> j) & 1 for j in range(cb)] + [flag]
+    idx = bytes(sum(cbits[i + j] << j for j in range(8) if i + j < len(cbits)) for i in range(0, len(cbits), 8))
+
+    def pad(b):
+        return b + bytes(-len(b) % 128)
+    return pad(wgs), pad(wmb), pad(data), pad(idx) if block else b""
+
+
+def naive_decode(w_shape, data_bits, wmb, data, wgs, counters_words, block, idxsync):
+    """Element-by-element decoder following Fig. 4: a read index into the packed values,
+    reset from WGS at each group and (IdxSync) from the block counter at each block."""
+    g = 16 if data_bits == 16 else 32
+    eb = data_bits // 8
+    n_k = w_shape[0]
+    kel = int(np.prod(w_shape)) // n_k
+    fmt = "<h" if data_bits == 16 else "<b"
+    vals = [struct.unpack(fmt, bytes(data[i:i + eb]))[0] for i in range(0, len(data) // eb * eb, eb)]
+    out, ci, start = [], 0, 0
+    cb = (block // 2).bit_length() if block else 0
+    for gi, g0 in enumerate(range(0, n_k, g)):
+        n_el = (min(g0 + g, n_k) - g0) * kel
+        size = min(struct.unpack("<I", bytes(wgs[4 * gi: 4 * gi + 4]))[0] // eb, n_el)
+        base = start
+        blk = block or n_el
+        for b0 in range(0, n_el, blk):
+            blen = min(blk, n_el - b0)
+            idx = base
+            ones = 0
+            for e in range(b0, b0 + blen):
+                bitpos = len(out)
+                bit = (wmb[bitpos // 8] >> (bitpos % 8)) & 1
+                if bit:
+                    out.append(vals[idx] if idx < len(vals) else 0)
+                    idx += 1
+                    ones += 1
+                else:
+                    out.append(0)
+            if idxsync:
+                word = counters_words[ci]
+                count, flag = word & ((1 << cb) - 1), word >> cb
+                count = min(count, blen)
+                base += blen - count if flag else count
+            else:
+                base = idx
+            ci += 1
+        start += size
+    return np.array(out).reshape(w_shape)
+
+
+def words_of(surfaces):
+    lay = surfaces.layout
+    wb = idxsync_word_bits(lay.idxsync_block)
+    bits = np.unpackbits(surfaces.idxsync, bitorder="little")
+    return [int(sum(int(bits[i * wb + j]) << j for j in range(wb))) for i in range(lay.n_blocks)]
+
+
+# ---------------------------------------------------------------- BitMask
+
+def test_bitmask_hand_example():
+    # 2 kernels x 4 elements, 16-bit: one group; mask 0b1010_0001 (elements 0, 5, 7 non-zero).
+    w = np.array([[3, 0, 0, 0], [0, -2, 0, 0x1234]])
+    s = encode_bitmask(w, 16, idxsync_block=8, allow_raw=False)
+    assert s.compressed
+    assert s.wmb[0] == 0b1010_0001 and len(s.wmb) == 128 and not s.wmb[1:].any()
+    assert list(s.data[:6]) == [3, 0, 0xFE, 0xFF, 0x34, 0x12] and len(s.data) == 128
+    assert list(s.wgs[:4]) == [6, 0, 0, 0] and len(s.wgs) == 128
+    # one block of 8 bits: 3 non-zeros < 5 zeros -> count 3, flag 0; count field 3 bits, word 4 bits
+    assert idxsync_word_bits(8) == 4 and s.idxsync[0] == 3
+    img, off = s.image()
+    assert off == {"wgs": 0, "wmb": 256, "data": 512, "idxsync": 768} and len(img) == 1024
+    # raw is smaller here: 16 B padded to 128 < 4 surfaces of 128
+    assert not encode_bitmask(w, 16, idxsync_block=8).compressed
+
+
+@pytest.mark.parametrize("data_bits", [16, 8])
+@pytest.mark.parametrize("sparsity", [0.0, 0.5, 0.95, 1.0])
+def test_bitmask_bytes_match_naive_and_roundtrip(data_bits, sparsity):
+    rng = np.random.default_rng(int(sparsity * 100) + data_bits)
+    w = random_layer(rng, 37, 27, sparsity, data_bits)   # 37 kernels: a short last group
+    s = encode_bitmask(w, data_bits, idxsync_block=64, allow_raw=False)
+    wgs, wmb, data, idx = naive_surfaces(w, data_bits, 64)
+    assert bytes(s.wgs) == wgs and bytes(s.wmb) == wmb and bytes(s.data) == data and bytes(s.idxsync) == idx
+    for sync in (True, False):
+        r = decode_bitmask_report(s, w.shape, idxsync=sync)
+        assert np.array_equal(r.weights, w) and not r.error and r.resyncs == 0
+        assert r.blocks == s.layout.n_blocks and r.weights_out == w.size
+
+
+def test_raw_fallback_only_when_not_smaller():
+    rng = np.random.default_rng(1)
+    dense = random_layer(rng, 16, 64, 0.0)
+    sparse = random_layer(rng, 16, 64, 0.9)
+    assert not encode_bitmask(dense, 16).compressed
+    s = encode_bitmask(sparse, 16)
+    assert s.compressed and s.nbytes < 16 * 64 * 2
+    assert np.array_equal(decode_bitmask(encode_bitmask(dense, 16), dense.shape, idxsync=False), dense)
+
+
+@pytest.mark.parametrize("trial", range(6))
+def test_faulty_decode_matches_naive(trial):
+    rng = np.random.default_rng(100 + trial)
+    w = random_layer(rng, 20, 48, rng.uniform(0, 0.95))
+    s = encode_bitmask(w, 16, idxsync_block=32, allow_raw=False)
+    n_bits = {k: len(v) * 8 for k, v in s.surfaces().items()}
+    faulty = s.with_surfaces(**{k: flip_bits(v, rng.integers(0, n_bits[k], size=3))
+                                for k, v in s.surfaces().items() if k != "wgs"})
+    for sync in (True, False):
+        want = naive_decode(w.shape, 16, faulty.wmb, faulty.data, faulty.wgs, words_of(faulty), 32, sync)
+        assert np.array_equal(decode_bitmask(faulty, w.shape, idxsync=sync), want)
+
+
+def test_idxsync_confines_a_mask_fault_to_its_block():
+    rng = np.random.default_rng(7)
+    w = random_layer(rng, 16, 64, 0.5)           # one group of 1024 elements
+    s = encode_bitmask(w, 16, idxsync_block=128, allow_raw=False)
+    bad = 300                                      # in block 2 (elements 256..383)
+    faulty = s.with_surfaces(wmb=flip_bits(s.wmb, [bad]))
+    on = decode_bitmask_report(faulty, w.shape, idxsync=True)
+    off = decode_bitmask_report(faulty, w.shape, idxsync=False)
+    diff_on = np.flatnonzero(on.weights.reshape(-1) != w.reshape(-1))
+    diff_off = np.flatnonzero(off.weights.reshape(-1) != w.reshape(-1))
+    assert len(diff_on) and diff_on.min() >= 256 and diff_on.max() < 384
+    assert on.resyncs == 1
+    assert diff_off.max() >= 900                   # runs on to the end of the group
+    assert len(diff_off) > 3 * len(diff_on)
+
+
+def test_corrupted_counter_and_wgs_are_clamped_and_flagged():
+    rng = np.random.default_rng(3)
+    w = random_layer(rng, 40, 16, 0.5)
+    s = encode_bitmask(w, 16, idxsync_block=16, allow_raw=False)
+    wb = idxsync_word_bits(16)                     # count field 4 bits + flag
+    words = np.array(words_of(s))
+    words[7] = 15                                  # a legal but wrong count: resynchronizes, no error
+    r = decode_bitmask_report(s.with_surfaces(idxsync=pad_to(pack_words(words, wb))), w.shape)
+    assert r.counter_errors == 0 and r.resyncs >= 1 and not r.error
+    big_wgs = s.wgs.copy()
+    big_wgs[0:4] = [0xFF, 0xFF, 0xFF, 0x7F]        # far larger than a group
+    r = decode_bitmask_report(s.with_surfaces(wgs=big_wgs), w.shape, idxsync=False)
+    assert r.wgs_errors == 1 and r.error
+    w2 = random_layer(rng, 1, 20, 0.5)             # one group of 20 elements: blocks of 16 + 4
+    s2 = encode_bitmask(w2, 16, idxsync_block=16, allow_raw=False)
+    words2 = np.array(words_of(s2))
+    words2[1] = 12                                 # 12 non-zeros claimed in a 4-element block
+    r2 = decode_bitmask_report(s2.with_surfaces(idxsync=pad_to(pack_words(words2, wb))), w2.shape)
+    assert r2.counter_errors == 1 and r2.error
+    assert np.array_equal(r2.weights.reshape(-1)[:16], w2.reshape(-1)[:16])
+
+
+def test_truncated_surfaces_never_crash():
+    rng = np.random.default_rng(4)
+    w = random_layer(rng, 32, 40, 0.3)
+    s = encode_bitmask(w, 16, idxsync_block=64, allow_raw=False)
+    cut = s.with_surfaces(data=s.data[:100], wmb=s.wmb[:10], idxsync=s.idxsync[:1])
+    r = decode_bitmask_report(cut, w.shape)
+    assert r.truncated > 0 and r.error
+    r = decode_bitmask_report(s.with_surfaces(data=s.data[:100]), w.shape)
+    assert r.overruns > 0
+    with pytest.raises(ValueError, match="elements"):
+        decode_bitmask(s, (3, 3))
+    with pytest.raises(ValueError, match="outside signed 8-bit"):
+        encode_bitmask(np.array([[300]]), 8)
+
+
+# ---------------------------------------------------------------- CSR
+
+def naive_csr(m, index_bits):
+    span = 1 << index_bits
+    values, idx, counts = [], [], []
+    for row in np.asarray(m).tolist():
+        n, last = 0, -1
+        for c, v in enumerate(row):
+            if v:
+                gap = c - last - 1
+                while gap >= span:
+                    values.append(0)
+                    idx.append(span - 1)
+                    gap -= span
+                    n += 1
+                values.append(v)
+                idx.append(gap)
+                n += 1
+                last = c
+        counts.append(n)
+    return values, idx, counts
+
+
+def test_csr_hand_example():
+    # index_bits=2: at most 3 zeros skipped; a gap of 9 zeros needs 2 fillers (each 4 columns) + gap 1.
+    m = np.array([[0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7], [0] * 12, [1] + [0] * 11])
+    e = encode_csr(m, 2)
+    assert e.values.tolist() == [5, 0, 0, 7, 1]
+    assert e.col_idx.tolist() == [1, 3, 3, 1, 0]
+    assert e.row_counts.tolist() == [4, 0, 1]
+    assert np.array_equal(decode_csr(e), m)
+
+
+@pytest.mark.parametrize("sparsity", [0.0, 0.4, 0.9, 0.99])
+def test_csr_matches_naive_and_roundtrips(sparsity):
+    rng = np.random.default_rng(int(sparsity * 1000))
+    m = random_layer(rng, 23, 150, sparsity)
+    for bits in (2, 4, 8):
+        e = encode_csr(m, bits)
+        v, i, c = naive_csr(m, bits)
+        assert e.values.tolist() == v and e.col_idx.tolist() == i and e.row_counts.tolist() == c
+        r = decode_csr_report(e)
+        assert np.array_equal(r.weights, m) and not r.error and r.entries == len(v)
+
+
+def test_csr_corruption_is_robust_and_localized():
+    rng = np.random.default_rng(9)
+    m = random_layer(rng, 10, 60, 0.7)
+    e = encode_csr(m, 4)
+    # a relative-index fault damages only its own row
+    col_bad = e.replace(col_idx=flip_word_bits(e.col_idx, 4, [4 * 3 + 3]))
+    row_of_entry = np.repeat(np.arange(10), e.row_counts)[3]
+    damaged = np.flatnonzero((decode_csr(col_bad) != m).any(axis=1))
+    assert set(damaged) <= {row_of_entry}
+    # a row-counter fault shifts every later row; an oversize count overruns and is flagged
+    cnt_bad = e.replace(row_counts=np.r_[e.row_counts[:2], e.row_counts[2] + 1, e.row_counts[3:]])
+    damaged = np.flatnonzero((decode_csr(cnt_bad) != m).any(axis=1))
+    assert damaged.min() >= 2 and len(damaged) >= 5
+    huge = decode_csr_report(e.replace(row_counts=np.r_[e.row_counts[:-1], 10**6]))
+    assert huge.row_overruns > 0 and huge.error
+    wide = decode_csr_report(e.replace(col_idx=np.full(e.n_entries, 15)))
+    assert wide.col_overflows > 0
+
+
+# ---------------------------------------------------------------- SEC-DED, Gray, LUT
+
+def test_secded_hand_codeword():
+    # k=4: r=3; data 0b1011 -> positions 3,5,7 set; p1 = 1, p2 = 0, p4 = 0; overall parity 0.
+    assert codeword_bits(4) == 8 and codeword_bits(32) == 39 and codeword_bits(57) == 64
+    assert int(secded_encode(np.array([0b1011]), 4)[0]) == 0b1010_1010
+
+
+@pytest.mark.parametrize("k", [4, 8])
+def test_secded_exhaustive_single_and_double(k):
+    n = codeword_bits(k)
+    data = np.arange(1 << k, dtype=np.uint64)
+    cw = secded_encode(data, k)
+    d, c, u = secded_decode(cw, k)
+    assert np.array_equal(d, data) and not c.any() and not u.any()
+    for i in range(n):
+        d, c, u = secded_decode(cw ^ np.uint64(1 << i), k)
+        assert np.array_equal(d, data) and c.all() and not u.any()
+        for j in range(i + 1, n):
+            d, c, u = secded_decode(cw ^ np.uint64((1 << i) | (1 << j)), k)
+            assert u.all() and not c.any()
+
+
+def test_secded_random_configured_width():
+    rng = np.random.default_rng(5)
+    k = 32
+    data = rng.integers(0, 1 << k, size=2000, dtype=np.uint64)
+    cw = secded_encode(data, k)
+    one = rng.integers(0, 39, size=2000).astype(np.uint64)
+    d, c, u = secded_decode(cw ^ (np.uint64(1) << one), k)
+    assert np.array_equal(d, data) and c.all() and not u.any()
+    two = (one + rng.integers(1, 39, size=2000).astype(np.uint64)) % np.uint64(39)
+    d, c, u = secded_decode(cw ^ (np.uint64(1) << one) ^ (np.uint64(1) << two), k)
+    assert u.all()
+    with pytest.raises(ValueError):
+        secded_encode(np.array([1 << 33]), 32)
+
+
+def test_gray():
+    assert gray_encode(np.arange(8)).tolist() == [0, 1, 3, 2, 6, 7, 5, 4]
+    x = np.arange(1 << 12)
+    g = gray_encode(x)
+    assert np.array_equal(gray_decode(g), x)
+    assert np.all(np.bitwise_count(g[1:] ^ g[:-1]) == 1)
+
+
+def test_lut():
+    book = np.array([-5, 0, 7, 32767])
+    assert lut_lookup(book, [3, 0, 2, 9]).tolist() == [32767, -5, 7, 0]
+    with pytest.raises(ValueError):
+        lut_lookup(np.zeros(129), [0])
