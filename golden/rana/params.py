@@ -68,9 +68,14 @@ class EdramParams:
     rows_per_bank: int = 727
     row_bits: int = 256
     counter_width: int = 32
+    refresh_max_wait: int = 4         # RTL arbitration: deferrals before a refresh stalls an access
+    config_memory_words: int = 1024   # RTL layer-configuration memory depth (32-bit words)
 
     def __post_init__(self):
-        _positive("edram", n_banks=self.n_banks, rows_per_bank=self.rows_per_bank, row_bits=self.row_bits)
+        _positive("edram", n_banks=self.n_banks, rows_per_bank=self.rows_per_bank, row_bits=self.row_bits,
+                  config_memory_words=self.config_memory_words)
+        if self.refresh_max_wait < 0:
+            raise ConfigError(f"edram.refresh_max_wait={self.refresh_max_wait}: must be >= 0")
         if self.row_bits % 8:
             raise ConfigError(f"edram.row_bits={self.row_bits}: must be a whole number of bytes")
         if not 8 <= self.counter_width <= 64:
