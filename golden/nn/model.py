@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from golden.fixed import FixedFormat, bias_to_acc, float_to_fixed, requantize, wrap
 from golden.workloads import Layer, get_network
@@ -47,6 +48,22 @@ OPTIMIZERS = ("adam", "sgd")
 DEFAULT_FORMAT = FixedFormat()  # FX16 signed Q8.8, 48-bit accumulator (SPEC §3)
 
 Transform = Callable[[str, str, np.ndarray], np.ndarray]
+
+
+@functools.cache
+def _blas() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
+def single_threaded_blas(fn):
+    """Run ``fn`` with one BLAS thread: this network's matrices are tiny, and on a shared 2-core
+    machine a multi-threaded BLAS spins against other jobs (measured 10× slower training).
+    One thread also makes results independent of the core count."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with _blas().limit(limits=1, user_api="blas"):
+            return fn(*args, **kwargs)
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -193,6 +210,7 @@ def _float_neuron(sums, bias):
     return sums + bias
 
 
+@single_threaded_blas
 def forward(params: dict, x: np.ndarray, transform: Transform | None = None) -> np.ndarray:
     """Float logits (N, 10) of images ``x`` (N, 1, 8, 8)."""
     _check_params(params, integer=False)
@@ -242,6 +260,7 @@ def _check_labels(y, n: int) -> np.ndarray:
     return y.astype(np.int64)
 
 
+@single_threaded_blas
 def loss_and_grads(params: dict, x: np.ndarray, y: np.ndarray,
                    transform: Transform | None = None) -> tuple[float, dict[str, np.ndarray]]:
     """Mean softmax cross-entropy of a batch and its gradient for every parameter (backprop)."""
@@ -278,6 +297,7 @@ class _MomentumSGD:
             params[k] = params[k] + self.velocity[k]
 
 
+@single_threaded_blas
 def train(params: dict, split: DigitsSplit, epochs: int, lr: float, seed: int, batch_size: int = 64,
           transform: Transform | None = None, optimizer: str = "adam") -> tuple[dict, dict]:
     """Mini-batch training with backprop; returns new params (the input dict is not modified) and history.
