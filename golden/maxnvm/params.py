@@ -65,10 +65,13 @@ class MlcParams:
 class StudyParams:
     seed: int = 2019
     trials: int = 40
-    prune_fraction: float = 0.7
+    prune_fraction: float = 0.6
+    retrain_epochs: int = 20
+    retrain_lr: float = 0.005
     index_bits: int = 4
     itn_retrains: int = 5
     itn_sigmas: float = 1.0
+    idxsync_block: int = 64
 
     def __post_init__(self):
         if self.trials < 1:
@@ -82,6 +85,12 @@ class StudyParams:
             raise ConfigError(f"study.itn_retrains={self.itn_retrains}: a variance needs >= 2")
         if self.itn_sigmas <= 0:
             raise ConfigError(f"study.itn_sigmas={self.itn_sigmas}: must be > 0")
+        if self.retrain_epochs < 0 or not self.retrain_lr > 0:
+            raise ConfigError(f"study: retrain_epochs={self.retrain_epochs} must be >= 0 and "
+                              f"retrain_lr={self.retrain_lr} > 0")
+        if self.idxsync_block < 8 or self.idxsync_block % 8:
+            raise ConfigError(f"study.idxsync_block={self.idxsync_block}: must be a multiple of 8 "
+                              "mask bits, >= 8")
 
 
 #: NVDLA kernels per weight group for each element width (format.rst, "Sparse Compression option").
