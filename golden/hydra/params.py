@@ -10,6 +10,7 @@ from pathlib import Path
 
 from golden.config import ConfigError, config_path, from_dict, load_toml
 from golden.fixed import FixedFormat
+from golden.workloads.layers import KINDS as LAYER_KINDS
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,50 @@ class MacParams:
             raise ConfigError(f"mac.counter_width={self.counter_width}: must be in 8..64")
 
 
+TRANSFER_ENERGY_TERMS = ("array", "array+buffer")
+
+
+@dataclass(frozen=True)
+class MemoryParams:
+    """``[memory]``: the DRAM + PCM main-memory model (``golden/hydra/memory.py``).
+
+    Device timings and per-bit energies are not here: they are Table I's, read
+    from the technology table ``tech`` (``configs/tech/hydra_dram_pcm.toml``).
+    Here are only the model's own assumptions, each explained in the TOML.
+    """
+
+    tech: str = "hydra_dram_pcm"
+    clock_hz: float = 400e6        # memory bus clock of Table I's cycle timings (assumption)
+    burst_bytes: int = 64          # one access = one 64 B block (Table I cache blocks)
+    row_bytes: int = 8192          # row (page) opened once per streamed row (assumption)
+    traffic_kinds: tuple[str, ...] = ("conv", "fc")
+    transfer_energy: str = "array"
+
+    def __post_init__(self):
+        if self.clock_hz <= 0:
+            raise ConfigError(f"memory.clock_hz={self.clock_hz}: must be > 0")
+        if self.burst_bytes < 1 or self.row_bytes % self.burst_bytes or self.row_bytes < 1:
+            raise ConfigError(f"memory: row_bytes={self.row_bytes} must be a positive multiple of "
+                              f"burst_bytes={self.burst_bytes} (>= 1)")
+        kinds = self.traffic_kinds
+        if isinstance(kinds, str) or not all(isinstance(k, str) for k in kinds):
+            raise ConfigError(f"memory.traffic_kinds={kinds!r}: must be a list of layer kinds")
+        unknown = sorted(set(kinds) - set(LAYER_KINDS))
+        if unknown:
+            raise ConfigError(f"memory.traffic_kinds: unknown kind(s) {', '.join(unknown)}; "
+                              f"valid: {', '.join(LAYER_KINDS)}")
+        object.__setattr__(self, "traffic_kinds", tuple(kinds))
+        if self.transfer_energy not in TRANSFER_ENERGY_TERMS:
+            raise ConfigError(f"memory.transfer_energy={self.transfer_energy!r}; "
+                              f"valid: {', '.join(TRANSFER_ENERGY_TERMS)}")
+
+
 @dataclass(frozen=True)
 class HydraConfig:
     system: SystemParams = field(default_factory=SystemParams)
     fixed: FixedFormat = field(default_factory=FixedFormat)
     mac: MacParams = field(default_factory=MacParams)
+    memory: MemoryParams = field(default_factory=MemoryParams)
 
 
 def load_hydra_config(path: Path | str | None = None) -> HydraConfig:
