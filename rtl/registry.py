@@ -17,6 +17,7 @@ from golden.config import ConfigError
 from golden.hydra.params import load_hydra_config
 from rtl.hydra.mac import Mac
 from rtl.hydra.mac_bench_harness import MacBenchHarness
+from rtl.hydra.mac_seq import MacSeq
 
 CONFIG_LOADERS = {"hydra": load_hydra_config}
 
@@ -45,6 +46,9 @@ TOPS = {
             "Hydra FX16 pipelined multiply-accumulate unit (seed 001, Table I)", "tb.hydra.test_mac"),
         Top("hydra_mac_bench", "hydra", lambda c: MacBenchHarness(c.fixed, c.mac),
             "Hydra MAC fed by an on-chip xorshift32 generator (simulation-speed benchmark)"),
+        Top("hydra_mac_seq", "hydra", lambda c: MacSeq(c.fixed, c.mac),
+            "Hydra FX16 MAC with a sequential radix-4 Booth multiplier (8 cycles/pair; SPEC 5.1)",
+            "tb.hydra.test_mac"),
     )
 }
 

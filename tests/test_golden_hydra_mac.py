@@ -95,3 +95,23 @@ def test_cycle_model_clear_drops_the_in_flight_pair():
 def test_batch_must_close_its_neuron_or_clear():
     with pytest.raises(ValueError, match="last pair must close"):
         MacBatch(0, [1, 2], [1, 2], [0, 0])
+
+
+def test_sequential_cycle_model_full_rate_by_hand():
+    n = 20
+    batch = MacBatch(0, np.ones(n), np.ones(n), np.arange(n) % 5 == 4)
+    cost = mac_cycle_model([batch], np.ones(0), iterations=8)
+    # pairs accepted at cycles 2, 10, ..., 2 + 8(n-1) = a; the last product is formed in
+    # a+1..a+8, summed at a+9, its result taken at a+10; busy from cycle 3 through a+10.
+    a = 2 + 8 * (n - 1)
+    assert (cost.macs, cost.busy_cycles, cost.cycles) == (n, a + 10 - 3 + 1, a + 11)
+
+
+def test_sequential_multiplier_cycles_follow_the_width():
+    from golden.hydra.mac import booth_iterations, multiply_cycles
+
+    assert booth_iterations(FMT) == 8 and multiply_cycles("sequential", FMT) == 8
+    assert multiply_cycles("pipelined", FMT) == 1
+    assert booth_iterations(FixedFormat(width=9, frac=4, acc_width=24)) == 5
+    with pytest.raises(ValueError, match="valid: pipelined, sequential"):
+        multiply_cycles("booth", FMT)

@@ -4,7 +4,9 @@
 stimulus, independent of timing.
 
 *Cost* (cycle-exact): :func:`mac_cycle_model` — the cycle-by-cycle behaviour of
-the two-stage pipeline under a handshake schedule (idle gaps on the input,
+the two-stage MAC (``variant="pipelined"``: one-cycle multiplier, ``rtl/hydra/mac.py``;
+``variant="sequential"``: radix-4 Booth multiplier of :func:`booth_iterations`
+cycles, ``rtl/hydra/mac_seq.py``) under a handshake schedule (idle gaps on the input,
 back-pressure on the output), predicting the MAC's event counters exactly, and
 an event timeline that :mod:`golden.trace` writes as a VCD beside the RTL dump.
 
@@ -24,6 +26,20 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from golden.fixed import FixedFormat, bias_to_acc, product, requantize, wrap
+
+
+def booth_iterations(fmt: FixedFormat) -> int:
+    """Cycles per pair of the sequential radix-4 multiplier: two multiplier bits per cycle."""
+    return (fmt.width + 1) // 2
+
+
+def multiply_cycles(variant: str, fmt: FixedFormat) -> int:
+    """Cycles a MAC needs per pair at full rate: 1 (pipelined) or :func:`booth_iterations`."""
+    if variant == "pipelined":
+        return 1
+    if variant == "sequential":
+        return booth_iterations(fmt)
+    raise ValueError(f"unknown MAC variant {variant!r}; valid: pipelined, sequential")
 
 
 @dataclass
@@ -116,26 +132,37 @@ class MacCost:
     timeline: MacTimeline
 
 
-def mac_cycle_model(batches: list[MacBatch], ready: np.ndarray, trace: bool = False) -> MacCost:
-    """Cycle-exact model of the MAC pipeline driven by the stimulus protocol above.
+def mac_cycle_model(batches: list[MacBatch], ready: np.ndarray, trace: bool = False,
+                    iterations: int = 0) -> MacCost:
+    """Cycle-exact model of the MAC driven by the stimulus protocol above.
 
     ``ready[c]`` is the sink's ready in cycle ``c`` (cycles past the end are ready).
+    ``iterations`` is 0 for the pipelined MAC (product registered in the cycle
+    after acceptance) or the sequential multiplier's cycles per pair (the
+    product is formed in the ``iterations`` cycles after acceptance, and the
+    next pair can be accepted in the last of them when stage 2 can take the product).
     Returns the event counts the RTL counters must show after the run, and the
     number of cycles until the run is over (MAC idle after the last batch).
     """
     ready = np.asarray(ready, dtype=bool)
     timeline = MacTimeline()
-    state = {"p_valid": False, "p_last": False, "partial": False, "out_valid": False}
+    state = {"p_valid": False, "p_last": False, "partial": False, "out_valid": False,
+             "count": 0, "m_last": False}
     counts = {"macs": 0, "busy_cycles": 0, "cycle": 0}
 
     def step(in_valid: bool, in_last: bool, bias_load: bool = False, clear: bool = False) -> bool:
         """Advance one cycle; returns whether a pair was transferred."""
         c = counts["cycle"]
         out_ready = bool(ready[c]) if c < len(ready) else True
-        busy = state["p_valid"] or state["partial"] or state["out_valid"]
+        busy = is_busy()
         stalled = state["out_valid"] and not out_ready
         advance = state["p_valid"] and not clear and not (state["p_last"] and stalled)
-        in_ready = (not state["p_valid"] or advance) and not clear
+        slot_free = not state["p_valid"] or advance
+        finish = state["count"] == 1 and slot_free and not clear
+        if iterations:
+            in_ready = (state["count"] == 0 or finish) and not clear
+        else:
+            in_ready = slot_free and not clear
         fire = in_valid and in_ready
         if trace:
             timeline.record(pairs__valid=in_valid, pairs__ready=in_ready,
@@ -150,10 +177,23 @@ def mac_cycle_model(batches: list[MacBatch], ready: np.ndarray, trace: bool = Fa
             out_valid = True
         if advance:
             state["partial"] = not state["p_last"]
-        if clear:
+        # the sequential MAC keeps a waiting product that closes the previous neuron
+        closing_waits = iterations and state["p_valid"] and state["p_last"]
+        if clear and not closing_waits:
             state["partial"] = False
         state["out_valid"] = out_valid
-        if fire:
+        if iterations:
+            if finish:
+                state["p_valid"], state["p_last"] = True, state["m_last"]
+            elif advance or (clear and not state["p_last"]):
+                state["p_valid"] = False
+            if clear or finish:
+                state["count"] = 0
+            elif state["count"] > 1:
+                state["count"] -= 1
+            if fire:
+                state["count"], state["m_last"] = iterations, in_last
+        elif fire:
             state["p_valid"], state["p_last"] = True, in_last
         elif advance or clear:
             state["p_valid"] = False
@@ -161,7 +201,7 @@ def mac_cycle_model(batches: list[MacBatch], ready: np.ndarray, trace: bool = Fa
         return fire
 
     def is_busy() -> bool:
-        return state["p_valid"] or state["partial"] or state["out_valid"]
+        return state["count"] > 0 or state["p_valid"] or state["partial"] or state["out_valid"]
 
     def wait_idle():
         # The driver sees the MAC idle in cycle c and acts from cycle c + 1.

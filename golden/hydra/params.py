@@ -24,13 +24,27 @@ class SystemParams:
             raise ConfigError(f"system: n_units={self.n_units}, n_macs={self.n_macs} must be >= 1")
 
 
+MAC_VARIANTS = ("pipelined", "sequential")
+
+
 @dataclass(frozen=True)
 class MacParams:
+    """``[mac]``: event-counter width and the MAC timing variant.
+
+    ``pipelined``: a full multiplier, one ⟨W, A⟩ pair per cycle (``rtl/hydra/mac.py``).
+    ``sequential``: a radix-4 Booth multiplier retiring two multiplier bits per
+    cycle, ``width / 2`` cycles per pair (8 for FX16; ``rtl/hydra/mac_seq.py``),
+    the timing SPEC §5.1 infers from the paper's latencies.  Both are bit-identical.
+    """
+
     counter_width: int = 32
+    variant: str = "pipelined"
 
     def __post_init__(self):
         if not 8 <= self.counter_width <= 64:
             raise ConfigError(f"mac.counter_width={self.counter_width}: must be in 8..64")
+        if self.variant not in MAC_VARIANTS:
+            raise ConfigError(f"mac.variant={self.variant!r}; valid: {', '.join(MAC_VARIANTS)}")
 
 
 TRANSFER_ENERGY_TERMS = ("array", "array+buffer")

@@ -80,29 +80,18 @@ class Mac(wiring.Component):
             "counters": Out(counter_signature(MAC_COUNTERS, params.counter_width)),
         })
 
+    variant = "pipelined"
+
     def elaborate(self, platform):
         m = Module()
         fmt = self.fixed
-
-        bias_reg = Signal(operand_shape(fmt))
-        with m.If(self.bias_load):
-            m.d.sync += bias_reg.eq(self.bias)
 
         # Stage 1: the registered product of one accepted pair.
         p_valid = Signal()
         p_last = Signal()
         p_prod = Signal(signed(2 * fmt.width))
-        # Stage 2: the partial sum of the neuron in progress.
-        acc = Signal(acc_shape(fmt))
-        partial = Signal()  # acc holds a partial sum (else the next pair starts from the bias)
-
-        result_stalled = self.results.valid & ~self.results.ready
-        advance = Signal()  # stage 1 → stage 2 this cycle
-        m.d.comb += [
-            advance.eq(p_valid & ~self.clear & ~(p_last & result_stalled)),
-            self.pairs.ready.eq((~p_valid | advance) & ~self.clear),
-            self.busy.eq(p_valid | partial | self.results.valid),
-        ]
+        advance = accumulate_stage(m, self, p_valid, p_last, p_prod, multiplying=0, drop_partial=self.clear)
+        m.d.comb += self.pairs.ready.eq((~p_valid | advance) & ~self.clear)
 
         accept = self.pairs.valid & self.pairs.ready
         with m.If(accept):
@@ -113,32 +102,56 @@ class Mac(wiring.Component):
             ]
         with m.Elif(advance | self.clear):
             m.d.sync += p_valid.eq(0)
-
-        base = Signal(acc_shape(fmt))
-        acc_next = Signal(acc_shape(fmt))
-        m.d.comb += [
-            base.eq(wrap_to(bias_to_acc(bias_reg, fmt), fmt.acc_width)),
-            acc_next.eq(wrap_to(p_prod + Mux(partial, acc, base), fmt.acc_width)),
-        ]
-
-        with m.If(self.results.valid & self.results.ready):
-            m.d.sync += self.results.valid.eq(0)
-        with m.If(advance):
-            with m.If(p_last):
-                m.d.sync += [
-                    self.results.valid.eq(1),
-                    self.results.payload.value.eq(requantize(acc_next, fmt)),
-                    self.results.payload.acc.eq(acc_next),
-                    partial.eq(0),
-                ]
-            with m.Else():
-                m.d.sync += [acc.eq(acc_next), partial.eq(1)]
-        with m.If(self.clear):
-            m.d.sync += partial.eq(0)
-
-        counters = self.counters
-        with m.If(advance):
-            m.d.sync += counters.macs.eq(counters.macs + 1)
-        with m.If(self.busy):
-            m.d.sync += counters.busy_cycles.eq(counters.busy_cycles + 1)
         return m
+
+
+def accumulate_stage(m: Module, mac, p_valid, p_last, p_prod, multiplying, drop_partial) -> Signal:
+    """Stage 2 shared by both MAC variants: bias register, partial sum, result register, counters.
+
+    ``p_valid``/``p_last``/``p_prod`` is the finished product waiting in stage 1;
+    ``multiplying`` is high while a product is still being formed (it keeps
+    ``busy`` high); ``drop_partial`` abandons the partial sum (``clear``).
+    Returns ``advance``: the product moves into the sum this cycle.
+    """
+    fmt = mac.fixed
+    bias_reg = Signal(operand_shape(fmt))
+    with m.If(mac.bias_load):
+        m.d.sync += bias_reg.eq(mac.bias)
+
+    acc = Signal(acc_shape(fmt))
+    partial = Signal()  # acc holds a partial sum (else the next pair starts from the bias)
+    result_stalled = mac.results.valid & ~mac.results.ready
+    advance = Signal()
+    m.d.comb += [
+        advance.eq(p_valid & ~mac.clear & ~(p_last & result_stalled)),
+        mac.busy.eq(multiplying | p_valid | partial | mac.results.valid),
+    ]
+
+    base = Signal(acc_shape(fmt))
+    acc_next = Signal(acc_shape(fmt))
+    m.d.comb += [
+        base.eq(wrap_to(bias_to_acc(bias_reg, fmt), fmt.acc_width)),
+        acc_next.eq(wrap_to(p_prod + Mux(partial, acc, base), fmt.acc_width)),
+    ]
+
+    with m.If(mac.results.valid & mac.results.ready):
+        m.d.sync += mac.results.valid.eq(0)
+    with m.If(advance):
+        with m.If(p_last):
+            m.d.sync += [
+                mac.results.valid.eq(1),
+                mac.results.payload.value.eq(requantize(acc_next, fmt)),
+                mac.results.payload.acc.eq(acc_next),
+                partial.eq(0),
+            ]
+        with m.Else():
+            m.d.sync += [acc.eq(acc_next), partial.eq(1)]
+    with m.If(drop_partial):
+        m.d.sync += partial.eq(0)
+
+    counters = mac.counters
+    with m.If(advance):
+        m.d.sync += counters.macs.eq(counters.macs + 1)
+    with m.If(mac.busy):
+        m.d.sync += counters.busy_cycles.eq(counters.busy_cycles + 1)
+    return advance

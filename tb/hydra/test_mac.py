@@ -5,7 +5,9 @@ extreme and rounding-corner operands, random biases, abandoned neurons),
 checks every result bit-exactly in order, and checks the MAC's event counters
 and the run's cycle count for equality with the golden cycle model.  Variants:
 full rate, random idle cycles on the input, random back-pressure on the
-output, both; plus a test proving the watchdog stops a stuck design.
+output, both; plus a test proving the watchdog stops a stuck design.  The same
+module verifies both MAC variants (``hydra_mac``: pipelined, ``hydra_mac_seq``:
+sequential radix-4); the component's ``variant`` picks the golden timing.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from cocotb.triggers import ReadOnly, RisingEdge
 from cocotb.utils import get_sim_time
 
 from golden.fixed import FixedFormat
-from golden.hydra.mac import MacBatch, mac_cycle_model, mac_results
+from golden.hydra.mac import MacBatch, mac_cycle_model, mac_results, multiply_cycles
 from golden.trace import write_vcd
 from tb.common.clock import CLOCK_PERIOD_NS, start_clock_and_reset
 from tb.common.counters import assert_counters_equal, read_counters
@@ -31,6 +33,7 @@ from tb.common.watchdog import Watchdog
 from tb.runner import tb_component
 
 N_PAIRS = 10_000
+SEQUENTIAL_PAIRS = 3_000  # the sequential MAC takes ~8 cycles per pair: fewer pairs, same coverage checks
 WATCHDOG_CYCLES = 2_000
 
 
@@ -91,18 +94,21 @@ async def wait_idle(dut, busy):
             return
 
 
-async def run_mac(dut, name: str, idle_prob: float, stall_prob: float, n_pairs: int = N_PAIRS):
+async def run_mac(dut, name: str, idle_prob: float, stall_prob: float):
     component, config = tb_component()
     fmt = config.fixed
+    per_pair = multiply_cycles(component.variant, fmt)
+    n_pairs = N_PAIRS if per_pair == 1 else SEQUENTIAL_PAIRS
     seed = (cocotb.RANDOM_SEED + zlib.crc32(name.encode())) % 2**32
     dut._log.info(f"{name}: seed {seed} (rerun with COCOTB_RANDOM_SEED={cocotb.RANDOM_SEED})")
     rng = np.random.default_rng(seed)
     batches = make_batches(rng, fmt, n_pairs, idle_prob)
-    ready = ready_pattern(rng, 8 * n_pairs, stall_prob)
+    ready = ready_pattern(rng, 8 * per_pair * n_pairs, stall_prob)
 
     expected = mac_results(batches, fmt)
     check_corner_coverage(dut, name, expected.acc, fmt)
-    cost = mac_cycle_model(batches, ready, trace=bool(os.environ.get("HYMEM_WAVES_DIR")))
+    cost = mac_cycle_model(batches, ready, trace=bool(os.environ.get("HYMEM_WAVES_DIR")),
+                           iterations=0 if per_pair == 1 else per_pair)
     scoreboard = Scoreboard(f"{name} results", [
         {"value": int(v), "acc": int(a)} for v, a in zip(expected.value, expected.acc)
     ])
