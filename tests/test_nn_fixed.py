@@ -100,10 +100,12 @@ def test_forward_fixed_is_bit_exact_with_the_mac_reference(pretrained_q, split):
     np.testing.assert_array_equal(forward_fixed(pretrained_q, x_int, FMT), fixed_trace(pretrained_q, x_int)[0])
 
 
-def test_bit_exact_under_saturation_and_rounding_ties():
-    """Full-range random integers saturate most neurons and hit half-LSB ties: both must match."""
+@pytest.mark.parametrize("acc_width", [48, 32])
+def test_bit_exact_under_saturation_rounding_ties_and_wrap(acc_width):
+    """Full-range random integers saturate most neurons and hit half-LSB ties; a 32-bit
+    accumulator also wraps (the RTL register's behaviour): all must match the MAC model."""
     rng = np.random.default_rng(11)
-    fmt = FixedFormat()
+    fmt = FixedFormat(acc_width=acc_width)
     q = {k: rng.integers(fmt.min_value, fmt.max_value + 1, size=v.shape)
          for k, v in quantize_params(load_pretrained()[0], fmt).items()}
     x_int = rng.integers(0, 1 << fmt.frac, size=(2, 1, 8, 8))
@@ -112,6 +114,9 @@ def test_bit_exact_under_saturation_and_rounding_ties():
     assert np.any(z1 == fmt.max_value) and np.any(z1 == fmt.min_value), "stimulus never saturates"
     acc_low_bits = (traces[0].cols @ traces[0].weight.reshape(8, -1).T) & ((1 << fmt.frac) - 1)
     assert np.any(acc_low_bits == 1 << (fmt.frac - 1)), "stimulus never hits a half-LSB tie"
+    sums = traces[2].cols @ traces[2].weight.reshape(16, -1).T  # conv2: 72 products per neuron
+    if acc_width == 32:
+        assert np.any(np.abs(sums) >= 1 << 31), "stimulus never wraps the accumulator"
 
 
 def test_bit_exact_with_a_transform_and_another_format(pretrained_q, split):
