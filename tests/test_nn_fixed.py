@@ -6,12 +6,14 @@ import pytest
 from golden.fixed import FixedFormat, wrap
 from golden.hydra.mac import MacBatch, mac_results
 from golden.nn import (
+    NNError,
     accuracy,
     accuracy_fixed,
     bit_error_transform,
     fixed_trace,
     forward,
     forward_fixed,
+    layer_mac_batches,
     load_digits,
     load_pretrained,
     quantize_input,
@@ -127,6 +129,19 @@ def test_bit_exact_with_a_transform_and_another_format(pretrained_q, split):
         return wrap(a ^ (0x41 if kind == "input" else 0x102), fmt.width)
 
     _check_against_naive(q, quantize_input(split.x_test[:2], fmt), fmt, flip_some_bits)
+
+
+def test_layer_mac_batches_reproduce_every_neuron(pretrained_q, split):
+    """The Hydra MAC stimulus of every conv/fc layer gives that layer's integers for every image."""
+    traces = fixed_trace(pretrained_q, quantize_input(split.x_test[:4], FMT))[1]
+    for tr in (t for t in traces if t.kind in ("conv", "fc")):
+        for image in range(4):
+            batches = layer_mac_batches(tr, image)
+            assert len(batches) == tr.weight.shape[0]
+            got = mac_results(batches, FMT).value.reshape(tr.pre_activation[image].shape)
+            np.testing.assert_array_equal(got, tr.pre_activation[image], err_msg=f"{tr.name} image {image}")
+    with pytest.raises(NNError, match="maxpool"):
+        layer_mac_batches(traces[1], 0)
 
 
 def test_fixed_accuracy_within_one_percent_of_float(pretrained_q, split):

@@ -135,7 +135,7 @@ class LayerTrace:
     For conv/fc: ``input`` and ``weight`` after the transform, ``cols`` the
     im2col matrix (one row per output position; the fc's input itself), and
     ``pre_activation`` the layer result before ReLU (requantized integers in
-    the fixed-point pass).  For maxpool: ``input`` and the window ``winner``.
+    the fixed-point pass), ``bias`` the layer's (untransformed) bias.  For maxpool: ``input`` and the window ``winner``.
     """
 
     name: str
@@ -146,6 +146,7 @@ class LayerTrace:
     cols: np.ndarray | None = None
     pre_activation: np.ndarray | None = None
     winner: np.ndarray | None = None
+    bias: np.ndarray | None = None
 
 
 def _check_params(params: dict, integer: bool) -> None:
@@ -197,7 +198,7 @@ def _run(params, x, transform, neuron: Callable) -> tuple[np.ndarray, list[Layer
         cols = ops.im2col(a_in, lay) if lay.kind == "conv" else a_in
         rows = neuron(cols @ w.reshape(lay.out_ch, -1).T, params[f"{lay.name}.b"])
         z = ops.rows_to_maps(rows, lay, n) if lay.kind == "conv" else rows
-        traces.append(LayerTrace(lay.name, lay.kind, a_in, a.shape, w, cols, z))
+        traces.append(LayerTrace(lay.name, lay.kind, a_in, a.shape, w, cols, z, bias=params[f"{lay.name}.b"]))
         a = np.maximum(z, 0) if step.relu else z
     return a, traces
 
