@@ -116,7 +116,8 @@ def _rtl_note(config: HydraConfig, net: str) -> str:
         return f"our RTL: not available ({str(exc).splitlines()[0]})"
     fig = frame(get_network(net), "hydra", config, RtlTiming())
     util = fig.utilization
-    return (f"our RTL ({config.mac.variant} MAC, {config.system.n_units}x{config.system.n_macs} "
+    variant = getattr(config.mac, "variant", "pipelined")  # [mac] variant: the RTL half's key
+    return (f"our RTL ({variant} MAC, {config.system.n_units}x{config.system.n_macs} "
             f"MACs, {config.system.freq_hz / 1e9:g} GHz): {fig.compute_s * 1e3:.2f} ms compute, "
             f"MAC utilization {util * 100:.1f} %" if util else "our RTL: no MAC layers")
 

@@ -43,7 +43,7 @@ PAPER_CAL_SOURCE = "seed 001 Fig. 5a (VGG-16, 81.22 ms per frame)"
 @dataclass(frozen=True)
 class LayerCompute:
     cycles: float
-    mac_busy_cycles: float | None = None  # summed over all MACs of all units, when known
+    utilization: float | None = None  # MAC-busy fraction, when the timing model knows it
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ class RtlTiming:
         if layer.kind not in ("conv", "fc", "maxpool"):
             return LayerCompute(0.0, 0.0)  # the Hydra RTL has no add/avgpool/concat mode
         res = rtl_layer_cycles()(layer, config)
-        return LayerCompute(float(_field(res, "cycles")), float(_field(res, "mac_busy_cycles")))
+        return LayerCompute(float(_field(res, "cycles")), float(_field(res, "utilization")))
 
 
 def rtl_layer_cycles():
@@ -127,7 +127,7 @@ class LayerFigures:
     macs: int
     compute_cycles: float
     compute_s: float
-    utilization: float | None           # MACs / (cycles × all MAC units)
+    utilization: float | None           # MAC-busy fraction (RTL timing only)
     reads: dict[str, int]               # elements per device
     writes: dict[str, int]
     energy_pj: dict[str, float]         # data-transfer energy per device
@@ -159,7 +159,6 @@ class FrameFigures:
     timing: str
     transfer_energy: str
     layers: tuple[LayerFigures, ...] = field(repr=False)
-    parallel_macs: int = 1
 
     def _sum(self, get) -> float:
         return math.fsum(get(lay) for lay in self.layers)
@@ -206,8 +205,11 @@ class FrameFigures:
 
     @property
     def utilization(self) -> float | None:
-        cycles = self._sum(lambda lay: lay.compute_cycles)
-        return self.macs / (cycles * self.parallel_macs) if cycles else None
+        """Cycle-weighted MAC-busy fraction over the layers whose timing reports one."""
+        known = [lay for lay in self.layers if lay.utilization is not None]
+        cycles = math.fsum(lay.compute_cycles for lay in known)
+        return math.fsum(lay.utilization * lay.compute_cycles for lay in known) / cycles \
+            if cycles else None
 
     def totals(self) -> dict:
         return {"latency_s": self.latency_s, "fps": 1 / self.latency_s if self.latency_s else None,
@@ -229,12 +231,10 @@ def layer_figures(layer: Layer, system: str, config: HydraConfig, timing) -> Lay
     access = memory.place(traffic, system)
     acct = memory.transfer_account(access, config)
     compute = timing.layer(layer, config)
-    parallel = config.system.n_units * config.system.n_macs
-    util = layer.macs / (compute.cycles * parallel) if compute.cycles and layer.macs else None
     pcm_only = memory.place(traffic, "pcm")["pcm"].writes
     return LayerFigures(
         name=layer.name, kind=layer.kind, macs=layer.macs, compute_cycles=compute.cycles,
-        compute_s=compute.cycles / config.system.freq_hz, utilization=util,
+        compute_s=compute.cycles / config.system.freq_hz, utilization=compute.utilization,
         reads={d: a.reads for d, a in access.items()}, writes={d: a.writes for d, a in access.items()},
         energy_pj={d: memory.transfer_energy_pj(acct, config.memory, d) for d in memory.DEVICES},
         energy_breakdown_pj=dict(acct.energy_pj),
@@ -247,8 +247,7 @@ def frame(net: Network, system: str, config: HydraConfig, timing=None) -> FrameF
     memory.check_system(system)
     timing = timing or paper_timing(config)
     layers = tuple(layer_figures(lay, system, config, timing) for lay in net.layers)
-    return FrameFigures(net.name, system, timing.label, config.memory.transfer_energy, layers,
-                        config.system.n_units * config.system.n_macs)
+    return FrameFigures(net.name, system, timing.label, config.memory.transfer_energy, layers)
 
 
 __all__ = ["PAPER_CAL_LATENCY_S", "PAPER_CAL_NETWORK", "TIMINGS", "FrameFigures", "LayerCompute",

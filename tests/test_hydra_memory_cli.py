@@ -1,0 +1,74 @@
+"""``hymem hydra frame|compare``: JSON shape, figures consistent with the model, one-line errors."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from golden.cli import main
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def _run(*args):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+    return _run
+
+
+def test_frame_json_shape(run):
+    res = run("hydra", "frame", "vgg16", "--system", "hydra", "--json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)  # exactly one JSON document
+    assert set(doc) == {"network", "system", "timing", "transfer_energy", "layers", "frame"}
+    assert doc["network"] == "vgg16" and doc["system"] == "hydra"
+    assert len(doc["layers"]) == 21
+    lay = doc["layers"][0]
+    assert set(lay) == {"name", "kind", "macs", "compute_cycles", "compute_s", "utilization",
+                        "reads", "writes", "transfer_energy_pj", "energy_pj",
+                        "energy_breakdown_pj", "transfer_s", "memory_bound", "pcm_writes_avoided"}
+    assert set(lay["reads"]) == set(lay["writes"]) == {"dram", "pcm"}
+    fr = doc["frame"]
+    assert set(fr) >= {"latency_s", "fps", "compute_s", "transfer_s", "transfer_energy_j",
+                       "reads", "writes", "pcm_writes_avoided", "utilization"}
+    assert fr["writes"]["pcm"] == 0 and fr["pcm_writes_avoided"] == 13_556_712
+    assert fr["latency_s"] == pytest.approx(81.22e-3)
+    assert sum(x["pcm_writes_avoided"] for x in doc["layers"]) == fr["pcm_writes_avoided"]
+
+
+def test_frame_text_and_timing_override(run):
+    res = run("hydra", "frame", "digits_cnn", "--system", "pcm", "--cycles-per-mac", "4")
+    assert res.exit_code == 0, res.output
+    assert "conv1" in res.stdout and "per frame" in res.stdout and "4 cycles/MAC" in res.stdout
+    doc = json.loads(run("hydra", "frame", "digits_cnn", "--cycles-per-mac", "4", "--json").stdout)
+    macs = sum(x["macs"] for x in doc["layers"])
+    assert doc["frame"]["compute_s"] == pytest.approx(macs * 4 / 512 / 3e9)
+
+
+def test_compare_json(run):
+    doc = json.loads(run("hydra", "compare", "resnet34", "--json").stdout)
+    assert set(doc["systems"]) == {"dram", "pcm", "hydra"}
+    e = {s: v["transfer_energy_j"] for s, v in doc["systems"].items()}
+    assert doc["energy_ratios"]["pcm_over_hydra"] == pytest.approx(e["pcm"] / e["hydra"])
+    assert doc["energy_ratios"]["pcm_over_dram"] == pytest.approx(e["pcm"] / e["dram"])
+
+
+@pytest.mark.parametrize("args, message", [
+    (("frame", "vgg16", "--system", "sram"), "unknown memory system 'sram'; valid: dram, pcm, hydra"),
+    (("frame", "vggx"), "unknown network 'vggx'; valid:"),
+    (("frame", "vgg16", "--timing", "fast"), "unknown timing 'fast'; valid: paper, radix4, rtl"),
+    (("frame", "vgg16", "--cycles-per-mac", "-1"), "cycles per MAC must be > 0"),
+    (("compare", "nothere.onnx"), "nothere.onnx"),
+])
+def test_one_line_errors(run, args, message):
+    res = run("hydra", *args)
+    assert res.exit_code == 2
+    assert res.stderr.startswith("error: ") and message in res.stderr
+    assert res.stderr.count("\n") == 1 and "Traceback" not in res.output
+
+
+def test_error_with_json_is_one_document(run):
+    res = run("hydra", "frame", "vgg16", "--system", "sram", "--json")
+    assert res.exit_code == 2
+    assert json.loads(res.stdout) == {"error": "unknown memory system 'sram'; valid: dram, pcm, hydra"}
