@@ -42,12 +42,15 @@ def test_every_layer_output_has_the_zoo_shape(split):
     logits, traces = fixed_trace(qparams, quantize_input(split.x_test[:5]))
     net = get_network("digits_cnn")
     assert [t.name for t in traces] == [lay.name for lay in net.layers]
-    for lay, tr in zip(net.layers, traces):
-        produced = tr.pre_activation if tr.pre_activation is not None else None
+    for i, (lay, tr) in enumerate(zip(net.layers, traces)):
+        if lay.kind != "fc":  # the zoo records the fc input flattened (64 x 1 x 1)
+            assert tr.in_shape == (5, lay.in_ch, lay.in_h, lay.in_w)
         if lay.kind == "conv":
-            assert produced.shape == (5, lay.out_ch, lay.out_h, lay.out_w)
-        if lay.kind == "fc":
-            assert produced.shape == (5, lay.out_ch) and tr.input.shape == (5, lay.in_ch)
+            assert tr.pre_activation.shape == (5, lay.out_ch, lay.out_h, lay.out_w)
+        elif lay.kind == "fc":
+            assert tr.pre_activation.shape == (5, lay.out_ch) and tr.input.shape == (5, lay.in_ch)
+        else:  # a pool's output is what the next layer reads
+            assert traces[i + 1].in_shape == (5, lay.out_ch, lay.out_h, lay.out_w)
     assert forward(params, split.x_test[:5]).shape == (5, 10) == logits.shape
 
 
