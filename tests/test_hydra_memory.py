@@ -48,6 +48,13 @@ def test_tiny_layer_energy_by_hand(config, tiny):
         "hydra": (57 * PCM_AR + 32 * DRAM_AR + 48 * DRAM_AW) * bits,       # 3151.20 pJ
     }
     assert by_hand_array["hydra"] == pytest.approx(3151.20)
+    hydra = layer_figures(tiny, "hydra", config, MacRate(8, "t"))
+    bits_moved = {"pcm.array_read": 57 * bits, "dram.array_read": 32 * bits,  # 912, 512 bits
+                  "dram.array_write": 48 * bits, "pcm.array_write": 0}        # 768 bits
+    energy_per_bit = {"pcm.array_read": PCM_AR, "dram.array_read": DRAM_AR,
+                      "dram.array_write": DRAM_AW, "pcm.array_write": PCM_AW}
+    for event, nbits in bits_moved.items():
+        assert hydra.energy_breakdown_pj[event] == pytest.approx(nbits * energy_per_bit[event])
     for system, pj in by_hand_array.items():
         fig = layer_figures(tiny, system, config, MacRate(8, "t"))
         assert fig.transfer_energy_pj == pytest.approx(pj, rel=1e-12), system
