@@ -20,6 +20,7 @@ from golden.config import ConfigError
 from golden.fixed import FixedFormat, float_to_fixed
 
 MIN_BITS, MAX_BITS = 4, 7
+FX16 = FixedFormat()
 N_INIT = 4
 
 
@@ -51,7 +52,7 @@ def _centroids(values: np.ndarray, k: int, seed: int) -> np.ndarray:
 
 
 def cluster_layer(weights: np.ndarray, bits: int, seed: int,
-                  fmt: FixedFormat = FixedFormat()) -> ClusteredLayer:
+                  fmt: FixedFormat = FX16) -> ClusteredLayer:
     """Cluster one layer's weights; zeros map to index 0, every other weight to its nearest centroid."""
     if not MIN_BITS <= bits <= MAX_BITS:
         raise ConfigError(f"cluster index bits {bits}: must be in {MIN_BITS}..{MAX_BITS} "
@@ -69,7 +70,7 @@ def cluster_layer(weights: np.ndarray, bits: int, seed: int,
     return ClusteredLayer(indices, book, bits, fmt)
 
 
-def cluster(params: dict, bits: int, seed: int, fmt: FixedFormat = FixedFormat()) -> dict[str, ClusteredLayer]:
+def cluster(params: dict, bits: int, seed: int, fmt: FixedFormat = FX16) -> dict[str, ClusteredLayer]:
     """Every weight tensor (``"<layer>.w"``) clustered; layers seeded ``seed + position``."""
     names = [k for k in params if k.endswith(".w")]
     return {k: cluster_layer(params[k], bits, seed + i, fmt) for i, k in enumerate(names)}

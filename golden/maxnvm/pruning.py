@@ -20,7 +20,7 @@ def magnitude_mask(weights: np.ndarray, fraction: float) -> np.ndarray:
     if not 0.0 <= fraction < 1.0:
         raise ConfigError(f"prune fraction {fraction}: must be in [0, 1)")
     w = np.asarray(weights)
-    n_zero = int(round(fraction * w.size))
+    n_zero = round(fraction * w.size)
     order = np.argsort(np.abs(w).reshape(-1), kind="stable")
     keep = np.ones(w.size, dtype=bool)
     keep[order[:n_zero]] = False
