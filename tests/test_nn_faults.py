@@ -104,6 +104,18 @@ def test_float_transform_quantizes_and_respects_kinds():
     assert 0 < changed.mean() < 1 and abs(changed.mean() - (1 - 0.975 ** 16)) < 0.15
 
 
+def test_per_layer_rates():
+    x = np.random.default_rng(8).normal(0, 1, size=(20, 5))
+    transform = bit_error_transform({"conv2": 1.0}, np.random.default_rng(0))
+    np.testing.assert_array_equal(transform("conv1", "weight", x), fixed_to_float(float_to_fixed(x, FixedFormat()),
+                                                                                  FixedFormat()))
+    assert np.mean(transform("conv2", "weight", x) != x) > 0.9
+    with pytest.raises(NNError, match="valid: conv1, conv2, fc"):
+        bit_error_transform({"conv3": 1e-5}, np.random.default_rng(0))
+    with pytest.raises(NNError, match="for fc"):
+        bit_error_transform({"fc": -1.0}, np.random.default_rng(0))
+
+
 def test_training_through_bit_errors_learns():
     """Retention-aware training (STE through injected errors, seed 004 §IV-A) still learns the digits.
 

@@ -13,7 +13,7 @@ import numpy as np
 from golden.fixed import FixedFormat, fixed_to_float, float_to_fixed, from_unsigned, to_unsigned
 
 from .errors import NNError
-from .model import DEFAULT_FORMAT, TRANSFORM_KINDS, Transform
+from .model import DEFAULT_FORMAT, TRANSFORM_KINDS, WEIGHTED_KINDS, Transform, plan
 
 
 def inject_bit_errors(values_int, rate: float, rng: np.random.Generator, width: int = 16) -> np.ndarray:
@@ -39,10 +39,25 @@ def inject_bit_errors(values_int, rate: float, rng: np.random.Generator, width: 
     return from_unsigned(pattern, width)
 
 
-def bit_error_transform(rate: float, rng: np.random.Generator, fmt: FixedFormat = DEFAULT_FORMAT,
-                        kinds=TRANSFORM_KINDS) -> Transform:
+def _rates_by_layer(rate: float | dict[str, float]) -> dict[str, float]:
+    """One rate for every conv/fc layer, or per-layer rates (layers not named get 0)."""
+    layers = [step.layer.name for step in plan() if step.layer.kind in WEIGHTED_KINDS]
+    rates = dict.fromkeys(layers, rate) if not isinstance(rate, dict) else {**dict.fromkeys(layers, 0.0), **rate}
+    unknown = sorted(set(rates) - set(layers))
+    if unknown:
+        raise NNError(f"unknown layer(s) {', '.join(unknown)} in rates; valid: {', '.join(layers)}")
+    for name, r in rates.items():
+        if not 0.0 <= r <= 1.0:
+            raise NNError(f"bit error rate {r} for {name}: must be in [0, 1]")
+    return rates
+
+
+def bit_error_transform(rate: float | dict[str, float], rng: np.random.Generator,
+                        fmt: FixedFormat = DEFAULT_FORMAT, kinds=TRANSFORM_KINDS) -> Transform:
     """A transform for :func:`~golden.nn.model.forward`, ``train`` and ``forward_fixed``.
 
+    ``rate`` is one rate for all conv/fc layers or a dict ``{layer: rate}``
+    (e.g. per-layer retention times; layers not named get no errors).
     Arrays of the listed ``kinds`` get fresh errors at every call.  Integer
     arrays (the fixed-point pass) are taken as ``fmt`` words and corrupted
     directly; float arrays are quantized to ``fmt``, corrupted and converted
@@ -53,15 +68,14 @@ def bit_error_transform(rate: float, rng: np.random.Generator, fmt: FixedFormat 
     unknown = sorted(set(kinds) - set(TRANSFORM_KINDS))
     if unknown:
         raise NNError(f"unknown transform kind(s) {', '.join(unknown)}; valid: {', '.join(TRANSFORM_KINDS)}")
-    if not 0.0 <= rate <= 1.0:
-        raise NNError(f"bit error rate {rate}: must be in [0, 1]")
+    rates = _rates_by_layer(rate)
 
     def transform(layer_name: str, kind: str, array: np.ndarray) -> np.ndarray:
         if kind not in kinds:
             return array
         if array.dtype.kind in "iu":
-            return inject_bit_errors(array, rate, rng, fmt.width)
+            return inject_bit_errors(array, rates[layer_name], rng, fmt.width)
         words = float_to_fixed(array, fmt)
-        return fixed_to_float(inject_bit_errors(words, rate, rng, fmt.width), fmt)
+        return fixed_to_float(inject_bit_errors(words, rates[layer_name], rng, fmt.width), fmt)
 
     return transform
