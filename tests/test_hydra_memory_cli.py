@@ -3,18 +3,9 @@
 import json
 
 import pytest
-from click.testing import CliRunner
+import test_cli
 
-from golden.cli import main
-
-
-@pytest.fixture
-def run():
-    runner = CliRunner()
-
-    def _run(*args):
-        return runner.invoke(main, list(args), catch_exceptions=False)
-    return _run
+run = test_cli.run  # the click-runner fixture of test_cli.py
 
 
 def test_frame_json_shape(run):
