@@ -15,11 +15,16 @@ from pathlib import Path
 
 from golden.config import ConfigError
 from golden.hydra.params import load_hydra_config
+from golden.maxnvm.params import load_maxnvm_config
+from golden.rana.params import load_rana_config
 from rtl.hydra.mac import Mac
 from rtl.hydra.mac_bench_harness import MacBenchHarness
 from rtl.hydra.mac_seq import MacSeq
+from rtl.maxnvm.bitmask_decoder import BitmaskDecoder
+from rtl.maxnvm.bitmask_harness import BitmaskHarness
+from rtl.rana.edram_controller import EdramController
 
-CONFIG_LOADERS = {"hydra": load_hydra_config}
+CONFIG_LOADERS = {"rana": load_rana_config, "hydra": load_hydra_config, "maxnvm": load_maxnvm_config}
 
 
 @dataclass(frozen=True)
@@ -46,9 +51,19 @@ TOPS = {
             "Hydra FX16 pipelined multiply-accumulate unit (seed 001, Table I)", "tb.hydra.test_mac"),
         Top("hydra_mac_bench", "hydra", lambda c: MacBenchHarness(c.fixed, c.mac),
             "Hydra MAC fed by an on-chip xorshift32 generator (simulation-speed benchmark)"),
+        Top("rana_edram_controller", "rana", EdramController,
+            "RANA refresh-optimized eDRAM controller: clock divider, per-bank flags and issuers, "
+            "layer configuration loader (seed 004, Fig. 14)", "tb.rana.test_edram_controller"),
         Top("hydra_mac_seq", "hydra", lambda c: MacSeq(c.fixed, c.mac),
             "Hydra FX16 MAC with a sequential radix-4 Booth multiplier (8 cycles/pair; SPEC 5.1)",
             "tb.hydra.test_mac"),
+        Top("maxnvm_bitmask", "maxnvm", lambda c: BitmaskHarness(c.codec),
+            "MaxNVM BitMask decoder + IdxSync with its surface memories (seed 003 §3.2.2, Fig. 4)",
+            "tb.maxnvm.test_bitmask"),
+        Top("maxnvm_bitmask_decoder", "maxnvm", lambda c: BitmaskDecoder(c.codec),
+            "MaxNVM BitMask decoder logic with IdxSync (synthesis; memories outside)"),
+        Top("maxnvm_bitmask_decoder_noidx", "maxnvm", lambda c: BitmaskDecoder(c.codec, idxsync_support=False),
+            "MaxNVM BitMask decoder logic without IdxSync (the unprotected baseline's area)"),
     )
 }
 

@@ -1,0 +1,50 @@
+"""Cost models of the codec RTL: beats and cycles the decoders take (the counters
+that are not functional results; those come with the functional decode reports)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from golden.maxnvm.codecs.bitmask import BitmaskLayout
+
+
+@dataclass(frozen=True)
+class BitmaskDecoderCost:
+    weights: int      # dense weights out
+    beats: int        # output beats (one per RUN cycle with ready high)
+    groups: int       # set-up cycles (one per group)
+
+    @property
+    def busy_cycles(self) -> int:
+        """Cycles with ``busy`` high when the output is always ready."""
+        return self.groups + self.beats
+
+    @property
+    def weights_per_cycle(self) -> float:
+        return self.weights / self.busy_cycles if self.busy_cycles else 0.0
+
+
+def bitmask_decoder_cost(layout: BitmaskLayout, lanes: int, block: int) -> BitmaskDecoderCost:
+    """``BitmaskDecoder`` beats: ``ceil(len / lanes)`` per block of ``block`` mask bits
+    (blocks restart at each group; raw layers walk the same geometry)."""
+    geometry = BitmaskLayout(layout.n_kernels, layout.kernel_elems, layout.data_bits, block)
+    _, length, _ = geometry.blocks()
+    beats = int(np.sum(-(-length // lanes)))
+    return BitmaskDecoderCost(layout.n_weights, beats, layout.n_groups)
+
+
+def bitmask_beats(weights: np.ndarray, layout: BitmaskLayout, lanes: int, block: int) -> list[dict]:
+    """The decoder's output beats for decoded ``weights``: ``{w0.., count, last}`` each."""
+    geometry = BitmaskLayout(layout.n_kernels, layout.kernel_elems, layout.data_bits, block)
+    first, length, _ = geometry.blocks()
+    flat = np.asarray(weights).reshape(-1)
+    beats = []
+    for f, n in zip(first.tolist(), length.tolist()):
+        for off in range(0, n, lanes):
+            take = min(lanes, n - off)
+            lane_values = flat[f + off: f + off + take].tolist() + [0] * (lanes - take)
+            beats.append({**{f"w{i}": v for i, v in enumerate(lane_values)}, "count": take, "last": 0})
+    beats[-1]["last"] = 1
+    return beats

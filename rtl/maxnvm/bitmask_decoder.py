@@ -1,0 +1,285 @@
+"""MaxNVM BitMask decoder with Index Synchronization (seed 003 §3.2.2, §3.3, Fig. 4)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed
+from amaranth.lib import data, stream, wiring
+from amaranth.lib.wiring import In, Out
+
+from golden.maxnvm.codecs.bitmask import counter_bits
+from golden.maxnvm.params import CodecParams
+from rtl.common.counters import counter_signature
+
+BITMASK_COUNTERS = ("blocks", "resyncs", "weights_out", "beats", "counter_errors", "wgs_errors",
+                    "overruns", "busy_cycles")
+WORD = 32  # bits per word of the WMB and IdxSync memories (little-endian surface bytes)
+
+
+def weights_layout(params: CodecParams) -> data.StructLayout:
+    """One output beat: ``lanes`` signed weights, how many are valid, and end of layer."""
+    fields = {f"w{i}": signed(params.data_bits) for i in range(params.lanes)}
+    return data.StructLayout({**fields, "count": range(params.lanes + 1), "last": 1})
+
+
+def popcount(bits) -> object:
+    total = Const(0, 5)
+    for b in bits:
+        total = total + b
+    return total
+
+
+class BitmaskDecoder(wiring.Component):
+    """Streams dense weights out of NVDLA sparse surfaces, with IdxSync re-alignment.
+
+    Golden twin: ``golden.maxnvm.codecs.bitmask.decode_bitmask_report`` (function
+    and counters) and ``golden.maxnvm.codecs.cost.bitmask_decoder_cost`` (beats,
+    cycles).  The surfaces live in memories outside the decoder (the eNVM
+    arrays); it reads them through asynchronous read ports (address out, word in
+    the same cycle).  Mask bits are walked in order, at most ``lanes`` per cycle
+    and never across an IdxSync block boundary; each mask one takes the next
+    packed value.  At every block end, with ``idxsync`` high, the read index is
+    re-aligned to the block's start index plus the block counter's non-zeros;
+    with ``idxsync`` low (the unprotected baseline, same RTL) it runs on.  Each
+    group starts at the running sum of its predecessors' WGS byte counts.
+
+    Parameters
+    ----------
+    params : CodecParams
+        ``data_bits`` (16 or 8; elements of 2 or 1 bytes), ``lanes`` (weights per
+        beat), ``idxsync_block`` (mask bits per block), ``max_weights`` (address
+        ranges), ``counter_width``.
+    idxsync_support : bool
+        False elaborates the decoder without the IdxSync counter path (the area
+        baseline for ``make synth``); ``idxsync`` is then ignored.
+
+    Members
+    -------
+    start : In(1)
+        Starts a layer with the layer inputs below (ignored while ``busy``).
+    n_weights : In(range(max_weights + 1))
+        Dense weights of the layer.
+    group_elems : In(range(max_weights + 1))
+        Elements of a full kernel group (``group_kernels × kernel elements``); the
+        last group holds what remains.  0 is malformed: ``error`` and no output.
+    compressed : In(1)
+        Sparse surfaces (1) or raw weights in the data memory (0).
+    idxsync : In(1)
+        Re-align at block boundaries with the IdxSync counters.
+    data_elems : In(range(max_weights + 1))
+        Packed elements present in the data memory; reads at or past it give 0
+        and count as ``overruns``.
+    wmb_addr : Out(range)
+        Word address (32-bit words) of the mask bits; ``wmb_lo``/``wmb_hi`` are
+        the words at ``wmb_addr`` and ``wmb_addr + 1``.
+    wgs_addr : Out(range), wgs_word : In(32)
+        WGS word of the current group.
+    sync_addr : Out(range), sync_lo/sync_hi : In(32)
+        Words of the bit-packed IdxSync counter surface (``counter_bits + 1``-bit words).
+    data_addr : Out(range).array(lanes), data : In(signed(data_bits)).array(lanes)
+        Element addresses into the packed values and the elements read.
+    weights : Out(stream.Signature(StructLayout{w0..w{lanes-1}: signed(data_bits), count, last}))
+        One beat per cycle: ``count`` valid weights in lanes ``0..count-1`` (the
+        others are 0); ``last`` on the layer's final beat.
+    busy : Out(1)
+        A layer is in progress.
+    error : Out(1)
+        Malformed input seen since ``start`` (clamped counter or WGS, overrun).
+    counters.blocks / resyncs / weights_out / beats : Out(counter_width)
+        IdxSync blocks passed (compressed layers), blocks whose mask popcount
+        differed from their counter (IdxSync on), weights and beats sent.
+    counters.counter_errors / wgs_errors / overruns : Out(counter_width)
+        Counters clamped to their block, WGS words clamped, reads past ``data_elems``.
+    counters.busy_cycles : Out(counter_width)
+        Cycles with ``busy`` high.
+
+    Latency and throughput
+    ----------------------
+    One set-up cycle per group (reads its WGS word), then one beat per cycle
+    while ``weights.ready``: ``ceil(block bits / lanes)`` beats per block.
+    Asymptotically ``lanes`` weights per cycle.  Every cycle out of set-up
+    either waits for ``ready`` or consumes ≥ 1 mask bit, so a layer always ends.
+    """
+
+    def __init__(self, params: CodecParams, idxsync_support: bool = True):
+        self.params = params
+        self.idxsync_support = idxsync_support
+        n = params.max_weights
+        lanes = params.lanes
+        self.word_bits = counter_bits(params.idxsync_block) + 1
+        # A full group holds >= group_kernels elements; the last may be shorter.
+        self.max_groups = n // params.group_kernels + 1
+        max_blocks = n // params.idxsync_block + self.max_groups
+        self.sync_words = max_blocks * self.word_bits // WORD + 1
+        super().__init__({
+            "start": In(1),
+            "n_weights": In(range(n + 1)),
+            "group_elems": In(range(n + 1)),
+            "compressed": In(1),
+            "idxsync": In(1),
+            "data_elems": In(range(n + 1)),
+            "wmb_addr": Out(range(n // WORD + 1)),
+            "wmb_lo": In(WORD),
+            "wmb_hi": In(WORD),
+            "wgs_addr": Out(range(self.max_groups)),
+            "wgs_word": In(32),
+            "sync_addr": Out(range(self.sync_words)),
+            "sync_lo": In(WORD),
+            "sync_hi": In(WORD),
+            "data_addr": Out(range(2 * n + lanes)).array(lanes),
+            "data": In(signed(params.data_bits)).array(lanes),
+            "weights": Out(stream.Signature(weights_layout(params))),
+            "busy": Out(1),
+            "error": Out(1),
+            "counters": Out(counter_signature(BITMASK_COUNTERS, params.counter_width)),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        p = self.params
+        n, block = p.max_weights, p.idxsync_block
+        cbits = counter_bits(block)
+        elem_shift = 1 if p.data_bits == 16 else 0
+
+        # Layer registers, latched at start.
+        n_weights = Signal(range(n + 1))
+        group_elems = Signal(range(n + 1))
+        compressed = Signal()
+        idxsync = Signal()
+        data_elems = Signal(range(n + 1))
+        # Walk state.
+        pos = Signal(range(n + 1))              # next mask bit (dense element)
+        group = Signal(range(n + 1))
+        group_rem = Signal(range(n + 1))        # elements left in the group
+        block_len = Signal(range(block + 1))
+        block_rem = Signal(range(block + 1))
+        ones = Signal(range(block + 1))         # mask ones seen in the block
+        idx = Signal(range(2 * n + 1))          # read index into the packed values
+        block_base = Signal(range(2 * n + 1))   # synchronized index at the block's start
+        group_start = Signal(range(2 * n + 1))  # running sum of clamped WGS (elements)
+        sync_bit = Signal(range(self.word_bits * (n // block + n) + 1))
+
+        with m.FSM(init="BOOT"):
+            with m.State("BOOT"):  # one cycle out of reset: Icarus evaluates the combinational
+                m.next = "IDLE"    # outputs only once the state register changes
+            with m.State("IDLE"), m.If(self.start):
+                m.d.sync += [
+                    n_weights.eq(self.n_weights), group_elems.eq(self.group_elems),
+                    compressed.eq(self.compressed), data_elems.eq(self.data_elems),
+                    idxsync.eq(self.idxsync if self.idxsync_support else 0),
+                    pos.eq(0), group.eq(0), group_start.eq(0), sync_bit.eq(0),
+                    self.error.eq(0),
+                ]
+                with m.If(self.group_elems == 0):
+                    m.d.sync += self.error.eq(self.n_weights != 0)
+                with m.Elif(self.n_weights != 0):
+                    m.next = "GROUP"
+            with m.State("GROUP"):
+                m.d.comb += self.busy.eq(1)
+                remaining = n_weights - pos
+                this_group = Mux(group_elems < remaining, group_elems, remaining)
+                group_bytes = Signal(range(2 * n + 1))
+                m.d.comb += [self.wgs_addr.eq(group), group_bytes.eq(this_group << elem_shift)]
+                wgs = self.wgs_word
+                bad = (wgs > group_bytes) | (wgs[0] if elem_shift else 0)
+                clamped = Mux(wgs > group_bytes, group_bytes, wgs) >> elem_shift
+                m.d.sync += [
+                    group_rem.eq(this_group),
+                    block_len.eq(Mux(this_group < block, this_group, block)),
+                    block_rem.eq(Mux(this_group < block, this_group, block)),
+                    ones.eq(0),
+                ]
+                with m.If(compressed):
+                    m.d.sync += [idx.eq(group_start), block_base.eq(group_start),
+                                 group_start.eq(group_start + clamped)]
+                    with m.If(bad):
+                        m.d.sync += [self.error.eq(1), self.counters.wgs_errors.eq(self.counters.wgs_errors + 1)]
+                with m.Else():
+                    m.d.sync += idx.eq(pos)
+                m.next = "RUN"
+            with m.State("RUN"):
+                m.d.comb += self.busy.eq(1)
+                self._run(m, SimpleNamespace(
+                    cbits=cbits, pos=pos, idx=idx, ones=ones, block_rem=block_rem, block_len=block_len,
+                    group_rem=group_rem, group=group, block_base=block_base, sync_bit=sync_bit,
+                    compressed=compressed, idxsync=idxsync, data_elems=data_elems, n_weights=n_weights))
+        with m.If(self.busy):
+            m.d.sync += self.counters.busy_cycles.eq(self.counters.busy_cycles + 1)
+        return m
+
+    def _run(self, m, s: SimpleNamespace):
+        """One beat: ``take`` mask bits, their values, and the block/group bookkeeping."""
+        p = self.params
+        lanes, block, cbits = p.lanes, p.idxsync_block, s.cbits
+        pos, idx, ones = s.pos, s.idx, s.ones
+        block_rem, block_len, group_rem = s.block_rem, s.block_len, s.group_rem
+        block_base, sync_bit, compressed = s.block_base, s.sync_bit, s.compressed
+        idxsync, data_elems, n_weights = s.idxsync, s.data_elems, s.n_weights
+        counters = self.counters
+
+        take = Signal(range(lanes + 1))
+        m.d.comb += take.eq(Mux(block_rem < lanes, block_rem, lanes))
+        m.d.comb += self.wmb_addr.eq(pos >> 5)
+        window = Signal(2 * WORD)
+        m.d.comb += window.eq(Cat(self.wmb_lo, self.wmb_hi) >> pos[:5])
+        mask = Signal(lanes)
+        for i in range(lanes):
+            m.d.comb += mask[i].eq((i < take) & (window[i] | ~compressed))
+        prefix = [Const(0, 5)]
+        for i in range(lanes):
+            prefix.append(prefix[-1] + mask[i])
+        ones_now = Signal(range(lanes + 1))
+        m.d.comb += ones_now.eq(prefix[lanes])
+        overrun = Signal(lanes)
+        for i in range(lanes):
+            addr = Signal(range(2 * p.max_weights + lanes), name=f"addr{i}")
+            m.d.comb += [addr.eq(idx + prefix[i]), self.data_addr[i].eq(addr),
+                         overrun[i].eq(mask[i] & (addr >= data_elems))]
+            m.d.comb += self.weights.payload[f"w{i}"].eq(Mux(mask[i] & ~overrun[i], self.data[i], 0))
+        last = (pos + take) == n_weights
+        m.d.comb += [self.weights.valid.eq(1), self.weights.payload.count.eq(take),
+                     self.weights.payload.last.eq(last)]
+
+        # IdxSync counter word of this block: word_bits bits at sync_bit.
+        m.d.comb += self.sync_addr.eq(sync_bit >> 5)
+        word = Signal(self.word_bits)
+        m.d.comb += word.eq(Cat(self.sync_lo, self.sync_hi) >> sync_bit[:5])
+        count = word[:cbits]
+        count_bad = count > block_len
+        clamped = Mux(count_bad, block_len, count)
+        expected = Signal(range(block + 1))
+        m.d.comb += expected.eq(Mux(word[cbits], block_len - clamped, clamped))
+        sync_now = Signal()
+        m.d.comb += sync_now.eq(compressed & idxsync)
+
+        with m.If(self.weights.ready):
+            idx_next = idx + ones_now
+            m.d.sync += [
+                pos.eq(pos + take), idx.eq(idx_next), ones.eq(ones + ones_now),
+                block_rem.eq(block_rem - take), group_rem.eq(group_rem - take),
+                counters.weights_out.eq(counters.weights_out + take),
+                counters.beats.eq(counters.beats + 1),
+                counters.overruns.eq(counters.overruns + popcount(overrun)),
+            ]
+            with m.If(overrun.any()):
+                m.d.sync += self.error.eq(1)
+            with m.If(block_rem == take):  # block ends with this beat
+                with m.If(compressed):
+                    m.d.sync += [counters.blocks.eq(counters.blocks + 1), sync_bit.eq(sync_bit + self.word_bits)]
+                with m.If(sync_now):
+                    m.d.sync += [idx.eq(block_base + expected), block_base.eq(block_base + expected)]
+                    with m.If(expected != ones + ones_now):
+                        m.d.sync += counters.resyncs.eq(counters.resyncs + 1)
+                    with m.If(count_bad):
+                        m.d.sync += [self.error.eq(1), counters.counter_errors.eq(counters.counter_errors + 1)]
+                with m.Else():
+                    m.d.sync += block_base.eq(idx_next)
+                rest = group_rem - take
+                m.d.sync += [block_len.eq(Mux(rest < block, rest, block)),
+                             block_rem.eq(Mux(rest < block, rest, block)), ones.eq(0)]
+                with m.If(group_rem == take):
+                    m.d.sync += s.group.eq(s.group + 1)
+                    m.next = "IDLE"
+                    with m.If(~last):
+                        m.next = "GROUP"

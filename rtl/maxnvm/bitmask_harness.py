@@ -1,0 +1,106 @@
+"""BitmaskDecoder with its four surface memories and a load port (simulation and benchmark top)."""
+
+from __future__ import annotations
+
+from amaranth.hdl import Module
+from amaranth.lib import data, memory, stream, wiring
+from amaranth.lib.wiring import In, Out
+
+from golden.maxnvm.params import CodecParams
+from rtl.common.counters import counter_signature
+from rtl.maxnvm.bitmask_decoder import BITMASK_COUNTERS, WORD, BitmaskDecoder, weights_layout
+
+SURFACES = ("wgs", "wmb", "data", "sync")  # load-port ``surface`` codes 0..3
+
+
+class BitmaskHarness(wiring.Component):
+    """The eNVM side of a BitMask layer: four 32-bit-word memories loaded through
+    ``load``, read asynchronously by a :class:`BitmaskDecoder`.
+
+    Parameters
+    ----------
+    params : CodecParams
+        As for :class:`BitmaskDecoder`; memory depths follow ``max_weights``.
+
+    Members
+    -------
+    load : In(stream.Signature(StructLayout{surface: 2, addr, word: 32}))
+        Writes ``word`` at ``addr`` of surface ``surface`` (0 WGS, 1 WMB, 2 data,
+        3 IdxSync counters): the surface bytes as little-endian 32-bit words.
+        Always ready (one word per cycle).
+    start, n_weights, group_elems, compressed, idxsync, data_elems : In
+        Forwarded to the decoder (``data_elems``: packed elements loaded).
+    weights : Out(stream)
+        The decoder's dense output beats.
+    busy, error : Out(1)
+        The decoder's.
+    counters.* : Out(counter_width)
+        The decoder's counters.
+
+    Latency and throughput
+    ----------------------
+    Loading: one word per cycle.  Decoding: as :class:`BitmaskDecoder`.
+    """
+
+    def __init__(self, params: CodecParams):
+        self.params = params
+        self.decoder = BitmaskDecoder(params)
+        self.depths = {  # 32-bit words; one spare word where the decoder reads ``addr + 1``
+            "wgs": self.decoder.max_groups,
+            "wmb": params.max_weights // WORD + 2,
+            "data": params.max_weights * params.data_bits // WORD + 1,
+            "sync": self.decoder.sync_words + 1,
+        }
+        addr_bits = max(d for d in self.depths.values()).bit_length()
+        n = params.max_weights
+        super().__init__({
+            "load": In(stream.Signature(data.StructLayout({"surface": 2, "addr": addr_bits, "word": WORD}))),
+            "start": In(1),
+            "n_weights": In(range(n + 1)),
+            "group_elems": In(range(n + 1)),
+            "compressed": In(1),
+            "idxsync": In(1),
+            "data_elems": In(range(n + 1)),
+            "weights": Out(stream.Signature(weights_layout(params))),
+            "busy": Out(1),
+            "error": Out(1),
+            "counters": Out(counter_signature(BITMASK_COUNTERS, params.counter_width)),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        dec = self.decoder
+        m.submodules.decoder = dec
+        lanes = self.params.lanes
+        per_word = WORD // self.params.data_bits
+
+        mems = {name: memory.Memory(shape=WORD, depth=depth, init=[]) for name, depth in self.depths.items()}
+        for name, mem in mems.items():
+            m.submodules[f"{name}_mem"] = mem
+            wr = mem.write_port()
+            m.d.comb += [wr.addr.eq(self.load.payload.addr), wr.data.eq(self.load.payload.word),
+                         wr.en.eq(self.load.valid & (self.load.payload.surface == SURFACES.index(name)))]
+        m.d.comb += self.load.ready.eq(1)
+
+        def read(name, addr):
+            port = mems[name].read_port(domain="comb")
+            m.d.comb += port.addr.eq(addr)
+            return port.data
+
+        m.d.comb += [
+            dec.wmb_lo.eq(read("wmb", dec.wmb_addr)), dec.wmb_hi.eq(read("wmb", dec.wmb_addr + 1)),
+            dec.sync_lo.eq(read("sync", dec.sync_addr)), dec.sync_hi.eq(read("sync", dec.sync_addr + 1)),
+            dec.wgs_word.eq(read("wgs", dec.wgs_addr)),
+        ]
+        for i in range(lanes):
+            word = read("data", dec.data_addr[i] >> (per_word.bit_length() - 1))
+            sel = dec.data_addr[i][: per_word.bit_length() - 1] if per_word > 1 else 0
+            m.d.comb += dec.data[i].eq(word.word_select(sel, self.params.data_bits))
+
+        for name in ("start", "n_weights", "group_elems", "compressed", "idxsync", "data_elems"):
+            m.d.comb += getattr(dec, name).eq(getattr(self, name))
+        wiring.connect(m, wiring.flipped(self.weights), dec.weights)
+        m.d.comb += [self.busy.eq(dec.busy), self.error.eq(dec.error)]
+        for name in BITMASK_COUNTERS:
+            m.d.comb += getattr(self.counters, name).eq(getattr(dec.counters, name))
+        return m

@@ -1,0 +1,58 @@
+"""Shared helpers of the MaxNVM testbenches: seeds, surface loading, layer runs."""
+
+from __future__ import annotations
+
+import zlib
+
+import cocotb
+import numpy as np
+from cocotb.triggers import ReadOnly, RisingEdge
+
+from tb.common.hdl import members, pack_array
+from tb.common.stream import StreamDriver
+
+
+def seeded_rng(dut, name: str) -> np.random.Generator:
+    seed = (cocotb.RANDOM_SEED + zlib.crc32(name.encode())) % 2**32
+    dut._log.info(f"{name}: seed {seed} (rerun with COCOTB_RANDOM_SEED={cocotb.RANDOM_SEED})")
+    return np.random.default_rng(seed)
+
+
+def words32(buf: np.ndarray) -> np.ndarray:
+    """Surface bytes as little-endian 32-bit words (zero-padded to whole words)."""
+    buf = np.asarray(buf, dtype=np.uint8)
+    padded = np.zeros(-(-len(buf) // 4) * 4, dtype=np.uint8)
+    padded[: len(buf)] = buf
+    return padded.view("<u4").astype(np.int64)
+
+
+async def load_memories(driver: StreamDriver, component, writes: dict[int, np.ndarray], rng=None,
+                        idle_prob: float = 0.0, port: str = "load"):
+    """Write ``{surface code: words}`` through the ``load`` stream's ``driver``
+    (one word per transfer, random idle gaps with ``idle_prob``)."""
+    shape = members(component)[(port, "payload")].shape
+    fields = {name for name, _ in shape}
+    surface, addr, word = [], [], []
+    for code, words in writes.items():
+        surface += [code] * len(words)
+        addr += list(range(len(words)))
+        word += list(np.asarray(words).tolist())
+    payload = {"addr": addr, "word": word}
+    if "surface" in fields:
+        payload["surface"] = surface
+    items = pack_array(shape, **payload)
+    gaps = None
+    if rng is not None and idle_prob:
+        gaps = rng.integers(1, 4, size=len(items)) * (rng.random(len(items)) < idle_prob)
+    await driver.send(items, gaps)
+    return len(items)
+
+
+async def wait_while(dut, signal):
+    """Return right after the first rising edge at which ``signal`` was low."""
+    while True:
+        await ReadOnly()
+        low = not int(signal.value)
+        await RisingEdge(dut.clk)
+        if low:
+            return
