@@ -1,0 +1,381 @@
+"""cocotb regression of ``rtl/rana/edram_controller.py`` against ``golden/rana/controller.py``.
+
+Every test loads per-layer configuration words, runs the layers under the
+protocol of ``golden.rana.controller`` and asserts that every RTL counter
+(pulses, rows refreshed per bank, words refreshed, accesses, stall cycles,
+violations, layers loaded, malformed layers) and the cycle of every accepted
+access equal the golden cycle model's.  Variants: no traffic (idle),
+dense traffic with short refresh periods (stalls = back-pressure on the
+access stream, and violations), malformed configuration words, and the
+retention-checked co-simulation with the eDRAM model of
+``tb/common/edram.py`` (see ``tb/rana/cosim.py`` for the time scale and the
+traffic).
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import cocotb
+import numpy as np
+from amaranth.hdl import Shape
+from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
+from cocotb.utils import get_sim_time
+from scipy.stats import poisson
+
+from golden.energy import account, event_costs
+from golden.rana.config_words import LayerConfig, Pattern, pack_words, words_per_layer
+from golden.rana.controller import LayerTraffic, run_controller
+from golden.rana.lifetime import Tiling
+from golden.rana.retention import distribution
+from golden.tech import load_tech
+from tb.common.clock import CLOCK_PERIOD_NS, start_clock_and_reset
+from tb.common.counters import assert_counters_equal, read_counters
+from tb.common.edram import EdramModel
+from tb.common.hdl import handle, members, pack, write
+from tb.common.scoreboard import Scoreboard
+from tb.common.watchdog import Watchdog
+from tb.rana.cosim import layer_traffic, schedule_layer, zoo_shape
+from tb.runner import tb_component
+
+WATCHDOG_CYCLES = 200_000
+CONFIDENCE = 1e-6   # a layer fails if its bit errors are this unlikely under the assumed failure rate
+
+
+def seeded_rng(dut, name: str) -> np.random.Generator:
+    seed = (cocotb.RANDOM_SEED + zlib.crc32(name.encode())) % 2**32
+    dut._log.info(f"{name}: seed {seed} (rerun with COCOTB_RANDOM_SEED={cocotb.RANDOM_SEED})")
+    return np.random.default_rng(seed)
+
+
+class Bench:
+    """Drives the top under the golden protocol and records what the golden model predicts."""
+
+    def __init__(self, dut, name: str):
+        self.dut = dut
+        self.name = name
+        self.component, self.config = tb_component()
+        self.h = lambda *path: handle(dut, self.component, *path)
+        self.access_shape = members(self.component)[("access", "payload")].shape
+        self.row_field = members(self.component)[("edram_refresh_row",)].shape
+        for port in ("start", "layer_done", "cfg_write", "access.valid", "n_layers"):
+            self.h(*port.split(".")).value = 0
+        self.accepted = []
+        self.layers_seen = 0
+        self.t0 = None
+        self.on_access = None
+
+    @property
+    def cycle(self) -> int:
+        return round((get_sim_time("ns") - self.t0) / CLOCK_PERIOD_NS)
+
+    async def load(self, words):
+        for addr, word in enumerate(words):
+            write(self.dut, self.component, "cfg_write", value={"en": 1, "addr": addr, "data": int(word)})
+            await RisingEdge(self.dut.clk)
+        write(self.dut, self.component, "cfg_write", value={"en": 0, "addr": 0, "data": 0})
+
+    async def run(self, words, n_layers: int, layers: list[LayerTraffic], monitors=()) -> dict:
+        """Load, start, drive every layer, and return the counters in the first cycle ``done`` is high.
+
+        ``monitors`` are coroutine functions started in cycle 0.
+        """
+        dut, h = self.dut, self.h
+        await start_clock_and_reset(dut)
+        await self.load(words)
+        h("n_layers").value = n_layers
+        h("start").value = 1
+        self.t0 = get_sim_time("ns")
+        for monitor in monitors:
+            cocotb.start_soon(monitor())
+        await RisingEdge(dut.clk)
+        h("start").value = 0
+        for traffic in layers[:n_layers]:
+            await ReadOnly()
+            if int(h("done").value):
+                break
+            await self.wait_high("layer_valid", in_read_only=True)
+            await self.drive(traffic)
+        while True:
+            await ReadOnly()
+            if int(h("done").value):
+                break
+            await RisingEdge(dut.clk)
+        return read_counters(dut, self.component)
+
+    async def wait_high(self, port: str, in_read_only: bool = False):
+        """Return in the cycle after the first cycle in which ``port`` is high."""
+        while True:
+            if not in_read_only:
+                await ReadOnly()
+            in_read_only = False
+            high = int(self.h(port).value)
+            await RisingEdge(self.dut.clk)
+            if high:
+                return
+
+    async def drive(self, t: LayerTraffic):
+        valid, payload, ready = self.h("access", "valid"), self.h("access", "payload"), self.h("access", "ready")
+        for i, (gap, bank, row, wr) in enumerate(zip(t.gap, t.bank, t.row, t.write)):
+            valid.value = 0
+            if gap:
+                await ClockCycles(self.dut.clk, int(gap))
+            payload.value = pack(self.access_shape, {"bank": int(bank), "row": int(row), "write": int(wr)})
+            valid.value = 1
+            while True:
+                await ReadOnly()
+                ok = int(ready.value)
+                cycle = self.cycle
+                await RisingEdge(self.dut.clk)
+                if ok:
+                    break
+            self.accepted.append(cycle)
+            if self.on_access:
+                self.on_access(i, cycle, int(bank), int(row), bool(wr))
+        valid.value = 0
+        if t.tail:
+            await ClockCycles(self.dut.clk, int(t.tail))
+        self.h("layer_done").value = 1
+        await RisingEdge(self.dut.clk)
+        self.h("layer_done").value = 0
+
+    def check_against_golden(self, words, n_layers, layers, measured) -> dict:
+        golden = run_controller(self.config, words, n_layers, layers)
+        self.dut._log.info(f"{self.name}: rtl {summary(measured)}; golden {summary(golden.counters)}; "
+                           f"{golden.cycles} cycles, {len(golden.pulses)} pulses")
+        assert_counters_equal(measured, golden.counters)
+        board = Scoreboard(f"{self.name} accepted-access cycles", golden.accepted)
+        for cycle in self.accepted:
+            board.observe(cycle)
+        board.check_empty()
+        assert int(self.h("error").value) == golden.error, "error flag differs from golden"
+        assert int(self.h("violation").value) == golden.violation, "violation flag differs from golden"
+        return golden.counters
+
+
+def summary(counters: dict) -> str:
+    rows = counters["rows_refreshed"]
+    return (", ".join(f"{k}={v}" for k, v in counters.items() if k != "rows_refreshed")
+            + f", banks refreshed={sum(1 for v in rows.values() if v)}")
+
+
+def random_layers(rng, n_banks: int, n_layers: int, period_range, cycles: int) -> list[LayerConfig]:
+    return [LayerConfig(period=int(rng.integers(*period_range)), refresh_flags=int.from_bytes(rng.bytes(-(-n_banks // 8))) % (1 << n_banks),
+                        pattern=Pattern(int(rng.integers(0, 3))), tm=16, tn=16, tr=1, tc=16,
+                        layer_cycles=cycles, banks_in=1, banks_out=1, banks_w=1)
+            for _ in range(n_layers)]
+
+
+def random_traffic(rng, n_banks: int, rows: int, n: int, idle_prob: float, tail: int) -> LayerTraffic:
+    """Bursts of 1-16 accesses to one bank (a tile streaming in), so issuers get starved and stall."""
+    gaps = np.where(rng.random(n) < idle_prob, rng.integers(1, 5, n), 0)
+    bursts = rng.integers(0, n_banks, size=n)[np.cumsum(rng.random(n) < 1 / 8)]
+    bank = np.where(rng.random(n) < 0.9, bursts, rng.integers(0, n_banks, n))
+    return LayerTraffic(gaps, bank, rng.integers(0, rows, n), rng.random(n) < 0.5, tail)
+
+
+@cocotb.test()
+async def test_idle_layers(dut):
+    """Three layers, random flags and periods, no buffer traffic: sweeps run at full speed."""
+    bench = Bench(dut, "idle")
+    rng = seeded_rng(dut, "idle")
+    e = bench.config.edram
+    configs = random_layers(rng, e.n_banks, 3, (800, 3000), 6000)
+    words = pack_words(configs, e.n_banks)
+    layers = [LayerTraffic([], [], [], [], tail=int(rng.integers(2000, 6000))) for _ in configs]
+    watchdog = Watchdog(lambda: bench.cycle if bench.t0 else 0, WATCHDOG_CYCLES, "rana idle").start()
+    measured = await bench.run(words, len(configs), layers)
+    watchdog.stop()
+    counters = bench.check_against_golden(words, len(configs), layers, measured)
+    assert counters["words_refreshed"] > 0 and counters["violations"] == 0
+
+
+async def run_dense(dut, name: str, idle_prob: float, period_range, n_accesses: int):
+    bench = Bench(dut, name)
+    rng = seeded_rng(dut, name)
+    e = bench.config.edram
+    configs = random_layers(rng, e.n_banks, 3, period_range, 3000)
+    words = pack_words(configs, e.n_banks)
+    layers = [random_traffic(rng, e.n_banks, e.rows_per_bank, n_accesses, idle_prob, 500) for _ in configs]
+    watchdog = Watchdog(lambda: (len(bench.accepted), bench.cycle if bench.t0 else 0), 2000, name).start()
+    measured = await bench.run(words, len(configs), layers)
+    watchdog.stop()
+    return bench.check_against_golden(words, len(configs), layers, measured)
+
+
+@cocotb.test()
+async def test_backpressure_stalls(dut):
+    """Dense accesses on a few banks: refresh defers, then stalls accesses (bounded); no violation."""
+    e = tb_component()[1].edram
+    sweep = e.rows_per_bank * (e.refresh_max_wait + 1)  # worst-case sweep under any traffic
+    counters = await run_dense(dut, "backpressure", 0.0, (sweep + 10, sweep + 400), 4000)
+    assert counters["stall_cycles"] > 0 and counters["violations"] == 0
+
+
+@cocotb.test()
+async def test_violations(dut):
+    """Pulses closer than a sweep: every flagged bank is late at every pulse."""
+    e = tb_component()[1].edram
+    counters = await run_dense(dut, "violations", 0.3, (e.rows_per_bank // 3, e.rows_per_bank // 2), 1500)
+    assert counters["violations"] > 0
+
+
+@cocotb.test()
+async def test_malformed_words(dut):
+    """Malformed layers raise error, fall back to all banks at the safe period, and the run completes."""
+    bench = Bench(dut, "malformed")
+    rng = seeded_rng(dut, "malformed")
+    e = bench.config.edram
+    configs = random_layers(rng, e.n_banks, 5, (900, 2000), 3000)
+    words = pack_words(configs, e.n_banks).astype(np.uint64)
+    per = words_per_layer(e.n_banks)
+    words[1 * per + 0] |= 3 << 24          # layer 1: pattern 3
+    words[2 * per + 1] &= 0xFFFF0000       # layer 2: tm = 0
+    words[3 * per + 0] &= ~np.uint64(0xFFFFFF)  # layer 3: period 0 with flags set
+    words[3 * per + 6] |= 1
+    layers = [LayerTraffic([], [], [], [], tail=2500) for _ in configs]
+    measured = await bench.run(words, len(configs), layers)
+    counters = bench.check_against_golden(words, len(configs), layers, measured)
+    assert counters["malformed_layers"] == 3 and int(bench.h("error").value) == 1
+
+    # More layers than the memory holds: error and done at once, nothing hangs.
+    await RisingEdge(dut.clk)
+    bench.h("n_layers").value = e.config_memory_words // per + 1
+    bench.h("start").value = 1
+    await RisingEdge(dut.clk)
+    bench.h("start").value = 0
+    await ReadOnly()
+    assert int(bench.h("done").value) == 1 and int(bench.h("error").value) == 1
+
+
+# -- retention-checked co-simulation ------------------------------------------------------------
+
+async def cosim(dut, name: str, scheduled, time_scale: int, budget: int):
+    """Run scheduled layers with the eDRAM model; returns per-layer (errors, bits, assumed rate)."""
+    bench = Bench(dut, name)
+    rng = seeded_rng(dut, name)
+    config, e = bench.config, bench.config.edram
+    dist = distribution(config.retention)
+    us_per_cycle = time_scale / config.platform.freq_hz * 1e6
+    total_cycles = sum(s.config.layer_cycles for s in scheduled)
+    model = EdramModel(e.n_banks, e.rows_per_bank, e.row_bits, dist, 2 * total_cycles * us_per_cycle,
+                       us_per_cycle, rng)
+    dut._log.info(f"{name}: {model.n_weak} weak cells drawn; 1 cycle = {us_per_cycle:.3f} us real")
+    traffics = [layer_traffic(s, e.rows_per_bank, budget) for s in scheduled]
+    layers = [t.accesses for t in traffics]
+    words = pack_words([s.config for s in scheduled], e.n_banks)
+    expected = {}
+    stats = []
+    layer_no = {"k": -1}
+
+    def on_access(i, cycle, bank, row, wr):
+        k = layer_no["k"]
+        if i == 0 and (not stats or stats[-1][0] != k):
+            stats.append([k, 0, 0])
+        if wr:
+            data = rng.integers(0, 2, e.row_bits, dtype=np.uint8)
+            model.write(cycle, bank, row, data)
+            expected[(bank, row)] = data
+        else:
+            got = model.read(cycle, bank, row)
+            stats[-1][1] += int(np.count_nonzero(got != expected[(bank, row)]))
+            stats[-1][2] += e.row_bits
+
+    bench.on_access = on_access
+    original_drive = bench.drive
+
+    async def drive(traffic):
+        layer_no["k"] += 1
+        await original_drive(traffic)
+
+    bench.drive = drive
+    width = Shape.cast(bench.row_field.elem_shape).width
+    watchdog = Watchdog(lambda: bench.cycle if bench.t0 else 0, WATCHDOG_CYCLES, name).start()
+    measured = await bench.run(words, len(scheduled), layers,
+                               monitors=[lambda: refresh_monitor(bench, model, width)])
+    watchdog.stop()
+    counters = bench.check_against_golden(words, len(scheduled), layers, measured)
+    assert model.refreshes == counters["words_refreshed"] // config.refresh_words_per_row, \
+        "eDRAM model saw a different number of row refreshes than the controller counted"
+    check_energy(dut, config, measured, counters)
+    return stats, model
+
+
+async def refresh_monitor(bench: Bench, model: EdramModel, row_width: int):
+    """Feeds the model the rows the controller refreshes; samples only while a sweep runs."""
+    refreshing = bench.h("refreshing")
+    strobe, rows = bench.h("edram_refresh"), bench.h("edram_refresh_row")
+    mask = (1 << row_width) - 1
+    while True:
+        await ReadOnly()
+        if not int(refreshing.value):
+            await RisingEdge(refreshing)
+            await ReadOnly()
+        bits = int(strobe.value)
+        if bits:
+            packed = int(rows.value)
+            banks = [b for b in range(bits.bit_length()) if bits >> b & 1]
+            model.refresh_rows(bench.cycle, np.array(banks), np.array([packed >> (row_width * b) & mask
+                                                                        for b in banks]))
+        await RisingEdge(bench.dut.clk)
+
+
+def check_energy(dut, config, measured: dict, golden: dict):
+    """Refresh energy of the RTL counters equals the golden model's (one accounting function)."""
+    costs = event_costs(load_tech(config.tech), {"refresh": "edram_32kb.refresh_energy"})
+    rtl = account({"refresh": measured["words_refreshed"]}, costs).total_pj
+    model = account({"refresh": golden["words_refreshed"]}, costs).total_pj
+    dut._log.info(f"refresh energy: rtl {rtl / 1e6:.4f} uJ, golden {model / 1e6:.4f} uJ")
+    assert rtl == model
+
+
+def check_within(dut, name, stats, assumed_rate):
+    for k, errors, bits in stats:
+        bound = poisson.ppf(1 - CONFIDENCE, assumed_rate * bits)
+        dut._log.info(f"{name} layer {k}: {errors} bit errors in {bits} bits read "
+                      f"(BER {errors / max(bits, 1):.2e}; assumed {assumed_rate:.1e}, bound {int(bound)} errors)")
+        assert bits > 0 and errors <= bound, f"{name} layer {k}: BER above the assumed failure rate"
+
+
+LAYER_A = ("resnet50", "res4a_branch1")   # seed 004 §III-A Layer-A
+OD_TILE = Tiling(16, 16, 1, 16)           # seed 004 §IV-C1
+
+
+@cocotb.test()
+async def test_cosim_conventional_45us(dut):
+    """eD+OD (Table IV): all banks refreshed every 45 us; Layer-A data keeps within 3e-6."""
+    config = tb_component()[1]
+    scale = 8
+    sched = [schedule_layer(config, zoo_shape(*LAYER_A), Pattern.OD, OD_TILE, config.retention.typical_us,
+                            "normal", scale)]
+    stats, _ = await cosim(dut, "conventional_45us", sched, scale, budget=4000)
+    check_within(dut, "conventional_45us", stats, config.retention.typical_failure_rate)
+
+
+@cocotb.test()
+async def test_cosim_rana_star(dut):
+    """RANA*(E-5): 734 us pulses, flags only where data outlives 734 us; two ResNet-50 layers."""
+    config = tb_component()[1]
+    scale = 8
+    layers = [(LAYER_A, Pattern.OD, OD_TILE), (("resnet50", "res4a_branch2b"), Pattern.OD, Tiling(16, 16, 1, 14))]
+    sched = [schedule_layer(config, zoo_shape(*lay), pat, til, config.retention.tolerable_us, "optimized", scale)
+             for lay, pat, til in layers]
+    stats, _ = await cosim(dut, "rana_star", sched, scale, budget=3000)
+    check_within(dut, "rana_star", stats, config.retention.tolerable_failure_rate)
+
+
+@cocotb.test()
+async def test_cosim_flags_withheld(dut):
+    """Liveness: VGG-16 conv4_2 in ID keeps its inputs ~18 ms; without flags the BER must explode."""
+    config = tb_component()[1]
+    scale = 64
+    sched = [schedule_layer(config, zoo_shape("vgg16", "conv4_2"), Pattern.ID, Tiling(16, 16, 1, 16),
+                            config.retention.typical_us, "normal", scale, withhold_flags=True)]
+    assert sched[0].needs_refresh["input"], "the scheduler must want refresh here for the test to mean anything"
+    stats, _ = await cosim(dut, "flags_withheld", sched, scale, budget=8000)
+    assumed = config.retention.typical_failure_rate
+    (_k, errors, bits), = stats
+    bound = poisson.ppf(1 - CONFIDENCE, assumed * bits)
+    dut._log.info(f"flags_withheld: {errors} bit errors in {bits} bits (BER {errors / bits:.2e}, "
+                  f"{errors / bits / assumed:.1f}x the assumed {assumed:.0e}; bound {int(bound)})")
+    assert errors > bound and errors / bits > 3 * assumed
