@@ -1,0 +1,189 @@
+"""Operation counts α, β_b, β_d, γ of one layer and the system energy of eq. (14).
+
+``Energy = α·E_mac + β_b·E_buffer + γ·E_refresh + β_d·E_ddr`` (seed 004 §IV-C3)
+with the Table III energies of ``configs/tech/rana_65nm.toml`` through
+:func:`golden.energy.account`.  All counts are in 16-bit data words.
+
+The paper models β_b and β_d "as done in [11]" and obtains γ from simulation
+without giving the formulas; the model below is ours, stated here so every
+number can be re-derived by hand:
+
+α   the layer's MACs.
+
+β_b buffer accesses = core-side traffic + every word that moves to or from
+    DDR (it passes through the buffer once).  Core-side traffic follows the
+    loop order (see :mod:`golden.rana.lifetime`): a tile is (re)loaded into
+    the core whenever a loop it depends on, or any loop outside the innermost
+    loop it depends on, advances (inputs depend on N, RC; weights on M, N;
+    outputs on M, RC):
+
+    =========  =========================  ================  ==========================
+    pattern    input reads                weight reads      output writes / reads
+    =========  =========================  ================  ==========================
+    ID         ceil(M/Tm)·N·ΣTh·ΣTl       W·n_rc            O / 0
+    OD         ceil(M/Tm)·N·ΣTh·ΣTl       W                 ceil(N/Tn)·O / (ceil(N/Tn)-1)·O
+    WD         ceil(M/Tm)·N·ΣTh·ΣTl       W·n_rc            O / 0
+    =========  =========================  ================  ==========================
+
+    (ΣTh, ΣTl: input rows/columns summed over the R and C tiles, halos
+    included; n_rc = ceil(R/Tr)·ceil(C/Tc); W = M·N·K², O = M·R·C.)
+
+β_d off-chip accesses: every layer reads its inputs and weights once and
+    writes its outputs once (layer-by-layer execution, §II-B); WD reads each
+    RC tile's input window (halos included).  If the buffer cannot hold the
+    pattern's *dominant* data (inputs in ID, partial outputs in OD, weights in
+    WD: the data the 3rd-level loop keeps), the part that does not fit beside
+    the other data's tiles is fetched again on every later iteration of the
+    3rd-level loop (ID: ceil(M/Tm) iterations; WD: n_rc; OD: ceil(N/Tn), and
+    spilled partial sums are written out and read back, 2 accesses).
+
+γ   refresh operations (16-bit words refreshed).  Buffer space is allocated in
+    whole banks, inputs first, then outputs, then weights.  A data kind needs
+    refresh when its lifetime exceeds the refresh interval.  The *normal*
+    controller (Table IV) has one refresh enable per layer: when any data of
+    the layer needs refresh it refreshes every bank (used or not, §V-B4) at
+    every pulse; the *optimized* controller (RANA*) refreshes only the banks of
+    the data kinds that need it.  Pulses in a layer: floor(layer cycles /
+    interval cycles) (the divider restarts with each layer's configuration).
+    SRAM has no refresh.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from golden.energy import Account, EventCost, account, event_costs
+from golden.rana.config_words import Pattern
+from golden.rana.lifetime import (
+    ConvShape,
+    Tiling,
+    level_cycles,
+    lifetime_cycles,
+    span_sum,
+    storage_words,
+    trips,
+)
+from golden.rana.params import PlatformParams
+from golden.tech import load_tech
+
+EVENTS = ("mac", "buffer", "refresh", "ddr")
+CONTROLLERS = ("none", "normal", "optimized")
+
+
+@dataclass(frozen=True)
+class Buffer:
+    """The on-chip buffer a design runs on, in banks of ``bank_words`` data words."""
+
+    kind: str            # "sram" or "edram"
+    n_banks: int
+    bank_words: int
+    controller: str      # "none" (SRAM), "normal" or "optimized"
+    period_cycles: int   # refresh interval in reference-clock cycles; 0 = no refresh
+
+    @property
+    def capacity_words(self) -> int:
+        return self.n_banks * self.bank_words
+
+
+def tech_costs(tech_name: str, buffer_kind: str) -> dict[str, EventCost]:
+    """Per-event energies (pJ) of eq. (14) from the tech table (Table III)."""
+    buf = {"sram": "sram_32kb.access_energy", "edram": "edram_32kb.access_energy"}[buffer_kind]
+    return event_costs(load_tech(tech_name), {
+        "mac": "mac16.energy",
+        "buffer": buf,
+        "refresh": "edram_32kb.refresh_energy",
+        "ddr": "ddr3.access_energy",
+    })
+
+
+def _banks(words, bank_words):
+    return -(-np.asarray(words) // bank_words)
+
+
+def layer_counts(shape: ConvShape, pattern: Pattern, t: Tiling, platform: PlatformParams,
+                 buf: Buffer, repeat: int = 1) -> dict:
+    """α, β_b, β_d, γ and what they come from; broadcasts over array tilings.
+
+    ``repeat`` runs the layer that many times back to back (the groups of a
+    grouped convolution, each a ``shape``); refresh pulses count over the
+    whole run.  ``feasible`` is False where the non-dominant tiles alone
+    overflow the buffer.
+    """
+    W, O = shape.weight_words, shape.output_words
+    tm = np.minimum(t.tm, shape.M)
+    tn = np.minimum(t.tn, shape.N)
+    tr = np.minimum(t.tr, shape.R)
+    tc = np.minimum(t.tc, shape.C)
+    sum_h = np.minimum(span_sum(shape.R, tr, shape.S, shape.K), shape.H * trips(shape.R, tr))
+    sum_l = np.minimum(span_sum(shape.C, tc, shape.S, shape.K), shape.L * trips(shape.C, tc))
+    n_m, n_n = trips(shape.M, tm), trips(shape.N, tn)
+    n_rc = trips(shape.R, tr) * trips(shape.C, tc)
+    store = storage_words(shape, pattern, t)
+
+    input_reads = n_m * shape.N * sum_h * sum_l
+    if pattern == Pattern.OD:
+        weight_reads = W + 0 * n_rc
+        out_writes, out_reads = n_n * O, (n_n - 1) * O
+        dominant, reuse, spill_factor = "output", n_n, 2
+    else:
+        weight_reads = W * n_rc
+        out_writes, out_reads = O + 0 * n_rc, 0 * n_rc
+        dominant, reuse, spill_factor = ("input", n_m, 1) if pattern == Pattern.ID else ("weight", n_rc, 1)
+
+    ddr_inputs = shape.N * sum_h * sum_l if pattern == Pattern.WD else shape.input_words + 0 * n_rc
+    others = [k for k in ("input", "output", "weight") if k != dominant]
+    banks = {k: _banks(store[k], buf.bank_words) for k in others}
+    free_banks = buf.n_banks - banks[others[0]] - banks[others[1]]
+    feasible = free_banks >= 1
+    room = np.maximum(free_banks, 0) * buf.bank_words
+    resident = np.minimum(store[dominant], room)
+    banks[dominant] = _banks(resident, buf.bank_words)
+    spill = np.where(resident < store[dominant], store[dominant], 0) * (reuse - 1) * spill_factor
+    ddr = ddr_inputs + W + O + spill
+
+    cycles = level_cycles(shape, t, platform)["layer"] * repeat
+    life = lifetime_cycles(shape, pattern, t, platform)
+    refresh, needs = _refresh(life, banks, cycles, buf)
+
+    core_traffic = input_reads + weight_reads + out_writes + out_reads
+    return {
+        "mac": shape.macs * repeat + 0 * cycles,
+        "buffer": (core_traffic + ddr) * repeat,
+        "refresh": refresh,
+        "ddr": ddr * repeat,
+        "cycles": cycles,
+        "lifetime_cycles": life,
+        "storage_words": store,
+        "banks": banks,
+        "needs_refresh": needs,
+        "feasible": feasible,
+        "spill_words": spill * repeat,
+    }
+
+
+def _refresh(life: dict, banks: dict, cycles, buf: Buffer):
+    kinds = ("input", "output", "weight")
+    if buf.controller == "none" or buf.period_cycles == 0:
+        zero = 0 * cycles
+        return zero, {k: zero.astype(bool) for k in kinds}
+    needs = {k: (life[k] > buf.period_cycles) & (banks[k] > 0) for k in kinds}
+    pulses = cycles // buf.period_cycles
+    if buf.controller == "normal":
+        any_need = needs["input"] | needs["output"] | needs["weight"]
+        per_pulse = np.where(any_need, buf.n_banks, 0)
+    else:
+        per_pulse = sum(np.where(needs[k], banks[k], 0) for k in kinds)
+    return pulses * per_pulse * buf.bank_words, needs
+
+
+def energy_pj(counts: dict, costs: dict[str, EventCost]):
+    """Eq. (14) for array counts (the scheduler's search); equals :func:`layer_account` per point."""
+    return sum(counts[e] * costs[e].energy_pj for e in EVENTS)
+
+
+def layer_account(counts: dict, costs: dict[str, EventCost], platform: PlatformParams) -> Account:
+    """Eq. (14) for one scheduled layer through the shared accounting."""
+    return account({e: int(counts[e]) for e in EVENTS}, costs, cycles=int(counts["cycles"]),
+                   frequency_hz=platform.freq_hz)

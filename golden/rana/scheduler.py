@@ -1,0 +1,216 @@
+"""RANA's layer-wise scheduler (§IV-C3, Fig. 13) and its configuration output.
+
+For every convolution layer the scheduler evaluates each allowed pattern
+(OD and WD for RANA; the baselines' single pattern) over a grid of tilings,
+keeps those that satisfy the core-storage constraints ``Tn·Th·Tl ≤ R_i``,
+``Tm·Tr·Tc ≤ R_o``, ``Tm·Tn·K² ≤ R_w`` and fit the buffer, and picks the one
+with the lowest system energy (eq. 14, :mod:`golden.rana.cost`); ties keep the
+first candidate in grid order, which runs from the largest tiles down.  Tiling grid: Tm ∈ {16·2^k < M} ∪ {M},
+Tn ∈ {2^k < N} ∪ {N}, Tr ∈ {2^k < R} ∪ {R}, Tc ∈ {16·2^k < C} ∪ {C}
+(tiles that are multiples of the 16×16 PE array or the whole dimension).
+
+The result of a layer is its :class:`~golden.rana.config_words.LayerConfig`:
+refresh interval (divider period), pattern, tiling, execution time, banks of
+the unified buffer given to inputs / outputs / weights (contiguous, in that
+order) and the refresh flags — every bank (normal controller, when any data of
+the layer outlives the interval), only the banks whose data outlives the
+interval (optimized controller), or none.  ``pack_words`` of the network's
+configs is exactly what the RTL loads.
+
+Only convolution layers are scheduled (the paper's discussion and Table I are
+about CONV layers, §II-A); a grouped convolution runs its groups back to back.
+The layer's stored input map is the zoo's ``in_h × in_w`` (padding is not
+stored).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from golden.config import ConfigError
+from golden.energy import Account
+from golden.rana.config_words import LayerConfig, Pattern, pack_words
+from golden.rana.cost import EVENTS, Buffer, energy_pj, layer_account, layer_counts, tech_costs
+from golden.rana.designs import Design, design_buffer, get_design
+from golden.rana.lifetime import ConvShape, Tiling, core_fits
+from golden.rana.params import RanaConfig, load_rana_config
+from golden.workloads import get_network
+
+
+class ScheduleError(ConfigError):
+    """No tiling of a layer satisfies the constraints."""
+
+
+@dataclass(frozen=True)
+class LayerSchedule:
+    name: str
+    shape: ConvShape
+    repeat: int
+    pattern: Pattern
+    tiling: Tiling
+    counts: dict
+    account: Account
+    config: LayerConfig
+    candidates: int
+
+    def lifetime_us(self, freq_hz: float) -> dict:
+        return {k: float(v) / freq_hz * 1e6 for k, v in self.counts["lifetime_cycles"].items()}
+
+    def as_dict(self, freq_hz: float) -> dict:
+        c = self.config
+        return {
+            "layer": self.name, "M": self.shape.M, "N": self.shape.N, "R": self.shape.R,
+            "C": self.shape.C, "K": self.shape.K, "S": self.shape.S, "groups": self.repeat,
+            "pattern": self.pattern.name,
+            "tiling": {"Tm": c.tm, "Tn": c.tn, "Tr": c.tr, "Tc": c.tc},
+            "cycles": int(self.counts["cycles"]),
+            "lifetime_us": self.lifetime_us(freq_hz),
+            "storage_words": {k: int(v) for k, v in self.counts["storage_words"].items()},
+            "banks": {"input": c.banks_in, "output": c.banks_out, "weight": c.banks_w},
+            "refresh_flags": f"{c.refresh_flags:#x}",
+            "period_cycles": c.period,
+            "counts": {e: int(self.counts[e]) for e in EVENTS},
+            "energy_pj": dict(self.account.energy_pj),
+        }
+
+
+@dataclass(frozen=True)
+class NetworkSchedule:
+    network: str
+    design: Design
+    buffer: Buffer
+    layers: list[LayerSchedule]
+    freq_hz: float
+    costs: dict = field(repr=False)
+
+    @property
+    def configs(self) -> list[LayerConfig]:
+        return [s.config for s in self.layers]
+
+    def words(self) -> np.ndarray:
+        return pack_words(self.configs, self.buffer.n_banks)
+
+    def totals(self) -> dict:
+        return {e: sum(int(s.counts[e]) for s in self.layers) for e in EVENTS + ("cycles",)}
+
+    def energy_pj(self) -> dict:
+        return {e: float(sum(s.account.energy_pj[e] for s in self.layers)) for e in EVENTS}
+
+    def total_pj(self) -> float:
+        return float(sum(self.energy_pj().values()))
+
+    def as_dict(self) -> dict:
+        return {
+            "network": self.network, "design": self.design.name,
+            "buffer": {"kind": self.buffer.kind, "n_banks": self.buffer.n_banks,
+                       "bank_words": self.buffer.bank_words, "controller": self.buffer.controller,
+                       "period_cycles": self.buffer.period_cycles},
+            "layers": [s.as_dict(self.freq_hz) for s in self.layers],
+            "counts": self.totals(),
+            "energy_pj": self.energy_pj(),
+            "total_pj": self.total_pj(),
+        }
+
+
+def _pow2_below(limit: int, start: int = 1) -> list[int]:
+    vals, v = [], start
+    while v < limit:
+        vals.append(v)
+        v *= 2
+    return vals
+
+
+def tiling_grid(shape: ConvShape, lanes_m: int = 16, lanes_c: int = 16) -> Tiling:
+    """Candidate tilings (flattened arrays), see the module docstring."""
+    tm = sorted(set(_pow2_below(shape.M, lanes_m)) | {shape.M}, reverse=True)
+    tn = sorted(set(_pow2_below(shape.N)) | {shape.N}, reverse=True)
+    tr = sorted(set(_pow2_below(shape.R)) | {shape.R}, reverse=True)
+    tc = sorted(set(_pow2_below(shape.C, lanes_c)) | {shape.C}, reverse=True)
+    grids = np.meshgrid(tm, tn, tr, tc, indexing="ij")
+    return Tiling(*(g.ravel().astype(np.int64) for g in grids))
+
+
+def _pick(t: Tiling, i: int) -> Tiling:
+    return Tiling(int(t.tm[i]), int(t.tn[i]), int(t.tr[i]), int(t.tc[i]))
+
+
+def _scalar_counts(counts: dict) -> dict:
+    out = {}
+    for k, v in counts.items():
+        out[k] = {kk: int(vv) for kk, vv in v.items()} if isinstance(v, dict) else int(v)
+    return out
+
+
+def layer_config(counts: dict, pattern: Pattern, t: Tiling, buf: Buffer) -> LayerConfig:
+    """The configuration words' view of one scheduled layer."""
+    banks, needs = counts["banks"], counts["needs_refresh"]
+    b_in, b_out, b_w = (int(banks[k]) for k in ("input", "output", "weight"))
+    start = {"input": 0, "output": b_in, "weight": b_in + b_out}
+    flags = 0
+    if buf.controller == "normal" and any(bool(needs[k]) for k in needs):
+        flags = (1 << buf.n_banks) - 1
+    elif buf.controller == "optimized":
+        for k in ("input", "output", "weight"):
+            if bool(needs[k]):
+                flags |= ((1 << int(banks[k])) - 1) << start[k]
+    return LayerConfig(period=buf.period_cycles, refresh_flags=flags, pattern=pattern,
+                       tm=t.tm, tn=t.tn, tr=t.tr, tc=t.tc, layer_cycles=int(counts["cycles"]),
+                       banks_in=b_in, banks_out=b_out, banks_w=b_w)
+
+
+def schedule_layer(name: str, shape: ConvShape, patterns, cfg: RanaConfig, buf: Buffer,
+                   costs: dict, repeat: int = 1) -> LayerSchedule:
+    """Lowest-energy (pattern, tiling) of one layer under all constraints."""
+    grid = tiling_grid(shape, cfg.platform.pe_rows, cfg.platform.pe_cols)
+    fits = core_fits(shape, grid, cfg.core)
+    best = None
+    n_ok = 0
+    for pattern in patterns:
+        counts = layer_counts(shape, pattern, grid, cfg.platform, buf, repeat)
+        ok = fits & counts["feasible"]
+        n_ok += int(ok.sum())
+        if not ok.any():
+            continue
+        energy = np.where(ok, energy_pj(counts, costs), np.inf)
+        i = int(np.argmin(energy))
+        if best is None or energy[i] < best[0]:
+            best = (energy[i], pattern, _pick(grid, i))
+    if best is None:
+        why = "no tiling meets the core limits" if not fits.any() else \
+            f"the tiles overflow the {buf.n_banks}-bank buffer"
+        raise ScheduleError(f"layer {name}: no feasible schedule for patterns "
+                            f"{', '.join(p.name for p in patterns)}: {why}")
+    _, pattern, tiling = best
+    counts = _scalar_counts(layer_counts(shape, pattern, tiling, cfg.platform, buf, repeat))
+    return LayerSchedule(name, shape, repeat, pattern, tiling, counts,
+                         layer_account(counts, costs, cfg.platform),
+                         layer_config(counts, pattern, tiling, buf), n_ok)
+
+
+def conv_layers(network: str) -> list[tuple[str, ConvShape, int]]:
+    """(name, per-group shape, groups) of every convolution of a zoo network."""
+    out = []
+    for lay in get_network(network).layers:
+        if lay.kind != "conv":
+            continue
+        if lay.kernel_h != lay.kernel_w or lay.stride_h != lay.stride_w:
+            raise ConfigError(f"layer {lay.name}: RANA's model needs square kernels and strides")
+        g = lay.groups
+        shape = ConvShape(M=lay.out_ch // g, N=lay.in_ch // g, R=lay.out_h, C=lay.out_w, K=lay.kernel_h,
+                          S=lay.stride_h, H=lay.in_h, L=lay.in_w, name=lay.name)
+        out.append((lay.name, shape, g))
+    return out
+
+
+def schedule_network(network: str, design: str | Design, cfg: RanaConfig | None = None, *,
+                     capacity_scale: float = 1.0, interval_us: float | None = None) -> NetworkSchedule:
+    """Schedule every convolution of ``network`` on ``design``."""
+    cfg = cfg or load_rana_config()
+    d = get_design(design) if isinstance(design, str) else design
+    buf = design_buffer(d, cfg, capacity_scale, interval_us=interval_us)
+    costs = tech_costs(cfg.tech, d.buffer_kind)
+    layers = [schedule_layer(name, shape, d.patterns, cfg, buf, costs, g)
+              for name, shape, g in conv_layers(network)]
+    return NetworkSchedule(network, d, buf, layers, cfg.platform.freq_hz, costs)

@@ -1,0 +1,99 @@
+"""Network-level studies: the Table IV design comparison (Fig. 15), the buffer
+capacity sweep (Fig. 18) and the refresh-interval sweep (Fig. 16).
+
+Fig. 15's bars are normalized to S+ID per benchmark; "on average" figures of
+§V-B1 are taken here as the mean over the four benchmarks of the per-network
+ratios (e.g. off-chip saving = 1 − mean(ddr_design / ddr_S+ID)).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from golden.rana.designs import DESIGNS
+from golden.rana.params import RanaConfig, load_rana_config
+from golden.rana.scheduler import NetworkSchedule, schedule_network
+
+BENCHMARKS = ("alexnet", "vgg16", "googlenet", "resnet50")   # Table I / §V-A: AlexNet, VGG, GoogLeNet, ResNet
+SWEEP_SCALES = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)                # Fig. 18: 0.364 MB .. 11.632 MB
+
+
+@lru_cache(maxsize=4)
+def _cached(cfg: RanaConfig, nets: tuple[str, ...], designs: tuple[str, ...]) -> dict:
+    return {(n, d): schedule_network(n, d, cfg) for n in nets for d in designs}
+
+
+def design_matrix(cfg: RanaConfig | None = None, nets=BENCHMARKS, designs=tuple(DESIGNS)) -> dict:
+    """{(network, design): NetworkSchedule} for the benchmarks and Table IV designs."""
+    return _cached(cfg or load_rana_config(), tuple(nets), tuple(designs))
+
+
+def _figure(s: NetworkSchedule, what: str) -> float:
+    if what == "energy":
+        return s.total_pj()
+    if what.startswith("energy:"):
+        return s.energy_pj()[what.split(":", 1)[1]]
+    return float(s.totals()[what])
+
+
+def mean_ratio(matrix: dict, design: str, base: str, what: str, nets=BENCHMARKS) -> float:
+    """Mean over networks of ``what(design) / what(base)``; ``what`` is energy, energy:<event> or a count."""
+    return float(np.mean([_figure(matrix[n, design], what) / _figure(matrix[n, base], what) for n in nets]))
+
+
+def comparison(cfg: RanaConfig | None = None) -> dict:
+    """Every Fig. 15 / §V-B figure the model computes, as fractions."""
+    m = design_matrix(cfg)
+    share = np.mean([matrix_share(m[n, "RANA*(E-5)"], "refresh") for n in BENCHMARKS])
+    return {
+        "rana_star_vs_sid_energy_saving": 1 - mean_ratio(m, "RANA*(E-5)", "S+ID", "energy"),
+        "rana_star_vs_sid_offchip_saving": 1 - mean_ratio(m, "RANA*(E-5)", "S+ID", "ddr"),
+        "rana_star_vs_edid_refresh_saving": 1 - mean_ratio(m, "RANA*(E-5)", "eD+ID", "refresh"),
+        "edid_vs_sid_energy_increase": mean_ratio(m, "eD+ID", "S+ID", "energy") - 1,
+        "edid_vs_sid_offchip_saving": 1 - mean_ratio(m, "eD+ID", "S+ID", "ddr"),
+        "alexnet_edid_vs_sid_energy": mean_ratio(m, "eD+ID", "S+ID", "energy", ("alexnet",)),
+        "edod_vs_edid_refresh_energy_saving": 1 - mean_ratio(m, "eD+OD", "eD+ID", "energy:refresh"),
+        "rana0_vs_edod_energy_saving": 1 - mean_ratio(m, "RANA(0)", "eD+OD", "energy"),
+        "ranae5_vs_rana0_refresh_saving": 1 - mean_ratio(m, "RANA(E-5)", "RANA(0)", "refresh"),
+        "ranae5_vs_rana0_energy_saving": 1 - mean_ratio(m, "RANA(E-5)", "RANA(0)", "energy"),
+        "rana_star_refresh_energy_share": float(share),
+    }
+
+
+def matrix_share(s: NetworkSchedule, event: str) -> float:
+    return s.energy_pj()[event] / s.total_pj()
+
+
+def normalized(cfg: RanaConfig | None = None) -> dict:
+    """Fig. 15 bars: per network and design, energy by event normalized to S+ID's total."""
+    m = design_matrix(cfg)
+    out = {}
+    for n in BENCHMARKS:
+        base = m[n, "S+ID"].total_pj()
+        out[n] = {d: {e: v / base for e, v in m[n, d].energy_pj().items()} for d in DESIGNS}
+    return out
+
+
+def capacity_sweep(cfg: RanaConfig | None = None, scales=SWEEP_SCALES, nets=BENCHMARKS) -> dict:
+    """Fig. 18: RANA(E-5) vs RANA*(E-5) energy by event, normalized to RANA(E-5) at 1×."""
+    cfg = cfg or load_rana_config()
+    out = {}
+    for n in nets:
+        ref = schedule_network(n, "RANA(E-5)", cfg).total_pj()
+        out[n] = {}
+        for scale in scales:
+            row = {}
+            for d in ("RANA(E-5)", "RANA*(E-5)"):
+                s = schedule_network(n, d, cfg, capacity_scale=scale)
+                row[d] = {e: v / ref for e, v in s.energy_pj().items()}
+            out[n][scale] = row
+    return out
+
+
+def refresh_saving_range(sweep: dict) -> tuple[float, float]:
+    """Fig. 18 text: RANA*(E-5) refresh-energy reduction vs RANA(E-5) over the sweep, min and max."""
+    savings = [1 - row["RANA*(E-5)"]["refresh"] / row["RANA(E-5)"]["refresh"]
+               for per_net in sweep.values() for row in per_net.values() if row["RANA(E-5)"]["refresh"] > 0]
+    return float(min(savings)), float(max(savings))
