@@ -71,7 +71,7 @@ class StudyParams:
     index_bits: int = 4
     itn_retrains: int = 5
     itn_sigmas: float = 1.0
-    idxsync_block: int = 64
+    idxsync_block: int = 8
 
     def __post_init__(self):
         if self.trials < 1:

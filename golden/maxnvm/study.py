@@ -1,0 +1,357 @@
+"""The real-model study: MLC faults in each encoded structure of a trained CNN (seed 003 §4).
+
+Model: the shared digits CNN (:mod:`golden.nn`, zoo ``digits_cnn``), pruned by
+magnitude and retrained, then clustered per layer (§3.1) — the stand-in for
+MNIST-LeNet5 of Fig. 5.  Every weight layer is encoded (:mod:`.storage`) and
+each structure is stored at 1, 2 or 3 bits per cell of a technology
+(:mod:`.mlc`).  A *trial* draws one fault map — every cell of the faulted
+structures of every layer read once through the cell model — decodes the
+layers like the hardware, looks the indices up in the codebooks and measures
+the float classification error on the held-out test split.
+
+* :func:`vulnerability` is Fig. 5: one structure faulty at a time (the others
+  stored perfectly), per bits per cell and protection, averaged over trials.
+* :func:`minimal_cells` is Fig. 6: per encoding, the configuration of bits per
+  cell (one per structure) with the fewest cells whose error stays within the
+  iso-training-noise bound with every structure faulty at once.  Candidates
+  are tried in order of cell count; a candidate is skipped without
+  evaluation when one of its structures was already unsafe *in isolation* at
+  the same or fewer bits per cell (faults only grow with bits per cell, and
+  adding faults elsewhere is assumed not to repair it).
+* Iso-training noise (§3.1.1, :func:`itn_bound`): the whole pipeline (train
+  from a fresh seed with the pretrained model's hyper-parameters, prune,
+  retrain, cluster) is repeated ``study.itn_retrains`` times; the bound is
+  ``study.itn_sigmas`` sample standard deviations of the resulting test
+  errors.  A configuration is *safe* when its mean error exceeds the clean
+  deployed model's error by at most the bound.
+
+Biases and codebooks are not faulted (held in reliable storage) and not
+counted in the cells.  Seeds: fault maps draw from
+``default_rng([study.seed, technology, row, bits per cell, trial])``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from golden.config import ConfigError
+
+from .accounting import cells
+from .clustering import ClusteredLayer, cluster, clustered_params
+from .mlc import BITS_PER_CELL, CELL_NAMES, inject
+from .params import TECHNOLOGIES, MaxnvmConfig
+from .pruning import prune_and_retrain
+from .storage import (
+    BASE,
+    ENCODINGS,
+    StoredLayer,
+    decode,
+    ecc_structures,
+    encode_layer,
+    structures_of,
+)
+
+# Fig. 5 rows: (encoding, structure); protection follows from the encoding
+ROWS = (
+    ("P+C", "values"),
+    ("CSR", "values"), ("CSR", "col_idx"), ("CSR+ECC", "col_idx"),
+    ("CSR", "row_counts"), ("CSR+ECC", "row_counts"),
+    ("BitMask", "values"), ("BitMask", "wgs"), ("BitMask", "mask"), ("BitM+ECC", "mask"),
+    ("BitM+IdxSync", "mask"), ("BitM+IdxSync", "counters"),
+)
+
+
+def protection(encoding: str, structure: str) -> str:
+    if structure in ecc_structures(encoding):
+        return "ECC"
+    if encoding == "BitM+IdxSync" and structure in ("mask", "counters"):
+        return "IdxSync"
+    return "none"
+
+
+def isolation_row(encoding: str, structure: str) -> tuple[str, str]:
+    """The Fig. 5 row that isolates ``structure`` of ``encoding`` (same stored form and decoder)."""
+    if (encoding, structure) in ROWS:
+        return encoding, structure
+    if structure in ("values", "wgs"):  # unprotected and decoded the same in every variant
+        return BASE.get(encoding, "BitMask" if encoding.startswith("BitM") else encoding), structure
+    raise ConfigError(f"no isolation row for {encoding}/{structure}")
+
+
+# --- the deployed model ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Deployed:
+    """A pruned, clustered model, its test data and its clean (fault-free) test error."""
+
+    params: dict
+    layers: dict[str, ClusteredLayer]
+    x_test: np.ndarray
+    y_test: np.ndarray
+    clean_error: float
+
+    def error(self, indices: dict[str, np.ndarray] | None = None) -> float:
+        from golden.nn import accuracy
+
+        if indices is not None and all(np.array_equal(indices[k], lay.indices)
+                                       for k, lay in self.layers.items()):
+            return self.clean_error  # the decoders returned the clean weights: same logits
+        p = clustered_params(self.params, self.layers, indices)
+        return 1.0 - accuracy(p, self.x_test, self.y_test)
+
+
+def _pipeline(params: dict, split, info: dict, cfg: MaxnvmConfig, seed: int) -> Deployed:
+    s = cfg.study
+    pruned, _ = prune_and_retrain(params, split, s.prune_fraction, s.retrain_epochs, s.retrain_lr,
+                                  seed, info["batch_size"], info["optimizer"])
+    layers = cluster(pruned, s.index_bits, seed)
+    dep = Deployed(pruned, layers, split.x_test, split.y_test, 0.0)
+    return Deployed(pruned, layers, split.x_test, split.y_test, dep.error())
+
+
+def deploy(cfg: MaxnvmConfig) -> Deployed:
+    """The pretrained digits CNN pruned, retrained and clustered with ``cfg.study``."""
+    from golden.nn import load_digits, load_pretrained
+
+    params, info = load_pretrained()
+    split = load_digits(info["split_seed"], info["test_fraction"])
+    return _pipeline(params, split, info, cfg, cfg.study.seed)
+
+
+def itn_bound(cfg: MaxnvmConfig) -> dict:
+    """Iso-training noise: test errors of ``itn_retrains`` seeded runs of the whole pipeline."""
+    from golden.nn import init_params, load_digits, load_pretrained, train
+
+    _, info = load_pretrained()
+    split = load_digits(info["split_seed"], info["test_fraction"])
+    errors = []
+    for k in range(cfg.study.itn_retrains):
+        seed = cfg.study.seed + 1 + k
+        params, _ = train(init_params(seed), split, info["epochs"], info["lr"], seed,
+                          info["batch_size"], optimizer=info["optimizer"])
+        errors.append(_pipeline(params, split, info, cfg, seed).clean_error)
+    std = float(np.std(errors, ddof=1))
+    return {"errors": errors, "mean": float(np.mean(errors)), "std": std,
+            "bound": cfg.study.itn_sigmas * std, "retrains": len(errors),
+            "definition": f"{cfg.study.itn_sigmas:g} x sample std of the test error over "
+                          f"{len(errors)} seeded retrainings (train, prune, retrain, cluster)"}
+
+
+# --- fault trials --------------------------------------------------------------------
+
+@dataclass
+class Encoded:
+    """Every layer of a deployed model stored under one encoding."""
+
+    encoding: str
+    layers: dict[str, StoredLayer] = field(default_factory=dict)
+
+    def structure_bits(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for lay in self.layers.values():
+            for s in lay.streams:
+                out[s] = out.get(s, 0) + lay.bits(s)
+        return out
+
+    def cells(self, bpc: dict[str, int]) -> int:
+        return sum(cells({s: lay.bits(s)}, bpc.get(s, 1)) for lay in self.layers.values()
+                   for s in lay.streams)
+
+
+def encode_model(dep: Deployed, encoding: str, cfg: MaxnvmConfig) -> Encoded:
+    enc = Encoded(encoding)
+    for name, lay in dep.layers.items():
+        enc.layers[name] = encode_layer(lay.indices, encoding, cfg.study.index_bits, cfg.codec,
+                                        cfg.study.idxsync_block)
+    return enc
+
+
+def trial(dep: Deployed, enc: Encoded, bpc: dict[str, int], tech, code: str,
+          rng: np.random.Generator) -> tuple[float, int]:
+    """One fault map over the structures in ``bpc``: (test error, faulty cells)."""
+    indices, faulty = {}, 0
+    for name, lay in enc.layers.items():
+        streams = {}
+        for s, b in bpc.items():
+            res = inject(lay.streams[s], b, tech, rng, code)
+            faulty += res.faulty_cells
+            if res.faulty_cells:
+                streams[s] = res.bits
+        indices[name] = decode(lay, streams).indices if streams else dep.layers[name].indices
+    return dep.error(indices), faulty
+
+
+def _stats(errors: list[float], faults: list[int], clean: float, bound: float) -> dict:
+    e = np.asarray(errors)
+    return {"mean_error": float(e.mean()), "std_error": float(e.std(ddof=1)) if len(e) > 1 else 0.0,
+            "delta_error": float(e.mean() - clean), "safe": bool(e.mean() - clean <= bound),
+            "mean_faulty_cells": float(np.mean(faults)),
+            "trials_with_faults": int(np.count_nonzero(faults)), "trials": len(errors)}
+
+
+def _tech_index(name: str) -> int:
+    if name not in TECHNOLOGIES:
+        raise ConfigError(f"unknown technology {name!r}; valid: {', '.join(TECHNOLOGIES)}")
+    return TECHNOLOGIES.index(name)
+
+
+def vulnerability(dep: Deployed, encoded: dict[str, Encoded], cfg: MaxnvmConfig, tech: str,
+                  trials: int, bound: float, progress=None) -> list[dict]:
+    """Fig. 5 analog: each row's error at SLC / MLC2 / MLC3, the other structures perfect."""
+    t = cfg.mlc.tech(tech)
+    rows = []
+    for r, (encoding, structure) in enumerate(ROWS):
+        for bpc in BITS_PER_CELL:
+            errors, faults = [], []
+            for k in range(trials):
+                rng = np.random.default_rng([cfg.study.seed, _tech_index(tech), r, bpc, k])
+                e, f = trial(dep, encoded[encoding], {structure: bpc}, t, cfg.mlc.level_code, rng)
+                errors.append(e)
+                faults.append(f)
+                if progress:
+                    progress.update(1)
+            rows.append({"technology": tech, "encoding": encoding, "structure": structure,
+                         "protection": protection(encoding, structure), "bits_per_cell": bpc,
+                         "cell": CELL_NAMES[bpc],
+                         "cells": _bits_cells(encoded[encoding], structure, bpc),
+                         **_stats(errors, faults, dep.clean_error, bound)})
+    return rows
+
+
+def _bits_cells(enc: Encoded, structure: str, bpc: int) -> int:
+    """Cells of one structure (all layers) at ``bpc`` bits per cell."""
+    return sum(cells({structure: lay.bits(structure)}, bpc) for lay in enc.layers.values())
+
+
+def minimal_cells(dep: Deployed, enc: Encoded, cfg: MaxnvmConfig, tech: str, trials: int,
+                  bound: float, isolated: list[dict], max_evaluations: int = 40) -> dict:
+    """Fig. 6 analog: fewest-cells bits-per-cell configuration of ``enc`` within the bound."""
+    t = cfg.mlc.tech(tech)
+    structs = structures_of(enc.encoding)
+    unsafe_from = {}  # structure -> smallest bpc unsafe in isolation
+    for s in structs:
+        row = isolation_row(enc.encoding, s)
+        bad = [r["bits_per_cell"] for r in isolated
+               if (r["encoding"], r["structure"]) == row and not r["safe"]]
+        unsafe_from[s] = min(bad) if bad else 99
+    candidates = []
+    for combo in itertools.product(BITS_PER_CELL, repeat=len(structs)):
+        bpc = dict(zip(structs, combo, strict=True))
+        if any(bpc[s] >= unsafe_from[s] for s in structs):
+            continue
+        candidates.append((enc.cells(bpc), -sum(combo), bpc))
+    candidates.sort(key=lambda c: (c[0], c[1]))
+    for evaluated, (n_cells, _, bpc) in enumerate(candidates[:max_evaluations], 1):
+        errors, faults = [], []
+        for k in range(trials):
+            rng = np.random.default_rng([cfg.study.seed, _tech_index(tech), 100 + ENCODINGS.index(
+                enc.encoding), *bpc.values(), k])
+            e, f = trial(dep, enc, bpc, t, cfg.mlc.level_code, rng)
+            errors.append(e)
+            faults.append(f)
+        st = _stats(errors, faults, dep.clean_error, bound)
+        if st["safe"]:
+            return {"technology": tech, "encoding": enc.encoding, "bits_per_cell": bpc,
+                    "cells": n_cells, "cells_per_structure": {
+                        s: _bits_cells(enc, s, b) for s, b in bpc.items()},
+                    "bits": enc.structure_bits(), "evaluated": evaluated, **st}
+    raise ConfigError(f"{enc.encoding}/{tech}: no safe configuration within {max_evaluations} "
+                      "evaluations")
+
+
+SWEEP_BLOCKS = (8, 16, 32, 64, 128, 1024)
+SWEEP_TECH, SWEEP_BPC = "ctt", 3
+
+
+def idxsync_sweep(dep: Deployed, cfg: MaxnvmConfig, trials: int, bound: float, progress=None) -> list[dict]:
+    """MLC3-CTT bitmask faults decoded with IdxSync at several block sizes (and without)."""
+    out = []
+    for i, block in enumerate((*SWEEP_BLOCKS, None)):
+        c = dataclasses.replace(cfg, study=dataclasses.replace(cfg.study, idxsync_block=block or 8))
+        enc = encode_model(dep, "BitM+IdxSync" if block else "BitMask", c)
+        errors, faults = [], []
+        for k in range(trials):
+            rng = np.random.default_rng([cfg.study.seed, 200, i, k])
+            e, f = trial(dep, enc, {"mask": SWEEP_BPC}, cfg.mlc.tech(SWEEP_TECH), cfg.mlc.level_code, rng)
+            errors.append(e)
+            faults.append(f)
+            if progress:
+                progress.update(1)
+        out.append({"technology": SWEEP_TECH, "bits_per_cell": SWEEP_BPC, "idxsync_block": block,
+                    "counter_bits": enc.structure_bits().get("counters", 0),
+                    **_stats(errors, faults, dep.clean_error, bound)})
+    return out
+
+
+def run_study(cfg: MaxnvmConfig, trials: int | None = None, technologies=TECHNOLOGIES,
+              search: bool = True, progress: bool = False) -> dict:
+    """Deploy, bound, Fig. 5 (and with ``search`` Fig. 6) analogs per technology; JSON-ready."""
+    trials = trials or cfg.study.trials
+    if trials < 2:
+        raise ConfigError(f"trials={trials}: need >= 2 fault maps for a mean and spread")
+    for tname in technologies:
+        _tech_index(tname)
+    dep = deploy(cfg)
+    itn = itn_bound(cfg)
+    encoded = {e: encode_model(dep, e, cfg) for e in ENCODINGS}
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        total = (len(technologies) * len(ROWS) * len(BITS_PER_CELL) + len(SWEEP_BLOCKS) + 1) * trials
+        bar = tqdm(total=total, desc="maxnvm fault maps", unit="map", leave=False)
+    out = {"model": {"network": "digits_cnn", "clean_error": dep.clean_error,
+                     "weights": int(sum(lay.indices.size for lay in dep.layers.values())),
+                     "sparsity": float(np.mean(np.concatenate(
+                         [(lay.indices == 0).reshape(-1) for lay in dep.layers.values()]))),
+                     "index_bits": cfg.study.index_bits, "test_images": len(dep.y_test)},
+           "itn": itn, "trials": trials, "idxsync_block": cfg.study.idxsync_block,
+           "structure_bits": {e: enc.structure_bits() for e, enc in encoded.items()},
+           "vulnerability": [], "minimal_cells": []}
+    for tname in technologies:
+        rows = vulnerability(dep, encoded, cfg, tname, trials, itn["bound"], bar)
+        out["vulnerability"] += rows
+        for e in ENCODINGS if search else ():
+            out["minimal_cells"].append(minimal_cells(dep, encoded[e], cfg, tname, trials,
+                                                      itn["bound"], rows))
+    out["idxsync_sweep"] = idxsync_sweep(dep, cfg, trials, itn["bound"], bar)
+    if bar:
+        bar.close()
+    return out
+
+
+# --- cached runs (for `hymem reproduce`) ------------------------------------------------
+
+CACHE_DIR = Path(__file__).resolve().parents[2] / "build" / "cache"
+
+
+def _inputs_digest(cfg: MaxnvmConfig, *extra) -> str:
+    """Hash of everything a study result depends on: config, arguments, model and code."""
+    import golden.nn
+
+    h = hashlib.sha256(repr((cfg, extra)).encode())
+    roots = (Path(__file__).parent, Path(golden.nn.__file__).parent)
+    for root in roots:
+        for f in sorted((*root.rglob("*.py"), *root.rglob("*.npz"))):
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def cached_study(cfg: MaxnvmConfig, trials: int | None = None, technologies=TECHNOLOGIES,
+                 search: bool = True) -> dict:
+    """:func:`run_study`, memoized in ``build/cache/`` by a digest of its inputs and code."""
+    trials = trials or cfg.study.trials
+    path = CACHE_DIR / f"maxnvm_study_{_inputs_digest(cfg, trials, tuple(technologies), search)}.json"
+    if path.is_file():
+        return json.loads(path.read_text())
+    result = run_study(cfg, trials, technologies, search)
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result))
+    return result
