@@ -20,21 +20,21 @@ traffic.  Intermediate reads of the
 loop nest do not restore eDRAM cells and are left out.
 
 Schedule.  The pattern, tiling, bank allocation, lifetimes and refresh flags
-come from the golden cost model (``golden.rana.cost.layer_counts`` with the
-design's controller); ``LayerConfig`` carries them to the RTL.
+come from the golden scheduler (``golden.rana.scheduler.schedule_network``
+for a Table IV design); its ``LayerConfig`` (period and layer cycles divided
+by ``time_scale``) is what the RTL loads.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from golden.rana.config_words import LayerConfig, Pattern
+from golden.rana.config_words import LayerConfig
 from golden.rana.controller import LayerTraffic
-from golden.rana.cost import Buffer, layer_counts
-from golden.rana.lifetime import DATA_KINDS, ConvShape, Tiling
-from golden.workloads.zoo import get_network
+from golden.rana.lifetime import DATA_KINDS
+from golden.rana.scheduler import schedule_network
 
 KIND_CODE = {kind: i for i, kind in enumerate(DATA_KINDS)}
 
@@ -48,40 +48,29 @@ class ScheduledLayer:
     needs_refresh: dict          # kind -> bool (scheduler's decision)
 
 
-def zoo_shape(network: str, layer: str) -> ConvShape:
-    lay = next(x for x in get_network(network).layers if x.name == layer)
-    return ConvShape(M=lay.out_ch, N=lay.in_ch, R=lay.out_h, C=lay.out_w, K=lay.kernel_h,
-                     S=lay.stride_h, name=f"{network}/{layer}")
+def scheduled_layers(network: str, design: str, names, time_scale: int, config=None,
+                     withhold_flags: bool = False) -> list[ScheduledLayer]:
+    """Layers ``names`` of ``network`` as the golden scheduler configures them for ``design``."""
+    schedule = schedule_network(network, design, config)
+    by_name = {s.name: s for s in schedule.layers}
+    missing = [n for n in names if n not in by_name]
+    if missing:
+        raise ValueError(f"{network}: no conv layer(s) {', '.join(missing)}; valid: {', '.join(by_name)}")
+    return [from_schedule(by_name[n], time_scale, withhold_flags) for n in names]
 
 
-def schedule_layer(config, shape: ConvShape, pattern: Pattern, tiling: Tiling, retention_us: float,
-                   controller: str, time_scale: int, withhold_flags: bool = False) -> ScheduledLayer:
-    """One layer as the scheduler configures it, compressed by ``time_scale``."""
-    e = config.edram
-    period = config.period_cycles(retention_us)
-    bank_words = e.rows_per_bank * config.refresh_words_per_row
-    counts = layer_counts(shape, pattern, tiling, config.platform,
-                          Buffer("edram", e.n_banks, bank_words, controller, period))
-    if not counts["feasible"]:
-        raise ValueError(f"{shape.name}: {pattern.name} {tiling} does not fit the buffer")
-    n = {k: int(counts["banks"][k]) for k in DATA_KINDS}
+def from_schedule(s, time_scale: int, withhold_flags: bool = False) -> ScheduledLayer:
+    """A ``golden.rana.scheduler.LayerSchedule`` compressed by ``time_scale``."""
+    c = s.config
+    n = {"input": c.banks_in, "output": c.banks_out, "weight": c.banks_w}
     first = {"input": 0, "output": n["input"], "weight": n["input"] + n["output"]}
-    needs = {k: bool(counts["needs_refresh"][k]) for k in DATA_KINDS}
-    flags = 0
-    if not withhold_flags:
-        if controller == "normal" and any(needs.values()):
-            flags = (1 << e.n_banks) - 1
-        else:
-            for k in DATA_KINDS:
-                if needs[k]:
-                    flags |= ((1 << n[k]) - 1) << first[k]
-    cycles = int(counts["cycles"])
-    cfg = LayerConfig(period=max(round(period / time_scale), 1), refresh_flags=flags, pattern=pattern,
-                      tm=tiling.tm, tn=tiling.tn, tr=tiling.tr, tc=tiling.tc,
-                      layer_cycles=max(round(cycles / time_scale), 1),
-                      banks_in=n["input"], banks_out=n["output"], banks_w=n["weight"])
-    life = {k: round(int(counts["lifetime_cycles"][k]) / time_scale) for k in DATA_KINDS}
-    return ScheduledLayer(shape.name, cfg, life, {k: (first[k], n[k]) for k in DATA_KINDS}, needs)
+    cfg = replace(c, period=max(round(c.period / time_scale), 1) if c.period else 0,
+                  layer_cycles=max(round(c.layer_cycles / time_scale), 1),
+                  refresh_flags=0 if withhold_flags else c.refresh_flags)
+    life = {k: round(int(s.counts["lifetime_cycles"][k]) / time_scale) for k in DATA_KINDS}
+    needs = {k: bool(s.counts["needs_refresh"][k]) for k in DATA_KINDS}
+    return ScheduledLayer(f"{s.name} ({s.pattern.name})", cfg, life, {k: (first[k], n[k]) for k in DATA_KINDS},
+                          needs)
 
 
 @dataclass

@@ -26,7 +26,6 @@ from scipy.stats import poisson
 from golden.energy import account, event_costs
 from golden.rana.config_words import LayerConfig, Pattern, pack_words, words_per_layer
 from golden.rana.controller import LayerTraffic, run_controller
-from golden.rana.lifetime import Tiling
 from golden.rana.retention import distribution
 from golden.tech import load_tech
 from tb.common.clock import CLOCK_PERIOD_NS, start_clock_and_reset
@@ -35,7 +34,7 @@ from tb.common.edram import EdramModel
 from tb.common.hdl import handle, members, pack, write
 from tb.common.scoreboard import Scoreboard
 from tb.common.watchdog import Watchdog
-from tb.rana.cosim import layer_traffic, schedule_layer, zoo_shape
+from tb.rana.cosim import layer_traffic, scheduled_layers
 from tb.runner import tb_component
 
 WATCHDOG_CYCLES = 200_000
@@ -337,40 +336,34 @@ def check_within(dut, name, stats, assumed_rate):
         assert bits > 0 and errors <= bound, f"{name} layer {k}: BER above the assumed failure rate"
 
 
-LAYER_A = ("resnet50", "res4a_branch1")   # seed 004 §III-A Layer-A
-OD_TILE = Tiling(16, 16, 1, 16)           # seed 004 §IV-C1
-
-
 @cocotb.test()
 async def test_cosim_conventional_45us(dut):
-    """eD+OD (Table IV): all banks refreshed every 45 us; Layer-A data keeps within 3e-6."""
+    """eD+OD (Table IV): all banks refreshed every 45 us (ResNet-50 res2a_branch2c); data keeps within 3e-6."""
     config = tb_component()[1]
     scale = 8
-    sched = [schedule_layer(config, zoo_shape(*LAYER_A), Pattern.OD, OD_TILE, config.retention.typical_us,
-                            "normal", scale)]
+    sched = scheduled_layers("resnet50", "eD+OD", ["res2a_branch2c"], scale, config)
+    assert sched[0].config.refresh_flags == (1 << config.edram.n_banks) - 1, "conventional: every bank refreshed"
     stats, _ = await cosim(dut, "conventional_45us", sched, scale, budget=4000)
     check_within(dut, "conventional_45us", stats, config.retention.typical_failure_rate)
 
 
 @cocotb.test()
 async def test_cosim_rana_star(dut):
-    """RANA*(E-5): 734 us pulses, flags only where data outlives 734 us; two ResNet-50 layers."""
+    """RANA*(E-5): 734 us pulses, flags only on banks whose data outlives 734 us (OD inputs, WD weights)."""
     config = tb_component()[1]
-    scale = 8
-    layers = [(LAYER_A, Pattern.OD, OD_TILE), (("resnet50", "res4a_branch2b"), Pattern.OD, Tiling(16, 16, 1, 14))]
-    sched = [schedule_layer(config, zoo_shape(*lay), pat, til, config.retention.tolerable_us, "optimized", scale)
-             for lay, pat, til in layers]
+    scale = 32
+    sched = scheduled_layers("resnet50", "RANA*(E-5)", ["res4a_branch2c", "res4a_branch1"], scale, config)
+    assert all(s.config.refresh_flags for s in sched), "these layers need refresh at 734 us"
     stats, _ = await cosim(dut, "rana_star", sched, scale, budget=3000)
     check_within(dut, "rana_star", stats, config.retention.tolerable_failure_rate)
 
 
 @cocotb.test()
 async def test_cosim_flags_withheld(dut):
-    """Liveness: VGG-16 conv4_2 in ID keeps its inputs ~18 ms; without flags the BER must explode."""
+    """Liveness: VGG-16 conv4_2 in ID (eD+ID) keeps its inputs for the whole layer; without flags the BER explodes."""
     config = tb_component()[1]
     scale = 64
-    sched = [schedule_layer(config, zoo_shape("vgg16", "conv4_2"), Pattern.ID, Tiling(16, 16, 1, 16),
-                            config.retention.typical_us, "normal", scale, withhold_flags=True)]
+    sched = scheduled_layers("vgg16", "eD+ID", ["conv4_2"], scale, config, withhold_flags=True)
     assert sched[0].needs_refresh["input"], "the scheduler must want refresh here for the test to mean anything"
     stats, _ = await cosim(dut, "flags_withheld", sched, scale, budget=8000)
     assumed = config.retention.typical_failure_rate
