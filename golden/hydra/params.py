@@ -86,10 +86,33 @@ class MemoryParams:
 
 
 @dataclass(frozen=True)
+class UnitParams:
+    """``[unit]``: buffers and bus of one Hydra unit (``rtl/hydra/unit.py``).
+
+    Table I gives "Activation buffer, Weight buffer per PE: 1 KB, 128 B"; a PE
+    is read as one MAC, so a unit has ``n_macs`` × 1 KB of activations and
+    ``n_macs`` × 128 B of weights.  The output-buffer depth, the bus width and
+    the largest kernel are this design's choices (the paper gives none).
+    """
+
+    ab_bytes_per_mac: int = 1024   # seed 001, Table I
+    wb_bytes_per_mac: int = 128    # seed 001, Table I
+    ob_words: int = 128            # output-buffer words of n_macs accumulators (assumption)
+    bus_width: int = 64            # chip-internal bus bits per beat (assumption: x8 chip, burst 8)
+    max_kernel: int = 7            # largest K of a K×K window (ResNet-34's 7×7 conv1)
+
+    def __post_init__(self):
+        for name in ("ab_bytes_per_mac", "wb_bytes_per_mac", "ob_words", "bus_width", "max_kernel"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"unit.{name}={getattr(self, name)}: must be >= 1")
+
+
+@dataclass(frozen=True)
 class HydraConfig:
     system: SystemParams = field(default_factory=SystemParams)
     fixed: FixedFormat = field(default_factory=FixedFormat)
     mac: MacParams = field(default_factory=MacParams)
+    unit: UnitParams = field(default_factory=UnitParams)
     memory: MemoryParams = field(default_factory=MemoryParams)
 
 

@@ -1,0 +1,280 @@
+"""Cycle and event-count model of the Hydra RTL (``rtl/hydra/unit.py``), exact.
+
+Two levels:
+
+* :func:`job_cycles` — one START of one unit: its cycle count and every
+  counter of the unit's ``counters`` member, in closed form (checked for
+  equality against the RTL by ``tb/hydra/test_unit.py``);
+* :func:`layer_cycles` — a whole zoo layer (``golden.workloads.Layer``) on the
+  configured system: the layer is split into jobs (row tiles × output-channel
+  chunks × passes of ``n_units`` input channels, see :func:`layer_jobs`), every
+  job runs on all units in parallel, one input channel per unit, and each job
+  costs its unit's command sequence (WRITE AB, WRITE WB, SET_REG × 11, START,
+  READ) back to back on the chip-internal bus.  This is the public entry point
+  for the memory/frame model: ``layer_cycles(layer, config) -> LayerCycles``.
+
+Closed form of one job (N MACs, P = out_h·out_w positions, G = ceil(P/N)
+groups, T = channels·K² pairs per lane per group, n = MAC multiply cycles):
+
+    cycles = 2 + (F_0 + 1) + Σ_{g=1}^{G-1} (max(F_g, C) + 1) + (C + 1)
+    F_g    = N + rows_g · cols_g + 2      fill: lane setup, box scan, drain
+    C      = T + 4 (pipelined MAC) | T·n + 5 (sequential) | T + 3 (max-pool)
+
+where ``rows_g × cols_g`` is the bounding box of group g's windows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from golden.hydra.mac import booth_iterations
+from golden.hydra.unit import MODES, REGISTERS, UNIT_COUNTERS, UnitGeometry, UnitJob, job_error
+from golden.workloads.layers import Layer
+
+CHECK_CYCLES = 2
+
+
+class UnsupportedLayer(ValueError):
+    """A layer the Hydra RTL cannot run (the message says which constraint fails)."""
+
+
+def group_boxes(job: UnitJob, n_macs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per group: (box rows × cols scanned by the fill engine, in-tile positions among them)."""
+    p = np.arange(job.positions)
+    oy, ox = np.divmod(p, job.out_w)
+    by = oy * job.stride - job.pad_top
+    bx = ox * job.stride - job.pad_left
+    starts = np.arange(0, job.positions, n_macs)
+    ends = np.minimum(starts + n_macs, job.positions) - 1
+    y_lo, y_hi = by[starts], by[ends] + job.kernel - 1
+    x_lo = np.minimum.reduceat(bx, starts)
+    x_hi = np.maximum.reduceat(bx, starts) + job.kernel - 1
+    box = (y_hi - y_lo + 1) * (x_hi - x_lo + 1)
+    rows_in = np.clip(np.minimum(y_hi, job.in_h - 1) - np.maximum(y_lo, 0) + 1, 0, None)
+    cols_in = np.clip(np.minimum(x_hi, job.in_w - 1) - np.maximum(x_lo, 0) + 1, 0, None)
+    return box, rows_in * cols_in
+
+
+def compute_cycles(job: UnitJob, variant: str, multiply: int) -> tuple[int, int]:
+    """(cycles the compute engine is active per group, MAC-0 busy cycles per group)."""
+    pairs = job.channels * job.taps
+    if job.is_pool:
+        return pairs + 3, 0
+    if variant == "pipelined":
+        return pairs + 4, pairs + 1
+    return pairs * multiply + 5, pairs * multiply + 2
+
+
+def job_cycles(job: UnitJob, geo: UnitGeometry, variant: str, multiply: int | None = None) -> dict:
+    """Counters of one START (``cycles`` included), as the unit's ``counters`` show them.
+
+    ``variant`` is ``[mac] variant``; ``multiply`` the sequential MAC's cycles
+    per pair (default: radix-4 for ``geo.width`` bits).  A malformed register
+    stack costs the two check cycles and one error.
+    """
+    counts = dict.fromkeys(UNIT_COUNTERS, 0)
+    counts["cycles"] = CHECK_CYCLES
+    if job_error(job, geo) is not None:
+        counts["errors"] = 1
+        return counts
+    if multiply is None:
+        multiply = (geo.width + 1) // 2
+    n = geo.n_macs
+    groups = job.groups(n)
+    box, inside = group_boxes(job, n)
+    fill = n + box + 2
+    comp, busy = compute_cycles(job, variant, multiply)
+    phases = int(fill[0]) + 1 + int(np.maximum(fill[1:], comp).sum()) + (groups - 1) + comp + 1
+    pairs = job.channels * job.taps
+    counts.update(
+        cycles=CHECK_CYCLES + phases,
+        macs=0 if job.is_pool else job.positions * pairs,
+        mac_busy_cycles=groups * busy,
+        ab_reads=int(inside.sum()),
+        wb_reads=0 if job.is_pool else groups * pairs,
+        ob_writes=groups * job.channels,
+    )
+    return counts
+
+
+def write_cycles(words: int) -> int:
+    """Unit cycles of a WRITE of ``words`` beats with data always valid: accept, beats, close."""
+    return 1 + words + 1
+
+
+def read_cycles(entries: int) -> int:
+    """Unit cycles of a READ of ``entries`` without back-pressure: accept, first fetch, one per entry."""
+    return 1 + entries + 1
+
+
+# ------------------------------------------------------------------------------------------
+# A whole layer on the system
+# ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LayerJob:
+    """One job of a layer: the register stack plus how many units run it and the tile's data."""
+
+    job: UnitJob
+    active_units: int      # input channels in this pass
+    ab_words: int          # AB words written per active unit
+    wb_words: int          # WB words written per active unit
+    read_entries: int      # entries drained (after cross-unit accumulation, or per unit for pools)
+
+
+@dataclass(frozen=True)
+class LayerCycles:
+    """What our RTL configuration needs for one layer (:func:`layer_cycles`).
+
+    ``cycles`` = ``compute_cycles`` + ``transfer_cycles``; ``macs`` are useful
+    multiply-accumulates (= ``layer.macs``); ``utilization`` = macs /
+    (n_units · n_macs · cycles); ``counters`` sums the unit counters over all
+    jobs and units.
+    """
+
+    layer: str
+    cycles: int
+    compute_cycles: int
+    transfer_cycles: int
+    jobs: int
+    macs: int
+    mac_busy_cycles: int
+    utilization: float
+    seconds: float
+    counters: dict = field(default_factory=dict)
+
+
+def _check_supported(layer: Layer, geo: UnitGeometry):
+    if layer.kind not in ("conv", "maxpool", "fc"):
+        raise UnsupportedLayer(f"layer {layer.name!r}: kind {layer.kind!r} does not run on Hydra units; "
+                               "supported: conv, maxpool, fc")
+    if layer.kind == "fc":
+        return
+    if layer.kernel_h != layer.kernel_w or layer.stride_h != layer.stride_w:
+        raise UnsupportedLayer(f"layer {layer.name!r}: only square kernels and strides "
+                               f"({layer.kernel_h}x{layer.kernel_w}, stride {layer.stride_h}x{layer.stride_w})")
+    if layer.groups != 1:
+        raise UnsupportedLayer(f"layer {layer.name!r}: grouped convolution (groups={layer.groups})")
+    if layer.kernel_h > geo.max_kernel:
+        raise UnsupportedLayer(f"layer {layer.name!r}: kernel {layer.kernel_h} > unit.max_kernel={geo.max_kernel}")
+    if layer.kernel_h * layer.in_w > geo.ab_values:
+        raise UnsupportedLayer(f"layer {layer.name!r}: {layer.kernel_h} input rows of {layer.in_w} exceed the "
+                               f"activation buffer ({geo.ab_values} values); column tiling is not implemented")
+
+
+def _best_tile_rows(geo: UnitGeometry, config, k: int, s: int, in_w: int, out_h: int, out_w: int,
+                    out_channels: int) -> int:
+    """Output rows per tile minimizing an estimate of the layer's cycles (AB, WB and OB limits hold).
+
+    Few rows leave room in the output buffer for many output channels per job,
+    which amortizes each group's fill over more pairs; many rows save refills.
+    """
+    n, vpw = geo.n_macs, geo.values_per_word
+    multiply = 1 if config.mac.variant == "pipelined" else booth_iterations(config.fixed)
+    max_rows = max(1, min(out_h, (geo.ab_values // in_w - k) // s + 1))
+    best, best_cost = 1, None
+    for rows in range(1, max_rows + 1):
+        groups = -(-rows * out_w // n)
+        if groups > geo.ob_words:
+            break
+        m_chunk = max(1, min(out_channels, geo.wb_values // (k * k), geo.ob_words // groups))
+        spanned = -(-min(n, rows * out_w) // out_w)
+        box = ((spanned - 1) * s + k) * ((min(n, out_w) - 1) * s + k)
+        compute = groups * (max(n + box + 2, m_chunk * k * k * multiply + 4) + 1)
+        transfer = ((rows - 1) * s + k) * in_w / vpw + m_chunk * k * k / vpw + m_chunk * rows * out_w
+        tiles = -(-out_h // rows) * -(-out_channels // m_chunk)
+        cost = tiles * (compute + transfer)
+        if best_cost is None or cost < best_cost:
+            best, best_cost = rows, cost
+    return best
+
+
+def layer_jobs(layer: Layer, config) -> list[LayerJob]:
+    """Split ``layer`` into unit jobs (row tiles × output-channel chunks × input-channel passes).
+
+    Row tiles take as many output rows as the activation buffer (input rows of
+    the tile) and the output buffer (one channel) allow; output channels are
+    chunked by the weight buffer and the output buffer; input channels are
+    spread over ``n_units`` units per pass.  A fully connected layer runs as
+    1×1 convolutions of 1×1 inputs: unit u takes input feature u of the pass.
+    """
+    geo = UnitGeometry.from_config(config)
+    _check_supported(layer, geo)
+    n_units, vpw = config.system.n_units, geo.values_per_word
+    mode = MODES.index({"conv": "conv", "maxpool": "maxpool", "fc": "fc"}[layer.kind])
+    if layer.kind == "fc":
+        k = s = 1
+        pt = pl = pb = 0
+        in_h = in_w = out_h = out_w = 1
+    else:
+        k, s = layer.kernel_h, layer.stride_h
+        pt, pl, pb, _ = layer.pad
+        in_h, in_w, out_h, out_w = layer.in_h, layer.in_w, layer.out_h, layer.out_w
+    del pb
+    pool = layer.kind == "maxpool"
+    tile_rows = _best_tile_rows(geo, config, k, s, in_w, out_h, out_w, 1 if pool else layer.out_ch)
+    out_channels = 1 if pool else layer.out_ch
+    jobs = []
+    for r0 in range(0, out_h, tile_rows):
+        r1 = min(out_h, r0 + tile_rows)
+        y0 = max(0, r0 * s - pt)
+        y1 = min(in_h, (r1 - 1) * s - pt + k)
+        rows_out = r1 - r0
+        groups = -(-rows_out * out_w // geo.n_macs)
+        if groups > geo.ob_words:
+            raise UnsupportedLayer(f"layer {layer.name!r}: one output row of {out_w} exceeds the output buffer")
+        m_chunk = out_channels if pool else max(1, min(out_channels, geo.wb_values // (k * k),
+                                                       geo.ob_words // groups))
+        for m0 in range(0, out_channels, m_chunk):
+            m_count = min(m_chunk, out_channels - m0)
+            job = UnitJob(mode=mode, in_h=y1 - y0, in_w=in_w, out_h=rows_out, out_w=out_w, kernel=k, stride=s,
+                          pad_top=y0 - (r0 * s - pt), pad_left=pl, m_count=m_count)
+            for c0 in range(0, layer.in_ch, n_units):
+                active = min(n_units, layer.in_ch - c0)
+                jobs.append(LayerJob(
+                    job=job, active_units=active,
+                    ab_words=-(-job.in_h * in_w // vpw),
+                    wb_words=0 if pool else -(-m_count * k * k // vpw),
+                    read_entries=(active if pool else 1) * job.channels * job.positions,
+                ))
+    return jobs
+
+
+def layer_cycles(layer: Layer, config) -> LayerCycles:
+    """Cycles, MAC utilization and counters of ``layer`` on our RTL configuration (``config``: HydraConfig).
+
+    Stable signature, used by the memory/frame model.  Raises
+    :class:`UnsupportedLayer` (naming the failing constraint) for layers the
+    units cannot run (avgpool, add, concat, grouped or non-square kernels,
+    kernels beyond ``unit.max_kernel``).
+    """
+    geo = UnitGeometry.from_config(config)
+    variant = config.mac.variant
+    multiply = booth_iterations(config.fixed)
+    totals = dict.fromkeys(UNIT_COUNTERS, 0)
+    compute = transfer = 0
+    jobs = layer_jobs(layer, config)
+    for lj in jobs:
+        counts = job_cycles(lj.job, geo, variant, multiply)
+        for name, value in counts.items():
+            totals[name] += value * lj.active_units
+        compute += counts["cycles"]
+        transfer += (write_cycles(lj.ab_words) + (write_cycles(lj.wb_words) if lj.wb_words else 0)
+                     + len(REGISTERS) + 1 + read_cycles(lj.read_entries))
+        totals["ab_writes"] += lj.ab_words * lj.active_units
+        totals["wb_writes"] += lj.wb_words * lj.active_units
+        totals["write_cmds"] += (1 + bool(lj.wb_words)) * lj.active_units
+        totals["read_cmds"] += lj.active_units
+        totals["ob_reads"] += lj.read_entries * (1 if lj.job.is_pool else lj.active_units)
+        totals["bits_in"] += (lj.ab_words + lj.wb_words) * geo.bus_width * lj.active_units
+        totals["bits_out"] += lj.read_entries * geo.acc_width
+    cycles = compute + transfer
+    units_macs = config.system.n_units * geo.n_macs
+    return LayerCycles(
+        layer=layer.name, cycles=cycles, compute_cycles=compute, transfer_cycles=transfer, jobs=len(jobs),
+        macs=totals["macs"], mac_busy_cycles=totals["mac_busy_cycles"],
+        utilization=totals["macs"] / (units_macs * cycles) if cycles else 0.0,
+        seconds=cycles / config.system.freq_hz, counters=totals,
+    )

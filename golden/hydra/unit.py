@@ -1,0 +1,190 @@
+"""Golden twin of ``rtl/hydra/unit.py``: one Hydra unit (one input channel).
+
+*Interface* shared with the RTL and the testbench: command op codes, the
+register stack's indices, and :class:`UnitGeometry` (buffer sizes in words and
+values, derived from ``[system]``, ``[fixed]`` and ``[unit]`` of hydra.toml).
+
+*Functional* (bit-exact): :func:`unit_outputs` — the output buffer's entries
+after a START, from the activation tile, the weights and the register stack.
+
+*Cost*: :func:`golden.hydra.cycles.job_cycles` (cycles and every counter).
+
+A job (one START) computes, for one input channel held in the activation
+buffer (AB, ``in_h × in_w`` values, row-major from value 0) and ``m_count``
+output channels' K×K kernels in the weight buffer (WB, ``m*K*K + ky*K + kx``),
+the ``out_h × out_w`` outputs of each output channel:
+
+``conv`` / ``fc``  ``bias·2^frac + Σ_{ky,kx} W[m,ky,kx] · A[oy·s+ky-pt, ox·s+kx-pl]``
+                   in the accumulator (``acc_width`` bits, wrapping), positions
+                   outside the tile read 0 (padding);  ``fc`` is the same datapath
+                   (a fully connected layer runs as 1×1 convolutions of 1×1 inputs);
+``maxpool``        ``max_{ky,kx} A[…]`` with out-of-tile positions reading the most
+                   negative value (PyTorch's -inf padding), sign-extended.
+
+Entry ``e = m * P + p`` of the output (``P = out_h·out_w``, ``p = oy·out_w + ox``)
+is what READ returns as the ``e``-th beat.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from golden.fixed import FixedFormat, bias_to_acc, wrap
+
+# Command op codes (cmd.op) and register-stack indices (SET_REG addr).
+OP_WRITE_AB, OP_WRITE_WB, OP_SET_REG, OP_START, OP_READ = 1, 2, 3, 4, 5
+REGISTERS = ("mode", "in_h", "in_w", "out_h", "out_w", "kernel", "stride", "pad_top", "pad_left",
+             "m_count", "bias")
+MODES = ("conv", "maxpool", "fc")
+REG_WIDTH = 16
+UNIT_COUNTERS = ("cycles", "macs", "mac_busy_cycles", "ab_reads", "ab_writes", "wb_reads", "wb_writes",
+                 "ob_reads", "ob_writes", "write_cmds", "read_cmds", "bits_in", "bits_out", "errors")
+
+
+class UnitConfigError(ValueError):
+    """A [unit] configuration the RTL cannot be built from."""
+
+
+def _is_pow2(n: int) -> bool:
+    return n > 0 and n & (n - 1) == 0
+
+
+@dataclass(frozen=True)
+class UnitGeometry:
+    """Sizes of one unit's buffers, derived from the config (one place for RTL, golden and tb)."""
+
+    n_macs: int
+    width: int
+    acc_width: int
+    bus_width: int
+    ab_words: int
+    wb_words: int
+    ob_words: int
+    max_kernel: int
+
+    @classmethod
+    def from_config(cls, config) -> UnitGeometry:
+        u, n, fmt = config.unit, config.system.n_macs, config.fixed
+        if not _is_pow2(n):
+            raise UnitConfigError(f"system.n_macs={n}: the unit needs a power of two (lane = position mod n_macs)")
+        if u.bus_width % fmt.width or not _is_pow2(u.bus_width // fmt.width):
+            raise UnitConfigError(f"unit.bus_width={u.bus_width}: must hold a power-of-two number of "
+                                  f"{fmt.width}-bit values")
+        for name in ("ab_bytes_per_mac", "wb_bytes_per_mac"):
+            if (getattr(u, name) * 8 * n) % u.bus_width:
+                raise UnitConfigError(f"unit.{name}={getattr(u, name)} x {n} MACs is not a whole number of "
+                                      f"{u.bus_width}-bit words")
+        if u.max_kernel >= 1 << 4:
+            raise UnitConfigError(f"unit.max_kernel={u.max_kernel}: must be < 16")
+        return cls(n_macs=n, width=fmt.width, acc_width=fmt.acc_width, bus_width=u.bus_width,
+                   ab_words=u.ab_bytes_per_mac * 8 * n // u.bus_width,
+                   wb_words=u.wb_bytes_per_mac * 8 * n // u.bus_width,
+                   ob_words=u.ob_words, max_kernel=u.max_kernel)
+
+    @property
+    def values_per_word(self) -> int:
+        return self.bus_width // self.width
+
+    @property
+    def ab_values(self) -> int:
+        return self.ab_words * self.values_per_word
+
+    @property
+    def wb_values(self) -> int:
+        return self.wb_words * self.values_per_word
+
+    @property
+    def slot_bits(self) -> int:
+        """Address bits of one window bank (K×K slots of the largest kernel)."""
+        return max(1, math.ceil(math.log2(self.max_kernel ** 2)))
+
+
+@dataclass(frozen=True)
+class UnitJob:
+    """The register stack of one START (values as written with SET_REG)."""
+
+    mode: int
+    in_h: int
+    in_w: int
+    out_h: int
+    out_w: int
+    kernel: int
+    stride: int
+    pad_top: int
+    pad_left: int
+    m_count: int
+    bias: int = 0
+
+    @property
+    def positions(self) -> int:
+        return self.out_h * self.out_w
+
+    @property
+    def taps(self) -> int:
+        return self.kernel * self.kernel
+
+    @property
+    def is_pool(self) -> bool:
+        return self.mode == MODES.index("maxpool")
+
+    @property
+    def channels(self) -> int:
+        """Output channels computed: ``m_count`` (one for max-pool)."""
+        return 1 if self.is_pool else self.m_count
+
+    def groups(self, n_macs: int) -> int:
+        return -(-self.positions // n_macs)
+
+    def register_values(self) -> list[tuple[int, int]]:
+        """``(register index, 16-bit value)`` in SET_REG order."""
+        return [(i, getattr(self, name) & ((1 << REG_WIDTH) - 1)) for i, name in enumerate(REGISTERS)]
+
+
+def job_error(job: UnitJob, geo: UnitGeometry) -> str | None:
+    """Why the RTL raises ``error`` at START for this register stack, or None (RTL mirrors this)."""
+    if job.mode >= len(MODES):
+        return f"mode {job.mode} unknown; valid: {', '.join(f'{i}={m}' for i, m in enumerate(MODES))}"
+    if job.stride == 0:
+        return "stride 0"
+    if not 1 <= job.kernel <= geo.max_kernel:
+        return f"kernel {job.kernel} outside 1..{geo.max_kernel} (window buffer size)"
+    if job.out_h == 0 or job.out_w == 0:
+        return f"empty output {job.out_h}x{job.out_w}"
+    if job.in_h * job.in_w > geo.ab_values:
+        return f"input tile {job.in_h}x{job.in_w} exceeds the activation buffer ({geo.ab_values} values)"
+    if not job.is_pool and (job.m_count == 0 or job.m_count * job.taps > geo.wb_values):
+        return f"{job.m_count} kernels of {job.kernel}x{job.kernel} exceed the weight buffer ({geo.wb_values} values)"
+    if job.channels * job.groups(geo.n_macs) > geo.ob_words:
+        return f"{job.channels} x {job.groups(geo.n_macs)} output words exceed the output buffer ({geo.ob_words})"
+    return None
+
+
+def window_gather(tile: np.ndarray, job: UnitJob, pad_value: int) -> np.ndarray:
+    """``[P, K*K]`` activations under each output position's window (padding = ``pad_value``)."""
+    k, s = job.kernel, job.stride
+    oy, ox = np.divmod(np.arange(job.positions), job.out_w)
+    ky, kx = np.divmod(np.arange(job.taps), k)
+    y = (oy * s - job.pad_top)[:, None] + ky[None, :]
+    x = (ox * s - job.pad_left)[:, None] + kx[None, :]
+    inside = (y >= 0) & (y < job.in_h) & (x >= 0) & (x < job.in_w)
+    flat = np.where(inside, y * job.in_w + x, 0)
+    return np.where(inside, tile.reshape(-1)[flat], pad_value).astype(np.int64)
+
+
+def unit_outputs(tile, weights, job: UnitJob, fmt: FixedFormat) -> np.ndarray:
+    """Output-buffer entries ``[channels * P]`` (``e = m*P + p``) of one job, bit-exact.
+
+    ``tile``: the ``in_h × in_w`` activations; ``weights``: ``m_count × K × K``
+    (ignored for max-pool).  Values are signed integers of the fixed format.
+    """
+    tile = np.asarray(tile, dtype=np.int64).reshape(job.in_h, job.in_w)
+    if job.is_pool:
+        return window_gather(tile, job, fmt.min_value).max(axis=1)
+    windows = window_gather(tile, job, 0)                                   # [P, KK]
+    w = np.asarray(weights, dtype=np.int64).reshape(job.m_count, job.taps)  # [M, KK]
+    # |w*a| < 2^30 and KK <= 225: the int64 sums are exact; one wrap equals the register's.
+    sums = w @ windows.T + bias_to_acc(job.bias, fmt)
+    return wrap(sums, fmt.acc_width).reshape(-1)
