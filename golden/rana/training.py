@@ -109,3 +109,22 @@ def run_study(opts: StudyOptions = StudyOptions()) -> StudyResult:
         plain.append(tuple(row_p))
         retrained.append(tuple(row_r))
     return StudyResult(opts, clean, tuple(opts.rates), tuple(plain), tuple(retrained))
+
+
+def cached_study(opts: StudyOptions = StudyOptions()) -> StudyResult:
+    """:func:`run_study`, cached as JSON under ``build/rana/`` keyed by the options."""
+    import hashlib
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    key = hashlib.sha256(json.dumps(asdict(opts), sort_keys=True).encode()).hexdigest()[:16]
+    path = root / "build" / "rana" / f"training-{key}.json"
+    if path.is_file():
+        d = json.loads(path.read_text())
+        return StudyResult(opts, d["clean_accuracy"], tuple(d["rates"]),
+                           tuple(map(tuple, d["plain"])), tuple(map(tuple, d["retrained"])))
+    result = run_study(opts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result.as_dict()))
+    return result

@@ -1,0 +1,239 @@
+"""``hymem rana …``: RANA's lifetime/storage equations, scheduler and studies.
+
+* ``hymem rana layer --M … --pattern OD --Tm … [--H --L] [--json]``: η, lifetimes
+  (µs) and buffer storage (bytes) of one layer and tiling (eqs. 1–13);
+  an impossible tiling names the constraint it breaks.
+* ``hymem rana schedule NET --design NAME [--capacity-scale X] [--words] [--json]``:
+  per-layer pattern, tiling, banks, refresh flags and energy breakdown
+  (eq. 14); ``--words`` adds the configuration memory image the RTL loads.
+* ``hymem rana designs``: Fig. 15 (six designs × four benchmarks, normalized
+  to S+ID); ``hymem rana sweep``: Fig. 18; ``hymem rana retention``: the
+  retention distribution; ``hymem rana train``: the retention-aware
+  training study (Fig. 11 analog).
+"""
+
+from __future__ import annotations
+
+import click
+
+from golden.cli_support import _console, _emit_json, handles_errors, json_option
+
+from .config_words import Pattern
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def group() -> None:
+    """RANA (seed 004): eDRAM lifetimes, hybrid-pattern scheduler, refresh flags, training."""
+
+
+def _config():
+    from .params import load_rana_config
+
+    return load_rana_config()
+
+
+def layer_report(shape, pattern: Pattern, tiling, cfg) -> dict:
+    """η, lifetimes and storage of one layer/tiling (the ``layer`` command's document)."""
+    from .lifetime import check_tiling, layer_cycles, lifetime_cycles, storage_words, utilization
+
+    check_tiling(shape, tiling, cfg.core)
+    f = cfg.platform.freq_hz
+    life = lifetime_cycles(shape, pattern, tiling, cfg.platform)
+    store = storage_words(shape, pattern, tiling)
+    nbytes = cfg.platform.data_bytes
+    return {
+        "layer": {"M": shape.M, "N": shape.N, "R": shape.R, "C": shape.C, "K": shape.K, "S": shape.S,
+                  "H": shape.H, "L": shape.L},
+        "pattern": pattern.name,
+        "tiling": {"Tm": tiling.tm, "Tn": tiling.tn, "Tr": tiling.tr, "Tc": tiling.tc},
+        "eta": float(utilization(shape, tiling, cfg.platform)),
+        "cycles": int(layer_cycles(shape, tiling, cfg.platform)),
+        "lifetime_us": {k: float(life[k]) / f * 1e6 for k in ("input", "output", "weight")},
+        "storage_bytes": {k: int(store[k]) * nbytes for k in ("input", "output", "weight", "total")},
+    }
+
+
+@group.command("layer")
+@click.option("--M", "M", type=int, required=True, help="Output channels (kernels).")
+@click.option("--N", "N", type=int, required=True, help="Input channels.")
+@click.option("--R", "R", type=int, required=True, help="Output rows.")
+@click.option("--C", "C", type=int, required=True, help="Output columns.")
+@click.option("--K", "K", type=int, required=True, help="Kernel size.")
+@click.option("--S", "S", type=int, default=1, show_default=True, help="Stride.")
+@click.option("--pattern", type=click.Choice([p.name for p in Pattern]), required=True)
+@click.option("--Tm", "tm", type=int, required=True)
+@click.option("--Tn", "tn", type=int, required=True)
+@click.option("--Tr", "tr", type=int, required=True)
+@click.option("--Tc", "tc", type=int, required=True)
+@click.option("--H", "H", type=int, default=0, help="Input rows (default (R-1)*S+K).")
+@click.option("--L", "L", type=int, default=0, help="Input columns (default (C-1)*S+K).")
+@json_option
+@handles_errors
+def layer_cmd(M, N, R, C, K, S, pattern, tm, tn, tr, tc, H, L, as_json) -> None:
+    """PE utilization, lifetimes (µs) and buffer storage (bytes) of one layer and tiling."""
+    from .lifetime import ConvShape, Tiling
+
+    doc = layer_report(ConvShape(M, N, R, C, K, S, H, L), Pattern[pattern], Tiling(tm, tn, tr, tc), _config())
+    if as_json:
+        _emit_json(doc)
+        return
+    click.echo(f"{pattern}  M={M} N={N} R={R} C={C} K={K} S={S} H={doc['layer']['H']} L={doc['layer']['L']}  "
+               f"Tm={tm} Tn={tn} Tr={tr} Tc={tc}")
+    click.echo(f"eta = {doc['eta']:.4f}   cycles = {doc['cycles']}")
+    for k in ("input", "output", "weight"):
+        click.echo(f"{k:>7}: lifetime {doc['lifetime_us'][k]:10.2f} us   storage {doc['storage_bytes'][k]:>10} B")
+    click.echo(f"  total: storage {doc['storage_bytes']['total']} B")
+
+
+@group.command("schedule")
+@click.argument("net")
+@click.option("--design", required=True, help="S+ID, eD+ID, eD+OD, RANA(0), RANA(E-5) or RANA*(E-5).")
+@click.option("--capacity-scale", type=float, default=1.0, show_default=True,
+              help="Scale of the buffer capacity (Fig. 18 sweeps 0.25..8).")
+@click.option("--words", is_flag=True, help="Also print the configuration words the RTL loads.")
+@json_option
+@handles_errors
+def schedule_cmd(net: str, design: str, capacity_scale: float, words: bool, as_json: bool) -> None:
+    """Per-layer configuration and energy breakdown of NET on one Table IV design."""
+    from rich.table import Table
+
+    from .scheduler import schedule_network
+
+    s = schedule_network(net, design, _config(), capacity_scale=capacity_scale)
+    doc = s.as_dict()
+    if words:
+        doc["words"] = [int(w) for w in s.words()]
+    if as_json:
+        _emit_json(doc)
+        return
+    b = s.buffer
+    table = Table(title=f"{net} on {design}: {b.kind} {b.n_banks} banks x {b.bank_words} words, "
+                        f"controller {b.controller}, refresh period {b.period_cycles} cycles")
+    for col in ("layer", "pattern", "Tm,Tn,Tr,Tc", "LT in/out/w (us)", "banks i/o/w", "flags",
+                "refresh words", "DDR words", "energy (uJ)"):
+        table.add_column(col)
+    for lay in doc["layers"]:
+        t, lt, bk = lay["tiling"], lay["lifetime_us"], lay["banks"]
+        table.add_row(lay["layer"], lay["pattern"], f"{t['Tm']},{t['Tn']},{t['Tr']},{t['Tc']}",
+                      f"{lt['input']:.0f}/{lt['output']:.0f}/{lt['weight']:.0f}",
+                      f"{bk['input']}/{bk['output']}/{bk['weight']}", lay["refresh_flags"],
+                      str(lay["counts"]["refresh"]), str(lay["counts"]["ddr"]),
+                      f"{sum(lay['energy_pj'].values()) / 1e6:.1f}")
+    con = _console()
+    con.print(table)
+    con.print("energy (uJ): " + ", ".join(f"{k} {v / 1e6:.1f}" for k, v in doc["energy_pj"].items())
+              + f", total {doc['total_pj'] / 1e6:.1f}")
+    if words:
+        con.print("words: " + " ".join(f"{w:08x}" for w in doc["words"]))
+
+
+PAPER_FIG15 = {  # seed 004 §V-B1 (Fig. 15), as fractions
+    "rana_star_vs_sid_energy_saving": 0.662,
+    "rana_star_vs_sid_offchip_saving": 0.417,
+    "rana_star_vs_edid_refresh_saving": 0.997,
+    "edid_vs_sid_energy_increase": 0.133,
+    "edid_vs_sid_offchip_saving": 0.403,
+    "alexnet_edid_vs_sid_energy": 2.3,
+    "edod_vs_edid_refresh_energy_saving": 0.437,
+    "rana0_vs_edod_energy_saving": 0.194,
+    "ranae5_vs_rana0_refresh_saving": 0.985,
+    "ranae5_vs_rana0_energy_saving": 0.454,
+    "rana_star_refresh_energy_share": 0.004,
+}
+
+
+@group.command("designs")
+@json_option
+@handles_errors
+def designs_cmd(as_json: bool) -> None:
+    """Fig. 15: the six Table IV designs on AlexNet, VGG-16, GoogLeNet, ResNet-50."""
+    from .study import comparison, normalized
+
+    cfg = _config()
+    doc = {"normalized_to_sid": normalized(cfg), "figures": comparison(cfg), "paper": PAPER_FIG15}
+    if as_json:
+        _emit_json(doc)
+        return
+    from rich.table import Table
+
+    con = _console()
+    for net, per in doc["normalized_to_sid"].items():
+        table = Table(title=f"{net}: energy normalized to S+ID")
+        for col in ("design", "mac", "buffer", "refresh", "ddr", "total"):
+            table.add_column(col, justify="right")
+        for d, e in per.items():
+            table.add_row(d, *(f"{e[k]:.3f}" for k in ("mac", "buffer", "refresh", "ddr")), f"{sum(e.values()):.3f}")
+        con.print(table)
+    table = Table(title="§V-B figures (mean over the four benchmarks of per-network ratios)")
+    for col in ("figure", "model", "paper"):
+        table.add_column(col)
+    for k, v in doc["figures"].items():
+        table.add_row(k, f"{v:.4f}", f"{PAPER_FIG15[k]:.4f}")
+    con.print(table)
+
+
+@group.command("sweep")
+@json_option
+@handles_errors
+def sweep_cmd(as_json: bool) -> None:
+    """Fig. 18: RANA(E-5) vs RANA*(E-5) energy with buffer capacity 0.25x..8x of 1.454 MB."""
+    from .study import capacity_sweep, refresh_saving_range
+
+    sweep = capacity_sweep(_config())
+    lo, hi = refresh_saving_range(sweep)
+    if as_json:
+        _emit_json({"normalized_to_rana_e5_at_1x": {n: {str(s): r for s, r in v.items()} for n, v in sweep.items()},
+                    "refresh_saving_range": [lo, hi], "paper_refresh_saving_range": [0.655, 0.923]})
+        return
+    for net, rows in sweep.items():
+        click.echo(net)
+        for scale, row in rows.items():
+            a, b = row["RANA(E-5)"], row["RANA*(E-5)"]
+            click.echo(f"  {scale:>5}x  RANA(E-5) {sum(a.values()):.3f} (refresh {a['refresh']:.3f})   "
+                       f"RANA*(E-5) {sum(b.values()):.3f} (refresh {b['refresh']:.3f})")
+    click.echo(f"refresh saving of RANA* over the sweep: {lo:.1%} .. {hi:.1%} (paper 65.5% .. 92.3%)")
+
+
+@group.command("retention")
+@click.option("--rate", "rates", type=float, multiple=True, help="Failure rate(s) -> retention time.")
+@click.option("--us", "times", type=float, multiple=True, help="Retention time(s) in us -> failure rate.")
+@json_option
+@handles_errors
+def retention_cmd(rates, times, as_json: bool) -> None:
+    """The retention distribution (Fig. 8): failure rate <-> retention time."""
+    from .retention import distribution
+
+    dist = distribution(_config().retention)
+    rates = rates or (3e-6, 1e-5, 1e-4, 1e-3)
+    doc = {"source": dist.source,
+           "retention_us": {f"{r:g}": float(dist.retention_us(r)) for r in rates},
+           "failure_rate": {f"{t:g}": float(dist.failure_rate(t)) for t in times}}
+    if as_json:
+        _emit_json(doc)
+        return
+    click.echo(doc["source"])
+    for r, t in doc["retention_us"].items():
+        click.echo(f"  failure rate {r:>8} -> retention {t:.4g} us")
+    for t, r in doc["failure_rate"].items():
+        click.echo(f"  retention {t:>8} us -> failure rate {r:.4g}")
+
+
+@group.command("train")
+@click.option("--tiny", is_flag=True, help="Two rates, two repeats, one epoch (seconds).")
+@json_option
+@handles_errors
+def train_cmd(tiny: bool, as_json: bool) -> None:
+    """Retention-aware training on the digits CNN: accuracy vs failure rate (Fig. 11 analog)."""
+    from .training import TINY, StudyOptions, cached_study
+
+    cfg = _config()
+    doc = cached_study(TINY if tiny else StudyOptions()).as_dict(cfg.retention)
+    if as_json:
+        _emit_json(doc)
+        return
+    click.echo(f"clean FX16 accuracy {doc['clean_accuracy']:.4f}")
+    for r, p, t in zip(doc["rates"], doc["mean_plain"], doc["mean_retrained"], strict=True):
+        click.echo(f"  r = {r:<8g} no retraining {p:.4f}   retrained {t:.4f}")
+    tr, tu = doc["tolerable_rate"]["retrained"], doc["tolerable_retention_us"]["retrained"]
+    click.echo(f"tolerable failure rate (retrained): {tr}  -> tolerable retention {tu} us "
+               "(paper: 1e-5 -> 734 us)")
