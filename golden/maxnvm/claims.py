@@ -1,0 +1,175 @@
+"""MaxNVM reproduction claims (seed 003): Table 2 encoded sizes and the §4 fault-tolerance claims.
+
+Table 2 (sizes).  The model is :mod:`golden.maxnvm.accounting` applied to the
+zoo's layer shapes (``golden/workloads``).  **Inputs, not outputs**: each
+network's sparsity and cluster index bits are taken from Table 2 as printed;
+sparsity is applied uniformly to every conv/FC layer with independently placed
+zeros (the seed gives no per-layer sparsity).  The encoded sizes are the
+model's output.  Sizes are in decimal bytes (KB = 1e3 B, MB = 1e6 B: LeNet5's
+BitMask 106.7e3 B prints as the paper's "107KB"; in KiB it would be 104.2).
+P+C stores every weight's index; CSR and BitMask fall back to P+C per layer
+where they are not smaller (§3.2.1 "applied on a per-layer basis where
+worthwhile"; NVDLA stores raw when compression does not pay).  Every encoding
+adds the per-layer codebook (``2**b`` FX16 entries) and FX16 biases.  The
+parameter counts themselves are claimed by ``golden.workloads.claims``.
+
+Not reproduced, so not claimed (shown by ``hymem maxnvm table2``): ResNet50's
+16b (70 MB), P+C (30.6 MB) and CSR (25.1 MB) sizes.  70 MB at 2 B per
+parameter means 35 M parameters, not the 24.6 M printed in the same table
+(the model gives 51.0 MB); its P+C/16b ratio does match 7/16 (claimed below);
+its CSR size means ~23 bits per non-zero, which no 7-bit value plus 4-bit
+relative index layout yields.  Table 2's classification errors and error
+bounds are for MNIST/CIFAR/ImageNet models that are not trained here.
+
+§4 claims (the real-model study, :mod:`golden.maxnvm.study`, CTT as in
+Fig. 5, MLC3, mean over ``study.trials`` fault maps).  Each is a yes/no
+verdict (paper 1 = "holds"; model 1 when it holds here, 0 when not) with the
+measured numbers in its note.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from golden.claims import Claim, claim, register
+from golden.workloads import get_network
+
+from .accounting import layer_counts_of, network_bits
+from .params import load_maxnvm_config
+
+SEED = "003_c9260994367bf47c.txt"
+
+# Table 2 as printed: (index bits, sparsity %, 16b, P+C, CSR, BitMask); sizes with their unit
+TABLE2 = {
+    "lenet5": (4, "89.9", "1.26MB", "316KB", "84KB", "107KB"),
+    "vgg12": (4, "40.9", "15.4MB", "3.86MB", "3.78MB", "3.23MB"),
+    "vgg16": (6, "81.1", "270MB", "101MB", "30.2MB", "35.5MB"),
+    "resnet50": (7, "64.84", "70MB", "30.6MB", "25.1MB", "11.2MB"),
+}
+COLUMNS = ("16b", "P+C", "CSR", "BitMask")
+NOT_REPRODUCED = {("resnet50", "16b"), ("resnet50", "P+C"), ("resnet50", "CSR")}
+UNIT = {"KB": 1e3, "MB": 1e6}
+
+INPUTS_NOTE = ("inputs from Table 2: sparsity {sp} %, {b}-bit cluster indices, uniform over layers "
+               "(iid zeros); zoo layer shapes; the size is the accounting's output")
+TOLERANCE = {
+    "16b": (0.05, ("the paper's 16b sizes scatter -5..+3 % around params x 2 B in either decimal or "
+                  "binary units (LeNet5: 600 810 x 2 B = 1.20 MB vs 1.26 MB printed); 5 % covers it")),
+    "P+C": (0.05, "P+C = every weight at the index bits; tracks the 16b column's scatter (5 %)"),
+    "CSR": (0.12, ("CSR depends on where the zeros sit (fillers, per-layer fallback) and the paper's "
+                  "per-layer sparsity is not given: 12 % (4-bit relative indices, 16-bit row "
+                  "counters of [codec])")),
+    "BitMask": (0.05, ("NVDLA surfaces: 1 mask bit per weight + packed non-zero indices, 128 B "
+                      "aligned, 32-bit WGS per 16 kernels; 5 %")),
+}
+
+
+def _size(text: str) -> tuple[str, float]:
+    """'316KB' -> ('316', 1e3)."""
+    return text[:-2], UNIT[text[-2:]]
+
+
+def table2_sizes(name: str) -> dict[str, float]:
+    """Model bytes per Table 2 column for zoo network ``name`` with the paper's inputs."""
+    bits, sparsity = TABLE2[name][0], float(TABLE2[name][1]) / 100
+    codec = load_maxnvm_config().codec
+    net = get_network(name)
+    counts = [layer_counts_of(lay, 1 - sparsity, bits) for lay in net.of_kind("conv", "fc")]
+    params = sum(lay.params for lay in net.of_kind("conv", "fc"))
+    out = {"16b": params * 2.0}
+    for col in ("P+C", "CSR", "BitMask"):
+        out[col] = network_bits(counts, col, bits, codec, fallback_dense=col != "P+C")["total"] / 8
+    return out
+
+
+def table2() -> list[Claim]:
+    out = []
+    for name, (bits, sp, *printed_sizes) in TABLE2.items():
+        model = table2_sizes(name)
+        for col, text in zip(COLUMNS, printed_sizes, strict=True):
+            if (name, col) in NOT_REPRODUCED:
+                continue
+            digits, scale = _size(text)
+            tol, why = TOLERANCE[col]
+            out.append(claim(f"maxnvm.t2.{name}.{col.lower().replace('+', '')}_size", "maxnvm", SEED,
+                             "Table 2", float(digits), model[col] / scale, text[-2:], tolerance=tol,
+                             note=f"{INPUTS_NOTE.format(sp=sp, b=bits)}; {why}"))
+        p16, pc = (_size(t) for t in printed_sizes[:2])
+        paper_ratio = float(pc[0]) * pc[1] / (float(p16[0]) * p16[1])
+        out.append(claim(f"maxnvm.t2.{name}.pc_over_16b", "maxnvm", SEED, "Table 2", paper_ratio,
+                         model["P+C"] / model["16b"], "1", tolerance=0.01,
+                         note=f"P+C / 16b: {bits}-bit indices vs 16-bit words (+ codebooks, FX16 "
+                              "biases); 1 % for the rounding of the two printed sizes"))
+    return out
+
+
+# --- §4: the real-model study ---------------------------------------------------------
+
+def _rows(result: dict) -> dict[tuple[str, str, int], dict]:
+    return {(r["encoding"], r["structure"], r["bits_per_cell"]): r for r in result["vulnerability"]
+            if r["technology"] == "ctt"}
+
+
+def _fmt(r: dict) -> str:
+    se = r["std_error"] / np.sqrt(r["trials"])
+    return (f"{r['encoding']}/{r['structure']}: +{100 * r['delta_error']:.2f} % "
+            f"(s.e. {100 * se:.2f}, {r['mean_faulty_cells']:.2f} faulty cells/map)")
+
+
+def _verdict(id_: str, where: str, holds: bool, text: str) -> Claim:
+    return claim(id_, "maxnvm", SEED, where, 1.0, 1.0 if holds else 0.0, "holds", tolerance=0.0,
+                 note=text)
+
+
+def study_claims(result: dict) -> list[Claim]:
+    rows = _rows(result)
+    m = result["model"]
+    bound = result["itn"]["bound"]
+    head = (f"digits CNN ({m['weights']} weights, {100 * m['sparsity']:.0f} % zero, "
+            f"{m['index_bits']}-bit indices, clean error {100 * m['clean_error']:.2f} %), CTT MLC3, "
+            f"{result['trials']} fault maps, ITN bound {100 * bound:.2f} % "
+            f"({result['itn']['definition']}); ")
+    r = {k: rows[(*k, 3)] for k in (("P+C", "values"), ("CSR", "col_idx"), ("CSR", "row_counts"),
+                                   ("CSR+ECC", "col_idx"), ("CSR+ECC", "row_counts"),
+                                   ("BitMask", "mask"), ("BitM+ECC", "mask"),
+                                   ("BitM+IdxSync", "mask"), ("BitM+IdxSync", "counters"))}
+    dense = r[("P+C", "values")]
+    sparse = [r[("CSR", "col_idx")], r[("CSR", "row_counts")], r[("BitMask", "mask")]]
+    out = [
+        _verdict("maxnvm.s4.sparse_more_vulnerable", "§4.2, Fig. 5",
+                 all(s["delta_error"] > dense["delta_error"] for s in sparse),
+                 head + "every unprotected sparse index structure loses more accuracy than the "
+                 "dense P+C values: " + "; ".join(_fmt(x) for x in [dense, *sparse])),
+        _verdict("maxnvm.s4.bitmask_worst", "§4.2, Fig. 5",
+                 r[("BitMask", "mask")]["delta_error"] > max(s["delta_error"] for s in sparse[:2]),
+                 head + "the bitmask is even more vulnerable than the CSR structures: "
+                 + "; ".join(_fmt(x) for x in sparse)),
+    ]
+    csr_plain = [r[("CSR", "col_idx")], r[("CSR", "row_counts")]]
+    csr_ecc = [r[("CSR+ECC", "col_idx")], r[("CSR+ECC", "row_counts")]]
+    out.append(_verdict(
+        "maxnvm.s4.ecc_makes_mlc3_csr_safe", "§4.3, Fig. 5",
+        all(not x["safe"] for x in csr_plain) and all(x["safe"] for x in csr_ecc),
+        head + "unprotected CSR index structures exceed the bound, SEC-DED-protected ones do not: "
+        + "; ".join(_fmt(x) for x in csr_plain + csr_ecc)))
+    plain, sync = r[("BitMask", "mask")], r[("BitM+IdxSync", "mask")]
+    sweep = ", ".join(f"{s['idxsync_block'] or 'off'}: +{100 * s['delta_error']:.2f} %"
+                      for s in result["idxsync_sweep"])
+    counters = r[("BitM+IdxSync", "counters")]
+    out.append(_verdict(
+        "maxnvm.s4.idxsync_makes_mlc3_bitmask_safe", "§4.3, Fig. 5",
+        not plain["safe"] and sync["safe"],
+        head + f"IdxSync block {result['idxsync_block']} mask bits (scaled from the paper's 128 B "
+        f"per LeNet5's size, see configs/maxnvm.toml): {_fmt(plain)}; {_fmt(sync)}; "
+        f"ECC for comparison {_fmt(r[('BitM+ECC', 'mask')])}. Block sweep (mask MLC3, own fault "
+        f"maps): {sweep}. The counters themselves at MLC3: {_fmt(counters)}, "
+        f"{'within' if counters['safe'] else 'beyond'} the bound"))
+    return out
+
+
+@register("maxnvm")
+def claims() -> list[Claim]:
+    from .study import cached_study
+
+    cfg = load_maxnvm_config()
+    return table2() + study_claims(cached_study(cfg, technologies=("ctt",), search=False))
