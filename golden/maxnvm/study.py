@@ -36,6 +36,7 @@ import dataclasses
 import hashlib
 import itertools
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -306,7 +307,7 @@ def run_study(cfg: MaxnvmConfig, trials: int | None = None, technologies=TECHNOL
         from tqdm import tqdm
 
         total = (len(technologies) * len(ROWS) * len(BITS_PER_CELL) + len(SWEEP_BLOCKS) + 1) * trials
-        bar = tqdm(total=total, desc="maxnvm fault maps", unit="map", leave=False)
+        bar = tqdm(total=total, desc="maxnvm fault maps", unit="map", leave=False, disable=None)
     out = {"model": {"network": "digits_cnn", "clean_error": dep.clean_error,
                      "weights": int(sum(lay.indices.size for lay in dep.layers.values())),
                      "sparsity": float(np.mean(np.concatenate(
@@ -353,5 +354,7 @@ def cached_study(cfg: MaxnvmConfig, trials: int | None = None, technologies=TECH
         return json.loads(path.read_text())
     result = run_study(cfg, trials, technologies, search)
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result))
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")  # parallel test workers: write, then rename
+    tmp.write_text(json.dumps(result))
+    tmp.replace(path)
     return result
