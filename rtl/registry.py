@@ -10,7 +10,7 @@ description, and the cocotb module that verifies it (run on every simulator by
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from golden.config import ConfigError
@@ -20,8 +20,13 @@ from golden.rana.params import load_rana_config
 from rtl.hydra.mac import Mac
 from rtl.hydra.mac_bench_harness import MacBenchHarness
 from rtl.hydra.mac_seq import MacSeq
+from rtl.hydra.unit import HydraUnit
 from rtl.maxnvm.bitmask_decoder import BitmaskDecoder
 from rtl.maxnvm.bitmask_harness import BitmaskHarness
+from rtl.maxnvm.cluster_lut import ClusterLut
+from rtl.maxnvm.csr_decoder import CsrDecoder
+from rtl.maxnvm.gray import Gray
+from rtl.maxnvm.secded import SecDed
 from rtl.rana.edram_controller import EdramController
 
 CONFIG_LOADERS = {"rana": load_rana_config, "hydra": load_hydra_config, "maxnvm": load_maxnvm_config}
@@ -57,6 +62,9 @@ TOPS = {
         Top("hydra_mac_seq", "hydra", lambda c: MacSeq(c.fixed, c.mac),
             "Hydra FX16 MAC with a sequential radix-4 Booth multiplier (8 cycles/pair; SPEC 5.1)",
             "tb.hydra.test_mac"),
+        Top("hydra_unit", "hydra", HydraUnit,
+            "Hydra unit: N MACs + streaming buffers, AB/WB/OB, controller, pool unit (seed 001, SIII-B)",
+            "tb.hydra.test_unit"),
         Top("maxnvm_bitmask", "maxnvm", lambda c: BitmaskHarness(c.codec),
             "MaxNVM BitMask decoder + IdxSync with its surface memories (seed 003 §3.2.2, Fig. 4)",
             "tb.maxnvm.test_bitmask"),
@@ -64,6 +72,19 @@ TOPS = {
             "MaxNVM BitMask decoder logic with IdxSync (synthesis; memories outside)"),
         Top("maxnvm_bitmask_decoder_noidx", "maxnvm", lambda c: BitmaskDecoder(c.codec, idxsync_support=False),
             "MaxNVM BitMask decoder logic without IdxSync (the unprotected baseline's area)"),
+        Top("maxnvm_csr", "maxnvm", lambda c: CsrDecoder(c.codec),
+            "MaxNVM CSR decoder: values, relative column indices, row counters -> dense rows (seed 003 §3.2.1)",
+            "tb.maxnvm.test_csr"),
+        Top("maxnvm_secded", "maxnvm", lambda c: SecDed(c.codec),
+            "MaxNVM extended-Hamming SEC-DED encoder/decoder at the configured width (seed 003 §3.3)",
+            "tb.maxnvm.test_secded"),
+        Top("maxnvm_secded_small", "maxnvm", lambda c: SecDed(replace(c.codec, secded_data_bits=4)),
+            "MaxNVM SEC-DED at 4 data bits (exhaustive single/double-error regression)", "tb.maxnvm.test_secded"),
+        Top("maxnvm_gray", "maxnvm", lambda c: Gray(c.codec),
+            "MaxNVM Gray encoder/decoder for MLC level mapping (seed 003 §3.3)", "tb.maxnvm.test_gray"),
+        Top("maxnvm_cluster_lut", "maxnvm", lambda c: ClusterLut(c.codec),
+            "MaxNVM per-layer cluster codebook, index -> FX16 weight (seed 003 §3.1.2)",
+            "tb.maxnvm.test_cluster_lut"),
     )
 }
 

@@ -28,7 +28,7 @@ def words32(buf: np.ndarray) -> np.ndarray:
 
 async def load_memories(driver: StreamDriver, component, writes: dict[int, np.ndarray], rng=None,
                         idle_prob: float = 0.0, port: str = "load"):
-    """Write ``{surface code: words}`` through the ``load`` stream's ``driver``
+    """Write ``{memory code: words}`` through the ``load`` stream's ``driver``
     (one word per transfer, random idle gaps with ``idle_prob``)."""
     shape = members(component)[(port, "payload")].shape
     fields = {name for name, _ in shape}
@@ -38,8 +38,8 @@ async def load_memories(driver: StreamDriver, component, writes: dict[int, np.nd
         addr += list(range(len(words)))
         word += list(np.asarray(words).tolist())
     payload = {"addr": addr, "word": word}
-    if "surface" in fields:
-        payload["surface"] = surface
+    for select in fields - {"addr", "word"}:  # the memory-select field (``surface``, ``array``)
+        payload[select] = surface
     items = pack_array(shape, **payload)
     gaps = None
     if rng is not None and idle_prob:

@@ -48,3 +48,8 @@ def bitmask_beats(weights: np.ndarray, layout: BitmaskLayout, lanes: int, block:
             beats.append({**{f"w{i}": v for i, v in enumerate(lane_values)}, "count": take, "last": 0})
     beats[-1]["last"] = 1
     return beats
+
+
+def csr_decoder_cost(n_rows: int, n_cols: int) -> dict[str, int]:
+    """``CsrDecoder`` at full rate: one set-up cycle per row, one cycle per dense weight."""
+    return {"rows": n_rows, "weights_out": n_rows * n_cols, "busy_cycles": n_rows * (n_cols + 1)}

@@ -1,0 +1,154 @@
+"""CSR decoder: values, relative column indices and row counters → dense rows (seed 003 §3.2.1)."""
+
+from __future__ import annotations
+
+from amaranth.hdl import Module, Mux, Signal, signed
+from amaranth.lib import data, memory, stream, wiring
+from amaranth.lib.wiring import In, Out
+
+from golden.maxnvm.params import CodecParams
+from rtl.common.counters import counter_signature
+
+CSR_COUNTERS = ("rows", "entries", "weights_out", "row_overruns", "col_overflows", "busy_cycles")
+CSR_ARRAYS = ("values", "col_idx", "row_counts")  # load-port ``array`` codes 0..2
+
+
+class CsrDecoder(wiring.Component):
+    """Rebuilds a dense matrix row by row from its CSR arrays, one weight per cycle.
+
+    Golden twin: ``golden.maxnvm.codecs.csr.decode_csr_report`` (function and
+    counters) and ``golden.maxnvm.codecs.cost.csr_decoder_cost`` (cycles).  Each
+    row's entries start where the previous row's counted entries end (so a
+    corrupted row counter shifts every later row, seed 003 §4.2); an entry's
+    column is the previous entry's column + 1 + its relative index (the first
+    counts from column 0).  Entries whose column falls past the row are dropped
+    (``col_overflows``); entries a row counter asks for past ``n_entries`` are
+    missing (``row_overruns``); both raise ``error`` and decoding goes on.
+
+    Parameters
+    ----------
+    params : CodecParams
+        ``data_bits`` (values), ``csr_index_bits``, ``csr_counter_bits``,
+        ``max_weights`` (memory depths), ``counter_width``.
+
+    Members
+    -------
+    load : In(stream.Signature(StructLayout{array: 2, addr, word}))
+        Writes ``word`` at ``addr`` of array ``array`` (0 values, 1 column
+        indices, 2 row counters); always ready.
+    start : In(1)
+        Starts a matrix with ``n_rows``, ``n_cols``, ``n_entries`` (ignored while busy).
+    n_rows, n_cols, n_entries : In(range(max_weights + 1))
+        Matrix shape and stored entries; ``n_cols = 0`` with rows is malformed (``error``, no output).
+    weights : Out(stream.Signature(StructLayout{w: signed(data_bits), row_end: 1, last: 1}))
+        The dense matrix in row-major order.
+    busy, error : Out(1)
+        A matrix in progress; malformed input seen since ``start``.
+    counters.rows / entries / weights_out : Out(counter_width)
+        Rows, entries consumed (placed or dropped), dense weights sent.
+    counters.row_overruns / col_overflows : Out(counter_width)
+        Missing entries, dropped entries.
+    counters.busy_cycles : Out(counter_width)
+        Cycles with ``busy`` high.
+
+    Latency and throughput
+    ----------------------
+    One set-up cycle per row (reads its counter), then one dense weight per
+    cycle while ``weights.ready``: ``n_rows × (n_cols + 1)`` busy cycles at full rate.
+    """
+
+    def __init__(self, params: CodecParams):
+        self.params = params
+        n = params.max_weights
+        self.word_bits = max(params.data_bits, params.csr_index_bits, params.csr_counter_bits)
+        super().__init__({
+            "load": In(stream.Signature(data.StructLayout({"array": 2, "addr": range(n), "word": self.word_bits}))),
+            "start": In(1),
+            "n_rows": In(range(n + 1)),
+            "n_cols": In(range(n + 1)),
+            "n_entries": In(range(n + 1)),
+            "weights": Out(stream.Signature(data.StructLayout(
+                {"w": signed(params.data_bits), "row_end": 1, "last": 1}))),
+            "busy": Out(1),
+            "error": Out(1),
+            "counters": Out(counter_signature(CSR_COUNTERS, params.counter_width)),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        p = self.params
+        n = p.max_weights
+        shapes = {"values": signed(p.data_bits), "col_idx": p.csr_index_bits, "row_counts": p.csr_counter_bits}
+        ports = {}
+        for code, name in enumerate(CSR_ARRAYS):
+            mem = memory.Memory(shape=shapes[name], depth=n, init=[])
+            m.submodules[name] = mem
+            wr = mem.write_port()
+            m.d.comb += [wr.addr.eq(self.load.payload.addr), wr.data.eq(self.load.payload.word),
+                         wr.en.eq(self.load.valid & (self.load.payload.array == code))]
+            ports[name] = mem.read_port(domain="comb")
+        m.d.comb += self.load.ready.eq(1)
+
+        n_rows, n_cols, n_entries = (Signal(range(n + 1), name=x) for x in ("rows_reg", "cols_reg", "entries_reg"))
+        row = Signal(range(n + 1))
+        col = Signal(range(n + 1))
+        entry = Signal(range(n + 1))
+        left = Signal(p.csr_counter_bits)          # entries of this row still to place
+        base = Signal(range(n + (1 << p.csr_index_bits) + 1))  # column the next relative index counts from
+        counters = self.counters
+
+        with m.FSM(init="BOOT"):
+            with m.State("BOOT"):  # one cycle out of reset (see BitmaskDecoder)
+                m.next = "IDLE"
+            with m.State("IDLE"), m.If(self.start):
+                m.d.sync += [n_rows.eq(self.n_rows), n_cols.eq(self.n_cols), n_entries.eq(self.n_entries),
+                             row.eq(0), entry.eq(0), self.error.eq(0)]
+                with m.If(self.n_cols == 0):
+                    m.d.sync += self.error.eq(self.n_rows != 0)
+                with m.Elif(self.n_rows != 0):
+                    m.next = "ROW"
+            with m.State("ROW"):
+                m.d.comb += [self.busy.eq(1), ports["row_counts"].addr.eq(row)]
+                m.d.sync += [left.eq(ports["row_counts"].data), col.eq(0), base.eq(0),
+                             counters.rows.eq(counters.rows + 1)]
+                m.next = "RUN"
+            with m.State("RUN"):
+                m.d.comb += self.busy.eq(1)
+                have = (left != 0) & (entry < n_entries)
+                m.d.comb += [ports["col_idx"].addr.eq(entry), ports["values"].addr.eq(entry)]
+                hit = Signal()
+                m.d.comb += hit.eq(have & (base + ports["col_idx"].data == col))
+                row_end = col == n_cols - 1
+                m.d.comb += [
+                    self.weights.valid.eq(1),
+                    self.weights.payload.w.eq(Mux(hit, ports["values"].data, 0)),
+                    self.weights.payload.row_end.eq(row_end),
+                    self.weights.payload.last.eq(row_end & (row == n_rows - 1)),
+                ]
+                with m.If(self.weights.ready):
+                    entry_next = entry + hit
+                    left_next = left - hit
+                    m.d.sync += [col.eq(col + 1), entry.eq(entry_next), left.eq(left_next),
+                                 counters.weights_out.eq(counters.weights_out + 1),
+                                 counters.entries.eq(counters.entries + hit)]
+                    with m.If(hit):
+                        m.d.sync += base.eq(col + 1)
+                    with m.If(row_end):
+                        # Entries left in the row fall past its end: drop those present, count the missing.
+                        present = Signal(range(n + 1))
+                        m.d.comb += present.eq(Mux(left_next < n_entries - entry_next, left_next,
+                                                   n_entries - entry_next))
+                        m.d.sync += [
+                            entry.eq(entry_next + present), row.eq(row + 1),
+                            counters.entries.eq(counters.entries + hit + present),
+                            counters.col_overflows.eq(counters.col_overflows + present),
+                            counters.row_overruns.eq(counters.row_overruns + left_next - present),
+                        ]
+                        with m.If(left_next != 0):
+                            m.d.sync += self.error.eq(1)
+                        m.next = "ROW"
+                        with m.If(row == n_rows - 1):
+                            m.next = "IDLE"
+        with m.If(self.busy):
+            m.d.sync += counters.busy_cycles.eq(counters.busy_cycles + 1)
+        return m
