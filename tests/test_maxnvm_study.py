@@ -1,0 +1,101 @@
+"""The real-model study and the ``hymem maxnvm`` CLI (tiny trial counts; full runs: make bench / CLI)."""
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from golden.cli import main
+from golden.maxnvm import params as P
+from golden.maxnvm import study as S
+from golden.maxnvm.mlc import BITS_PER_CELL, cells_of
+from golden.maxnvm.storage import ENCODINGS
+
+REAL = P.load_maxnvm_config()
+# a cheaper pipeline for tests: 2 retrainings for the bound, short retraining after pruning
+SMALL = dataclasses.replace(REAL, study=dataclasses.replace(REAL.study, itn_retrains=2,
+                                                            retrain_epochs=4))
+
+
+@pytest.fixture
+def run(monkeypatch):
+    monkeypatch.setattr(P, "load_maxnvm_config", lambda path=None: SMALL)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def deployed():
+    return S.deploy(SMALL)
+
+
+def test_deployed_model_is_pruned_and_clustered(deployed):
+    for name, lay in deployed.layers.items():
+        w = deployed.params[name]
+        assert int((lay.indices == 0).sum()) == round(SMALL.study.prune_fraction * w.size)
+        assert np.array_equal(lay.indices == 0, w == 0)
+        assert lay.indices.max() < 2 ** SMALL.study.index_bits
+    assert deployed.clean_error < 0.15
+
+
+def test_fault_free_trial_is_the_clean_error(deployed):
+    enc = S.encode_model(deployed, "BitMask", SMALL)
+    err, faults = S.trial(deployed, enc, {"mask": 1, "values": 1}, SMALL.mlc.ctt, "gray",
+                          np.random.default_rng(0))  # SLC: misread rate ~1e-57
+    assert faults == 0 and err == deployed.clean_error
+
+
+def test_encoded_cells_equal_per_layer_ceilings(deployed):
+    enc = S.encode_model(deployed, "CSR+ECC", SMALL)
+    bpc = {"values": 3, "col_idx": 2, "row_counts": 1}
+    by_hand = sum(cells_of(lay.bits(s), bpc[s]) for lay in enc.layers.values() for s in bpc)
+    assert enc.cells(bpc) == by_hand
+
+
+def test_study_json_shapes(run):
+    res = run("maxnvm", "study", "--trials", "2", "--tech", "ctt", "--json")
+    assert res.exit_code == 0
+    doc = json.loads(res.stdout)
+    assert set(doc) >= {"model", "itn", "trials", "vulnerability", "minimal_cells", "idxsync_sweep",
+                        "structure_bits"}
+    assert doc["trials"] == 2 and doc["itn"]["retrains"] == 2 and doc["itn"]["bound"] >= 0
+    assert len(doc["vulnerability"]) == len(S.ROWS) * len(BITS_PER_CELL)
+    row = doc["vulnerability"][0]
+    assert set(row) >= {"technology", "encoding", "structure", "protection", "bits_per_cell", "cells",
+                        "mean_error", "delta_error", "safe", "mean_faulty_cells", "trials"}
+    for r in doc["vulnerability"]:
+        if r["bits_per_cell"] == 1:  # SLC misreads ~1e-57: nothing happens
+            assert r["mean_faulty_cells"] == 0 and r["delta_error"] == 0 and r["safe"]
+    assert [m["encoding"] for m in doc["minimal_cells"]] == list(ENCODINGS)
+    for m in doc["minimal_cells"]:
+        assert m["safe"] and m["cells"] == sum(m["cells_per_structure"].values())
+    assert [s["idxsync_block"] for s in doc["idxsync_sweep"]] == [*S.SWEEP_BLOCKS, None]
+
+
+def test_cli_rates_table2_storage_json(run):
+    rates = json.loads(run("maxnvm", "rates", "--json").stdout)["rates"]
+    assert len(rates) == 6 and all(r["max_nonadjacent"] <= 1.5e-10 for r in rates)
+    t2 = json.loads(run("maxnvm", "table2", "--json").stdout)["table2"]
+    assert len(t2) == 16 and sum(not r["claimed"] for r in t2) == 3
+    st = json.loads(run("maxnvm", "storage", "lenet5", "--sparsity", "0.899", "--bpc", "2",
+                        "--json").stdout)
+    assert list(st["encodings"]) == list(ENCODINGS)
+    csr = st["encodings"]["CSR"]
+    assert csr["total"] == sum(sum(lay["bits"].values()) for lay in csr["layers"])
+    assert csr["cells"] >= csr["total"] // 2
+
+
+@pytest.mark.parametrize("args, message", [
+    (("maxnvm", "study", "--trials", "1"), "trials=1: need >= 2"),
+    (("maxnvm", "study", "--tech", "pcm"), "unknown technology 'pcm'; valid: ctt, rram"),
+    (("maxnvm", "storage", "lenet5", "--encoding", "COO"), "unknown encoding 'COO'; valid:"),
+    (("maxnvm", "storage", "lenet5", "--bpc", "4"), "bits per cell 4; valid: 1, 2, 3"),
+    (("maxnvm", "storage", "lenet5", "--bits", "9"), "--bits 9: must be in 4..7"),
+])
+def test_cli_errors_are_one_line(run, args, message):
+    res = run(*args)
+    assert res.exit_code == 2
+    assert res.stderr.strip().startswith("error: ") and message in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
