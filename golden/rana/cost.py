@@ -12,21 +12,19 @@ number can be re-derived by hand:
 
 β_b buffer accesses = core-side traffic + every word that moves to or from
     DDR (it passes through the buffer once).  Core-side traffic follows the
-    loop order (see :mod:`golden.rana.lifetime`): a tile is (re)loaded into
-    the core whenever a loop it depends on, or any loop outside the innermost
-    loop it depends on, advances (inputs depend on N, RC; weights on M, N;
-    outputs on M, RC):
-
-    =========  =========================  ================  ==========================
-    pattern    input reads                weight reads      output writes / reads
-    =========  =========================  ================  ==========================
-    ID         ceil(M/Tm)·N·ΣTh·ΣTl       W·n_rc            O / 0
-    OD         ceil(M/Tm)·N·ΣTh·ΣTl       W                 ceil(N/Tn)·O / (ceil(N/Tn)-1)·O
-    WD         ceil(M/Tm)·N·ΣTh·ΣTl       W·n_rc            O / 0
-    =========  =========================  ================  ==========================
-
-    (ΣTh, ΣTl: input rows/columns summed over the R and C tiles, halos
-    included; n_rc = ceil(R/Tr)·ceil(C/Tc); W = M·N·K², O = M·R·C.)
+    loop order (see :mod:`golden.rana.lifetime`): the core keeps one tile of
+    each kind and fetches a tile whenever its id changes between consecutive
+    core steps (inputs depend on loops N and RC, weights on M and N, outputs
+    on M and RC).  Ignoring loops of a single iteration, a kind whose
+    innermost dependent loop is ℓ is fetched ``f`` times over, where ``f`` is
+    the product of the trip counts of the loops outside ℓ it does not depend
+    on; so input reads = f_i·N·ΣTh·ΣTl (ΣTh, ΣTl: input rows/columns summed
+    over the R and C tiles, halos included), weight reads = f_w·M·N·K²,
+    output writes = f_o·M·R·C and output reads (partial sums coming back)
+    = (f_o − 1)·M·R·C.  For example OD (N, M, RC) reads every weight once
+    and writes the outputs ceil(N/Tn) times; ID (M, RC, N) reads the weights
+    ceil(R/Tr)·ceil(C/Tc) times.  ``tests/test_rana_model.py`` checks this
+    against a naive walk of the loop nest.
 
 β_d off-chip accesses: every layer reads its inputs and weights once and
     writes its outputs once (layer-by-layer execution, §II-B); WD reads each
@@ -98,6 +96,22 @@ def tech_costs(tech_name: str, buffer_kind: str) -> dict[str, EventCost]:
     })
 
 
+LOOP_ORDER = {Pattern.ID: ("m", "rc", "n"), Pattern.OD: ("n", "m", "rc"), Pattern.WD: ("rc", "m", "n")}
+DEPENDS = {"input": ("n", "rc"), "weight": ("m", "n"), "output": ("m", "rc")}
+
+
+def _fetch_factor(order, loop_trips: dict, deps):
+    """How many times over a data kind's tiles are fetched into the core (see β_b above)."""
+    factor = 1
+    # from the outermost loop inwards, so the innermost dependent loop with > 1 trip wins
+    for depth, loop in enumerate(order):
+        outside = [loop_trips[o] for o in order[:depth] if o not in deps]
+        here = np.prod(outside, axis=0) if outside else 1
+        if loop in deps:
+            factor = np.where(np.asarray(loop_trips[loop]) > 1, here, factor)
+    return factor
+
+
 def _banks(words, bank_words):
     return -(-np.asarray(words) // bank_words)
 
@@ -122,15 +136,18 @@ def layer_counts(shape: ConvShape, pattern: Pattern, t: Tiling, platform: Platfo
     n_rc = trips(shape.R, tr) * trips(shape.C, tc)
     store = storage_words(shape, pattern, t)
 
-    input_reads = n_m * shape.N * sum_h * sum_l
+    loop_trips = {"m": n_m, "n": n_n, "rc": n_rc}
+    order = LOOP_ORDER[pattern]
+    f = {kind: _fetch_factor(order, loop_trips, deps) for kind, deps in DEPENDS.items()}
+    input_reads = f["input"] * shape.N * sum_h * sum_l
+    weight_reads = f["weight"] * W
+    out_writes, out_reads = f["output"] * O, (f["output"] - 1) * O
     if pattern == Pattern.OD:
-        weight_reads = W + 0 * n_rc
-        out_writes, out_reads = n_n * O, (n_n - 1) * O
         dominant, reuse, spill_factor = "output", n_n, 2
+    elif pattern == Pattern.ID:
+        dominant, reuse, spill_factor = "input", n_m, 1
     else:
-        weight_reads = W * n_rc
-        out_writes, out_reads = O + 0 * n_rc, 0 * n_rc
-        dominant, reuse, spill_factor = ("input", n_m, 1) if pattern == Pattern.ID else ("weight", n_rc, 1)
+        dominant, reuse, spill_factor = "weight", n_rc, 1
 
     ddr_inputs = shape.N * sum_h * sum_l if pattern == Pattern.WD else shape.input_words + 0 * n_rc
     others = [k for k in ("input", "output", "weight") if k != dominant]

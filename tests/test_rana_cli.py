@@ -1,0 +1,76 @@
+"""``hymem rana …`` through click's runner: JSON shapes, constraint and name errors."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from golden.cli import main
+
+LAYER_B = ["--M", "512", "--N", "256", "--R", "28", "--C", "28", "--K", "3", "--S", "1"]
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def _run(*args):
+        return runner.invoke(main, ["rana", *args], catch_exceptions=False)
+    return _run
+
+
+def test_layer_json_shape_and_values(run):
+    res = run("layer", *LAYER_B, "--pattern", "OD", "--Tm", "16", "--Tn", "16", "--Tr", "1", "--Tc", "16", "--json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert set(doc["lifetime_us"]) == {"input", "output", "weight"}
+    assert set(doc["storage_bytes"]) == {"input", "output", "weight", "total"}
+    assert doc["eta"] == pytest.approx(0.875)
+    assert doc["lifetime_us"]["input"] == pytest.approx(1290.24)
+    # OD storage (eqs. 6-8) in 16-bit words x 2 B: Tn*H*L, M*R*C, Tn*Tm*K^2 with H = L = 30
+    assert doc["storage_bytes"] == {"input": 2 * 16 * 30 * 30, "output": 2 * 512 * 28 * 28,
+                                    "weight": 2 * 16 * 16 * 9, "total": 2 * (14400 + 401408 + 2304)}
+
+
+def test_layer_h_l_override(run):
+    res = run("layer", "--M", "1024", "--N", "256", "--R", "14", "--C", "14", "--K", "1", "--S", "2", "--H", "28",
+              "--L", "28", "--pattern", "ID", "--Tm", "16", "--Tn", "16", "--Tr", "1", "--Tc", "16", "--json")
+    doc = json.loads(res.stdout)
+    assert doc["storage_bytes"]["input"] == 2 * 256 * 28 * 28
+    assert doc["lifetime_us"]["output"] == 0
+
+
+def test_impossible_tiling_names_constraint(run):
+    res = run("layer", *LAYER_B, "--pattern", "WD", "--Tm", "32", "--Tn", "16", "--Tr", "1", "--Tc", "16")
+    assert res.exit_code == 2
+    assert "Tm*Tr*Tc = 32*1*16 = 512 > R_o = 256" in res.stderr
+    res = run("layer", *LAYER_B, "--pattern", "WD", "--Tm", "32", "--Tn", "16", "--Tr", "1", "--Tc", "16", "--json")
+    assert "R_o" in json.loads(res.stdout)["error"]
+
+
+def test_schedule_json_and_words(run):
+    res = run("schedule", "alexnet", "--design", "RANA*(E-5)", "--words", "--json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert [lay["layer"] for lay in doc["layers"]] == ["conv1", "conv2", "conv3", "conv4", "conv5"]
+    assert set(doc["energy_pj"]) == {"mac", "buffer", "refresh", "ddr"}
+    assert doc["total_pj"] == pytest.approx(sum(doc["energy_pj"].values()))
+    first = doc["layers"][0]
+    assert set(first) >= {"pattern", "tiling", "lifetime_us", "banks", "refresh_flags", "counts", "energy_pj"}
+    assert len(doc["words"]) == 5 * 8
+
+
+@pytest.mark.parametrize("args, valid", [
+    (("schedule", "nosuchnet", "--design", "eD+ID"), "resnet50"),
+    (("schedule", "alexnet", "--design", "RANA"), "RANA*(E-5)"),
+])
+def test_unknown_names_list_valid_ones(run, args, valid):
+    res = run(*args)
+    assert res.exit_code == 2
+    assert "valid" in res.stderr and valid in res.stderr
+
+
+def test_retention_json(run):
+    doc = json.loads(run("retention", "--rate", "1e-5", "--us", "45", "--json").stdout)
+    assert doc["retention_us"]["1e-05"] == pytest.approx(734)
+    assert doc["failure_rate"]["45"] == pytest.approx(3e-6)

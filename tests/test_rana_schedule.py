@@ -1,0 +1,174 @@
+"""RANA configuration words and scheduler: layout by hand, malformed streams, constraint errors,
+flags only where data outlives the interval, scheduler = brute-force minimum."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from golden.rana.config_words import (
+    ConfigWordError,
+    LayerConfig,
+    Pattern,
+    pack_words,
+    unpack_words,
+    words_per_layer,
+)
+from golden.rana.cost import energy_pj, layer_counts, tech_costs
+from golden.rana.designs import DESIGNS, design_buffer, get_design, refresh_interval_us
+from golden.rana.lifetime import ConvShape, Tiling, core_fits
+from golden.rana.params import load_rana_config
+from golden.rana.scheduler import ScheduleError, schedule_layer, schedule_network, tiling_grid
+from golden.rana.training import TINY, StudyOptions, StudyResult, run_study
+
+CFG = load_rana_config()
+
+
+def _cfg(**kw):
+    base = {"period": 146800, "refresh_flags": 0b1011, "pattern": Pattern.OD, "tm": 16, "tn": 16, "tr": 1, "tc": 16,
+                "layer_cycles": 12345, "banks_in": 3, "banks_out": 40, "banks_w": 2}
+    base.update(kw)
+    return LayerConfig(**base)
+
+
+def test_edram_geometry_is_1454_kb():
+    assert CFG.edram.capacity_bytes == 1454 * 1024 == 64 * 727 * 32
+    assert CFG.period_cycles(734) == 146_800 and CFG.period_cycles(45) == 9000
+
+
+def test_word_layout_by_hand():
+    words = pack_words([_cfg()], n_banks=64)
+    assert len(words) == words_per_layer(64) == 8
+    assert int(words[0]) == 146800 | (1 << 24) | (1 << 26)      # period, pattern OD, last
+    assert int(words[1]) == 16 | (16 << 16)
+    assert int(words[2]) == 1 | (16 << 16)
+    assert int(words[3]) == 12345
+    assert int(words[4]) == 3 | (40 << 16)
+    assert int(words[5]) == 2
+    assert [int(w) for w in words[6:]] == [0b1011, 0]
+
+
+def test_roundtrip_and_last_flag():
+    cfgs = [_cfg(), _cfg(pattern=Pattern.WD, refresh_flags=(1 << 63) | 1, period=0, tm=300),
+            _cfg(pattern=Pattern.ID, layer_cycles=(1 << 32) - 1)]
+    words = pack_words(cfgs, n_banks=64)
+    assert unpack_words(words, n_banks=64) == cfgs
+    lasts = [int(words[k * 8]) >> 26 & 1 for k in range(3)]
+    assert lasts == [0, 0, 1]
+
+
+@pytest.mark.parametrize("mutate, msg", [
+    (lambda w: w.__setitem__(0, w[0] | (3 << 24)), "pattern 3"),
+    (lambda w: w.__setitem__(0, w[0] | (1 << 30)), "reserved bits"),
+    (lambda w: w.__setitem__(5, w[5] | (1 << 20)), "reserved bits"),
+    (lambda w: w.__setitem__(1, w[1] & 0xFFFF0000), "tm=0"),
+    (lambda w: w.__setitem__(7, 1 << 10), "flags a bank >= n_banks"),
+    (lambda w: w.__setitem__(4, 60 | (10 << 16)), "> n_banks"),
+    (lambda w: w.__setitem__(0, w[0] & ~np.uint32(1 << 26)), "'last'"),
+])
+def test_malformed_streams_are_rejected(mutate, msg):
+    words = pack_words([_cfg(banks_out=20)], n_banks=40)
+    mutate(words)
+    with pytest.raises(ConfigWordError, match=msg):
+        unpack_words(words, n_banks=40)
+
+
+def test_bad_layer_configs():
+    with pytest.raises(ConfigWordError, match="does not fit 24 bits"):
+        _cfg(period=1 << 24)
+    with pytest.raises(ConfigWordError, match="valid"):
+        _cfg(pattern="XD")
+    with pytest.raises(ConfigWordError, match="not a positive multiple"):
+        unpack_words(pack_words([_cfg()], n_banks=64)[:-1], n_banks=64)
+
+
+# --- scheduler ----------------------------------------------------------------
+
+def test_designs_and_intervals():
+    assert list(DESIGNS) == ["S+ID", "eD+ID", "eD+OD", "RANA(0)", "RANA(E-5)", "RANA*(E-5)"]
+    assert refresh_interval_us(get_design("eD+ID"), CFG) == 45
+    assert refresh_interval_us(get_design("RANA(E-5)"), CFG) == pytest.approx(734)
+    with pytest.raises(Exception, match="valid: S\\+ID"):
+        get_design("RANA")
+    sram = design_buffer(get_design("S+ID"), CFG)
+    assert sram.n_banks * sram.bank_words * 2 == 384 * 1024 and sram.period_cycles == 0
+
+
+def test_scheduler_is_the_brute_force_minimum():
+    shape = ConvShape(64, 32, 14, 14, 3)
+    design = get_design("RANA*(E-5)")
+    buf = design_buffer(design, CFG)
+    costs = tech_costs(CFG.tech, "edram")
+    best = schedule_layer("x", shape, design.patterns, CFG, buf, costs)
+    grid = tiling_grid(shape)
+    brute = []
+    for i in range(len(grid.tm)):
+        t = Tiling(int(grid.tm[i]), int(grid.tn[i]), int(grid.tr[i]), int(grid.tc[i]))
+        if not core_fits(shape, t, CFG.core):
+            continue
+        for p in design.patterns:
+            c = layer_counts(shape, p, t, CFG.platform, buf)
+            if bool(c["feasible"]):
+                brute.append(float(energy_pj(c, costs)))
+    assert best.account.total_pj == pytest.approx(min(brute))
+    assert best.candidates == len(brute)
+
+
+def test_schedule_respects_constraints_and_flags():
+    s = schedule_network("resnet50", "RANA*(E-5)")
+    period = s.buffer.period_cycles
+    for lay in s.layers:
+        c, t = lay.config, lay.tiling
+        assert core_fits(lay.shape, t, CFG.core)
+        assert c.banks_used <= s.buffer.n_banks
+        starts = {"input": 0, "output": c.banks_in, "weight": c.banks_in + c.banks_out}
+        sizes = {"input": c.banks_in, "output": c.banks_out, "weight": c.banks_w}
+        for kind in ("input", "output", "weight"):
+            mask = ((1 << sizes[kind]) - 1) << starts[kind]
+            outlives = lay.counts["lifetime_cycles"][kind] > period
+            assert (c.refresh_flags & mask) == (mask if outlives else 0), (lay.name, kind)
+        # refresh count = pulses x flagged banks x bank words, exactly what the RTL will refresh
+        pulses = c.layer_cycles // c.period
+        assert lay.counts["refresh"] == pulses * c.refresh_flags.bit_count() * s.buffer.bank_words
+    assert unpack_words(s.words(), s.buffer.n_banks) == s.configs
+
+
+def test_normal_controller_flags_every_bank_or_none():
+    s = schedule_network("alexnet", "eD+ID")
+    full = (1 << s.buffer.n_banks) - 1
+    assert all(c.refresh_flags in (0, full) for c in s.configs)
+    assert any(c.refresh_flags == full for c in s.configs)
+    assert all(c.period == 9000 for c in s.configs)
+    sid = schedule_network("alexnet", "S+ID")
+    assert all(c.refresh_flags == 0 and c.period == 0 and c.pattern == Pattern.ID for c in sid.configs)
+
+
+def test_impossible_core_limits_name_the_problem():
+    tiny = dataclasses.replace(CFG, core=dataclasses.replace(CFG.core, r_w=8))
+    with pytest.raises(ScheduleError, match="conv1.*no tiling meets the core limits"):
+        schedule_network("alexnet", "RANA(0)", tiny)
+
+
+def test_buffer_too_small_names_the_problem():
+    with pytest.raises(ScheduleError, match="overflow the 1-bank buffer"):
+        schedule_network("vgg16", "eD+OD", capacity_scale=1 / 64)
+
+
+# --- retention-aware training (tiny configuration) -----------------------------
+
+def test_training_study_tiny():
+    r = run_study(TINY)
+    assert r.rates == TINY.rates and len(r.plain) == len(r.retrained) == 2
+    assert all(len(a) == TINY.repeats for a in r.plain)
+    assert 0.9 < r.clean_accuracy <= 1.0
+    # at r = 0.1 a random value in ~1.6 of 16 bits of every word destroys the network
+    assert np.mean(r.plain[1]) < 0.5 and np.mean(r.retrained[1]) < 0.5
+
+
+def test_tolerable_rate_rule():
+    opts = StudyOptions(rates=(1e-5, 1e-4, 1e-3), repeats=2)
+    r = StudyResult(opts, 0.95, opts.rates, ((0.95, 0.95), (0.94, 0.95), (0.5, 0.6)),
+                    ((0.96, 0.95), (0.946, 0.946), (0.9, 0.9)))
+    assert r.tolerable_rate("plain") == 1e-4      # mean 0.945 >= 0.95 - 0.005
+    assert r.tolerable_rate("retrained") == 1e-4  # 0.946 ok, 0.9 not
+    assert r.as_dict(CFG.retention)["tolerable_retention_us"]["plain"] > 734
