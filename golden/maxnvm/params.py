@@ -64,7 +64,7 @@ class MlcParams:
 @dataclass(frozen=True)
 class StudyParams:
     seed: int = 2019
-    trials: int = 40
+    trials: int = 100
     prune_fraction: float = 0.6
     retrain_epochs: int = 20
     retrain_lr: float = 0.005
