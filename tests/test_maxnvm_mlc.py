@@ -8,8 +8,10 @@ import pytest
 from golden.config import ConfigError
 from golden.maxnvm import mlc
 from golden.maxnvm.params import MlcTech, load_maxnvm_config
+from golden.tech import load_tech
 
 CFG = load_maxnvm_config().mlc
+PAPER = load_tech("maxnvm_envm").components["mlc_faults"].quantities  # seed 003 §2.3 numbers
 
 
 def q(x):
@@ -48,11 +50,12 @@ def test_erased_level_offset_and_gap_hand_values():
 def test_configured_technologies_span_the_papers_range():
     """seed 003 §2.3: MLC3 adjacent-level rates 1e-3..1e-5; non-adjacent <= 1.5e-10 (footnote 1)."""
     worst = {t: max(r.max() for r in mlc.adjacent_rates(CFG.tech(t), 3)) for t in ("ctt", "rram")}
-    assert 5e-4 <= worst["ctt"] <= 2e-3
-    assert 5e-6 <= worst["rram"] <= 2e-5
+    high, low = PAPER["mlc3_fault_rate_high"].value, PAPER["mlc3_fault_rate_low"].value
+    assert high / 2 <= worst["ctt"] <= 2 * high
+    assert low / 2 <= worst["rram"] <= 2 * low
     for t in ("ctt", "rram"):
         for bpc in mlc.BITS_PER_CELL:
-            assert mlc.nonadjacent_rate(CFG.tech(t), bpc) <= 1.5e-10
+            assert mlc.nonadjacent_rate(CFG.tech(t), bpc) <= PAPER["non_adjacent_misread_max"].value
         # fewer levels -> fewer faults
         rates = [mlc.cell_fault_rate(CFG.tech(t), b) for b in mlc.BITS_PER_CELL]
         assert rates[0] < rates[1] < rates[2]
@@ -66,7 +69,8 @@ def test_sense_offset_changes_rates_less_than_2x():
         a = np.concatenate(mlc.adjacent_rates(tech, 3))
         b = np.concatenate(mlc.adjacent_rates(ideal, 3))
         ratio = a[b > 0] / b[b > 0]
-        assert ratio.max() < 2 and ratio.min() > 0.5
+        limit = PAPER["sense_amp_rate_change_max"].value
+        assert ratio.max() < limit and ratio.min() > 1 / limit
 
 
 @pytest.mark.parametrize("bpc", mlc.BITS_PER_CELL)
