@@ -82,6 +82,26 @@ def fig15_claims(cfg: RanaConfig) -> list[Claim]:
     return out
 
 
+def dadiannao_claims(cfg: RanaConfig) -> list[Claim]:
+    from golden.rana.dadiannao import comparison
+
+    f = comparison(cfg)
+    note = ("one DaDianNao node (64x64 multipliers over M x N, Tm=Tn=64, Tr=Tc=1, 36 MB eDRAM, 606 MHz); "
+            "original = WD only, normal 45 us refresh; same Table III energies and bank size assumed; "
+            "mean over the four benchmarks; tolerances as for Fig. 15")
+    rows = (
+        ("rana.dadiannao.rana_star.energy_saving", "rana_star_vs_dadiannao_energy_saving", "69.4", FIG15_TOLERANCE),
+        ("rana.dadiannao.rana_star.refresh_saving", "rana_star_vs_dadiannao_refresh_saving", "99.9",
+         REFRESH_TOLERANCE),
+        ("rana.dadiannao.rana0.buffer_energy_saving", "rana0_vs_dadiannao_buffer_energy_saving", "97.2",
+         FIG15_TOLERANCE),
+        ("rana.dadiannao.ranae5_vs_rana0.refresh_energy_saving", "ranae5_vs_rana0_refresh_energy_saving", "94.9",
+         REFRESH_TOLERANCE),
+    )
+    return [claim(cid, "rana", SEED, "§V-C, Fig. 19", paper, 100 * f[key], "%", tolerance=tol, note=note)
+            for cid, key, paper, tol in rows]
+
+
 def training_claims(cfg: RanaConfig) -> list[Claim]:
     from golden.rana.retention import distribution, tolerable_retention_us
     from golden.rana.training import StudyOptions, cached_study
@@ -105,4 +125,5 @@ def training_claims(cfg: RanaConfig) -> list[Claim]:
 @register("rana")
 def claims() -> list[Claim]:
     cfg = load_rana_config()
-    return lifetime_claims(cfg) + [buffer_claim(cfg)] + fig15_claims(cfg) + training_claims(cfg)
+    return (lifetime_claims(cfg) + [buffer_claim(cfg)] + fig15_claims(cfg) + dadiannao_claims(cfg)
+            + training_claims(cfg))

@@ -7,7 +7,7 @@
   per-layer pattern, tiling, banks, refresh flags and energy breakdown
   (eq. 14); ``--words`` adds the configuration memory image the RTL loads.
 * ``hymem rana designs``: Fig. 15 (six designs × four benchmarks, normalized
-  to S+ID); ``hymem rana sweep``: Fig. 18; ``hymem rana retention``: the
+  to S+ID); ``hymem rana dadiannao``: §V-C; ``hymem rana sweep``: Fig. 18; ``hymem rana retention``: the
   retention distribution; ``hymem rana train``: the retention-aware
   training study (Fig. 11 analog).
 """
@@ -170,6 +170,21 @@ def designs_cmd(as_json: bool) -> None:
     for k, v in doc["figures"].items():
         table.add_row(k, f"{v:.4f}", f"{PAPER_FIG15[k]:.4f}")
     con.print(table)
+
+
+@group.command("dadiannao")
+@json_option
+@handles_errors
+def dadiannao_cmd(as_json: bool) -> None:
+    """§V-C: RANA(0), RANA(E-5), RANA*(E-5) on one DaDianNao node vs the original (WD, 45 us)."""
+    from .dadiannao import PAPER, comparison
+
+    doc = {"figures": comparison(_config()), "paper": PAPER}
+    if as_json:
+        _emit_json(doc)
+        return
+    for k, v in doc["figures"].items():
+        click.echo(f"{k:<42} model {v:.4f}   paper {PAPER[k]:.4f}")
 
 
 @group.command("sweep")

@@ -346,3 +346,67 @@ def run_controller(config, words, n_layers: int, layers: list[LayerTraffic]) -> 
                 "malformed_layers": model.loader.malformed_layers}
     return ControllerRun(counters, model.cycle, accepted, model.loader.applied, model.pulses,
                          model.loader.error, model.violation)
+
+
+# -- block-level protocols (tb/rana/test_clock_divider.py, test_refresh_controller.py, test_config_loader.py)
+
+def run_divider(loads: dict[int, int], n_cycles: int) -> list[int]:
+    """Pulse cycles of the divider over ``n_cycles`` with ``loads[cycle] = period``."""
+    model = DividerModel()
+    pulses = []
+    for cycle in range(n_cycles):
+        load = cycle in loads
+        if model.step(load, loads.get(cycle, 0)):
+            pulses.append(cycle)
+    return pulses
+
+
+def run_refresh(model: RefreshModel, pulses, flag_loads: dict[int, int], traffic: LayerTraffic,
+                n_cycles: int) -> list[int]:
+    """Refresh controller alone: ``pulse`` high in the cycles of ``pulses``, ``flags`` loaded at
+    the cycles of ``flag_loads``, accesses offered under the stream protocol from cycle 0; the run
+    lasts ``n_cycles`` (or until the last access is accepted, if later).  Returns accept cycles."""
+    pulses = {int(p) for p in pulses}
+    accepted, i, wait = [], 0, int(traffic.gap[0]) if len(traffic.gap) else 0
+    cycle = 0
+    while cycle < n_cycles or i < len(traffic.bank):
+        offer = None
+        if i < len(traffic.bank) and wait == 0:
+            offer = int(traffic.bank[i])
+        elif i < len(traffic.bank):
+            wait -= 1
+        if model.step(cycle in pulses, offer, flag_loads.get(cycle)):
+            accepted.append(cycle)
+            i += 1
+            wait = int(traffic.gap[i]) if i < len(traffic.gap) else 0
+        cycle += 1
+    return accepted
+
+
+def run_loader(words, n_banks: int, depth: int, safe_period: int, n_layers: int, done_delays) -> LoaderModel:
+    """Loader alone: ``start`` in cycle 0; ``done_delays[k]`` cycles after the driver sees layer k
+    valid (it acts from the next cycle) it pulses ``layer_done``; ends in the first cycle ``done``
+    is high."""
+    model = LoaderModel(np.asarray(words), n_banks, depth, safe_period)
+    cycle = 0
+    model.step(cycle, start=True, n_layers=n_layers)
+    cycle += 1
+    for delay in done_delays[:n_layers]:
+        if model.done:
+            break
+        while True:
+            valid = model.layer_valid
+            model.step(cycle)
+            cycle += 1
+            if valid:
+                break
+        for _ in range(int(delay)):
+            model.step(cycle)
+            cycle += 1
+        model.step(cycle, layer_done=True)
+        cycle += 1
+    while not model.done:
+        model.step(cycle)
+        cycle += 1
+    model.cycles = cycle
+    return model

@@ -129,9 +129,7 @@ def tile_in_l(shape: ConvShape, tc):
 
 def layer_cycles(shape: ConvShape, t: Tiling, platform: PlatformParams):
     """Cycles of the whole layer on the PE array (any pattern: the core part is the same)."""
-    pm = passes(shape.M, t.tm, platform.pe_rows)
-    pc = passes(shape.C, t.tc, platform.pe_cols)
-    return pm * pc * shape.R * shape.N * shape.K ** 2
+    return level_cycles(shape, t, platform)["layer"]
 
 
 def utilization(shape: ConvShape, t: Tiling, platform: PlatformParams):
@@ -144,14 +142,25 @@ def level_cycles(shape: ConvShape, t: Tiling, platform: PlatformParams) -> dict:
 
     ``n``: one Tn slice of all M, R, C; ``m``: one Tm slice of all N, R, C;
     ``rc``: one Tr×Tc tile of all M, N; ``m_rc``: one Tm slice, one Tn slice, all R, C.
+    The PE columns run along output columns (``platform.col_dim == "c"``, the
+    16×16 array of §III-A) or along input channels (``"n"``, DaDianNao's
+    64×64 multiplier tree, §V-C).
     """
-    pm = passes(shape.M, t.tm, platform.pe_rows)
-    pc = passes(shape.C, t.tc, platform.pe_cols)
+    k2 = shape.K ** 2
+    tm = np.minimum(t.tm, shape.M)
     tn = np.minimum(t.tn, shape.N)
     tr = np.minimum(t.tr, shape.R)
-    tm_pass = _cdiv(np.minimum(t.tm, shape.M), platform.pe_rows)
-    tc_pass = _cdiv(np.minimum(t.tc, shape.C), platform.pe_cols)
-    k2 = shape.K ** 2
+    tc = np.minimum(t.tc, shape.C)
+    pm = passes(shape.M, tm, platform.pe_rows)
+    tm_pass = _cdiv(tm, platform.pe_rows)
+    if platform.col_dim == "n":
+        pn = passes(shape.N, tn, platform.pe_cols)
+        tn_pass = _cdiv(tn, platform.pe_cols)
+        rc = shape.R * shape.C * k2
+        return {"layer": pm * pn * rc, "n": pm * tn_pass * rc, "m": tm_pass * pn * rc,
+                "rc": pm * pn * tr * tc * k2, "m_rc": tm_pass * tn_pass * rc}
+    pc = passes(shape.C, tc, platform.pe_cols)
+    tc_pass = _cdiv(tc, platform.pe_cols)
     return {
         "layer": pm * pc * shape.R * shape.N * k2,
         "n": pm * pc * shape.R * tn * k2,

@@ -26,10 +26,13 @@ class PlatformParams:
     pe_cols: int = 16        # §III-A: 16x16 PE array
     freq_hz: float = 200.0e6  # §III-A
     data_bits: int = 16      # Table III
+    col_dim: str = "c"       # what the PE columns parallelize: output columns "c" (§III-A) or inputs "n"
 
     def __post_init__(self):
         _positive("platform", pe_rows=self.pe_rows, pe_cols=self.pe_cols, freq_hz=self.freq_hz,
                   data_bits=self.data_bits)
+        if self.col_dim not in ("c", "n"):
+            raise ConfigError(f"platform.col_dim={self.col_dim!r}: valid: c, n")
 
     @property
     def macs(self) -> int:
@@ -141,6 +144,10 @@ class DaDianNaoParams:
     @property
     def macs(self) -> int:
         return self.par_m * self.par_n
+
+    def platform(self, data_bits: int = 16) -> PlatformParams:
+        """The node as a PE array: output channels on rows, input channels on columns."""
+        return PlatformParams(self.par_m, self.par_n, self.freq_hz, data_bits, "n")
 
 
 @dataclass(frozen=True)

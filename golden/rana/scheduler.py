@@ -161,9 +161,18 @@ def layer_config(counts: dict, pattern: Pattern, t: Tiling, buf: Buffer) -> Laye
 
 
 def schedule_layer(name: str, shape: ConvShape, patterns, cfg: RanaConfig, buf: Buffer,
-                   costs: dict, repeat: int = 1) -> LayerSchedule:
-    """Lowest-energy (pattern, tiling) of one layer under all constraints."""
-    grid = tiling_grid(shape, cfg.platform.pe_rows, cfg.platform.pe_cols)
+                   costs: dict, repeat: int = 1, fixed_tiling: Tiling | None = None) -> LayerSchedule:
+    """Lowest-energy (pattern, tiling) of one layer under all constraints.
+
+    ``fixed_tiling`` replaces the grid by one tiling (a fixed datapath such as
+    DaDianNao's, §V-C), clipped to the layer.
+    """
+    if fixed_tiling is None:
+        grid = tiling_grid(shape, cfg.platform.pe_rows, cfg.platform.pe_cols)
+    else:
+        grid = Tiling(*(np.array([min(v, dim)]) for v, dim in zip(
+            (fixed_tiling.tm, fixed_tiling.tn, fixed_tiling.tr, fixed_tiling.tc),
+            (shape.M, shape.N, shape.R, shape.C), strict=True)))
     fits = core_fits(shape, grid, cfg.core)
     best = None
     n_ok = 0
@@ -205,12 +214,13 @@ def conv_layers(network: str) -> list[tuple[str, ConvShape, int]]:
 
 
 def schedule_network(network: str, design: str | Design, cfg: RanaConfig | None = None, *,
-                     capacity_scale: float = 1.0, interval_us: float | None = None) -> NetworkSchedule:
+                     capacity_scale: float = 1.0, interval_us: float | None = None,
+                     n_banks: int | None = None, fixed_tiling: Tiling | None = None) -> NetworkSchedule:
     """Schedule every convolution of ``network`` on ``design``."""
     cfg = cfg or load_rana_config()
     d = get_design(design) if isinstance(design, str) else design
-    buf = design_buffer(d, cfg, capacity_scale, interval_us=interval_us)
+    buf = design_buffer(d, cfg, capacity_scale, n_banks=n_banks, interval_us=interval_us)
     costs = tech_costs(cfg.tech, d.buffer_kind)
-    layers = [schedule_layer(name, shape, d.patterns, cfg, buf, costs, g)
+    layers = [schedule_layer(name, shape, d.patterns, cfg, buf, costs, g, fixed_tiling)
               for name, shape, g in conv_layers(network)]
     return NetworkSchedule(network, d, buf, layers, cfg.platform.freq_hz, costs)

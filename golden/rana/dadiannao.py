@@ -1,0 +1,85 @@
+"""RANA on one DaDianNao node (seed 004 §V-C, Fig. 19).
+
+The node as the paper models it: 4096 multipliers in a tree, i.e. 64 output
+channels × 64 input channels per cycle with the fixed tiling Tm = Tn = 64,
+Tr = Tc = 1, 36 MB of eDRAM, 606 MHz, the Fig. 8 retention distribution.
+Original DaDianNao runs every layer in WD (§V-C: "it only uses the WD
+computation pattern") with the normal 45 µs refresh; RANA(0), RANA(E-5) and
+RANA*(E-5) are configured as in Table IV on the same hardware.
+
+Assumptions (stated in ``configs/rana.toml [dadiannao]``): the same 65 nm
+Table III energies and the same eDRAM bank size as the evaluation platform
+(36 MB / 22.7 KB = 1622 banks); the core-storage limits do not bind (the
+tiling is fixed by the datapath).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from golden.rana.config_words import Pattern
+from golden.rana.designs import DESIGNS, Design
+from golden.rana.lifetime import Tiling
+from golden.rana.params import CoreParams, RanaConfig, load_rana_config
+from golden.rana.scheduler import NetworkSchedule, schedule_network
+from golden.rana.study import BENCHMARKS
+
+ORIGINAL = Design("DaDianNao", "edram", (Pattern.WD,), None, "normal")
+DD_DESIGNS = (ORIGINAL, DESIGNS["RANA(0)"], DESIGNS["RANA(E-5)"], DESIGNS["RANA*(E-5)"])
+
+
+def node_config(cfg: RanaConfig) -> RanaConfig:
+    dd = cfg.dadiannao
+    unbounded = CoreParams(1 << 40, 1 << 40, 1 << 40)
+    return dataclasses.replace(cfg, platform=dd.platform(cfg.platform.data_bits), core=unbounded)
+
+
+def node_banks(cfg: RanaConfig) -> int:
+    return cfg.dadiannao.capacity_bytes // cfg.edram.bank_bytes
+
+
+def schedule_on_node(network: str, design: Design, cfg: RanaConfig | None = None) -> NetworkSchedule:
+    cfg = cfg or load_rana_config()
+    dd = cfg.dadiannao
+    return schedule_network(network, design, node_config(cfg), n_banks=node_banks(cfg),
+                            fixed_tiling=Tiling(dd.tm, dd.tn, dd.tr, dd.tc))
+
+
+def comparison(cfg: RanaConfig | None = None, nets=BENCHMARKS) -> dict:
+    """§V-C figures, mean over the benchmarks of per-network ratios."""
+    cfg = cfg or load_rana_config()
+    m = {(n, d.name): schedule_on_node(n, d, cfg) for n in nets for d in DD_DESIGNS}
+
+    def ratio(a: str, b: str, key) -> float:
+        return float(np.mean([key(m[n, a]) / key(m[n, b]) for n in nets]))
+
+    def energy(event):
+        return lambda s: s.energy_pj()[event]
+
+    def accel(s):  # accelerator energy: everything but off-chip access (Fig. 16's convention)
+        e = s.energy_pj()
+        return e["mac"] + e["buffer"] + e["refresh"]
+
+    return {
+        "dadiannao_buffer_energy_share": float(np.mean(
+            [m[n, "DaDianNao"].energy_pj()["buffer"] / m[n, "DaDianNao"].total_pj() for n in nets])),
+        "rana0_vs_dadiannao_buffer_energy_saving": 1 - ratio("RANA(0)", "DaDianNao", energy("buffer")),
+        "ranae5_vs_rana0_refresh_energy_saving": 1 - ratio("RANA(E-5)", "RANA(0)", energy("refresh")),
+        "ranae5_refresh_share_of_accelerator": float(np.mean(
+            [m[n, "RANA(E-5)"].energy_pj()["refresh"] / accel(m[n, "RANA(E-5)"]) for n in nets])),
+        "rana_star_vs_dadiannao_refresh_saving": 1 - ratio("RANA*(E-5)", "DaDianNao",
+                                                           lambda s: s.totals()["refresh"]),
+        "rana_star_vs_dadiannao_energy_saving": 1 - ratio("RANA*(E-5)", "DaDianNao", lambda s: s.total_pj()),
+    }
+
+
+PAPER = {  # seed 004 §V-C, as fractions
+    "dadiannao_buffer_energy_share": 0.235,
+    "rana0_vs_dadiannao_buffer_energy_saving": 0.972,
+    "ranae5_vs_rana0_refresh_energy_saving": 0.949,
+    "ranae5_refresh_share_of_accelerator": 0.369,
+    "rana_star_vs_dadiannao_refresh_saving": 0.999,
+    "rana_star_vs_dadiannao_energy_saving": 0.694,
+}
