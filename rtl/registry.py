@@ -21,6 +21,7 @@ from rtl.hydra.mac import Mac
 from rtl.hydra.mac_bench_harness import MacBenchHarness
 from rtl.hydra.mac_seq import MacSeq
 from rtl.hydra.unit import HydraUnit
+from rtl.hydra.unit import HydraUnit
 from rtl.maxnvm.bitmask_decoder import BitmaskDecoder
 from rtl.maxnvm.bitmask_harness import BitmaskHarness
 from rtl.maxnvm.cluster_lut import ClusterLut
@@ -62,6 +63,9 @@ TOPS = {
         Top("hydra_mac_seq", "hydra", lambda c: MacSeq(c.fixed, c.mac),
             "Hydra FX16 MAC with a sequential radix-4 Booth multiplier (8 cycles/pair; SPEC 5.1)",
             "tb.hydra.test_mac"),
+        Top("hydra_unit", "hydra", HydraUnit,
+            "Hydra unit: N MACs + streaming buffers, AB/WB/OB, controller, pool unit (seed 001, SIII-B)",
+            "tb.hydra.test_unit"),
         Top("hydra_unit", "hydra", HydraUnit,
             "Hydra unit: N MACs + streaming buffers, AB/WB/OB, controller, pool unit (seed 001, SIII-B)",
             "tb.hydra.test_unit"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from amaranth.hdl import Cat, Module, Mux, Signal, signed, unsigned
+from amaranth.hdl import Cat, Module, Mux, ResetSignal, Signal, signed, unsigned
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
@@ -191,20 +191,25 @@ class HydraUnit(wiring.Component):
         with m.If(fill_state == FILL_STATES.index("DONE")):
             m.d.comb += fill_done.eq(1)
             with m.If(fill_start):
-                m.d.sync += [setup_lane.eq(0), fill_valid.eq(0), box_y_lo.eq(pos_by),
-                             box_x_lo.eq(pos_bx), box_x_hi.eq(pos_bx), box_y_hi.eq(pos_by)]
+                m.d.sync += [setup_lane.eq(0), fill_valid.eq(0)]
                 m.d.sync += fill_state.eq(FILL_STATES.index("SETUP"))
         with m.If(fill_state == FILL_STATES.index("SETUP")):
-            # Lane `setup_lane` takes the next output position (if any is left).
+            # Lane `setup_lane` takes the next output position (if any is left); the box
+            # spans the bases of the lanes that took one (lane 0 always does).
+            first = setup_lane == 0
+            x_lo = Mux(first, pos_bx, box_x_lo)
+            x_hi = Mux(first, pos_bx, box_x_hi)
             for j in range(n):
                 with m.If(setup_lane == j):
                     m.d.sync += [lane_by[j].eq(pos_by), lane_bx[j].eq(pos_bx)]
+            with m.If(first):
+                m.d.sync += box_y_lo.eq(pos_by)
             with m.If(pos_left != 0):
                 m.d.sync += [
                     fill_valid.eq(fill_valid + 1), pos_left.eq(pos_left - 1),
                     box_y_hi.eq(pos_by),
-                    box_x_lo.eq(Mux(pos_bx < box_x_lo, pos_bx, box_x_lo)),
-                    box_x_hi.eq(Mux(pos_bx > box_x_hi, pos_bx, box_x_hi)),
+                    box_x_lo.eq(Mux(pos_bx < x_lo, pos_bx, x_lo)),
+                    box_x_hi.eq(Mux(pos_bx > x_hi, pos_bx, x_hi)),
                 ]
                 with m.If(pos_ox == regs["out_w"] - 1):
                     m.d.sync += [pos_ox.eq(0), pos_bx.eq(-regs["pad_left"]),
@@ -361,7 +366,9 @@ class HydraUnit(wiring.Component):
 
         ctrl_state = Signal(range(len(CTRL_STATES)))
         with m.If(ctrl_state == CTRL_STATES.index("IDLE")):
-            m.d.comb += self.cmd.ready.eq(1)
+            # ~rst: low in reset, and it gives Icarus an event after time 0 to evaluate this
+            # block (its inputs are registers that keep their initial value until a command).
+            m.d.comb += self.cmd.ready.eq(~ResetSignal())
             with m.If(self.cmd.valid):
                 with m.If((cmd.op == OP_WRITE_AB) | (cmd.op == OP_WRITE_WB)):
                     m.d.sync += [words_left.eq(cmd.arg), waddr.eq(cmd.addr), to_ab.eq(cmd.op == OP_WRITE_AB),

@@ -1,0 +1,100 @@
+"""Host side of a Hydra unit's command interface (``rtl/hydra/unit.py``) for cocotb tests.
+
+:class:`UnitHost` issues WRITE / SET_REG / START / READ on the unit's ``cmd``
+stream, sends WRITE beats on ``wdata`` and collects READ beats from ``rdata``;
+:func:`pack_words` packs values into bus words the way the unit unpacks them
+(value ``i`` of a word in bits ``[i*width, (i+1)*width)``).  Expected results
+and counters come from ``golden.hydra.unit`` and ``golden.hydra.cycles``.
+"""
+
+from __future__ import annotations
+
+import cocotb
+import numpy as np
+from cocotb.triggers import ReadOnly, RisingEdge
+
+from golden.hydra.cycles import job_cycles
+from golden.hydra.unit import (
+    OP_READ,
+    OP_SET_REG,
+    OP_START,
+    OP_WRITE_AB,
+    OP_WRITE_WB,
+    UNIT_COUNTERS,
+    UnitJob,
+)
+from tb.common.hdl import handle, members, pack
+from tb.common.stream import StreamDriver, StreamMonitor
+
+
+def pack_words(values, width: int, per_word: int) -> list[int]:
+    """Values (signed ints) → bus words, zero-padded to whole words."""
+    values = np.asarray(values, dtype=np.int64).reshape(-1)
+    pad = (-len(values)) % per_word
+    lanes = (np.concatenate([values, np.zeros(pad, np.int64)]) & ((1 << width) - 1)).reshape(-1, per_word)
+    return [sum(int(v) << (i * width) for i, v in enumerate(row)) for row in lanes]
+
+
+class UnitHost:
+    """Drives one unit; keeps the golden prediction of its counters for the commands sent."""
+
+    def __init__(self, dut, component, read_ready=None, on_item=None):
+        self.dut, self.component = dut, component
+        self.geo = component.geo
+        self.cmd = StreamDriver(dut, component, "cmd")
+        self.wdata = StreamDriver(dut, component, "wdata")
+        self.rdata = StreamMonitor(dut, component, "rdata", ready=read_ready, on_item=on_item)
+        self.cmd_shape = members(component)[("cmd", "payload")].shape
+        self.ready = handle(dut, component, "cmd", "ready")
+        self.error = handle(dut, component, "error")
+        self.expected = dict.fromkeys(UNIT_COUNTERS, 0)
+
+    def start(self):
+        self.rdata.start()
+
+    def _cmd(self, op: int, addr: int = 0, arg: int = 0) -> int:
+        return pack(self.cmd_shape, {"op": op, "addr": addr, "arg": arg})
+
+    async def write(self, to_ab: bool, values, gaps=None):
+        words = pack_words(values, self.geo.width, self.geo.values_per_word)
+        beats = cocotb.start_soon(self.wdata.send(words, gaps))
+        await self.cmd.send([self._cmd(OP_WRITE_AB if to_ab else OP_WRITE_WB, 0, len(words))])
+        await beats
+        e = self.expected
+        e["ab_writes" if to_ab else "wb_writes"] += len(words)
+        e["write_cmds"] += 1
+        e["bits_in"] += len(words) * self.geo.bus_width
+
+    async def set_registers(self, job: UnitJob):
+        await self.cmd.send([self._cmd(OP_SET_REG, index, value) for index, value in job.register_values()])
+
+    async def wait_idle(self):
+        """Return right after the edge of the first cycle in which the unit accepts commands again."""
+        while True:
+            await ReadOnly()
+            idle = bool(int(self.ready.value))
+            await RisingEdge(self.dut.clk)
+            if idle:
+                return
+
+    async def run(self, job: UnitJob, variant: str) -> bool:
+        """SET_REG × 11, START, wait until idle; returns the error flag."""
+        await self.set_registers(job)
+        await self.cmd.send([self._cmd(OP_START)])
+        await self.wait_idle()
+        for name, value in job_cycles(job, self.geo, variant).items():
+            self.expected[name] += value
+        await ReadOnly()
+        error = bool(int(self.error.value))
+        await RisingEdge(self.dut.clk)
+        return error
+
+    async def read(self, entries: int):
+        before = len(self.rdata.items)
+        await self.cmd.send([self._cmd(OP_READ, 0, entries)])
+        while len(self.rdata.items) < before + entries:
+            await RisingEdge(self.dut.clk)
+        await self.wait_idle()
+        self.expected["read_cmds"] += 1
+        self.expected["ob_reads"] += entries
+        self.expected["bits_out"] += entries * self.geo.acc_width
