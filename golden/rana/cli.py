@@ -250,5 +250,6 @@ def train_cmd(tiny: bool, as_json: bool) -> None:
     for r, p, t in zip(doc["rates"], doc["mean_plain"], doc["mean_retrained"], strict=True):
         click.echo(f"  r = {r:<8g} no retraining {p:.4f}   retrained {t:.4f}")
     tr, tu = doc["tolerable_rate"]["retrained"], doc["tolerable_retention_us"]["retrained"]
-    click.echo(f"tolerable failure rate (retrained): {tr}  -> tolerable retention {tu} us "
+    click.echo(f"tolerable failure rate (retrained): {tr}  -> tolerable retention "
+               f"{'none' if tu is None else f'{tu:.0f}'} us "
                "(paper: 1e-5 -> 734 us)")
