@@ -34,7 +34,7 @@ from golden.energy import Account
 from golden.rana.config_words import LayerConfig, Pattern, pack_words
 from golden.rana.cost import EVENTS, Buffer, energy_pj, layer_account, layer_counts, tech_costs
 from golden.rana.designs import Design, design_buffer, get_design
-from golden.rana.lifetime import ConvShape, Tiling, core_fits
+from golden.rana.lifetime import ConvShape, Tiling, TilingError, check_tiling, core_fits
 from golden.rana.params import RanaConfig, load_rana_config
 from golden.workloads import get_network
 
@@ -187,8 +187,13 @@ def schedule_layer(name: str, shape: ConvShape, patterns, cfg: RanaConfig, buf: 
         if best is None or energy[i] < best[0]:
             best = (energy[i], pattern, _pick(grid, i))
     if best is None:
-        why = "no tiling meets the core limits" if not fits.any() else \
-            f"the tiles overflow the {buf.n_banks}-bank buffer"
+        why = f"the tiles overflow the {buf.n_banks}-bank buffer"
+        if not fits.any():
+            smallest = _pick(grid, int(np.argmin(grid.tm * grid.tn * grid.tr * grid.tc)))
+            try:
+                check_tiling(shape, smallest, cfg.core)
+            except TilingError as exc:
+                why = f"no tiling meets the core limits; even the smallest, {exc}"
         raise ScheduleError(f"layer {name}: no feasible schedule for patterns "
                             f"{', '.join(p.name for p in patterns)}: {why}")
     _, pattern, tiling = best
