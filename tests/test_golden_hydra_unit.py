@@ -1,0 +1,115 @@
+"""golden.hydra.unit / golden.hydra.cycles against independent computations, and the unit's RTL
+regression on a reduced TOML variant (8 MACs, sequential MAC, 32-bit bus) on every simulator."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from golden.hydra.cycles import UnsupportedLayer, job_cycles, layer_cycles
+from golden.hydra.params import load_hydra_config
+from golden.hydra.unit import UnitGeometry, UnitJob, job_error, unit_outputs
+from golden.workloads.layers import make_layer
+from golden.workloads.zoo import get_network
+from tb.runner import run_cocotb
+
+REPO = Path(__file__).resolve().parent.parent
+CONFIG = load_hydra_config()
+FMT = CONFIG.fixed
+GEO = UnitGeometry.from_config(CONFIG)
+
+
+def naive_conv(tile, weights, job):
+    """Loops over every output, tap and bounds check; wraps once (int sums are exact)."""
+    out = []
+    for m in range(job.m_count):
+        for oy in range(job.out_h):
+            for ox in range(job.out_w):
+                acc = job.bias << FMT.frac
+                for ky in range(job.kernel):
+                    for kx in range(job.kernel):
+                        y, x = oy * job.stride + ky - job.pad_top, ox * job.stride + kx - job.pad_left
+                        if 0 <= y < job.in_h and 0 <= x < job.in_w:
+                            acc += int(weights[m, ky, kx]) * int(tile[y, x])
+                half = 1 << (FMT.acc_width - 1)
+                out.append((acc + half) % (1 << FMT.acc_width) - half)
+    return out
+
+
+def naive_maxpool(tile, job):
+    out = []
+    for oy in range(job.out_h):
+        for ox in range(job.out_w):
+            best = FMT.min_value
+            for ky in range(job.kernel):
+                for kx in range(job.kernel):
+                    y, x = oy * job.stride + ky - job.pad_top, ox * job.stride + kx - job.pad_left
+                    if 0 <= y < job.in_h and 0 <= x < job.in_w:
+                        best = max(best, int(tile[y, x]))
+            out.append(best)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_unit_outputs_match_naive_loops(seed):
+    rng = np.random.default_rng(seed)
+    k, s = int(rng.integers(1, 6)), int(rng.integers(1, 3))
+    pad = int(rng.integers(0, k))
+    in_h, in_w = int(rng.integers(k, 12)), int(rng.integers(k, 12))
+    job = UnitJob(mode=0, in_h=in_h, in_w=in_w, out_h=(in_h + 2 * pad - k) // s + 1,
+                  out_w=(in_w + 2 * pad - k) // s + 1, kernel=k, stride=s, pad_top=pad, pad_left=pad,
+                  m_count=int(rng.integers(1, 5)), bias=int(rng.integers(-2**15, 2**15)))
+    tile = rng.integers(FMT.min_value, FMT.max_value + 1, (in_h, in_w))
+    weights = rng.integers(FMT.min_value, FMT.max_value + 1, (job.m_count, k, k))
+    assert unit_outputs(tile, weights, job, FMT).tolist() == naive_conv(tile, weights, job)
+    pool = replace(job, mode=1)
+    assert unit_outputs(tile, weights, pool, FMT).tolist() == naive_maxpool(tile, pool)
+
+
+def test_job_cycles_by_hand():
+    # 8 MACs, 4x4 input, 3x3 kernel, stride 1, no padding: P = 4 positions, one group; the
+    # box spans rows 0..3 and columns 0..3 (16 cells); T = 2 channels x 9 taps = 18 pairs.
+    geo = replace(GEO, n_macs=8)
+    job = UnitJob(mode=0, in_h=4, in_w=4, out_h=2, out_w=2, kernel=3, stride=1, pad_top=0, pad_left=0, m_count=2)
+    c = job_cycles(job, geo, "pipelined")
+    fill = 8 + 16 + 2          # lane setup, box scan, drain
+    compute = 18 + 4           # issue 18 pairs, MAC pipeline drains
+    assert c["cycles"] == 2 + (fill + 1) + (compute + 1)
+    assert (c["macs"], c["ab_reads"], c["wb_reads"], c["ob_writes"]) == (4 * 18, 16, 18, 2)
+    assert c["mac_busy_cycles"] == 18 + 1
+    seq = job_cycles(job, geo, "sequential", multiply=8)
+    assert seq["cycles"] == 2 + (fill + 1) + (18 * 8 + 5 + 1)
+
+
+def test_malformed_register_stacks_are_named():
+    base = UnitJob(mode=0, in_h=4, in_w=4, out_h=2, out_w=2, kernel=3, stride=1, pad_top=0, pad_left=0, m_count=1)
+    assert job_error(base, GEO) is None
+    assert "stride 0" in job_error(replace(base, stride=0), GEO)
+    assert "window buffer" in job_error(replace(base, kernel=GEO.max_kernel + 1), GEO)
+    assert "activation buffer" in job_error(replace(base, in_w=GEO.ab_values), GEO)
+    assert job_cycles(replace(base, stride=0), GEO, "pipelined")["errors"] == 1
+
+
+def test_layer_cycles_counts_every_mac_of_vgg16():
+    for layer in get_network("vgg16").of_kind("conv", "maxpool"):
+        r = layer_cycles(layer, CONFIG)
+        assert r.macs == layer.macs
+        assert 0 <= r.utilization <= 1 and r.cycles == r.compute_cycles + r.transfer_cycles
+
+
+def test_layer_cycles_rejects_unsupported_layers():
+    with pytest.raises(UnsupportedLayer, match="kind 'avgpool'"):
+        layer_cycles(make_layer("gap", "avgpool", (8, 7, 7), kernel=7), CONFIG)
+    with pytest.raises(UnsupportedLayer, match="max_kernel"):
+        layer_cycles(make_layer("c11", "conv", (3, 64, 64), out_ch=8, kernel=11), CONFIG)
+
+
+def test_unit_rtl_sequential_variant(sim, tmp_path):
+    """The unit with the sequential MAC, 8 MACs and a 32-bit bus: TOML variant of hydra.toml."""
+    text = (REPO / "configs" / "hydra.toml").read_text()
+    variant = tmp_path / "hydra_unit_seq.toml"
+    variant.write_text(text.replace("n_macs = 32", "n_macs = 8").replace('variant = "pipelined"',
+                       'variant = "sequential"').replace("bus_width = 64", "bus_width = 32"))
+    assert load_hydra_config(variant).mac.variant == "sequential"
+    run_cocotb("hydra_unit", "tb.hydra.test_unit", sim, test_id="hydra_unit-seq8-bus32", config=variant)
