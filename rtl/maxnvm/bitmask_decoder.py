@@ -14,6 +14,7 @@ from rtl.common.counters import counter_signature
 
 BITMASK_COUNTERS = ("blocks", "resyncs", "weights_out", "beats", "counter_errors", "wgs_errors",
                     "overruns", "busy_cycles")
+BOOT, IDLE, GROUP, RUN = range(4)  # decoder states
 WORD = 32  # bits per word of the WMB and IdxSync memories (little-endian surface bytes)
 
 
@@ -61,8 +62,9 @@ class BitmaskDecoder(wiring.Component):
     n_weights : In(range(max_weights + 1))
         Dense weights of the layer.
     group_elems : In(range(max_weights + 1))
-        Elements of a full kernel group (``group_kernels × kernel elements``); the
-        last group holds what remains.  0 is malformed: ``error`` and no output.
+        Elements of a full kernel group (``group_kernels × kernel elements``, at
+        most ``n_weights``: a layer with fewer kernels is one group); the last
+        group holds what remains.  0 is malformed: ``error`` and no output.
     compressed : In(1)
         Sparse surfaces (1) or raw weights in the data memory (0).
     idxsync : In(1)
@@ -160,50 +162,53 @@ class BitmaskDecoder(wiring.Component):
         group_start = Signal(range(2 * n + 1))  # running sum of clamped WGS (elements)
         sync_bit = Signal(range(self.word_bits * (n // block + n) + 1))
 
-        with m.FSM(init="BOOT"):
-            with m.State("BOOT"):  # one cycle out of reset: Icarus evaluates the combinational
-                m.next = "IDLE"    # outputs only once the state register changes
-            with m.State("IDLE"), m.If(self.start):
-                m.d.sync += [
-                    n_weights.eq(self.n_weights), group_elems.eq(self.group_elems),
-                    compressed.eq(self.compressed), data_elems.eq(self.data_elems),
-                    idxsync.eq(self.idxsync if self.idxsync_support else 0),
-                    pos.eq(0), group.eq(0), group_start.eq(0), sync_bit.eq(0),
-                    self.error.eq(0),
-                ]
-                with m.If(self.group_elems == 0):
-                    m.d.sync += self.error.eq(self.n_weights != 0)
-                with m.Elif(self.n_weights != 0):
-                    m.next = "GROUP"
-            with m.State("GROUP"):
-                m.d.comb += self.busy.eq(1)
-                remaining = n_weights - pos
-                this_group = Mux(group_elems < remaining, group_elems, remaining)
-                group_bytes = Signal(range(2 * n + 1))
-                m.d.comb += [self.wgs_addr.eq(group), group_bytes.eq(this_group << elem_shift)]
-                wgs = self.wgs_word
-                bad = (wgs > group_bytes) | (wgs[0] if elem_shift else 0)
-                clamped = Mux(wgs > group_bytes, group_bytes, wgs) >> elem_shift
-                m.d.sync += [
-                    group_rem.eq(this_group),
-                    block_len.eq(Mux(this_group < block, this_group, block)),
-                    block_rem.eq(Mux(this_group < block, this_group, block)),
-                    ones.eq(0),
-                ]
-                with m.If(compressed):
-                    m.d.sync += [idx.eq(group_start), block_base.eq(group_start),
-                                 group_start.eq(group_start + clamped)]
-                    with m.If(bad):
-                        m.d.sync += [self.error.eq(1), self.counters.wgs_errors.eq(self.counters.wgs_errors + 1)]
-                with m.Else():
-                    m.d.sync += idx.eq(pos)
-                m.next = "RUN"
-            with m.State("RUN"):
-                m.d.comb += self.busy.eq(1)
-                self._run(m, SimpleNamespace(
-                    cbits=cbits, pos=pos, idx=idx, ones=ones, block_rem=block_rem, block_len=block_len,
-                    group_rem=group_rem, group=group, block_base=block_base, sync_bit=sync_bit,
-                    compressed=compressed, idxsync=idxsync, data_elems=data_elems, n_weights=n_weights))
+        # State register with If/Elif (not m.FSM): Verilator -Wall rejects the
+        # incomplete case statements m.FSM emits.
+        state = Signal(range(4), init=BOOT)
+        with m.If(state == BOOT):  # one cycle out of reset: Icarus evaluates the combinational
+            m.d.sync += state.eq(IDLE)  # outputs only once the state register changes
+        with m.Elif(state == IDLE), m.If(self.start):
+            m.d.sync += [
+                n_weights.eq(self.n_weights), group_elems.eq(self.group_elems),
+                compressed.eq(self.compressed), data_elems.eq(self.data_elems),
+                idxsync.eq(self.idxsync if self.idxsync_support else 0),
+                pos.eq(0), group.eq(0), group_start.eq(0), sync_bit.eq(0),
+                self.error.eq(0),
+            ]
+            with m.If(self.group_elems == 0):
+                m.d.sync += self.error.eq(self.n_weights != 0)
+            with m.Elif(self.n_weights != 0):
+                m.d.sync += state.eq(GROUP)
+        with m.Elif(state == GROUP):
+            m.d.comb += self.busy.eq(1)
+            remaining = n_weights - pos
+            this_group = Mux(group_elems < remaining, group_elems, remaining)
+            group_bytes = Signal(range(2 * n + 1))
+            m.d.comb += [self.wgs_addr.eq(group), group_bytes.eq(this_group << elem_shift)]
+            wgs = self.wgs_word
+            bad = (wgs > group_bytes) | (wgs[0] if elem_shift else 0)
+            clamped = Mux(wgs > group_bytes, group_bytes, wgs) >> elem_shift
+            m.d.sync += [
+                group_rem.eq(this_group),
+                block_len.eq(Mux(this_group < block, this_group, block)),
+                block_rem.eq(Mux(this_group < block, this_group, block)),
+                ones.eq(0),
+            ]
+            with m.If(compressed):
+                m.d.sync += [idx.eq(group_start), block_base.eq(group_start),
+                             group_start.eq(group_start + clamped)]
+                with m.If(bad):
+                    m.d.sync += [self.error.eq(1), self.counters.wgs_errors.eq(self.counters.wgs_errors + 1)]
+            with m.Else():
+                m.d.sync += idx.eq(pos)
+            m.d.sync += state.eq(RUN)
+        with m.Elif(state == RUN):
+            m.d.comb += self.busy.eq(1)
+            self._run(m, SimpleNamespace(
+                cbits=cbits, pos=pos, idx=idx, ones=ones, block_rem=block_rem, block_len=block_len,
+                group_rem=group_rem, group=group, block_base=block_base, sync_bit=sync_bit,
+                compressed=compressed, idxsync=idxsync, data_elems=data_elems, n_weights=n_weights,
+                    state=state))
         with m.If(self.busy):
             m.d.sync += self.counters.busy_cycles.eq(self.counters.busy_cycles + 1)
         return m
@@ -280,6 +285,6 @@ class BitmaskDecoder(wiring.Component):
                              block_rem.eq(Mux(rest < block, rest, block)), ones.eq(0)]
                 with m.If(group_rem == take):
                     m.d.sync += s.group.eq(s.group + 1)
-                    m.next = "IDLE"
+                    m.d.sync += s.state.eq(IDLE)
                     with m.If(~last):
-                        m.next = "GROUP"
+                        m.d.sync += s.state.eq(GROUP)
