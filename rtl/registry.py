@@ -21,14 +21,18 @@ from rtl.hydra.mac import Mac
 from rtl.hydra.mac_bench_harness import MacBenchHarness
 from rtl.hydra.mac_seq import MacSeq
 from rtl.hydra.unit import HydraUnit
-from rtl.hydra.unit import HydraUnit
 from rtl.maxnvm.bitmask_decoder import BitmaskDecoder
 from rtl.maxnvm.bitmask_harness import BitmaskHarness
 from rtl.maxnvm.cluster_lut import ClusterLut
 from rtl.maxnvm.csr_decoder import CsrDecoder
 from rtl.maxnvm.gray import Gray
 from rtl.maxnvm.secded import SecDed
-from rtl.rana.edram_controller import EdramController
+from rtl.rana.edram_controller import (
+    EdramController,
+    clock_divider,
+    config_loader,
+    refresh_controller,
+)
 
 CONFIG_LOADERS = {"rana": load_rana_config, "hydra": load_hydra_config, "maxnvm": load_maxnvm_config}
 
@@ -60,12 +64,18 @@ TOPS = {
         Top("rana_edram_controller", "rana", EdramController,
             "RANA refresh-optimized eDRAM controller: clock divider, per-bank flags and issuers, "
             "layer configuration loader (seed 004, Fig. 14)", "tb.rana.test_edram_controller"),
+        Top("rana_clock_divider", "rana", clock_divider,
+            "RANA programmable clock divider: refresh pulse, glitch-free reload (seed 004, Fig. 14)",
+            "tb.rana.test_clock_divider"),
+        Top("rana_refresh_controller", "rana", refresh_controller,
+            "RANA per-bank refresh flags and issuers, accesses first with bounded stall (seed 004, Fig. 14)",
+            "tb.rana.test_refresh_controller"),
+        Top("rana_config_loader", "rana", config_loader,
+            "RANA layer configuration loader: per-layer words from a configuration memory (seed 004, §IV-D2)",
+            "tb.rana.test_config_loader"),
         Top("hydra_mac_seq", "hydra", lambda c: MacSeq(c.fixed, c.mac),
             "Hydra FX16 MAC with a sequential radix-4 Booth multiplier (8 cycles/pair; SPEC 5.1)",
             "tb.hydra.test_mac"),
-        Top("hydra_unit", "hydra", HydraUnit,
-            "Hydra unit: N MACs + streaming buffers, AB/WB/OB, controller, pool unit (seed 001, SIII-B)",
-            "tb.hydra.test_unit"),
         Top("hydra_unit", "hydra", HydraUnit,
             "Hydra unit: N MACs + streaming buffers, AB/WB/OB, controller, pool unit (seed 001, SIII-B)",
             "tb.hydra.test_unit"),

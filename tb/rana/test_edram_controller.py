@@ -14,8 +14,6 @@ traffic).
 
 from __future__ import annotations
 
-import zlib
-
 import cocotb
 import numpy as np
 from amaranth.hdl import Shape
@@ -31,9 +29,10 @@ from golden.tech import load_tech
 from tb.common.clock import CLOCK_PERIOD_NS, start_clock_and_reset
 from tb.common.counters import assert_counters_equal, read_counters
 from tb.common.edram import EdramModel
-from tb.common.hdl import handle, members, pack, write
+from tb.common.hdl import members, pack, write
 from tb.common.scoreboard import Scoreboard
 from tb.common.watchdog import Watchdog
+from tb.rana.common import port_handles, random_flags, seeded_rng
 from tb.rana.cosim import layer_traffic, scheduled_layers
 from tb.runner import tb_component
 
@@ -41,10 +40,6 @@ WATCHDOG_CYCLES = 200_000
 CONFIDENCE = 1e-6   # a layer fails if its bit errors are this unlikely under the assumed failure rate
 
 
-def seeded_rng(dut, name: str) -> np.random.Generator:
-    seed = (cocotb.RANDOM_SEED + zlib.crc32(name.encode())) % 2**32
-    dut._log.info(f"{name}: seed {seed} (rerun with COCOTB_RANDOM_SEED={cocotb.RANDOM_SEED})")
-    return np.random.default_rng(seed)
 
 
 class Bench:
@@ -54,7 +49,7 @@ class Bench:
         self.dut = dut
         self.name = name
         self.component, self.config = tb_component()
-        self.h = lambda *path: handle(dut, self.component, *path)
+        self.h = port_handles(dut, self.component)
         self.access_shape = members(self.component)[("access", "payload")].shape
         self.row_field = members(self.component)[("edram_refresh_row",)].shape
         for port in ("start", "layer_done", "cfg_write", "access.valid", "n_layers"):
@@ -159,7 +154,7 @@ def summary(counters: dict) -> str:
 
 
 def random_layers(rng, n_banks: int, n_layers: int, period_range, cycles: int) -> list[LayerConfig]:
-    return [LayerConfig(period=int(rng.integers(*period_range)), refresh_flags=int.from_bytes(rng.bytes(-(-n_banks // 8))) % (1 << n_banks),
+    return [LayerConfig(period=int(rng.integers(*period_range)), refresh_flags=random_flags(rng, n_banks),
                         pattern=Pattern(int(rng.integers(0, 3))), tm=16, tn=16, tr=1, tc=16,
                         layer_cycles=cycles, banks_in=1, banks_out=1, banks_w=1)
             for _ in range(n_layers)]
