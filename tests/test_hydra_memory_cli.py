@@ -63,3 +63,21 @@ def test_error_with_json_is_one_document(run):
     res = run("hydra", "frame", "vgg16", "--system", "sram", "--json")
     assert res.exit_code == 2
     assert json.loads(res.stdout) == {"error": "unknown memory system 'sram'; valid: dram, pcm, hydra"}
+
+
+def test_rtl_timing_sums_the_rtl_cycle_model(run):
+    from golden.hydra.cycles import layer_cycles
+    from golden.hydra.params import load_hydra_config
+    from golden.workloads import get_network
+
+    doc = json.loads(run("hydra", "frame", "digits_cnn", "--timing", "rtl", "--json").stdout)
+    config = load_hydra_config()
+    want = [layer_cycles(lay, config).cycles for lay in get_network("digits_cnn").layers]
+    assert [x["compute_cycles"] for x in doc["layers"]] == want
+    assert doc["timing"].startswith("rtl")
+
+
+def test_rtl_timing_unsupported_layer_is_one_line(run):
+    res = run("hydra", "frame", "alexnet", "--timing", "rtl")
+    assert res.exit_code == 2 and "layer 'conv1': kernel 11 > unit.max_kernel=7" in res.stderr
+    assert res.stderr.count("\n") == 1

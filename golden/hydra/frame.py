@@ -25,7 +25,8 @@ Timings:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from golden.config import ConfigError
 from golden.workloads import Network, get_network
@@ -80,21 +81,45 @@ def radix4_timing(config: HydraConfig) -> MacRate:
     return MacRate(c, f"radix-4 sequential MAC: {c} cycles/MAC, ideal, uncalibrated")
 
 
+RTL_KINDS = ("conv", "fc", "maxpool")  # the unit's modes; other layers do not run on the units
+
+
 @dataclass(frozen=True)
 class RtlTiming:
-    """Compute cycles from the RTL cycle model ``golden.hydra.cycles.layer_cycles``."""
+    """Compute cycles from the RTL cycle model ``golden.hydra.cycles.layer_cycles``.
 
-    label: str = "rtl: golden.hydra.cycles.layer_cycles"
+    Its cycles include the unit's command traffic on the chip-internal bus
+    (WRITE/READ), so this is the latency of our RTL configuration; layers of
+    other kinds (add, avgpool, concat) have no unit mode and count 0 cycles.
+    """
+
+    label: str = ("rtl: golden.hydra.cycles.layer_cycles (add/avgpool/concat layers: no unit "
+                  "mode, 0 cycles)")
 
     def layer(self, layer: Layer, config: HydraConfig) -> LayerCompute:
-        if layer.kind not in ("conv", "fc", "maxpool"):
-            return LayerCompute(0.0, 0.0)  # the Hydra RTL has no add/avgpool/concat mode
+        if layer.kind not in RTL_KINDS:
+            return LayerCompute(0.0, None)
+        try:
+            cycles, util = _rtl_cycles(replace(layer, name=""), config)
+        except ConfigError as exc:  # put the layer's name back into the message
+            raise ConfigError(str(exc).replace("layer ''", f"layer {layer.name!r}", 1)) from None
+        return LayerCompute(cycles, util)
+
+
+@lru_cache(maxsize=512)
+def _rtl_cycles(layer: Layer, config: HydraConfig) -> tuple[float, float]:
+    """One RTL cycle-model run per layer shape (the name is blanked: VGG-19 repeats VGG-16's)."""
+    try:
         res = rtl_layer_cycles()(layer, config)
-        return LayerCompute(float(_field(res, "cycles")), float(_field(res, "utilization")))
+    except ValueError as exc:  # UnsupportedLayer names the constraint that fails
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError(str(exc)) from None
+    return float(_field(res, "cycles")), float(_field(res, "utilization"))
 
 
 def rtl_layer_cycles():
-    """The RTL cycle model, or a one-line error while it does not exist yet."""
+    """The RTL cycle model, or a one-line error while it does not exist."""
     try:
         from golden.hydra.cycles import layer_cycles
     except ImportError as exc:
