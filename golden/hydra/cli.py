@@ -90,11 +90,11 @@ def frame_cmd(net: str, system: str, timing: str, cycles_per_mac: float | None,
         table.add_column(col, justify="left" if col in ("layer", "kind") else "right")
     for lay in fig.layers:
         table.add_row(
-            lay.name, lay.kind, _n(lay.macs) if lay.macs else "", f"{lay.compute_s * 1e3:.3f}",
-            f"{lay.utilization:.1%}" if lay.utilization else "",
+            lay.name, lay.kind, _n(lay.macs) if lay.macs else "", f"{lay.compute_s * 1e3:.4g}",
+            f"{lay.utilization:.1%}" if lay.utilization is not None else "",
             _n(lay.reads["dram"]), _n(lay.writes["dram"]), _n(lay.reads["pcm"]),
             _n(lay.writes["pcm"]), f"{lay.transfer_energy_pj * 1e-6:.2f}",
-            f"{max(lay.transfer_s.values()) * 1e3:.3f}" + (" *" if lay.memory_bound else ""),
+            f"{max(lay.transfer_s.values()) * 1e3:.4g}" + (" *" if lay.memory_bound else ""),
             _n(lay.pcm_writes_avoided))
     con = _console()
     con.print(table)
@@ -112,14 +112,14 @@ def _print_totals(figs) -> None:
         table.add_column(fig.system, justify="right")
     totals = [fig.totals() for fig in figs]
     rows = [
-        ("latency ms", lambda t: f"{t['latency_s'] * 1e3:.3f}"),
-        ("frames/s", lambda t: f"{t['fps']:.3f}"),
-        ("compute ms", lambda t: f"{t['compute_s'] * 1e3:.3f}"),
-        ("transfer ms DRAM", lambda t: f"{t['transfer_s']['dram'] * 1e3:.3f}"),
-        ("transfer ms PCM", lambda t: f"{t['transfer_s']['pcm'] * 1e3:.3f}"),
+        ("latency ms", lambda t: f"{t['latency_s'] * 1e3:.6g}"),
+        ("frames/s", lambda t: f"{t['fps']:.6g}"),
+        ("compute ms", lambda t: f"{t['compute_s'] * 1e3:.6g}"),
+        ("transfer ms DRAM", lambda t: f"{t['transfer_s']['dram'] * 1e3:.6g}"),
+        ("transfer ms PCM", lambda t: f"{t['transfer_s']['pcm'] * 1e3:.6g}"),
         ("memory bound", lambda t: str(t["memory_bound"])),
-        ("MAC utilization", lambda t: f"{t['utilization']:.1%}" if t["utilization"] else ""),
-        ("data-transfer energy mJ", lambda t: f"{t['transfer_energy_j'] * 1e3:.4f}"),
+        ("MAC utilization", lambda t: "" if t["utilization"] is None else f"{t['utilization']:.1%}"),
+        ("data-transfer energy mJ", lambda t: f"{t['transfer_energy_j'] * 1e3:.6g}"),
         ("DRAM reads", lambda t: _n(t["reads"]["dram"])),
         ("DRAM writes", lambda t: _n(t["writes"]["dram"])),
         ("PCM reads", lambda t: _n(t["reads"]["pcm"])),
