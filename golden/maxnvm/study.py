@@ -349,12 +349,17 @@ def cached_study(cfg: MaxnvmConfig, trials: int | None = None, technologies=TECH
                  search: bool = True) -> dict:
     """:func:`run_study`, memoized in ``build/cache/`` by a digest of its inputs and code."""
     trials = trials or cfg.study.trials
+    import fcntl
+
     path = CACHE_DIR / f"maxnvm_study_{_inputs_digest(cfg, trials, tuple(technologies), search)}.json"
-    if path.is_file():
-        return json.loads(path.read_text())
-    result = run_study(cfg, trials, technologies, search)
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")  # parallel test workers: write, then rename
-    tmp.write_text(json.dumps(result))
-    tmp.replace(path)
+    # one process computes, concurrent ones (parallel test workers) wait and read its result
+    with path.with_suffix(".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.is_file():
+            return json.loads(path.read_text())
+        result = run_study(cfg, trials, technologies, search)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(result))
+        tmp.replace(path)
     return result
