@@ -99,3 +99,13 @@ def test_cli_errors_are_one_line(run, args, message):
     assert res.exit_code == 2
     assert res.stderr.strip().startswith("error: ") and message in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_minimal_cells_skips_configurations_unsafe_in_isolation(deployed):
+    enc = S.encode_model(deployed, "CSR", SMALL)
+    isolated = [{"encoding": "CSR", "structure": s, "bits_per_cell": b, "safe": not (s == "col_idx" and b == 2)}
+                for s in ("values", "col_idx", "row_counts") for b in BITS_PER_CELL]
+    best = S.minimal_cells(deployed, enc, SMALL, "rram", 2, bound=1.0, isolated=isolated)
+    # col_idx unsafe from MLC2 on -> SLC; everything else may go to MLC3 (fewest cells)
+    assert best["bits_per_cell"] == {"values": 3, "col_idx": 1, "row_counts": 3}
+    assert best["cells"] == enc.cells(best["bits_per_cell"]) and best["evaluated"] == 1
