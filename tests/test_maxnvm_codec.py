@@ -336,3 +336,23 @@ def test_lut():
     assert lut_lookup(book, [3, 0, 2, 9]).tolist() == [32767, -5, 7, 0]
     with pytest.raises(ValueError):
         lut_lookup(np.zeros(129), [0])
+
+
+# ---------------------------------------------------------------- decoder cost models
+
+def test_bitmask_decoder_cost_hand_counted():
+    from golden.maxnvm.codecs import BitmaskLayout
+    from golden.maxnvm.codecs.cost import bitmask_beats, bitmask_decoder_cost
+    # 20 kernels x 10 elements, 16-bit: groups of 16 kernels -> 160 + 40 elements.
+    # Blocks of 64 bits: group 0 -> 64, 64, 32; group 1 -> 40.  Lanes 3: 22 + 22 + 11 + 14 = 69 beats.
+    lay = BitmaskLayout(20, 10, 16, 64)
+    cost = bitmask_decoder_cost(lay, lanes=3, block=64)
+    assert (cost.beats, cost.groups, cost.busy_cycles, cost.weights) == (69, 2, 71, 200)
+    beats = bitmask_beats(np.arange(200).reshape(20, 10), lay, lanes=3, block=64)
+    assert len(beats) == 69 and sum(b["count"] for b in beats) == 200 and beats[-1]["last"] == 1
+    assert beats[21] == {"w0": 63, "w1": 0, "w2": 0, "count": 1, "last": 0}   # block 0 ends on a 1-weight beat
+
+
+def test_csr_decoder_cost_hand_counted():
+    from golden.maxnvm.codecs.cost import csr_decoder_cost
+    assert csr_decoder_cost(3, 12) == {"rows": 3, "weights_out": 36, "busy_cycles": 39}

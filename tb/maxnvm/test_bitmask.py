@@ -30,7 +30,7 @@ from tb.maxnvm.loading import load_memories, seeded_rng, wait_while, words32
 from tb.runner import tb_component
 
 SURFACE_CODES = {"wgs": 0, "wmb": 1, "data": 2, "idxsync": 3}
-MAX_TEST_WEIGHTS = 6000
+MAX_TEST_WEIGHTS = 4500
 WATCHDOG_CYCLES = 5000
 
 
@@ -153,7 +153,7 @@ async def test_bitmask_faults_match_golden(dut):
     bench = BitmaskBench(dut, "faults", stall_prob=0.1)
     await bench.start()
     p = bench.params
-    for i in range(6):
+    for i in range(4):
         w = random_layer(bench.rng, p)
         s = encode_bitmask(w, p.data_bits, p.idxsync_block, allow_raw=False)
         flips = {k: flip_bits(v, bench.rng.integers(0, 8 * len(v), size=int(bench.rng.integers(1, 6))))

@@ -101,7 +101,7 @@ def random_matrix(rng, params, sparsity=None):
     return m
 
 
-async def random_matrices(dut, name, n=8, stall_prob=0.0, idle_prob=0.0, faults=False):
+async def random_matrices(dut, name, n=6, stall_prob=0.0, idle_prob=0.0, faults=False):
     bench = CsrBench(dut, name, stall_prob, idle_prob)
     await bench.start()
     p = bench.params

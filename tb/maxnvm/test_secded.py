@@ -22,7 +22,7 @@ from tb.maxnvm.loading import seeded_rng
 from tb.runner import tb_component
 
 EXHAUSTIVE_MAX_BITS = 4
-RANDOM_WORDS = 1500
+RANDOM_WORDS = 600
 
 
 def error_patterns(rng, k: int, n: int):
