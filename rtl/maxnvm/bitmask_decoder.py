@@ -24,6 +24,19 @@ def weights_layout(params: CodecParams) -> data.StructLayout:
     return data.StructLayout({**fields, "count": range(params.lanes + 1), "last": 1})
 
 
+def layer_ports(params: CodecParams) -> dict:
+    """The layer inputs (``start`` and what it latches), shared with ``BitmaskHarness``."""
+    n = params.max_weights
+    return {"start": In(1), "n_weights": In(range(n + 1)), "group_elems": In(range(n + 1)),
+            "compressed": In(1), "idxsync": In(1), "data_elems": In(range(n + 1))}
+
+
+def status_ports(params: CodecParams) -> dict:
+    """The dense output stream, status flags and counters, shared with ``BitmaskHarness``."""
+    return {"weights": Out(stream.Signature(weights_layout(params))), "busy": Out(1), "error": Out(1),
+            "counters": Out(counter_signature(BITMASK_COUNTERS, params.counter_width))}
+
+
 def popcount(bits) -> object:
     total = Const(0, 5)
     for b in bits:
@@ -115,12 +128,7 @@ class BitmaskDecoder(wiring.Component):
         max_blocks = n // params.idxsync_block + self.max_groups
         self.sync_words = max_blocks * self.word_bits // WORD + 1
         super().__init__({
-            "start": In(1),
-            "n_weights": In(range(n + 1)),
-            "group_elems": In(range(n + 1)),
-            "compressed": In(1),
-            "idxsync": In(1),
-            "data_elems": In(range(n + 1)),
+            **layer_ports(params),
             "wmb_addr": Out(range(n // WORD + 1)),
             "wmb_lo": In(WORD),
             "wmb_hi": In(WORD),
@@ -131,10 +139,7 @@ class BitmaskDecoder(wiring.Component):
             "sync_hi": In(WORD),
             "data_addr": Out(range(2 * n + lanes)).array(lanes),
             "data": In(signed(params.data_bits)).array(lanes),
-            "weights": Out(stream.Signature(weights_layout(params))),
-            "busy": Out(1),
-            "error": Out(1),
-            "counters": Out(counter_signature(BITMASK_COUNTERS, params.counter_width)),
+            **status_ports(params),
         })
 
     def elaborate(self, platform):

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from amaranth.hdl import Module
 from amaranth.lib import data, memory, stream, wiring
-from amaranth.lib.wiring import In, Out
+from amaranth.lib.wiring import In
 
 from golden.maxnvm.params import CodecParams
-from rtl.common.counters import counter_signature
-from rtl.maxnvm.bitmask_decoder import BITMASK_COUNTERS, WORD, BitmaskDecoder, weights_layout
+from rtl.maxnvm.bitmask_decoder import (
+    BITMASK_COUNTERS,
+    WORD,
+    BitmaskDecoder,
+    layer_ports,
+    status_ports,
+)
 
 SURFACES = ("wgs", "wmb", "data", "sync")  # load-port ``surface`` codes 0..3
 
@@ -52,19 +57,10 @@ class BitmaskHarness(wiring.Component):
             "sync": self.decoder.sync_words + 1,
         }
         addr_bits = max(d for d in self.depths.values()).bit_length()
-        n = params.max_weights
         super().__init__({
             "load": In(stream.Signature(data.StructLayout({"surface": 2, "addr": addr_bits, "word": WORD}))),
-            "start": In(1),
-            "n_weights": In(range(n + 1)),
-            "group_elems": In(range(n + 1)),
-            "compressed": In(1),
-            "idxsync": In(1),
-            "data_elems": In(range(n + 1)),
-            "weights": Out(stream.Signature(weights_layout(params))),
-            "busy": Out(1),
-            "error": Out(1),
-            "counters": Out(counter_signature(BITMASK_COUNTERS, params.counter_width)),
+            **layer_ports(params),
+            **status_ports(params),
         })
 
     def elaborate(self, platform):
@@ -97,7 +93,7 @@ class BitmaskHarness(wiring.Component):
             sel = dec.data_addr[i][: per_word.bit_length() - 1] if per_word > 1 else 0
             m.d.comb += dec.data[i].eq(word.word_select(sel, self.params.data_bits))
 
-        for name in ("start", "n_weights", "group_elems", "compressed", "idxsync", "data_elems"):
+        for name in layer_ports(self.params):
             m.d.comb += getattr(dec, name).eq(getattr(self, name))
         wiring.connect(m, wiring.flipped(self.weights), dec.weights)
         m.d.comb += [self.busy.eq(dec.busy), self.error.eq(dec.error)]
