@@ -80,11 +80,11 @@ class Traffic:
 
 
 def layer_traffic(layer: ScheduledLayer, rows_per_bank: int, budget: int, max_generations: int = 3,
-                  ) -> Traffic:
+                  kinds=DATA_KINDS) -> Traffic:
     """Write-at-birth / read-at-death traffic of every kind, in time order (see module docstring)."""
     duration = layer.config.layer_cycles
     plans = []
-    for kind in DATA_KINDS:
+    for kind in kinds:
         first, count = layer.banks[kind]
         life = min(layer.lifetime[kind], duration)
         if count == 0 or life <= 0:

@@ -24,6 +24,7 @@ from scipy.stats import poisson
 from golden.energy import account, event_costs
 from golden.rana.config_words import LayerConfig, Pattern, pack_words, words_per_layer
 from golden.rana.controller import LayerTraffic, run_controller
+from golden.rana.lifetime import DATA_KINDS
 from golden.rana.retention import distribution
 from golden.tech import load_tech
 from tb.common.clock import CLOCK_PERIOD_NS, start_clock_and_reset
@@ -244,7 +245,7 @@ async def test_malformed_words(dut):
 
 # -- retention-checked co-simulation ------------------------------------------------------------
 
-async def cosim(dut, name: str, scheduled, time_scale: int, budget: int):
+async def cosim(dut, name: str, scheduled, time_scale: int, budget: int, kinds=DATA_KINDS):
     """Run scheduled layers with the eDRAM model; returns per-layer (errors, bits, assumed rate)."""
     bench = Bench(dut, name)
     rng = seeded_rng(dut, name)
@@ -255,7 +256,7 @@ async def cosim(dut, name: str, scheduled, time_scale: int, budget: int):
     model = EdramModel(e.n_banks, e.rows_per_bank, e.row_bits, dist, 2 * total_cycles * us_per_cycle,
                        us_per_cycle, rng)
     dut._log.info(f"{name}: {model.n_weak} weak cells drawn; 1 cycle = {us_per_cycle:.3f} us real")
-    traffics = [layer_traffic(s, e.rows_per_bank, budget) for s in scheduled]
+    traffics = [layer_traffic(s, e.rows_per_bank, budget, kinds=kinds) for s in scheduled]
     layers = [t.accesses for t in traffics]
     words = pack_words([s.config for s in scheduled], e.n_banks)
     expected = {}
@@ -360,7 +361,7 @@ async def test_cosim_flags_withheld(dut):
     scale = 64
     sched = scheduled_layers("vgg16", "eD+ID", ["conv4_2"], scale, config, withhold_flags=True)
     assert sched[0].needs_refresh["input"], "the scheduler must want refresh here for the test to mean anything"
-    stats, _ = await cosim(dut, "flags_withheld", sched, scale, budget=8000)
+    stats, _ = await cosim(dut, "flags_withheld", sched, scale, budget=30000, kinds=("input",))
     assumed = config.retention.typical_failure_rate
     (_k, errors, bits), = stats
     bound = poisson.ppf(1 - CONFIDENCE, assumed * bits)
