@@ -173,6 +173,32 @@ def test_buffer_counts_equal_naive_loop_walk(pattern, shape, t):
     assert int(c["mac"]) == shape.macs
 
 
+# SMALL / T_SMALL by hand: 2 M tiles, 2 N tiles, 2 RC tiles (R: 2 tiles of Tr=2, C: 1 tile of Tc=4);
+# input tile Th = (2-1)+3 = 4, Tl = (4-1)+3 = 6; one sweep over all (n, rc) input tiles = N*sum(Th)*sum(Tl)
+# = 8*(4+4)*6 = 384 words (halo rows counted twice); W = 32*8*9 = 2304; O = 32*4*4 = 512; I = 8*6*6 = 288.
+# Tiles per core step: input 4*4*6 = 96, weight 16*4*9 = 576, output 16*2*4 = 128; 8 core steps.
+@pytest.mark.parametrize("pattern, expected", [
+    # ID (M, RC, N): N innermost -> the input and weight tiles change every step (8*96, 8*576);
+    # outputs accumulate over N in the PEs and are written once per (m, rc): 4*128, never read back.
+    (Pattern.ID, {"input_reads": 768, "weight_reads": 4608, "output_writes": 512, "output_reads": 0,
+                  "ddr": 288 + 2304 + 512}),
+    # OD (N, M, RC): RC innermost -> input tile changes every step (768); the (m, n) weight tile once per
+    # 2 steps (4*576 = W); outputs written every step (8*128) and read back in the second N pass (4*128).
+    (Pattern.OD, {"input_reads": 768, "weight_reads": 2304, "output_writes": 1024, "output_reads": 512,
+                  "ddr": 288 + 2304 + 512}),
+    # WD (RC, M, N): as ID inside one RC tile; DDR reads each RC tile's input window once (384, halos).
+    (Pattern.WD, {"input_reads": 768, "weight_reads": 4608, "output_writes": 512, "output_reads": 0,
+                  "ddr": 384 + 2304 + 512}),
+])
+def test_buffer_words_by_kind_by_hand(pattern, expected):
+    c = layer_counts(SMALL, pattern, T_SMALL, P, BIG)
+    assert {k: int(v) for k, v in c["buffer_words"].items()} == expected
+    assert int(c["buffer"]) == sum(expected.values())
+    assert int(c["ddr"]) == expected["ddr"]
+    grouped = layer_counts(SMALL, pattern, T_SMALL, P, BIG, repeat=3)
+    assert int(grouped["buffer_words"]["weight_reads"]) == 3 * expected["weight_reads"]
+
+
 def test_refresh_counts_by_hand():
     shape, t = SMALL, T_SMALL  # 576 cycles; ID lifetimes: inputs 576, weights 288, outputs 0
     period = 100               # 5 pulses; inputs and weights outlive it

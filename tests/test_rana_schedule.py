@@ -6,6 +6,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from golden.config import ConfigError
 from golden.rana.config_words import (
     ConfigWordError,
     LayerConfig,
@@ -172,3 +173,26 @@ def test_tolerable_rate_rule():
     assert r.tolerable_rate("plain") == 1e-4      # mean 0.945 >= 0.95 - 0.005
     assert r.tolerable_rate("retrained") == 1e-4  # 0.946 ok, 0.9 not
     assert r.as_dict(CFG.retention)["tolerable_retention_us"]["plain"] > 734
+
+
+def test_aggregate_ratio_suite_and_mean_by_hand():
+    from golden.rana.study import aggregate_ratio
+
+    # two networks: design 1 and 9 vs base 2 and 10 -> suite 10/12, mean (0.5 + 0.9)/2
+    assert aggregate_ratio([1.0, 9.0], [2.0, 10.0], "suite") == pytest.approx(10 / 12)
+    assert aggregate_ratio([1.0, 9.0], [2.0, 10.0], "mean") == pytest.approx(0.7)
+    with pytest.raises(ConfigError, match="valid: suite, mean"):
+        aggregate_ratio([1.0], [2.0], "median")
+
+
+def test_fig15_aggregation_is_the_named_reading():
+    """The suite-total reading is chosen on RANA(0) vs eD+OD (-19.4 %, equal to VGG's alone, §V-B3)."""
+    from golden.rana.study import BENCHMARKS, comparison, design_matrix
+
+    m = design_matrix()
+    totals = {d: sum(m[n, d].total_pj() for n in BENCHMARKS) for d in ("RANA(0)", "eD+OD")}
+    suite = comparison()["rana0_vs_edod_energy_saving"]
+    assert suite == pytest.approx(1 - totals["RANA(0)"] / totals["eD+OD"])
+    assert abs(suite - 0.194) < abs(comparison(how="mean")["rana0_vs_edod_energy_saving"] - 0.194)
+    # RANA(0) equals eD+OD where OD fits every layer (AlexNet: all layers OD, §V-B3)
+    assert m["alexnet", "RANA(0)"].total_pj() == pytest.approx(m["alexnet", "eD+OD"].total_pj())

@@ -23,11 +23,30 @@ LAYER_B = ConvShape(M=512, N=256, R=28, C=28, K=3, S=1, name="vgg_conv9")
 FIG15_TOLERANCE = 0.10
 REFRESH_TOLERANCE = 0.05
 _FIG15_NOTE = (
-    "mean over AlexNet, VGG-16, GoogLeNet, ResNet-50 of per-network ratios (Fig. 15 is normalized per "
-    "network). The paper obtains beta_b/beta_d with the model of its ref. [11] and gamma from RTL "
-    "simulation, neither given; ours are the closed forms of golden/rana/cost.py, so energy and "
-    "off-chip figures get +-10 % (relative), refresh-count figures, which follow from eqs. (4)-(10) "
-    "and the interval alone, +-5 %")
+    "suite totals of AlexNet, VGG-16, GoogLeNet, ResNet-50 (sum over networks of the design's figure / sum of the "
+    "base's; Fig. 15 itself is per network). The paper does not say how it combines the networks: this reading "
+    "is chosen on ONE named data point, RANA(0) vs eD+OD -19.4 % (§V-B1), which equals VGG's alone (§V-B3) although "
+    "RANA(0) = eD+OD on every layer where OD fits (all of AlexNet): only a VGG-dominated aggregate does that; "
+    "every other figure is a prediction. beta_b/beta_d follow golden/rana/cost.py (the paper's ref. [11] model "
+    "and simulated gamma are not given), so energy and off-chip figures get +-10 % (relative), refresh-count "
+    "figures, which follow from eqs. (4)-(10) and the interval alone, +-5 %")
+_MEAN_READING = "mean of per-network ratios instead: {:.1f} %"
+_MISS_NOTES = {
+    "rana_star_vs_sid_offchip_saving": (
+        "NOT REPRODUCED: our ID designs re-fetch more than the paper's: R_o = 256 (Tm*Tr*Tc <= 256) keeps ID at "
+        "Tm = 16-32, so it re-reads every VGG/ResNet input map that does not fit the buffer (eq. (1)) once per Tm "
+        "output channels and S+ID moves {sid_min:.1f}x the layers' minimum off-chip traffic, vs 1/(1-0.417) = "
+        "1.7x in the paper (whose RANA* has no extra access, §V-B4)"),
+    "edid_vs_sid_energy_increase": (
+        "NOT REPRODUCED, though the energy ratio is {ratio:.3f} vs the paper's 1.133: the increase is the small "
+        "difference between eD+ID's added refresh and its off-chip saving ({edid_ddr:.1f} % here, 40.3 % in the "
+        "paper), and our S+ID spends more on off-chip access than the paper's (see the off-chip claim), so that "
+        "saving offsets more of the refresh"),
+    "edod_vs_edid_refresh_energy_saving": (
+        "NOT REPRODUCED: with the normal controller every bank is refreshed while any data outlives 45 us, and no "
+        "OD tiling brings VGG's conv1-conv4 lifetimes under 45 us, so there OD refreshes as much as ID; VGG "
+        "dominates the suite total (per network: {edod_per_net})"),
+}
 
 
 def _us(cycles, cfg: RanaConfig) -> float:
@@ -63,22 +82,49 @@ def buffer_claim(cfg: RanaConfig) -> Claim:
                       "exactly half; double-buffering them would also give 785.0 KB)")
 
 
-def fig15_claims(cfg: RanaConfig) -> list[Claim]:
-    from golden.rana.study import comparison
+def _offchip_over_minimum(cfg: RanaConfig, design: str) -> float:
+    """Suite off-chip traffic of ``design`` over RANA*(E-5)'s, which has no extra access (§V-B4) in our model."""
+    from golden.rana.study import BENCHMARKS, design_matrix
 
-    f = comparison(cfg)
+    m = design_matrix(cfg)
+    return (sum(m[n, design].totals()["ddr"] for n in BENCHMARKS)
+            / sum(m[n, "RANA*(E-5)"].totals()["ddr"] for n in BENCHMARKS))
+
+
+def fig15_claims(cfg: RanaConfig) -> list[Claim]:
+    from golden.rana.study import BENCHMARKS, comparison, design_matrix, ratio
+
+    f, f_mean, m = comparison(cfg), comparison(cfg, "mean"), design_matrix(cfg)
+    facts = {"sid_min": _offchip_over_minimum(cfg, "S+ID"),
+             "ratio": 1 + f["edid_vs_sid_energy_increase"], "edid_ddr": 100 * f["edid_vs_sid_offchip_saving"],
+             "edod_per_net": ", ".join(f"{n} {100 * (1 - ratio(m, 'eD+OD', 'eD+ID', 'energy:refresh', (n,))):.0f} %"
+                                       for n in BENCHMARKS)}
     rows = (
         ("rana.fig15.rana_star_vs_sid.energy_saving", "rana_star_vs_sid_energy_saving", "66.2", FIG15_TOLERANCE),
         ("rana.fig15.rana_star_vs_sid.offchip_saving", "rana_star_vs_sid_offchip_saving", "41.7", FIG15_TOLERANCE),
         ("rana.fig15.rana_star_vs_edid.refresh_saving", "rana_star_vs_edid_refresh_saving", "99.7",
          REFRESH_TOLERANCE),
         ("rana.fig15.edid_vs_sid.energy_increase", "edid_vs_sid_energy_increase", "13.3", FIG15_TOLERANCE),
+        ("rana.fig15.edid_vs_sid.offchip_saving", "edid_vs_sid_offchip_saving", "40.3", FIG15_TOLERANCE),
+        ("rana.fig15.edod_vs_edid.refresh_energy_saving", "edod_vs_edid_refresh_energy_saving", "43.7",
+         FIG15_TOLERANCE),
+        ("rana.fig15.rana0_vs_edod.energy_saving", "rana0_vs_edod_energy_saving", "19.4", FIG15_TOLERANCE),
         ("rana.fig15.ranae5_vs_rana0.refresh_saving", "ranae5_vs_rana0_refresh_saving", "98.5", REFRESH_TOLERANCE),
+        ("rana.fig15.ranae5_vs_rana0.energy_saving", "ranae5_vs_rana0_energy_saving", "45.4", FIG15_TOLERANCE),
     )
-    out = [claim(cid, "rana", SEED, "§V-B1, Fig. 15", paper, 100 * f[key], "%", tolerance=tol, note=_FIG15_NOTE)
-           for cid, key, paper, tol in rows]
+    out = []
+    for cid, key, paper, tol in rows:
+        parts = [_FIG15_NOTE if not out else f"aggregation and tolerance: see {rows[0][0]}",
+                 _MEAN_READING.format(100 * f_mean[key])]
+        if key in _MISS_NOTES:
+            parts.insert(0, _MISS_NOTES[key].format(**facts))
+        if key == "rana0_vs_edod_energy_saving":
+            parts.insert(0, "the data point that selects the suite-total reading (not a prediction)")
+        out.append(claim(cid, "rana", SEED, "§V-B1, Fig. 15", paper, 100 * f[key], "%", tolerance=tol,
+                         note="; ".join(parts)))
     out.append(claim("rana.fig15.alexnet.edid_vs_sid_energy", "rana", SEED, "§V-B1, Fig. 15", "2.3",
-                     f["alexnet_edid_vs_sid_energy"], "x", tolerance=FIG15_TOLERANCE, note=_FIG15_NOTE))
+                     f["alexnet_edid_vs_sid_energy"], "x", tolerance=FIG15_TOLERANCE,
+                     note="AlexNet alone (no averaging); tolerance as for energy figures"))
     return out
 
 
@@ -88,7 +134,7 @@ def dadiannao_claims(cfg: RanaConfig) -> list[Claim]:
     f = comparison(cfg)
     note = ("one DaDianNao node (64x64 multipliers over M x N, Tm=Tn=64, Tr=Tc=1, 36 MB eDRAM, 606 MHz); "
             "original = WD only, normal 45 us refresh; same Table III energies and bank size assumed; "
-            "mean over the four benchmarks; tolerances as for Fig. 15")
+            "suite totals over the four benchmarks as for Fig. 15; tolerances as for Fig. 15")
     rows = (
         ("rana.dadiannao.rana_star.energy_saving", "rana_star_vs_dadiannao_energy_saving", "69.4", FIG15_TOLERANCE),
         ("rana.dadiannao.rana_star.refresh_saving", "rana_star_vs_dadiannao_refresh_saving", "99.9",

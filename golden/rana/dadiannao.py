@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
-
 from golden.rana.config_words import Pattern
 from golden.rana.designs import DESIGNS, Design
 from golden.rana.lifetime import Tiling
 from golden.rana.params import CoreParams, RanaConfig, load_rana_config
 from golden.rana.scheduler import NetworkSchedule, schedule_network
-from golden.rana.study import BENCHMARKS
+from golden.rana.study import AGGREGATE, BENCHMARKS, aggregate_ratio
 
 ORIGINAL = Design("DaDianNao", "edram", (Pattern.WD,), None, "normal")
 DD_DESIGNS = (ORIGINAL, DESIGNS["RANA(0)"], DESIGNS["RANA(E-5)"], DESIGNS["RANA*(E-5)"])
@@ -47,13 +45,16 @@ def schedule_on_node(network: str, design: Design, cfg: RanaConfig | None = None
                             fixed_tiling=Tiling(dd.tm, dd.tn, dd.tr, dd.tc))
 
 
-def comparison(cfg: RanaConfig | None = None, nets=BENCHMARKS) -> dict:
-    """§V-C figures, mean over the benchmarks of per-network ratios."""
+def comparison(cfg: RanaConfig | None = None, nets=BENCHMARKS, how: str = AGGREGATE) -> dict:
+    """§V-C figures over the benchmarks, combined as the §V-B ones (:mod:`golden.rana.study`)."""
     cfg = cfg or load_rana_config()
     m = {(n, d.name): schedule_on_node(n, d, cfg) for n in nets for d in DD_DESIGNS}
 
     def ratio(a: str, b: str, key) -> float:
-        return float(np.mean([key(m[n, a]) / key(m[n, b]) for n in nets]))
+        return aggregate_ratio([key(m[n, a]) for n in nets], [key(m[n, b]) for n in nets], how)
+
+    def share(design: str, part, whole) -> float:
+        return aggregate_ratio([part(m[n, design]) for n in nets], [whole(m[n, design]) for n in nets], how)
 
     def energy(event):
         return lambda s: s.energy_pj()[event]
@@ -63,12 +64,10 @@ def comparison(cfg: RanaConfig | None = None, nets=BENCHMARKS) -> dict:
         return e["mac"] + e["buffer"] + e["refresh"]
 
     return {
-        "dadiannao_buffer_energy_share": float(np.mean(
-            [m[n, "DaDianNao"].energy_pj()["buffer"] / m[n, "DaDianNao"].total_pj() for n in nets])),
+        "dadiannao_buffer_energy_share": share("DaDianNao", energy("buffer"), lambda s: s.total_pj()),
         "rana0_vs_dadiannao_buffer_energy_saving": 1 - ratio("RANA(0)", "DaDianNao", energy("buffer")),
         "ranae5_vs_rana0_refresh_energy_saving": 1 - ratio("RANA(E-5)", "RANA(0)", energy("refresh")),
-        "ranae5_refresh_share_of_accelerator": float(np.mean(
-            [m[n, "RANA(E-5)"].energy_pj()["refresh"] / accel(m[n, "RANA(E-5)"]) for n in nets])),
+        "ranae5_refresh_share_of_accelerator": share("RANA(E-5)", energy("refresh"), accel),
         "rana_star_vs_dadiannao_refresh_saving": 1 - ratio("RANA*(E-5)", "DaDianNao",
                                                            lambda s: s.totals()["refresh"]),
         "rana_star_vs_dadiannao_energy_saving": 1 - ratio("RANA*(E-5)", "DaDianNao", lambda s: s.total_pj()),
