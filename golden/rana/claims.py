@@ -119,7 +119,9 @@ def fig15_claims(cfg: RanaConfig) -> list[Claim]:
         if key in _MISS_NOTES:
             parts.insert(0, _MISS_NOTES[key].format(**facts))
         if key == "rana0_vs_edod_energy_saving":
-            parts.insert(0, "the data point that selects the suite-total reading (not a prediction)")
+            vgg = 1 - ratio(m, "RANA(0)", "eD+OD", "energy", ("vgg16",))
+            parts.insert(0, "the data point that selects the suite-total reading (not a prediction); our VGG "
+                            f"alone gives {100 * vgg:.1f} % (paper, §V-B3: 19.4 %)")
         out.append(claim(cid, "rana", SEED, "§V-B1, Fig. 15", paper, 100 * f[key], "%", tolerance=tol,
                          note="; ".join(parts)))
     out.append(claim("rana.fig15.alexnet.edid_vs_sid_energy", "rana", SEED, "§V-B1, Fig. 15", "2.3",
