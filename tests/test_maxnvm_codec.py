@@ -356,3 +356,12 @@ def test_bitmask_decoder_cost_hand_counted():
 def test_csr_decoder_cost_hand_counted():
     from golden.maxnvm.codecs.cost import csr_decoder_cost
     assert csr_decoder_cost(3, 12) == {"rows": 3, "weights_out": 36, "busy_cycles": 39}
+
+
+def test_busy_cycles_with_stalls_hand_replayed():
+    from golden.maxnvm.codecs.cost import busy_cycles_with_stalls
+    # start in cycle 0; set-up in 1; beats offered from 2; ready 0 in 2, 4, 5: beats leave in 3 and 6.
+    assert busy_cycles_with_stalls([2], [1, 1, 0, 1, 0, 0, 1], 0) == (6, 7)
+    assert busy_cycles_with_stalls([1, 1], [1, 1, 1], 0) == (4, 5)       # set-up, beat, set-up, beat
+    assert busy_cycles_with_stalls([1], [0, 0, 0], 0) == (3, 4)          # ready again past the pattern
+    assert busy_cycles_with_stalls([3], [0] * 10, 5) == (7, 13)  # set-up 6, stalls 7-9, beats 10-12

@@ -53,3 +53,32 @@ def bitmask_beats(weights: np.ndarray, layout: BitmaskLayout, lanes: int, block:
 def csr_decoder_cost(n_rows: int, n_cols: int) -> dict[str, int]:
     """``CsrDecoder`` at full rate: one set-up cycle per row, one cycle per dense weight."""
     return {"rows": n_rows, "weights_out": n_rows * n_cols, "busy_cycles": n_rows * (n_cols + 1)}
+
+
+def bitmask_group_beats(layout: BitmaskLayout, lanes: int, block: int) -> np.ndarray:
+    """``BitmaskDecoder`` beats per group (the units :func:`busy_cycles_with_stalls` replays)."""
+    geometry = BitmaskLayout(layout.n_kernels, layout.kernel_elems, layout.data_bits, block)
+    _, length, group = geometry.blocks()
+    return np.bincount(group, weights=-(-length // lanes), minlength=layout.n_groups).astype(np.int64)
+
+
+def busy_cycles_with_stalls(unit_beats, ready, start_cycle: int) -> tuple[int, int]:
+    """Replay a decoder that spends one set-up cycle per unit (group, row) and then
+    one cycle per beat offered, a beat leaving only in cycles where ``ready`` is high
+    (``ready[c]`` for cycle ``c``; always high past the pattern).  ``start`` is high in
+    ``start_cycle``; the first set-up cycle is the next.  Returns ``(busy cycles,
+    first idle cycle)``."""
+    ready = np.asarray(ready, dtype=bool)
+    ready_before = np.concatenate([[0], np.cumsum(ready)])  # ready-high cycles in [0, c)
+    cycle, busy = start_cycle + 1, 0
+    for beats in np.asarray(unit_beats, dtype=np.int64).tolist():
+        cycle += 1                                   # set-up cycle
+        wanted = (ready_before[min(cycle, len(ready))] + (cycle - len(ready) if cycle > len(ready) else 0)
+                  + beats)                           # ready-high cycles in [0, end of the unit]
+        if wanted <= ready_before[-1]:
+            end = int(np.searchsorted(ready_before, wanted))  # first c with ready-high count in [0, c) == wanted
+        else:
+            end = len(ready) + int(wanted - ready_before[-1])
+        busy += 1 + end - cycle
+        cycle = end
+    return busy, cycle
