@@ -365,3 +365,17 @@ def test_busy_cycles_with_stalls_hand_replayed():
     assert busy_cycles_with_stalls([1, 1], [1, 1, 1], 0) == (4, 5)       # set-up, beat, set-up, beat
     assert busy_cycles_with_stalls([1], [0, 0, 0], 0) == (3, 4)          # ready again past the pattern
     assert busy_cycles_with_stalls([3], [0] * 10, 5) == (7, 13)  # set-up 6, stalls 7-9, beats 10-12
+
+
+def test_codec_config_is_strict(tmp_path):
+    from golden.config import ConfigError
+    from golden.maxnvm.params import load_maxnvm_config
+    from tools.toolchain import REPO
+    text = (REPO / "configs" / "maxnvm.toml").read_text()
+    assert load_maxnvm_config().codec.group_kernels == 16
+    (tmp_path / "lanes.toml").write_text(text.replace("lanes = 4", "lanes = 0"))
+    with pytest.raises(ConfigError, match=r"codec.lanes=0: must be in 1..16"):
+        load_maxnvm_config(tmp_path / "lanes.toml")
+    (tmp_path / "bits.toml").write_text(text.replace("data_bits = 16", "data_bits = 12"))
+    with pytest.raises(ConfigError, match=r"codec.data_bits=12: NVDLA sparse format supports 8 or 16"):
+        load_maxnvm_config(tmp_path / "bits.toml")
