@@ -213,7 +213,7 @@ class BitmaskDecoder(wiring.Component):
                 cbits=cbits, pos=pos, idx=idx, ones=ones, block_rem=block_rem, block_len=block_len,
                 group_rem=group_rem, group=group, block_base=block_base, sync_bit=sync_bit,
                 compressed=compressed, idxsync=idxsync, data_elems=data_elems, n_weights=n_weights,
-                    state=state))
+                state=state))
         with m.If(self.busy):
             m.d.sync += self.counters.busy_cycles.eq(self.counters.busy_cycles + 1)
         return m
@@ -252,7 +252,8 @@ class BitmaskDecoder(wiring.Component):
                      self.weights.payload.last.eq(last)]
 
         # IdxSync counter word of this block: word_bits bits at sync_bit.
-        m.d.comb += self.sync_addr.eq(sync_bit >> 5)
+        if self.idxsync_support:  # the baseline has no counter path at all (area comparison)
+            m.d.comb += self.sync_addr.eq(sync_bit >> 5)
         word = Signal(self.word_bits)
         m.d.comb += word.eq(Cat(self.sync_lo, self.sync_hi) >> sync_bit[:5])
         count = word[:cbits]
@@ -276,7 +277,9 @@ class BitmaskDecoder(wiring.Component):
                 m.d.sync += self.error.eq(1)
             with m.If(block_rem == take):  # block ends with this beat
                 with m.If(compressed):
-                    m.d.sync += [counters.blocks.eq(counters.blocks + 1), sync_bit.eq(sync_bit + self.word_bits)]
+                    m.d.sync += counters.blocks.eq(counters.blocks + 1)
+                    if self.idxsync_support:
+                        m.d.sync += sync_bit.eq(sync_bit + self.word_bits)
                 with m.If(sync_now):
                     m.d.sync += [idx.eq(block_base + expected), block_base.eq(block_base + expected)]
                     with m.If(expected != ones + ones_now):
