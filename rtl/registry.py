@@ -82,6 +82,8 @@ TOPS = {
         Top("maxnvm_bitmask", "maxnvm", lambda c: BitmaskHarness(c.codec),
             "MaxNVM BitMask decoder + IdxSync with its surface memories (seed 003 §3.2.2, Fig. 4)",
             "tb.maxnvm.test_bitmask"),
+        Top("maxnvm_bitmask_int8", "maxnvm", lambda c: BitmaskHarness(replace(c.codec, data_bits=8)),
+            "MaxNVM BitMask decoder + memories for 8-bit elements (32-kernel groups)", "tb.maxnvm.test_bitmask"),
         Top("maxnvm_bitmask_decoder", "maxnvm", lambda c: BitmaskDecoder(c.codec),
             "MaxNVM BitMask decoder logic with IdxSync (synthesis; memories outside)"),
         Top("maxnvm_bitmask_decoder_noidx", "maxnvm", lambda c: BitmaskDecoder(c.codec, idxsync_support=False),
