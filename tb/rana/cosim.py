@@ -46,6 +46,7 @@ class ScheduledLayer:
     lifetime: dict               # kind -> cycles at the compressed time scale
     banks: dict                  # kind -> (first bank, bank count)
     needs_refresh: dict          # kind -> bool (scheduler's decision)
+    refresh_words: int = 0       # the scheduler's γ for the layer (real time scale)
 
 
 def scheduled_layers(network: str, design: str, names, time_scale: int, config=None,
@@ -70,7 +71,7 @@ def from_schedule(s, time_scale: int, withhold_flags: bool = False) -> Scheduled
     life = {k: round(int(s.counts["lifetime_cycles"][k]) / time_scale) for k in DATA_KINDS}
     needs = {k: bool(s.counts["needs_refresh"][k]) for k in DATA_KINDS}
     return ScheduledLayer(f"{s.name} ({s.pattern.name})", cfg, life, {k: (first[k], n[k]) for k in DATA_KINDS},
-                          needs)
+                          needs, 0 if withhold_flags else int(s.counts["refresh"]))
 
 
 @dataclass
@@ -101,10 +102,14 @@ def layer_traffic(layer: ScheduledLayer, rows_per_bank: int, budget: int, max_ge
             events += [(start, 1, b, r, 1, KIND_CODE[kind]) for b, r in zip(banks, rws)]
             events += [(end, 0, b, r, 0, KIND_CODE[kind]) for b, r in zip(banks, rws)]
     events.sort(key=lambda ev: (ev[0], ev[1]))
-    times = np.array([ev[0] for ev in events], dtype=np.int64)
-    gaps = np.maximum(np.diff(np.concatenate(([0], times))) - 1, 0)
-    gaps[0] = times[0] if len(times) else 0
-    tail = max(duration - (int(times[-1]) if len(times) else 0), 0)
+    # One access per cycle: an access whose time is taken goes in the next free cycle, and
+    # later accesses return to their own times (delays do not accumulate across bursts).
+    gaps, last = [], -1
+    for ev in events:
+        when = max(ev[0], last + 1)
+        gaps.append(when - last - 1)
+        last = when
+    tail = max(duration - last - 1, 0)
     return Traffic(
         LayerTraffic(gaps, [ev[2] for ev in events], [ev[3] for ev in events], [ev[4] for ev in events], tail),
         np.array([ev[5] for ev in events], dtype=np.int64),

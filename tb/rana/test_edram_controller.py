@@ -293,6 +293,9 @@ async def cosim(dut, name: str, scheduled, time_scale: int, budget: int, kinds=D
     assert model.refreshes == counters["words_refreshed"] // config.refresh_words_per_row, \
         "eDRAM model saw a different number of row refreshes than the controller counted"
     check_energy(dut, config, measured, counters)
+    dut._log.info(f"{name}: words refreshed: rtl {measured['words_refreshed']} (compressed run, its own "
+                  f"pulse phase and traffic tail); scheduler's gamma {sum(s.refresh_words for s in scheduled)} "
+                  f"(floor(layer cycles / period) pulses per layer)")
     return stats, model
 
 
