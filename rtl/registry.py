@@ -20,6 +20,7 @@ from golden.rana.params import load_rana_config
 from rtl.hydra.mac import Mac
 from rtl.hydra.mac_bench_harness import MacBenchHarness
 from rtl.hydra.mac_seq import MacSeq
+from rtl.hydra.system import HydraSystem
 from rtl.hydra.unit import HydraUnit
 from rtl.maxnvm.bitmask_decoder import BitmaskDecoder
 from rtl.maxnvm.bitmask_harness import BitmaskHarness
@@ -79,6 +80,9 @@ TOPS = {
         Top("hydra_unit", "hydra", HydraUnit,
             "Hydra unit: N MACs + streaming buffers, AB/WB/OB, controller, pool unit (seed 001, SIII-B)",
             "tb.hydra.test_unit"),
+        Top("hydra_system", "hydra", HydraSystem,
+            "Hydra system: n_units units (one input channel each) + result-accumulation unit (seed 001, SIII-C); "
+            "co-simulated on reduced TOML variants by tests/test_golden_hydra_system.py"),
         Top("maxnvm_bitmask", "maxnvm", lambda c: BitmaskHarness(c.codec),
             "MaxNVM BitMask decoder + IdxSync with its surface memories (seed 003 §3.2.2, Fig. 4)",
             "tb.maxnvm.test_bitmask"),

@@ -118,6 +118,10 @@ class LayerJob:
     """One job of a layer: the register stack plus how many units run it and the tile's data."""
 
     job: UnitJob
+    r0: int                # first output row of the tile
+    y0: int                # first input row held in AB
+    m0: int                # first output channel of the chunk
+    c0: int                # first input channel of the pass (unit u holds c0 + u)
     active_units: int      # input channels in this pass
     ab_words: int          # AB words written per active unit
     wb_words: int          # WB words written per active unit
@@ -234,7 +238,7 @@ def layer_jobs(layer: Layer, config) -> list[LayerJob]:
             for c0 in range(0, layer.in_ch, n_units):
                 active = min(n_units, layer.in_ch - c0)
                 jobs.append(LayerJob(
-                    job=job, active_units=active,
+                    job=job, r0=r0, y0=y0, m0=m0, c0=c0, active_units=active,
                     ab_words=-(-job.in_h * in_w // vpw),
                     wb_words=0 if pool else -(-m_count * k * k // vpw),
                     read_entries=(active if pool else 1) * job.channels * job.positions,

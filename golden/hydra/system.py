@@ -1,0 +1,124 @@
+"""Golden twin of ``rtl/hydra/system.py``: N_UNITS units and the result-accumulation unit (RAU).
+
+A layer job runs on ``a`` active units, unit ``u`` holding input channel
+``c0 + u``; each unit's output-buffer entries are its channel's partial sums
+(unit bias register 0).  The RAU adds the ``a`` partial sums of an entry
+(``acc_width`` bits, wrapping), adds the running sum of earlier passes
+(``READ_FIRST`` clear), and on the last pass (``READ_LAST``) adds the output
+channel's bias aligned to the accumulator, applies ReLU (``READ_RELU``) and
+requantizes once (round half-up, saturate) — the only rounding of a layer.
+Max-pool entries pass through unit by unit (``READ_POOL``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from golden.fixed import FixedFormat, bias_to_acc, requantize, wrap
+from golden.hydra.unit import UNIT_COUNTERS, UnitJob, unit_outputs
+
+SYS_OP_WRITE_BIAS = 6
+READ_FIRST, READ_LAST, READ_RELU, READ_POOL = 1, 2, 4, 8
+RAU_COUNTERS = ("sums", "outputs", "acc_reads", "acc_writes", "bias_reads", "bias_writes")
+
+
+def system_counter_names(n_units: int) -> tuple[str, ...]:
+    return RAU_COUNTERS + tuple(f"u{i}_{name}" for i in range(n_units) for name in UNIT_COUNTERS)
+
+
+def conv_layer_outputs(inputs, weights, bias, job: UnitJob, n_units: int, fmt: FixedFormat,
+                       relu: bool) -> np.ndarray:
+    """Outputs ``[m_count * P]`` of a conv/FC job over all input channels, pass by pass as the system does.
+
+    ``inputs`` ``[C, in_h, in_w]`` (the tile of every input channel), ``weights``
+    ``[m_count, C, K, K]``, ``bias`` ``[m_count]``; the unit register ``bias`` is 0.
+    """
+    inputs = np.asarray(inputs, dtype=np.int64)
+    weights = np.asarray(weights, dtype=np.int64)
+    unit_job = UnitJob(**{**job.__dict__, "bias": 0})
+    running = None
+    for c0 in range(0, inputs.shape[0], n_units):
+        partial = np.zeros(job.m_count * job.positions, dtype=np.int64)
+        for c in range(c0, min(inputs.shape[0], c0 + n_units)):
+            partial = wrap(partial + unit_outputs(inputs[c], weights[:, c], unit_job, fmt), fmt.acc_width)
+        running = partial if running is None else wrap(running + partial, fmt.acc_width)
+    channel_bias = np.repeat(bias_to_acc(np.asarray(bias, dtype=np.int64), fmt), job.positions)
+    finished = wrap(running + channel_bias, fmt.acc_width)
+    if relu:
+        finished = np.maximum(finished, 0)
+    return requantize(finished, fmt)
+
+
+def pool_layer_outputs(inputs, job: UnitJob, fmt: FixedFormat) -> np.ndarray:
+    """Max-pool of every channel ``[C * P]`` (channel-major), as the units return them."""
+    return np.concatenate([unit_outputs(channel, None, job, fmt) for channel in np.asarray(inputs)])
+
+
+def rau_flags(lj, in_channels: int, relu: bool) -> int:
+    """READ flags of a layer job (``golden.hydra.cycles.LayerJob``) on the system."""
+    if lj.job.is_pool:
+        return READ_POOL
+    flags = READ_FIRST if lj.c0 == 0 else 0
+    if lj.c0 + lj.active_units == in_channels:
+        flags |= READ_LAST | (READ_RELU if relu else 0)
+    return flags
+
+
+def outputs_of(lj, in_channels: int) -> int:
+    """Values the system sends on ``rdata`` for a layer job."""
+    if lj.job.is_pool:
+        return lj.active_units * lj.job.positions
+    return lj.job.channels * lj.job.positions if rau_flags(lj, in_channels, False) & READ_LAST else 0
+
+
+def bias_words(lj, values_per_word: int) -> int:
+    """WRITE_BIAS words of a layer job: the chunk's biases, written on its first pass."""
+    if lj.job.is_pool or lj.c0 != 0:
+        return 0
+    return -(-lj.job.m_count // values_per_word)
+
+
+def system_counts(jobs, geo, variant: str, in_channels: int, n_units: int) -> dict:
+    """Every counter of the system after running ``jobs`` (``golden.hydra.cycles.layer_jobs``) in order."""
+    from golden.hydra.cycles import job_cycles
+
+    counts = dict.fromkeys(system_counter_names(n_units), 0)
+    for lj in jobs:
+        per_unit = job_cycles(lj.job, geo, variant)
+        entries = lj.job.channels * lj.job.positions
+        per_unit.update(ab_writes=lj.ab_words, wb_writes=lj.wb_words,
+                        write_cmds=1 + bool(lj.wb_words), read_cmds=1, ob_reads=entries,
+                        bits_in=(lj.ab_words + lj.wb_words) * geo.bus_width, bits_out=entries * geo.acc_width)
+        for u in range(lj.active_units):
+            for name, value in per_unit.items():
+                counts[f"u{u}_{name}"] += value
+        flags = rau_flags(lj, in_channels, False)
+        counts["outputs"] += outputs_of(lj, in_channels)
+        counts["bias_writes"] += bias_words(lj, geo.values_per_word)
+        if not lj.job.is_pool:
+            counts["sums"] += entries
+            counts["acc_reads"] += 0 if flags & READ_FIRST else entries
+            counts["acc_writes"] += 0 if flags & READ_LAST else entries
+            counts["bias_reads"] += entries if flags & READ_LAST else 0
+    return counts
+
+
+TRAFFIC_COSTS = {"dram_read_bits": "dram.array_read_energy", "dram_write_bits": "dram.array_write_energy",
+                 "pcm_read_bits": "pcm.array_read_energy"}
+
+
+def traffic_from_counters(counts: dict, geo, n_units: int) -> dict:
+    """Main-memory bits of a run from the system's counters (Hydra: activations and outputs in DRAM,
+    weights and biases read from PCM): AB words from DRAM, WB and bias words from PCM, outputs to DRAM."""
+    ab = sum(counts[f"u{u}_ab_writes"] for u in range(n_units))
+    wb = sum(counts[f"u{u}_wb_writes"] for u in range(n_units))
+    return {"dram_read_bits": ab * geo.bus_width,
+            "pcm_read_bits": (wb + counts["bias_writes"]) * geo.bus_width,
+            "dram_write_bits": counts["outputs"] * geo.width}
+
+
+def transfer_energy(traffic: dict, tech):
+    """Data-transfer energy (array read/write per bit, Table I) through ``golden.energy.account``."""
+    from golden.energy import account, event_costs
+
+    return account(traffic, event_costs(tech, {event: (q, 1) for event, q in TRAFFIC_COSTS.items()}))

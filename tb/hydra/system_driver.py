@@ -1,0 +1,105 @@
+"""Host side of the Hydra system (``rtl/hydra/system.py``): runs a zoo layer through it, job by job.
+
+The memory controller's view: activations come from the DRAM device and
+weights and biases from the PCM device (bus-functional models of
+``tb.common.dram_pcm`` with Table I timings: their beat cycles become the idle
+gaps of the WRITE data), outputs go back to DRAM.  The layer's jobs are
+``golden.hydra.cycles.layer_jobs`` — the same schedule the cycle model costs.
+"""
+
+from __future__ import annotations
+
+import cocotb
+import numpy as np
+from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
+
+from golden.hydra.cycles import layer_jobs
+from golden.hydra.system import SYS_OP_WRITE_BIAS, bias_words, outputs_of, rau_flags
+from golden.hydra.unit import OP_READ, OP_SET_REG, OP_START, OP_WRITE_AB, OP_WRITE_WB
+from golden.tech import load_tech
+from tb.common.dram_pcm import DeviceTiming, MemoryDevice, beat_gaps
+from tb.common.hdl import handle, members, pack
+from tb.common.stream import StreamDriver, StreamMonitor
+from tb.hydra.unit_driver import pack_words
+
+
+class SystemHost:
+    def __init__(self, dut, component, tech_name: str = "hydra_dram_pcm"):
+        self.dut, self.component = dut, component
+        self.config, self.geo = component.config, component.geo
+        self.cmd = StreamDriver(dut, component, "cmd")
+        self.wdata = StreamDriver(dut, component, "wdata")
+        self.rdata = StreamMonitor(dut, component, "rdata")
+        self.cmd_shape = members(component)[("cmd", "payload")].shape
+        self.busy = handle(dut, component, "busy")
+        tech = load_tech(tech_name)
+        self.tech = tech
+        self.dram = MemoryDevice("DRAM", DeviceTiming.from_tech(tech, "dram"), beat_bits=self.geo.bus_width)
+        self.pcm = MemoryDevice("PCM", DeviceTiming.from_tech(tech, "pcm"), beat_bits=self.geo.bus_width)
+        self.bus_time = 0
+
+    def start(self):
+        self.rdata.start()
+
+    def _cmd(self, op, unit=0, addr=0, arg=0):
+        return pack(self.cmd_shape, {"op": op, "unit": unit, "addr": addr, "arg": arg})
+
+    async def wait_idle(self):
+        await ReadOnly()
+        if int(self.busy.value):
+            await FallingEdge(self.busy)
+        await RisingEdge(self.dut.clk)
+
+    async def write(self, op, unit, values, device: MemoryDevice, address: int):
+        """WRITE ``values`` to ``unit`` (AB/WB) or the RAU's bias memory, at the device's read timing."""
+        words = pack_words(values, self.geo.width, self.geo.values_per_word)
+        cycles = device.read(address, len(words), self.bus_time)
+        self.bus_time = int(cycles[-1]) + 1
+        beats = cocotb.start_soon(self.wdata.send(words, beat_gaps(cycles)))
+        await self.cmd.send([self._cmd(op, unit, 0, len(words))])
+        await beats
+        await self.wait_idle()
+
+    async def run_layer(self, layer, x, w=None, b=None, relu=False) -> np.ndarray:
+        """Run ``layer`` on input ``x`` [C, H, W] (weights [M, C, K, K] or [M, C], bias [M]); returns [M, oh, ow]."""
+        geo, width = self.geo, self.geo.width
+        pool = layer.kind == "maxpool"
+        in_ch = layer.in_ch
+        x = np.asarray(x, dtype=np.int64).reshape(in_ch, layer.in_h if layer.kind != "fc" else 1, -1)
+        if layer.kind == "fc":
+            w = np.asarray(w).reshape(layer.out_ch, in_ch, 1, 1)
+        out = np.zeros((layer.out_ch, layer.out_h, layer.out_w), dtype=np.int64)
+        for lj in layer_jobs(layer, self.config):
+            job = lj.job
+            for u in range(lj.active_units):
+                c = lj.c0 + u
+                tile = x[c, lj.y0:lj.y0 + job.in_h, :]
+                await self.write(OP_WRITE_AB, u, tile, self.dram, (c * x.shape[1] + lj.y0) * x.shape[2] * width // 8)
+                if not pool:
+                    kernels = w[lj.m0:lj.m0 + job.m_count, c]
+                    await self.write(OP_WRITE_WB, u, kernels, self.pcm, (lj.m0 * in_ch + c) * job.taps * width // 8)
+            if bias_words(lj, geo.values_per_word):
+                await self.write(SYS_OP_WRITE_BIAS, 0, b[lj.m0:lj.m0 + job.m_count], self.pcm, 1 << 30)
+            await self.cmd.send([self._cmd(OP_SET_REG, 0, i, v) for i, v in job.register_values()])
+            await self.cmd.send([self._cmd(OP_START, 0, 0, lj.active_units)])
+            await self.wait_idle()
+            before = len(self.rdata.items)
+            await self.cmd.send([self._cmd(OP_READ, 0, rau_flags(lj, in_ch, relu), job.channels * job.positions)])
+            await self.wait_idle()
+            values = np.array(self.rdata.items[before:], dtype=np.int64)
+            expected = outputs_of(lj, in_ch)
+            assert len(values) == expected, f"{layer.name}: {len(values)} outputs, expected {expected}"
+            if not expected:
+                continue
+            n_words = -(-expected // geo.values_per_word)
+            self.dram.write(1 << 31, n_words, self.bus_time, bits=expected * width)
+            r1 = lj.r0 + job.out_h
+            if pool:
+                out[lj.c0:lj.c0 + lj.active_units, lj.r0:r1] = values.reshape(lj.active_units, job.out_h, -1)
+            else:
+                out[lj.m0:lj.m0 + job.m_count, lj.r0:r1] = values.reshape(job.m_count, job.out_h, -1)
+        return out
+
+    def device_traffic(self) -> dict:
+        return {"dram_read_bits": self.dram.bits_read, "pcm_read_bits": self.pcm.bits_read,
+                "dram_write_bits": self.dram.bits_written}
