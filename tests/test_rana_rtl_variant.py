@@ -1,0 +1,34 @@
+"""RANA RTL from a configs/rana.toml variant: one parameter source sizes RTL, golden and testbench.
+
+20 banks (not a multiple of 32, so a flag word has bits for banks that do not
+exist, which the loader must reject), 50 rows per bank, max_wait 2 and a
+256-word configuration memory; the block regressions run unchanged.
+"""
+
+import re
+
+import pytest
+
+from golden.rana.params import load_rana_config
+from tb.runner import run_cocotb
+from tools.toolchain import REPO
+
+VARIANT = {"n_banks": 20, "rows_per_bank": 50, "refresh_max_wait": 2, "config_memory_words": 256}
+
+
+def variant_toml(tmp_path):
+    text = (REPO / "configs" / "rana.toml").read_text()
+    for key, value in VARIANT.items():
+        text, n = re.subn(rf"^{key} = \d+", f"{key} = {value}", text, flags=re.MULTILINE)
+        assert n == 1, f"configs/rana.toml has no single line '{key} = …'"
+    path = tmp_path / "rana_20_banks.toml"
+    path.write_text(text)
+    e = load_rana_config(path).edram
+    assert (e.n_banks, e.rows_per_bank, e.refresh_max_wait, e.config_memory_words) == tuple(VARIANT.values())
+    return path
+
+
+@pytest.mark.parametrize("top", ["rana_refresh_controller", "rana_config_loader"])
+def test_rana_blocks_with_a_config_variant(tmp_path, sim, top):
+    run_cocotb(top, f"tb.rana.test_{top.removeprefix('rana_')}", sim, test_id=f"{top}-20_banks",
+               config=variant_toml(tmp_path))
