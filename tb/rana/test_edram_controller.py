@@ -229,7 +229,9 @@ async def test_malformed_words(dut):
     words[3 * per + 0] &= ~np.uint64(0xFFFFFF)  # layer 3: period 0 with flags set
     words[3 * per + 6] |= 1
     layers = [LayerTraffic([], [], [], [], tail=2500) for _ in configs]
+    watchdog = Watchdog(lambda: bench.cycle if bench.t0 else 0, WATCHDOG_CYCLES, "rana malformed").start()
     measured = await bench.run(words, len(configs), layers)
+    watchdog.stop()
     counters = bench.check_against_golden(words, len(configs), layers, measured)
     assert counters["malformed_layers"] == 3 and int(bench.h("error").value) == 1
 
