@@ -90,7 +90,8 @@ async def run_loader_tb(dut, name: str, words, n_layers: int, delays):
             await RisingEdge(dut.clk)
             cycle["n"] += 1
 
-    watchdog = Watchdog(lambda: cycle["n"], 1000, name).start()
+    watchdog = Watchdog(lambda: (len(layers_seen), board.matched, len(board.mismatches), len(board.unexpected)),
+                        1000, name).start()
     await start_clock_and_reset(dut)
     for addr, word in enumerate(words):
         write(dut, component, "cfg_write", value={"en": 1, "addr": addr, "data": int(word)})

@@ -56,7 +56,7 @@ class Bench:
         for port in ("start", "layer_done", "cfg_write", "access.valid", "n_layers"):
             self.h(*port.split(".")).value = 0
         self.accepted = []
-        self.layers_seen = 0
+        self.layers_started = 0
         self.t0 = None
         self.on_access = None
 
@@ -109,7 +109,12 @@ class Bench:
             if high:
                 return
 
+    def progress(self):
+        """What a stuck design stops changing: accesses accepted and layers begun."""
+        return len(self.accepted), self.layers_started
+
     async def drive(self, t: LayerTraffic):
+        self.layers_started += 1
         valid, payload, ready = self.h("access", "valid"), self.h("access", "payload"), self.h("access", "ready")
         for i, (gap, bank, row, wr) in enumerate(zip(t.gap, t.bank, t.row, t.write)):
             valid.value = 0
@@ -178,7 +183,7 @@ async def test_idle_layers(dut):
     configs = random_layers(rng, e.n_banks, 3, (800, 3000), 6000)
     words = pack_words(configs, e.n_banks)
     layers = [LayerTraffic([], [], [], [], tail=int(rng.integers(2000, 6000))) for _ in configs]
-    watchdog = Watchdog(lambda: bench.cycle if bench.t0 else 0, WATCHDOG_CYCLES, "rana idle").start()
+    watchdog = Watchdog(bench.progress, WATCHDOG_CYCLES, "rana idle").start()
     measured = await bench.run(words, len(configs), layers)
     watchdog.stop()
     counters = bench.check_against_golden(words, len(configs), layers, measured)
@@ -192,7 +197,7 @@ async def run_dense(dut, name: str, idle_prob: float, period_range, n_accesses: 
     configs = random_layers(rng, e.n_banks, 3, period_range, 3000)
     words = pack_words(configs, e.n_banks)
     layers = [random_traffic(rng, e.n_banks, e.rows_per_bank, n_accesses, idle_prob, 500) for _ in configs]
-    watchdog = Watchdog(lambda: (len(bench.accepted), bench.cycle if bench.t0 else 0), 2000, name).start()
+    watchdog = Watchdog(bench.progress, 2000, name).start()
     measured = await bench.run(words, len(configs), layers)
     watchdog.stop()
     return bench.check_against_golden(words, len(configs), layers, measured)
@@ -229,7 +234,7 @@ async def test_malformed_words(dut):
     words[3 * per + 0] &= ~np.uint64(0xFFFFFF)  # layer 3: period 0 with flags set
     words[3 * per + 6] |= 1
     layers = [LayerTraffic([], [], [], [], tail=2500) for _ in configs]
-    watchdog = Watchdog(lambda: bench.cycle if bench.t0 else 0, WATCHDOG_CYCLES, "rana malformed").start()
+    watchdog = Watchdog(bench.progress, WATCHDOG_CYCLES, "rana malformed").start()
     measured = await bench.run(words, len(configs), layers)
     watchdog.stop()
     counters = bench.check_against_golden(words, len(configs), layers, measured)
@@ -243,6 +248,23 @@ async def test_malformed_words(dut):
     bench.h("start").value = 0
     await ReadOnly()
     assert int(bench.h("done").value) == 1 and int(bench.h("error").value) == 1
+
+
+@cocotb.test(expect_fail=True)
+async def test_watchdog_stops_a_stuck_run(dut):
+    """An accelerator that never reports layer_done: the watchdog must fail the test quickly."""
+    bench = Bench(dut, "stuck")
+    e = bench.config.edram
+    words = pack_words(random_layers(seeded_rng(dut, "stuck"), e.n_banks, 1, (900, 1000), 100), e.n_banks)
+    Watchdog(bench.progress, 500, "rana stuck").start()
+    await start_clock_and_reset(dut)
+    await bench.load(words)
+    bench.h("n_layers").value = 1
+    bench.h("start").value = 1
+    await RisingEdge(dut.clk)
+    bench.h("start").value = 0
+    while not int(bench.h("done").value):  # layer_done never comes
+        await RisingEdge(dut.clk)
 
 
 # -- retention-checked co-simulation ------------------------------------------------------------
@@ -287,7 +309,7 @@ async def cosim(dut, name: str, scheduled, time_scale: int, budget: int, kinds=D
 
     bench.drive = drive
     width = Shape.cast(bench.row_field.elem_shape).width
-    watchdog = Watchdog(lambda: bench.cycle if bench.t0 else 0, WATCHDOG_CYCLES, name).start()
+    watchdog = Watchdog(bench.progress, WATCHDOG_CYCLES, name).start()
     measured = await bench.run(words, len(scheduled), layers,
                                monitors=[lambda: refresh_monitor(bench, model, width)])
     watchdog.stop()
