@@ -388,7 +388,7 @@ async def test_cosim_flags_withheld(dut):
     scale = 64
     sched = scheduled_layers("vgg16", "eD+ID", ["conv4_2"], scale, config, withhold_flags=True)
     assert sched[0].needs_refresh["input"], "the scheduler must want refresh here for the test to mean anything"
-    stats, _ = await cosim(dut, "flags_withheld", sched, scale, budget=30000, kinds=("input",))
+    stats, _ = await cosim(dut, "flags_withheld", sched, scale, budget=20000, kinds=("input",))
     assumed = config.retention.typical_failure_rate
     (_k, errors, bits), = stats
     bound = poisson.ppf(1 - CONFIDENCE, assumed * bits)
