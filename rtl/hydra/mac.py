@@ -22,6 +22,19 @@ from rtl.common.fixed import (
 MAC_COUNTERS = ("macs", "busy_cycles")
 
 
+def mac_signature(fixed: FixedFormat, params: MacParams) -> dict:
+    """Ports shared by both MAC variants (see :class:`Mac`)."""
+    return {
+        "pairs": In(stream.Signature(pair_layout(fixed))),
+        "results": Out(stream.Signature(result_layout(fixed))),
+        "bias": In(operand_shape(fixed)),
+        "bias_load": In(1),
+        "clear": In(1),
+        "busy": Out(1),
+        "counters": Out(counter_signature(MAC_COUNTERS, params.counter_width)),
+    }
+
+
 class Mac(wiring.Component):
     """Pipelined fixed-point MAC: one ⟨W, A⟩ pair per cycle, one result per output neuron.
 
@@ -70,15 +83,7 @@ class Mac(wiring.Component):
     def __init__(self, fixed: FixedFormat, params: MacParams):
         self.fixed = fixed
         self.params = params
-        super().__init__({
-            "pairs": In(stream.Signature(pair_layout(fixed))),
-            "results": Out(stream.Signature(result_layout(fixed))),
-            "bias": In(operand_shape(fixed)),
-            "bias_load": In(1),
-            "clear": In(1),
-            "busy": Out(1),
-            "counters": Out(counter_signature(MAC_COUNTERS, params.counter_width)),
-        })
+        super().__init__(mac_signature(fixed, params))
 
     variant = "pipelined"
 

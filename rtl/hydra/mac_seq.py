@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from amaranth.hdl import Cat, Module, Mux, Signal, signed
-from amaranth.lib import stream, wiring
-from amaranth.lib.wiring import In, Out
+from amaranth.lib import wiring
 
 from golden.fixed import FixedFormat
 from golden.hydra.mac import booth_iterations
 from golden.hydra.params import MacParams
-from rtl.common.counters import counter_signature
-from rtl.common.fixed import operand_shape, pair_layout, result_layout
-from rtl.hydra.mac import MAC_COUNTERS, accumulate_stage
+from rtl.hydra.mac import accumulate_stage, mac_signature
 
 
 class MacSeq(wiring.Component):
@@ -54,15 +51,7 @@ class MacSeq(wiring.Component):
         self.fixed = fixed
         self.params = params
         self.iterations = booth_iterations(fixed)
-        super().__init__({
-            "pairs": In(stream.Signature(pair_layout(fixed))),
-            "results": Out(stream.Signature(result_layout(fixed))),
-            "bias": In(operand_shape(fixed)),
-            "bias_load": In(1),
-            "clear": In(1),
-            "busy": Out(1),
-            "counters": Out(counter_signature(MAC_COUNTERS, params.counter_width)),
-        })
+        super().__init__(mac_signature(fixed, params))
 
     def elaborate(self, platform):
         m = Module()
