@@ -82,3 +82,17 @@ def test_system_cosimulation(sim, tmp_path, name, subs):
     config = load_hydra_config(path)
     assert config.unit.ob_words == 32 and replace(config, mac=CONFIG.mac) != CONFIG
     run_cocotb("hydra_system", "tb.hydra.test_system", sim, test_id=f"hydra_system-{name}", config=path)
+
+
+def test_system_golden_matches_the_independent_reference():
+    from tb.hydra.test_system import reference_layer
+
+    rng = np.random.default_rng(5)
+    layer = make_layer("c", "conv", (37, 6, 7), out_ch=5, kernel=3, stride=2, padding=1, bias=True)
+    x = rng.integers(FMT.min_value, FMT.max_value + 1, (37, 6, 7))
+    w = rng.integers(-2048, 2048, (5, 37, 3, 3))
+    b = rng.integers(FMT.min_value, FMT.max_value + 1, 5)
+    job = UnitJob(mode=0, in_h=6, in_w=7, out_h=layer.out_h, out_w=layer.out_w, kernel=3, stride=2, pad_top=1,
+                  pad_left=1, m_count=5)
+    got = conv_layer_outputs(x, w, b, job, n_units=16, fmt=FMT, relu=True)
+    assert got.tolist() == reference_layer(layer, x, w, b, True, FMT).reshape(-1).tolist()
