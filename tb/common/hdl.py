@@ -7,6 +7,8 @@ values are packed and decoded here from the member's shape.
 
 from __future__ import annotations
 
+import functools
+
 from amaranth.hdl import Shape
 from amaranth.lib import data, wiring
 
@@ -16,8 +18,10 @@ def hdl_name(path) -> str:
     return "__".join(str(part) for part in path)
 
 
+@functools.lru_cache(maxsize=256)
 def members(component: wiring.Component) -> dict:
-    """``{path tuple: port member}`` for every port of ``component``."""
+    """``{path tuple: port member}`` for every port of ``component`` (cached: flattening a
+    large signature on every handle lookup costs milliseconds)."""
     return {path: member for path, member, _ in component.signature.flatten(component)}
 
 
