@@ -39,7 +39,7 @@ class SystemHost:
         self.bus_time = 0
 
     def start(self):
-        self.rdata.start()
+        """Nothing runs per cycle until a READ: the monitor is started and stopped around each READ."""
 
     def _cmd(self, op, unit=0, addr=0, arg=0):
         return pack(self.cmd_shape, {"op": op, "unit": unit, "addr": addr, "arg": arg})
@@ -84,8 +84,10 @@ class SystemHost:
             await self.cmd.send([self._cmd(OP_START, 0, 0, lj.active_units)])
             await self.wait_idle()
             before = len(self.rdata.items)
+            monitor = self.rdata.start()
             await self.cmd.send([self._cmd(OP_READ, 0, rau_flags(lj, in_ch, relu), job.channels * job.positions)])
             await self.wait_idle()
+            monitor.cancel()
             values = np.array(self.rdata.items[before:], dtype=np.int64)
             expected = outputs_of(lj, in_ch)
             assert len(values) == expected, f"{layer.name}: {len(values)} outputs, expected {expected}"

@@ -50,7 +50,7 @@ class UnitHost:
         self.expected = dict.fromkeys(UNIT_COUNTERS, 0)
 
     def start(self):
-        self.rdata.start()
+        """Nothing runs per cycle until a READ: the monitor is started and stopped around each READ."""
 
     def _cmd(self, op: int, addr: int = 0, arg: int = 0) -> int:
         return pack(self.cmd_shape, {"op": op, "addr": addr, "arg": arg})
@@ -91,10 +91,12 @@ class UnitHost:
 
     async def read(self, entries: int):
         before = len(self.rdata.items)
+        monitor = self.rdata.start()
         await self.cmd.send([self._cmd(OP_READ, 0, entries)])
         while len(self.rdata.items) < before + entries:
             await RisingEdge(self.dut.clk)
         await self.wait_idle()
+        monitor.cancel()
         self.expected["read_cmds"] += 1
         self.expected["ob_reads"] += entries
         self.expected["bits_out"] += entries * self.geo.acc_width
