@@ -72,7 +72,6 @@ def test_timing_checker_catches_violations():
 
 
 @pytest.mark.parametrize("name, subs", [
-    ("4x8", {"n_units = 16": "n_units = 4", "n_macs = 32": "n_macs = 8", "ob_words = 128": "ob_words = 32"}),
     ("16x4", {"n_macs = 32": "n_macs = 4", "ob_words = 128": "ob_words = 32"}),
 ])
 def test_system_cosimulation(sim, tmp_path, name, subs):
