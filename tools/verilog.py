@@ -48,7 +48,7 @@ def port_table(component: wiring.Component) -> list[dict]:
         }
         if isinstance(shape, data.Layout):
             entry["fields"] = {
-                field_name: {"offset": f.offset, "width": Shape.cast(f.shape).width,
+                str(field_name): {"offset": f.offset, "width": Shape.cast(f.shape).width,
                              "signed": Shape.cast(f.shape).signed}
                 for field_name, f in shape
             }
