@@ -71,9 +71,11 @@ async def bench_unit(dut):
         assert after_large[name] == repeats * want_large[name], (name, after_large[name], want_large[name])
         assert after_small[name] - after_large[name] == repeats * want_small[name], name
     cycles = after_large["cycles"]
-    job_util = want_large["macs"] / (geo.n_macs * want_large["cycles"])
-    d_macs = want_large["macs"] - want_small["macs"]
-    d_cycles = want_large["cycles"] - want_small["cycles"]
+    # From the RTL's counters (asserted equal to the golden model above).
+    small_macs = after_small["macs"] - after_large["macs"]
+    small_cycles = after_small["cycles"] - after_large["cycles"]
+    job_util = after_large["macs"] / (geo.n_macs * after_large["cycles"])
+    d_macs, d_cycles = after_large["macs"] - small_macs, after_large["cycles"] - small_cycles
     result = {"cycles": cycles, "seconds": seconds, "cycles_per_second": cycles / seconds,
               "job": str(large), "job_utilization": job_util,
               "steady_state_utilization": d_macs / (geo.n_macs * d_cycles), "variant": variant}
