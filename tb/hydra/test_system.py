@@ -99,9 +99,20 @@ class Run:
                                 f"rtl {got[tuple(wrong[0])]}, reference {want[tuple(wrong[0])]}")
         counts = system_counts(layer_jobs(layer, self.config), self.geo, self.config.mac.variant, layer.in_ch,
                                self.config.system.n_units)
-        self.expected = counts if self.expected is None else {k: self.expected[k] + v for k, v in counts.items()}
+        before = self.expected
+        self.expected = counts if before is None else {k: before[k] + v for k, v in counts.items()}
+        # Per layer: counters so far equal golden, and the layer's transfer energy from the RTL's
+        # counter increments equals the golden model's for this layer alone.
+        measured = read_counters(self.dut, self.component)
+        assert_counters_equal(measured, self.expected)
+        n_units = self.config.system.n_units
+        rtl_delta = {k: measured[k] - (before or dict.fromkeys(measured, 0))[k] for k in measured}
+        energy_rtl = transfer_energy(traffic_from_counters(rtl_delta, self.geo, n_units), self.host.tech)
+        energy_golden = transfer_energy(traffic_from_counters(counts, self.geo, n_units), self.host.tech)
+        assert energy_rtl.total_pj == energy_golden.total_pj, (energy_rtl.total_pj, energy_golden.total_pj)
         self.dut._log.info(f"{self.name}: {layer.name} {layer.in_ch}x{layer.in_h}x{layer.in_w} -> "
-                           f"{layer.out_ch}x{layer.out_h}x{layer.out_w} bit-exact ({want.size} outputs)")
+                           f"{layer.out_ch}x{layer.out_h}x{layer.out_w} bit-exact ({want.size} outputs), "
+                           f"counters = golden, transfer energy {energy_rtl.total_pj:.1f} pJ = golden")
         return got
 
     def finish(self):
