@@ -164,3 +164,37 @@ def network_bits(layers: list[LayerCounts], encoding: str, index_bits: int, code
 
 __all__ = ["LayerCounts", "cells", "csr_fillers", "ecc_stored_bits", "expected_csr_fillers",
            "layer_bits", "layer_counts_of", "network_bits"]
+
+
+def network_cells(layers: list[LayerCounts], encoding: str, index_bits: int, codec: CodecParams,
+                  bpc: dict[str, dict[str, int]], idxsync_block: int | None = None,
+                  fallback_dense: bool = False) -> dict:
+    """Bits, SEC-DED parity bits and cells per structure of a network.
+
+    ``bpc[enc][structure]`` is the bits per cell of each structure under each
+    encoding a layer may use (a layer that falls back to P+C is stored at
+    ``bpc["P+C"]``); a structure not listed is SLC.  Each layer's structure is
+    its own bit stream, so cells are rounded up per layer.  ``ecc_bits`` is the
+    stored minus the unprotected bits of a protected structure.
+    """
+    res = network_bits(layers, encoding, index_bits, codec, idxsync_block, fallback_dense)
+    out: dict[str, dict[str, int]] = {}
+    for c, lay in zip(layers, res["layers"], strict=True):
+        used = lay["encoding"]
+        plain = layer_bits(c, BASE.get(used, used), index_bits, codec, idxsync_block)
+        for s, v in lay["bits"].items():
+            per = bpc.get(used, {}).get(s, 1)
+            row = out.setdefault(s, {"bits": 0, "ecc_bits": 0, "cells": 0, "bits_per_cell": set()})
+            row["bits"] += v
+            row["ecc_bits"] += v - plain[s]
+            row["cells"] += cells_of(v, per)
+            row["bits_per_cell"].add(per)
+    for row in out.values():
+        row["bits_per_cell"] = sorted(row["bits_per_cell"])
+    return {"structures": out, "total_bits": res["total"],
+            "ecc_bits": sum(r["ecc_bits"] for r in out.values()),
+            "cells": sum(r["cells"] for r in out.values()),
+            "dense_layers": sum(lay["encoding"] != encoding for lay in res["layers"])}
+
+
+__all__ += ["network_cells"]
