@@ -198,11 +198,20 @@ class AtMost(Claim):
         return self.model <= self.paper
 
 
-def chosen_cells(name: str, encoding: str, bpc: dict | None = None) -> dict:
-    """Cells per structure of Table 2 network ``name`` (Table 2 inputs) under ``encoding``."""
+def chosen_cells(name: str, encoding: str, bpc: dict | None = None, sparsity: float | None = None,
+                 index_bits: int | None = None) -> dict:
+    """Cells per structure of zoo network ``name`` under ``encoding`` at :data:`CHOSEN_BPC` (or ``bpc``).
+
+    Sparsity (fraction of zeros) and index bits default to Table 2's for its four networks.
+    """
+    from golden.config import ConfigError
+
     from .accounting import network_cells
 
-    bits, sparsity = TABLE2[name][0], float(TABLE2[name][1]) / 100
+    if name not in TABLE2 and (sparsity is None or index_bits is None):
+        raise ConfigError(f"{name!r} is not in Table 2 ({', '.join(TABLE2)}): give sparsity and index bits")
+    bits = TABLE2[name][0] if index_bits is None else index_bits
+    sparsity = float(TABLE2[name][1]) / 100 if sparsity is None else sparsity
     net = get_network(name)
     counts = [layer_counts_of(lay, 1 - sparsity, bits) for lay in net.of_kind("conv", "fc")]
     return network_cells(counts, encoding, bits, load_maxnvm_config().codec,

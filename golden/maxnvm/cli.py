@@ -2,6 +2,7 @@
 
 ``rates``    adjacent/non-adjacent misread rates of each technology at SLC/MLC2/MLC3
 ``storage``  bits and cells per structure, per layer and in total, of a zoo network
+``cells``    cells per structure at the bits per cell the seed's text chooses (claims.CHOSEN_BPC)
 ``table2``   seed 003 Table 2 sizes: paper vs model (with the paper's sparsity/index bits as inputs)
 ``study``    the digits-CNN fault-injection study (Fig. 5 and Fig. 6 analogs), with a progress bar
 """
@@ -102,6 +103,47 @@ def storage(net: str, sparsity: float, index_bits: int, encoding: str, bpc: int,
            ["encoding", "structure bits", "total bytes", "cells"],
            [[e, ", ".join(f"{s}={v:,}" for s, v in d["total_bits"].items()), f"{d['bytes']:,.0f}",
              f"{d['cells']:,}"] for e, d in doc["encodings"].items()])
+
+
+@group.command(name="cells")
+@click.argument("net")
+@click.option("--encoding", default="all", show_default=True, help="Encoding or 'all'.")
+@click.option("--sparsity", type=float, default=None,
+              help="Fraction of zero weights, uniform over layers (iid); default: Table 2's.")
+@click.option("--bits", "index_bits", type=int, default=None, help="Cluster index bits; default: Table 2's.")
+@json_option
+@handles_errors
+def cells_cmd(net: str, encoding: str, sparsity: float | None, index_bits: int | None,
+              as_json: bool) -> None:
+    """Cells per structure of zoo network NET at the seed's chosen bits per cell (MLC-CTT)."""
+    from golden.config import ConfigError
+
+    from .claims import CHOSEN_BPC, TABLE2, chosen_cells
+    from .clustering import MAX_BITS, MIN_BITS
+    from .storage import ENCODINGS, check_encoding
+
+    if index_bits is not None and not MIN_BITS <= index_bits <= MAX_BITS:
+        raise ConfigError(f"--bits {index_bits}: must be in {MIN_BITS}..{MAX_BITS}")
+    if sparsity is not None and not 0.0 <= sparsity < 1.0:
+        raise ConfigError(f"--sparsity {sparsity}: must be in [0, 1)")
+    encodings = ENCODINGS if encoding == "all" else (check_encoding(encoding),)
+    name = net.lower()
+    doc = {"network": name,
+           "sparsity": float(TABLE2[name][1]) / 100 if sparsity is None and name in TABLE2 else sparsity,
+           "index_bits": TABLE2[name][0] if index_bits is None and name in TABLE2 else index_bits,
+           "bits_per_cell": CHOSEN_BPC, "encodings": {}}
+    for e in encodings:
+        doc["encodings"][e] = chosen_cells(name, e, sparsity=sparsity, index_bits=index_bits)
+    if as_json:
+        _emit_json(doc)
+        return
+    _table(f"{name}: cells per structure at the chosen bits per cell (sparsity {doc['sparsity']:g}, "
+           f"{doc['index_bits']}-bit indices; P+C fallback per layer)",
+           ["encoding", "structure", "bits/cell", "bits", "of which ECC", "cells"],
+           [[e, s, "/".join(map(str, r["bits_per_cell"])), f"{r['bits']:,}", f"{r['ecc_bits']:,}",
+             f"{r['cells']:,}"] for e, d in doc["encodings"].items() for s, r in d["structures"].items()]
+           + [[e, "TOTAL", "", f"{d['total_bits']:,}", f"{d['ecc_bits']:,}", f"{d['cells']:,}"]
+              for e, d in doc["encodings"].items()])
 
 
 @group.command()

@@ -1,0 +1,106 @@
+"""Cells per structure at chosen bits per cell (accounting.network_cells), `hymem maxnvm cells`,
+and the §1/§4.4 cell claims.  Expected cell counts are worked out by hand in the comments."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from golden.claims import Claim, claim
+from golden.cli import main
+from golden.maxnvm import claims as MC
+from golden.maxnvm.accounting import LayerCounts, network_cells
+from golden.maxnvm.params import CodecParams
+
+# 4-bit CSR relative indices, 16-bit row counters, SEC-DED over 32-bit words = (39, 32)
+CODEC = CodecParams(data_bits=16, idxsync_block=1024, csr_index_bits=4, csr_counter_bits=16,
+                    secded_data_bits=32)
+
+
+def test_csr_ecc_tiny_layer_by_hand():
+    # 2 kernels x 8 fan-in, 5 non-zeros, no fillers, 2 biases, 4-bit indices
+    layer = LayerCounts("t", rows=2, cols=8, nnz=5, fillers=0.0, biases=2)
+    bpc = {"CSR+ECC": {"values": 2, "col_idx": 3, "row_counts": 3}}
+    got = network_cells([layer], "CSR+ECC", 4, CODEC, bpc)
+    s = got["structures"]
+    # values: 5 x 4 = 20 bits at 2/cell -> 10 cells
+    assert (s["values"]["bits"], s["values"]["ecc_bits"], s["values"]["cells"]) == (20, 0, 10)
+    # col_idx: 5 x 4 = 20 bits -> one 32-bit word -> one 39-bit codeword (19 parity+pad), 13 MLC3 cells
+    assert (s["col_idx"]["bits"], s["col_idx"]["ecc_bits"], s["col_idx"]["cells"]) == (39, 19, 13)
+    # row_counts: 2 x 16 = 32 bits -> one codeword, 7 parity bits, 13 cells
+    assert (s["row_counts"]["bits"], s["row_counts"]["ecc_bits"], s["row_counts"]["cells"]) == (39, 7, 13)
+    # codebook 16 x 16 = 256 bits, biases 2 x 16 = 32 bits, both SLC (not listed)
+    assert (s["codebook"]["cells"], s["bias"]["cells"]) == (256, 32)
+    assert s["bias"]["bits_per_cell"] == [1]
+    assert (got["total_bits"], got["ecc_bits"], got["cells"]) == (386, 26, 324)
+    assert got["dense_layers"] == 0
+
+
+def test_idxsync_tiny_layer_by_hand():
+    # 16 kernels x 64 = 1024 weights, 100 non-zeros; every BitMask surface is padded to 128 B = 1024 bits
+    layer = LayerCounts("t", rows=16, cols=64, nnz=100, fillers=0.0)
+    bpc = {"BitM+IdxSync": {"values": 3, "mask": 3, "wgs": 1, "counters": 1}}
+    got = network_cells([layer], "BitM+IdxSync", 4, CODEC, bpc)
+    cells = {k: v["cells"] for k, v in got["structures"].items()}
+    # values 400 -> 1024 bits / 3 = 342; mask 1024 / 3 = 342; one WGS word and one counter word,
+    # each padded to 1024 bits at SLC; codebook 256
+    assert cells == {"values": 342, "mask": 342, "wgs": 1024, "counters": 1024, "codebook": 256, "bias": 0}
+    assert got["cells"] == 2988 and got["ecc_bits"] == 0
+
+
+def test_dense_fallback_uses_pc_bits_per_cell():
+    # every weight non-zero: CSR (64 + 64 + 32 bits) is larger than P+C (64 bits) -> stored P+C at 3/cell
+    layer = LayerCounts("t", rows=2, cols=8, nnz=16, fillers=0.0)
+    bpc = {"P+C": {"values": 3}, "CSR": {"values": 1, "col_idx": 1, "row_counts": 1}}
+    got = network_cells([layer], "CSR", 4, CODEC, bpc, fallback_dense=True)
+    assert got["dense_layers"] == 1
+    assert got["structures"]["values"]["cells"] == 22  # ceil(64 / 3)
+    assert got["cells"] == 22 + 256
+
+
+def test_cells_cli_json_shape():
+    runner = CliRunner()
+    res = runner.invoke(main, ["maxnvm", "cells", "lenet5", "--encoding", "CSR+ECC", "--json"],
+                        catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    assert set(doc) == {"network", "sparsity", "index_bits", "bits_per_cell", "encodings"}
+    assert (doc["network"], doc["sparsity"], doc["index_bits"]) == ("lenet5", 0.899, 4)
+    assert doc["bits_per_cell"]["CSR+ECC"] == {"values": 2, "col_idx": 3, "row_counts": 3}
+    enc = doc["encodings"]["CSR+ECC"]
+    assert set(enc) == {"structures", "total_bits", "ecc_bits", "cells", "dense_layers"}
+    assert set(enc["structures"]) == {"values", "col_idx", "row_counts", "codebook", "bias"}
+    for name, row in enc["structures"].items():
+        assert set(row) == {"bits", "ecc_bits", "cells", "bits_per_cell"}, name
+        # per-layer rounding: between ceil(bits / max bpc) and bits
+        assert -(-row["bits"] // max(row["bits_per_cell"])) <= row["cells"] <= row["bits"]
+    assert enc["cells"] == sum(r["cells"] for r in enc["structures"].values())
+    assert enc["ecc_bits"] > 0 and enc["structures"]["values"]["ecc_bits"] == 0
+
+
+@pytest.mark.parametrize("args, text", [
+    (["alexnet"], "not in Table 2"),
+    (["lenet5", "--encoding", "X"], "valid: P+C"),
+    (["lenet5", "--bits", "9"], "--bits 9"),
+])
+def test_cells_cli_errors(args, text):
+    res = CliRunner().invoke(main, ["maxnvm", "cells", *args])
+    assert res.exit_code != 0 and text in res.output
+
+
+def test_at_most_is_an_upper_bound():
+    base = claim("x", "maxnvm", MC.SEED, "§1", 1.0, 0.3, "%", tolerance=0.0, note="bound")
+    fields = {f: getattr(base, f) for f in Claim.__dataclass_fields__}
+    assert MC.AtMost(**fields).ok and not base.ok
+    assert not MC.AtMost(**{**fields, "model": 1.2}).ok
+
+
+def test_cell_claims_registered_with_notes():
+    got = {c.id: c for c in MC.cells_claims()}
+    assert set(got) == {"maxnvm.s44.vgg16_idxsync_cell_reduction", "maxnvm.s1.ecc_overhead_at_most_1pct",
+                        "maxnvm.s1.mlc_vs_slc_cells", "maxnvm.s44.resnet50_pc_mlc3_fewer_than_csr",
+                        "maxnvm.s44.resnet50_min_is_bitm_idxsync"}
+    assert all(c.note and c.system == "maxnvm" for c in got.values())
+    assert isinstance(got["maxnvm.s1.ecc_overhead_at_most_1pct"], MC.AtMost)
+    # same encoding at SLC vs at most 3 bits per cell: the cells ratio cannot exceed 3
+    assert 1.0 < got["maxnvm.s1.mlc_vs_slc_cells"].model <= 3.0
