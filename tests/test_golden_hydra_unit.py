@@ -88,6 +88,7 @@ def test_malformed_register_stacks_are_named():
     assert "stride 0" in job_error(replace(base, stride=0), GEO)
     assert "window buffer" in job_error(replace(base, kernel=GEO.max_kernel + 1), GEO)
     assert "activation buffer" in job_error(replace(base, in_w=GEO.ab_values), GEO)
+    assert "Q-format shift" in job_error(replace(base, shift=GEO.acc_width), GEO)
     assert job_cycles(replace(base, stride=0), GEO, "pipelined")["errors"] == 1
 
 

@@ -234,7 +234,7 @@ def layer_jobs(layer: Layer, config) -> list[LayerJob]:
         for m0 in range(0, out_channels, m_chunk):
             m_count = min(m_chunk, out_channels - m0)
             job = UnitJob(mode=mode, in_h=y1 - y0, in_w=in_w, out_h=rows_out, out_w=out_w, kernel=k, stride=s,
-                          pad_top=y0 - (r0 * s - pt), pad_left=pl, m_count=m_count)
+                          pad_top=y0 - (r0 * s - pt), pad_left=pl, m_count=m_count, shift=config.fixed.frac)
             for c0 in range(0, layer.in_ch, n_units):
                 active = min(n_units, layer.in_ch - c0)
                 jobs.append(LayerJob(

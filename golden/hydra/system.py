@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from golden.fixed import FixedFormat, bias_to_acc, requantize, wrap
+from golden.fixed import FixedFormat, bias_to_acc, wrap
 from golden.hydra.unit import UNIT_COUNTERS, UnitJob, unit_outputs
 
 SYS_OP_WRITE_BIAS = 6
@@ -46,7 +46,19 @@ def conv_layer_outputs(inputs, weights, bias, job: UnitJob, n_units: int, fmt: F
     finished = wrap(running + channel_bias, fmt.acc_width)
     if relu:
         finished = np.maximum(finished, 0)
-    return requantize(finished, fmt)
+    return requantize_by(finished, job.shift, fmt)
+
+
+def requantize_by(acc, shift: int, fmt: FixedFormat) -> np.ndarray:
+    """``golden.fixed.requantize`` with the register stack's Q-format shift instead of ``fmt.frac``:
+    round (``fmt.rounding``) at bit ``shift``, shift arithmetically, saturate or wrap to ``fmt.width``."""
+    acc = np.asarray(acc, dtype=np.int64)
+    if fmt.rounding == "half_up" and shift > 0:
+        acc = acc + (np.int64(1) << (shift - 1))
+    shifted = acc >> shift
+    if fmt.overflow == "saturate":
+        return np.clip(shifted, fmt.min_value, fmt.max_value)
+    return wrap(shifted, fmt.width)
 
 
 def pool_layer_outputs(inputs, job: UnitJob, fmt: FixedFormat) -> np.ndarray:

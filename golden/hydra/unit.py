@@ -37,7 +37,7 @@ from golden.fixed import FixedFormat, bias_to_acc, wrap
 # Command op codes (cmd.op) and register-stack indices (SET_REG addr).
 OP_WRITE_AB, OP_WRITE_WB, OP_SET_REG, OP_START, OP_READ = 1, 2, 3, 4, 5
 REGISTERS = ("mode", "in_h", "in_w", "out_h", "out_w", "kernel", "stride", "pad_top", "pad_left",
-             "m_count", "bias")
+             "m_count", "bias", "shift")
 MODES = ("conv", "maxpool", "fc")
 REG_WIDTH = 16
 UNIT_COUNTERS = ("cycles", "macs", "mac_busy_cycles", "ab_reads", "ab_writes", "wb_reads", "wb_writes",
@@ -117,6 +117,7 @@ class UnitJob:
     pad_left: int
     m_count: int
     bias: int = 0
+    shift: int = 8   # Q-format shift of the final requantization (done by the system's RAU)
 
     @property
     def positions(self) -> int:
@@ -149,6 +150,8 @@ def job_error(job: UnitJob, geo: UnitGeometry) -> str | None:
         return f"mode {job.mode} unknown; valid: {', '.join(f'{i}={m}' for i, m in enumerate(MODES))}"
     if job.stride == 0:
         return "stride 0"
+    if job.shift >= geo.acc_width:
+        return f"Q-format shift {job.shift} >= accumulator width {geo.acc_width}"
     if not 1 <= job.kernel <= geo.max_kernel:
         return f"kernel {job.kernel} outside 1..{geo.max_kernel} (window buffer size)"
     if job.out_h == 0 or job.out_w == 0:

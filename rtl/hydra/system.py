@@ -26,10 +26,24 @@ from golden.hydra.unit import (
     REGISTERS,
 )
 from rtl.common.counters import counter_signature
-from rtl.common.fixed import bias_to_acc, requantize, wrap_to
+from rtl.common.fixed import bias_to_acc, wrap_to
 from rtl.hydra.unit import HydraUnit
 
 STATES = ("IDLE", "WRITE", "BIAS", "RUN", "SUM_WAIT", "SUM_ADD", "SUM_OUT", "POOL", "DRAIN")
+
+
+def requantize_by(acc, shift, fmt):
+    """Twin of ``golden.hydra.system.requantize_by``: round at bit ``shift`` (a register), shift, saturate/wrap."""
+    acc = acc.as_signed()
+    shift = shift[:6]  # < acc_width <= 62 (a larger shift is rejected at START)
+    if fmt.rounding == "half_up":
+        half = Mux(shift == 0, 0, (Const(1, fmt.acc_width + 1) << shift)[1:])
+        acc = acc + half
+    shifted = acc >> shift
+    if fmt.overflow == "wrap":
+        return wrap_to(shifted, fmt.width)
+    lo, hi = Const(fmt.min_value, signed(fmt.width)), Const(fmt.max_value, signed(fmt.width))
+    return Mux(shifted > hi, hi, Mux(shifted < lo, lo, shifted))[:fmt.width].as_signed()
 
 
 def system_cmd_layout(n_units: int) -> data.StructLayout:
@@ -52,8 +66,9 @@ class HydraSystem(wiring.Component):
       RAU adds the a partial sums (acc_width bits, wrapping) and, unless
       ``READ_FIRST``, the running sum of earlier passes from its accumulation
       memory; with ``READ_LAST`` it adds the channel's bias (aligned to the
-      accumulator), applies ReLU if ``READ_RELU`` and requantizes (round
-      half-up, saturate: the one rounding step of a layer) and sends the value on
+      accumulator), applies ReLU if ``READ_RELU`` and requantizes at the register
+      stack's Q-format ``shift`` (snooped from SET_REG; round half-up, saturate:
+      the one rounding step of a layer) and sends the value on
       ``rdata``, else it stores the running sum.  ``READ_POOL``: units 0 … a-1 are
       drained one after the other and their pooled values pass through.
 
@@ -137,6 +152,7 @@ class HydraSystem(wiring.Component):
         left = Signal(REG_WIDTH)          # entries (or bias words) still to handle
         positions = Signal(2 * REG_WIDTH)  # P of the layer job, snooped from SET_REG out_h/out_w
         out_h, out_w = Signal(REG_WIDTH), Signal(REG_WIDTH)
+        shift = Signal(REG_WIDTH, init=fmt.frac)  # Q-format shift, snooped from SET_REG
         entry, p, chan = Signal(REG_WIDTH), Signal(2 * REG_WIDTH), Signal(REG_WIDTH)
         pool_unit = Signal(range(n_units + 1))
         baddr = Signal(range(bias_words + 1))
@@ -165,6 +181,8 @@ class HydraSystem(wiring.Component):
                         m.d.sync += out_h.eq(cmd.arg)
                     with m.If(cmd.addr == REGISTERS.index("out_w")):
                         m.d.sync += out_w.eq(cmd.arg)
+                    with m.If(cmd.addr == REGISTERS.index("shift")):
+                        m.d.sync += shift.eq(cmd.arg)
                 with m.Elif(cmd.op == OP_START):
                     m.d.sync += [active.eq(cmd.arg), positions.eq(out_h * out_w)]
                     m.d.comb += unit_cmd_valid.eq(Cat(*[i < cmd.arg for i in range(n_units)]))
@@ -216,7 +234,7 @@ class HydraSystem(wiring.Component):
             finished.eq(wrap_to(running + bias_to_acc(bias_value, fmt), fmt.acc_width)),
         ]
         relu = Mux(f_relu & (finished < 0), 0, finished)
-        m.d.comb += value.eq(requantize(relu.as_signed(), fmt))
+        m.d.comb += value.eq(requantize_by(relu.as_signed(), shift, fmt))
 
         def next_entry():
             m.d.sync += [entry.eq(entry + 1), left.eq(left - 1)]

@@ -420,6 +420,7 @@ class HydraUnit(wiring.Component):
                 wb_need.eq(channels * taps),
                 ob_need.eq(channels * g),
                 bad.eq((regs["mode"] >= len(MODES)) | (regs["stride"] == 0) | (k == 0)
+                       | (regs["shift"] >= fmt.acc_width)
                        | (k > geo.max_kernel) | (positions == 0) | (in_size > geo.ab_values)
                        | (~is_pool & ((channels == 0) | (wb_need > geo.wb_values)))
                        | (ob_need > geo.ob_words)),

@@ -9,6 +9,8 @@ gaps of the WRITE data), outputs go back to DRAM.  The layer's jobs are
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cocotb
 import numpy as np
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
@@ -60,8 +62,10 @@ class SystemHost:
         await beats
         await self.wait_idle()
 
-    async def run_layer(self, layer, x, w=None, b=None, relu=False) -> np.ndarray:
-        """Run ``layer`` on input ``x`` [C, H, W] (weights [M, C, K, K] or [M, C], bias [M]); returns [M, oh, ow]."""
+    async def run_layer(self, layer, x, w=None, b=None, relu=False, shift=None) -> np.ndarray:
+        """Run ``layer`` on input ``x`` [C, H, W] (weights [M, C, K, K] or [M, C], bias [M]); returns [M, oh, ow].
+
+        ``shift``: the Q-format shift of the output (default: the format's ``frac``)."""
         geo, width = self.geo, self.geo.width
         pool = layer.kind == "maxpool"
         in_ch = layer.in_ch
@@ -70,7 +74,7 @@ class SystemHost:
             w = np.asarray(w).reshape(layer.out_ch, in_ch, 1, 1)
         out = np.zeros((layer.out_ch, layer.out_h, layer.out_w), dtype=np.int64)
         for lj in layer_jobs(layer, self.config):
-            job = lj.job
+            job = lj.job if shift is None else replace(lj.job, shift=shift)
             for u in range(lj.active_units):
                 c = lj.c0 + u
                 tile = x[c, lj.y0:lj.y0 + job.in_h, :]

@@ -23,9 +23,9 @@ import cocotb
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from golden.fixed import bias_to_acc, requantize, wrap
+from golden.fixed import bias_to_acc, wrap
 from golden.hydra.cycles import layer_jobs
-from golden.hydra.system import system_counts, traffic_from_counters, transfer_energy
+from golden.hydra.system import requantize_by, system_counts, traffic_from_counters, transfer_energy
 from golden.workloads.layers import make_layer
 from tb.common.clock import start_clock_and_reset
 from tb.common.counters import assert_counters_equal, read_counters
@@ -34,12 +34,14 @@ from tb.hydra.system_driver import SystemHost
 from tb.runner import tb_component
 
 
-def reference_layer(layer, x, w, b, relu, fmt) -> np.ndarray:
-    """Independent NumPy layer: padded sliding windows, exact int64 sums, one requantization."""
+def reference_layer(layer, x, w, b, relu, fmt, shift=None) -> np.ndarray:
+    """Independent NumPy layer: padded sliding windows, exact int64 sums, one requantization
+    (at bit ``shift``, default ``fmt.frac``)."""
+    shift = fmt.frac if shift is None else shift
     if layer.kind == "fc":
         acc = np.asarray(w, np.int64).reshape(layer.out_ch, -1) @ np.asarray(x, np.int64).reshape(-1)
         acc = wrap(acc + bias_to_acc(np.asarray(b, np.int64), fmt), fmt.acc_width)
-        return requantize(np.maximum(acc, 0) if relu else acc, fmt).reshape(-1, 1, 1)
+        return requantize_by(np.maximum(acc, 0) if relu else acc, shift, fmt).reshape(-1, 1, 1)
     k, s = layer.kernel_h, layer.stride_h
     pt, pl, pb, pr = layer.pad
     extra_h = max(0, (layer.out_h - 1) * s + k - (layer.in_h + pt + pb))
@@ -51,7 +53,7 @@ def reference_layer(layer, x, w, b, relu, fmt) -> np.ndarray:
         return win.max(axis=(3, 4))
     acc = np.einsum("mckl,cyxkl->myx", np.asarray(w, np.int64), win)
     acc = wrap(acc + bias_to_acc(np.asarray(b, np.int64), fmt)[:, None, None], fmt.acc_width)
-    return requantize(np.maximum(acc, 0) if relu else acc, fmt)
+    return requantize_by(np.maximum(acc, 0) if relu else acc, shift, fmt)
 
 
 def random_values(rng, fmt, shape, scale):
@@ -91,9 +93,9 @@ class Run:
         await start_clock_and_reset(self.dut)
         self.host.start()
 
-    async def layer(self, layer, x, w, b, relu):
-        got = await self.host.run_layer(layer, x, w, b, relu)
-        want = reference_layer(layer, x, w, b, relu, self.config.fixed)
+    async def layer(self, layer, x, w, b, relu, shift=None):
+        got = await self.host.run_layer(layer, x, w, b, relu, shift)
+        want = reference_layer(layer, x, w, b, relu, self.config.fixed, shift)
         wrong = np.argwhere(got != want)
         assert not len(wrong), (f"{layer.name}: {len(wrong)} of {want.size} outputs differ, first at {wrong[0]}: "
                                 f"rtl {got[tuple(wrong[0])]}, reference {want[tuple(wrong[0])]}")
@@ -152,7 +154,8 @@ async def test_system_random_layers(dut):
                 else (layer.out_ch, layer.in_ch)
             w = random_values(rng, fmt, w_shape, 2 << fmt.frac)
             b = random_values(rng, fmt, (layer.out_ch,), 4 << fmt.frac)
-        got = await run.layer(layer, x, w, b, relu=bool(rng.random() < 0.5))
+        shift = int(rng.integers(fmt.frac - 2, fmt.frac + 4))  # Q-format shift of the layer's output
+        got = await run.layer(layer, x, w, b, relu=bool(rng.random() < 0.5), shift=shift)
         saturated += int(np.sum((got == fmt.max_value) | (got == fmt.min_value)))
     assert saturated > 0, "no output reached saturation"
     run.finish()

@@ -66,6 +66,7 @@ def malformed_jobs(geo) -> list[UnitJob]:
         UnitJob(**{**base.__dict__, "kernel": geo.max_kernel + 1}),
         UnitJob(**{**base.__dict__, "in_w": geo.ab_values // 4 + 1}),
         UnitJob(**{**base.__dict__, "mode": len(MODES)}),
+        UnitJob(**{**base.__dict__, "shift": geo.acc_width}),
     ]
     assert all(job_error(job, geo) for job in bad)
     return bad
