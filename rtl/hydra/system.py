@@ -198,6 +198,8 @@ class HydraSystem(wiring.Component):
                     with m.Else():
                         m.d.comb += unit_cmd_valid.eq(unit_mask)
                         goto("SUM_WAIT")
+                with m.Else():  # unknown op: every unit sees it and raises its error flag
+                    m.d.comb += unit_cmd_valid.eq((1 << n_units) - 1)
 
         with m.If(is_("WRITE")):
             for i, unit in enumerate(units):

@@ -29,6 +29,7 @@ from golden.hydra.system import requantize_by, system_counts, traffic_from_count
 from golden.workloads.layers import make_layer
 from tb.common.clock import start_clock_and_reset
 from tb.common.counters import assert_counters_equal, read_counters
+from tb.common.hdl import handle
 from tb.common.watchdog import Watchdog
 from tb.hydra.system_driver import SystemHost
 from tb.runner import tb_component
@@ -158,6 +159,11 @@ async def test_system_random_layers(dut):
         got = await run.layer(layer, x, w, b, relu=bool(rng.random() < 0.5), shift=shift)
         saturated += int(np.sum((got == fmt.max_value) | (got == fmt.min_value)))
     assert saturated > 0, "no output reached saturation"
+    await run.host.cmd.send([run.host._cmd(7)])  # an unknown op: error flag up, system still working
+    await run.host.wait_idle()
+    assert int(handle(dut, run.component, "error").value) == 1, "unknown op not flagged"
+    for name in [f"u{u}_errors" for u in range(run.config.system.n_units)]:
+        run.expected[name] += 1
     run.finish()
 
 
