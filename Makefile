@@ -64,7 +64,7 @@ verilog: $(STAMP)
 waves: $(STAMP)
 	@$(RUN) $(PY) -m tools.waves --sim $(WAVES_SIM) $(if $(SEED),--seed $(SEED)) '$(TEST)'
 
-## synth: Yosys synth + stat of TOP (or every top) into build/synth/<top>.json
+## synth: Yosys synth + stat of TOP (one or more names) into build/synth/<top>.json
 synth: $(STAMP)
 	@$(RUN) YOWASP_CACHE_DIR=$(CURDIR)/build/yowasp-cache $(PY) -m tools.synth $(TOP)
 

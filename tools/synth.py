@@ -52,10 +52,12 @@ def synthesize(name: str) -> dict:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("top", nargs="?", help=f"registered top (default: all of {', '.join(sorted(TOPS))})")
+    parser.add_argument("top", nargs="*", help="registered top(s); whole systems take minutes")
     args = parser.parse_args(argv)
     try:
-        for name in [args.top] if args.top else sorted(TOPS):
+        if not args.top:
+            raise ConfigError(f"give TOP=<name>; valid: {', '.join(sorted(TOPS))}")
+        for name in args.top:
             r = synthesize(name)
             print(f"{name}: {r['cells']} cells ({r['flip_flops']} flip-flops) -> {SYNTH_DIR / (name + '.json')}")
     except (ConfigError, RuntimeError) as exc:
