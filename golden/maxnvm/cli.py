@@ -177,7 +177,7 @@ def table2(as_json: bool) -> None:
 @json_option
 @handles_errors
 def study(trials: int | None, tech: str, as_json: bool) -> None:
-    """Fault-injection study on the digits CNN: Fig. 5 and Fig. 6 analogs."""
+    """Fault-injection study on the digits CNN (analogs of Fig 5 and Fig 6)."""
     from .params import TECHNOLOGIES, load_maxnvm_config
     from .study import run_study
 

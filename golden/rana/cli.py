@@ -146,7 +146,7 @@ PAPER_FIG15 = {  # seed 004 §V-B1 (Fig. 15), as fractions
 @json_option
 @handles_errors
 def designs_cmd(as_json: bool) -> None:
-    """Fig. 15: the six Table IV designs on AlexNet, VGG-16, GoogLeNet, ResNet-50."""
+    """The six Table IV designs on AlexNet, VGG-16, GoogLeNet, ResNet-50 (Fig 15)."""
     from .study import comparison, normalized
 
     cfg = _config()
@@ -192,7 +192,7 @@ def dadiannao_cmd(as_json: bool) -> None:
 @json_option
 @handles_errors
 def sweep_cmd(as_json: bool) -> None:
-    """Fig. 18: RANA(E-5) vs RANA*(E-5) energy with buffer capacity 0.25x..8x of 1.454 MB."""
+    """RANA(E-5) vs RANA*(E-5) energy over buffer capacity 0.25x..8x of 1.454 MB (Fig 18)."""
     from .study import capacity_sweep, refresh_saving_range
 
     sweep = capacity_sweep(_config())
@@ -216,7 +216,7 @@ def sweep_cmd(as_json: bool) -> None:
 @json_option
 @handles_errors
 def retention_cmd(rates, times, as_json: bool) -> None:
-    """The retention distribution (Fig. 8): failure rate <-> retention time."""
+    """The retention distribution (Fig 8): failure rate <-> retention time."""
     from .retention import distribution
 
     dist = distribution(_config().retention)
