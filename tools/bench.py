@@ -45,7 +45,9 @@ def main(argv=None):
         for result in module.run():
             result = {**result, "benchmark": name, "machine": machine_note()}
             (BENCH_DIR / f"{result['name']}.json").write_text(json.dumps(result, indent=2) + "\n")
-            print(f"{result['name']}: {result['figure']:,} {result['unit']}  ({result['note']})")
+            figure = result["figure"]
+            shown = f"{figure:,}" if isinstance(figure, int) else f"{figure:,.4g}"
+            print(f"{result['name']}: {shown} {result['unit']}  ({result['note']})")
 
 
 if __name__ == "__main__":
