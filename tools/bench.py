@@ -23,6 +23,18 @@ from tools.toolchain import BUILD
 BENCH_DIR = BUILD / "bench"
 
 
+def cocotb_bench(name: str, top: str, module: str, sim: str, env: dict | None = None,
+                 config=None) -> dict:
+    """Run cocotb benchmark ``module`` on ``top`` and return the JSON it writes to ``HYMEM_BENCH_OUT``."""
+    from tb.runner import run_cocotb
+
+    out = BENCH_DIR / f"{name}-{sim}.raw.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    run_cocotb(top, module, sim, test_id=f"bench-{name}", config=config,
+               extra_env={**(env or {}), "HYMEM_BENCH_OUT": str(out)})
+    return json.loads(out.read_text())
+
+
 def machine_note() -> str:
     return (f"{platform.machine()} {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
             f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M:%S')}")

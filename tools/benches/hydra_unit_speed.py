@@ -8,10 +8,8 @@ on Verilator, the sequential one.
 
 from __future__ import annotations
 
-import json
-
 from golden.config import config_path
-from tb.runner import run_cocotb
+from tools.bench import cocotb_bench
 from tools.toolchain import BUILD, SIMULATORS
 
 REPEATS = {"icarus": 10, "verilator": 400}
@@ -29,10 +27,8 @@ def run() -> list[dict]:
     runs = [(sim, None, REPEATS[sim]) for sim in SIMULATORS] + [("verilator", _sequential_config(), 50)]
     for sim, config, repeats in runs:
         tag = f"{sim}-{'sequential' if config else 'pipelined'}"
-        out = BUILD / "bench" / f"hydra_unit_speed-{tag}.raw.json"
-        run_cocotb("hydra_unit", "tb.hydra.bench_unit", sim, test_id=f"bench-hydra_unit-{tag}", config=config,
-                   extra_env={"HYMEM_BENCH_REPEATS": str(repeats), "HYMEM_BENCH_OUT": str(out)})
-        raw = json.loads(out.read_text())
+        raw = cocotb_bench(f"hydra_unit-{tag}", "hydra_unit", "tb.hydra.bench_unit", sim,
+                           {"HYMEM_BENCH_REPEATS": str(repeats)}, config=config)
         if config is None:
             results.append({
                 "name": f"hydra_unit_sim_speed_{sim}", "figure": round(raw["cycles_per_second"]), "unit": "cycles/s",

@@ -10,21 +10,14 @@ outputs and counters checked against the golden model.
 
 from __future__ import annotations
 
-import json
-
 from golden.hydra.cycles import layer_cycles
 from golden.hydra.params import load_hydra_config
 from golden.workloads.zoo import get_network
-from tb.runner import run_cocotb
-from tools.toolchain import BUILD
+from tools.bench import cocotb_bench
 
 
 def run() -> list[dict]:
-    out = BUILD / "bench" / "hydra_vgg16_system.raw.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    run_cocotb("hydra_system", "tb.hydra.bench_vgg16", "verilator", test_id="bench-hydra_vgg16",
-               extra_env={"HYMEM_BENCH_OUT": str(out)})
-    raw = json.loads(out.read_text())
+    raw = cocotb_bench("hydra_vgg16", "hydra_system", "tb.hydra.bench_vgg16", "verilator")
     config = load_hydra_config()
     full = sum(layer_cycles(layer, config).cycles for layer in get_network("vgg16").of_kind("conv"))
     return [

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
-from tb.runner import run_cocotb
-from tools.toolchain import BUILD, SIMULATORS
+from tools.bench import cocotb_bench
+from tools.toolchain import SIMULATORS
 
 REPEATS = {"icarus": 4, "verilator": 40}  # decodes of one 16k-weight layer (~ seconds of simulation)
 
@@ -13,11 +11,8 @@ REPEATS = {"icarus": 4, "verilator": 40}  # decodes of one 16k-weight layer (~ s
 def run() -> list[dict]:
     results = []
     for sim in SIMULATORS:
-        out = BUILD / "bench" / f"maxnvm_rtl_bitmask-{sim}.raw.json"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        run_cocotb("maxnvm_bitmask", "tb.maxnvm.bench_bitmask", sim, test_id="bench-maxnvm_bitmask",
-                   extra_env={"HYMEM_BENCH_REPEATS": str(REPEATS[sim]), "HYMEM_BENCH_OUT": str(out)})
-        raw = json.loads(out.read_text())
+        raw = cocotb_bench("maxnvm_bitmask", "maxnvm_bitmask", "tb.maxnvm.bench_bitmask", sim,
+                           {"HYMEM_BENCH_REPEATS": str(REPEATS[sim])})
         results.append({
             "name": f"maxnvm_bitmask_weights_per_cycle_{sim}",
             "figure": round(raw["weights_per_cycle"], 3),

@@ -8,20 +8,14 @@ during refresh sweeps, never on idle cycles.
 
 from __future__ import annotations
 
-import json
-
-from tb.runner import run_cocotb
-from tools.toolchain import BUILD, SIMULATORS
+from tools.bench import cocotb_bench
+from tools.toolchain import SIMULATORS
 
 
 def run() -> list[dict]:
     results = []
     for sim in SIMULATORS:
-        out = BUILD / "bench" / f"rana_rtl_cosim-{sim}.raw.json"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        run_cocotb("rana_edram_controller", "tb.rana.bench_cosim", sim, test_id="bench-rana_cosim",
-                   extra_env={"HYMEM_BENCH_OUT": str(out)})
-        raw = json.loads(out.read_text())
+        raw = cocotb_bench("rana_cosim", "rana_edram_controller", "tb.rana.bench_cosim", sim)
         results.append({
             "name": f"rana_cosim_speed_{sim}",
             "figure": round(raw["cycles_per_second"]),
