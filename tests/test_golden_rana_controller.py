@@ -16,6 +16,7 @@ from golden.rana.config_words import (
 from golden.rana.controller import (
     LayerTraffic,
     RefreshModel,
+    layer_flags,
     layer_malformed,
     run_controller,
     run_divider,
@@ -102,7 +103,9 @@ def test_layer_malformed_flags_what_unpack_words_rejects(word, mask, value):
 
 
 def test_layer_malformed_period_zero_with_flags():
-    words = pack_words([replace(network(1)[0], period=0)], 64)
+    words = pack_words(network(1)[:1], 64)  # a LayerConfig cannot hold this rule break: edit the word
+    assert layer_flags(words, 64) != 0
+    words[0] &= ~np.uint32((1 << 24) - 1)  # period 0, flags kept
     assert layer_malformed(words, 0, 1, 64) == ["refresh flags with period 0"]
     words = pack_words([replace(network(1)[0], period=0, refresh_flags=0)], 64)
     assert layer_malformed(words, 0, 1, 64) == []

@@ -50,12 +50,13 @@ def test_word_layout_by_hand():
 
 
 def test_roundtrip_and_last_flag():
-    cfgs = [_cfg(), _cfg(pattern=Pattern.WD, refresh_flags=(1 << 63) | 1, period=0, tm=300),
+    cfgs = [_cfg(), _cfg(pattern=Pattern.WD, refresh_flags=(1 << 63) | 1, tm=300),
+            _cfg(pattern=Pattern.ID, refresh_flags=0, period=0),
             _cfg(pattern=Pattern.ID, layer_cycles=(1 << 32) - 1)]
     words = pack_words(cfgs, n_banks=64)
     assert unpack_words(words, n_banks=64) == cfgs
-    lasts = [int(words[k * 8]) >> 26 & 1 for k in range(3)]
-    assert lasts == [0, 0, 1]
+    lasts = [int(words[k * 8]) >> 26 & 1 for k in range(4)]
+    assert lasts == [0, 0, 0, 1]
 
 
 @pytest.mark.parametrize("mutate, msg", [
@@ -66,6 +67,7 @@ def test_roundtrip_and_last_flag():
     (lambda w: w.__setitem__(7, 1 << 10), "flags a bank >= n_banks"),
     (lambda w: w.__setitem__(4, 60 | (10 << 16)), "> n_banks"),
     (lambda w: w.__setitem__(0, w[0] & ~np.uint32(1 << 26)), "'last'"),
+    (lambda w: w.__setitem__(0, w[0] & ~np.uint32((1 << 24) - 1)), "period=0 with refresh_flags"),
 ])
 def test_malformed_streams_are_rejected(mutate, msg):
     words = pack_words([_cfg(banks_out=20)], n_banks=40)

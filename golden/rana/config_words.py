@@ -10,7 +10,8 @@ layer occupies ``words_per_layer(n_banks) = HEADER_WORDS + ceil(n_banks / 32)``
 consecutive words; layer ``k`` starts at word ``k * words_per_layer(n_banks)``::
 
     word 0  [23:0]  period       clock-divider period, reference-clock cycles
-                                 (refresh interval; 0 = divider stopped, no pulses)
+                                 (refresh interval; 0 = divider stopped, no pulses:
+                                 then every refresh flag must be 0)
             [25:24] pattern      0 = ID, 1 = OD, 2 = WD (3 is malformed)
             [26]    last         1 on the final layer of the network only
             [31:27] reserved     0
@@ -31,8 +32,8 @@ Bank allocation is contiguous from bank 0: inputs ``[0, banks_in)``, outputs
 ``[banks_in, banks_in + banks_out)``, weights after them; banks beyond hold no
 data.  ``banks_in + banks_out + banks_w <= n_banks``.  A word stream violating
 any of these rules (reserved bits, pattern 3, a zero tile, a flag beyond
-``n_banks``, over-allocated banks, ``last`` missing or early, a length that is
-not a multiple of ``words_per_layer``) is malformed: :func:`unpack_words`
+``n_banks``, over-allocated banks, ``last`` missing or early, refresh flags with
+period 0, a length that is not a multiple of ``words_per_layer``) is malformed: :func:`unpack_words`
 raises :class:`ConfigWordError` naming the layer, word and rule.
 """
 
@@ -118,6 +119,9 @@ class LayerConfig:
                 raise ConfigWordError(f"{name}={getattr(self, name)}: a tile must be >= 1")
         if self.refresh_flags < 0:
             raise ConfigWordError(f"refresh_flags={self.refresh_flags}: must be a non-negative bitmask")
+        if self.period == 0 and self.refresh_flags:
+            raise ConfigWordError(f"period=0 with refresh_flags={self.refresh_flags:#x}: the divider is "
+                                  "stopped, so flagged banks would never be refreshed")
 
     @property
     def banks_used(self) -> int:
