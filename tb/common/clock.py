@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cocotb.clock import Clock
-from cocotb.triggers import RisingEdge
+from cocotb.triggers import ReadOnly, RisingEdge
 
 CLOCK_PERIOD_NS = 10
 
@@ -19,3 +19,17 @@ async def start_clock_and_reset(dut, reset_cycles: int = 2, period_ns: int = CLO
     for _ in range(reset_cycles):
         await RisingEdge(dut.clk)
     dut.rst.value = 0
+
+
+async def wait_for_level(clk, signal, level: int):
+    """Return right after the edge that ends the first cycle in which ``signal == level``.
+
+    The signal is sampled in the ReadOnly phase, so the caller acts in the next
+    cycle — the timing the golden cycle models assume ("seen in cycle c, act in c + 1").
+    """
+    while True:
+        await ReadOnly()
+        seen = int(signal.value) == level
+        await RisingEdge(clk)
+        if seen:
+            return

@@ -17,6 +17,7 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
 
+from golden.fixed import from_unsigned
 from golden.hydra.mac import MacBatch, mac_results
 from tb.common.clock import start_clock_and_reset
 from tb.common.hdl import read, write
@@ -38,8 +39,7 @@ def xorshift32(seed: int, n: int) -> np.ndarray:
 
 def golden_checksum(fixed, n_pairs: int, kernel: int) -> int:
     states = xorshift32(SEED, n_pairs)
-    to_signed = lambda x: ((x & 0xFFFF) ^ 0x8000) - 0x8000
-    batch = MacBatch(bias=0, w=to_signed(states), a=to_signed(states >> 16),
+    batch = MacBatch(bias=0, w=from_unsigned(states & 0xFFFF, 16), a=from_unsigned(states >> 16, 16),
                      last=(np.arange(n_pairs) % kernel) == kernel - 1)
     checksum = 0
     for acc in mac_results([batch], fixed).acc:

@@ -13,7 +13,6 @@ sequential radix-4); the component's ``variant`` picks the golden timing.
 from __future__ import annotations
 
 import os
-import zlib
 from pathlib import Path
 
 import cocotb
@@ -24,10 +23,11 @@ from cocotb.utils import get_sim_time
 from golden.fixed import FixedFormat
 from golden.hydra.mac import MacBatch, mac_cycle_model, mac_results, multiply_cycles
 from golden.trace import write_vcd
-from tb.common.clock import CLOCK_PERIOD_NS, start_clock_and_reset
+from tb.common.clock import CLOCK_PERIOD_NS, start_clock_and_reset, wait_for_level
 from tb.common.counters import assert_counters_equal, read_counters
 from tb.common.hdl import handle, members, pack, pack_array
 from tb.common.scoreboard import Scoreboard
+from tb.common.seed import seeded_rng
 from tb.common.stream import StreamDriver, StreamMonitor, idle_gaps, ready_pattern
 from tb.common.watchdog import Watchdog
 from tb.runner import tb_component
@@ -84,24 +84,12 @@ def check_corner_coverage(dut, name: str, accs: np.ndarray, fmt: FixedFormat):
     assert overflowed > 0 and ties > 0 and negative_ties > 0, "stimulus misses saturation or rounding corners"
 
 
-async def wait_idle(dut, busy):
-    """Return in the cycle after the first cycle in which ``busy`` is low."""
-    while True:
-        await ReadOnly()
-        idle = not int(busy.value)
-        await RisingEdge(dut.clk)
-        if idle:
-            return
-
-
 async def run_mac(dut, name: str, idle_prob: float, stall_prob: float):
     component, config = tb_component()
     fmt = config.fixed
     per_pair = multiply_cycles(component.variant, fmt)
     n_pairs = N_PAIRS if per_pair == 1 else SEQUENTIAL_PAIRS
-    seed = (cocotb.RANDOM_SEED + zlib.crc32(name.encode())) % 2**32
-    dut._log.info(f"{name}: seed {seed} (rerun with COCOTB_RANDOM_SEED={cocotb.RANDOM_SEED})")
-    rng = np.random.default_rng(seed)
+    rng = seeded_rng(dut, name)
     batches = make_batches(rng, fmt, n_pairs, idle_prob)
     ready = ready_pattern(rng, 8 * per_pair * n_pairs, stall_prob)
 
@@ -128,7 +116,7 @@ async def run_mac(dut, name: str, idle_prob: float, stall_prob: float):
     start_ns = get_sim_time("ns")
     monitor.start()
     for batch in batches:
-        await wait_idle(dut, busy)
+        await wait_for_level(dut.clk, busy, 0)
         bias.value = pack(bias_shape, batch.bias)
         bias_load.value = 1
         await RisingEdge(dut.clk)

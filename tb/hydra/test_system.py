@@ -17,8 +17,6 @@ with the committed pretrained FX16 model, end to end against ``golden.nn``.
 
 from __future__ import annotations
 
-import zlib
-
 import cocotb
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -30,6 +28,7 @@ from golden.workloads.layers import make_layer
 from tb.common.clock import start_clock_and_reset
 from tb.common.counters import assert_counters_equal, read_counters
 from tb.common.hdl import handle
+from tb.common.seed import seeded_rng
 from tb.common.watchdog import Watchdog
 from tb.hydra.system_driver import SystemHost
 from tb.runner import tb_component
@@ -142,9 +141,7 @@ async def test_system_random_layers(dut):
     """Random conv (stride 1/2, padding), max-pool and FC layers with saturating data, bit-exact, counters equal."""
     run = Run(dut, "random")
     fmt = run.config.fixed
-    seed = (cocotb.RANDOM_SEED + zlib.crc32(b"random_layers")) % 2**32
-    dut._log.info(f"random: seed {seed} (rerun with COCOTB_RANDOM_SEED={cocotb.RANDOM_SEED})")
-    rng = np.random.default_rng(seed)
+    rng = seeded_rng(dut, "random_layers")
     await run.start()
     saturated = 0
     for layer in random_layers(rng, run.config.system.n_units):

@@ -13,8 +13,6 @@ idle cycles on the WRITE data and back-pressure on READ.
 
 from __future__ import annotations
 
-import zlib
-
 import cocotb
 import numpy as np
 
@@ -23,6 +21,7 @@ from golden.hydra.unit import MODES, UnitJob, job_error, unit_outputs
 from tb.common.clock import start_clock_and_reset
 from tb.common.counters import assert_counters_equal, read_counters
 from tb.common.scoreboard import Scoreboard
+from tb.common.seed import seeded_rng
 from tb.common.stream import idle_gaps, ready_pattern
 from tb.common.watchdog import Watchdog
 from tb.hydra.unit_driver import UnitHost
@@ -76,10 +75,7 @@ async def run_unit(dut, name: str, idle_prob: float, stall_prob: float):
     component, _ = tb_component()
     config, geo = component.config, component.geo
     fmt, variant = config.fixed, config.mac.variant
-    seed = (cocotb.RANDOM_SEED + zlib.crc32(name.encode())) % 2**32
-    dut._log.info(f"{name}: seed {seed} (rerun with COCOTB_RANDOM_SEED={cocotb.RANDOM_SEED}), "
-                  f"{geo.n_macs} MACs ({variant}), bus {geo.bus_width} bits")
-    rng = np.random.default_rng(seed)
+    rng = seeded_rng(dut, name, f", {geo.n_macs} MACs ({variant}), bus {geo.bus_width} bits")
 
     scoreboard = Scoreboard(f"{name} READ entries")
     host = UnitHost(dut, component, read_ready=ready_pattern(rng, 200_000, stall_prob),

@@ -23,6 +23,7 @@ from golden.hydra.unit import (
     UNIT_COUNTERS,
     UnitJob,
 )
+from tb.common.clock import wait_for_level
 from tb.common.hdl import handle, members, pack
 from tb.common.stream import StreamDriver, StreamMonitor
 
@@ -70,12 +71,7 @@ class UnitHost:
 
     async def wait_idle(self):
         """Return right after the edge of the first cycle in which the unit accepts commands again."""
-        while True:
-            await ReadOnly()
-            idle = bool(int(self.ready.value))
-            await RisingEdge(self.dut.clk)
-            if idle:
-                return
+        await wait_for_level(self.dut.clk, self.ready, 1)
 
     async def run(self, job: UnitJob, variant: str) -> bool:
         """SET_REG × 11, START, wait until idle; returns the error flag."""

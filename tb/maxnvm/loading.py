@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import zlib
-
-import cocotb
 import numpy as np
-from cocotb.triggers import ReadOnly, RisingEdge
 
 from tb.common.hdl import members, pack_array
 from tb.common.stream import StreamDriver
-
-
-def seeded_rng(dut, name: str) -> np.random.Generator:
-    seed = (cocotb.RANDOM_SEED + zlib.crc32(name.encode())) % 2**32
-    dut._log.info(f"{name}: seed {seed} (rerun with COCOTB_RANDOM_SEED={cocotb.RANDOM_SEED})")
-    return np.random.default_rng(seed)
 
 
 def words32(buf: np.ndarray) -> np.ndarray:
@@ -48,11 +38,3 @@ async def load_memories(driver: StreamDriver, component, writes: dict[int, np.nd
     return len(items)
 
 
-async def wait_while(dut, signal):
-    """Return right after the first rising edge at which ``signal`` was low."""
-    while True:
-        await ReadOnly()
-        low = not int(signal.value)
-        await RisingEdge(dut.clk)
-        if low:
-            return

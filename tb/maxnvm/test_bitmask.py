@@ -25,13 +25,14 @@ from golden.maxnvm.codecs.cost import (
     bitmask_group_beats,
     busy_cycles_with_stalls,
 )
-from tb.common.clock import start_clock_and_reset
+from tb.common.clock import start_clock_and_reset, wait_for_level
 from tb.common.counters import assert_counters_equal, read_counters
 from tb.common.hdl import handle, read, write
 from tb.common.scoreboard import Scoreboard
+from tb.common.seed import seeded_rng
 from tb.common.stream import StreamDriver, StreamMonitor, ready_pattern
 from tb.common.watchdog import Watchdog
-from tb.maxnvm.loading import load_memories, seeded_rng, wait_while, words32
+from tb.maxnvm.loading import load_memories, words32
 from tb.runner import tb_component
 
 SURFACE_CODES = {"wgs": 0, "wmb": 1, "data": 2, "idxsync": 3}
@@ -107,7 +108,7 @@ class BitmaskBench:
                                                                     self.monitor.cycle)[0]
         await RisingEdge(self.dut.clk)
         write(self.dut, self.component, "start", value=0)
-        await wait_while(self.dut, handle(self.dut, self.component, "busy"))
+        await wait_for_level(self.dut.clk, handle(self.dut, self.component, "busy"), 0)
         self.layers += 1
         error = read(self.dut, self.component, "error")
         assert error == (report.error if group_elems else 1), \

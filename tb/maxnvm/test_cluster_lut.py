@@ -13,9 +13,9 @@ from tb.common.clock import start_clock_and_reset
 from tb.common.counters import assert_counters_equal, read_counters
 from tb.common.hdl import write
 from tb.common.scoreboard import Scoreboard
+from tb.common.seed import seeded_rng
 from tb.common.stream import StreamDriver, StreamMonitor, idle_gaps, ready_pattern
 from tb.common.watchdog import Watchdog
-from tb.maxnvm.loading import seeded_rng
 from tb.runner import tb_component
 
 LAYERS, LOOKUPS = 4, 600

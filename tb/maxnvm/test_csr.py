@@ -15,13 +15,14 @@ from cocotb.triggers import ReadOnly, RisingEdge
 
 from golden.maxnvm.codecs import decode_csr_report, encode_csr, flip_word_bits
 from golden.maxnvm.codecs.cost import busy_cycles_with_stalls, csr_decoder_cost
-from tb.common.clock import start_clock_and_reset
+from tb.common.clock import start_clock_and_reset, wait_for_level
 from tb.common.counters import assert_counters_equal, read_counters
 from tb.common.hdl import handle, read, write
 from tb.common.scoreboard import Scoreboard
+from tb.common.seed import seeded_rng
 from tb.common.stream import StreamDriver, StreamMonitor, ready_pattern
 from tb.common.watchdog import Watchdog
-from tb.maxnvm.loading import load_memories, seeded_rng, wait_while
+from tb.maxnvm.loading import load_memories
 from tb.runner import tb_component
 
 WATCHDOG_CYCLES = 5000
@@ -82,7 +83,7 @@ class CsrBench:
                 [n_cols] * stored.n_rows, self.monitor.pattern, self.monitor.cycle)[0]
         await RisingEdge(self.dut.clk)
         write(self.dut, self.component, "start", value=0)
-        await wait_while(self.dut, handle(self.dut, self.component, "busy"))
+        await wait_for_level(self.dut.clk, handle(self.dut, self.component, "busy"), 0)
         self.matrices += 1
         want = decode_csr_report(stored).error if n_cols else stored.n_rows > 0
         assert read(self.dut, self.component, "error") == int(want)

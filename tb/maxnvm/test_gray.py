@@ -8,8 +8,8 @@ import cocotb
 import numpy as np
 
 from golden.maxnvm.codecs import gray_decode, gray_encode
+from tb.common.seed import seeded_rng
 from tb.maxnvm.codec_streams import run_paths
-from tb.maxnvm.loading import seeded_rng
 from tb.runner import tb_component
 
 WORDS = 3000

@@ -17,8 +17,8 @@ import numpy as np
 
 from golden.maxnvm.codecs import secded_decode, secded_encode
 from tb.common.counters import assert_counters_equal, read_counters
+from tb.common.seed import seeded_rng
 from tb.maxnvm.codec_streams import run_paths
-from tb.maxnvm.loading import seeded_rng
 from tb.runner import tb_component
 
 EXHAUSTIVE_MAX_BITS = 4

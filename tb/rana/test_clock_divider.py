@@ -18,8 +18,8 @@ from tb.common.clock import start_clock_and_reset
 from tb.common.counters import assert_counters_equal, read_counters
 from tb.common.hdl import handle
 from tb.common.scoreboard import Scoreboard
+from tb.common.seed import seeded_rng
 from tb.common.watchdog import Watchdog
-from tb.rana.common import seeded_rng
 from tb.runner import tb_component
 
 

@@ -12,6 +12,8 @@ random malformed words (each rule of ``unpack_words``); an oversized
 
 from __future__ import annotations
 
+from functools import partial
+
 import cocotb
 import numpy as np
 from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
@@ -20,10 +22,11 @@ from golden.rana.config_words import LayerConfig, Pattern, pack_words, unpack_wo
 from golden.rana.controller import layer_malformed, run_loader
 from tb.common.clock import start_clock_and_reset
 from tb.common.counters import assert_counters_equal, read_counters
-from tb.common.hdl import read, write
+from tb.common.hdl import handle, read, write
 from tb.common.scoreboard import Scoreboard
+from tb.common.seed import seeded_rng
 from tb.common.watchdog import Watchdog
-from tb.rana.common import port_handles, random_flags, seeded_rng
+from tb.rana.common import random_flags
 from tb.runner import tb_component
 
 LAYER_FIELDS = ("pattern", "tm", "tn", "tr", "tc", "layer_cycles", "banks_in", "banks_out", "banks_w")
@@ -74,7 +77,7 @@ def corrupt(rng, words: np.ndarray, n_banks: int, n_layers: int) -> np.ndarray:
 async def run_loader_tb(dut, name: str, words, n_layers: int, delays):
     component, config = tb_component()
     e = config.edram
-    h = port_handles(dut, component)
+    h = partial(handle, dut, component)
     for p in ("start", "layer_done", "n_layers", "cfg_write"):
         h(p).value = 0
     golden = run_loader(words, e.n_banks, e.config_memory_words, component.safe_period, n_layers, delays)

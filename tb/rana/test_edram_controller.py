@@ -14,6 +14,8 @@ traffic).
 
 from __future__ import annotations
 
+from functools import partial
+
 import cocotb
 import numpy as np
 from amaranth.hdl import Shape
@@ -30,10 +32,11 @@ from golden.tech import load_tech
 from tb.common.clock import CLOCK_PERIOD_NS, start_clock_and_reset
 from tb.common.counters import assert_counters_equal, read_counters
 from tb.common.edram import EdramModel
-from tb.common.hdl import members, pack, write
+from tb.common.hdl import handle, members, pack, write
 from tb.common.scoreboard import Scoreboard
+from tb.common.seed import seeded_rng
 from tb.common.watchdog import Watchdog
-from tb.rana.common import port_handles, random_flags, seeded_rng
+from tb.rana.common import random_flags
 from tb.rana.cosim import layer_traffic, scheduled_layers
 from tb.runner import tb_component
 
@@ -50,7 +53,7 @@ class Bench:
         self.dut = dut
         self.name = name
         self.component, self.config = tb_component()
-        self.h = port_handles(dut, self.component)
+        self.h = partial(handle, dut, self.component)
         self.access_shape = members(self.component)[("access", "payload")].shape
         self.row_field = members(self.component)[("edram_refresh_row",)].shape
         for port in ("start", "layer_done", "cfg_write", "access.valid", "n_layers"):

@@ -12,6 +12,8 @@ and pulses closer than a sweep (violations).
 
 from __future__ import annotations
 
+from functools import partial
+
 import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
@@ -19,10 +21,11 @@ from cocotb.triggers import ReadOnly, RisingEdge
 from golden.rana.controller import LayerTraffic, RefreshModel, run_refresh
 from tb.common.clock import start_clock_and_reset
 from tb.common.counters import assert_counters_equal, read_counters
-from tb.common.hdl import members, pack
+from tb.common.hdl import handle, members, pack
 from tb.common.scoreboard import Scoreboard
+from tb.common.seed import seeded_rng
 from tb.common.watchdog import Watchdog
-from tb.rana.common import port_handles, random_flags, seeded_rng
+from tb.rana.common import random_flags
 from tb.runner import tb_component
 
 
@@ -37,7 +40,7 @@ async def run_block(dut, name: str, pulses, flag_loads: dict, traffic: LayerTraf
     e = config.edram
     model = RefreshModel(e.n_banks, e.rows_per_bank, config.refresh_words_per_row, e.refresh_max_wait)
     golden_accepts = run_refresh(model, pulses, flag_loads, traffic, n_cycles)
-    h = port_handles(dut, component)
+    h = partial(handle, dut, component)
     shape = members(component)[("access", "payload")].shape
     for p in (("pulse",), ("flags_load",), ("flags",), ("access", "valid")):
         h(*p).value = 0
