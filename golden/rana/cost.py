@@ -66,9 +66,17 @@ number can be re-derived by hand:
     is scaled ×8 (the factor that would bring eD+ID's mean increase to the
     paper's +13.3 %).  See :mod:`golden.rana.study` for the averaging.
 
-β_d off-chip accesses: every layer reads its inputs and weights once and
-    writes its outputs once (layer-by-layer execution, §II-B); WD reads each
-    RC tile's input window (halos included).  If the buffer cannot hold the
+β_d off-chip accesses: every layer reads its stored input map (N·H·L) and its
+    weights once and writes its outputs once (layer-by-layer execution, §II-B),
+    in every pattern.  In WD the input windows of neighbouring RC tiles overlap
+    (halos); the overlap is re-read from the buffer (it counts in β_b's input
+    reads), not from DDR.  This follows the paper's accounting, which states no
+    extra off-chip access for RANA(E-5)/RANA*(E-5) at 1.454 MB (§V-B4) nor for
+    DaDianNao, whose WD tiles are 1×1 (§V-C), while storing only one window per
+    eq. (11); the K−S overlapping input rows kept for the next row of tiles
+    (≤ N·(K−S)·L words) are, as in eq. (11), not added to BS_i.  (Counting the
+    halos as DDR reads, as this model did before, gave RANA*(E-5) up to 2.2×
+    the minimum traffic on VGG's conv1_2–conv3_3, contradicting §V-B4.)  If the buffer cannot hold the
     pattern's *dominant* data (inputs in ID, partial outputs in OD, weights in
     WD: the data the 3rd-level loop keeps), the banks left beside the other
     data's tiles cannot hold it, and the whole of it is fetched again on every
@@ -85,9 +93,14 @@ number can be re-derived by hand:
     controller (Table IV) has one refresh enable per layer: when any data of
     the layer needs refresh it refreshes every bank (used or not, §V-B4) at
     every pulse; the *optimized* controller (RANA*) refreshes only the banks of
-    the data kinds that need it.  Pulses in a layer: floor(layer cycles /
-    interval cycles) (the divider restarts with each layer's configuration).
-    SRAM has no refresh.
+    the data kinds that need it.  Pulses in a layer: the divider's phase is
+    carried across layers as in ``rtl/rana/clock_divider.py`` (a reload only
+    replaces the shadow period; the interval in progress runs on), so a layer
+    that starts ``phase`` cycles after the last pulse sees
+    floor((phase + layer cycles) / interval cycles) pulses, and the next layer
+    starts at phase (phase + layer cycles) mod interval.  The first layer
+    starts at phase 0 (the divider starts with the first load); the loader's
+    few cycles between layers are not counted.  SRAM has no refresh.
 """
 
 from __future__ import annotations
@@ -161,13 +174,14 @@ def _banks(words, bank_words):
 
 
 def layer_counts(shape: ConvShape, pattern: Pattern, t: Tiling, platform: PlatformParams,
-                 buf: Buffer, repeat: int = 1) -> dict:
+                 buf: Buffer, repeat: int = 1, phase: int = 0) -> dict:
     """α, β_b, β_d, γ and what they come from; broadcasts over array tilings.
 
     ``repeat`` runs the layer that many times back to back (the groups of a
     grouped convolution, each a ``shape``); refresh pulses count over the
-    whole run.  ``feasible`` is False where the non-dominant tiles alone
-    overflow the buffer.
+    whole run.  ``phase``: cycles since the divider's last pulse when the
+    layer starts (see γ above).  ``feasible`` is False where the non-dominant
+    tiles alone overflow the buffer.
     """
     W, O = shape.weight_words, shape.output_words
     tm = np.minimum(t.tm, shape.M)
@@ -193,7 +207,7 @@ def layer_counts(shape: ConvShape, pattern: Pattern, t: Tiling, platform: Platfo
     else:
         dominant, reuse, spill_factor = "weight", n_rc, 1
 
-    ddr_inputs = shape.N * sum_h * sum_l if pattern == Pattern.WD else shape.input_words + 0 * n_rc
+    ddr_inputs = shape.input_words   # every pattern, halos from the buffer (see β_d above)
     others = [k for k in ("input", "output", "weight") if k != dominant]
     banks = {k: _banks(store[k], buf.bank_words) for k in others}
     free_banks = buf.n_banks - banks[others[0]] - banks[others[1]]
@@ -206,7 +220,7 @@ def layer_counts(shape: ConvShape, pattern: Pattern, t: Tiling, platform: Platfo
 
     cycles = level_cycles(shape, t, platform)["layer"] * repeat
     life = lifetime_cycles(shape, pattern, t, platform)
-    refresh, needs = _refresh(life, banks, cycles, buf)
+    refresh, needs = _refresh(life, banks, cycles, buf, phase)
 
     core_traffic = input_reads + weight_reads + out_writes + out_reads
     by_kind = {"input_reads": input_reads, "weight_reads": weight_reads, "output_writes": out_writes,
@@ -227,13 +241,20 @@ def layer_counts(shape: ConvShape, pattern: Pattern, t: Tiling, platform: Platfo
     }
 
 
-def _refresh(life: dict, banks: dict, cycles, buf: Buffer):
+def next_phase(phase: int, cycles: int, buf: Buffer) -> int:
+    """Divider phase at the start of the layer after one of ``cycles`` started at ``phase`` (see γ)."""
+    if buf.controller == "none" or buf.period_cycles == 0:
+        return 0
+    return int((phase + cycles) % buf.period_cycles)
+
+
+def _refresh(life: dict, banks: dict, cycles, buf: Buffer, phase: int = 0):
     kinds = ("input", "output", "weight")
     if buf.controller == "none" or buf.period_cycles == 0:
         zero = 0 * cycles
         return zero, {k: zero.astype(bool) for k in kinds}
     needs = {k: (life[k] > buf.period_cycles) & (banks[k] > 0) for k in kinds}
-    pulses = cycles // buf.period_cycles
+    pulses = (phase + cycles) // buf.period_cycles
     if buf.controller == "normal":
         any_need = needs["input"] | needs["output"] | needs["weight"]
         per_pulse = np.where(any_need, buf.n_banks, 0)

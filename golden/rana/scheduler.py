@@ -32,7 +32,15 @@ import numpy as np
 from golden.config import ConfigError
 from golden.energy import Account
 from golden.rana.config_words import LayerConfig, Pattern, pack_words
-from golden.rana.cost import EVENTS, Buffer, energy_pj, layer_account, layer_counts, tech_costs
+from golden.rana.cost import (
+    EVENTS,
+    Buffer,
+    energy_pj,
+    layer_account,
+    layer_counts,
+    next_phase,
+    tech_costs,
+)
 from golden.rana.designs import Design, design_buffer, get_design
 from golden.rana.lifetime import ConvShape, Tiling, TilingError, check_tiling, core_fits
 from golden.rana.params import RanaConfig, load_rana_config
@@ -161,8 +169,12 @@ def layer_config(counts: dict, pattern: Pattern, t: Tiling, buf: Buffer) -> Laye
 
 
 def schedule_layer(name: str, shape: ConvShape, patterns, cfg: RanaConfig, buf: Buffer,
-                   costs: dict, repeat: int = 1, fixed_tiling: Tiling | None = None) -> LayerSchedule:
+                   costs: dict, repeat: int = 1, fixed_tiling: Tiling | None = None,
+                   phase: int = 0) -> LayerSchedule:
     """Lowest-energy (pattern, tiling) of one layer under all constraints.
+
+    ``phase``: cycles since the refresh divider's last pulse when the layer
+    starts (the divider runs on across layers, :mod:`golden.rana.cost` γ).
 
     ``fixed_tiling`` replaces the grid by one tiling (a fixed datapath such as
     DaDianNao's, §V-C), clipped to the layer.
@@ -177,7 +189,7 @@ def schedule_layer(name: str, shape: ConvShape, patterns, cfg: RanaConfig, buf: 
     best = None
     n_ok = 0
     for pattern in patterns:
-        counts = layer_counts(shape, pattern, grid, cfg.platform, buf, repeat)
+        counts = layer_counts(shape, pattern, grid, cfg.platform, buf, repeat, phase)
         ok = fits & counts["feasible"]
         n_ok += int(ok.sum())
         if not ok.any():
@@ -197,7 +209,7 @@ def schedule_layer(name: str, shape: ConvShape, patterns, cfg: RanaConfig, buf: 
         raise ScheduleError(f"layer {name}: no feasible schedule for patterns "
                             f"{', '.join(p.name for p in patterns)}: {why}")
     _, pattern, tiling = best
-    counts = _scalar_counts(layer_counts(shape, pattern, tiling, cfg.platform, buf, repeat))
+    counts = _scalar_counts(layer_counts(shape, pattern, tiling, cfg.platform, buf, repeat, phase))
     return LayerSchedule(name, shape, repeat, pattern, tiling, counts,
                          layer_account(counts, costs, cfg.platform),
                          layer_config(counts, pattern, tiling, buf), n_ok)
@@ -226,6 +238,9 @@ def schedule_network(network: str, design: str | Design, cfg: RanaConfig | None 
     d = get_design(design) if isinstance(design, str) else design
     buf = design_buffer(d, cfg, capacity_scale, n_banks=n_banks, interval_us=interval_us)
     costs = tech_costs(cfg.tech, d.buffer_kind)
-    layers = [schedule_layer(name, shape, d.patterns, cfg, buf, costs, g, fixed_tiling)
-              for name, shape, g in conv_layers(network)]
+    layers, phase = [], 0
+    for name, shape, g in conv_layers(network):   # in order: the divider's phase carries over
+        s = schedule_layer(name, shape, d.patterns, cfg, buf, costs, g, fixed_tiling, phase)
+        layers.append(s)
+        phase = next_phase(phase, int(s.counts["cycles"]), buf)
     return NetworkSchedule(network, d, buf, layers, cfg.platform.freq_hz, costs)

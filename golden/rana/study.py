@@ -10,7 +10,8 @@ x_base (an energy-weighted average, dominated by VGG and ResNet) — and
 eD+OD and §V-B3 gives the same 19.4 % for VGG alone, while RANA(0) equals
 eD+OD on every layer where OD fits (all of AlexNet, §V-B3 "the energy stays
 the same as eD+OD"); only a VGG-dominated aggregate makes the overall figure
-equal VGG's (ours: 19.8 % suite vs 6.6 % mean).  Every other §V figure is then
+equal VGG's (ours: 25.3 % suite vs 8.3 % mean; VGG alone 33.4 %, so the
+claim itself is OUT, see its note).  Every other §V figure is then
 a prediction; ``comparison(cfg, "mean")`` gives the other reading.
 """
 
