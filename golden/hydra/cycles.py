@@ -1,17 +1,20 @@
-"""Cycle and event-count model of the Hydra RTL (``rtl/hydra/unit.py``), exact.
+"""Cycle and event-count model of the Hydra RTL (``rtl/hydra/unit.py``, ``rtl/hydra/system.py``), exact.
 
-Two levels:
+Three levels:
 
 * :func:`job_cycles` — one START of one unit: its cycle count and every
   counter of the unit's ``counters`` member, in closed form (checked for
   equality against the RTL by ``tb/hydra/test_unit.py``);
+* :func:`system_job_cycles` — one layer job on the system top as a host drives
+  it (one command at a time on one bus: every active unit's WRITEs, WRITE_BIAS,
+  SET_REG × 11, START, READ through the RAU), with ideal memory; checked cycle
+  for cycle against the RTL by ``tb/hydra/test_system.py``;
 * :func:`layer_cycles` — a whole zoo layer (``golden.workloads.Layer``) on the
   configured system: the layer is split into jobs (row tiles × output-channel
   chunks × passes of ``n_units`` input channels, see :func:`layer_jobs`), every
-  job runs on all units in parallel, one input channel per unit, and each job
-  costs its unit's command sequence (WRITE AB, WRITE WB, SET_REG × 11, START,
-  READ) back to back on the chip-internal bus.  This is the public entry point
-  for the memory/frame model: ``layer_cycles(layer, config) -> LayerCycles``.
+  job runs on all units in parallel, one input channel per unit, and costs
+  :func:`system_job_cycles`.  This is the public entry point for the
+  memory/frame model: ``layer_cycles(layer, config) -> LayerCycles``.
 
 Closed form of one job (N MACs, P = out_h·out_w positions, G = ceil(P/N)
 groups, T = channels·K² pairs per lane per group, n = MAC multiply cycles):
@@ -30,6 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from golden.hydra.mac import booth_iterations
+from golden.hydra.system import READ_LAST, bias_words, rau_flags
 from golden.hydra.unit import MODES, REGISTERS, UNIT_COUNTERS, UnitGeometry, UnitJob, job_error
 from golden.workloads.layers import Layer
 
@@ -99,16 +103,6 @@ def job_cycles(job: UnitJob, geo: UnitGeometry, variant: str, multiply: int | No
     return counts
 
 
-def write_cycles(words: int) -> int:
-    """Unit cycles of a WRITE of ``words`` beats with data always valid: accept, beats, close."""
-    return 1 + words + 1
-
-
-def read_cycles(entries: int) -> int:
-    """Unit cycles of a READ of ``entries`` without back-pressure: accept, first fetch, one per entry."""
-    return 1 + entries + 1
-
-
 # ------------------------------------------------------------------------------------------
 # A whole layer on the system
 # ------------------------------------------------------------------------------------------
@@ -132,7 +126,8 @@ class LayerJob:
 class LayerCycles:
     """What our RTL configuration needs for one layer (:func:`layer_cycles`).
 
-    ``cycles`` = ``compute_cycles`` + ``transfer_cycles``; ``macs`` are useful
+    ``cycles`` = ``compute_cycles`` (STARTs) + ``transfer_cycles`` (every other
+    command, :func:`system_job_cycles`); ``macs`` are useful
     multiply-accumulates (= ``layer.macs``); ``utilization`` = macs /
     (n_units · n_macs · cycles); ``counters`` sums the unit counters over all
     jobs and units.
@@ -148,6 +143,65 @@ class LayerCycles:
     utilization: float
     seconds: float
     counters: dict = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------------------------------
+# The system top as a host drives it
+# ------------------------------------------------------------------------------------------
+# ``rtl/hydra/system.py`` executes one command at a time on one chip-internal bus.  The host
+# (``tb.hydra.system_driver.SystemHost``, a memory controller's view) offers each command in the
+# cycle after it has seen the system idle, and with ideal memory every WRITE beat is there when
+# asked and every output is taken at once.  Costs from offering a command to offering the next,
+# from the system's and the units' state machines (checked cycle for cycle by tb/hydra/test_system.py):
+
+SET_REG_CYCLES = 1  # the units stay idle: the next command is accepted in the next cycle
+
+
+def host_write_cycles(words: int) -> int:
+    """WRITE of ``words`` beats to one unit: accept, one beat per cycle, the unit closes,
+    the system closes, the host sees it idle."""
+    return words + 4
+
+
+def host_bias_cycles(words: int) -> int:
+    """WRITE_BIAS into the RAU's own memory: as a unit WRITE less the unit's closing cycle."""
+    return words + 3
+
+
+def host_start_cycles(unit_cycles: int) -> int:
+    """START: accept, the units' ``cycles`` (``job_cycles``), the system closes, the host sees it idle."""
+    return unit_cycles + 3
+
+
+def host_read_cycles(entries: int, last_pass: bool) -> int:
+    """Conv/FC READ: the RAU takes 2 cycles per entry (wait for the units' partials, add), 3 on
+    the last pass (and send the finished value), plus accept, first fetch, drain and idle."""
+    return entries * (3 if last_pass else 2) + 4
+
+
+def host_pool_read_cycles(entries: int, units: int) -> int:
+    """Max-pool READ: the RAU drains the units one after the other (READ, fetch, ``entries``
+    values, close per unit), plus accept, drain and idle."""
+    return units * (entries + 3) + 4
+
+
+def system_job_cycles(lj: LayerJob, geo: UnitGeometry, variant: str, in_channels: int,
+                      multiply: int | None = None) -> tuple[int, int]:
+    """``(compute, transfer)`` cycles of one layer job on the system top, commands as
+    ``SystemHost.run_layer`` issues them: per active unit WRITE AB (and WB), WRITE_BIAS on a
+    chunk's first pass, SET_REG × 11, START, READ."""
+    unit = job_cycles(lj.job, geo, variant, multiply)["cycles"]
+    per_unit = host_write_cycles(lj.ab_words) + (host_write_cycles(lj.wb_words) if lj.wb_words else 0)
+    transfer = lj.active_units * per_unit + len(REGISTERS) * SET_REG_CYCLES
+    bias = bias_words(lj, geo.values_per_word)
+    if bias:
+        transfer += host_bias_cycles(bias)
+    if lj.job.is_pool:
+        transfer += host_pool_read_cycles(lj.job.positions, lj.active_units)
+    else:
+        last = bool(rau_flags(lj, in_channels, False) & READ_LAST)
+        transfer += host_read_cycles(lj.job.channels * lj.job.positions, last)
+    return host_start_cycles(unit), transfer
 
 
 def _check_supported(layer: Layer, geo: UnitGeometry):
@@ -169,14 +223,19 @@ def _check_supported(layer: Layer, geo: UnitGeometry):
 
 
 def _best_tile_rows(geo: UnitGeometry, config, k: int, s: int, in_w: int, out_h: int, out_w: int,
-                    out_channels: int) -> int:
+                    out_channels: int, in_channels: int) -> int:
     """Output rows per tile minimizing an estimate of the layer's cycles (AB, WB and OB limits hold).
 
     Few rows leave room in the output buffer for many output channels per job,
     which amortizes each group's fill over more pairs; many rows save refills.
+    Transfers are costed as on the system (:func:`system_job_cycles`): every
+    active unit's WRITEs one after the other, the RAU's READ per entry.
     """
     n, vpw = geo.n_macs, geo.values_per_word
     multiply = 1 if config.mac.variant == "pipelined" else booth_iterations(config.fixed)
+    active = min(config.system.n_units, in_channels)
+    passes = -(-in_channels // config.system.n_units)
+    read_per_entry = (2 * (passes - 1) + 3) / passes
     max_rows = max(1, min(out_h, (geo.ab_values // in_w - k) // s + 1))
     best, best_cost = 1, None
     for rows in range(1, max_rows + 1):
@@ -187,7 +246,8 @@ def _best_tile_rows(geo: UnitGeometry, config, k: int, s: int, in_w: int, out_h:
         spanned = -(-min(n, rows * out_w) // out_w)
         box = ((spanned - 1) * s + k) * ((min(n, out_w) - 1) * s + k)
         compute = groups * (max(n + box + 2, m_chunk * k * k * multiply + 4) + 1)
-        transfer = ((rows - 1) * s + k) * in_w / vpw + m_chunk * k * k / vpw + m_chunk * rows * out_w
+        writes = active * (((rows - 1) * s + k) * in_w / vpw + m_chunk * k * k / vpw + 8)
+        transfer = writes + m_chunk * rows * out_w * read_per_entry
         tiles = -(-out_h // rows) * -(-out_channels // m_chunk)
         cost = tiles * (compute + transfer)
         if best_cost is None or cost < best_cost:
@@ -218,7 +278,7 @@ def layer_jobs(layer: Layer, config) -> list[LayerJob]:
         in_h, in_w, out_h, out_w = layer.in_h, layer.in_w, layer.out_h, layer.out_w
     del pb
     pool = layer.kind == "maxpool"
-    tile_rows = _best_tile_rows(geo, config, k, s, in_w, out_h, out_w, 1 if pool else layer.out_ch)
+    tile_rows = _best_tile_rows(geo, config, k, s, in_w, out_h, out_w, 1 if pool else layer.out_ch, layer.in_ch)
     out_channels = 1 if pool else layer.out_ch
     jobs = []
     for r0 in range(0, out_h, tile_rows):
@@ -264,9 +324,9 @@ def layer_cycles(layer: Layer, config) -> LayerCycles:
         counts = job_cycles(lj.job, geo, variant, multiply)
         for name, value in counts.items():
             totals[name] += value * lj.active_units
-        compute += counts["cycles"]
-        transfer += (write_cycles(lj.ab_words) + (write_cycles(lj.wb_words) if lj.wb_words else 0)
-                     + len(REGISTERS) + 1 + read_cycles(lj.read_entries))
+        job_compute, job_transfer = system_job_cycles(lj, geo, variant, layer.in_ch, multiply)
+        compute += job_compute
+        transfer += job_transfer
         totals["ab_writes"] += lj.ab_words * lj.active_units
         totals["wb_writes"] += lj.wb_words * lj.active_units
         totals["write_cmds"] += (1 + bool(lj.wb_words)) * lj.active_units

@@ -93,9 +93,11 @@ class HydraSystem(wiring.Component):
 
     Latency and throughput
     ----------------------
-    Units as :class:`HydraUnit`; the RAU takes 2 cycles per entry plus the
-    output handshake.  The system's counters, not its cycle count, are the
-    contract (``golden.hydra.system.system_counts``).
+    Units as :class:`HydraUnit`; the RAU takes 2 cycles per entry (3 on the
+    last pass, with the output handshake).  Every command's cycle count, as a
+    host issuing the next command after seeing ``busy`` low observes it, is
+    ``golden.hydra.cycles.system_job_cycles``; the counters are
+    ``golden.hydra.system.system_counts``.
     """
 
     def __init__(self, config):

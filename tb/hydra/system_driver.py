@@ -5,6 +5,9 @@ weights and biases from the PCM device (bus-functional models of
 ``tb.common.dram_pcm`` with Table I timings: their beat cycles become the idle
 gaps of the WRITE data), outputs go back to DRAM.  The layer's jobs are
 ``golden.hydra.cycles.layer_jobs`` — the same schedule the cycle model costs.
+With ``ideal_memory`` the devices still count and check every access but
+every beat is sent without a gap: the run then takes exactly
+``golden.hydra.cycles.layer_cycles`` cycles.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from tb.hydra.unit_driver import pack_words
 
 
 class SystemHost:
-    def __init__(self, dut, component, tech_name: str = "hydra_dram_pcm"):
+    def __init__(self, dut, component, tech_name: str = "hydra_dram_pcm", ideal_memory: bool = False):
         self.dut, self.component = dut, component
         self.config, self.geo = component.config, component.geo
         self.cmd = StreamDriver(dut, component, "cmd")
@@ -39,6 +42,7 @@ class SystemHost:
         self.dram = MemoryDevice("DRAM", DeviceTiming.from_tech(tech, "dram"), beat_bits=self.geo.bus_width)
         self.pcm = MemoryDevice("PCM", DeviceTiming.from_tech(tech, "pcm"), beat_bits=self.geo.bus_width)
         self.bus_time = 0
+        self.ideal_memory = ideal_memory
 
     def start(self):
         """Nothing runs per cycle until a READ: the monitor is started and stopped around each READ."""
@@ -57,7 +61,7 @@ class SystemHost:
         words = pack_words(values, self.geo.width, self.geo.values_per_word)
         cycles = device.read(address, len(words), self.bus_time)
         self.bus_time = int(cycles[-1]) + 1
-        beats = cocotb.start_soon(self.wdata.send(words, beat_gaps(cycles)))
+        beats = cocotb.start_soon(self.wdata.send(words, None if self.ideal_memory else beat_gaps(cycles)))
         await self.cmd.send([self._cmd(op, unit, 0, len(words))])
         await beats
         await self.wait_idle()

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import cocotb
 import numpy as np
+from cocotb.utils import get_sim_time
 from numpy.lib.stride_tricks import sliding_window_view
 
 from golden.fixed import bias_to_acc, wrap
-from golden.hydra.cycles import layer_jobs
+from golden.hydra.cycles import layer_cycles, layer_jobs
 from golden.hydra.system import requantize_by, system_counts, traffic_from_counters, transfer_energy
 from golden.workloads.layers import make_layer
-from tb.common.clock import start_clock_and_reset
+from tb.common.clock import CLOCK_PERIOD_NS, start_clock_and_reset
 from tb.common.counters import assert_counters_equal, read_counters
 from tb.common.hdl import handle
 from tb.common.seed import seeded_rng
@@ -56,11 +57,25 @@ def reference_layer(layer, x, w, b, relu, fmt, shift=None) -> np.ndarray:
     return requantize_by(np.maximum(acc, 0) if relu else acc, shift, fmt)
 
 
+def cycle_now() -> int:
+    return get_sim_time("ns") // CLOCK_PERIOD_NS
+
+
 def random_values(rng, fmt, shape, scale):
     """Random FX16 values: mostly within ±scale, some at the extremes (to reach saturation)."""
     values = rng.integers(-scale, scale + 1, size=shape)
     extremes = rng.choice([fmt.min_value, fmt.max_value], size=shape)
     return np.where(rng.random(shape) < 0.05, extremes, values)
+
+
+def random_operands(rng, fmt, layer):
+    """Input, weights and bias (None for max-pool) of ``layer``, some values saturating."""
+    x = random_values(rng, fmt, (layer.in_ch, layer.in_h, layer.in_w), 4 << fmt.frac)
+    if layer.kind == "maxpool":
+        return x, None, None
+    w_shape = (layer.out_ch, layer.in_ch, layer.kernel_h, layer.kernel_w) if layer.kind == "conv" \
+        else (layer.out_ch, layer.in_ch)
+    return x, random_values(rng, fmt, w_shape, 2 << fmt.frac), random_values(rng, fmt, (layer.out_ch,), 4 << fmt.frac)
 
 
 def random_layers(rng, n_units):
@@ -80,11 +95,11 @@ def random_layers(rng, n_units):
 class Run:
     """Runs layers on the system and keeps the golden prediction of every counter."""
 
-    def __init__(self, dut, name):
+    def __init__(self, dut, name, ideal_memory: bool = False):
         self.component, _ = tb_component()
         self.config, self.geo = self.component.config, self.component.geo
         self.dut, self.name = dut, name
-        self.host = SystemHost(dut, self.component)
+        self.host = SystemHost(dut, self.component, ideal_memory=ideal_memory)
         self.expected = None
 
     async def start(self):
@@ -94,7 +109,13 @@ class Run:
         self.host.start()
 
     async def layer(self, layer, x, w, b, relu, shift=None):
+        began = cycle_now()
         got = await self.host.run_layer(layer, x, w, b, relu, shift)
+        cycles, predicted = cycle_now() - began, layer_cycles(layer, self.config).cycles
+        if self.host.ideal_memory:
+            assert cycles == predicted, f"{layer.name}: {cycles} cycles, golden layer_cycles {predicted}"
+        self.dut._log.info(f"{self.name}: {layer.name} took {cycles} cycles; golden with ideal memory {predicted}"
+                           + ("" if self.host.ideal_memory else f" (+{cycles - predicted} waiting for DRAM/PCM)"))
         want = reference_layer(layer, x, w, b, relu, self.config.fixed, shift)
         wrong = np.argwhere(got != want)
         assert not len(wrong), (f"{layer.name}: {len(wrong)} of {want.size} outputs differ, first at {wrong[0]}: "
@@ -145,13 +166,7 @@ async def test_system_random_layers(dut):
     await run.start()
     saturated = 0
     for layer in random_layers(rng, run.config.system.n_units):
-        x = random_values(rng, fmt, (layer.in_ch, layer.in_h, layer.in_w), 4 << fmt.frac)
-        w = b = None
-        if layer.kind != "maxpool":
-            w_shape = (layer.out_ch, layer.in_ch, layer.kernel_h, layer.kernel_w) if layer.kind == "conv" \
-                else (layer.out_ch, layer.in_ch)
-            w = random_values(rng, fmt, w_shape, 2 << fmt.frac)
-            b = random_values(rng, fmt, (layer.out_ch,), 4 << fmt.frac)
+        x, w, b = random_operands(rng, fmt, layer)
         shift = int(rng.integers(fmt.frac - 2, fmt.frac + 4))  # Q-format shift of the layer's output
         got = await run.layer(layer, x, w, b, relu=bool(rng.random() < 0.5), shift=shift)
         saturated += int(np.sum((got == fmt.max_value) | (got == fmt.min_value)))
@@ -161,6 +176,19 @@ async def test_system_random_layers(dut):
     assert int(handle(dut, run.component, "error").value) == 1, "unknown op not flagged"
     for name in [f"u{u}_errors" for u in range(run.config.system.n_units)]:
         run.expected[name] += 1
+    run.finish()
+
+
+@cocotb.test()
+async def test_system_cycles_ideal_memory(dut):
+    """With every beat ready (ideal memory) each random layer takes exactly golden.hydra.cycles.layer_cycles."""
+    run = Run(dut, "ideal_memory", ideal_memory=True)
+    fmt = run.config.fixed
+    rng = seeded_rng(dut, "ideal_memory")
+    await run.start()
+    for layer in random_layers(rng, run.config.system.n_units):
+        x, w, b = random_operands(rng, fmt, layer)
+        await run.layer(layer, x, w, b, relu=bool(rng.random() < 0.5))
     run.finish()
 
 
