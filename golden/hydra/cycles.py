@@ -174,9 +174,10 @@ def host_start_cycles(unit_cycles: int) -> int:
 
 
 def host_read_cycles(entries: int, last_pass: bool) -> int:
-    """Conv/FC READ: the RAU takes 2 cycles per entry (wait for the units' partials, add), 3 on
-    the last pass (and send the finished value), plus accept, first fetch, drain and idle."""
-    return entries * (3 if last_pass else 2) + 4
+    """Conv/FC READ: the RAU's two-stage pipeline takes one entry per cycle after accept and
+    first fetch; it empties (and on the last pass its output register drains), the system
+    closes, the host sees it idle."""
+    return entries + (7 if last_pass else 6)
 
 
 def host_pool_read_cycles(entries: int, units: int) -> int:

@@ -29,7 +29,7 @@ from rtl.common.counters import counter_signature
 from rtl.common.fixed import bias_to_acc, wrap_to
 from rtl.hydra.unit import HydraUnit
 
-STATES = ("IDLE", "WRITE", "BIAS", "RUN", "SUM_WAIT", "SUM_ADD", "SUM_OUT", "POOL", "DRAIN")
+STATES = ("IDLE", "WRITE", "BIAS", "RUN", "SUM", "POOL", "DRAIN")
 
 
 def requantize_by(acc, shift, fmt):
@@ -93,8 +93,8 @@ class HydraSystem(wiring.Component):
 
     Latency and throughput
     ----------------------
-    Units as :class:`HydraUnit`; the RAU takes 2 cycles per entry (3 on the
-    last pass, with the output handshake).  Every command's cycle count, as a
+    Units as :class:`HydraUnit`; the RAU takes one entry per cycle (a
+    two-stage pipeline; back-pressure on ``rdata`` stalls it).  Every command's cycle count, as a
     host issuing the next command after seeing ``busy`` low observes it, is
     ``golden.hydra.cycles.system_job_cycles``; the counters are
     ``golden.hydra.system.system_counts``.
@@ -149,8 +149,8 @@ class HydraSystem(wiring.Component):
         flags = Signal(4)                 # READ_* bits of a READ's addr
         f_first, f_last, f_relu = flags[READ_FIRST.bit_length() - 1], flags[READ_LAST.bit_length() - 1], \
             flags[READ_RELU.bit_length() - 1]
-        sum_valid = Signal()
-        sum_value = Signal(signed(fmt.width))
+        out_valid = Signal()               # RAU output register (rdata of a conv/FC READ)
+        out_value = Signal(signed(fmt.width))
         left = Signal(REG_WIDTH)          # entries (or bias words) still to handle
         positions = Signal(2 * REG_WIDTH)  # P of the layer job, snooped from SET_REG out_h/out_w
         out_h, out_w = Signal(REG_WIDTH), Signal(REG_WIDTH)
@@ -199,7 +199,7 @@ class HydraSystem(wiring.Component):
                         goto("POOL")
                     with m.Else():
                         m.d.comb += unit_cmd_valid.eq(unit_mask)
-                        goto("SUM_WAIT")
+                        goto("SUM")
                 with m.Else():  # unknown op: every unit sees it and raises its error flag
                     m.d.comb += unit_cmd_valid.eq((1 << n_units) - 1)
 
@@ -220,62 +220,62 @@ class HydraSystem(wiring.Component):
             with m.Elif(self.wdata.valid):
                 m.d.sync += [left.eq(left - 1), baddr.eq(baddr + 1), cnt.bias_writes.eq(cnt.bias_writes + 1)]
 
-        # RAU: sum the active units' partials of one entry, add the running sum, finish on the last pass.
-        partial_sum = Signal(signed(fmt.acc_width))
+        # RAU, a two-stage pipeline taking one entry per cycle.  Stage 0 takes the active units'
+        # partials of the next entry (when they are all valid and stage 1 is free) and reads the
+        # running sum and the bias; stage 1 adds the running sum of earlier passes and either
+        # stores the new running sum or, on the last pass, adds the bias, applies ReLU,
+        # requantizes and hands the value to the output register (stalling while it is full).
         sum_terms = [Mux(unit_mask[i], u.rdata.payload, 0) for i, u in enumerate(units)]
         total = sum_terms[0]
         for term in sum_terms[1:]:
             total = wrap_to(total + term, fmt.acc_width)
         all_valid = Cat(*[u.rdata.valid | ~unit_mask[i] for i, u in enumerate(units)]).all()
-        m.d.comb += [acc_r.addr.eq(entry), bias_r.addr.eq(chan[lane_bits:])]
+        s1_valid = Signal()
+        s1_partial = Signal(signed(fmt.acc_width))
+        s1_entry = Signal.like(entry)
         bias_lane = Signal(max(1, lane_bits))
         running = Signal(signed(fmt.acc_width))
         finished = Signal(signed(fmt.acc_width))
         value = Signal(signed(fmt.width))
         bias_value = bias_r.data.word_select(bias_lane, fmt.width).as_signed()
         m.d.comb += [
-            running.eq(wrap_to(partial_sum + Mux(f_first, 0, acc_r.data), fmt.acc_width)),
+            acc_r.addr.eq(entry), bias_r.addr.eq(chan[lane_bits:]),
+            running.eq(wrap_to(s1_partial + Mux(f_first, 0, acc_r.data), fmt.acc_width)),
             finished.eq(wrap_to(running + bias_to_acc(bias_value, fmt), fmt.acc_width)),
         ]
         relu = Mux(f_relu & (finished < 0), 0, finished)
         m.d.comb += value.eq(requantize_by(relu.as_signed(), shift, fmt))
 
-        def next_entry():
-            m.d.sync += [entry.eq(entry + 1), left.eq(left - 1)]
+        out_free = ~out_valid | self.rdata.ready
+        s1_advance = s1_valid & (~f_last | out_free)
+        s0_take = is_("SUM") & (left != 0) & all_valid & (~s1_valid | s1_advance)
+        # Read ports hold their data while disabled (their enable defaults to 1): a stalled stage 1 keeps its reads.
+        m.d.comb += [acc_r.en.eq(s0_take), bias_r.en.eq(s0_take)]
+        with m.If(out_valid & self.rdata.ready):
+            m.d.sync += [out_valid.eq(0), cnt.outputs.eq(cnt.outputs + 1)]
+        with m.If(s1_advance):
+            m.d.sync += s1_valid.eq(0)
+            with m.If(f_last):
+                m.d.sync += [out_value.eq(value), out_valid.eq(1)]
+            with m.Else():
+                m.d.comb += [acc_w.addr.eq(s1_entry), acc_w.data.eq(running), acc_w.en.eq(1)]
+                m.d.sync += cnt.acc_writes.eq(cnt.acc_writes + 1)
+        with m.If(s0_take):
+            for i, unit in enumerate(units):
+                m.d.comb += unit.rdata.ready.eq(unit_mask[i])
+            m.d.sync += [s1_valid.eq(1), s1_partial.eq(total), s1_entry.eq(entry),
+                         bias_lane.eq(chan[:lane_bits] if lane_bits else 0),
+                         cnt.sums.eq(cnt.sums + 1), entry.eq(entry + 1), left.eq(left - 1)]
+            with m.If(~f_first):
+                m.d.sync += cnt.acc_reads.eq(cnt.acc_reads + 1)
+            with m.If(f_last):
+                m.d.sync += cnt.bias_reads.eq(cnt.bias_reads + 1)
             with m.If(p == positions - 1):
                 m.d.sync += [p.eq(0), chan.eq(chan + 1)]
             with m.Else():
                 m.d.sync += p.eq(p + 1)
-            with m.If(left == 1):
-                goto("DRAIN")
-            with m.Else():
-                goto("SUM_WAIT")
-
-        with m.If(is_("SUM_WAIT")):
-            with m.If(left == 0):
-                goto("DRAIN")
-            with m.Elif(all_valid):
-                for i, unit in enumerate(units):
-                    m.d.comb += unit.rdata.ready.eq(unit_mask[i])
-                m.d.comb += [acc_r.en.eq(1), bias_r.en.eq(1)]
-                m.d.sync += [partial_sum.eq(total), bias_lane.eq(chan[:lane_bits] if lane_bits else 0),
-                             cnt.sums.eq(cnt.sums + 1)]
-                with m.If(~f_first):
-                    m.d.sync += cnt.acc_reads.eq(cnt.acc_reads + 1)
-                with m.If(f_last):
-                    m.d.sync += cnt.bias_reads.eq(cnt.bias_reads + 1)
-                goto("SUM_ADD")
-        with m.If(is_("SUM_ADD")):
-            with m.If(f_last):
-                m.d.sync += [sum_value.eq(value), sum_valid.eq(1)]
-                goto("SUM_OUT")
-            with m.Else():
-                m.d.comb += [acc_w.addr.eq(entry), acc_w.data.eq(running), acc_w.en.eq(1)]
-                m.d.sync += cnt.acc_writes.eq(cnt.acc_writes + 1)
-                next_entry()
-        with m.If(is_("SUM_OUT") & self.rdata.ready):
-            m.d.sync += [sum_valid.eq(0), cnt.outputs.eq(cnt.outputs + 1)]
-            next_entry()
+        with m.If(is_("SUM") & (left == 0) & ~s1_valid & ~out_valid):
+            goto("DRAIN")
 
         # Pool: drain units one after the other; pooled values pass through.
         with m.If(is_("POOL")):
@@ -296,7 +296,7 @@ class HydraSystem(wiring.Component):
                         with m.If(unit.rdata.valid & self.rdata.ready):
                             m.d.sync += cnt.outputs.eq(cnt.outputs + 1)
         with m.Else():
-            m.d.comb += [self.rdata.valid.eq(sum_valid), self.rdata.payload.eq(sum_value)]
+            m.d.comb += [self.rdata.valid.eq(out_valid), self.rdata.payload.eq(out_value)]
         with m.If(is_("DRAIN") & all_idle):
             goto("IDLE")
         return m

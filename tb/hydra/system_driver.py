@@ -7,7 +7,8 @@ gaps of the WRITE data), outputs go back to DRAM.  The layer's jobs are
 ``golden.hydra.cycles.layer_jobs`` — the same schedule the cycle model costs.
 With ``ideal_memory`` the devices still count and check every access but
 every beat is sent without a gap: the run then takes exactly
-``golden.hydra.cycles.layer_cycles`` cycles.
+``golden.hydra.cycles.layer_cycles`` cycles.  ``read_ready`` is the outputs'
+back-pressure pattern (``tb.common.stream.ready_pattern``; default always ready).
 """
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ from tb.hydra.unit_driver import pack_words
 
 
 class SystemHost:
-    def __init__(self, dut, component, tech_name: str = "hydra_dram_pcm", ideal_memory: bool = False):
+    def __init__(self, dut, component, tech_name: str = "hydra_dram_pcm", ideal_memory: bool = False,
+                 read_ready=None):
         self.dut, self.component = dut, component
         self.config, self.geo = component.config, component.geo
         self.cmd = StreamDriver(dut, component, "cmd")
         self.wdata = StreamDriver(dut, component, "wdata")
-        self.rdata = StreamMonitor(dut, component, "rdata")
+        self.rdata = StreamMonitor(dut, component, "rdata", ready=read_ready)
         self.cmd_shape = members(component)[("cmd", "payload")].shape
         self.busy = handle(dut, component, "busy")
         tech = load_tech(tech_name)

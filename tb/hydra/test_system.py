@@ -30,6 +30,7 @@ from tb.common.clock import CLOCK_PERIOD_NS, start_clock_and_reset
 from tb.common.counters import assert_counters_equal, read_counters
 from tb.common.hdl import handle
 from tb.common.seed import seeded_rng
+from tb.common.stream import ready_pattern
 from tb.common.watchdog import Watchdog
 from tb.hydra.system_driver import SystemHost
 from tb.runner import tb_component
@@ -95,11 +96,11 @@ def random_layers(rng, n_units):
 class Run:
     """Runs layers on the system and keeps the golden prediction of every counter."""
 
-    def __init__(self, dut, name, ideal_memory: bool = False):
+    def __init__(self, dut, name, ideal_memory: bool = False, read_ready=None):
         self.component, _ = tb_component()
         self.config, self.geo = self.component.config, self.component.geo
         self.dut, self.name = dut, name
-        self.host = SystemHost(dut, self.component, ideal_memory=ideal_memory)
+        self.host = SystemHost(dut, self.component, ideal_memory=ideal_memory, read_ready=read_ready)
         self.expected = None
 
     async def start(self):
@@ -159,10 +160,11 @@ class Run:
 
 @cocotb.test()
 async def test_system_random_layers(dut):
-    """Random conv (stride 1/2, padding), max-pool and FC layers with saturating data, bit-exact, counters equal."""
-    run = Run(dut, "random")
-    fmt = run.config.fixed
+    """Random conv (stride 1/2, padding), max-pool and FC layers with saturating data and back-pressure on the
+    outputs (30 % of cycles not ready), bit-exact, counters equal."""
     rng = seeded_rng(dut, "random_layers")
+    run = Run(dut, "random", read_ready=ready_pattern(rng, 100_000, 0.3))
+    fmt = run.config.fixed
     await run.start()
     saturated = 0
     for layer in random_layers(rng, run.config.system.n_units):
