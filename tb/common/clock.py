@@ -6,8 +6,14 @@ import os
 
 from cocotb.clock import Clock
 from cocotb.triggers import ReadOnly, RisingEdge
+from cocotb.utils import get_sim_time
 
 CLOCK_PERIOD_NS = 10
+
+
+def cycle_now(period_ns: int = CLOCK_PERIOD_NS) -> int:
+    """The current simulation time in clock cycles."""
+    return int(get_sim_time("ns") // period_ns)
 
 
 async def start_clock_and_reset(dut, reset_cycles: int = 2, period_ns: int = CLOCK_PERIOD_NS):

@@ -1,4 +1,4 @@
-"""cocotb benchmark of one Hydra unit (``hydra_unit`` or ``hydra_unit_bench``): cycles per second, MAC utilization.
+"""cocotb benchmark (and quick regression) of one Hydra unit (``hydra_unit``): cycles per second, MAC utilization.
 
 A 3×3 stride-1 convolution job is loaded once through WRITE (not timed), then
 START is issued ``HYMEM_BENCH_REPEATS`` times; Python only issues START and

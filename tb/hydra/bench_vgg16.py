@@ -20,11 +20,10 @@ from pathlib import Path
 
 import cocotb
 import numpy as np
-from cocotb.utils import get_sim_time
 
 from golden.workloads.layers import make_layer
 from golden.workloads.zoo import get_network
-from tb.common.clock import CLOCK_PERIOD_NS
+from tb.common.clock import cycle_now
 from tb.hydra.test_system import Run, random_values
 
 
@@ -45,10 +44,10 @@ async def bench_vgg16(dut):
         x = random_values(rng, fmt, (layer.in_ch, layer.in_h, layer.in_w), 2 << fmt.frac)
         w = random_values(rng, fmt, (layer.out_ch, layer.in_ch, 3, 3), 1 << fmt.frac)
         b = random_values(rng, fmt, (layer.out_ch,), 1 << fmt.frac)
-        t0, c0 = time.perf_counter(), get_sim_time("ns") / CLOCK_PERIOD_NS
+        t0, c0 = time.perf_counter(), cycle_now()
         await run.layer(layer, x, w, b, relu=True)
         per_layer.append({"layer": full.name, "shape": f"{layer.in_ch}x{layer.in_h}x{layer.in_w}->{layer.out_ch}",
-                          "cycles": int(get_sim_time("ns") / CLOCK_PERIOD_NS - c0),
+                          "cycles": cycle_now() - c0,
                           "seconds": time.perf_counter() - t0, "macs": layer.macs})
     run.finish()
     result = {"seconds": time.perf_counter() - began, "cycles": sum(r["cycles"] for r in per_layer),

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import cocotb
 import numpy as np
-from cocotb.utils import get_sim_time
 from numpy.lib.stride_tricks import sliding_window_view
 
 from golden.fixed import bias_to_acc, wrap
 from golden.hydra.cycles import layer_cycles, layer_jobs
 from golden.hydra.system import requantize_by, system_counts, traffic_from_counters, transfer_energy
 from golden.workloads.layers import make_layer
-from tb.common.clock import CLOCK_PERIOD_NS, start_clock_and_reset
+from tb.common.clock import cycle_now, start_clock_and_reset
 from tb.common.counters import assert_counters_equal, read_counters
 from tb.common.hdl import handle
 from tb.common.seed import seeded_rng
@@ -56,10 +55,6 @@ def reference_layer(layer, x, w, b, relu, fmt, shift=None) -> np.ndarray:
     acc = np.einsum("mckl,cyxkl->myx", np.asarray(w, np.int64), win)
     acc = wrap(acc + bias_to_acc(np.asarray(b, np.int64), fmt)[:, None, None], fmt.acc_width)
     return requantize_by(np.maximum(acc, 0) if relu else acc, shift, fmt)
-
-
-def cycle_now() -> int:
-    return get_sim_time("ns") // CLOCK_PERIOD_NS
 
 
 def random_values(rng, fmt, shape, scale):

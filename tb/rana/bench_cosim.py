@@ -15,10 +15,9 @@ import time
 from pathlib import Path
 
 import cocotb
-from cocotb.utils import get_sim_time
 
 from golden.rana.designs import get_design
-from tb.common.clock import CLOCK_PERIOD_NS
+from tb.common.clock import cycle_now
 from tb.rana.cosim import scheduled_layers
 from tb.rana.test_edram_controller import check_within, cosim
 from tb.runner import tb_component
@@ -38,7 +37,7 @@ async def bench_cosim_speed(dut):
     seconds = time.perf_counter() - began
     rate = get_design(design).failure_rate or config.retention.typical_failure_rate
     check_within(dut, "bench", stats, rate)
-    cycles = int(get_sim_time("ns") // CLOCK_PERIOD_NS)
+    cycles = cycle_now()
     result = {"design": design, "layers": names, "time_scale": scale, "cycles": cycles, "seconds": seconds,
               "cycles_per_second": cycles / seconds, "bits_read": sum(s[2] for s in stats),
               "bit_errors": sum(s[1] for s in stats), "row_refreshes": model.refreshes}
