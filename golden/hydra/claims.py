@@ -122,8 +122,8 @@ def _rtl_note(config: HydraConfig, net: str) -> str:
                      f"{fig.utilization * 100:.1f} %")
     s = config.system
     return (f"our RTL (golden.hydra.cycles, {s.n_units}x{s.n_macs} MACs at {s.freq_hz / 1e9:g} GHz, "
-            f"system top with ideal memory: WRITEs to the {s.n_units} units one after the other, READ through "
-            f"the RAU; add/avgpool layers have no unit mode): " + "; ".join(parts))
+            f"system top with ideal memory: each WRITE fills the active units in parallel, READ through the RAU; "
+            f"add/avgpool layers have no unit mode): " + "; ".join(parts))
 
 
 def latencies(config: HydraConfig) -> list[Claim]:

@@ -6,7 +6,7 @@ Three levels:
   counter of the unit's ``counters`` member, in closed form (checked for
   equality against the RTL by ``tb/hydra/test_unit.py``);
 * :func:`system_job_cycles` — one layer job on the system top as a host drives
-  it (one command at a time on one bus: every active unit's WRITEs, WRITE_BIAS,
+  it (one command at a time: WRITEs to all active units in parallel, WRITE_BIAS,
   SET_REG × 11, START, READ through the RAU), with ideal memory; checked cycle
   for cycle against the RTL by ``tb/hydra/test_system.py``;
 * :func:`layer_cycles` — a whole zoo layer (``golden.workloads.Layer``) on the
@@ -148,7 +148,8 @@ class LayerCycles:
 # ------------------------------------------------------------------------------------------
 # The system top as a host drives it
 # ------------------------------------------------------------------------------------------
-# ``rtl/hydra/system.py`` executes one command at a time on one chip-internal bus.  The host
+# ``rtl/hydra/system.py`` executes one command at a time; a WRITE fills the active units in parallel
+# (each unit is fed by its own chip's internal bus).  The host
 # (``tb.hydra.system_driver.SystemHost``, a memory controller's view) offers each command in the
 # cycle after it has seen the system idle, and with ideal memory every WRITE beat is there when
 # asked and every output is taken at once.  Costs from offering a command to offering the next,
@@ -158,8 +159,8 @@ SET_REG_CYCLES = 1  # the units stay idle: the next command is accepted in the n
 
 
 def host_write_cycles(words: int) -> int:
-    """WRITE of ``words`` beats to one unit: accept, one beat per cycle, the unit closes,
-    the system closes, the host sees it idle."""
+    """WRITE of ``words`` beats to the active units: accept, one beat per cycle, the units
+    close, the system closes, the host sees it idle."""
     return words + 4
 
 
@@ -189,11 +190,11 @@ def host_pool_read_cycles(entries: int, units: int) -> int:
 def system_job_cycles(lj: LayerJob, geo: UnitGeometry, variant: str, in_channels: int,
                       multiply: int | None = None) -> tuple[int, int]:
     """``(compute, transfer)`` cycles of one layer job on the system top, commands as
-    ``SystemHost.run_layer`` issues them: per active unit WRITE AB (and WB), WRITE_BIAS on a
-    chunk's first pass, SET_REG × 11, START, READ."""
+    ``SystemHost.run_layer`` issues them: WRITE AB (and WB) to all active units, WRITE_BIAS
+    on a chunk's first pass, SET_REG × 11, START, READ."""
     unit = job_cycles(lj.job, geo, variant, multiply)["cycles"]
-    per_unit = host_write_cycles(lj.ab_words) + (host_write_cycles(lj.wb_words) if lj.wb_words else 0)
-    transfer = lj.active_units * per_unit + len(REGISTERS) * SET_REG_CYCLES
+    writes = host_write_cycles(lj.ab_words) + (host_write_cycles(lj.wb_words) if lj.wb_words else 0)
+    transfer = writes + len(REGISTERS) * SET_REG_CYCLES
     bias = bias_words(lj, geo.values_per_word)
     if bias:
         transfer += host_bias_cycles(bias)
@@ -229,12 +230,11 @@ def _best_tile_rows(geo: UnitGeometry, config, k: int, s: int, in_w: int, out_h:
 
     Few rows leave room in the output buffer for many output channels per job,
     which amortizes each group's fill over more pairs; many rows save refills.
-    Transfers are costed as on the system (:func:`system_job_cycles`): every
-    active unit's WRITEs one after the other, the RAU's READ per entry.
+    Transfers are costed as on the system (:func:`system_job_cycles`): the
+    units' WRITEs in parallel, the RAU's READ per entry.
     """
     n, vpw = geo.n_macs, geo.values_per_word
     multiply = 1 if config.mac.variant == "pipelined" else booth_iterations(config.fixed)
-    active = min(config.system.n_units, in_channels)
     passes = -(-in_channels // config.system.n_units)
     read_per_entry = (2 * (passes - 1) + 3) / passes
     max_rows = max(1, min(out_h, (geo.ab_values // in_w - k) // s + 1))
@@ -247,7 +247,7 @@ def _best_tile_rows(geo: UnitGeometry, config, k: int, s: int, in_w: int, out_h:
         spanned = -(-min(n, rows * out_w) // out_w)
         box = ((spanned - 1) * s + k) * ((min(n, out_w) - 1) * s + k)
         compute = groups * (max(n + box + 2, m_chunk * k * k * multiply + 4) + 1)
-        writes = active * (((rows - 1) * s + k) * in_w / vpw + m_chunk * k * k / vpw + 8)
+        writes = ((rows - 1) * s + k) * in_w / vpw + m_chunk * k * k / vpw + 8
         transfer = writes + m_chunk * rows * out_w * read_per_entry
         tiles = -(-out_h // rows) * -(-out_channels // m_chunk)
         cost = tiles * (compute + transfer)

@@ -56,8 +56,10 @@ class HydraSystem(wiring.Component):
     Golden twin: ``golden.hydra.system``.  Commands on ``cmd`` (one at a time;
     ``cmd.ready`` is high when every unit and the RAU are idle):
 
-    * ``WRITE_AB`` / ``WRITE_WB`` (unit = target, addr, arg = words): forwarded to
-      that unit; the ``wdata`` beats go to it (each unit sits on its own chip);
+    * ``WRITE_AB`` / ``WRITE_WB`` (unit = a − 1, addr, arg = words): forwarded to
+      units ``0 … a-1``, which take the next ``arg`` beats in parallel, unit
+      ``u`` from lane ``u`` of ``wdata`` (each unit sits on its own DRAM chip and
+      is fed by that chip's internal bus, seed 001 §III-A);
     * ``SET_REG`` (addr, arg): broadcast to every unit's register stack;
     * ``START`` (arg = active units a): units ``0 … a-1`` run their job in parallel;
     * ``WRITE_BIAS`` (arg = words): the RAU's per-output-channel bias memory;
@@ -80,8 +82,9 @@ class HydraSystem(wiring.Component):
     Members
     -------
     cmd : In(stream.Signature(StructLayout{op: 3, unit: log2(n_units), addr: 16, arg: 16}))
-    wdata : In(stream.Signature(bus_width))
-        WRITE / WRITE_BIAS beats.
+    wdata : In(stream.Signature(n_units * bus_width))
+        WRITE beats, lane ``u`` (bits ``[u*bus_width, (u+1)*bus_width)``) for unit ``u``;
+        WRITE_BIAS beats in lane 0.
     rdata : Out(stream.Signature(signed(width)))
         Finished outputs (one FX16 value per beat).
     busy : Out(1)
@@ -107,7 +110,7 @@ class HydraSystem(wiring.Component):
         n_units = config.system.n_units
         super().__init__({
             "cmd": In(stream.Signature(system_cmd_layout(n_units))),
-            "wdata": In(stream.Signature(geo.bus_width)),
+            "wdata": In(stream.Signature(n_units * geo.bus_width)),
             "rdata": Out(stream.Signature(signed(config.fixed.width))),
             "busy": Out(1),
             "error": Out(1),
@@ -165,7 +168,7 @@ class HydraSystem(wiring.Component):
         unit_cmd_valid = Signal(n_units)
         for i, unit in enumerate(units):
             m.d.comb += [unit.cmd.payload.eq(unit_cmd), unit.cmd.valid.eq(unit_cmd_valid[i]),
-                         unit.wdata.payload.eq(self.wdata.payload)]
+                         unit.wdata.payload.eq(self.wdata.payload.word_select(i, geo.bus_width))]
         unit_mask = Signal(n_units)       # units below `active`
         m.d.comb += unit_mask.eq(Cat(*[i < active for i in range(n_units)]))
 
@@ -174,7 +177,7 @@ class HydraSystem(wiring.Component):
             with m.If(self.cmd.valid & self.cmd.ready):
                 m.d.comb += unit_cmd.eq(Cat(cmd.op, cmd.addr, cmd.arg))
                 with m.If((cmd.op == OP_WRITE_AB) | (cmd.op == OP_WRITE_WB)):
-                    m.d.comb += unit_cmd_valid.eq(1 << cmd.unit)
+                    m.d.comb += unit_cmd_valid.eq(Cat(*[i <= cmd.unit for i in range(n_units)]))
                     m.d.sync += target.eq(cmd.unit)
                     goto("WRITE")
                 with m.Elif(cmd.op == OP_SET_REG):
@@ -204,16 +207,20 @@ class HydraSystem(wiring.Component):
                     m.d.comb += unit_cmd_valid.eq((1 << n_units) - 1)
 
         with m.If(is_("WRITE")):
-            for i, unit in enumerate(units):
-                with m.If(target == i):
-                    m.d.comb += [unit.wdata.valid.eq(self.wdata.valid), self.wdata.ready.eq(unit.wdata.ready)]
+            # The addressed units take each beat together (they are in lockstep; the AND keeps them so).
+            targeted = [i <= target for i in range(n_units)]
+            all_ready = Cat(*[u.wdata.ready | ~t for u, t in zip(units, targeted)]).all()
+            m.d.comb += self.wdata.ready.eq(all_ready)
+            for unit, t in zip(units, targeted):
+                m.d.comb += unit.wdata.valid.eq(self.wdata.valid & all_ready & t)
             with m.If(all_idle):
                 goto("IDLE")
         with m.If(is_("RUN") & all_idle):
             goto("IDLE")
 
         with m.If(is_("BIAS")):
-            m.d.comb += [self.wdata.ready.eq(left != 0), bias_w.addr.eq(baddr), bias_w.data.eq(self.wdata.payload),
+            m.d.comb += [self.wdata.ready.eq(left != 0), bias_w.addr.eq(baddr),
+                         bias_w.data.eq(self.wdata.payload[:geo.bus_width]),
                          bias_w.en.eq(self.wdata.valid & (left != 0))]
             with m.If(left == 0):
                 goto("IDLE")

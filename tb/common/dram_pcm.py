@@ -88,9 +88,10 @@ class MemoryDevice:
             self.bits_read += moved
         return cycles
 
-    def read(self, address: int, n_beats: int, now: int = 0) -> np.ndarray:
-        """Cycles at which the ``n_beats`` read beats from ``address`` are on the bus."""
-        return self._stream(False, address, n_beats, now, None)
+    def read(self, address: int, n_beats: int, now: int = 0, bits: int | None = None) -> np.ndarray:
+        """Cycles at which the ``n_beats`` read beats from ``address`` are on the bus
+        (``bits``: the bits used when beats are not full)."""
+        return self._stream(False, address, n_beats, now, bits)
 
     def write(self, address: int, n_beats: int, now: int = 0, bits: int | None = None) -> np.ndarray:
         """Cycles at which the device takes the ``n_beats`` write beats to ``address``

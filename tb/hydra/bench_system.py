@@ -37,9 +37,9 @@ async def bench_system(dut):
     host = SystemHost(dut, component, ideal_memory=True)
     await start_clock_and_reset(dut)
     rng = np.random.default_rng(1)
-    for u in range(lj.active_units):
-        await host.write(OP_WRITE_AB, u, rng.integers(-512, 512, lj.job.in_h * lj.job.in_w), host.dram, 0)
-        await host.write(OP_WRITE_WB, u, rng.integers(-512, 512, lj.job.m_count * lj.job.taps), host.pcm, 0)
+    units = range(lj.active_units)
+    await host.write(OP_WRITE_AB, [rng.integers(-512, 512, lj.job.in_h * lj.job.in_w) for _ in units], host.dram, 0)
+    await host.write(OP_WRITE_WB, [rng.integers(-512, 512, lj.job.m_count * lj.job.taps) for _ in units], host.pcm, 0)
     await host.cmd.send([host._cmd(OP_SET_REG, 0, i, v) for i, v in lj.job.register_values()])
     began, first_cycle = time.perf_counter(), cycle_now()
     for _ in range(repeats):

@@ -41,8 +41,10 @@ class SystemHost:
         self.busy = handle(dut, component, "busy")
         tech = load_tech(tech_name)
         self.tech = tech
-        self.dram = MemoryDevice("DRAM", DeviceTiming.from_tech(tech, "dram"), beat_bits=self.geo.bus_width)
-        self.pcm = MemoryDevice("PCM", DeviceTiming.from_tech(tech, "pcm"), beat_bits=self.geo.bus_width)
+        # One beat of a rank: a bus word from each of the n_units chips (every unit has its own chip).
+        rank_bits = self.config.system.n_units * self.geo.bus_width
+        self.dram = MemoryDevice("DRAM", DeviceTiming.from_tech(tech, "dram"), beat_bits=rank_bits)
+        self.pcm = MemoryDevice("PCM", DeviceTiming.from_tech(tech, "pcm"), beat_bits=rank_bits)
         self.bus_time = 0
         self.ideal_memory = ideal_memory
 
@@ -58,13 +60,18 @@ class SystemHost:
             await FallingEdge(self.busy)
         await RisingEdge(self.dut.clk)
 
-    async def write(self, op, unit, values, device: MemoryDevice, address: int):
-        """WRITE ``values`` to ``unit`` (AB/WB) or the RAU's bias memory, at the device's read timing."""
-        words = pack_words(values, self.geo.width, self.geo.values_per_word)
-        cycles = device.read(address, len(words), self.bus_time)
+    async def write(self, op, values_per_lane, device: MemoryDevice, address: int):
+        """WRITE ``values_per_lane[u]`` to units ``0 … a-1`` at once (lane ``u`` of every beat; equal
+        word counts), or WRITE_BIAS one list (lane 0); beats at the device's read timing."""
+        geo = self.geo
+        lanes = [pack_words(values, geo.width, geo.values_per_word) for values in values_per_lane]
+        n_words = len(lanes[0])
+        assert all(len(lane) == n_words for lane in lanes), "units must take the same number of words"
+        words = [sum(lane[i] << (u * geo.bus_width) for u, lane in enumerate(lanes)) for i in range(n_words)]
+        cycles = device.read(address, n_words, self.bus_time, bits=len(lanes) * n_words * geo.bus_width)
         self.bus_time = int(cycles[-1]) + 1
         beats = cocotb.start_soon(self.wdata.send(words, None if self.ideal_memory else beat_gaps(cycles)))
-        await self.cmd.send([self._cmd(op, unit, 0, len(words))])
+        await self.cmd.send([self._cmd(op, len(lanes) - 1, 0, n_words)])
         await beats
         await self.wait_idle()
 
@@ -81,15 +88,15 @@ class SystemHost:
         out = np.zeros((layer.out_ch, layer.out_h, layer.out_w), dtype=np.int64)
         for lj in layer_jobs(layer, self.config):
             job = lj.job if shift is None else replace(lj.job, shift=shift)
-            for u in range(lj.active_units):
-                c = lj.c0 + u
-                tile = x[c, lj.y0:lj.y0 + job.in_h, :]
-                await self.write(OP_WRITE_AB, u, tile, self.dram, (c * x.shape[1] + lj.y0) * x.shape[2] * width // 8)
-                if not pool:
-                    kernels = w[lj.m0:lj.m0 + job.m_count, c]
-                    await self.write(OP_WRITE_WB, u, kernels, self.pcm, (lj.m0 * in_ch + c) * job.taps * width // 8)
+            channels = range(lj.c0, lj.c0 + lj.active_units)
+            row_bytes = x.shape[2] * width // 8
+            await self.write(OP_WRITE_AB, [x[c, lj.y0:lj.y0 + job.in_h, :] for c in channels], self.dram,
+                             (lj.c0 * x.shape[1] + lj.y0) * row_bytes)
+            if not pool:
+                await self.write(OP_WRITE_WB, [w[lj.m0:lj.m0 + job.m_count, c] for c in channels], self.pcm,
+                                 (lj.m0 * in_ch + lj.c0) * job.taps * width // 8)
             if bias_words(lj, geo.values_per_word):
-                await self.write(SYS_OP_WRITE_BIAS, 0, b[lj.m0:lj.m0 + job.m_count], self.pcm, 1 << 30)
+                await self.write(SYS_OP_WRITE_BIAS, [b[lj.m0:lj.m0 + job.m_count]], self.pcm, 1 << 30)
             await self.cmd.send([self._cmd(OP_SET_REG, 0, i, v) for i, v in job.register_values()])
             await self.cmd.send([self._cmd(OP_START, 0, 0, lj.active_units)])
             await self.wait_idle()

@@ -111,7 +111,7 @@ class Run:
         if self.host.ideal_memory:
             assert cycles == predicted, f"{layer.name}: {cycles} cycles, golden layer_cycles {predicted}"
         self.dut._log.info(f"{self.name}: {layer.name} took {cycles} cycles; golden with ideal memory {predicted}"
-                           + ("" if self.host.ideal_memory else f" (+{cycles - predicted} waiting for DRAM/PCM)"))
+                           + ("" if self.host.ideal_memory else f" (+{cycles - predicted} waiting for DRAM/PCM or the output sink)"))
         want = reference_layer(layer, x, w, b, relu, self.config.fixed, shift)
         wrong = np.argwhere(got != want)
         assert not len(wrong), (f"{layer.name}: {len(wrong)} of {want.size} outputs differ, first at {wrong[0]}: "
