@@ -139,6 +139,10 @@ class HydraSystem(wiring.Component):
 
         state = Signal(range(len(STATES)))
 
+        def up_to(last, i):
+            """Unit ``i`` is among units 0 … ``last`` (unit 0 always: no constant comparison to lint)."""
+            return Const(1) if i == 0 else last >= i
+
         def is_(name):
             return state == STATES.index(name)
 
@@ -177,7 +181,7 @@ class HydraSystem(wiring.Component):
             with m.If(self.cmd.valid & self.cmd.ready):
                 m.d.comb += unit_cmd.eq(Cat(cmd.op, cmd.addr, cmd.arg))
                 with m.If((cmd.op == OP_WRITE_AB) | (cmd.op == OP_WRITE_WB)):
-                    m.d.comb += unit_cmd_valid.eq(Cat(*[i <= cmd.unit for i in range(n_units)]))
+                    m.d.comb += unit_cmd_valid.eq(Cat(*[up_to(cmd.unit, i) for i in range(n_units)]))
                     m.d.sync += target.eq(cmd.unit)
                     goto("WRITE")
                 with m.Elif(cmd.op == OP_SET_REG):
@@ -208,7 +212,7 @@ class HydraSystem(wiring.Component):
 
         with m.If(is_("WRITE")):
             # The addressed units take each beat together (they are in lockstep; the AND keeps them so).
-            targeted = [i <= target for i in range(n_units)]
+            targeted = [up_to(target, i) for i in range(n_units)]
             all_ready = Cat(*[u.wdata.ready | ~t for u, t in zip(units, targeted)]).all()
             m.d.comb += self.wdata.ready.eq(all_ready)
             for unit, t in zip(units, targeted):
