@@ -49,7 +49,8 @@ class SystemHost:
         self.ideal_memory = ideal_memory
 
     def start(self):
-        """Nothing runs per cycle until a READ: the monitor is started and stopped around each READ."""
+        """Nothing runs per cycle until a READ: the monitor is started and stopped around each READ
+        that sends values."""
 
     def _cmd(self, op, unit=0, addr=0, arg=0):
         return pack(self.cmd_shape, {"op": op, "unit": unit, "addr": addr, "arg": arg})
@@ -100,13 +101,16 @@ class SystemHost:
             await self.cmd.send([self._cmd(OP_SET_REG, 0, i, v) for i, v in job.register_values()])
             await self.cmd.send([self._cmd(OP_START, 0, 0, lj.active_units)])
             await self.wait_idle()
-            before = len(self.rdata.items)
-            monitor = self.rdata.start()
+            expected = outputs_of(lj, in_ch)
+            # Only READs that finish outputs send values: the others run without Python per cycle
+            # (a stray value would stall the RAU, which the watchdog and the counters catch).
+            monitor = self.rdata.start() if expected else None
             await self.cmd.send([self._cmd(OP_READ, 0, rau_flags(lj, in_ch, relu), job.channels * job.positions)])
             await self.wait_idle()
-            monitor.cancel()
-            values = np.array(self.rdata.items[before:], dtype=np.int64)
-            expected = outputs_of(lj, in_ch)
+            if monitor is not None:
+                monitor.cancel()
+            values = np.array(self.rdata.items, dtype=np.int64)
+            self.rdata.items.clear()  # long runs keep no history
             assert len(values) == expected, f"{layer.name}: {len(values)} outputs, expected {expected}"
             if not expected:
                 continue
