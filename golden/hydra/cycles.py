@@ -225,18 +225,16 @@ def _check_supported(layer: Layer, geo: UnitGeometry):
 
 
 def _best_tile_rows(geo: UnitGeometry, config, k: int, s: int, in_w: int, out_h: int, out_w: int,
-                    out_channels: int, in_channels: int) -> int:
+                    out_channels: int) -> int:
     """Output rows per tile minimizing an estimate of the layer's cycles (AB, WB and OB limits hold).
 
     Few rows leave room in the output buffer for many output channels per job,
     which amortizes each group's fill over more pairs; many rows save refills.
     Transfers are costed as on the system (:func:`system_job_cycles`): the
-    units' WRITEs in parallel, the RAU's READ per entry.
+    units' WRITEs in parallel, the RAU's READ one entry per cycle.
     """
     n, vpw = geo.n_macs, geo.values_per_word
     multiply = 1 if config.mac.variant == "pipelined" else booth_iterations(config.fixed)
-    passes = -(-in_channels // config.system.n_units)
-    read_per_entry = (2 * (passes - 1) + 3) / passes
     max_rows = max(1, min(out_h, (geo.ab_values // in_w - k) // s + 1))
     best, best_cost = 1, None
     for rows in range(1, max_rows + 1):
@@ -247,8 +245,8 @@ def _best_tile_rows(geo: UnitGeometry, config, k: int, s: int, in_w: int, out_h:
         spanned = -(-min(n, rows * out_w) // out_w)
         box = ((spanned - 1) * s + k) * ((min(n, out_w) - 1) * s + k)
         compute = groups * (max(n + box + 2, m_chunk * k * k * multiply + 4) + 1)
-        writes = ((rows - 1) * s + k) * in_w / vpw + m_chunk * k * k / vpw + 8
-        transfer = writes + m_chunk * rows * out_w * read_per_entry
+        writes = ((rows - 1) * s + k) * in_w / vpw + m_chunk * k * k / vpw
+        transfer = writes + m_chunk * rows * out_w
         tiles = -(-out_h // rows) * -(-out_channels // m_chunk)
         cost = tiles * (compute + transfer)
         if best_cost is None or cost < best_cost:
@@ -279,7 +277,7 @@ def layer_jobs(layer: Layer, config) -> list[LayerJob]:
         in_h, in_w, out_h, out_w = layer.in_h, layer.in_w, layer.out_h, layer.out_w
     del pb
     pool = layer.kind == "maxpool"
-    tile_rows = _best_tile_rows(geo, config, k, s, in_w, out_h, out_w, 1 if pool else layer.out_ch, layer.in_ch)
+    tile_rows = _best_tile_rows(geo, config, k, s, in_w, out_h, out_w, 1 if pool else layer.out_ch)
     out_channels = 1 if pool else layer.out_ch
     jobs = []
     for r0 in range(0, out_h, tile_rows):

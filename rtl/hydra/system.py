@@ -96,10 +96,11 @@ class HydraSystem(wiring.Component):
 
     Latency and throughput
     ----------------------
-    Units as :class:`HydraUnit`; the RAU takes one entry per cycle (a
-    two-stage pipeline; back-pressure on ``rdata`` stalls it).  Every command's cycle count, as a
-    host issuing the next command after seeing ``busy`` low observes it, is
-    ``golden.hydra.cycles.system_job_cycles``; the counters are
+    Units as :class:`HydraUnit`; a WRITE moves one beat (a word for each
+    addressed unit) per cycle; the RAU takes one entry per cycle (a two-stage
+    pipeline; back-pressure on ``rdata`` stalls it).  Every command's cycle
+    count, as a host that issues the next command after seeing ``busy`` low
+    observes it, is ``golden.hydra.cycles.system_job_cycles``; the counters are
     ``golden.hydra.system.system_counts``.
     """
 
