@@ -14,7 +14,13 @@ def read_counters(dut, component, member: str = "counters") -> dict[str, int]:
     return {name: read(dut, component, member, name) for name in counter_names(component, member)}
 
 
-def assert_counters_equal(measured: dict, predicted: dict):
-    """Equality, not tolerance (SPEC §3); the message lists every mismatch."""
+def assert_counters_equal(measured: dict, predicted: dict, width: int | None = None):
+    """Equality, not tolerance (SPEC §3); the message lists every mismatch.
+
+    ``width``: the counters' width; the RTL's counters wrap there, so the
+    prediction is taken modulo ``2**width`` (long runs pass 2^32 bits moved).
+    """
+    if width is not None:
+        predicted = {k: v % (1 << width) for k, v in predicted.items()}
     wrong = {k: (measured.get(k), v) for k, v in predicted.items() if measured.get(k) != v}
     assert not wrong, "counter mismatch (rtl, golden): " + ", ".join(f"{k}={m} vs {g}" for k, (m, g) in wrong.items())

@@ -127,7 +127,7 @@ class Run:
         # Per layer: counters so far equal golden, and the layer's transfer energy from the RTL's
         # counter increments equals the golden model's for this layer alone.
         measured = read_counters(self.dut, self.component)
-        assert_counters_equal(measured, self.expected)
+        assert_counters_equal(measured, self.expected, self.config.mac.counter_width)
         n_units = self.config.system.n_units
         rtl_delta = {k: measured[k] - (before or dict.fromkeys(measured, 0))[k] for k in measured}
         energy_rtl = transfer_energy(traffic_from_counters(rtl_delta, self.geo, n_units), self.host.tech)
@@ -142,7 +142,7 @@ class Run:
         self.watchdog.stop()
         n_units = self.config.system.n_units
         measured = read_counters(self.dut, self.component)
-        assert_counters_equal(measured, self.expected)
+        assert_counters_equal(measured, self.expected, self.config.mac.counter_width)
         self.host.dram.check_timing()
         self.host.pcm.check_timing()
         from_rtl = traffic_from_counters(measured, self.geo, n_units)
