@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from golden.fixed import requantize
-from golden.hydra.cycles import layer_jobs
+from golden.hydra.cycles import layer_cycles, layer_jobs
 from golden.hydra.params import load_hydra_config
 from golden.hydra.system import READ_FIRST, READ_LAST, READ_RELU, conv_layer_outputs, rau_flags
-from golden.hydra.unit import UnitJob
+from golden.hydra.unit import UnitJob, unit_outputs
 from golden.tech import load_tech
 from golden.workloads.layers import make_layer
 from tb.common.dram_pcm import DeviceTiming, MemoryDevice, beat_gaps
@@ -42,10 +42,47 @@ def test_rau_rounds_once_after_summing_all_channels():
     assert got.tolist() == [requantize(2 * 64 * 256, FMT)] == [128]
 
 
+def with_pass_accumulation(where):
+    return replace(CONFIG, system=replace(CONFIG.system, pass_accumulation=where))
+
+
 def test_read_flags_follow_the_passes():
     layer = make_layer("c", "conv", (40, 4, 4), out_ch=3, kernel=3, padding=1, bias=True)
-    jobs = layer_jobs(layer, CONFIG)            # 16 units: passes of 16, 16, 8 channels
-    assert [rau_flags(lj, 40, True) for lj in jobs] == [READ_FIRST, 0, READ_LAST | READ_RELU]
+    # 16 units: passes of 16, 16, 8 channels.  Into the RAU: every pass is read.
+    jobs = layer_jobs(layer, with_pass_accumulation("rau"))
+    assert [rau_flags(lj, True) for lj in jobs] == [READ_FIRST, 0, READ_LAST | READ_RELU]
+    assert [lj.job.accumulate for lj in jobs] == [0, 0, 0]
+    # In the units: they add passes 2 and 3 to their output buffers; only the last pass is read.
+    jobs = layer_jobs(layer, with_pass_accumulation("unit"))
+    assert [lj.job.accumulate for lj in jobs] == [0, 1, 1]
+    assert [lj.reads for lj in jobs] == [False, False, True]
+    assert rau_flags(jobs[-1], True) == READ_FIRST | READ_LAST | READ_RELU
+
+
+def test_unit_accumulation_sums_the_passes():
+    # Three passes through one unit with 'accumulate' on the second and third: the entries equal one
+    # job over the three channels' partial sums (computed here with an explicit loop, no golden code).
+    rng = np.random.default_rng(5)
+    job = UnitJob(mode=0, in_h=5, in_w=6, out_h=5, out_w=6, kernel=3, stride=1, pad_top=1, pad_left=1, m_count=2)
+    x = rng.integers(-2**15, 2**15, size=(3, 5, 6))
+    w = rng.integers(-2**15, 2**15, size=(2, 3, 3, 3))
+    entries = None
+    for c in range(3):
+        entries = unit_outputs(x[c], w[:, c], replace(job, accumulate=int(c > 0)), FMT, previous=entries)
+    xp = np.pad(x, ((0, 0), (1, 1), (1, 1)))
+    want = [sum(int(w[m, c, ky, kx]) * int(xp[c, oy + ky, ox + kx])
+                for c in range(3) for ky in range(3) for kx in range(3))
+            for m in range(2) for oy in range(5) for ox in range(6)]
+    assert entries.tolist() == [v - (1 << 48) if v >= 1 << 47 else v for v in (v % (1 << 48) for v in want)]
+
+
+def test_unit_accumulation_reads_each_chunk_once():
+    layer = make_layer("c", "conv", (64, 14, 14), out_ch=32, kernel=3, padding=1, bias=True)
+    by_unit, by_rau = (layer_cycles(layer, with_pass_accumulation(w)) for w in ("unit", "rau"))
+    assert by_unit.macs == by_rau.macs == layer.macs
+    # 4 passes: the RAU sees every entry once instead of four times.
+    assert by_rau.counters["read_cmds"] == 4 * by_unit.counters["read_cmds"]
+    assert by_unit.cycles < by_rau.cycles
 
 
 def test_dram_and_pcm_models_follow_table_one():
@@ -71,15 +108,20 @@ def test_timing_checker_catches_violations():
         dram.check_timing()
 
 
-@pytest.mark.parametrize("name, subs", [
-    ("16x4", {"n_macs = 32": "n_macs = 4", "ob_words = 128": "ob_words = 32"}),
+REDUCED = {"n_macs = 32": "n_macs = 4", "ob_words = 128": "ob_words = 32"}
+
+
+@pytest.mark.parametrize("name, subs, where", [
+    ("16x4", REDUCED, "unit"),
+    ("16x4-rau", {**REDUCED, 'pass_accumulation = "unit"': 'pass_accumulation = "rau"'}, "rau"),
 ])
-def test_system_cosimulation(sim, tmp_path, name, subs):
+def test_system_cosimulation(sim, tmp_path, name, subs, where):
     """Random layers and the digits CNN through the system with DRAM/PCM models (reduced TOML variants;
-    16x4: all 16 units with 4 MACs each; the sequential MAC is covered unit by unit)."""
+    16x4: all 16 units with 4 MACs each; the sequential MAC is covered unit by unit), with the
+    passes over input channels summed in the units and in the RAU."""
     path = variant(tmp_path, f"hydra_{name}", **subs)
     config = load_hydra_config(path)
-    assert config.unit.ob_words == 32 and replace(config, mac=CONFIG.mac) != CONFIG
+    assert config.unit.ob_words == 32 and config.system.pass_accumulation == where
     run_cocotb("hydra_system", "tb.hydra.test_system", sim, test_id=f"hydra_system-{name}", config=path)
 
 

@@ -28,7 +28,7 @@ from golden.workloads import get_network
 from golden.workloads.claims import _projection
 
 from .frame import RtlTiming, frame, network_macs, paper_timing, radix4_timing, rtl_layer_cycles
-from .params import MAC_VARIANTS, HydraConfig, load_hydra_config
+from .params import MAC_VARIANTS, PASS_ACCUMULATION, HydraConfig, load_hydra_config
 
 SEED = "001_fbb152c140f97399.txt"
 SYSTEM = "hydra"
@@ -114,16 +114,20 @@ def _rtl_note(config: HydraConfig, net: str) -> str:
         rtl_layer_cycles()
     except ConfigError as exc:  # the hook says why; the claim stands without it
         return f"our RTL: not available ({exc})"
-    parts = []
-    for variant in MAC_VARIANTS:
-        cfg = replace(config, mac=replace(config.mac, variant=variant))
-        fig = frame(get_network(net), "hydra", cfg, RtlTiming())
-        parts.append(f"{variant} MAC {fig.latency_s * 1e3:.2f} ms, MAC utilization "
-                     f"{fig.utilization * 100:.1f} %")
     s = config.system
+    other = next(where for where in PASS_ACCUMULATION if where != s.pass_accumulation)
+    parts = []
+    for where, variant in [(s.pass_accumulation, v) for v in MAC_VARIANTS] + [(other, "pipelined")]:
+        cfg = replace(config, mac=replace(config.mac, variant=variant),
+                      system=replace(s, pass_accumulation=where))
+        fig = frame(get_network(net), "hydra", cfg, RtlTiming())
+        parts.append(f"{variant} MAC, passes summed in the {where.upper()} {fig.latency_s * 1e3:.2f} ms, "
+                     f"MAC utilization {fig.utilization * 100:.1f} %")
     return (f"our RTL (golden.hydra.cycles, {s.n_units}x{s.n_macs} MACs at {s.freq_hz / 1e9:g} GHz, "
-            f"system top with ideal memory: each WRITE fills the active units in parallel, READ through the RAU; "
-            f"add/avgpool layers have no unit mode): " + "; ".join(parts))
+            f"system top with ideal memory: each WRITE fills the active units in parallel; a chunk's passes "
+            f"over input channels are summed in the units' output buffers (UNIT) or read after every pass "
+            f"into the RAU (RAU, the paper's description); add/avgpool layers have no unit mode): "
+            + "; ".join(parts))
 
 
 def latencies(config: HydraConfig) -> list[Claim]:

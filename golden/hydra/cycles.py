@@ -7,7 +7,7 @@ Three levels:
   equality against the RTL by ``tb/hydra/test_unit.py``);
 * :func:`system_job_cycles` — one layer job on the system top as a host drives
   it (one command at a time: WRITEs to all active units in parallel, WRITE_BIAS,
-  SET_REG × 11, START, READ through the RAU), with ideal memory; checked cycle
+  SET_REG × 13, START, READ through the RAU), with ideal memory; checked cycle
   for cycle against the RTL by ``tb/hydra/test_system.py``;
 * :func:`layer_cycles` — a whole zoo layer (``golden.workloads.Layer``) on the
   configured system: the layer is split into jobs (row tiles × output-channel
@@ -28,12 +28,12 @@ where ``rows_g × cols_g`` is the bounding box of group g's windows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from golden.hydra.mac import booth_iterations
-from golden.hydra.system import READ_LAST, bias_words, rau_flags
+from golden.hydra.system import READ_FIRST, READ_LAST, READ_POOL, bias_words
 from golden.hydra.unit import MODES, REGISTERS, UNIT_COUNTERS, UnitGeometry, UnitJob, job_error
 from golden.workloads.layers import Layer
 
@@ -99,6 +99,7 @@ def job_cycles(job: UnitJob, geo: UnitGeometry, variant: str, multiply: int | No
         ab_reads=int(inside.sum()),
         wb_reads=0 if job.is_pool else groups * pairs,
         ob_writes=groups * job.channels,
+        ob_reads=groups * job.channels if job.accumulates else 0,  # the entry each result adds to
     )
     return counts
 
@@ -120,6 +121,24 @@ class LayerJob:
     ab_words: int          # AB words written per active unit
     wb_words: int          # WB words written per active unit
     read_entries: int      # entries drained (after cross-unit accumulation, or per unit for pools)
+    read_flags: int | None  # the READ's RAU flags (READ_FIRST/LAST/POOL, no RELU); None: no READ
+    read_units: int        # units the READ drains (with accumulation in the units: all that hold partials)
+
+    @property
+    def reads(self) -> bool:
+        return self.read_flags is not None
+
+
+def unit_counts(lj: LayerJob, geo: UnitGeometry, variant: str, multiply: int | None = None) -> tuple[dict, dict]:
+    """Counter increments of a layer job: ``(each active unit's, each read unit's)`` — the START
+    (:func:`job_cycles`) and the WRITEs of units ``0 … active_units-1``; the READ of units
+    ``0 … read_units-1`` (each sends its ``channels·P`` entries)."""
+    job = job_cycles(lj.job, geo, variant, multiply)
+    job.update(ab_writes=lj.ab_words, wb_writes=lj.wb_words, write_cmds=1 + bool(lj.wb_words),
+               bits_in=(lj.ab_words + lj.wb_words) * geo.bus_width)
+    entries = lj.job.channels * lj.job.positions if lj.reads else 0
+    read = {"read_cmds": int(lj.reads), "ob_reads": entries, "bits_out": entries * geo.acc_width}
+    return job, read
 
 
 @dataclass(frozen=True)
@@ -187,11 +206,11 @@ def host_pool_read_cycles(entries: int, units: int) -> int:
     return units * (entries + 3) + 4
 
 
-def system_job_cycles(lj: LayerJob, geo: UnitGeometry, variant: str, in_channels: int,
+def system_job_cycles(lj: LayerJob, geo: UnitGeometry, variant: str,
                       multiply: int | None = None) -> tuple[int, int]:
     """``(compute, transfer)`` cycles of one layer job on the system top, commands as
     ``SystemHost.run_layer`` issues them: WRITE AB (and WB) to all active units, WRITE_BIAS
-    on a chunk's first pass, SET_REG × 11, START, READ."""
+    on a chunk's first pass, SET_REG × 13, START, READ (if the job is read)."""
     unit = job_cycles(lj.job, geo, variant, multiply)["cycles"]
     writes = host_write_cycles(lj.ab_words) + (host_write_cycles(lj.wb_words) if lj.wb_words else 0)
     transfer = writes + len(REGISTERS) * SET_REG_CYCLES
@@ -200,9 +219,8 @@ def system_job_cycles(lj: LayerJob, geo: UnitGeometry, variant: str, in_channels
         transfer += host_bias_cycles(bias)
     if lj.job.is_pool:
         transfer += host_pool_read_cycles(lj.job.positions, lj.active_units)
-    else:
-        last = bool(rau_flags(lj, in_channels, False) & READ_LAST)
-        transfer += host_read_cycles(lj.job.channels * lj.job.positions, last)
+    elif lj.reads:
+        transfer += host_read_cycles(lj.job.channels * lj.job.positions, bool(lj.read_flags & READ_LAST))
     return host_start_cycles(unit), transfer
 
 
@@ -225,13 +243,14 @@ def _check_supported(layer: Layer, geo: UnitGeometry):
 
 
 def _best_tile_rows(geo: UnitGeometry, config, k: int, s: int, in_w: int, out_h: int, out_w: int,
-                    out_channels: int) -> int:
+                    out_channels: int, reads_per_pass: float) -> int:
     """Output rows per tile minimizing an estimate of the layer's cycles (AB, WB and OB limits hold).
 
     Few rows leave room in the output buffer for many output channels per job,
     which amortizes each group's fill over more pairs; many rows save refills.
     Transfers are costed as on the system (:func:`system_job_cycles`): the
-    units' WRITEs in parallel, the RAU's READ one entry per cycle.
+    units' WRITEs in parallel, the RAU's READ one entry per cycle, ``reads_per_pass``
+    READs per input-channel pass.
     """
     n, vpw = geo.n_macs, geo.values_per_word
     multiply = 1 if config.mac.variant == "pipelined" else booth_iterations(config.fixed)
@@ -246,7 +265,7 @@ def _best_tile_rows(geo: UnitGeometry, config, k: int, s: int, in_w: int, out_h:
         box = ((spanned - 1) * s + k) * ((min(n, out_w) - 1) * s + k)
         compute = groups * (max(n + box + 2, m_chunk * k * k * multiply + 4) + 1)
         writes = ((rows - 1) * s + k) * in_w / vpw + m_chunk * k * k / vpw
-        transfer = writes + m_chunk * rows * out_w
+        transfer = writes + m_chunk * rows * out_w * reads_per_pass
         tiles = -(-out_h // rows) * -(-out_channels // m_chunk)
         cost = tiles * (compute + transfer)
         if best_cost is None or cost < best_cost:
@@ -277,7 +296,10 @@ def layer_jobs(layer: Layer, config) -> list[LayerJob]:
         in_h, in_w, out_h, out_w = layer.in_h, layer.in_w, layer.out_h, layer.out_w
     del pb
     pool = layer.kind == "maxpool"
-    tile_rows = _best_tile_rows(geo, config, k, s, in_w, out_h, out_w, 1 if pool else layer.out_ch)
+    in_unit = config.system.pass_accumulation == "unit" and not pool
+    passes = -(-layer.in_ch // n_units)
+    tile_rows = _best_tile_rows(geo, config, k, s, in_w, out_h, out_w, 1 if pool else layer.out_ch,
+                                1 / passes if in_unit else 1)
     out_channels = 1 if pool else layer.out_ch
     jobs = []
     for r0 in range(0, out_h, tile_rows):
@@ -296,13 +318,27 @@ def layer_jobs(layer: Layer, config) -> list[LayerJob]:
                           pad_top=y0 - (r0 * s - pt), pad_left=pl, m_count=m_count, shift=config.fixed.frac)
             for c0 in range(0, layer.in_ch, n_units):
                 active = min(n_units, layer.in_ch - c0)
+                flags = _read_flags(pool, in_unit, first=c0 == 0, last=c0 + active == layer.in_ch)
                 jobs.append(LayerJob(
-                    job=job, r0=r0, y0=y0, m0=m0, c0=c0, active_units=active,
+                    job=replace(job, accumulate=int(in_unit and c0 > 0)), r0=r0, y0=y0, m0=m0, c0=c0,
+                    active_units=active,
                     ab_words=-(-job.in_h * in_w // vpw),
                     wb_words=0 if pool else -(-m_count * k * k // vpw),
-                    read_entries=(active if pool else 1) * job.channels * job.positions,
+                    read_entries=0 if flags is None else (active if pool else 1) * job.channels * job.positions,
+                    read_flags=flags,
+                    read_units=min(n_units, layer.in_ch) if in_unit else active,
                 ))
     return jobs
+
+
+def _read_flags(pool: bool, in_unit: bool, first: bool, last: bool) -> int | None:
+    """The READ of a pass: pools are read every job; with accumulation in the units only the
+    last pass is read, and it is then the RAU's first and last; else every pass is read into the RAU."""
+    if pool:
+        return READ_POOL
+    if in_unit:
+        return READ_FIRST | READ_LAST if last else None
+    return (READ_FIRST if first else 0) | (READ_LAST if last else 0)
 
 
 def layer_cycles(layer: Layer, config) -> LayerCycles:
@@ -320,19 +356,14 @@ def layer_cycles(layer: Layer, config) -> LayerCycles:
     compute = transfer = 0
     jobs = layer_jobs(layer, config)
     for lj in jobs:
-        counts = job_cycles(lj.job, geo, variant, multiply)
-        for name, value in counts.items():
+        job, read = unit_counts(lj, geo, variant, multiply)
+        for name, value in job.items():
             totals[name] += value * lj.active_units
-        job_compute, job_transfer = system_job_cycles(lj, geo, variant, layer.in_ch, multiply)
+        for name, value in read.items():
+            totals[name] += value * lj.read_units
+        job_compute, job_transfer = system_job_cycles(lj, geo, variant, multiply)
         compute += job_compute
         transfer += job_transfer
-        totals["ab_writes"] += lj.ab_words * lj.active_units
-        totals["wb_writes"] += lj.wb_words * lj.active_units
-        totals["write_cmds"] += (1 + bool(lj.wb_words)) * lj.active_units
-        totals["read_cmds"] += lj.active_units
-        totals["ob_reads"] += lj.read_entries * (1 if lj.job.is_pool else lj.active_units)
-        totals["bits_in"] += (lj.ab_words + lj.wb_words) * geo.bus_width * lj.active_units
-        totals["bits_out"] += lj.read_entries * geo.acc_width
     cycles = compute + transfer
     units_macs = config.system.n_units * geo.n_macs
     return LayerCycles(

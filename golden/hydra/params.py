@@ -12,16 +12,27 @@ from golden.config import ConfigError, config_path, from_dict, load_toml
 from golden.fixed import FixedFormat
 from golden.workloads.layers import KINDS as LAYER_KINDS
 
+PASS_ACCUMULATION = ("unit", "rau")
+
 
 @dataclass(frozen=True)
 class SystemParams:
+    """``[system]``.  ``pass_accumulation``: where the partial sums of successive input-channel
+    passes meet — ``unit``: each unit adds them in its output buffer (``accumulate`` register) and
+    the RAU reads a chunk once, after its last pass; ``rau``: every pass is read into the RAU's
+    accumulation memory (the paper's description, seed 001 §III-B).  Same results, bit for bit."""
+
     n_units: int = 16      # seed 001, Table I
     n_macs: int = 32       # seed 001, Table I
     freq_hz: float = 3.0e9  # seed 001, Table I / §IV-B
+    pass_accumulation: str = "unit"
 
     def __post_init__(self):
         if self.n_units < 1 or self.n_macs < 1:
             raise ConfigError(f"system: n_units={self.n_units}, n_macs={self.n_macs} must be >= 1")
+        if self.pass_accumulation not in PASS_ACCUMULATION:
+            raise ConfigError(f"system.pass_accumulation={self.pass_accumulation!r}; "
+                              f"valid: {', '.join(PASS_ACCUMULATION)}")
 
 
 MAC_VARIANTS = ("pipelined", "sequential")

@@ -28,7 +28,10 @@ def system_counter_names(n_units: int) -> tuple[str, ...]:
 
 def conv_layer_outputs(inputs, weights, bias, job: UnitJob, n_units: int, fmt: FixedFormat,
                        relu: bool) -> np.ndarray:
-    """Outputs ``[m_count * P]`` of a conv/FC job over all input channels, pass by pass as the system does.
+    """Outputs ``[m_count * P]`` of a conv/FC job over all input channels, pass by pass.
+
+    The same for either ``pass_accumulation``: every sum wraps at ``acc_width`` bits, and
+    wrapping addition does not depend on the order of its terms.
 
     ``inputs`` ``[C, in_h, in_w]`` (the tile of every input channel), ``weights``
     ``[m_count, C, K, K]``, ``bias`` ``[m_count]``; the unit register ``bias`` is 0.
@@ -66,21 +69,17 @@ def pool_layer_outputs(inputs, job: UnitJob, fmt: FixedFormat) -> np.ndarray:
     return np.concatenate([unit_outputs(channel, None, job, fmt) for channel in np.asarray(inputs)])
 
 
-def rau_flags(lj, in_channels: int, relu: bool) -> int:
-    """READ flags of a layer job (``golden.hydra.cycles.LayerJob``) on the system."""
-    if lj.job.is_pool:
-        return READ_POOL
-    flags = READ_FIRST if lj.c0 == 0 else 0
-    if lj.c0 + lj.active_units == in_channels:
-        flags |= READ_LAST | (READ_RELU if relu else 0)
-    return flags
+def rau_flags(lj, relu: bool) -> int:
+    """READ flags of a layer job that is read (``golden.hydra.cycles.LayerJob.reads``), ReLU added."""
+    flags = lj.read_flags
+    return flags | READ_RELU if relu and flags & READ_LAST else flags
 
 
-def outputs_of(lj, in_channels: int) -> int:
+def outputs_of(lj) -> int:
     """Values the system sends on ``rdata`` for a layer job."""
     if lj.job.is_pool:
-        return lj.active_units * lj.job.positions
-    return lj.job.channels * lj.job.positions if rau_flags(lj, in_channels, False) & READ_LAST else 0
+        return lj.read_units * lj.job.positions
+    return lj.job.channels * lj.job.positions if lj.reads and lj.read_flags & READ_LAST else 0
 
 
 def bias_words(lj, values_per_word: int) -> int:
@@ -90,24 +89,22 @@ def bias_words(lj, values_per_word: int) -> int:
     return -(-lj.job.m_count // values_per_word)
 
 
-def system_counts(jobs, geo, variant: str, in_channels: int, n_units: int) -> dict:
+def system_counts(jobs, geo, variant: str, n_units: int) -> dict:
     """Every counter of the system after running ``jobs`` (``golden.hydra.cycles.layer_jobs``) in order."""
-    from golden.hydra.cycles import job_cycles
+    from golden.hydra.cycles import unit_counts
 
     counts = dict.fromkeys(system_counter_names(n_units), 0)
     for lj in jobs:
-        per_unit = job_cycles(lj.job, geo, variant)
+        job, read = unit_counts(lj, geo, variant)
+        for units, increments in ((lj.active_units, job), (lj.read_units, read)):
+            for u in range(units):
+                for name, value in increments.items():
+                    counts[f"u{u}_{name}"] += value
+        flags = lj.read_flags
         entries = lj.job.channels * lj.job.positions
-        per_unit.update(ab_writes=lj.ab_words, wb_writes=lj.wb_words,
-                        write_cmds=1 + bool(lj.wb_words), read_cmds=1, ob_reads=entries,
-                        bits_in=(lj.ab_words + lj.wb_words) * geo.bus_width, bits_out=entries * geo.acc_width)
-        for u in range(lj.active_units):
-            for name, value in per_unit.items():
-                counts[f"u{u}_{name}"] += value
-        flags = rau_flags(lj, in_channels, False)
-        counts["outputs"] += outputs_of(lj, in_channels)
+        counts["outputs"] += outputs_of(lj)
         counts["bias_writes"] += bias_words(lj, geo.values_per_word)
-        if not lj.job.is_pool:
+        if lj.reads and not lj.job.is_pool:
             counts["sums"] += entries
             counts["acc_reads"] += 0 if flags & READ_FIRST else entries
             counts["acc_writes"] += 0 if flags & READ_LAST else entries

@@ -21,6 +21,11 @@ the ``out_h × out_w`` outputs of each output channel:
 ``maxpool``        ``max_{ky,kx} A[…]`` with out-of-tile positions reading the most
                    negative value (PyTorch's -inf padding), sign-extended.
 
+With the ``accumulate`` register set, a conv/fc job adds each result to the
+output-buffer entry it replaces (wrapping): a unit sums the partials of the
+input channels it is given one after the other, so the system READs a chunk
+once, after its last pass, instead of after every pass.
+
 Entry ``e = m * P + p`` of the output (``P = out_h·out_w``, ``p = oy·out_w + ox``)
 is what READ returns as the ``e``-th beat.
 """
@@ -37,7 +42,7 @@ from golden.fixed import FixedFormat, bias_to_acc, wrap
 # Command op codes (cmd.op) and register-stack indices (SET_REG addr).
 OP_WRITE_AB, OP_WRITE_WB, OP_SET_REG, OP_START, OP_READ = 1, 2, 3, 4, 5
 REGISTERS = ("mode", "in_h", "in_w", "out_h", "out_w", "kernel", "stride", "pad_top", "pad_left",
-             "m_count", "bias", "shift")
+             "m_count", "bias", "shift", "accumulate")
 MODES = ("conv", "maxpool", "fc")
 REG_WIDTH = 16
 UNIT_COUNTERS = ("cycles", "macs", "mac_busy_cycles", "ab_reads", "ab_writes", "wb_reads", "wb_writes",
@@ -118,6 +123,7 @@ class UnitJob:
     m_count: int
     bias: int = 0
     shift: int = 8   # Q-format shift of the final requantization (done by the system's RAU)
+    accumulate: int = 0  # conv/fc: add each result to the output-buffer entry it replaces (0 / 1)
 
     @property
     def positions(self) -> int:
@@ -130,6 +136,11 @@ class UnitJob:
     @property
     def is_pool(self) -> bool:
         return self.mode == MODES.index("maxpool")
+
+    @property
+    def accumulates(self) -> bool:
+        """Results are added to the output buffer's previous entries (conv/fc with ``accumulate``)."""
+        return bool(self.accumulate) and not self.is_pool
 
     @property
     def channels(self) -> int:
@@ -177,11 +188,12 @@ def window_gather(tile: np.ndarray, job: UnitJob, pad_value: int) -> np.ndarray:
     return np.where(inside, tile.reshape(-1)[flat], pad_value).astype(np.int64)
 
 
-def unit_outputs(tile, weights, job: UnitJob, fmt: FixedFormat) -> np.ndarray:
+def unit_outputs(tile, weights, job: UnitJob, fmt: FixedFormat, previous=None) -> np.ndarray:
     """Output-buffer entries ``[channels * P]`` (``e = m*P + p``) of one job, bit-exact.
 
     ``tile``: the ``in_h × in_w`` activations; ``weights``: ``m_count × K × K``
     (ignored for max-pool).  Values are signed integers of the fixed format.
+    ``previous``: the entries before the job, added when ``job.accumulates``.
     """
     tile = np.asarray(tile, dtype=np.int64).reshape(job.in_h, job.in_w)
     if job.is_pool:
@@ -189,5 +201,9 @@ def unit_outputs(tile, weights, job: UnitJob, fmt: FixedFormat) -> np.ndarray:
     windows = window_gather(tile, job, 0)                                   # [P, KK]
     w = np.asarray(weights, dtype=np.int64).reshape(job.m_count, job.taps)  # [M, KK]
     # |w*a| < 2^30 and KK <= 225: the int64 sums are exact; one wrap equals the register's.
-    sums = w @ windows.T + bias_to_acc(job.bias, fmt)
-    return wrap(sums, fmt.acc_width).reshape(-1)
+    sums = (w @ windows.T + bias_to_acc(job.bias, fmt)).reshape(-1)
+    if job.accumulates:
+        if previous is None:
+            raise ValueError("an accumulating job needs the output buffer's previous entries")
+        sums = sums + np.asarray(previous, dtype=np.int64)
+    return wrap(sums, fmt.acc_width)

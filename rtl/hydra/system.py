@@ -63,9 +63,10 @@ class HydraSystem(wiring.Component):
     * ``SET_REG`` (addr, arg): broadcast to every unit's register stack;
     * ``START`` (arg = active units a): units ``0 … a-1`` run their job in parallel;
     * ``WRITE_BIAS`` (arg = words): the RAU's per-output-channel bias memory;
-    * ``READ`` (arg = entries E per unit, addr = flags ``READ_*``):
-      conv/FC — every active unit drains its E entries in lockstep; per entry the
-      RAU adds the a partial sums (acc_width bits, wrapping) and, unless
+    * ``READ`` (unit = a − 1, arg = entries E per unit, addr = flags ``READ_*``):
+      conv/FC — units ``0 … a-1`` drain their E entries in lockstep (a may exceed the
+      last START's: units that accumulated earlier passes in their output buffers
+      keep them until read); per entry the RAU adds the a partial sums (acc_width bits, wrapping) and, unless
       ``READ_FIRST``, the running sum of earlier passes from its accumulation
       memory; with ``READ_LAST`` it adds the channel's bias (aligned to the
       accumulator), applies ReLU if ``READ_RELU`` and requantizes at the register
@@ -202,11 +203,11 @@ class HydraSystem(wiring.Component):
                     goto("BIAS")
                 with m.Elif(cmd.op == OP_READ):
                     m.d.sync += [flags.eq(cmd.addr), left.eq(cmd.arg), entry.eq(0), p.eq(0), chan.eq(0),
-                                 pool_unit.eq(0)]
+                                 pool_unit.eq(0), active.eq(cmd.unit + 1)]
                     with m.If((cmd.addr & READ_POOL) != 0):
                         goto("POOL")
                     with m.Else():
-                        m.d.comb += unit_cmd_valid.eq(unit_mask)
+                        m.d.comb += unit_cmd_valid.eq(Cat(*[up_to(cmd.unit, i) for i in range(n_units)]))
                         goto("SUM")
                 with m.Else():  # unknown op: every unit sees it and raises its error flag
                     m.d.comb += unit_cmd_valid.eq((1 << n_units) - 1)

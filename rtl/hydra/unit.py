@@ -69,7 +69,9 @@ class HydraUnit(wiring.Component):
     engine* runs group i-1 from the other bank: for each output channel m and
     tap t it reads weight ``W[m, t]`` once from WB and gives every MAC the pair
     ⟨W, its window slot t⟩ (max-pool: the N comparators take the slot); each
-    finished channel is one OB word.  A phase ends when both engines are done.
+    finished channel is one OB word — with the ``accumulate`` register set (conv/fc),
+    the word plus the entries it replaces, so passes over several input channels
+    sum in the OB.  A phase ends when both engines are done.
 
     Parameters
     ----------
@@ -92,7 +94,8 @@ class HydraUnit(wiring.Component):
         The last START or SET_REG was malformed (cleared by the next START).
     counters : Out(counter_signature(UNIT_COUNTERS, counter_width))
         cycles (START to done), macs (useful pairs), mac_busy_cycles (MAC 0 busy),
-        ab/wb/ob reads and writes (word accesses), write_cmds, read_cmds, bits_in,
+        ab/wb/ob reads and writes (word accesses; an accumulating job reads each OB word it
+        writes; a READ reads one OB word per entry), write_cmds, read_cmds, bits_in,
         bits_out (``acc_width`` per READ beat), errors.
 
     Latency and throughput
@@ -289,8 +292,7 @@ class HydraUnit(wiring.Component):
             m.d.comb += [windows[j][1].addr.eq(Cat(tap[:geo.slot_bits], comp_bank)),
                          windows[j][1].en.eq(issuing & advance)]
         with m.If(comp_start):
-            m.d.sync += [comp_active.eq(1), issue_left.eq(channels * taps), tap.eq(0), wb_value_addr.eq(0),
-                         ob_addr.eq(phase)]
+            m.d.sync += [comp_active.eq(1), issue_left.eq(channels * taps), tap.eq(0), wb_value_addr.eq(0)]
         with m.Elif(issuing & advance):
             m.d.sync += [issue_left.eq(issue_left - 1), wb_value_addr.eq(wb_value_addr + 1),
                          tap.eq(Mux(tap == taps - 1, 0, tap + 1))]
@@ -327,18 +329,31 @@ class HydraUnit(wiring.Component):
                 m.d.sync += pool_max[j].eq(Mux(first_tap | (a > pool_max[j]), a, pool_max[j]))
         m.d.sync += pool_out.eq(d_valid & is_pool & d_last)
 
-        # Output buffer: one word per finished channel of the group.
-        mac_word = Cat(*[mac.results.payload.acc for mac in macs])
-        pool_word = Cat(*[Cat(pm, pm[-1].replicate(fmt.acc_width - fmt.width)) for pm in pool_max])
+        # Output buffer: one word per finished channel of the group.  With `accumulate` (conv/fc)
+        # each lane adds the word's previous entry: the read port is kept one word ahead of the
+        # write address (ob_next is its next value), so the old word is there when the result is.
         results_valid = macs[0].results.valid & ~is_pool
         write_ob = results_valid | pool_out
+        accumulating = Signal()
+        m.d.comb += accumulating.eq((regs["accumulate"] != 0) & ~is_pool)
+        ob_next = Signal.like(ob_addr)
+        m.d.comb += ob_next.eq(Mux(comp_start, phase, Mux(write_ob & comp_active, ob_addr + ob_step, ob_addr)))
+        m.d.sync += ob_addr.eq(ob_next)
+        old_word = ob_r.data
+        mac_word = Cat(*[
+            (mac.results.payload.acc + Mux(accumulating, old_word[j * fmt.acc_width:(j + 1) * fmt.acc_width], 0))
+            [:fmt.acc_width]
+            for j, mac in enumerate(macs)])
+        pool_word = Cat(*[Cat(pm, pm[-1].replicate(fmt.acc_width - fmt.width)) for pm in pool_max])
         m.d.comb += [
             ob_w.en.eq(write_ob & comp_active),
             ob_w.addr.eq(ob_addr),
             ob_w.data.eq(Mux(is_pool, pool_word, mac_word)),
         ]
         with m.If(write_ob & comp_active):
-            m.d.sync += [ob_addr.eq(ob_addr + ob_step), cnt.ob_writes.eq(cnt.ob_writes + 1)]
+            m.d.sync += cnt.ob_writes.eq(cnt.ob_writes + 1)
+            with m.If(accumulating):
+                m.d.sync += cnt.ob_reads.eq(cnt.ob_reads + 1)
         comp_done = Signal()
         m.d.comb += comp_done.eq(~comp_active)
         with m.If(comp_active & (issue_left == 0) & ~d_valid & ~macs[0].busy & ~pool_out & ~comp_start):
@@ -434,6 +449,8 @@ class HydraUnit(wiring.Component):
             with m.Else():
                 m.d.comb += fill_start.eq(1)
                 m.d.sync += ctrl_state.eq(CTRL_STATES.index("RUN"))
+        with m.If(ctrl_state == CTRL_STATES.index("RUN")):
+            m.d.comb += ob_r.addr.eq(ob_next)
         with m.If(ctrl_state == CTRL_STATES.index("RUN")), m.If(fill_done & comp_done):
             with m.If(phase == groups):
                 m.d.sync += [self.done.eq(1), running.eq(0)]

@@ -101,11 +101,14 @@ class SystemHost:
             await self.cmd.send([self._cmd(OP_SET_REG, 0, i, v) for i, v in job.register_values()])
             await self.cmd.send([self._cmd(OP_START, 0, 0, lj.active_units)])
             await self.wait_idle()
-            expected = outputs_of(lj, in_ch)
+            if not lj.reads:  # the units keep the pass's partial sums (pass_accumulation = "unit")
+                continue
+            expected = outputs_of(lj)
             # Only READs that finish outputs send values: the others run without Python per cycle
             # (a stray value would stall the RAU, which the watchdog and the counters catch).
             monitor = self.rdata.start() if expected else None
-            await self.cmd.send([self._cmd(OP_READ, 0, rau_flags(lj, in_ch, relu), job.channels * job.positions)])
+            await self.cmd.send([self._cmd(OP_READ, lj.read_units - 1, rau_flags(lj, relu),
+                                           job.channels * job.positions)])
             await self.wait_idle()
             if monitor is not None:
                 monitor.cancel()

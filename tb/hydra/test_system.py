@@ -120,7 +120,7 @@ class Run:
         wrong = np.argwhere(got != want)
         assert not len(wrong), (f"{layer.name}: {len(wrong)} of {want.size} outputs differ, first at {wrong[0]}: "
                                 f"rtl {got[tuple(wrong[0])]}, reference {want[tuple(wrong[0])]}")
-        counts = system_counts(layer_jobs(layer, self.config), self.geo, self.config.mac.variant, layer.in_ch,
+        counts = system_counts(layer_jobs(layer, self.config), self.geo, self.config.mac.variant,
                                self.config.system.n_units)
         before = self.expected
         self.expected = counts if before is None else {k: before[k] + v for k, v in counts.items()}

@@ -74,7 +74,7 @@ class UnitHost:
         await wait_for_level(self.dut.clk, self.ready, 1)
 
     async def run(self, job: UnitJob, variant: str) -> bool:
-        """SET_REG × 11, START, wait until idle; returns the error flag."""
+        """SET_REG of every register, START, wait until idle; returns the error flag."""
         await self.set_registers(job)
         await self.cmd.send([self._cmd(OP_START)])
         await self.wait_idle()
