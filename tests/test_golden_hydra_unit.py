@@ -99,6 +99,26 @@ def test_layer_cycles_counts_every_mac_of_vgg16():
         assert 0 <= r.utilization <= 1 and r.cycles == r.compute_cycles + r.transfer_cycles
 
 
+@pytest.mark.parametrize("net", ["vgg16", "resnet34"])
+def test_tiling_search_is_exact_and_legal(net):
+    """The tile search costs each candidate by distinct jobs; the chosen tiling's jobs, enumerated one
+    by one, cost the same, every job's register stack is legal, and no other row count is faster."""
+    from golden.hydra import cycles as C
+
+    geo = UnitGeometry.from_config(CONFIG)
+    for layer in get_network(net).of_kind("conv", "maxpool"):
+        t, rows = C._Tiling.of(layer), C.best_tile_rows(layer, CONFIG)
+        jobs = C.layer_jobs(layer, CONFIG)
+        assert all(job_error(lj.job, geo) is None for lj in jobs), layer.name
+        enumerated = sum(sum(C.system_job_cycles(lj, geo, CONFIG.mac.variant)) for lj in jobs)
+        assert enumerated == C._tiling_cycles(t, geo, CONFIG, rows) == layer_cycles(layer, CONFIG).cycles
+        assert jobs[0].job.out_h == rows
+        others = [C._tiling_cycles(t, geo, CONFIG, r) for r in range(1, t.max_rows(geo) + 1)]
+        assert enumerated == min(others), layer.name
+    with pytest.raises(UnsupportedLayer, match="output row of 4200 exceeds the output buffer"):
+        layer_cycles(make_layer("wide", "conv", (1, 3, 4200), out_ch=1, kernel=1), CONFIG)
+
+
 def test_layer_cycles_rejects_unsupported_layers():
     with pytest.raises(UnsupportedLayer, match="kind 'avgpool'"):
         layer_cycles(make_layer("gap", "avgpool", (8, 7, 7), kernel=7), CONFIG)

@@ -122,5 +122,6 @@ def test_rtl_hook_in_notes(monkeypatch):
     finally:
         _rtl_cycles.cache_clear()  # nor the fake's for later tests
     ms = f"{VGG16 * 2 / 512 / 3e9 * 1e3:.2f} ms"
-    for variant in ("pipelined", "sequential"):
-        assert f"{variant} MAC {ms}, MAC utilization 50.0 %" in notes["hydra.fig5.vgg16.latency"]
+    for variant, where in (("pipelined", "UNIT"), ("sequential", "UNIT"), ("pipelined", "RAU")):
+        assert (f"{variant} MAC, passes summed in the {where} {ms}, MAC utilization 50.0 %"
+                in notes["hydra.fig5.vgg16.latency"])

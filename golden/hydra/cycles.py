@@ -29,6 +29,7 @@ where ``rows_g × cols_g`` is the bounding box of group g's windows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -78,6 +79,11 @@ def job_cycles(job: UnitJob, geo: UnitGeometry, variant: str, multiply: int | No
     per pair (default: radix-4 for ``geo.width`` bits).  A malformed register
     stack costs the two check cycles and one error.
     """
+    return dict(_job_cycles(job, geo, variant, multiply))  # a copy: callers may add to it
+
+
+@lru_cache(maxsize=4096)  # a layer's jobs repeat a few register stacks many times
+def _job_cycles(job: UnitJob, geo: UnitGeometry, variant: str, multiply: int | None) -> dict:
     counts = dict.fromkeys(UNIT_COUNTERS, 0)
     counts["cycles"] = CHECK_CYCLES
     if job_error(job, geo) is not None:
@@ -242,92 +248,134 @@ def _check_supported(layer: Layer, geo: UnitGeometry):
                                f"activation buffer ({geo.ab_values} values); column tiling is not implemented")
 
 
-def _best_tile_rows(geo: UnitGeometry, config, k: int, s: int, in_w: int, out_h: int, out_w: int,
-                    out_channels: int, reads_per_pass: float) -> int:
-    """Output rows per tile minimizing an estimate of the layer's cycles (AB, WB and OB limits hold).
+@dataclass(frozen=True)
+class _Tiling:
+    """A layer's shape as the units see it (FC: 1×1 convolutions of 1×1 inputs)."""
 
-    Few rows leave room in the output buffer for many output channels per job,
-    which amortizes each group's fill over more pairs; many rows save refills.
-    Transfers are costed as on the system (:func:`system_job_cycles`): the
-    units' WRITEs in parallel, the RAU's READ one entry per cycle, ``reads_per_pass``
-    READs per input-channel pass.
-    """
-    n, vpw = geo.n_macs, geo.values_per_word
-    multiply = 1 if config.mac.variant == "pipelined" else booth_iterations(config.fixed)
-    max_rows = max(1, min(out_h, (geo.ab_values // in_w - k) // s + 1))
-    best, best_cost = 1, None
-    for rows in range(1, max_rows + 1):
-        groups = -(-rows * out_w // n)
-        if groups > geo.ob_words:
-            break
-        m_chunk = max(1, min(out_channels, geo.wb_values // (k * k), geo.ob_words // groups))
-        spanned = -(-min(n, rows * out_w) // out_w)
-        box = ((spanned - 1) * s + k) * ((min(n, out_w) - 1) * s + k)
-        compute = groups * (max(n + box + 2, m_chunk * k * k * multiply + 4) + 1)
-        writes = ((rows - 1) * s + k) * in_w / vpw + m_chunk * k * k / vpw
-        transfer = writes + m_chunk * rows * out_w * reads_per_pass
-        tiles = -(-out_h // rows) * -(-out_channels // m_chunk)
-        cost = tiles * (compute + transfer)
-        if best_cost is None or cost < best_cost:
-            best, best_cost = rows, cost
-    return best
+    mode: int
+    pool: bool
+    k: int
+    s: int
+    pad_top: int
+    pad_left: int
+    in_h: int
+    in_w: int
+    out_h: int
+    out_w: int
+    in_ch: int
+    out_channels: int  # computed per job: the layer's output channels (1 for max-pool)
+
+    @classmethod
+    def of(cls, layer: Layer) -> _Tiling:
+        mode = MODES.index(layer.kind)
+        if layer.kind == "fc":
+            return cls(mode, False, 1, 1, 0, 0, 1, 1, 1, 1, layer.in_ch, layer.out_ch)
+        pool = layer.kind == "maxpool"
+        pt, pl, _, _ = layer.pad
+        return cls(mode, pool, layer.kernel_h, layer.stride_h, pt, pl, layer.in_h, layer.in_w, layer.out_h,
+                   layer.out_w, layer.in_ch, 1 if pool else layer.out_ch)
+
+    def max_rows(self, geo: UnitGeometry) -> int:
+        """Most output rows per tile: the tile's input rows fit the activation buffer and its
+        groups of one channel the output buffer."""
+        by_ab = (geo.ab_values // self.in_w - self.k) // self.s + 1
+        by_ob = geo.ob_words * geo.n_macs // self.out_w
+        return max(1, min(self.out_h, by_ab, by_ob))
+
+
+def _tiles(t: _Tiling, geo: UnitGeometry, config, tile_rows: int):
+    """Per row tile: ``(r0, y0, job, m_chunk)`` — the tile's register stack (``m_count`` = m_chunk)
+    and how many output channels a job takes (weight buffer and output buffer limits)."""
+    for r0 in range(0, t.out_h, tile_rows):
+        r1 = min(t.out_h, r0 + tile_rows)
+        y0 = max(0, r0 * t.s - t.pad_top)
+        y1 = min(t.in_h, (r1 - 1) * t.s - t.pad_top + t.k)
+        groups = -(-(r1 - r0) * t.out_w // geo.n_macs)
+        m_chunk = t.out_channels if t.pool else max(1, min(t.out_channels, geo.wb_values // (t.k * t.k),
+                                                           geo.ob_words // groups))
+        job = UnitJob(mode=t.mode, in_h=y1 - y0, in_w=t.in_w, out_h=r1 - r0, out_w=t.out_w, kernel=t.k,
+                      stride=t.s, pad_top=y0 - (r0 * t.s - t.pad_top), pad_left=t.pad_left, m_count=m_chunk,
+                      shift=config.fixed.frac)
+        yield r0, y0, job, m_chunk
+
+
+def _pass_jobs(t: _Tiling, geo: UnitGeometry, config, job: UnitJob, r0: int, y0: int, m0: int):
+    """The layer jobs of one tile and output-channel chunk: one per pass of ``n_units`` input channels."""
+    n_units = config.system.n_units
+    in_unit = config.system.pass_accumulation == "unit" and not t.pool
+    vpw = geo.values_per_word
+    for c0 in range(0, t.in_ch, n_units):
+        active = min(n_units, t.in_ch - c0)
+        flags = _read_flags(t.pool, in_unit, first=c0 == 0, last=c0 + active == t.in_ch)
+        yield LayerJob(
+            job=replace(job, accumulate=int(in_unit and c0 > 0)), r0=r0, y0=y0, m0=m0, c0=c0,
+            active_units=active,
+            ab_words=-(-job.in_h * t.in_w // vpw),
+            wb_words=0 if t.pool else -(-job.m_count * job.taps // vpw),
+            read_entries=0 if flags is None else (active if t.pool else 1) * job.channels * job.positions,
+            read_flags=flags,
+            read_units=min(n_units, t.in_ch) if in_unit else active,
+        )
+
+
+@lru_cache(maxsize=65536)
+def _job_cost(lj: LayerJob, geo: UnitGeometry, variant: str, multiply: int | None) -> int:
+    return sum(system_job_cycles(lj, geo, variant, multiply))
+
+
+def _tiling_cycles(t: _Tiling, geo: UnitGeometry, config, tile_rows: int) -> int:
+    """Cycles of the layer with ``tile_rows`` output rows per tile: :func:`system_job_cycles` of every
+    job, counted once per distinct job (chunks of equal size cost the same; position fields zeroed)."""
+    variant, multiply = config.mac.variant, booth_iterations(config.fixed)
+    total = 0
+    for _, _, job, m_chunk in _tiles(t, geo, config, tile_rows):
+        full, rest = divmod(t.out_channels, m_chunk)
+        for m_count, count in ((m_chunk, full), (rest, 1)):
+            if not (m_count and count):
+                continue
+            sized = replace(job, m_count=m_count)
+            total += count * sum(_job_cost(lj, geo, variant, multiply)
+                                 for lj in _pass_jobs(t, geo, config, sized, 0, 0, 0))
+    return total
+
+
+def best_tile_rows(layer: Layer, config) -> int:
+    """Output rows per tile that make the layer fastest on the system (exact: every candidate is
+    costed with :func:`system_job_cycles`; ties go to fewer rows).  Few rows leave room in the
+    output buffer for many output channels per job, which amortizes each group's fill over more
+    pairs; many rows save refills of the activation buffer."""
+    geo = UnitGeometry.from_config(config)
+    _check_supported(layer, geo)
+    t = _Tiling.of(layer)
+    if -(-t.out_w // geo.n_macs) > geo.ob_words:
+        raise UnsupportedLayer(f"layer {layer.name!r}: one output row of {t.out_w} exceeds the output buffer "
+                               f"({geo.ob_words} words of {geo.n_macs} positions)")
+    return _best_rows(t, geo, config)
+
+
+@lru_cache(maxsize=1024)
+def _best_rows(t: _Tiling, geo: UnitGeometry, config) -> int:
+    rows = range(1, t.max_rows(geo) + 1)
+    return min(rows, key=lambda r: _tiling_cycles(t, geo, config, r))
 
 
 def layer_jobs(layer: Layer, config) -> list[LayerJob]:
     """Split ``layer`` into unit jobs (row tiles × output-channel chunks × input-channel passes).
 
-    Row tiles take as many output rows as the activation buffer (input rows of
-    the tile) and the output buffer (one channel) allow; output channels are
-    chunked by the weight buffer and the output buffer; input channels are
-    spread over ``n_units`` units per pass.  A fully connected layer runs as
-    1×1 convolutions of 1×1 inputs: unit u takes input feature u of the pass.
+    Row tiles take :func:`best_tile_rows` output rows (the activation buffer holds
+    the tile's input rows, the output buffer one channel's groups); output
+    channels are chunked by the weight buffer and the output buffer; input
+    channels are spread over ``n_units`` units per pass.  A fully connected
+    layer runs as 1×1 convolutions of 1×1 inputs: unit u takes input feature u
+    of the pass.
     """
-    geo = UnitGeometry.from_config(config)
-    _check_supported(layer, geo)
-    n_units, vpw = config.system.n_units, geo.values_per_word
-    mode = MODES.index({"conv": "conv", "maxpool": "maxpool", "fc": "fc"}[layer.kind])
-    if layer.kind == "fc":
-        k = s = 1
-        pt = pl = pb = 0
-        in_h = in_w = out_h = out_w = 1
-    else:
-        k, s = layer.kernel_h, layer.stride_h
-        pt, pl, pb, _ = layer.pad
-        in_h, in_w, out_h, out_w = layer.in_h, layer.in_w, layer.out_h, layer.out_w
-    del pb
-    pool = layer.kind == "maxpool"
-    in_unit = config.system.pass_accumulation == "unit" and not pool
-    passes = -(-layer.in_ch // n_units)
-    tile_rows = _best_tile_rows(geo, config, k, s, in_w, out_h, out_w, 1 if pool else layer.out_ch,
-                                1 / passes if in_unit else 1)
-    out_channels = 1 if pool else layer.out_ch
+    tile_rows = best_tile_rows(layer, config)
+    geo, t = UnitGeometry.from_config(config), _Tiling.of(layer)
     jobs = []
-    for r0 in range(0, out_h, tile_rows):
-        r1 = min(out_h, r0 + tile_rows)
-        y0 = max(0, r0 * s - pt)
-        y1 = min(in_h, (r1 - 1) * s - pt + k)
-        rows_out = r1 - r0
-        groups = -(-rows_out * out_w // geo.n_macs)
-        if groups > geo.ob_words:
-            raise UnsupportedLayer(f"layer {layer.name!r}: one output row of {out_w} exceeds the output buffer")
-        m_chunk = out_channels if pool else max(1, min(out_channels, geo.wb_values // (k * k),
-                                                       geo.ob_words // groups))
-        for m0 in range(0, out_channels, m_chunk):
-            m_count = min(m_chunk, out_channels - m0)
-            job = UnitJob(mode=mode, in_h=y1 - y0, in_w=in_w, out_h=rows_out, out_w=out_w, kernel=k, stride=s,
-                          pad_top=y0 - (r0 * s - pt), pad_left=pl, m_count=m_count, shift=config.fixed.frac)
-            for c0 in range(0, layer.in_ch, n_units):
-                active = min(n_units, layer.in_ch - c0)
-                flags = _read_flags(pool, in_unit, first=c0 == 0, last=c0 + active == layer.in_ch)
-                jobs.append(LayerJob(
-                    job=replace(job, accumulate=int(in_unit and c0 > 0)), r0=r0, y0=y0, m0=m0, c0=c0,
-                    active_units=active,
-                    ab_words=-(-job.in_h * in_w // vpw),
-                    wb_words=0 if pool else -(-m_count * k * k // vpw),
-                    read_entries=0 if flags is None else (active if pool else 1) * job.channels * job.positions,
-                    read_flags=flags,
-                    read_units=min(n_units, layer.in_ch) if in_unit else active,
-                ))
+    for r0, y0, job, m_chunk in _tiles(t, geo, config, tile_rows):
+        for m0 in range(0, t.out_channels, m_chunk):
+            sized = replace(job, m_count=min(m_chunk, t.out_channels - m0))
+            jobs.extend(_pass_jobs(t, geo, config, sized, r0, y0, m0))
     return jobs
 
 
