@@ -99,6 +99,7 @@ def test_dram_and_pcm_models_follow_table_one():
         device.check_timing()
     assert (dram.bits_read, pcm.bits_read) == (8 * 64, 8 * 64)
     assert beat_gaps(np.array([10, 11, 15])).tolist() == [0, 0, 3]
+    assert beat_gaps(np.array([10, 11, 15]), start=4).tolist() == [6, 0, 3]
 
 
 def test_timing_checker_catches_violations():

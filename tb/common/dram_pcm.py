@@ -7,8 +7,10 @@ earliest cycles the timings allow, records them, and returns the cycle at
 which each data beat is on the bus.  :meth:`MemoryDevice.check_timing` then
 re-checks the recorded command log against every constraint independently
 (tRCD, tCL/tWL, tRP, tCCD, tWR, tRTP), and the device counts the bits read
-and written.  Testbenches turn the beat cycles into idle gaps on the stream
-that carries them (:func:`beat_gaps`).
+and written.  Testbenches run the device on the simulation's cycle count and
+turn the beat cycles into idle gaps on the stream that carries them
+(:func:`beat_gaps`): the first beat waits for the access latency, the others
+for the device's row openings and column spacing.
 """
 
 from __future__ import annotations
@@ -121,7 +123,10 @@ class MemoryDevice:
             last[command] = cycle
 
 
-def beat_gaps(cycles: np.ndarray) -> np.ndarray:
-    """Idle cycles before each beat when beat ``i`` cannot go before ``cycles[i]`` (first beat: none)."""
+def beat_gaps(cycles: np.ndarray, start: int | None = None) -> np.ndarray:
+    """Idle cycles before each beat when beat ``i`` cannot go before ``cycles[i]``; the first beat
+    waits ``cycles[0] - start`` cycles (the access latency) when the stream is offered at ``start``,
+    none when ``start`` is None."""
     cycles = np.asarray(cycles, dtype=np.int64)
-    return np.concatenate([[0], np.maximum(np.diff(cycles) - 1, 0)]).astype(np.int64)
+    first = 0 if start is None else max(0, int(cycles[0]) - start)
+    return np.concatenate([[first], np.maximum(np.diff(cycles) - 1, 0)]).astype(np.int64)

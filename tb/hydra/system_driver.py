@@ -2,8 +2,10 @@
 
 The memory controller's view: activations come from the DRAM device and
 weights and biases from the PCM device (bus-functional models of
-``tb.common.dram_pcm`` with Table I timings: their beat cycles become the idle
-gaps of the WRITE data), outputs go back to DRAM.  The layer's jobs are
+``tb.common.dram_pcm`` with Table I timings, run on the simulation's cycle count
+— one device cycle per system cycle, a simplification: the first beat of a WRITE
+waits for the access latency, the others for row openings and column spacing),
+outputs go back to DRAM.  The layer's jobs are
 ``golden.hydra.cycles.layer_jobs`` — the same schedule the cycle model costs.
 With ``ideal_memory`` the devices still count and check every access but
 every beat is sent without a gap: the run then takes exactly
@@ -23,6 +25,7 @@ from golden.hydra.cycles import layer_jobs
 from golden.hydra.system import SYS_OP_WRITE_BIAS, bias_words, outputs_of, rau_flags
 from golden.hydra.unit import OP_READ, OP_SET_REG, OP_START, OP_WRITE_AB, OP_WRITE_WB
 from golden.tech import load_tech
+from tb.common.clock import cycle_now
 from tb.common.dram_pcm import DeviceTiming, MemoryDevice, beat_gaps
 from tb.common.hdl import handle, members, pack
 from tb.common.stream import StreamDriver, StreamMonitor
@@ -45,7 +48,6 @@ class SystemHost:
         rank_bits = self.config.system.n_units * self.geo.bus_width
         self.dram = MemoryDevice("DRAM", DeviceTiming.from_tech(tech, "dram"), beat_bits=rank_bits)
         self.pcm = MemoryDevice("PCM", DeviceTiming.from_tech(tech, "pcm"), beat_bits=rank_bits)
-        self.bus_time = 0
         self.ideal_memory = ideal_memory
 
     def start(self):
@@ -69,9 +71,9 @@ class SystemHost:
         n_words = len(lanes[0])
         assert all(len(lane) == n_words for lane in lanes), "units must take the same number of words"
         words = [sum(lane[i] << (u * geo.bus_width) for u, lane in enumerate(lanes)) for i in range(n_words)]
-        cycles = device.read(address, n_words, self.bus_time, bits=len(lanes) * n_words * geo.bus_width)
-        self.bus_time = int(cycles[-1]) + 1
-        beats = cocotb.start_soon(self.wdata.send(words, None if self.ideal_memory else beat_gaps(cycles)))
+        now = cycle_now()
+        cycles = device.read(address, n_words, now, bits=len(lanes) * n_words * geo.bus_width)
+        beats = cocotb.start_soon(self.wdata.send(words, None if self.ideal_memory else beat_gaps(cycles, now)))
         await self.cmd.send([self._cmd(op, len(lanes) - 1, 0, n_words)])
         await beats
         await self.wait_idle()
@@ -118,7 +120,7 @@ class SystemHost:
             if not expected:
                 continue
             n_words = -(-expected // geo.values_per_word)
-            self.dram.write(1 << 31, n_words, self.bus_time, bits=expected * width)
+            self.dram.write(1 << 31, n_words, cycle_now(), bits=expected * width)
             r1 = lj.r0 + job.out_h
             if pool:
                 out[lj.c0:lj.c0 + lj.active_units, lj.r0:r1] = values.reshape(lj.active_units, job.out_h, -1)
