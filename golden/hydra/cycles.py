@@ -126,7 +126,6 @@ class LayerJob:
     active_units: int      # input channels in this pass
     ab_words: int          # AB words written per active unit
     wb_words: int          # WB words written per active unit
-    read_entries: int      # entries drained (after cross-unit accumulation, or per unit for pools)
     read_flags: int | None  # the READ's RAU flags (READ_FIRST/LAST/POOL, no RELU); None: no READ
     read_units: int        # units the READ drains (with accumulation in the units: all that hold partials)
 
@@ -263,7 +262,7 @@ class _Tiling:
     out_h: int
     out_w: int
     in_ch: int
-    out_channels: int  # computed per job: the layer's output channels (1 for max-pool)
+    out_channels: int  # output channels to compute (1 for max-pool: each unit pools its own channel)
 
     @classmethod
     def of(cls, layer: Layer) -> _Tiling:
@@ -312,7 +311,6 @@ def _pass_jobs(t: _Tiling, geo: UnitGeometry, config, job: UnitJob, r0: int, y0:
             active_units=active,
             ab_words=-(-job.in_h * t.in_w // vpw),
             wb_words=0 if t.pool else -(-job.m_count * job.taps // vpw),
-            read_entries=0 if flags is None else (active if t.pool else 1) * job.channels * job.positions,
             read_flags=flags,
             read_units=min(n_units, t.in_ch) if in_unit else active,
         )
