@@ -50,12 +50,15 @@ class StreamDriver(_StreamPorts):
         completed the last transfer, so the caller can act in the next cycle.
         """
         gaps = np.zeros(len(items), dtype=np.int64) if gaps is None else gaps
+        valid = False  # what `valid` was last set to: a write per change, not per beat (each costs a callback)
         for item, gap in zip(items, gaps):
-            self.valid.value = 0
-            for _ in range(int(gap)):
-                await RisingEdge(self.clk)
+            if gap:
+                self.valid.value, valid = 0, False
+                for _ in range(int(gap)):
+                    await RisingEdge(self.clk)
             self.payload.value = pack(self.shape, item)
-            self.valid.value = 1
+            if not valid:
+                self.valid.value, valid = 1, True
             while True:
                 await ReadOnly()
                 transferred = bool(int(self.ready.value))
@@ -88,9 +91,11 @@ class StreamMonitor(_StreamPorts):
 
     async def _run(self):
         pattern, n = self.pattern, len(self.pattern)
+        driven = None  # `ready` is written when it changes only (each write costs a callback)
         while True:
             ready = bool(pattern[self.cycle]) if self.cycle < n else True
-            self.ready.value = int(ready)
+            if ready != driven:
+                self.ready.value, driven = int(ready), ready
             await ReadOnly()
             if ready and int(self.valid.value):
                 item = unpack(self.shape, int(self.payload.value))
