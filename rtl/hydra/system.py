@@ -66,13 +66,13 @@ class HydraSystem(wiring.Component):
     * ``READ`` (unit = a − 1, arg = entries E per unit, addr = flags ``READ_*``):
       conv/FC — units ``0 … a-1`` drain their E entries in lockstep (a may exceed the
       last START's: units that accumulated earlier passes in their output buffers
-      keep them until read); per entry the RAU adds the a partial sums (acc_width bits, wrapping) and, unless
-      ``READ_FIRST``, the running sum of earlier passes from its accumulation
-      memory; with ``READ_LAST`` it adds the channel's bias (aligned to the
-      accumulator), applies ReLU if ``READ_RELU`` and requantizes at the register
-      stack's Q-format ``shift`` (snooped from SET_REG; round half-up, saturate:
-      the one rounding step of a layer) and sends the value on
-      ``rdata``, else it stores the running sum.  ``READ_POOL``: units 0 … a-1 are
+      keep them until read); per entry the RAU adds the a partial sums (acc_width
+      bits, wrapping) and, unless ``READ_FIRST``, the running sum of earlier
+      passes from its accumulation memory; with ``READ_LAST`` it adds the
+      channel's bias (aligned to the accumulator), applies ReLU if ``READ_RELU``
+      and requantizes at the register stack's Q-format ``shift`` (snooped from
+      SET_REG; round half-up, saturate: the one rounding step of a layer) and
+      sends the value on ``rdata``, else it stores the running sum.  ``READ_POOL``: units 0 … a-1 are
       drained one after the other and their pooled values pass through.
 
     Parameters
@@ -141,9 +141,9 @@ class HydraSystem(wiring.Component):
 
         state = Signal(range(len(STATES)))
 
-        def up_to(last, i):
-            """Unit ``i`` is among units 0 … ``last`` (unit 0 always: no constant comparison to lint)."""
-            return Const(1) if i == 0 else last >= i
+        def units_up_to(last):
+            """Mask of units 0 … ``last`` (unit 0 always: no constant comparison to lint)."""
+            return Cat(Const(1), *[last >= i for i in range(1, n_units)])
 
         def is_(name):
             return state == STATES.index(name)
@@ -183,7 +183,7 @@ class HydraSystem(wiring.Component):
             with m.If(self.cmd.valid & self.cmd.ready):
                 m.d.comb += unit_cmd.eq(Cat(cmd.op, cmd.addr, cmd.arg))
                 with m.If((cmd.op == OP_WRITE_AB) | (cmd.op == OP_WRITE_WB)):
-                    m.d.comb += unit_cmd_valid.eq(Cat(*[up_to(cmd.unit, i) for i in range(n_units)]))
+                    m.d.comb += unit_cmd_valid.eq(units_up_to(cmd.unit))
                     m.d.sync += target.eq(cmd.unit)
                     goto("WRITE")
                 with m.Elif(cmd.op == OP_SET_REG):
@@ -207,14 +207,14 @@ class HydraSystem(wiring.Component):
                     with m.If((cmd.addr & READ_POOL) != 0):
                         goto("POOL")
                     with m.Else():
-                        m.d.comb += unit_cmd_valid.eq(Cat(*[up_to(cmd.unit, i) for i in range(n_units)]))
+                        m.d.comb += unit_cmd_valid.eq(units_up_to(cmd.unit))
                         goto("SUM")
                 with m.Else():  # unknown op: every unit sees it and raises its error flag
                     m.d.comb += unit_cmd_valid.eq((1 << n_units) - 1)
 
         with m.If(is_("WRITE")):
             # The addressed units take each beat together (they are in lockstep; the AND keeps them so).
-            targeted = [up_to(target, i) for i in range(n_units)]
+            targeted = units_up_to(target)
             all_ready = Cat(*[u.wdata.ready | ~t for u, t in zip(units, targeted)]).all()
             m.d.comb += self.wdata.ready.eq(all_ready)
             for unit, t in zip(units, targeted):

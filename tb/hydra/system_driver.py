@@ -29,7 +29,7 @@ from tb.common.clock import cycle_now
 from tb.common.dram_pcm import DeviceTiming, MemoryDevice, beat_gaps
 from tb.common.hdl import handle, members, pack
 from tb.common.stream import StreamDriver, StreamMonitor
-from tb.hydra.unit_driver import pack_words
+from tb.hydra.unit_driver import pack_beats
 
 
 class SystemHost:
@@ -67,14 +67,12 @@ class SystemHost:
         """WRITE ``values_per_lane[u]`` to units ``0 … a-1`` at once (lane ``u`` of every beat; equal
         word counts), or WRITE_BIAS one list (lane 0); beats at the device's read timing."""
         geo = self.geo
-        lanes = [pack_words(values, geo.width, geo.values_per_word) for values in values_per_lane]
-        n_words = len(lanes[0])
-        assert all(len(lane) == n_words for lane in lanes), "units must take the same number of words"
-        words = [sum(lane[i] << (u * geo.bus_width) for u, lane in enumerate(lanes)) for i in range(n_words)]
+        words = pack_beats(values_per_lane, geo.width, geo.values_per_word)
+        n_words = len(words)
         now = cycle_now()
-        cycles = device.read(address, n_words, now, bits=len(lanes) * n_words * geo.bus_width)
+        cycles = device.read(address, n_words, now, bits=len(values_per_lane) * n_words * geo.bus_width)
         beats = cocotb.start_soon(self.wdata.send(words, None if self.ideal_memory else beat_gaps(cycles, now)))
-        await self.cmd.send([self._cmd(op, len(lanes) - 1, 0, n_words)])
+        await self.cmd.send([self._cmd(op, len(values_per_lane) - 1, 0, n_words)])
         await beats
         await self.wait_idle()
 

@@ -3,7 +3,8 @@
 :class:`UnitHost` issues WRITE / SET_REG / START / READ on the unit's ``cmd``
 stream, sends WRITE beats on ``wdata`` and collects READ beats from ``rdata``;
 :func:`pack_words` packs values into bus words the way the unit unpacks them
-(value ``i`` of a word in bits ``[i*width, (i+1)*width)``).  Expected results
+(value ``i`` of a word in bits ``[i*width, (i+1)*width)``), :func:`pack_beats`
+several units' words side by side into the system's beats.  Expected results
 and counters come from ``golden.hydra.unit`` and ``golden.hydra.cycles``.
 """
 
@@ -30,10 +31,26 @@ from tb.common.stream import StreamDriver, StreamMonitor
 
 def pack_words(values, width: int, per_word: int) -> list[int]:
     """Values (signed ints) → bus words, zero-padded to whole words."""
-    values = np.asarray(values, dtype=np.int64).reshape(-1)
-    pad = (-len(values)) % per_word
-    lanes = (np.concatenate([values, np.zeros(pad, np.int64)]) & ((1 << width) - 1)).reshape(-1, per_word)
-    return [sum(int(v) << (i * width) for i, v in enumerate(row)) for row in lanes]
+    return pack_beats([values], width, per_word)
+
+
+def pack_beats(values_per_lane, width: int, per_word: int) -> list[int]:
+    """Several lanes' values → beats: beat ``j`` holds word ``j`` of every lane, lane ``u`` in bits
+    ``[u*per_word*width, (u+1)*per_word*width)``; each lane zero-padded to whole words (all lanes
+    must come to the same number of words).  Vectorized: one ``int.from_bytes`` per beat, since a
+    long run sends millions of beats."""
+    lanes = [np.asarray(values, dtype=np.int64).reshape(-1) for values in values_per_lane]
+    n_words = -(-len(lanes[0]) // per_word)
+    if any(-(-len(lane) // per_word) != n_words for lane in lanes):
+        raise ValueError(f"lanes of {[len(lane) for lane in lanes]} values do not fill the same number of "
+                         f"{per_word}-value words")
+    values = np.zeros((len(lanes), n_words * per_word), dtype=np.uint64)
+    for u, lane in enumerate(lanes):
+        values[u, :len(lane)] = lane & ((1 << width) - 1)
+    beats = values.reshape(len(lanes), n_words, per_word).transpose(1, 0, 2).reshape(n_words, -1)
+    bits = ((beats[..., None] >> np.arange(width, dtype=np.uint64)) & np.uint64(1)).astype(np.uint8)
+    packed = np.packbits(bits.reshape(n_words, -1), axis=1, bitorder="little")
+    return [int.from_bytes(row.tobytes(), "little") for row in packed]
 
 
 class UnitHost:
