@@ -89,6 +89,8 @@ def test_cli_rates_table2_storage_json(run):
 
 @pytest.mark.parametrize("args, message", [
     (("maxnvm", "study", "--trials", "1"), "trials=1: need >= 2"),
+    (("maxnvm", "study", "--trials", "0"), "trials=0: need >= 2"),
+    (("maxnvm", "study", "--trials", "-5"), "trials=-5: need >= 2"),
     (("maxnvm", "study", "--tech", "pcm"), "unknown technology 'pcm'; valid: ctt, rram"),
     (("maxnvm", "storage", "lenet5", "--encoding", "COO"), "unknown encoding 'COO'; valid:"),
     (("maxnvm", "storage", "lenet5", "--bpc", "4"), "bits per cell 4; valid: 1, 2, 3"),
@@ -109,3 +111,13 @@ def test_minimal_cells_skips_configurations_unsafe_in_isolation(deployed):
     # col_idx unsafe from MLC2 on -> SLC; everything else may go to MLC3 (fewest cells)
     assert best["bits_per_cell"] == {"values": 3, "col_idx": 1, "row_counts": 3}
     assert best["cells"] == enc.cells(best["bits_per_cell"]) and best["evaluated"] == 1
+
+
+@pytest.mark.parametrize("trials", [0, 1, -5])
+def test_study_rejects_too_few_trials_instead_of_defaulting(trials):
+    """0 is not "unset": run_study and cached_study raise instead of running [study] trials."""
+    cfg = P.load_maxnvm_config()
+    assert S.study_trials(cfg, None) == cfg.study.trials
+    for fn in (S.run_study, S.cached_study):
+        with pytest.raises(P.ConfigError, match=f"trials={trials}: need >= 2"):
+            fn(cfg, trials)

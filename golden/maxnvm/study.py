@@ -291,12 +291,18 @@ def idxsync_sweep(dep: Deployed, cfg: MaxnvmConfig, trials: int, bound: float, p
     return out
 
 
+def study_trials(cfg: MaxnvmConfig, trials: int | None) -> int:
+    """Fault maps per configuration: ``trials``, or ``[study] trials`` when None (0 is an error)."""
+    trials = cfg.study.trials if trials is None else trials
+    if trials < 2:
+        raise ConfigError(f"trials={trials}: need >= 2 fault maps for a mean and spread")
+    return trials
+
+
 def run_study(cfg: MaxnvmConfig, trials: int | None = None, technologies=TECHNOLOGIES,
               search: bool = True, progress: bool = False) -> dict:
     """Deploy, bound, Fig. 5 (and with ``search`` Fig. 6) analogs per technology; JSON-ready."""
-    trials = trials or cfg.study.trials
-    if trials < 2:
-        raise ConfigError(f"trials={trials}: need >= 2 fault maps for a mean and spread")
+    trials = study_trials(cfg, trials)
     for tname in technologies:
         _tech_index(tname)
     dep = deploy(cfg)
@@ -348,7 +354,7 @@ def _inputs_digest(cfg: MaxnvmConfig, *extra) -> str:
 def cached_study(cfg: MaxnvmConfig, trials: int | None = None, technologies=TECHNOLOGIES,
                  search: bool = True) -> dict:
     """:func:`run_study`, memoized in ``build/cache/`` by a digest of its inputs and code."""
-    trials = trials or cfg.study.trials
+    trials = study_trials(cfg, trials)
     import fcntl
 
     path = CACHE_DIR / f"maxnvm_study_{_inputs_digest(cfg, trials, tuple(technologies), search)}.json"
