@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import sys
+from pathlib import Path
 
 import click
 
@@ -47,6 +49,22 @@ def handles_errors(fn):
             click.echo(f"error: {msg}", err=True)
             sys.exit(EXIT_BAD_INPUT)
     return wrapper
+
+
+class FloatIn(click.FloatRange):
+    """``click.FloatRange`` that also refuses NaN (which passes every range comparison)."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        return number
+
+
+def config_option(system: str):
+    """``--config FILE``: the system's TOML instead of ``configs/<system>.toml`` (passed as ``config_path``)."""
+    return click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+                        help=f"{system} config TOML (default configs/{system}.toml).")
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")

@@ -173,3 +173,36 @@ def test_faults_per_read_is_cells_times_rate():
     tech = load_maxnvm_config().mlc.tech("ctt")
     assert MC.faults_per_read(1e6, 3) == pytest.approx(1e6 * cell_fault_rate(tech, 3))
     assert MC.faults_per_read(1e6, 2) < 1e-3 < MC.faults_per_read(1e6, 3)
+
+
+def test_cells_and_storage_of_an_onnx_file(tmp_path):
+    import onnx
+    from test_onnx_import import _mixed_graph
+
+    from golden.maxnvm.accounting import layer_counts_of
+    from golden.maxnvm.params import load_maxnvm_config
+    from golden.workloads.onnx_import import load_onnx
+
+    path = tmp_path / "mixed.onnx"
+    onnx.save(_mixed_graph(), str(path))
+    res = CliRunner().invoke(main, ["maxnvm", "cells", str(path), "--encoding", "CSR", "--sparsity", "0.5",
+                                    "--bits", "4", "--json"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    layers = [layer_counts_of(lay, 0.5, 4) for lay in load_onnx(path).of_kind("conv", "fc")]
+    want = network_cells(layers, "CSR", 4, load_maxnvm_config().codec, MC.CHOSEN_BPC, fallback_dense=True)
+    assert json.loads(res.output)["encodings"]["CSR"]["cells"] == want["cells"]
+    res = CliRunner().invoke(main, ["maxnvm", "storage", str(path), "--json"], catch_exceptions=False)
+    assert res.exit_code == 0 and json.loads(res.output)["network"] == "mixed"
+
+
+def test_config_option(tmp_path):
+    from golden.config import config_path
+
+    same = tmp_path / "maxnvm.toml"
+    same.write_text(config_path("maxnvm").read_text())
+    default = CliRunner().invoke(main, ["maxnvm", "rates", "--json"]).output
+    assert CliRunner().invoke(main, ["maxnvm", "rates", "--json", "--config", str(same)]).output == default
+    bad = tmp_path / "bad.toml"
+    bad.write_text(config_path("maxnvm").read_text() + "\n[nosuchsection]\nx = 1\n")
+    res = CliRunner().invoke(main, ["maxnvm", "rates", "--config", str(bad)])
+    assert res.exit_code == 2 and "nosuchsection" in res.output

@@ -74,3 +74,48 @@ def test_retention_json(run):
     doc = json.loads(run("retention", "--rate", "1e-5", "--us", "45", "--json").stdout)
     assert doc["retention_us"]["1e-05"] == pytest.approx(734)
     assert doc["failure_rate"]["45"] == pytest.approx(3e-6)
+
+
+def test_schedule_onnx_file(run, tmp_path):
+    import onnx
+    from test_onnx_import import _mixed_graph
+
+    from golden.rana.scheduler import schedule_network
+    from golden.workloads.onnx_import import load_onnx
+
+    path = tmp_path / "mixed.onnx"
+    onnx.save(_mixed_graph(), str(path))
+    res = run("schedule", str(path), "--design", "RANA*(E-5)", "--json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["network"] == "mixed"
+    assert [lay["layer"] for lay in doc["layers"]] == ["conv1", "conv2"]   # the graph's two Conv nodes
+    assert doc["total_pj"] == pytest.approx(schedule_network(load_onnx(path), "RANA*(E-5)").total_pj())
+
+
+def test_config_option_replaces_the_toml(run, tmp_path):
+    from golden.config import config_path
+
+    toml = tmp_path / "rana.toml"
+    toml.write_text(config_path("rana").read_text().replace("tolerable_us = 734.0", "tolerable_us = 900.0"))
+    doc = json.loads(run("retention", "--rate", "1e-5", "--json", "--config", str(toml)).stdout)
+    assert doc["retention_us"]["1e-05"] == pytest.approx(900)
+    res = run("designs", "--config", str(tmp_path / "missing.toml"))
+    assert res.exit_code == 2 and "missing.toml" in res.stderr
+
+
+@pytest.mark.parametrize("args, msg", [
+    (("schedule", "alexnet", "--design", "RANA*(E-5)", "--capacity-scale", "inf"), "capacity-scale"),
+    (("schedule", "alexnet", "--design", "RANA*(E-5)", "--capacity-scale", "nan"), "capacity-scale"),
+    (("retention", "--us", "-5"), "--us"),
+    (("retention", "--us", "nan"), "--us"),
+    (("retention", "--rate", "0"), "--rate"),
+    (("layer", *LAYER_B, "--H", "-3", "--pattern", "OD", "--Tm", "16", "--Tn", "16", "--Tr", "1", "--Tc", "16"),
+     "H=-3"),
+    (("layer", "--M", "1024", "--N", "256", "--R", "14", "--C", "14", "--K", "3", "--S", "2", "--H", "5",
+      "--pattern", "OD", "--Tm", "16", "--Tn", "16", "--Tr", "1", "--Tc", "16"), "needs H >= 25"),
+])
+def test_bad_numbers_are_one_line_errors(run, args, msg):
+    res = run(*args)
+    assert res.exit_code == 2, res.output
+    assert msg in res.stderr and "Traceback" not in res.output

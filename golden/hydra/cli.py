@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from golden.cli_support import _console, _emit_json, handles_errors, json_option
+from golden.cli_support import _console, _emit_json, config_option, handles_errors, json_option
+from golden.workloads import load_network
 
 from . import memory
 
@@ -20,16 +21,6 @@ from . import memory
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def group() -> None:
     """Hydra (seed 001): DRAM + PCM main memory, three systems, per-layer/per-frame figures."""
-
-
-def _network(name: str):
-    if name.endswith(".onnx"):
-        from golden.workloads.onnx_import import load_onnx
-
-        return load_onnx(Path(name))
-    from golden.workloads import get_network
-
-    return get_network(name)
 
 
 def _setup(timing: str, cycles_per_mac: float | None, config_path: Path | None):
@@ -48,8 +39,7 @@ timing_options = [
                       "radix4 (8 cycles/MAC, ideal) or rtl (golden.hydra.cycles)."),
     click.option("--cycles-per-mac", type=float, default=None,
                  help="Compute timing at this many cycles per MAC per MAC unit (overrides --timing)."),
-    click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-                 default=None, help="Hydra config TOML (default configs/hydra.toml)."),
+    config_option("hydra"),
 ]
 
 
@@ -76,7 +66,7 @@ def frame_cmd(net: str, system: str, timing: str, cycles_per_mac: float | None,
 
     memory.check_system(system)
     config, tim = _setup(timing, cycles_per_mac, config_path)
-    fig = frame(_network(net), system, config, tim)
+    fig = frame(load_network(net), system, config, tim)
     if as_json:
         _emit_json(fig.as_dict())
         return
@@ -142,7 +132,7 @@ def compare_cmd(net: str, timing: str, cycles_per_mac: float | None, config_path
     from .frame import frame
 
     config, tim = _setup(timing, cycles_per_mac, config_path)
-    network = _network(net)
+    network = load_network(net)
     figs = [frame(network, s, config, tim) for s in memory.SYSTEMS]
     energy = {f.system: f.transfer_energy_j for f in figs}
     ratios = {"pcm_over_hydra": energy["pcm"] / energy["hydra"] if energy["hydra"] else None,

@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from golden.claims import Claim, claim, register
-from golden.workloads import get_network
+from golden.workloads import get_network, load_network
 
 from .accounting import layer_counts_of, network_bits
 from .codecs import codeword_bits
@@ -200,9 +200,9 @@ class AtMost(Claim):
 
 def chosen_cells(name: str, encoding: str, bpc: dict | None = None, sparsity: float | None = None,
                  index_bits: int | None = None, codec=None) -> dict:
-    """Cells per structure of zoo network ``name`` under ``encoding`` at :data:`CHOSEN_BPC` (or ``bpc``).
+    """Cells per structure of network ``name`` under ``encoding`` at :data:`CHOSEN_BPC` (or ``bpc``).
 
-    Sparsity (fraction of zeros) and index bits default to Table 2's for its four networks;
+    ``name`` is a zoo name or an ``.onnx`` path.  Sparsity (fraction of zeros) and index bits default to Table 2's for its four networks;
     ``codec`` (a :class:`~golden.maxnvm.params.CodecParams`) to ``configs/maxnvm.toml``'s.
     """
     from golden.config import ConfigError
@@ -213,7 +213,7 @@ def chosen_cells(name: str, encoding: str, bpc: dict | None = None, sparsity: fl
         raise ConfigError(f"{name!r} is not in Table 2 ({', '.join(TABLE2)}): give sparsity and index bits")
     bits = TABLE2[name][0] if index_bits is None else index_bits
     sparsity = float(TABLE2[name][1]) / 100 if sparsity is None else sparsity
-    net = get_network(name)
+    net = load_network(name)
     counts = [layer_counts_of(lay, 1 - sparsity, bits) for lay in net.of_kind("conv", "fc")]
     return network_cells(counts, encoding, bits, codec or load_maxnvm_config().codec,
                          CHOSEN_BPC if bpc is None else bpc, fallback_dense=True)

@@ -9,9 +9,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from golden.cli_support import _console, _emit_json, handles_errors, json_option
+from golden.cli_support import _console, _emit_json, config_option, handles_errors, json_option
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,14 +33,15 @@ def _table(title: str, cols: list[str], rows: list[list]) -> None:
 
 
 @group.command()
+@config_option("maxnvm")
 @json_option
 @handles_errors
-def rates(as_json: bool) -> None:
+def rates(config_path: Path | None, as_json: bool) -> None:
     """Level-to-level misread rates of the configured CTT and RRAM cells."""
     from .mlc import BITS_PER_CELL, CELL_NAMES, adjacent_rates, cell_fault_rate, nonadjacent_rate
     from .params import TECHNOLOGIES, load_maxnvm_config
 
-    cfg = load_maxnvm_config().mlc
+    cfg = load_maxnvm_config(config_path).mlc
     rows = []
     for t in TECHNOLOGIES:
         for b in BITS_PER_CELL:
@@ -65,12 +68,14 @@ def rates(as_json: bool) -> None:
               help="Cluster index bits (4..7).")
 @click.option("--encoding", default="all", show_default=True, help="Encoding or 'all'.")
 @click.option("--bpc", type=int, default=1, show_default=True, help="Bits per cell for every structure.")
+@config_option("maxnvm")
 @json_option
 @handles_errors
-def storage(net: str, sparsity: float, index_bits: int, encoding: str, bpc: int, as_json: bool) -> None:
-    """Bits and cells per structure of zoo network NET under each encoding."""
+def storage(net: str, sparsity: float, index_bits: int, encoding: str, bpc: int, config_path: Path | None,
+            as_json: bool) -> None:
+    """Bits and cells per structure of NET (zoo name or .onnx file) under each encoding."""
     from golden.config import ConfigError
-    from golden.workloads import get_network
+    from golden.workloads import load_network
 
     from .accounting import cells, layer_counts_of, network_bits
     from .clustering import MAX_BITS, MIN_BITS
@@ -84,8 +89,8 @@ def storage(net: str, sparsity: float, index_bits: int, encoding: str, bpc: int,
         raise ConfigError(f"--sparsity {sparsity}: must be in [0, 1)")
     cells_of(0, bpc)  # validates bpc
     encodings = ENCODINGS if encoding == "all" else (check_encoding(encoding),)
-    codec = load_maxnvm_config().codec
-    network = get_network(net)
+    codec = load_maxnvm_config(config_path).codec
+    network = load_network(net)
     counts = [layer_counts_of(lay, 1 - sparsity, index_bits) for lay in network.of_kind("conv", "fc")]
     doc = {"network": network.name, "sparsity": sparsity, "index_bits": index_bits,
            "bits_per_cell": bpc, "encodings": {}}
@@ -111,15 +116,17 @@ def storage(net: str, sparsity: float, index_bits: int, encoding: str, bpc: int,
 @click.option("--sparsity", type=float, default=None,
               help="Fraction of zero weights, uniform over layers (iid); default: Table 2's.")
 @click.option("--bits", "index_bits", type=int, default=None, help="Cluster index bits; default: Table 2's.")
+@config_option("maxnvm")
 @json_option
 @handles_errors
 def cells_cmd(net: str, encoding: str, sparsity: float | None, index_bits: int | None,
-              as_json: bool) -> None:
-    """Cells per structure of zoo network NET at the seed's chosen bits per cell (MLC-CTT)."""
+              config_path: Path | None, as_json: bool) -> None:
+    """Cells per structure of NET (zoo name or .onnx file) at the seed's chosen bits per cell (MLC-CTT)."""
     from golden.config import ConfigError
 
     from .claims import CHOSEN_BPC, TABLE2, chosen_cells
     from .clustering import MAX_BITS, MIN_BITS
+    from .params import load_maxnvm_config
     from .storage import ENCODINGS, check_encoding
 
     if index_bits is not None and not MIN_BITS <= index_bits <= MAX_BITS:
@@ -127,13 +134,14 @@ def cells_cmd(net: str, encoding: str, sparsity: float | None, index_bits: int |
     if sparsity is not None and not 0.0 <= sparsity < 1.0:
         raise ConfigError(f"--sparsity {sparsity}: must be in [0, 1)")
     encodings = ENCODINGS if encoding == "all" else (check_encoding(encoding),)
-    name = net.lower()
+    name = net.lower() if net.lower() in TABLE2 else net
+    codec = load_maxnvm_config(config_path).codec
     doc = {"network": name,
            "sparsity": float(TABLE2[name][1]) / 100 if sparsity is None and name in TABLE2 else sparsity,
            "index_bits": TABLE2[name][0] if index_bits is None and name in TABLE2 else index_bits,
            "bits_per_cell": CHOSEN_BPC, "encodings": {}}
     for e in encodings:
-        doc["encodings"][e] = chosen_cells(name, e, sparsity=sparsity, index_bits=index_bits)
+        doc["encodings"][e] = chosen_cells(name, e, sparsity=sparsity, index_bits=index_bits, codec=codec)
     if as_json:
         _emit_json(doc)
         return
@@ -174,14 +182,15 @@ def table2(as_json: bool) -> None:
 @group.command()
 @click.option("--trials", type=int, default=None, help="Fault maps per configuration (default: [study] trials).")
 @click.option("--tech", default="all", show_default=True, help="ctt, rram or all.")
+@config_option("maxnvm")
 @json_option
 @handles_errors
-def study(trials: int | None, tech: str, as_json: bool) -> None:
+def study(trials: int | None, tech: str, config_path: Path | None, as_json: bool) -> None:
     """Fault-injection study on the digits CNN (analogs of Fig 5 and Fig 6)."""
     from .params import TECHNOLOGIES, load_maxnvm_config
     from .study import run_study
 
-    cfg = load_maxnvm_config()
+    cfg = load_maxnvm_config(config_path)
     if tech != "all":
         cfg.mlc.tech(tech)  # unknown names list the valid ones
     result = run_study(cfg, trials, TECHNOLOGIES if tech == "all" else (tech,), progress=True)

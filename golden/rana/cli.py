@@ -16,7 +16,14 @@ from __future__ import annotations
 
 import click
 
-from golden.cli_support import _console, _emit_json, handles_errors, json_option
+from golden.cli_support import (
+    FloatIn,
+    _console,
+    _emit_json,
+    config_option,
+    handles_errors,
+    json_option,
+)
 
 from .config_words import Pattern
 
@@ -26,10 +33,10 @@ def group() -> None:
     """RANA (seed 004): eDRAM lifetimes, hybrid-pattern scheduler, refresh flags, training."""
 
 
-def _config():
+def _config(config_path=None):
     from .params import load_rana_config
 
-    return load_rana_config()
+    return load_rana_config(config_path)
 
 
 def layer_report(shape, pattern: Pattern, tiling, cfg) -> dict:
@@ -67,13 +74,15 @@ def layer_report(shape, pattern: Pattern, tiling, cfg) -> dict:
 @click.option("--Tc", "tc", type=int, required=True)
 @click.option("--H", "H", type=int, default=0, help="Input rows (default (R-1)*S+K).")
 @click.option("--L", "L", type=int, default=0, help="Input columns (default (C-1)*S+K).")
+@config_option("rana")
 @json_option
 @handles_errors
-def layer_cmd(M, N, R, C, K, S, pattern, tm, tn, tr, tc, H, L, as_json) -> None:
+def layer_cmd(M, N, R, C, K, S, pattern, tm, tn, tr, tc, H, L, config_path, as_json) -> None:
     """PE utilization, lifetimes (µs) and buffer storage (bytes) of one layer and tiling."""
     from .lifetime import ConvShape, Tiling
 
-    doc = layer_report(ConvShape(M, N, R, C, K, S, H, L), Pattern[pattern], Tiling(tm, tn, tr, tc), _config())
+    doc = layer_report(ConvShape(M, N, R, C, K, S, H, L), Pattern[pattern], Tiling(tm, tn, tr, tc),
+                       _config(config_path))
     if as_json:
         _emit_json(doc)
         return
@@ -86,20 +95,21 @@ def layer_cmd(M, N, R, C, K, S, pattern, tm, tn, tr, tc, H, L, as_json) -> None:
 
 
 @group.command("schedule")
-@click.argument("net")
+@click.argument("net")  # zoo name or .onnx file
 @click.option("--design", required=True, help="S+ID, eD+ID, eD+OD, RANA(0), RANA(E-5) or RANA*(E-5).")
-@click.option("--capacity-scale", type=float, default=1.0, show_default=True,
+@click.option("--capacity-scale", type=FloatIn(0, 1024, min_open=True), default=1.0, show_default=True,
               help="Scale of the buffer capacity (Fig. 18 sweeps 0.25..8).")
 @click.option("--words", is_flag=True, help="Also print the configuration words the RTL loads.")
+@config_option("rana")
 @json_option
 @handles_errors
-def schedule_cmd(net: str, design: str, capacity_scale: float, words: bool, as_json: bool) -> None:
-    """Per-layer configuration and energy breakdown of NET on one Table IV design."""
+def schedule_cmd(net: str, design: str, capacity_scale: float, words: bool, config_path, as_json: bool) -> None:
+    """Per-layer configuration and energy breakdown of NET (zoo name or .onnx file) on one Table IV design."""
     from rich.table import Table
 
     from .scheduler import schedule_network
 
-    s = schedule_network(net, design, _config(), capacity_scale=capacity_scale)
+    s = schedule_network(net, design, _config(config_path), capacity_scale=capacity_scale)
     doc = s.as_dict()
     if words:
         doc["words"] = [int(w) for w in s.words()]
@@ -143,13 +153,14 @@ PAPER_FIG15 = {  # seed 004 §V-B1 (Fig. 15), as fractions
 
 
 @group.command("designs")
+@config_option("rana")
 @json_option
 @handles_errors
-def designs_cmd(as_json: bool) -> None:
+def designs_cmd(config_path, as_json: bool) -> None:
     """The six Table IV designs on AlexNet, VGG-16, GoogLeNet, ResNet-50 (Fig 15)."""
     from .study import comparison, normalized
 
-    cfg = _config()
+    cfg = _config(config_path)
     doc = {"normalized_to_sid": normalized(cfg), "aggregate": "suite totals", "figures": comparison(cfg),
            "figures_mean_of_ratios": comparison(cfg, "mean"), "paper": PAPER_FIG15}
     if as_json:
@@ -174,13 +185,14 @@ def designs_cmd(as_json: bool) -> None:
 
 
 @group.command("dadiannao")
+@config_option("rana")
 @json_option
 @handles_errors
-def dadiannao_cmd(as_json: bool) -> None:
+def dadiannao_cmd(config_path, as_json: bool) -> None:
     """§V-C: RANA(0), RANA(E-5), RANA*(E-5) on one DaDianNao node vs the original (WD, 45 us)."""
     from .dadiannao import PAPER, comparison
 
-    doc = {"figures": comparison(_config()), "paper": PAPER}
+    doc = {"figures": comparison(_config(config_path)), "paper": PAPER}
     if as_json:
         _emit_json(doc)
         return
@@ -189,13 +201,14 @@ def dadiannao_cmd(as_json: bool) -> None:
 
 
 @group.command("sweep")
+@config_option("rana")
 @json_option
 @handles_errors
-def sweep_cmd(as_json: bool) -> None:
+def sweep_cmd(config_path, as_json: bool) -> None:
     """RANA(E-5) vs RANA*(E-5) energy over buffer capacity 0.25x..8x of 1.454 MB (Fig 18)."""
     from .study import capacity_sweep, refresh_saving_range
 
-    sweep = capacity_sweep(_config())
+    sweep = capacity_sweep(_config(config_path))
     lo, hi = refresh_saving_range(sweep)
     if as_json:
         _emit_json({"normalized_to_rana_e5_at_1x": {n: {str(s): r for s, r in v.items()} for n, v in sweep.items()},
@@ -211,15 +224,18 @@ def sweep_cmd(as_json: bool) -> None:
 
 
 @group.command("retention")
-@click.option("--rate", "rates", type=float, multiple=True, help="Failure rate(s) -> retention time.")
-@click.option("--us", "times", type=float, multiple=True, help="Retention time(s) in us -> failure rate.")
+@click.option("--rate", "rates", type=FloatIn(0, 1, min_open=True), multiple=True,
+              help="Failure rate(s) -> retention time.")
+@click.option("--us", "times", type=FloatIn(0, min_open=True), multiple=True,
+              help="Retention time(s) in us -> failure rate.")
+@config_option("rana")
 @json_option
 @handles_errors
-def retention_cmd(rates, times, as_json: bool) -> None:
+def retention_cmd(rates, times, config_path, as_json: bool) -> None:
     """The retention distribution (Fig 8): failure rate <-> retention time."""
     from .retention import distribution
 
-    dist = distribution(_config().retention)
+    dist = distribution(_config(config_path).retention)
     rates = rates or (3e-6, 1e-5, 1e-4, 1e-3)
     doc = {"source": dist.source,
            "retention_us": {f"{r:g}": float(dist.retention_us(r)) for r in rates},
@@ -236,13 +252,14 @@ def retention_cmd(rates, times, as_json: bool) -> None:
 
 @group.command("train")
 @click.option("--tiny", is_flag=True, help="Two rates, two repeats, one epoch (seconds).")
+@config_option("rana")
 @json_option
 @handles_errors
-def train_cmd(tiny: bool, as_json: bool) -> None:
+def train_cmd(tiny: bool, config_path, as_json: bool) -> None:
     """Retention-aware training on the digits CNN: accuracy vs failure rate (Fig. 11 analog)."""
     from .training import TINY, StudyOptions, cached_study
 
-    cfg = _config()
+    cfg = _config(config_path)
     doc = cached_study(TINY if tiny else StudyOptions()).as_dict(cfg.retention)
     if as_json:
         _emit_json(doc)

@@ -63,13 +63,19 @@ class ConvShape:
     name: str = ""
 
     def __post_init__(self):
+        where = f"layer {self.name}" if self.name else "layer"
         for sym in ("M", "N", "R", "C", "K", "S"):
             if getattr(self, sym) < 1:
-                raise ConfigError(f"layer {self.name or ''}: {sym}={getattr(self, sym)} must be >= 1")
-        if not self.H:
-            object.__setattr__(self, "H", (self.R - 1) * self.S + self.K)
-        if not self.L:
-            object.__setattr__(self, "L", (self.C - 1) * self.S + self.K)
+                raise ConfigError(f"{where}: {sym}={getattr(self, sym)} must be >= 1")
+        for sym, out in (("H", "R"), ("L", "C")):
+            touched = (getattr(self, out) - 1) * self.S + self.K   # input rows/columns the outputs cover
+            size = getattr(self, sym) or touched
+            # Padding of K or more per side would give outputs that see nothing but padding.
+            if size < 1 or touched - size > 2 * (self.K - 1):
+                raise ConfigError(f"{where}: {sym}={size} cannot give {out}={getattr(self, out)} outputs with "
+                                  f"K={self.K}, S={self.S} (needs {sym} >= {max(1, touched - 2 * (self.K - 1))}, "
+                                  f"i.e. at most K-1 padding per side)")
+            object.__setattr__(self, sym, size)
 
     @property
     def macs(self) -> int:

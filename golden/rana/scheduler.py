@@ -44,7 +44,7 @@ from golden.rana.cost import (
 from golden.rana.designs import Design, design_buffer, get_design
 from golden.rana.lifetime import ConvShape, Tiling, TilingError, check_tiling, core_fits
 from golden.rana.params import RanaConfig, load_rana_config
-from golden.workloads import get_network
+from golden.workloads import Network, load_network
 
 
 class ScheduleError(ConfigError):
@@ -215,10 +215,10 @@ def schedule_layer(name: str, shape: ConvShape, patterns, cfg: RanaConfig, buf: 
                          layer_config(counts, pattern, tiling, buf), n_ok)
 
 
-def conv_layers(network: str) -> list[tuple[str, ConvShape, int]]:
-    """(name, per-group shape, groups) of every convolution of a zoo network."""
+def conv_layers(network: str | Network) -> list[tuple[str, ConvShape, int]]:
+    """(name, per-group shape, groups) of every convolution of a network (zoo name, ONNX path or Network)."""
     out = []
-    for lay in get_network(network).layers:
+    for lay in as_network(network).layers:
         if lay.kind != "conv":
             continue
         if lay.kernel_h != lay.kernel_w or lay.stride_h != lay.stride_w:
@@ -230,10 +230,15 @@ def conv_layers(network: str) -> list[tuple[str, ConvShape, int]]:
     return out
 
 
-def schedule_network(network: str, design: str | Design, cfg: RanaConfig | None = None, *,
+def as_network(network: str | Network) -> Network:
+    return network if isinstance(network, Network) else load_network(network)
+
+
+def schedule_network(network: str | Network, design: str | Design, cfg: RanaConfig | None = None, *,
                      capacity_scale: float = 1.0, interval_us: float | None = None,
                      n_banks: int | None = None, fixed_tiling: Tiling | None = None) -> NetworkSchedule:
-    """Schedule every convolution of ``network`` on ``design``."""
+    """Schedule every convolution of ``network`` (zoo name, ONNX path or Network) on ``design``."""
+    network = as_network(network)
     cfg = cfg or load_rana_config()
     d = get_design(design) if isinstance(design, str) else design
     buf = design_buffer(d, cfg, capacity_scale, n_banks=n_banks, interval_us=interval_us)
@@ -243,4 +248,4 @@ def schedule_network(network: str, design: str | Design, cfg: RanaConfig | None 
         s = schedule_layer(name, shape, d.patterns, cfg, buf, costs, g, fixed_tiling, phase)
         layers.append(s)
         phase = next_phase(phase, int(s.counts["cycles"]), buf)
-    return NetworkSchedule(network, d, buf, layers, cfg.platform.freq_hz, costs)
+    return NetworkSchedule(network.name, d, buf, layers, cfg.platform.freq_hz, costs)
