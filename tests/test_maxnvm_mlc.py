@@ -111,6 +111,29 @@ def test_injection_statistics_match_closed_form():
     assert not np.any((levels == 0) & (read < levels))
 
 
+def test_accelerated_injection_scales_every_level_rate():
+    """acceleration a: each level faults up/down at a x its closed-form rates (profile kept)."""
+    seed = 4242
+    print("seed", seed)
+    rng = np.random.default_rng(seed)
+    a = 40.0
+    bits = rng.integers(0, 2, 3 * 100_000).astype(np.uint8)
+    levels = mlc.levels_of_bits(bits, 3)
+    down, up = mlc.adjacent_rates(CFG.ctt, 3)
+    res = mlc.inject(bits, 3, CFG.ctt, rng, acceleration=a)
+    read = mlc.levels_of_bits(res.bits, 3)
+    for lv in range(8):
+        here = levels == lv
+        for went, rate in ((read > levels, up[lv]), (read < levels, down[lv])):
+            exp = a * rate * int(here.sum())
+            assert abs(int(np.sum(went & here)) - exp) < 5 * math.sqrt(exp) + 1, (lv, exp)
+    assert int(np.sum(res.bits != bits)) == res.faulty_cells  # still one bit per faulty cell (Gray)
+    with pytest.raises(ValueError, match="> 1"):
+        mlc.inject(bits, 3, CFG.ctt, rng, acceleration=1e4)
+    with pytest.raises(ValueError, match=">= 1"):
+        mlc.inject(bits, 3, CFG.ctt, rng, acceleration=0.5)
+
+
 def test_fast_injection_agrees_with_gaussian_sampling():
     tech = MlcTech(sigma=0.06, sigma_erased=0.08, erased_gap=1.3, sense_offset=0.1)  # MLC2 ~5e-3
     bits = np.random.default_rng(1).integers(0, 2, 2 * 300_000).astype(np.uint8)

@@ -172,16 +172,22 @@ class Injection:
 
 
 def inject(bits: np.ndarray, bpc: int, tech: MlcTech, rng: np.random.Generator,
-           code: str = "gray") -> Injection:
+           code: str = "gray", acceleration: float = 1.0) -> Injection:
     """Store ``bits`` (flat 0/1) in cells of ``bpc`` bits and read them back with faults.
 
     Exact adjacent-level fault sampling that only visits candidate cells (see
     the module docstring); returns a new array, ``bits`` is not modified.
+    ``acceleration`` multiplies every level's up and down rate (an accelerated
+    test: same per-level profile, more faults); no level's rate may exceed 1.
     """
     bits = np.asarray(bits, np.uint8).reshape(-1)
     n_cells = cells_of(bits.size, bpc)
-    down, up = adjacent_rates(tech, bpc)
+    if not acceleration >= 1.0:
+        raise ValueError(f"acceleration={acceleration}: must be >= 1")
+    down, up = (r * acceleration for r in adjacent_rates(tech, bpc))
     p_any = down + up
+    if p_any.max() > 1.0:
+        raise ValueError(f"acceleration={acceleration:.3g} gives a level fault rate {p_any.max():.3g} > 1")
     p_max = float(p_any.max())
     out = bits.copy()
     if n_cells == 0 or p_max == 0.0:

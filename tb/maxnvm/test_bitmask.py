@@ -4,10 +4,12 @@ against ``golden.maxnvm.codecs`` (decode report and beat/cycle cost).
 Random layers at random sparsity (0-95 %), encoded by the golden NVDLA encoder
 with IdxSync counters, are loaded into the surface memories and decoded with
 IdxSync on and off: every output beat must equal the golden one, and every
-counter the golden prediction.  Fault-injected surfaces (seeded bit flips in
-mask, counters, packed values and WGS) must decode exactly like the golden
-decoder under the same faults; a single mask-bit fault must stay inside its
-block with IdxSync and spread past it without (asserted on the RTL's output).
+counter the golden prediction.  Fault-injected surfaces — mask, IdxSync
+counters, packed values and WGS stored in MLC cells, each at its own bits per
+cell, and read back through the golden cell model (``tb.common.mlc_cells``,
+accelerated so every read has faults) — must decode exactly like the golden
+decoder under the same faults; MLC3 mask faults must stay inside their blocks
+with IdxSync and spread past them without (asserted on the RTL's output).
 Malformed inputs (zero group size, oversize WGS and counters, truncated data)
 raise ``error`` and the decoder finishes.
 """
@@ -18,7 +20,9 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from golden.maxnvm.codecs import decode_bitmask_report, encode_bitmask, flip_bits
+from golden.maxnvm.claims import CHOSEN_BPC
+from golden.maxnvm.codecs import decode_bitmask_report, encode_bitmask
+from golden.maxnvm.codecs.bitmask import bits_of, idxsync_word_bits
 from golden.maxnvm.codecs.cost import (
     bitmask_beats,
     bitmask_decoder_cost,
@@ -28,6 +32,7 @@ from golden.maxnvm.codecs.cost import (
 from tb.common.clock import start_clock_and_reset, wait_for_level
 from tb.common.counters import assert_counters_equal, read_counters
 from tb.common.hdl import handle, read, write
+from tb.common.mlc_cells import MlcFaults
 from tb.common.scoreboard import Scoreboard
 from tb.common.seed import seeded_rng
 from tb.common.stream import StreamDriver, StreamMonitor, ready_pattern
@@ -36,6 +41,11 @@ from tb.maxnvm.loading import load_memories, words32
 from tb.runner import tb_component
 
 SURFACE_CODES = {"wgs": 0, "wmb": 1, "data": 2, "idxsync": 3}
+SURFACE_STRUCTURE = {"wgs": "wgs", "wmb": "mask", "data": "values", "idxsync": "counters"}
+#: bits per cell of each stored surface: the project's chosen BitM+IdxSync configuration
+#: (golden.maxnvm.claims, seed 003 §4.4): values and mask MLC3, WGS and counters SLC.
+SURFACE_BPC = {k: CHOSEN_BPC["BitM+IdxSync"][v] for k, v in SURFACE_STRUCTURE.items()}
+FAULT_TECH = "ctt"  # the noisier parameter set (MLC3 ~1e-3)
 MAX_TEST_WEIGHTS = 4500
 WATCHDOG_CYCLES = 5000
 
@@ -56,7 +66,7 @@ class BitmaskBench:
 
     def __init__(self, dut, name, stall_prob=0.0, idle_prob=0.0):
         self.dut = dut
-        self.component, _ = tb_component()
+        self.component, self.config = tb_component()
         self.params = self.component.params  # a registered variant may differ from the TOML
         self.rng = seeded_rng(dut, name)
         self.idle_prob = idle_prob
@@ -116,6 +126,11 @@ class BitmaskBench:
         beats = self.monitor.items[first_item:]
         return np.array([b[f"w{i}"] for b in beats for i in range(b["count"])], dtype=np.int64)
 
+    def mlc_faults(self, expected_faults: float = 3.0) -> MlcFaults:
+        """Cell-model reads (``FAULT_TECH``) drawn from this bench's seeded generator."""
+        return MlcFaults(self.config.mlc.tech(FAULT_TECH), self.config.mlc.level_code, self.rng,
+                         expected_faults, log=self.dut._log.info)
+
     def finish(self):
         self.watchdog.stop()
         measured = read_counters(self.dut, self.component)
@@ -153,41 +168,85 @@ async def test_bitmask_backpressure(dut):
     await random_layers(dut, "backpressure", n_layers=3, stall_prob=0.4)
 
 
+def used_bits(surfaces, nnz: int) -> dict[str, int]:
+    """Bits of each surface that carry information (the rest is 128-B padding)."""
+    lay = surfaces.layout
+    sync = lay.n_blocks * idxsync_word_bits(lay.idxsync_block) if lay.idxsync_block else 0
+    return {"wgs": 32 * lay.n_groups, "wmb": lay.n_weights, "data": nnz * lay.data_bits, "idxsync": sync}
+
+
+def read_through_cells(cells: MlcFaults, surfaces, nnz: int, names) -> object:
+    """``surfaces`` with the surfaces ``names`` read back through MLC cells at ``SURFACE_BPC``."""
+    used = used_bits(surfaces, nnz)
+    return surfaces.with_surfaces(**{k: cells.surface(k, v, SURFACE_BPC[k], used[k])
+                                     for k, v in surfaces.surfaces().items() if len(v) and k in names})
+
+
 @cocotb.test()
 async def test_bitmask_faults_match_golden(dut):
-    """Seeded bit flips in every surface: RTL output and counters equal the golden decoder's."""
+    """Every surface read through MLC cells (cell-model faults): RTL output and counters equal
+    the golden decoder's under the same faults, IdxSync on and off."""
     bench = BitmaskBench(dut, "faults", stall_prob=0.1)
     await bench.start()
     p = bench.params
+    cells = bench.mlc_faults()
     for i in range(4):
         w = random_layer(bench.rng, p)
         s = encode_bitmask(w, p.data_bits, p.idxsync_block, allow_raw=False)
-        flips = {k: flip_bits(v, bench.rng.integers(0, 8 * len(v), size=int(bench.rng.integers(1, 6))))
-                 for k, v in s.surfaces().items() if len(v) and (k != "wgs" or i % 2)}
-        faulty = s.with_surfaces(**flips)
+        names = ("wmb", "data", "idxsync") + (("wgs",) if i % 2 else ())  # WGS faults on odd layers
+        faulty = read_through_cells(cells, s, int(np.count_nonzero(w)), names)
         for idxsync in (True, False):
             await bench.layer(faulty, w.shape, idxsync)
+    cells.assert_injected(SURFACE_CODES)
+    dut._log.info(f"MLC faults over {cells.reads} reads: used bits flipped {cells.flipped_bits}, "
+                  f"faulty cells incl. padding {cells.faulty_cells}")
     bench.finish()
+
+
+def net_shift_before_blocks(clean_mask, faulty_mask, block: int, n_blocks: int) -> np.ndarray:
+    """Per block, mask ones gained minus ones lost in all earlier blocks: how far an index
+    that runs on (no IdxSync) is off when the block starts."""
+    delta = faulty_mask.astype(np.int64) - clean_mask.astype(np.int64)
+    per_block = np.bincount(np.arange(len(delta)) // block, weights=delta, minlength=n_blocks)
+    return np.concatenate([[0], np.cumsum(per_block)[:-1]]).astype(np.int64)
 
 
 @cocotb.test()
 async def test_idxsync_confines_damage(dut):
-    """One flipped mask bit: with IdxSync only its block differs, without the damage spreads."""
+    """MLC3 mask faults from the cell model (the other surfaces clean), one group of four
+    blocks: with IdxSync only blocks holding a flipped mask bit differ; without it the
+    damage spreads into clean blocks.  Fault maps are redrawn (seeded) until one leaves a
+    non-zero net index shift before a clean block with non-zeros, i.e. until propagation
+    is possible at all (a flip in the last block, or cancelling flips, cannot spread)."""
     bench = BitmaskBench(dut, "confinement")
     await bench.start()
     p = bench.params
     block = p.idxsync_block
     w = random_layer(bench.rng, p, sparsity=0.5, n_kernels=p.group_kernels, kernel_elems=4 * block // p.group_kernels)
     s = encode_bitmask(w, p.data_bits, block, allow_raw=False)
-    bad = block + int(bench.rng.integers(0, block // 2))            # early in block 1 of 4
-    faulty = s.with_surfaces(wmb=flip_bits(s.wmb, [bad]))
-    clean = w.reshape(-1)
+    n, clean = w.size, w.reshape(-1)
+    clean_mask = bits_of(s.wmb, n)
+    block_has_nonzero = np.add.reduceat(clean_mask.astype(np.int64), np.arange(0, n, block)) > 0
+    cells = bench.mlc_faults(expected_faults=2.0)
+    for draw in range(1, 101):  # a fault map whose net shift reaches a clean block with non-zeros
+        wmb = cells.surface("wmb", s.wmb, SURFACE_BPC["wmb"], used_bits=n)
+        faulty_mask = bits_of(wmb, n)
+        faulty_blocks = set((np.flatnonzero(faulty_mask != clean_mask) // block).tolist())
+        shift = net_shift_before_blocks(clean_mask, faulty_mask, block, n // block)
+        spreads = [b for b in range(n // block) if b not in faulty_blocks and shift[b] and block_has_nonzero[b]]
+        if spreads:
+            break
+    else:
+        raise AssertionError("no cell-model fault map in 100 draws shifts a later clean block")
+    faulty = s.with_surfaces(wmb=wmb)
     damaged_on = np.flatnonzero(await bench.layer(faulty, w.shape, True) != clean)
     damaged_off = np.flatnonzero(await bench.layer(faulty, w.shape, False) != clean)
-    dut._log.info(f"mask bit {bad}: IdxSync on damages {len(damaged_on)} weights in "
-                  f"[{damaged_on.min()}, {damaged_on.max()}]; off damages {len(damaged_off)} up to {damaged_off.max()}")
-    assert len(damaged_on) and block <= damaged_on.min() and damaged_on.max() < 2 * block
-    assert damaged_off.max() >= 2 * block and len(damaged_off) > 2 * len(damaged_on)
+    outside_off = sorted(set((damaged_off // block).tolist()) - faulty_blocks)
+    dut._log.info(f"draw {draw}: mask bits flipped in blocks {sorted(faulty_blocks)} (net shifts {shift.tolist()}); "
+                  f"IdxSync on damages {len(damaged_on)} weights in blocks {sorted(set((damaged_on // block).tolist()))}; "
+                  f"off damages {len(damaged_off)}, also in clean blocks {outside_off}")
+    assert len(damaged_on) and set((damaged_on // block).tolist()) <= faulty_blocks
+    assert set(spreads) <= set(outside_off) and len(damaged_off) > len(damaged_on)
     bench.finish()
 
 

@@ -1,9 +1,10 @@
 """cocotb regression of ``rtl/maxnvm/csr_decoder.py`` against ``golden.maxnvm.codecs.csr``.
 
 Random matrices at random sparsity (0-95 %) with fillers (narrow relative
-indices), clean and with seeded bit flips in values, column indices and row
-counters: every dense weight, row end and counter must equal the golden
-decoder's; malformed shapes and oversize row counters raise ``error`` and the
+indices), clean and with values, column indices and row counters stored in MLC
+cells at their own bits per cell and read back through the golden cell model
+(``tb.common.mlc_cells``, accelerated so every read has faults): every dense
+weight, row end and counter must equal the golden decoder's under the same faults; malformed shapes and oversize row counters raise ``error`` and the
 decoder finishes.
 """
 
@@ -13,11 +14,13 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from golden.maxnvm.codecs import decode_csr_report, encode_csr, flip_word_bits
+from golden.maxnvm.claims import CHOSEN_BPC
+from golden.maxnvm.codecs import decode_csr_report, encode_csr
 from golden.maxnvm.codecs.cost import busy_cycles_with_stalls, csr_decoder_cost
 from tb.common.clock import start_clock_and_reset, wait_for_level
 from tb.common.counters import assert_counters_equal, read_counters
 from tb.common.hdl import handle, read, write
+from tb.common.mlc_cells import MlcFaults
 from tb.common.scoreboard import Scoreboard
 from tb.common.seed import seeded_rng
 from tb.common.stream import StreamDriver, StreamMonitor, ready_pattern
@@ -26,6 +29,10 @@ from tb.maxnvm.loading import load_memories
 from tb.runner import tb_component
 
 WATCHDOG_CYCLES = 5000
+#: bits per cell of each CSR array: the project's chosen CSR configuration (golden.maxnvm.claims,
+#: seed 003 §4.2: CSR "must be stored in MLC2").
+CSR_BPC = CHOSEN_BPC["CSR"]
+FAULT_TECH = "ctt"
 
 
 class CsrBench:
@@ -33,6 +40,7 @@ class CsrBench:
         self.dut = dut
         self.component, config = tb_component()
         self.params = config.codec
+        self.mlc = config.mlc
         self.rng = seeded_rng(dut, name)
         self.idle_prob = idle_prob
         self.scoreboard = Scoreboard(f"{name} weights")
@@ -109,18 +117,17 @@ async def random_matrices(dut, name, n=6, stall_prob=0.0, idle_prob=0.0, faults=
     bench = CsrBench(dut, name, stall_prob, idle_prob)
     await bench.start()
     p = bench.params
+    cells = MlcFaults(bench.mlc.tech(FAULT_TECH), bench.mlc.level_code, bench.rng, log=dut._log.info)
     for i in range(n):
         enc = encode_csr(random_matrix(bench.rng, p, [0.0, 0.95][i] if i < 2 else None), p.csr_index_bits)
         if faults and enc.n_entries:
-            flips = bench.rng.integers(0, enc.n_entries, size=2)
             enc = enc.replace(
-                values=flip_word_bits(enc.values, p.data_bits, flips * p.data_bits + 3),
-                col_idx=flip_word_bits(enc.col_idx, p.csr_index_bits,
-                                       bench.rng.integers(0, enc.n_entries * p.csr_index_bits, size=2)),
-                row_counts=flip_word_bits(enc.row_counts, p.csr_counter_bits,  # a low bit of one counter
-                                          bench.rng.integers(0, enc.n_rows) * p.csr_counter_bits
-                                          + bench.rng.integers(0, 3)))
+                values=cells.words("values", enc.values, p.data_bits, CSR_BPC["values"], signed=True),
+                col_idx=cells.words("col_idx", enc.col_idx, p.csr_index_bits, CSR_BPC["col_idx"]),
+                row_counts=cells.words("row_counts", enc.row_counts, p.csr_counter_bits, CSR_BPC["row_counts"]))
         await bench.matrix(enc)
+    if faults:
+        cells.assert_injected(CSR_BPC)
     bench.finish()
 
 
