@@ -134,3 +134,24 @@ def test_controller_one_layer_no_traffic_by_hand():
     assert run.counters["rows_refreshed"] == {b: (3 * rows if b < 3 else 0) for b in range(64)}
     assert run.counters["words_refreshed"] == 3 * 3 * rows * config.refresh_words_per_row
     assert run.counters["layers_loaded"] == 1 and not run.error and not run.violation
+
+
+@pytest.mark.parametrize("network", ["alexnet", "vgg16", "googlenet", "resnet50"])
+def test_controller_model_refreshes_exactly_the_schedulers_gamma(network):
+    """Whole networks at the real time scale: the cycle model the RTL is held to (pulses from the divider,
+    sweeps of the flagged banks, the loader between layers) refreshes exactly the scheduler's γ (eq. 14's
+    refresh count, a closed form: pulses × flagged banks × bank words, divider phase carried across layers)."""
+    from golden.rana.designs import DESIGNS
+    from golden.rana.scheduler import schedule_network
+
+    cfg = load_rana_config()
+    for design in DESIGNS:
+        s = schedule_network(network, design, cfg)
+        if s.buffer.kind != "edram":
+            continue
+        configs = [lay.config for lay in s.layers]
+        traffic = [LayerTraffic([], [], [], [], tail=max(c.layer_cycles - 1, 0)) for c in configs]
+        run = run_controller(cfg, pack_words(configs, cfg.edram.n_banks), len(configs), traffic)
+        gamma = sum(int(lay.counts["refresh"]) for lay in s.layers)
+        assert run.counters["words_refreshed"] == gamma, design
+        assert run.counters["violations"] == 0, design

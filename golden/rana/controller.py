@@ -22,7 +22,11 @@ and, from cycle c + 1 on, offers the layer's accesses: access i after
 ``gap[i]`` idle cycles counted from the cycle after the previous transfer
 (from c + 1 for the first); ``tail`` idle cycles after the last transfer it
 pulses ``layer_done`` for one cycle.  The run ends in the first cycle in which
-``done`` is high; the counters are those the RTL holds in that cycle.
+``done`` is high and either ``refreshing`` is low or ``rows_per_bank`` cycles
+have passed since ``done`` rose: a sweep started before ``done`` runs to its
+end, so refreshes are counted in whole sweeps, and a period shorter than a
+sweep (which never lets ``refreshing`` fall) still ends the run.  The counters
+are those the RTL holds in that cycle.
 """
 
 from __future__ import annotations
@@ -341,6 +345,10 @@ def run_controller(config, words, n_layers: int, layers: list[LayerTraffic]) -> 
         model.idle(traffic.tail)
         model.step(layer_done=True)
     while not model.loader.done:
+        model.step()
+    for _ in range(config.edram.rows_per_bank):   # let the last pulse's sweep end (see the protocol)
+        if not model.refresh.refreshing:
+            break
         model.step()
     counters = {**model.refresh.counters(), "layers_loaded": model.loader.layers_loaded,
                 "malformed_layers": model.loader.malformed_layers}

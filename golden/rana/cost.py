@@ -97,10 +97,12 @@ number can be re-derived by hand:
     carried across layers as in ``rtl/rana/clock_divider.py`` (a reload only
     replaces the shadow period; the interval in progress runs on), so a layer
     that starts ``phase`` cycles after the last pulse sees
-    floor((phase + layer cycles) / interval cycles) pulses, and the next layer
-    starts at phase (phase + layer cycles) mod interval.  The first layer
-    starts at phase 0 (the divider starts with the first load); the loader's
-    few cycles between layers are not counted.  SRAM has no refresh.
+    floor((phase + span) / interval cycles) pulses, and the next layer
+    starts at phase (phase + span) mod interval.  The first layer starts at
+    phase 0 (the divider starts with the first load).  A layer's *span* is the
+    time its refresh flags are in force: its cycles plus the configuration
+    loader's reload of the next layer (:func:`controller_overhead`); a sweep a
+    pulse starts is counted whole.  SRAM has no refresh.
 """
 
 from __future__ import annotations
@@ -110,7 +112,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from golden.energy import Account, EventCost, account, event_costs
-from golden.rana.config_words import Pattern
+from golden.rana.config_words import Pattern, words_per_layer
 from golden.rana.lifetime import (
     ConvShape,
     Tiling,
@@ -173,14 +175,27 @@ def _banks(words, bank_words):
     return -(-np.asarray(words) // bank_words)
 
 
+def controller_overhead(n_banks: int, last: bool) -> int:
+    """Cycles a layer's refresh flags stay in force beyond its ``layer_cycles`` (``rtl/rana``).
+
+    Between layers the configuration loader (``rtl/rana/config_loader.py``)
+    takes the ``layer_done`` cycle, READ (one cycle per configuration word
+    plus one) and APPLY before the next layer's flags replace these; after the
+    last layer only the ``layer_done`` cycle remains.  Checked against the
+    controller's cycle model in ``tests/test_golden_rana_controller.py``.
+    """
+    return 1 if last else words_per_layer(n_banks) + 3
+
+
 def layer_counts(shape: ConvShape, pattern: Pattern, t: Tiling, platform: PlatformParams,
-                 buf: Buffer, repeat: int = 1, phase: int = 0) -> dict:
+                 buf: Buffer, repeat: int = 1, phase: int = 0, overhead: int = 0) -> dict:
     """α, β_b, β_d, γ and what they come from; broadcasts over array tilings.
 
     ``repeat`` runs the layer that many times back to back (the groups of a
     grouped convolution, each a ``shape``); refresh pulses count over the
     whole run.  ``phase``: cycles since the divider's last pulse when the
-    layer starts (see γ above).  ``feasible`` is False where the non-dominant
+    layer starts and ``overhead`` the controller's cycles after it
+    (:func:`controller_overhead`; see γ above).  ``feasible`` is False where the non-dominant
     tiles alone overflow the buffer.
     """
     W, O = shape.weight_words, shape.output_words
@@ -220,7 +235,7 @@ def layer_counts(shape: ConvShape, pattern: Pattern, t: Tiling, platform: Platfo
 
     cycles = level_cycles(shape, t, platform)["layer"] * repeat
     life = lifetime_cycles(shape, pattern, t, platform)
-    refresh, needs = _refresh(life, banks, cycles, buf, phase)
+    refresh, needs = _refresh(life, banks, cycles + overhead, buf, phase)
 
     core_traffic = input_reads + weight_reads + out_writes + out_reads
     by_kind = {"input_reads": input_reads, "weight_reads": weight_reads, "output_writes": out_writes,
@@ -241,20 +256,20 @@ def layer_counts(shape: ConvShape, pattern: Pattern, t: Tiling, platform: Platfo
     }
 
 
-def next_phase(phase: int, cycles: int, buf: Buffer) -> int:
-    """Divider phase at the start of the layer after one of ``cycles`` started at ``phase`` (see γ)."""
+def next_phase(phase: int, span: int, buf: Buffer) -> int:
+    """Divider phase at the start of the layer after one whose flags were in force ``span`` cycles (see γ)."""
     if buf.controller == "none" or buf.period_cycles == 0:
         return 0
-    return int((phase + cycles) % buf.period_cycles)
+    return int((phase + span) % buf.period_cycles)
 
 
-def _refresh(life: dict, banks: dict, cycles, buf: Buffer, phase: int = 0):
+def _refresh(life: dict, banks: dict, span, buf: Buffer, phase: int = 0):
     kinds = ("input", "output", "weight")
     if buf.controller == "none" or buf.period_cycles == 0:
-        zero = 0 * cycles
+        zero = 0 * span
         return zero, {k: zero.astype(bool) for k in kinds}
     needs = {k: (life[k] > buf.period_cycles) & (banks[k] > 0) for k in kinds}
-    pulses = (phase + cycles) // buf.period_cycles
+    pulses = (phase + span) // buf.period_cycles
     if buf.controller == "normal":
         any_need = needs["input"] | needs["output"] | needs["weight"]
         per_pulse = np.where(any_need, buf.n_banks, 0)

@@ -35,6 +35,7 @@ from golden.rana.config_words import LayerConfig, Pattern, pack_words
 from golden.rana.cost import (
     EVENTS,
     Buffer,
+    controller_overhead,
     energy_pj,
     layer_account,
     layer_counts,
@@ -170,11 +171,12 @@ def layer_config(counts: dict, pattern: Pattern, t: Tiling, buf: Buffer) -> Laye
 
 def schedule_layer(name: str, shape: ConvShape, patterns, cfg: RanaConfig, buf: Buffer,
                    costs: dict, repeat: int = 1, fixed_tiling: Tiling | None = None,
-                   phase: int = 0) -> LayerSchedule:
+                   phase: int = 0, overhead: int = 0) -> LayerSchedule:
     """Lowest-energy (pattern, tiling) of one layer under all constraints.
 
     ``phase``: cycles since the refresh divider's last pulse when the layer
-    starts (the divider runs on across layers, :mod:`golden.rana.cost` γ).
+    starts (the divider runs on across layers, :mod:`golden.rana.cost` γ);
+    ``overhead``: the controller's cycles after the layer under its flags.
 
     ``fixed_tiling`` replaces the grid by one tiling (a fixed datapath such as
     DaDianNao's, §V-C), clipped to the layer.
@@ -189,7 +191,7 @@ def schedule_layer(name: str, shape: ConvShape, patterns, cfg: RanaConfig, buf: 
     best = None
     n_ok = 0
     for pattern in patterns:
-        counts = layer_counts(shape, pattern, grid, cfg.platform, buf, repeat, phase)
+        counts = layer_counts(shape, pattern, grid, cfg.platform, buf, repeat, phase, overhead)
         ok = fits & counts["feasible"]
         n_ok += int(ok.sum())
         if not ok.any():
@@ -209,7 +211,7 @@ def schedule_layer(name: str, shape: ConvShape, patterns, cfg: RanaConfig, buf: 
         raise ScheduleError(f"layer {name}: no feasible schedule for patterns "
                             f"{', '.join(p.name for p in patterns)}: {why}")
     _, pattern, tiling = best
-    counts = _scalar_counts(layer_counts(shape, pattern, tiling, cfg.platform, buf, repeat, phase))
+    counts = _scalar_counts(layer_counts(shape, pattern, tiling, cfg.platform, buf, repeat, phase, overhead))
     return LayerSchedule(name, shape, repeat, pattern, tiling, counts,
                          layer_account(counts, costs, cfg.platform),
                          layer_config(counts, pattern, tiling, buf), n_ok)
@@ -244,8 +246,10 @@ def schedule_network(network: str | Network, design: str | Design, cfg: RanaConf
     buf = design_buffer(d, cfg, capacity_scale, n_banks=n_banks, interval_us=interval_us)
     costs = tech_costs(cfg.tech, d.buffer_kind)
     layers, phase = [], 0
-    for name, shape, g in conv_layers(network):   # in order: the divider's phase carries over
-        s = schedule_layer(name, shape, d.patterns, cfg, buf, costs, g, fixed_tiling, phase)
+    convs = conv_layers(network)
+    for i, (name, shape, g) in enumerate(convs):   # in order: the divider's phase carries over
+        overhead = controller_overhead(buf.n_banks, last=i == len(convs) - 1)
+        s = schedule_layer(name, shape, d.patterns, cfg, buf, costs, g, fixed_tiling, phase, overhead)
         layers.append(s)
-        phase = next_phase(phase, int(s.counts["cycles"]), buf)
+        phase = next_phase(phase, int(s.counts["cycles"]) + overhead, buf)
     return NetworkSchedule(network.name, d, buf, layers, cfg.platform.freq_hz, costs)

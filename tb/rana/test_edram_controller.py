@@ -74,7 +74,7 @@ class Bench:
         write(self.dut, self.component, "cfg_write", value={"en": 0, "addr": 0, "data": 0})
 
     async def run(self, words, n_layers: int, layers: list[LayerTraffic], monitors=()) -> dict:
-        """Load, start, drive every layer, and return the counters in the first cycle ``done`` is high.
+        """Load, start, drive every layer; return the counters at the end of the golden protocol.
 
         ``monitors`` are coroutine functions started in cycle 0.
         """
@@ -99,6 +99,11 @@ class Bench:
             if int(h("done").value):
                 break
             await RisingEdge(dut.clk)
+        for _ in range(self.config.edram.rows_per_bank):   # the last sweep ends (golden.rana.controller)
+            if not int(h("refreshing").value):
+                break
+            await RisingEdge(dut.clk)
+            await ReadOnly()
         return read_counters(dut, self.component)
 
     async def wait_high(self, port: str, in_read_only: bool = False):
