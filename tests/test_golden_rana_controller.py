@@ -50,7 +50,20 @@ def test_refresh_idle_sweeps_flagged_banks_only():
     run_refresh(model, pulses=[3, 23], flag_loads={0: 0b0101}, traffic=NO_TRAFFIC, n_cycles=40)
     assert list(model.rows_refreshed) == [20, 0, 20, 0]
     assert model.counts == {"pulses": 2, "words_refreshed": 2 * 2 * 10 * 16, "accesses": 0,
-                            "stall_cycles": 0, "violations": 0}
+                            "stall_cycles": 0, "violations": 0, "bad_accesses": 0}
+
+
+def test_refresh_drops_accesses_outside_the_buffer():
+    # the same back-to-back stream as below, but every access names row 3 of a 3-row bank (or bank 2 of 2):
+    # each is accepted at once, none defers the sweep, none is performed
+    traffic = LayerTraffic(gap=[1] + [0] * 5, bank=[0, 0, 0, 2, 2, 2], row=[3, 3, 3, 0, 0, 0], write=[True] * 6)
+    model = RefreshModel(n_banks=2, rows_per_bank=3, row_words=16, max_wait=2)
+    model.flags[:] = [True, False]
+    accepted = run_refresh(model, pulses=[0], flag_loads={}, traffic=traffic, n_cycles=8)
+    assert accepted == [1, 2, 3, 4, 5, 6]
+    assert list(model.rows_refreshed) == [3, 0]          # rows in cycles 1, 2, 3: no deferral
+    assert (model.counts["accesses"], model.counts["bad_accesses"], model.counts["stall_cycles"]) == (0, 6, 0)
+    assert model.access_error
 
 
 def test_refresh_defers_to_accesses_then_stalls_one_per_max_wait():

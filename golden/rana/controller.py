@@ -124,7 +124,8 @@ class RefreshModel:
     waited: np.ndarray = None
     rows_refreshed: np.ndarray = None
     counts: dict = field(default_factory=lambda: dict.fromkeys(
-        ("pulses", "words_refreshed", "accesses", "stall_cycles", "violations"), 0))
+        ("pulses", "words_refreshed", "accesses", "stall_cycles", "violations", "bad_accesses"), 0))
+    access_error: bool = False   # sticky: an access named a bank or row outside the buffer
 
     def __post_init__(self):
         zeros = lambda: np.zeros(self.n_banks, dtype=np.int64)
@@ -139,17 +140,20 @@ class RefreshModel:
         return not (self.pending[bank] > 0 and self.waited[bank] == self.max_wait)
 
     def step(self, pulse: bool = False, access_bank: int | None = None, flags_load: int | None = None,
-             ) -> bool:
-        """One cycle; returns whether the offered access (if any) was accepted."""
+             access_row: int = 0) -> bool:
+        """One cycle; returns whether the offered access (if any) was accepted.
+
+        An access to a bank or row outside the buffer is accepted and dropped (``bad_accesses``)."""
         busy = self.pending > 0
         offered = np.zeros(self.n_banks, dtype=bool)
-        if access_bank is not None:
+        bad = access_bank is not None and not (access_bank < self.n_banks and access_row < self.rows_per_bank)
+        if access_bank is not None and not bad:
             offered[access_bank] = True
         stall = busy & (self.waited == self.max_wait)
         grant = busy & (~offered | stall)
         restart = self.flags & pulse
         late = restart & busy
-        accepted = access_bank is not None and not stall[access_bank]
+        accepted = access_bank is not None and (bad or not stall[access_bank])
         defer = offered & busy & ~grant
         self.waited = np.where(restart | grant, 0, self.waited + defer)
         self.row = np.where(restart, 0, self.row + grant)
@@ -159,8 +163,10 @@ class RefreshModel:
         c["words_refreshed"] += int(grant.sum()) * self.row_words
         c["pulses"] += bool(pulse)
         c["violations"] += int(late.sum())
-        c["accesses"] += accepted
+        c["accesses"] += accepted and not bad
+        c["bad_accesses"] += bad
         c["stall_cycles"] += access_bank is not None and not accepted
+        self.access_error |= bad
         if flags_load is not None:
             self.flags = np.array([flags_load >> b & 1 for b in range(self.n_banks)], dtype=bool)
         return accepted
@@ -279,6 +285,7 @@ class ControllerRun:
     pulses: list        # cycles with the refresh pulse high
     error: bool
     violation: bool
+    access_error: bool
 
 
 class ControllerModel:
@@ -295,13 +302,13 @@ class ControllerModel:
         self.pulses = []
         self.violation = False
 
-    def step(self, access_bank=None, start=False, layer_done=False, n_layers=0) -> bool:
+    def step(self, access_bank=None, start=False, layer_done=False, n_layers=0, access_row=0) -> bool:
         pulse = self.divider.expire
         load = self.loader.step(self.cycle, start, layer_done, n_layers)
         period, flags = load if load else (0, None)
         self.divider.step(load is not None, period)
         before = self.refresh.counts["violations"]
-        accepted = self.refresh.step(pulse, access_bank, flags)
+        accepted = self.refresh.step(pulse, access_bank, flags, access_row)
         self.violation |= self.refresh.counts["violations"] > before
         if pulse:
             self.pulses.append(self.cycle)
@@ -337,9 +344,9 @@ def run_controller(config, words, n_layers: int, layers: list[LayerTraffic]) -> 
         if model.loader.done:
             break
         model.wait_for(lambda: model.loader.layer_valid)
-        for gap, bank in zip(traffic.gap, traffic.bank):
+        for gap, bank, row in zip(traffic.gap, traffic.bank, traffic.row):
             model.idle(int(gap))
-            while not model.step(access_bank=int(bank)):
+            while not model.step(access_bank=int(bank), access_row=int(row)):
                 pass
             accepted.append(model.cycle - 1)
         model.idle(traffic.tail)
@@ -353,7 +360,7 @@ def run_controller(config, words, n_layers: int, layers: list[LayerTraffic]) -> 
     counters = {**model.refresh.counters(), "layers_loaded": model.loader.layers_loaded,
                 "malformed_layers": model.loader.malformed_layers}
     return ControllerRun(counters, model.cycle, accepted, model.loader.applied, model.pulses,
-                         model.loader.error, model.violation)
+                         model.loader.error, model.violation, model.refresh.access_error)
 
 
 # -- block-level protocols (tb/rana/test_clock_divider.py, test_refresh_controller.py, test_config_loader.py)
@@ -378,12 +385,12 @@ def run_refresh(model: RefreshModel, pulses, flag_loads: dict[int, int], traffic
     accepted, i, wait = [], 0, int(traffic.gap[0]) if len(traffic.gap) else 0
     cycle = 0
     while cycle < n_cycles or i < len(traffic.bank):
-        offer = None
+        offer, row = None, 0
         if i < len(traffic.bank) and wait == 0:
-            offer = int(traffic.bank[i])
+            offer, row = int(traffic.bank[i]), int(traffic.row[i])
         elif i < len(traffic.bank):
             wait -= 1
-        if model.step(cycle in pulses, offer, flag_loads.get(cycle)):
+        if model.step(cycle in pulses, offer, flag_loads.get(cycle), row):
             accepted.append(cycle)
             i += 1
             wait = int(traffic.gap[i]) if i < len(traffic.gap) else 0

@@ -15,7 +15,7 @@ from rtl.rana.refresh_controller import RefreshController
 LOADER_PORTS = ("cfg_write", "n_layers", "start", "layer_done", "layer", "layer_index", "layer_valid",
                 "done", "error")
 REFRESH_PORTS = ("access", "edram_access", "edram_refresh", "edram_refresh_row", "refreshing",
-                 "violation", "flag_reg")
+                 "violation", "access_error", "flag_reg")
 
 
 def refresh_controller(config: RanaConfig) -> RefreshController:
@@ -54,13 +54,13 @@ class EdramController(wiring.Component):
     -------
     cfg_write, n_layers, start, layer_done, layer, layer_index, layer_valid, done, error
         As :class:`ConfigLoader`.
-    access, edram_access, edram_refresh, edram_refresh_row, refreshing, violation, flag_reg
+    access, edram_access, edram_refresh, edram_refresh_row, refreshing, violation, access_error, flag_reg
         As :class:`RefreshController`.
     pulse : Out(1)
         The divider's refresh pulse.
     counters : Out
         The refresh controller's counters (``pulses``, ``rows_refreshed`` per bank,
-        ``words_refreshed``, ``accesses``, ``stall_cycles``, ``violations``) and the
+        ``words_refreshed``, ``accesses``, ``stall_cycles``, ``violations``, ``bad_accesses``) and the
         loader's (``layers_loaded``, ``malformed_layers``).
 
     Latency and throughput

@@ -7,7 +7,7 @@ from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import ceil_log2
 
-REFRESH_COUNTERS = ("pulses", "words_refreshed", "accesses", "stall_cycles", "violations")
+REFRESH_COUNTERS = ("pulses", "words_refreshed", "accesses", "stall_cycles", "violations", "bad_accesses")
 
 
 def row_width(rows_per_bank: int) -> int:
@@ -43,6 +43,12 @@ class RefreshController(wiring.Component):
     violation: ``violation`` is raised (sticky until reset), ``counters.violations``
     counts it, and the sweep restarts from row 0.
 
+    Malformed input: an access whose bank or row is outside the buffer (the
+    fields are wider than ``n_banks``/``rows_per_bank`` need when those are not
+    powers of two) is accepted at once and dropped: it does not reach
+    ``edram_access``, defers no refresh, raises ``access_error`` (sticky) and
+    counts in ``counters.bad_accesses``.
+
     Parameters
     ----------
     n_banks, rows_per_bank, row_words : int
@@ -74,6 +80,8 @@ class RefreshController(wiring.Component):
         Some issuer has rows left in its sweep.
     violation : Out(1)
         Sticky: a flagged bank's sweep was unfinished at a pulse.
+    access_error : Out(1)
+        Sticky: an access named a bank or row outside the buffer (dropped).
     counters.pulses : Out(counter_width)
         Pulses seen.
     counters.rows_refreshed : Out(ArrayLayout(counter_width, n_banks))
@@ -81,11 +89,13 @@ class RefreshController(wiring.Component):
     counters.words_refreshed : Out(counter_width)
         Words refreshed in all banks (the refresh-energy event, γ of eq. (14)).
     counters.accesses : Out(counter_width)
-        Accesses accepted.
+        Accesses accepted and performed.
     counters.stall_cycles : Out(counter_width)
         Cycles in which an offered access was stalled by a refresh.
     counters.violations : Out(counter_width)
         Pulses that found a flagged bank's sweep unfinished (one per bank).
+    counters.bad_accesses : Out(counter_width)
+        Accesses dropped for a bank or row outside the buffer.
 
     Latency and throughput
     ----------------------
@@ -119,6 +129,7 @@ class RefreshController(wiring.Component):
             "edram_refresh_row": Out(data.ArrayLayout(self.row_width, n_banks)),
             "refreshing": Out(1),
             "violation": Out(1),
+            "access_error": Out(1),
             "counters": Out(wiring.Signature(counters)),
         })
 
@@ -131,7 +142,9 @@ class RefreshController(wiring.Component):
         with m.If(self.flags_load):
             m.d.sync += self.flag_reg.eq(self.flags)
 
-        offered = Signal(n)      # bit b: an access to bank b is offered this cycle
+        in_range = Signal()      # the offered access names a row of a bank that exists
+        m.d.comb += in_range.eq((acc.payload.bank < n) & (acc.payload.row < rows))
+        offered = Signal(n)      # bit b: a well-formed access to bank b is offered this cycle
         stall = Signal(n)        # bit b: bank b's issuer steals this cycle
         grant = Signal(n)        # bit b: bank b refreshes a row this cycle
         late = Signal(n)         # bit b: flagged bank still sweeping at this pulse
@@ -143,7 +156,7 @@ class RefreshController(wiring.Component):
             flagged = self.flag_reg[b]
             m.d.comb += [
                 pending_any[b].eq(pending != 0),
-                offered[b].eq(acc.valid & (acc.payload.bank == b)),
+                offered[b].eq(acc.valid & in_range & (acc.payload.bank == b)),
                 stall[b].eq((pending != 0) & (waited == self.max_wait)),
                 grant[b].eq((pending != 0) & (~offered[b] | stall[b])),
                 late[b].eq(self.pulse & flagged & (pending != 0)),
@@ -159,9 +172,9 @@ class RefreshController(wiring.Component):
 
         stalled_bank = Signal()
         m.d.comb += [
-            stalled_bank.eq((stall >> acc.payload.bank)[0]),
+            stalled_bank.eq(in_range & (stall >> acc.payload.bank)[0]),
             acc.ready.eq(~stalled_bank),
-            self.edram_access.valid.eq(acc.valid & acc.ready),
+            self.edram_access.valid.eq(acc.valid & acc.ready & in_range),
             self.edram_access.bank.eq(acc.payload.bank),
             self.edram_access.row.eq(acc.payload.row),
             self.edram_access.write.eq(acc.payload.write),
@@ -178,8 +191,10 @@ class RefreshController(wiring.Component):
             m.d.sync += counters.pulses.eq(counters.pulses + 1)
         with m.If(lates != 0):
             m.d.sync += [counters.violations.eq(counters.violations + lates), self.violation.eq(1)]
-        with m.If(acc.valid & acc.ready):
+        with m.If(self.edram_access.valid):
             m.d.sync += counters.accesses.eq(counters.accesses + 1)
+        with m.If(acc.valid & ~in_range):
+            m.d.sync += [counters.bad_accesses.eq(counters.bad_accesses + 1), self.access_error.eq(1)]
         with m.If(acc.valid & ~acc.ready):
             m.d.sync += counters.stall_cycles.eq(counters.stall_cycles + 1)
         return m

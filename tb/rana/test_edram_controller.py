@@ -158,6 +158,7 @@ class Bench:
         board.check_empty()
         assert int(self.h("error").value) == golden.error, "error flag differs from golden"
         assert int(self.h("violation").value) == golden.violation, "violation flag differs from golden"
+        assert int(self.h("access_error").value) == golden.access_error, "access_error differs from golden"
         return golden.counters
 
 
@@ -226,6 +227,34 @@ async def test_violations(dut):
     e = tb_component()[1].edram
     counters = await run_dense(dut, "violations", 0.3, (e.rows_per_bank // 3, e.rows_per_bank // 2), 1500)
     assert counters["violations"] > 0
+
+
+@cocotb.test()
+async def test_malformed_accesses(dut):
+    """Accesses naming a bank or row outside the buffer are dropped, flagged and counted; the run goes on."""
+    bench = Bench(dut, "bad_accesses")
+    rng = seeded_rng(dut, "bad_accesses")
+    e = bench.config.edram
+    configs = random_layers(rng, e.n_banks, 2, (e.rows_per_bank + 100, 3000), 4000)
+    words = pack_words(configs, e.n_banks)
+    layout = bench.access_shape
+    layers = []
+    for _ in configs:
+        t = random_traffic(rng, e.n_banks, e.rows_per_bank, 600, 0.3, 500)
+        bad = rng.random(len(t.bank)) < 0.05
+        t.row = np.where(bad, rng.integers(e.rows_per_bank, 1 << Shape.cast(layout["row"].shape).width,
+                                           len(t.row)), t.row)
+        spare_banks = (1 << Shape.cast(layout["bank"].shape).width) - e.n_banks   # 0 at 64 banks
+        if spare_banks:
+            t.bank = np.where(bad & (rng.random(len(t.bank)) < 0.5),
+                              rng.integers(e.n_banks, e.n_banks + spare_banks, len(t.bank)), t.bank)
+        layers.append(t)
+    watchdog = Watchdog(bench.progress, WATCHDOG_CYCLES, "rana bad accesses").start()
+    measured = await bench.run(words, len(configs), layers)
+    watchdog.stop()
+    counters = bench.check_against_golden(words, len(configs), layers, measured)
+    assert counters["bad_accesses"] > 0 and int(bench.h("access_error").value) == 1
+    assert int(bench.h("done").value) == 1
 
 
 @cocotb.test()

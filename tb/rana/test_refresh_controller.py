@@ -87,6 +87,7 @@ async def run_block(dut, name: str, pulses, flag_loads: dict, traffic: LayerTraf
     assert_counters_equal(measured, predicted)
     assert list(strobes) == list(model.rows_refreshed), "refresh strobes per bank differ from golden rows"
     assert int(h("violation").value) == (predicted["violations"] > 0)
+    assert int(h("access_error").value) == model.access_error
     board.check_empty()
     return predicted
 
