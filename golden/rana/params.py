@@ -8,6 +8,7 @@ Per-event energies live in the tech table named by ``RanaConfig.tech``
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -171,8 +172,11 @@ class RanaConfig:
         return self.edram.words_per_row(self.platform.data_bits)
 
     def period_cycles(self, retention_us: float) -> int:
-        """Clock-divider period (reference-clock cycles) for a refresh interval in µs."""
-        return round(retention_us * 1e-6 * self.platform.freq_hz)
+        """Clock-divider period (reference-clock cycles) for a refresh interval in µs.
+
+        Rounded down, so the interval never exceeds the retention time it stands for
+        (the tolerance absorbs float noise such as 734e-6 · 200e6 = 146799.99…)."""
+        return math.floor(retention_us * self.platform.freq_hz / 1e6 + 1e-6)
 
 
 def load_rana_config(path: Path | str | None = None) -> RanaConfig:
