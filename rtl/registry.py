@@ -28,6 +28,7 @@ from rtl.maxnvm.cluster_lut import ClusterLut
 from rtl.maxnvm.csr_decoder import CsrDecoder
 from rtl.maxnvm.gray import Gray
 from rtl.maxnvm.secded import SecDed
+from rtl.maxnvm.weight_decoder import WeightDecoder
 from rtl.rana.edram_controller import (
     EdramController,
     clock_divider,
@@ -88,10 +89,23 @@ TOPS = {
             "tb.maxnvm.test_bitmask"),
         Top("maxnvm_bitmask_int8", "maxnvm", lambda c: BitmaskHarness(replace(c.codec, data_bits=8)),
             "MaxNVM BitMask decoder + memories for 8-bit elements (32-kernel groups)", "tb.maxnvm.test_bitmask"),
+        Top("maxnvm_bitmask_idx4", "maxnvm", lambda c: BitmaskHarness(replace(c.codec, data_bits=4)),
+            "MaxNVM BitMask decoder + memories for bit-packed 4-bit cluster indices (Table 2's LeNet5/VGG12 width)",
+            "tb.maxnvm.test_bitmask"),
         Top("maxnvm_bitmask_decoder", "maxnvm", lambda c: BitmaskDecoder(c.codec),
             "MaxNVM BitMask decoder logic with IdxSync (synthesis; memories outside)"),
         Top("maxnvm_bitmask_decoder_noidx", "maxnvm", lambda c: BitmaskDecoder(c.codec, idxsync_support=False),
             "MaxNVM BitMask decoder logic without IdxSync (the unprotected baseline's area)"),
+        Top("maxnvm_bitmask_decoder_packed", "maxnvm",
+            lambda c: BitmaskDecoder(replace(c.codec, data_bits=c.codec.index_bits)),
+            "MaxNVM BitMask decoder logic with IdxSync for bit-packed index_bits-wide cluster indices (synthesis)"),
+        Top("maxnvm_bitmask_decoder_packed_noidx", "maxnvm",
+            lambda c: BitmaskDecoder(replace(c.codec, data_bits=c.codec.index_bits), idxsync_support=False),
+            "MaxNVM BitMask decoder logic without IdxSync for packed cluster indices (the baseline's area)"),
+        Top("maxnvm_weight_decoder", "maxnvm", lambda c: WeightDecoder(c.codec),
+            "MaxNVM weight decoder: BitMask surfaces of packed index_bits-bit cluster indices + IdxSync -> "
+            "per-lane cluster LUTs -> FX16 dense weights (seed 003 §3.1.2, §3.2.2, Table 2's format)",
+            "tb.maxnvm.test_weight_decoder"),
         Top("maxnvm_csr", "maxnvm", lambda c: CsrDecoder(c.codec),
             "MaxNVM CSR decoder: values, relative column indices, row counters -> dense rows (seed 003 §3.2.1)",
             "tb.maxnvm.test_csr"),

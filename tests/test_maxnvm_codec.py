@@ -11,6 +11,7 @@ from golden.maxnvm.codecs import (
     decode_bitmask_report,
     decode_csr,
     decode_csr_report,
+    decode_weights_report,
     encode_bitmask,
     encode_csr,
     flip_bits,
@@ -25,40 +26,55 @@ from golden.maxnvm.codecs import (
 from golden.maxnvm.codecs.bitmask import pack_words, pad_to
 
 
+PACKED = (4, 5, 6, 7)
+
+
 def random_layer(rng, n_kernels, kernel_elems, sparsity, bits=16):
-    lim = 1 << (bits - 1)
-    w = rng.integers(-lim, lim, size=(n_kernels, kernel_elems))
+    lo, hi = (0, 1 << bits) if bits in PACKED else (-(1 << (bits - 1)), 1 << (bits - 1))
+    w = rng.integers(lo, hi, size=(n_kernels, kernel_elems))
     w[rng.random(w.shape) < sparsity] = 0
     return w
 
 
 # ---------------------------------------------------------------- naive references
 
+def bytes_of_bits(bits):
+    """Little-endian bit list -> bytes (bit k is bit k % 8 of byte k // 8)."""
+    return bytes(sum(bits[i + j] << j for j in range(8) if i + j < len(bits)) for i in range(0, len(bits), 8))
+
+
 def naive_surfaces(w, data_bits, block):
-    """Loop-and-struct encoder written from format.rst, independent of the vectorized one."""
-    g = 16 if data_bits == 16 else 32
+    """Loop-and-struct encoder written from format.rst, independent of the vectorized one.
+    Packed indices (4..7 bits): 16-kernel groups, unsigned elements bit by bit, WGS in elements."""
+    packed = data_bits in PACKED
+    g = 32 if data_bits == 8 else 16
     fmt = "<h" if data_bits == 16 else "<b"
     flat = [int(x) for x in np.asarray(w).reshape(-1)]
     kel = np.asarray(w).size // np.asarray(w).shape[0]
-    bits, data, wgs, counters = [], b"", b"", []
+    bits, data, wgs, counters, data_bits_list = [], b"", b"", [], []
     for g0 in range(0, np.asarray(w).shape[0], g):
         elems = flat[g0 * kel: min(g0 + g, np.asarray(w).shape[0]) * kel]
         nz = [x for x in elems if x]
         bits += [1 if x else 0 for x in elems]
-        data += b"".join(struct.pack(fmt, x) for x in nz)
-        wgs += struct.pack("<I", len(nz) * data_bits // 8)
+        if packed:
+            data_bits_list += [(x >> j) & 1 for x in nz for j in range(data_bits)]
+        else:
+            data += b"".join(struct.pack(fmt, x) for x in nz)
+        wgs += struct.pack("<I", len(nz) if packed else len(nz) * data_bits // 8)
         if block:
             for b0 in range(0, len(elems), block):
                 part = elems[b0:b0 + block]
                 ones = sum(1 for x in part if x)
                 zeros = len(part) - ones
                 counters.append((zeros, 1) if zeros < ones else (ones, 0))
-    wmb = bytes(sum(bits[i + j] << j for j in range(8) if i + j < len(bits)) for i in range(0, len(bits), 8))
+    wmb = bytes_of_bits(bits)
+    if packed:
+        data = bytes_of_bits(data_bits_list)
     cb = (block // 2).bit_length() if block else 0
     cbits = []
     for count, flag in counters:
         cbits += [(count >> j) & 1 for j in range(cb)] + [flag]
-    idx = bytes(sum(cbits[i + j] << j for j in range(8) if i + j < len(cbits)) for i in range(0, len(cbits), 8))
+    idx = bytes_of_bits(cbits)
 
     def pad(b):
         return b + bytes(-len(b) % 128)
@@ -68,12 +84,18 @@ def naive_surfaces(w, data_bits, block):
 def naive_decode(w_shape, data_bits, wmb, data, wgs, counters_words, block, idxsync):
     """Element-by-element decoder following Fig. 4: a read index into the packed values,
     reset from WGS at each group and (IdxSync) from the block counter at each block."""
-    g = 16 if data_bits == 16 else 32
-    eb = data_bits // 8
+    packed = data_bits in PACKED
+    g = 32 if data_bits == 8 else 16
+    eb = 1 if packed else data_bits // 8     # WGS units per element
     n_k = w_shape[0]
     kel = int(np.prod(w_shape)) // n_k
     fmt = "<h" if data_bits == 16 else "<b"
-    vals = [struct.unpack(fmt, bytes(data[i:i + eb]))[0] for i in range(0, len(data) // eb * eb, eb)]
+    if packed:
+        stream = [(byte >> j) & 1 for byte in data for j in range(8)]
+        vals = [sum(stream[i + j] << j for j in range(data_bits))
+                for i in range(0, len(stream) // data_bits * data_bits, data_bits)]
+    else:
+        vals = [struct.unpack(fmt, bytes(data[i:i + eb]))[0] for i in range(0, len(data) // eb * eb, eb)]
     out, ci, start = [], 0, 0
     cb = (block // 2).bit_length() if block else 0
     for gi, g0 in enumerate(range(0, n_k, g)):
@@ -131,7 +153,24 @@ def test_bitmask_hand_example():
     assert not encode_bitmask(w, 16, idxsync_block=8).compressed
 
 
-@pytest.mark.parametrize("data_bits", [16, 8])
+def test_packed_bitmask_hand_example():
+    # 5-bit cluster indices, 2 kernels x 4: non-zeros 3, 17, 31 packed at bits 0, 5, 10:
+    # 3 | 17 << 5 | 31 << 10 = 0x7E23; WGS counts elements (3), not bytes.
+    w = np.array([[3, 0, 0, 0], [0, 17, 0, 31]])
+    s = encode_bitmask(w, 5, idxsync_block=8, allow_raw=False)
+    assert s.wmb[0] == 0b1010_0001 and list(s.data[:3]) == [0x23, 0x7E, 0] and len(s.data) == 128
+    assert list(s.wgs[:4]) == [3, 0, 0, 0] and s.layout.group_kernels == 16
+    assert np.array_equal(decode_bitmask(s, w.shape), w)
+    raw = encode_bitmask(w, 5)                     # 8 x 5 bits = 5 bytes padded: raw is smaller
+    assert not raw.compressed and list(raw.data[:5]) == [3, 0, 0, 0x22, 0xF8]  # 17 << 25 | 31 << 35
+    assert np.array_equal(decode_bitmask(raw, w.shape, idxsync=False), w)
+    with pytest.raises(ValueError, match="outside unsigned 5-bit 0..31"):
+        encode_bitmask(np.array([[-1, 2]]), 5)
+    with pytest.raises(ValueError, match="element widths are 4, 5, 6, 7, 8, 16"):
+        encode_bitmask(w, 3)
+
+
+@pytest.mark.parametrize("data_bits", [16, 8, 7, 6, 5, 4])
 @pytest.mark.parametrize("sparsity", [0.0, 0.5, 0.95, 1.0])
 def test_bitmask_bytes_match_naive_and_roundtrip(data_bits, sparsity):
     rng = np.random.default_rng(int(sparsity * 100) + data_bits)
@@ -158,13 +197,14 @@ def test_raw_fallback_only_when_not_smaller():
 @pytest.mark.parametrize("trial", range(6))
 def test_faulty_decode_matches_naive(trial):
     rng = np.random.default_rng(100 + trial)
-    w = random_layer(rng, 20, 48, rng.uniform(0, 0.95))
-    s = encode_bitmask(w, 16, idxsync_block=32, allow_raw=False)
+    bits = [16, 8, 7, 6, 5, 4][trial]
+    w = random_layer(rng, 20, 48, rng.uniform(0, 0.95), bits)
+    s = encode_bitmask(w, bits, idxsync_block=32, allow_raw=False)
     n_bits = {k: len(v) * 8 for k, v in s.surfaces().items()}
     faulty = s.with_surfaces(**{k: flip_bits(v, rng.integers(0, n_bits[k], size=3))
-                                for k, v in s.surfaces().items() if k != "wgs"})
+                                for k, v in s.surfaces().items() if k != "wgs" or bits in PACKED})
     for sync in (True, False):
-        want = naive_decode(w.shape, 16, faulty.wmb, faulty.data, faulty.wgs, words_of(faulty), 32, sync)
+        want = naive_decode(w.shape, bits, faulty.wmb, faulty.data, faulty.wgs, words_of(faulty), 32, sync)
         assert np.array_equal(decode_bitmask(faulty, w.shape, idxsync=sync), want)
 
 
@@ -377,5 +417,37 @@ def test_codec_config_is_strict(tmp_path):
     with pytest.raises(ConfigError, match=r"codec.lanes=0: must be in 1..16"):
         load_maxnvm_config(tmp_path / "lanes.toml")
     (tmp_path / "bits.toml").write_text(text.replace("data_bits = 16", "data_bits = 12"))
-    with pytest.raises(ConfigError, match=r"codec.data_bits=12: NVDLA sparse format supports 8 or 16"):
+    with pytest.raises(ConfigError, match=r"codec.data_bits=12: must be one of 4, 5, 6, 7, 8, 16"):
         load_maxnvm_config(tmp_path / "bits.toml")
+    (tmp_path / "index.toml").write_text(text.replace("index_bits = 7", "index_bits = 8"))
+    with pytest.raises(ConfigError, match=r"codec.index_bits=8: must be in 4..7"):
+        load_maxnvm_config(tmp_path / "index.toml")
+    (tmp_path / "lut.toml").write_text(text.replace("lut_entries = 128", "lut_entries = 64"))
+    with pytest.raises(ConfigError, match=r"2\*\*index_bits <= lut_entries=64"):
+        load_maxnvm_config(tmp_path / "lut.toml")
+
+
+def test_busy_cycles_through_a_register_stage_by_hand():
+    from golden.maxnvm.codecs.cost import busy_cycles_through_stage, busy_cycles_with_stalls
+    # always ready: the stage is invisible (set-up, 2 beats, set-up, 3 beats)
+    assert busy_cycles_through_stage([2, 3], [1] * 20, 0) == busy_cycles_with_stalls([2, 3], [1] * 20, 0) == (7, 8)
+    # sink stalled in cycles 0-4: beat 1 enters the empty stage in cycle 2, beat 2 waits for
+    # the drain in cycle 5; without the stage both beats wait (cycles 5 and 6)
+    assert busy_cycles_through_stage([2], [0] * 5, 0) == (5, 6)
+    assert busy_cycles_with_stalls([2], [0] * 5, 0) == (6, 7)
+
+
+@pytest.mark.parametrize("bits", [4, 7])
+def test_weight_decode_is_codebook_of_decoded_indices(bits):
+    rng = np.random.default_rng(40 + bits)
+    w = random_layer(rng, 21, 30, 0.6, bits)
+    s = encode_bitmask(w, bits, idxsync_block=64, allow_raw=False)
+    n_entries = (1 << bits) - 3                    # the top 3 indices fall outside the codebook
+    book = rng.integers(-(1 << 15), 1 << 15, n_entries)
+    book[0] = 0
+    r = decode_weights_report(s, w.shape, book)
+    want = np.array([[book[i] if i < n_entries else 0 for i in row] for row in w.tolist()])
+    assert np.array_equal(r.weights, want) and r.lookups == w.size
+    assert r.out_of_range == int(np.sum(w >= n_entries)) and np.array_equal(r.indices.weights, w)
+    with pytest.raises(ValueError, match="packed cluster indices"):
+        decode_weights_report(encode_bitmask(w, 8), w.shape, book)

@@ -10,7 +10,7 @@ convolution), the mapping the CSR and BitMask codecs use.  Per structure:
 ``col_idx``        CSR: ``(nnz + fillers)·codec.csr_index_bits``
 ``row_counts``     CSR: ``rows·codec.csr_counter_bits``
 ``mask``           BitMask: ``n`` bits (WMB) padded to 128 B
-``wgs``            BitMask: 32 bits per group of ``codec.group_kernels`` kernels, padded to 128 B
+``wgs``            BitMask: 32 bits per group of 16 kernels (packed indices), padded to 128 B
 ``counters``       IdxSync: one ``idxsync_word_bits(block)`` word per block, padded to 128 B
 ``codebook``       ``2**b`` FX16 entries per layer (every encoding)
 ``bias``           biases as dense FX16 words (every encoding; 0 when the layer has none)
@@ -113,7 +113,7 @@ def layer_bits(c: LayerCounts, encoding: str, index_bits: int, codec: CodecParam
     else:
         raw = {"values": _pad_bits(c.nnz * b), "mask": _pad_bits(c.weights)}
         block = (idxsync_block or codec.idxsync_block) if base == "BitM+IdxSync" else None
-        layout = BitmaskLayout(c.rows, c.cols, codec.data_bits, block)
+        layout = BitmaskLayout(c.rows, c.cols, b, block)  # the packed-index surfaces storage.py encodes
         raw["wgs"] = _pad_bits(layout.n_groups * WGS_BYTES * 8)
         if block:
             raw["counters"] = _pad_bits(layout.n_blocks * idxsync_word_bits(block))

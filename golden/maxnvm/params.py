@@ -95,6 +95,26 @@ class StudyParams:
 
 #: NVDLA kernels per weight group for each element width (format.rst, "Sparse Compression option").
 NVDLA_GROUP_KERNELS = {16: 16, 8: 32}
+#: Widths of bit-packed, unsigned cluster-index elements (seed 003 §3.1.2: 16..128 clusters).
+PACKED_BITS = (4, 5, 6, 7)
+#: Element widths the BitMask and CSR codecs store: packed indices and NVDLA's int8 / int16.
+ELEMENT_BITS = (*PACKED_BITS, 8, 16)
+#: Kernels per group for packed indices. ASSUMPTION: the 16 of the 16-bit (FX16) weights the
+#: indices stand for; the storage accounting of seed 003 Table 2 counts one WGS word per 16 kernels.
+PACKED_GROUP_KERNELS = 16
+
+
+def group_kernels_of(data_bits: int) -> int:
+    """Kernels per weight group for ``data_bits``-bit elements (NVDLA's, or the packed indices')."""
+    if data_bits not in ELEMENT_BITS:
+        raise ConfigError(f"data_bits={data_bits}: element widths are "
+                          f"{', '.join(map(str, ELEMENT_BITS))} (packed indices, int8, int16)")
+    return NVDLA_GROUP_KERNELS.get(data_bits, PACKED_GROUP_KERNELS)
+
+
+def is_packed(data_bits: int) -> bool:
+    """Sub-byte elements: unsigned cluster indices, bit-packed (8 and 16 are signed NVDLA bytes)."""
+    return data_bits in PACKED_BITS
 
 
 @dataclass(frozen=True)
@@ -102,6 +122,8 @@ class CodecParams:
     """Widths and sizes of the bit-exact codecs (golden/maxnvm/codecs, rtl/maxnvm)."""
 
     data_bits: int = 16
+    index_bits: int = 7
+    weight_bits: int = 16
     lanes: int = 4
     idxsync_block: int = 1024
     csr_index_bits: int = 4
@@ -112,8 +134,11 @@ class CodecParams:
     counter_width: int = 32
 
     def __post_init__(self):
-        if self.data_bits not in NVDLA_GROUP_KERNELS:
-            raise ConfigError(f"codec.data_bits={self.data_bits}: NVDLA sparse format supports 8 or 16")
+        if self.data_bits not in ELEMENT_BITS:
+            raise ConfigError(f"codec.data_bits={self.data_bits}: must be one of "
+                              f"{', '.join(map(str, ELEMENT_BITS))} (packed indices 4..7, NVDLA int8, int16)")
+        if not 2 <= self.weight_bits <= 32:
+            raise ConfigError(f"codec.weight_bits={self.weight_bits}: must be in 2..32")
         if not 1 <= self.lanes <= 16:
             raise ConfigError(f"codec.lanes={self.lanes}: must be in 1..16")
         if self.idxsync_block < 8 or self.idxsync_block % 8:
@@ -127,6 +152,9 @@ class CodecParams:
                               "(the extended-Hamming codeword must fit 64 bits)")
         if not 2 <= self.lut_entries <= 128 or self.lut_entries & (self.lut_entries - 1):
             raise ConfigError(f"codec.lut_entries={self.lut_entries}: must be a power of two in 2..128")
+        if self.index_bits not in PACKED_BITS or 1 << self.index_bits > self.lut_entries:
+            raise ConfigError(f"codec.index_bits={self.index_bits}: must be in 4..7 with 2**index_bits <= "
+                              f"lut_entries={self.lut_entries}")
         if self.max_weights < 64 or self.max_weights & (self.max_weights - 1):
             raise ConfigError(f"codec.max_weights={self.max_weights}: must be a power of two >= 64")
         if not 8 <= self.counter_width <= 64:
@@ -134,8 +162,8 @@ class CodecParams:
 
     @property
     def group_kernels(self) -> int:
-        """Kernels per NVDLA weight group (16 for 16-bit data, 32 for 8-bit)."""
-        return NVDLA_GROUP_KERNELS[self.data_bits]
+        """Kernels per weight group (16 for 16-bit data and packed indices, 32 for 8-bit)."""
+        return group_kernels_of(self.data_bits)
 
 
 @dataclass(frozen=True)

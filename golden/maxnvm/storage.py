@@ -9,21 +9,21 @@ into named structures, each a flat bit stream with its own bits per cell:
                    ``col_idx`` (``codec.csr_index_bits``), ``row_counts``
                    (``codec.csr_counter_bits``)
 ``CSR+ECC``        as CSR, ``col_idx`` and ``row_counts`` SEC-DED protected
-``BitMask``        NVDLA surfaces: ``mask`` (WMB), ``wgs`` (group byte counts),
-                   ``values`` (the packed non-zero indices, ``index_bits`` each,
-                   128-B aligned like NVDLA's data surface)
+``BitMask``        NVDLA-style surfaces with packed index elements: ``mask`` (WMB),
+                   ``wgs`` (group element counts), ``values`` (the data surface:
+                   non-zero indices bit-packed, ``index_bits`` each, 128-B aligned)
 ``BitM+ECC``       as BitMask, ``mask`` SEC-DED protected
 ``BitM+IdxSync``   as BitMask plus ``counters`` (IdxSync words); decoded with IdxSync
 =================  =========================================================
 
 The byte-exact formats are the codecs' (:mod:`golden.maxnvm.codecs`); this
-module only decides which codec array becomes which stored bit stream.  One
-deviation from NVDLA, as in seed 003 Table 2 (its BitMask sizes count
-index-bit values: LeNet5 107 KB = 600 810 mask bits + 60 682 four-bit values,
-padded): the data surface holds ``index_bits``-wide indices instead of
-``data_bits``-wide elements; :func:`decode` widens them back before the
-codec's decoder runs.  Words are stored little-endian (bit ``i`` of word ``j``
-at stream position ``j * width + i``), like the codecs' bit-packed surfaces.
+module only decides which codec array becomes which stored bit stream.  The
+BitMask surfaces are the codec's packed-index format (``encode_bitmask`` with
+``data_bits = index_bits``, the surfaces the RTL ``WeightDecoder`` reads), as
+in seed 003 Table 2, whose BitMask sizes count index-bit values (LeNet5 107 KB =
+600 810 mask bits + 60 682 four-bit values, padded).  Words are stored
+little-endian (bit ``i`` of word ``j`` at stream position ``j * width + i``),
+like the codecs' bit-packed surfaces.
 
 ECC: the structure's raw bits are cut into ``codec.secded_data_bits`` words
 (last one zero-padded) and each is stored as a SEC-DED codeword; decoding
@@ -47,7 +47,7 @@ from .codecs import (
     secded_decode,
     secded_encode,
 )
-from .codecs.bitmask import SURFACE_ALIGN, bits_of, element_dtype, pack_words, pad_to, unpack_words
+from .codecs.bitmask import bits_of, pack_words, unpack_words
 from .params import CodecParams
 
 ENCODINGS = ("P+C", "CSR", "CSR+ECC", "BitMask", "BitM+ECC", "BitM+IdxSync")
@@ -154,11 +154,11 @@ def encode_layer(indices: np.ndarray, encoding: str, index_bits: int, codec: Cod
         raw = {s: words_to_bits(getattr(enc, s), widths[s]) for s in STRUCTURES["CSR"]}
     else:
         block = (idxsync_block or codec.idxsync_block) if base == "BitM+IdxSync" else None
-        surf = encode_bitmask(rows, codec.data_bits, block, allow_raw=False)
+        surf = encode_bitmask(rows, index_bits, block, allow_raw=False)
         template = surf
-        nonzero = rows.reshape(-1)[rows.reshape(-1) != 0]
-        raw = {"values": bytes_to_bits(pad_to(bits_to_bytes(words_to_bits(nonzero, index_bits)))),
-               "mask": bytes_to_bits(surf.wmb), "wgs": bytes_to_bits(surf.wgs)}
+        widths = {}  # every BitMask structure is a byte surface
+        raw = {"values": bytes_to_bits(surf.data), "mask": bytes_to_bits(surf.wmb),
+               "wgs": bytes_to_bits(surf.wgs)}
         if block:
             raw["counters"] = bytes_to_bits(surf.idxsync)
     streams = {s: ecc_protect(b, codec.secded_data_bits) if s in ecc_structures(encoding) else b
@@ -192,11 +192,9 @@ def decode(layer: StoredLayer, streams: dict[str, np.ndarray] | None = None) -> 
     elif base == "CSR":
         idx = decode_csr(layer.template.replace(**words))
     else:
-        t = layer.template
-        values = words["values"]
-        data = pad_to(values.astype(element_dtype(t.layout.data_bits)).view(np.uint8), SURFACE_ALIGN)
-        surf = t.with_surfaces(wmb=bits_to_bytes(raw["mask"]), wgs=bits_to_bytes(raw["wgs"]), data=data,
-                               **({"idxsync": bits_to_bytes(raw["counters"])} if "counters" in raw else {}))
+        surf = layer.template.with_surfaces(
+            wmb=bits_to_bytes(raw["mask"]), wgs=bits_to_bytes(raw["wgs"]), data=bits_to_bytes(raw["values"]),
+            **({"idxsync": bits_to_bytes(raw["counters"])} if "counters" in raw else {}))
         idx = decode_bitmask(surf, rows_shape, idxsync=base == "BitM+IdxSync")
     return Decoded(np.asarray(idx, np.int64).reshape(layer.shape), corrected, bad)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed
+from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from golden.maxnvm.codecs.bitmask import counter_bits
-from golden.maxnvm.params import CodecParams
+from golden.maxnvm.params import CodecParams, is_packed
 from rtl.common.counters import counter_signature
 
 BITMASK_COUNTERS = ("blocks", "resyncs", "weights_out", "beats", "counter_errors", "wgs_errors",
@@ -18,9 +18,31 @@ BOOT, IDLE, GROUP, RUN = range(4)  # decoder states
 WORD = 32  # bits per word of the WMB and IdxSync memories (little-endian surface bytes)
 
 
-def weights_layout(params: CodecParams) -> data.StructLayout:
-    """One output beat: ``lanes`` signed weights, how many are valid, and end of layer."""
-    fields = {f"w{i}": signed(params.data_bits) for i in range(params.lanes)}
+def element_shape(data_bits: int):
+    """Stored element: unsigned packed cluster index (4..7 bits) or signed NVDLA int8/int16."""
+    return unsigned(data_bits) if is_packed(data_bits) else signed(data_bits)
+
+
+def data_window_words(params: CodecParams) -> int:
+    """32-bit words the decoder reads per cycle from the data surface: ``lanes`` consecutive
+    elements starting at any bit of a word."""
+    return -(-(WORD - 1 + params.lanes * params.data_bits) // WORD)
+
+
+def times_const(x, k: int):
+    """``x * k`` for a small constant as shifts and adds (no multiplier)."""
+    terms = [x << i for i in range(k.bit_length()) if k >> i & 1]
+    total = terms[0]
+    for t in terms[1:]:
+        total = total + t
+    return total
+
+
+def weights_layout(params: CodecParams, shape=None) -> data.StructLayout:
+    """One output beat: ``lanes`` elements (``shape``, default the stored element), how many
+    are valid, and end of layer."""
+    shape = element_shape(params.data_bits) if shape is None else shape
+    fields = {f"w{i}": shape for i in range(params.lanes)}
     return data.StructLayout({**fields, "count": range(params.lanes + 1), "last": 1})
 
 
@@ -53,7 +75,10 @@ class BitmaskDecoder(wiring.Component):
     arrays); it reads them through asynchronous read ports (address out, word in
     the same cycle).  Mask bits are walked in order, at most ``lanes`` per cycle
     and never across an IdxSync block boundary; each mask one takes the next
-    packed value.  At every block end, with ``idxsync`` high, the read index is
+    packed value.  The packed values are read as a window of consecutive 32-bit
+    words starting at the word that holds the next value's first bit, so
+    elements of any width (bit-packed 4..7-bit indices, NVDLA's 8/16-bit
+    elements) and elements straddling two words cost nothing extra.  At every block end, with ``idxsync`` high, the read index is
     re-aligned to the block's start index plus the block counter's non-zeros;
     with ``idxsync`` low (the unprotected baseline, same RTL) it runs on.  Each
     group starts at the running sum of its predecessors' WGS byte counts.
@@ -61,9 +86,10 @@ class BitmaskDecoder(wiring.Component):
     Parameters
     ----------
     params : CodecParams
-        ``data_bits`` (16 or 8; elements of 2 or 1 bytes), ``lanes`` (weights per
-        beat), ``idxsync_block`` (mask bits per block), ``max_weights`` (address
-        ranges), ``counter_width``.
+        ``data_bits`` (16 or 8: NVDLA's signed elements of 2 or 1 bytes; 4..7:
+        unsigned cluster indices, bit-packed, WGS counting elements), ``lanes``
+        (weights per beat), ``idxsync_block`` (mask bits per block),
+        ``max_weights`` (address ranges), ``counter_width``.
     idxsync_support : bool
         False elaborates the decoder without the IdxSync counter path (the area
         baseline for ``make synth``); ``idxsync`` is then ignored.
@@ -92,11 +118,15 @@ class BitmaskDecoder(wiring.Component):
         WGS word of the current group.
     sync_addr : Out(range), sync_lo/sync_hi : In(32)
         Words of the bit-packed IdxSync counter surface (``counter_bits + 1``-bit words).
-    data_addr : Out(range).array(lanes), data : In(signed(data_bits)).array(lanes)
-        Element addresses into the packed values and the elements read.
-    weights : Out(stream.Signature(StructLayout{w0..w{lanes-1}: signed(data_bits), count, last}))
-        One beat per cycle: ``count`` valid weights in lanes ``0..count-1`` (the
-        others are 0); ``last`` on the layer's final beat.
+    data_addr : Out(range), data_words : In(32).array(window)
+        Word address into the data surface (bit ``idx * data_bits`` of the next
+        packed value lies in word ``data_addr``) and the ``window`` =
+        ``ceil((31 + lanes * data_bits) / 32)`` words at ``data_addr``,
+        ``data_addr + 1``, ... (little-endian surface bytes).
+    weights : Out(stream.Signature(StructLayout{w0..w{lanes-1}: element, count, last}))
+        One beat per cycle: ``count`` valid elements in lanes ``0..count-1`` (the
+        others are 0); ``last`` on the layer's final beat.  ``element`` is
+        ``signed(data_bits)`` for 8/16 bits, ``unsigned(data_bits)`` for packed indices.
     busy : Out(1)
         A layer is in progress.
     error : Out(1)
@@ -127,6 +157,8 @@ class BitmaskDecoder(wiring.Component):
         self.max_groups = n // params.group_kernels + 1
         max_blocks = n // params.idxsync_block + self.max_groups
         self.sync_words = max_blocks * self.word_bits // WORD + 1
+        self.window = data_window_words(params)
+        self.data_depth = (2 * n + lanes) * params.data_bits // WORD + 1  # address range of the index
         super().__init__({
             **layer_ports(params),
             "wmb_addr": Out(range(n // WORD + 1)),
@@ -137,8 +169,8 @@ class BitmaskDecoder(wiring.Component):
             "sync_addr": Out(range(self.sync_words)),
             "sync_lo": In(WORD),
             "sync_hi": In(WORD),
-            "data_addr": Out(range(2 * n + lanes)).array(lanes),
-            "data": In(signed(params.data_bits)).array(lanes),
+            "data_addr": Out(range(self.data_depth)),
+            "data_words": In(WORD).array(self.window),
             **status_ports(params),
         })
 
@@ -241,12 +273,21 @@ class BitmaskDecoder(wiring.Component):
             prefix.append(prefix[-1] + mask[i])
         ones_now = Signal(range(lanes + 1))
         m.d.comb += ones_now.eq(prefix[lanes])
+        # Packed values idx, idx + 1, ... from a window of words starting at idx's first bit.
+        b = p.data_bits
+        bit_addr = Signal(range(self.data_depth * WORD))
+        m.d.comb += [bit_addr.eq(times_const(idx, b)), self.data_addr.eq(bit_addr >> 5)]
+        data_window = Signal(self.window * WORD)
+        m.d.comb += data_window.eq(Cat(*self.data_words) >> bit_addr[:5])
+        elems = [data_window[j * b:(j + 1) * b] for j in range(lanes)]
         overrun = Signal(lanes)
         for i in range(lanes):
             addr = Signal(range(2 * p.max_weights + lanes), name=f"addr{i}")
-            m.d.comb += [addr.eq(idx + prefix[i]), self.data_addr[i].eq(addr),
-                         overrun[i].eq(mask[i] & (addr >= data_elems))]
-            m.d.comb += self.weights.payload[f"w{i}"].eq(Mux(mask[i] & ~overrun[i], self.data[i], 0))
+            value = elems[0]  # lane i takes value idx + prefix[i], prefix[i] <= i
+            for j in range(1, i + 1):
+                value = Mux(prefix[i] == j, elems[j], value)
+            m.d.comb += [addr.eq(idx + prefix[i]), overrun[i].eq(mask[i] & (addr >= data_elems))]
+            m.d.comb += self.weights.payload[f"w{i}"].eq(Mux(mask[i] & ~overrun[i], value, 0))
         last = (pos + take) == n_weights
         m.d.comb += [self.weights.valid.eq(1), self.weights.payload.count.eq(take),
                      self.weights.payload.last.eq(last)]

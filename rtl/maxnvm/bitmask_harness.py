@@ -6,6 +6,7 @@ from amaranth.hdl import Module
 from amaranth.lib import data, memory, stream, wiring
 from amaranth.lib.wiring import In
 
+from golden.maxnvm.codecs.bitmask import SURFACE_ALIGN, align_up
 from golden.maxnvm.params import CodecParams
 from rtl.maxnvm.bitmask_decoder import (
     BITMASK_COUNTERS,
@@ -50,10 +51,11 @@ class BitmaskHarness(wiring.Component):
     def __init__(self, params: CodecParams):
         self.params = params
         self.decoder = BitmaskDecoder(params)
-        self.depths = {  # 32-bit words; one spare word where the decoder reads ``addr + 1``
+        data_bytes = align_up(-(-params.max_weights * params.data_bits // 8), SURFACE_ALIGN)
+        self.depths = {  # 32-bit words; spare words where the decoder reads ``addr + 1`` (a window)
             "wgs": self.decoder.max_groups,
             "wmb": params.max_weights // WORD + 2,
-            "data": params.max_weights * params.data_bits // WORD + 1,
+            "data": data_bytes // 4 + self.decoder.window,
             "sync": self.decoder.sync_words + 1,
         }
         addr_bits = max(d for d in self.depths.values()).bit_length()
@@ -67,8 +69,6 @@ class BitmaskHarness(wiring.Component):
         m = Module()
         dec = self.decoder
         m.submodules.decoder = dec
-        lanes = self.params.lanes
-        per_word = WORD // self.params.data_bits
 
         mems = {name: memory.Memory(shape=WORD, depth=depth, init=[]) for name, depth in self.depths.items()}
         for name, mem in mems.items():
@@ -88,10 +88,8 @@ class BitmaskHarness(wiring.Component):
             dec.sync_lo.eq(read("sync", dec.sync_addr)), dec.sync_hi.eq(read("sync", dec.sync_addr + 1)),
             dec.wgs_word.eq(read("wgs", dec.wgs_addr)),
         ]
-        for i in range(lanes):
-            word = read("data", dec.data_addr[i] >> (per_word.bit_length() - 1))
-            sel = dec.data_addr[i][: per_word.bit_length() - 1] if per_word > 1 else 0
-            m.d.comb += dec.data[i].eq(word.word_select(sel, self.params.data_bits))
+        for k in range(dec.window):
+            m.d.comb += dec.data_words[k].eq(read("data", dec.data_addr + k))
 
         for name in layer_ports(self.params):
             m.d.comb += getattr(dec, name).eq(getattr(self, name))

@@ -22,18 +22,18 @@ class ClusterLut(wiring.Component):
     Parameters
     ----------
     params : CodecParams
-        ``lut_entries`` (power of two; index width log2 of it), ``data_bits``
-        (weight width), ``counter_width``.
+        ``lut_entries`` (power of two; index width log2 of it), ``weight_bits``
+        (FX16 weight width), ``counter_width``.
 
     Members
     -------
-    load : In(stream.Signature(StructLayout{index, weight: signed(data_bits)}))
+    load : In(stream.Signature(StructLayout{index, weight: signed(weight_bits)}))
         Writes one codebook entry per cycle (always ready).
     n_entries : In(range(lut_entries + 1))
         Entries of the current codebook.
     indices : In(stream.Signature(range(lut_entries)))
         Cluster indices of the layer's weights.
-    weights : Out(stream.Signature(signed(data_bits)))
+    weights : Out(stream.Signature(signed(weight_bits)))
         The codebook values.
     counters.loads / lookups / out_of_range : Out(counter_width)
         Entries written, indices translated, indices at or past ``n_entries``.
@@ -47,17 +47,17 @@ class ClusterLut(wiring.Component):
         self.params = params
         e = params.lut_entries
         super().__init__({
-            "load": In(stream.Signature(data.StructLayout({"index": range(e), "weight": signed(params.data_bits)}))),
+            "load": In(stream.Signature(data.StructLayout({"index": range(e), "weight": signed(params.weight_bits)}))),
             "n_entries": In(range(e + 1)),
             "indices": In(stream.Signature(range(e))),
-            "weights": Out(stream.Signature(signed(params.data_bits))),
+            "weights": Out(stream.Signature(signed(params.weight_bits))),
             "counters": Out(counter_signature(LUT_COUNTERS, params.counter_width)),
         })
 
     def elaborate(self, platform):
         m = Module()
         p = self.params
-        m.submodules.book = book = memory.Memory(shape=signed(p.data_bits), depth=p.lut_entries, init=[])
+        m.submodules.book = book = memory.Memory(shape=signed(p.weight_bits), depth=p.lut_entries, init=[])
         wr = book.write_port()
         m.d.comb += [wr.addr.eq(self.load.payload.index), wr.data.eq(self.load.payload.weight),
                      wr.en.eq(self.load.valid), self.load.ready.eq(1)]

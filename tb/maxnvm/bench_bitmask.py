@@ -19,6 +19,7 @@ import numpy as np
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
 
 from golden.maxnvm.codecs import decode_bitmask_report, encode_bitmask
+from golden.maxnvm.codecs.bitmask import element_range, elements_in
 from golden.maxnvm.codecs.cost import bitmask_decoder_cost
 from tb.common.clock import start_clock_and_reset
 from tb.common.counters import assert_counters_equal, read_counters
@@ -33,12 +34,13 @@ SEED = 2019
 
 @cocotb.test()
 async def bench_bitmask_decoder(dut):
-    component, config = tb_component()
-    p = config.codec
+    component, _ = tb_component()
+    p = component.params  # a registered variant may differ from the TOML
     repeats = int(os.environ.get("HYMEM_BENCH_REPEATS", "10"))
     rng = np.random.default_rng(SEED)
     n_kernels = 4 * p.group_kernels
-    w = rng.integers(-(1 << (p.data_bits - 1)), 1 << (p.data_bits - 1), size=(n_kernels, p.max_weights // n_kernels))
+    lo, hi = element_range(p.data_bits)
+    w = rng.integers(lo, hi + 1, size=(n_kernels, p.max_weights // n_kernels))
     w[rng.random(w.shape) < 0.5] = 0
     s = encode_bitmask(w, p.data_bits, p.idxsync_block, allow_raw=False)
     report = decode_bitmask_report(s, w.shape, idxsync=True)
@@ -51,7 +53,7 @@ async def bench_bitmask_decoder(dut):
     await load_memories(StreamDriver(dut, component, "load"), component,
                         {SURFACE_CODES[k]: words32(v) for k, v in s.surfaces().items() if len(v)})
     for name, value in (("n_weights", w.size), ("group_elems", p.group_kernels * w.shape[1]),
-                        ("compressed", 1), ("idxsync", 1), ("data_elems", len(s.data) // (p.data_bits // 8))):
+                        ("compressed", 1), ("idxsync", 1), ("data_elems", elements_in(len(s.data), p.data_bits))):
         write(dut, component, name, value=value)
     busy = handle(dut, component, "busy")
     t0 = time.perf_counter()

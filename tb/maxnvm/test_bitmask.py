@@ -22,7 +22,7 @@ from cocotb.triggers import ReadOnly, RisingEdge
 
 from golden.maxnvm.claims import CHOSEN_BPC
 from golden.maxnvm.codecs import decode_bitmask_report, encode_bitmask
-from golden.maxnvm.codecs.bitmask import bits_of, idxsync_word_bits
+from golden.maxnvm.codecs.bitmask import bits_of, element_range, elements_in, idxsync_word_bits
 from golden.maxnvm.codecs.cost import (
     bitmask_beats,
     bitmask_decoder_cost,
@@ -30,7 +30,7 @@ from golden.maxnvm.codecs.cost import (
     busy_cycles_with_stalls,
 )
 from tb.common.clock import start_clock_and_reset, wait_for_level
-from tb.common.counters import assert_counters_equal, read_counters
+from tb.common.counters import assert_counters_equal, counter_names, read_counters
 from tb.common.hdl import handle, read, write
 from tb.common.mlc_cells import MlcFaults
 from tb.common.scoreboard import Scoreboard
@@ -54,8 +54,8 @@ def random_layer(rng, params, sparsity=None, n_kernels=None, kernel_elems=None):
     g = params.group_kernels
     n_kernels = n_kernels or int(rng.integers(1, 2 * g + 4))
     kernel_elems = kernel_elems or int(rng.integers(1, MAX_TEST_WEIGHTS // n_kernels + 1))
-    lim = 1 << (params.data_bits - 1)
-    w = rng.integers(-lim, lim, size=(n_kernels, kernel_elems))
+    lo, hi = element_range(params.data_bits)
+    w = rng.integers(lo, hi + 1, size=(n_kernels, kernel_elems))
     sparsity = rng.uniform(0, 0.95) if sparsity is None else sparsity
     w[rng.random(w.shape) < sparsity] = 0
     return w
@@ -74,8 +74,7 @@ class BitmaskBench:
         self.monitor = StreamMonitor(dut, self.component, "weights",
                                      ready=ready_pattern(self.rng, 2_000_000, stall_prob),
                                      on_item=self.scoreboard.observe)
-        self.expected = {k: 0 for k in ("blocks", "resyncs", "weights_out", "beats", "counter_errors",
-                                        "wgs_errors", "overruns", "busy_cycles")}
+        self.expected = {k: 0 for k in counter_names(self.component)}
         self.layers = 0
         self.loader = StreamDriver(dut, self.component, "load")
         self.watchdog = Watchdog(lambda: (self.loader.sent, len(self.monitor.items), self.layers),
@@ -93,17 +92,17 @@ class BitmaskBench:
         p, lay = self.params, surfaces.layout
         writes = {SURFACE_CODES[k]: words32(v) for k, v in surfaces.surfaces().items() if len(v)}
         await load_memories(self.loader, self.component, writes, rng=self.rng, idle_prob=self.idle_prob)
-        eb = p.data_bits // 8
-        data_elems = len(surfaces.data) // eb if data_elems is None else data_elems
-        golden_surfaces = surfaces.with_surfaces(data=surfaces.data[: data_elems * eb])
-        report = decode_bitmask_report(golden_surfaces, shape, idxsync)
+        data_elems = elements_in(len(surfaces.data), p.data_bits) if data_elems is None else data_elems
+        report, lanes_out, extra = self.golden(surfaces, shape, idxsync, data_elems)
         cost = bitmask_decoder_cost(lay, p.lanes, p.idxsync_block)
         if group_elems is None:  # a layer of fewer kernels than a group is one group: the port holds <= n_weights
             group_elems = min(p.group_kernels * lay.kernel_elems, lay.n_weights)
         if group_elems:
-            self.scoreboard.expected.extend(bitmask_beats(report.weights, lay, p.lanes, p.idxsync_block))
+            self.scoreboard.expected.extend(bitmask_beats(lanes_out, lay, p.lanes, p.idxsync_block))
             for k in ("blocks", "resyncs", "counter_errors", "wgs_errors", "overruns"):
                 self.expected[k] += getattr(report, k)
+            for k, v in extra.items():
+                self.expected[k] += v
             self.expected["weights_out"] += report.weights_out
             self.expected["beats"] += cost.beats
         first_item = len(self.monitor.items)
@@ -114,8 +113,8 @@ class BitmaskBench:
         await ReadOnly()  # the monitor has counted this cycle by now
         if group_elems:
             group_beats = bitmask_group_beats(lay, p.lanes, p.idxsync_block)
-            self.expected["busy_cycles"] += busy_cycles_with_stalls(group_beats, self.monitor.pattern,
-                                                                    self.monitor.cycle)[0]
+            self.expected["busy_cycles"] += self.busy_model(group_beats, self.monitor.pattern,
+                                                            self.monitor.cycle)[0]
         await RisingEdge(self.dut.clk)
         write(self.dut, self.component, "start", value=0)
         await wait_for_level(self.dut.clk, handle(self.dut, self.component, "busy"), 0)
@@ -125,6 +124,13 @@ class BitmaskBench:
             f"error flag {error}; golden {report}; rtl counters {read_counters(self.dut, self.component)}"
         beats = self.monitor.items[first_item:]
         return np.array([b[f"w{i}"] for b in beats for i in range(b["count"])], dtype=np.int64)
+
+    def golden(self, surfaces, shape, idxsync: bool, data_elems: int):
+        """``(decode report, the values the output lanes carry, extra counters)`` of a layer."""
+        report = decode_bitmask_report(surfaces, shape, idxsync, data_elems)
+        return report, report.weights, {}
+
+    busy_model = staticmethod(busy_cycles_with_stalls)  # the decoder drives the monitored stream
 
     def mlc_faults(self, expected_faults: float = 3.0) -> MlcFaults:
         """Cell-model reads (``FAULT_TECH``) drawn from this bench's seeded generator."""
@@ -264,5 +270,5 @@ async def test_malformed_inputs_flag_error_and_finish(dut):
     sync = s.idxsync.copy()
     sync[:3] = 0xFF                                                 # counters beyond their block
     await bench.layer(s.with_surfaces(idxsync=sync), w.shape, True)
-    await bench.layer(s, w.shape, True, data_elems=len(s.data) // (p.data_bits // 8) // 3)  # truncated data
+    await bench.layer(s, w.shape, True, data_elems=elements_in(len(s.data), p.data_bits) // 3)  # truncated data
     bench.finish()

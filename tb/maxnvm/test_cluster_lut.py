@@ -35,7 +35,7 @@ async def lut(dut, name, idle_prob=0.0, stall_prob=0.0):
     await start_clock_and_reset(dut)
     monitor.start()
     watchdog.start()
-    lim = 1 << (p.data_bits - 1)
+    lim = 1 << (p.weight_bits - 1)
     for _ in range(LAYERS):
         entries = int(rng.choice([16, 32, 64, 128][: p.lut_entries.bit_length() - 4] or [p.lut_entries]))
         book = rng.integers(-lim, lim, size=entries)

@@ -8,6 +8,7 @@ Stable API (used by the fault-injection study):
 ``encode_csr(matrix, index_bits) -> CsrEncoded``; ``decode_csr(enc)``; ``decode_csr_report``
 ``secded_encode(data, k)``; ``secded_decode(codewords, k) -> (data, corrected, uncorrectable)``
 ``gray_encode(x)``; ``gray_decode(g)``; ``lut_lookup(codebook, indices)``
+``decode_weights_report(surfaces, shape, codebook, idxsync=True)``: packed indices → FX16 (``WeightDecoder``)
 ``flip_bits(buf, positions)``; ``flip_word_bits(words, width, positions)``
 """
 
@@ -32,11 +33,12 @@ from golden.maxnvm.codecs.csr import (
 from golden.maxnvm.codecs.gray import gray_decode, gray_encode
 from golden.maxnvm.codecs.lut import lut_lookup, lut_out_of_range
 from golden.maxnvm.codecs.secded import codeword_bits, parity_bits, secded_decode, secded_encode
+from golden.maxnvm.codecs.weights import WeightDecode, decode_weights_report
 
 __all__ = [
-    "BitmaskDecode", "BitmaskLayout", "BitmaskSurfaces", "CsrDecode", "CsrEncoded",
+    "BitmaskDecode", "BitmaskLayout", "BitmaskSurfaces", "CsrDecode", "CsrEncoded", "WeightDecode",
     "codeword_bits", "counter_bits", "decode_bitmask", "decode_bitmask_report", "decode_csr",
-    "decode_csr_report", "encode_bitmask", "encode_csr", "flip_bits", "flip_word_bits",
+    "decode_csr_report", "decode_weights_report", "encode_bitmask", "encode_csr", "flip_bits", "flip_word_bits",
     "gray_decode", "gray_encode", "idxsync_word_bits", "lut_lookup", "lut_out_of_range",
     "parity_bits", "secded_decode", "secded_encode",
 ]

@@ -12,6 +12,16 @@ seed 003 §3.2.2):
   complement, ``data_bits / 8`` bytes each), zero-padded to 128 B;
 * WGS: one little-endian 32-bit word per group, the group's packed byte count,
   zero-padded to 128 B;
+
+Packed cluster indices (MaxNVM's extension, seed 003 §3.1.2 and Table 2, whose
+BitMask sizes count ``b``-bit values): with ``data_bits`` = ``b`` in 4..7 the
+elements are *unsigned* cluster indices, bit-packed little-endian across the
+whole data surface (element ``i`` at bits ``i*b .. i*b + b - 1``, bit ``k`` of
+the stream is bit ``k % 8`` of byte ``k // 8``), with no alignment between
+groups; groups hold 16 kernels (as for the 16-bit weights they replace); a
+group's WGS word counts its packed *elements* (a byte count would be
+fractional).  The raw fallback packs every element the same way.  8- and 16-bit
+surfaces are NVDLA's, unchanged.
 * in memory the three surfaces start 256-B aligned (:meth:`BitmaskSurfaces.image`);
 * compression is used only when it is smaller than the raw weights (then
   ``compressed`` is False, ``data`` holds the raw elements and the other
@@ -52,7 +62,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from golden.maxnvm.params import NVDLA_GROUP_KERNELS
+from golden.maxnvm.params import ELEMENT_BITS, group_kernels_of, is_packed
 
 SURFACE_ALIGN = 128        # bytes: each surface's size (format.rst)
 SURFACE_START_ALIGN = 256  # bytes: each surface's start address (format.rst)
@@ -103,6 +113,35 @@ def element_dtype(data_bits: int) -> np.dtype:
     return np.dtype("<i2") if data_bits == 16 else np.dtype("i1")
 
 
+def element_range(data_bits: int) -> tuple[int, int]:
+    """Smallest and largest storable element: unsigned when packed, else signed."""
+    if is_packed(data_bits):
+        return 0, (1 << data_bits) - 1
+    return -(1 << (data_bits - 1)), (1 << (data_bits - 1)) - 1
+
+
+def pack_elements(values, data_bits: int) -> np.ndarray:
+    """Elements as surface bytes (unpadded): NVDLA little-endian bytes, or bit-packed indices."""
+    values = np.asarray(values, dtype=np.int64)
+    if is_packed(data_bits):
+        return pack_words(values, data_bits) if len(values) else np.zeros(0, np.uint8)
+    return values.astype(element_dtype(data_bits)).view(np.uint8)
+
+
+def unpack_elements(buf, data_bits: int) -> np.ndarray:
+    """Every whole element of a data surface (int64; inverse of :func:`pack_elements`)."""
+    buf = np.asarray(buf, dtype=np.uint8)
+    if is_packed(data_bits):
+        return unpack_words(buf, data_bits, len(buf) * 8 // data_bits)
+    eb = data_bits // 8
+    return buf[: len(buf) // eb * eb].view(element_dtype(data_bits)).astype(np.int64)
+
+
+def elements_in(nbytes: int, data_bits: int) -> int:
+    """Whole elements held by ``nbytes`` of data surface."""
+    return int(nbytes) * 8 // data_bits
+
+
 @dataclass(frozen=True)
 class BitmaskLayout:
     """Group and block geometry of one encoded layer (everything but the bytes)."""
@@ -114,11 +153,12 @@ class BitmaskLayout:
 
     @property
     def group_kernels(self) -> int:
-        return NVDLA_GROUP_KERNELS[self.data_bits]
+        return group_kernels_of(self.data_bits)
 
     @property
-    def elem_bytes(self) -> int:
-        return self.data_bits // 8
+    def wgs_per_element(self) -> int:
+        """WGS units per packed element: bytes for NVDLA's 8/16-bit elements, 1 for packed indices."""
+        return 1 if is_packed(self.data_bits) else self.data_bits // 8
 
     @property
     def n_weights(self) -> int:
@@ -232,34 +272,35 @@ def encode_bitmask(weights_int, data_bits: int, idxsync_block: int | None = None
                    allow_raw: bool = True) -> BitmaskSurfaces:
     """Encode integer weights ``(n_kernels, ...)`` in NVDLA's sparse format.
 
-    ``data_bits`` is 16 or 8 (values must fit signed); ``idxsync_block`` (mask
-    bits, a multiple of 8) adds IdxSync counters; ``allow_raw=False`` forces the
-    compressed format even when it is not smaller (for fault studies).
+    ``data_bits`` is 16 or 8 (values must fit signed) or 4..7 (unsigned cluster
+    indices, bit-packed); ``idxsync_block`` (mask bits, a multiple of 8) adds
+    IdxSync counters; ``allow_raw=False`` forces the compressed format even when
+    it is not smaller (for fault studies).
     """
     w = np.asarray(weights_int)
-    if data_bits not in NVDLA_GROUP_KERNELS:
-        raise ValueError(f"data_bits={data_bits}: NVDLA sparse format supports {sorted(NVDLA_GROUP_KERNELS)}")
+    if data_bits not in ELEMENT_BITS:
+        raise ValueError(f"data_bits={data_bits}: element widths are {', '.join(map(str, ELEMENT_BITS))}")
     if w.ndim < 1 or w.size == 0:
         raise ValueError(f"weights of shape {w.shape}: need (n_kernels, ...) with at least one element")
-    lo, hi = -(1 << (data_bits - 1)), (1 << (data_bits - 1)) - 1
+    lo, hi = element_range(data_bits)
     if w.min() < lo or w.max() > hi:
-        raise ValueError(f"weights span {w.min()}..{w.max()}: outside signed {data_bits}-bit {lo}..{hi}")
+        kind = "unsigned" if is_packed(data_bits) else "signed"
+        raise ValueError(f"weights span {w.min()}..{w.max()}: outside {kind} {data_bits}-bit {lo}..{hi}")
     if idxsync_block is not None and (idxsync_block < 8 or idxsync_block % 8):
         raise ValueError(f"idxsync_block={idxsync_block}: must be a multiple of 8 mask bits, >= 8")
     layout = BitmaskLayout(int(w.shape[0]), int(w.size // w.shape[0]), data_bits, idxsync_block)
     flat = w.reshape(-1).astype(np.int64)
-    dtype = element_dtype(data_bits)
     mask = (flat != 0).astype(np.uint8)
 
     group_nnz = np.add.reduceat(mask.astype(np.int64), layout.group_first)
-    wgs = pad_to(np.asarray(group_nnz * layout.elem_bytes, dtype="<u4").view(np.uint8))
+    wgs = pad_to(np.asarray(group_nnz * layout.wgs_per_element, dtype="<u4").view(np.uint8))
     wmb = pad_to(np.packbits(mask, bitorder="little"))
-    data = pad_to(flat[flat != 0].astype(dtype).view(np.uint8))
+    data = pad_to(pack_elements(flat[flat != 0], data_bits))
     idxsync = np.zeros(0, dtype=np.uint8)
     if idxsync_block is not None:
         idxsync = pad_to(pack_words(idxsync_words(mask, layout), idxsync_word_bits(idxsync_block)))
     sparse = BitmaskSurfaces(layout, True, wgs, wmb, data, idxsync)
-    raw = pad_to(flat.astype(dtype).view(np.uint8))
+    raw = pad_to(pack_elements(flat, data_bits))
     if allow_raw and sparse.nbytes >= len(raw):
         empty = np.zeros(0, dtype=np.uint8)
         return BitmaskSurfaces(layout, False, empty, empty, raw, empty)
@@ -281,30 +322,34 @@ def decode_bitmask(surfaces: BitmaskSurfaces, shape, idxsync: bool = True) -> np
     return decode_bitmask_report(surfaces, shape, idxsync).weights
 
 
-def decode_bitmask_report(surfaces: BitmaskSurfaces, shape, idxsync: bool = True) -> BitmaskDecode:
-    """Decode like the RTL ``BitmaskDecoder``; never raises on corrupted bytes."""
+def decode_bitmask_report(surfaces: BitmaskSurfaces, shape, idxsync: bool = True,
+                          data_elems: int | None = None) -> BitmaskDecode:
+    """Decode like the RTL ``BitmaskDecoder``; never raises on corrupted bytes.
+
+    ``data_elems``: packed elements present (the RTL's ``data_elems`` input); default every
+    whole element of ``surfaces.data``.  Reads at or past it give 0 and count as overruns."""
     layout = surfaces.layout
     shape = tuple(int(s) for s in np.atleast_1d(shape))
     if int(np.prod(shape)) != layout.n_weights:
         raise ValueError(f"shape {shape} has {int(np.prod(shape))} elements; the surfaces hold {layout.n_weights}")
     if idxsync and surfaces.compressed and layout.idxsync_block is None:
         raise ValueError("idxsync=True but the surfaces were encoded without IdxSync counters (idxsync_block=None)")
-    n, eb = layout.n_weights, layout.elem_bytes
-    dtype = element_dtype(layout.data_bits)
-    values = np.asarray(surfaces.data, dtype=np.uint8)
-    values = values[: len(values) // eb * eb].view(dtype).astype(np.int64)
+    n, unit = layout.n_weights, layout.wgs_per_element
+    values = unpack_elements(surfaces.data, layout.data_bits)
+    if data_elems is not None:
+        values = values[:data_elems]
 
     if not surfaces.compressed:
         out = np.zeros(n, dtype=np.int64)
         out[: min(n, len(values))] = values[:n]
-        truncated = max(0, n - len(values)) * eb
+        truncated = max(0, -(-n * layout.data_bits // 8) - len(surfaces.data))
         return BitmaskDecode(out.reshape(shape), 0, 0, 0, 0, 0, truncated)
 
     mask = bits_of(surfaces.wmb, n).astype(np.int64)
     wgs_raw = unpack_bytes(surfaces.wgs, WGS_BYTES, layout.n_groups)
-    group_max = layout.group_elems * eb
-    wgs_bad = (wgs_raw % eb != 0) | (wgs_raw > group_max)
-    group_start = exclusive_cumsum(np.minimum(wgs_raw, group_max) // eb)
+    group_max = layout.group_elems * unit
+    wgs_bad = (wgs_raw % unit != 0) | (wgs_raw > group_max)
+    group_start = exclusive_cumsum(np.minimum(wgs_raw, group_max) // unit)
 
     first, length, group = layout.blocks()
     block_of = np.repeat(np.arange(len(first)), length)

@@ -82,3 +82,24 @@ def busy_cycles_with_stalls(unit_beats, ready, start_cycle: int) -> tuple[int, i
         busy += 1 + end - cycle
         cycle = end
     return busy, cycle
+
+
+def busy_cycles_through_stage(unit_beats, ready, start_cycle: int) -> tuple[int, int]:
+    """:func:`busy_cycles_with_stalls` for a decoder behind a one-deep register stage (the
+    ``WeightDecoder``'s codebook lookup): a beat leaves the decoder in a cycle where the
+    stage is empty or drains (``ready`` high); the stage drains in cycles where it is full
+    and ``ready`` is high.  The stage is empty when ``start`` is high.  Returns ``(busy
+    cycles, first idle cycle)`` of the decoder."""
+    ready = np.asarray(ready, dtype=bool)
+    cycle, busy, full = start_cycle + 1, 0, False
+    for beats in np.asarray(unit_beats, dtype=np.int64).tolist():
+        for offer in [False] + [True] * beats:       # set-up cycle, then the beats in order
+            while True:
+                r = bool(ready[cycle]) if cycle < len(ready) else True
+                moved = offer and (not full or r)
+                full = moved or (full and not r)
+                cycle += 1
+                busy += 1
+                if moved or not offer:
+                    break
+    return busy, cycle
