@@ -3,6 +3,9 @@
 One layer of ``max_weights`` weights at 50 % sparsity is loaded once and decoded
 ``HYMEM_BENCH_REPEATS`` times with IdxSync on, the output always ready; Python
 only pulses ``start`` and waits for ``busy`` to fall (no Python per cycle).
+Works on a ``BitmaskHarness`` top (any element width: NVDLA int16/int8 or packed
+indices) and on the ``WeightDecoder`` (packed indices through the codebook to
+FX16; a full ``2**index_bits`` codebook is loaded first).
 The run must be right: the decoder's counters must equal the golden prediction.
 Environment: ``HYMEM_BENCH_REPEATS``, ``HYMEM_BENCH_OUT`` (JSON result file).
 """
@@ -35,7 +38,8 @@ SEED = 2019
 @cocotb.test()
 async def bench_bitmask_decoder(dut):
     component, _ = tb_component()
-    p = component.params  # a registered variant may differ from the TOML
+    weight_decoder = hasattr(component, "index_params")  # WeightDecoder: indices -> codebook -> FX16
+    p = component.index_params if weight_decoder else component.params  # a variant may differ from the TOML
     repeats = int(os.environ.get("HYMEM_BENCH_REPEATS", "10"))
     rng = np.random.default_rng(SEED)
     n_kernels = 4 * p.group_kernels
@@ -52,6 +56,11 @@ async def bench_bitmask_decoder(dut):
     await RisingEdge(dut.clk)
     await load_memories(StreamDriver(dut, component, "load"), component,
                         {SURFACE_CODES[k]: words32(v) for k, v in s.surfaces().items() if len(v)})
+    entries = 1 << p.data_bits
+    if weight_decoder:
+        book = rng.integers(-(1 << (p.weight_bits - 1)), 1 << (p.weight_bits - 1), entries)
+        await StreamDriver(dut, component, "codebook").send([{"index": i, "weight": int(v)} for i, v in enumerate(book)])
+        write(dut, component, "n_entries", value=entries)
     for name, value in (("n_weights", w.size), ("group_elems", p.group_kernels * w.shape[1]),
                         ("compressed", 1), ("idxsync", 1), ("data_elems", elements_in(len(s.data), p.data_bits))):
         write(dut, component, name, value=value)
@@ -69,11 +78,14 @@ async def bench_bitmask_decoder(dut):
         await RisingEdge(dut.clk)
     seconds = time.perf_counter() - t0
     measured = read_counters(dut, component)
-    assert_counters_equal(measured, {
-        "weights_out": repeats * report.weights_out, "blocks": repeats * report.blocks, "resyncs": 0,
-        "beats": repeats * cost.beats, "busy_cycles": repeats * cost.busy_cycles})
-    cycles = repeats * (cost.busy_cycles + 2)
-    result = {"lanes": p.lanes, "weights": int(repeats * w.size), "busy_cycles": measured["busy_cycles"],
+    expected = {"weights_out": repeats * report.weights_out, "blocks": repeats * report.blocks, "resyncs": 0,
+                "beats": repeats * cost.beats, "busy_cycles": repeats * cost.busy_cycles}
+    if weight_decoder:
+        expected.update(lookups=repeats * w.size, out_of_range=0, codebook_loads=entries)
+    assert_counters_equal(measured, expected)
+    cycles = repeats * (cost.busy_cycles + 2 + weight_decoder)  # + the lookup stage's cycle
+    result = {"lanes": p.lanes, "data_bits": p.data_bits, "weight_decoder": weight_decoder,
+              "weights": int(repeats * w.size), "busy_cycles": measured["busy_cycles"],
               "weights_per_cycle": repeats * w.size / measured["busy_cycles"],
               "cycles": cycles, "seconds": seconds, "cycles_per_second": cycles / seconds}
     dut._log.info(f"bitmask decoder bench: {result}")
