@@ -20,6 +20,7 @@ from golden.maxnvm.codecs import (
     gray_encode,
     idxsync_word_bits,
     lut_lookup,
+    pack_csr,
     secded_decode,
     secded_encode,
 )
@@ -292,6 +293,35 @@ def test_csr_hand_example():
     assert e.col_idx.tolist() == [1, 3, 3, 1, 0]
     assert e.row_counts.tolist() == [4, 0, 1]
     assert np.array_equal(decode_csr(e), m)
+
+
+def test_csr_packed_surfaces_hand_example():
+    m = np.array([[0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7], [0] * 12, [1] + [0] * 11])
+    s = pack_csr(encode_csr(m, 2), 4, 4)          # values [5,0,0,7,1] as nibbles; col_idx [1,3,3,1,0] 2 bits
+    assert list(s.values) == [0x05, 0x70, 0x01]
+    assert list(s.col_idx) == [1 | 3 << 2 | 3 << 4 | 1 << 6, 0]
+    assert list(s.row_counts) == [0x04, 0x01]     # [4, 0, 1]
+    assert np.array_equal(decode_csr(s.unpack()), m)
+    signed = pack_csr(encode_csr(np.array([[-2, 0, 300]]), 4), 16, 16)
+    assert list(signed.values) == [0xFE, 0xFF, 0x2C, 0x01] and signed.unpack().values.tolist() == [-2, 300]
+    with pytest.raises(ValueError, match="outside 4-bit 0..15"):
+        pack_csr(encode_csr(np.array([[-1]]), 4), 4, 16)
+    with pytest.raises(ValueError, match="does not fit 2 bits"):
+        pack_csr(encode_csr(np.array([[1, 1, 1, 1]]), 4), 8, 2)
+
+
+@pytest.mark.parametrize("bits", [4, 5, 6, 7, 8, 16])
+def test_csr_packing_matches_a_bit_loop_and_round_trips(bits):
+    rng = np.random.default_rng(60 + bits)
+    e = encode_csr(random_layer(rng, 9, 70, 0.7, bits), 3)
+    s = pack_csr(e, bits, 11)
+    for name, width in (("values", bits), ("col_idx", 3), ("row_counts", 11)):
+        words = [int(x) & ((1 << width) - 1) for x in getattr(e, name)]
+        stream = [(x >> j) & 1 for x in words for j in range(width)]
+        assert bytes(getattr(s, name)) == bytes_of_bits(stream), name
+    back = s.unpack()
+    for name in ("values", "col_idx", "row_counts"):
+        assert np.array_equal(getattr(back, name), getattr(e, name)), name
 
 
 @pytest.mark.parametrize("sparsity", [0.0, 0.4, 0.9, 0.99])

@@ -7,7 +7,8 @@ into named structures, each a flat bit stream with its own bits per cell:
 ``P+C``            ``values``: every index, ``index_bits`` each (dense)
 ``CSR``            ``values`` (entries incl. fillers, ``index_bits``),
                    ``col_idx`` (``codec.csr_index_bits``), ``row_counts``
-                   (``codec.csr_counter_bits``)
+                   (``codec.csr_counter_bits``): the ``pack_csr`` surfaces the
+                   RTL ``CsrDecoder`` reads, without their byte padding
 ``CSR+ECC``        as CSR, ``col_idx`` and ``row_counts`` SEC-DED protected
 ``BitMask``        NVDLA-style surfaces with packed index elements: ``mask`` (WMB),
                    ``wgs`` (group element counts), ``values`` (the data surface:
@@ -44,6 +45,7 @@ from .codecs import (
     decode_csr,
     encode_bitmask,
     encode_csr,
+    pack_csr,
     secded_decode,
     secded_encode,
 )
@@ -151,7 +153,9 @@ def encode_layer(indices: np.ndarray, encoding: str, index_bits: int, codec: Cod
         enc = encode_csr(rows, codec.csr_index_bits)
         template = enc
         widths.update(col_idx=codec.csr_index_bits, row_counts=codec.csr_counter_bits)
-        raw = {s: words_to_bits(getattr(enc, s), widths[s]) for s in STRUCTURES["CSR"]}
+        # the CsrDecoder's bit-packed surfaces, without their padding to a whole byte
+        packed = pack_csr(enc, index_bits, codec.csr_counter_bits).surfaces()
+        raw = {s: bytes_to_bits(packed[s])[: len(getattr(enc, s)) * widths[s]] for s in STRUCTURES["CSR"]}
     else:
         block = (idxsync_block or codec.idxsync_block) if base == "BitM+IdxSync" else None
         surf = encode_bitmask(rows, index_bits, block, allow_raw=False)

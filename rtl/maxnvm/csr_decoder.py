@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from amaranth.hdl import Module, Mux, Signal, signed
+from amaranth.hdl import Cat, Module, Mux, Signal
 from amaranth.lib import data, memory, stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from golden.maxnvm.params import CodecParams
 from rtl.common.counters import counter_signature
+from rtl.maxnvm.bitmask_decoder import WORD, element_shape, times_const
 
 CSR_COUNTERS = ("rows", "entries", "weights_out", "row_overruns", "col_overflows", "busy_cycles")
 BOOT, IDLE, ROW, RUN = range(4)  # decoder states
 CSR_ARRAYS = ("values", "col_idx", "row_counts")  # load-port ``array`` codes 0..2
+
+
+def packed_field(m, mem: memory.Memory, index, width: int, depth_words: int, name: str):
+    """Entry ``index`` of a ``width``-bit array bit-packed little-endian in 32-bit words: two
+    asynchronous reads (the words holding its first and last bit) and a shift."""
+    bit = Signal(range(depth_words * WORD), name=f"{name}_bit")
+    m.d.comb += bit.eq(times_const(index, width))
+    lo, hi = mem.read_port(domain="comb"), mem.read_port(domain="comb")
+    m.d.comb += [lo.addr.eq(bit >> 5), hi.addr.eq((bit >> 5) + 1)]
+    field = Signal(width, name=f"{name}_field")
+    m.d.comb += field.eq(Cat(lo.data, hi.data) >> bit[:5])
+    return field
 
 
 class CsrDecoder(wiring.Component):
@@ -26,23 +39,32 @@ class CsrDecoder(wiring.Component):
     (``col_overflows``); entries a row counter asks for past ``n_entries`` are
     missing (``row_overruns``); both raise ``error`` and decoding goes on.
 
+    The three arrays are stored bit-packed (``golden.maxnvm.codecs.csr.pack_csr``:
+    entry ``i`` of a ``w``-bit array at bits ``i*w ..``, little-endian) in 32-bit-word
+    memories; each array is read through two asynchronous ports (the words holding
+    an entry's first and last bit), so any width, including entries that straddle
+    two words, reads in one cycle.
+
     Parameters
     ----------
     params : CodecParams
-        ``data_bits`` (values), ``csr_index_bits``, ``csr_counter_bits``,
-        ``max_weights`` (memory depths), ``counter_width``.
+        ``data_bits`` (values: 8/16 signed, 4..7 unsigned cluster indices),
+        ``csr_index_bits``, ``csr_counter_bits``, ``max_weights`` (memory depths),
+        ``counter_width``.
 
     Members
     -------
-    load : In(stream.Signature(StructLayout{array: 2, addr, word}))
-        Writes ``word`` at ``addr`` of array ``array`` (0 values, 1 column
-        indices, 2 row counters); always ready.
+    load : In(stream.Signature(StructLayout{array: 2, addr, word: 32}))
+        Writes ``word`` at word address ``addr`` of array ``array`` (0 values, 1
+        column indices, 2 row counters): the packed surface as little-endian
+        32-bit words; always ready.
     start : In(1)
         Starts a matrix with ``n_rows``, ``n_cols``, ``n_entries`` (ignored while busy).
     n_rows, n_cols, n_entries : In(range(max_weights + 1))
         Matrix shape and stored entries; ``n_cols = 0`` with rows is malformed (``error``, no output).
-    weights : Out(stream.Signature(StructLayout{w: signed(data_bits), row_end: 1, last: 1}))
-        The dense matrix in row-major order.
+    weights : Out(stream.Signature(StructLayout{w: element, row_end: 1, last: 1}))
+        The dense matrix in row-major order (``element``: ``signed(data_bits)`` for
+        8/16 bits, ``unsigned(data_bits)`` for packed indices).
     busy, error : Out(1)
         A matrix in progress; malformed input seen since ``start``.
     counters.rows / entries / weights_out : Out(counter_width)
@@ -61,15 +83,19 @@ class CsrDecoder(wiring.Component):
     def __init__(self, params: CodecParams):
         self.params = params
         n = params.max_weights
-        self.word_bits = max(params.data_bits, params.csr_index_bits, params.csr_counter_bits)
+        self.widths = {"values": params.data_bits, "col_idx": params.csr_index_bits,
+                       "row_counts": params.csr_counter_bits}
+        # 32-bit words of each packed array (n entries, or n rows) plus the spare word read at + 1
+        self.depths = {k: -(-n * w // WORD) + 1 for k, w in self.widths.items()}
         super().__init__({
-            "load": In(stream.Signature(data.StructLayout({"array": 2, "addr": range(n), "word": self.word_bits}))),
+            "load": In(stream.Signature(data.StructLayout(
+                {"array": 2, "addr": range(max(self.depths.values())), "word": WORD}))),
             "start": In(1),
             "n_rows": In(range(n + 1)),
             "n_cols": In(range(n + 1)),
             "n_entries": In(range(n + 1)),
             "weights": Out(stream.Signature(data.StructLayout(
-                {"w": signed(params.data_bits), "row_end": 1, "last": 1}))),
+                {"w": element_shape(params.data_bits), "row_end": 1, "last": 1}))),
             "busy": Out(1),
             "error": Out(1),
             "counters": Out(counter_signature(CSR_COUNTERS, params.counter_width)),
@@ -79,15 +105,13 @@ class CsrDecoder(wiring.Component):
         m = Module()
         p = self.params
         n = p.max_weights
-        shapes = {"values": signed(p.data_bits), "col_idx": p.csr_index_bits, "row_counts": p.csr_counter_bits}
-        ports = {}
+        mems = {}
         for code, name in enumerate(CSR_ARRAYS):
-            mem = memory.Memory(shape=shapes[name], depth=n, init=[])
+            mems[name] = mem = memory.Memory(shape=WORD, depth=self.depths[name], init=[])
             m.submodules[name] = mem
             wr = mem.write_port()
             m.d.comb += [wr.addr.eq(self.load.payload.addr), wr.data.eq(self.load.payload.word),
                          wr.en.eq(self.load.valid & (self.load.payload.array == code))]
-            ports[name] = mem.read_port(domain="comb")
         m.d.comb += self.load.ready.eq(1)
 
         n_rows, n_cols, n_entries = (Signal(range(n + 1), name=x) for x in ("rows_reg", "cols_reg", "entries_reg"))
@@ -97,6 +121,8 @@ class CsrDecoder(wiring.Component):
         left = Signal(p.csr_counter_bits)          # entries of this row still to place
         base = Signal(range(n + (1 << p.csr_index_bits) + 1))  # column the next relative index counts from
         counters = self.counters
+        fields = {name: packed_field(m, mems[name], row if name == "row_counts" else entry, self.widths[name],
+                                     self.depths[name], name) for name in CSR_ARRAYS}
 
         # State register with If/Elif (not m.FSM): Verilator -Wall rejects the
         # incomplete case statements m.FSM emits.
@@ -111,20 +137,19 @@ class CsrDecoder(wiring.Component):
             with m.Elif(self.n_rows != 0):
                 m.d.sync += state.eq(ROW)
         with m.Elif(state == ROW):
-            m.d.comb += [self.busy.eq(1), ports["row_counts"].addr.eq(row)]
-            m.d.sync += [left.eq(ports["row_counts"].data), col.eq(0), base.eq(0),
+            m.d.comb += self.busy.eq(1)
+            m.d.sync += [left.eq(fields["row_counts"]), col.eq(0), base.eq(0),
                          counters.rows.eq(counters.rows + 1)]
             m.d.sync += state.eq(RUN)
         with m.Elif(state == RUN):
             m.d.comb += self.busy.eq(1)
             have = (left != 0) & (entry < n_entries)
-            m.d.comb += [ports["col_idx"].addr.eq(entry), ports["values"].addr.eq(entry)]
             hit = Signal()
-            m.d.comb += hit.eq(have & (base + ports["col_idx"].data == col))
+            m.d.comb += hit.eq(have & (base + fields["col_idx"] == col))
             row_end = col == n_cols - 1
             m.d.comb += [
                 self.weights.valid.eq(1),
-                self.weights.payload.w.eq(Mux(hit, ports["values"].data, 0)),
+                self.weights.payload.w.eq(Mux(hit, fields["values"], 0)),
                 self.weights.payload.row_end.eq(row_end),
                 self.weights.payload.last.eq(row_end & (row == n_rows - 1)),
             ]

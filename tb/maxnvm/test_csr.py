@@ -1,9 +1,11 @@
 """cocotb regression of ``rtl/maxnvm/csr_decoder.py`` against ``golden.maxnvm.codecs.csr``.
 
 Random matrices at random sparsity (0-95 %) with fillers (narrow relative
-indices), clean and with values, column indices and row counters stored in MLC
-cells at their own bits per cell and read back through the golden cell model
-(``tb.common.mlc_cells``, accelerated so every read has faults): every dense
+indices), stored as the golden ``pack_csr`` surfaces (each array bit-packed at its
+width; NVDLA-width signed values or packed cluster indices), clean and with values,
+column indices and row counters stored in MLC cells at their own bits per cell and
+read back through the golden cell model (``tb.common.mlc_cells``, accelerated so
+every read has faults): every dense
 weight, row end and counter must equal the golden decoder's under the same faults; malformed shapes and oversize row counters raise ``error`` and the
 decoder finishes.
 """
@@ -15,8 +17,10 @@ import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
 
 from golden.maxnvm.claims import CHOSEN_BPC
-from golden.maxnvm.codecs import decode_csr_report, encode_csr
+from golden.maxnvm.codecs import decode_csr_report, encode_csr, pack_csr
+from golden.maxnvm.codecs.bitmask import element_range
 from golden.maxnvm.codecs.cost import busy_cycles_with_stalls, csr_decoder_cost
+from golden.maxnvm.codecs.csr import CSR_ARRAYS
 from tb.common.clock import start_clock_and_reset, wait_for_level
 from tb.common.counters import assert_counters_equal, read_counters
 from tb.common.hdl import handle, read, write
@@ -25,7 +29,7 @@ from tb.common.scoreboard import Scoreboard
 from tb.common.seed import seeded_rng
 from tb.common.stream import StreamDriver, StreamMonitor, ready_pattern
 from tb.common.watchdog import Watchdog
-from tb.maxnvm.loading import load_memories
+from tb.maxnvm.loading import load_memories, words32
 from tb.runner import tb_component
 
 WATCHDOG_CYCLES = 5000
@@ -39,7 +43,7 @@ class CsrBench:
     def __init__(self, dut, name, stall_prob=0.0, idle_prob=0.0):
         self.dut = dut
         self.component, config = tb_component()
-        self.params = config.codec
+        self.params = self.component.params  # a registered variant may differ from the TOML
         self.mlc = config.mlc
         self.rng = seeded_rng(dut, name)
         self.idle_prob = idle_prob
@@ -61,14 +65,20 @@ class CsrBench:
         self.monitor.start()
         self.watchdog.start()
 
-    async def matrix(self, enc, n_cols=None):
+    async def matrix(self, enc, n_cols=None, cells: MlcFaults | None = None):
+        """Pack ``enc`` (read back through ``cells`` when given), load, decode, check."""
         p = self.params
         n_cols = enc.n_cols if n_cols is None else n_cols
-        mask = (1 << p.csr_counter_bits) - 1
-        stored = enc.replace(row_counts=np.asarray(enc.row_counts) & mask)
+        surfaces = pack_csr(enc, p.data_bits, p.csr_counter_bits)
+        if cells is not None:
+            used = {"values": enc.n_entries * p.data_bits, "col_idx": enc.n_entries * p.csr_index_bits,
+                    "row_counts": enc.n_rows * p.csr_counter_bits}
+            surfaces = surfaces.with_surfaces(**{k: cells.surface(k, v, CSR_BPC[k], used[k])
+                                                 for k, v in surfaces.surfaces().items() if used[k]})
         await load_memories(self.loader, self.component,
-                            {0: np.asarray(stored.values) & ((1 << p.data_bits) - 1), 1: stored.col_idx,
-                             2: stored.row_counts}, rng=self.rng, idle_prob=self.idle_prob, port="load")
+                            {CSR_ARRAYS.index(k): words32(v) for k, v in surfaces.surfaces().items() if len(v)},
+                            rng=self.rng, idle_prob=self.idle_prob, port="load")
+        stored = surfaces.unpack()  # what the cells hold, as the golden decoder reads it
         if n_cols:
             report = decode_csr_report(stored)
             dense = report.weights
@@ -107,8 +117,8 @@ class CsrBench:
 
 def random_matrix(rng, params, sparsity=None):
     rows, cols = int(rng.integers(1, 24)), int(rng.integers(1, 160))
-    lim = 1 << (params.data_bits - 1)
-    m = rng.integers(-lim, lim, size=(rows, cols))
+    lo, hi = element_range(params.data_bits)
+    m = rng.integers(lo, hi + 1, size=(rows, cols))
     m[rng.random(m.shape) < (rng.uniform(0, 0.95) if sparsity is None else sparsity)] = 0
     return m
 
@@ -120,12 +130,7 @@ async def random_matrices(dut, name, n=6, stall_prob=0.0, idle_prob=0.0, faults=
     cells = MlcFaults(bench.mlc.tech(FAULT_TECH), bench.mlc.level_code, bench.rng, log=dut._log.info)
     for i in range(n):
         enc = encode_csr(random_matrix(bench.rng, p, [0.0, 0.95][i] if i < 2 else None), p.csr_index_bits)
-        if faults and enc.n_entries:
-            enc = enc.replace(
-                values=cells.words("values", enc.values, p.data_bits, CSR_BPC["values"], signed=True),
-                col_idx=cells.words("col_idx", enc.col_idx, p.csr_index_bits, CSR_BPC["col_idx"]),
-                row_counts=cells.words("row_counts", enc.row_counts, p.csr_counter_bits, CSR_BPC["row_counts"]))
-        await bench.matrix(enc)
+        await bench.matrix(enc, cells=cells if faults and enc.n_entries else None)
     if faults:
         cells.assert_injected(CSR_BPC)
     bench.finish()

@@ -14,6 +14,12 @@ column, so each filler consumes ``2**index_bits`` columns (Deep Compression's
 padding rule, which seed 003 follows for its relative indexes).  Trailing zeros
 of a row need no filler.
 
+Stored form (:class:`CsrSurfaces`, what the RTL ``CsrDecoder`` reads and the MLC cells
+hold): each array bit-packed little-endian at its own width — values at ``value_bits``
+(8/16: signed two's complement; 4..7: unsigned cluster indices), column indices at
+``index_bits``, row counters at ``counter_bits`` (entry ``i`` at bits ``i*w .. i*w + w - 1``,
+bit ``k`` of the stream is bit ``k % 8`` of byte ``k // 8``), zero-padded to a whole byte.
+
 Decoding never raises on corrupted structures: row ranges come from the
 running sum of ``row_counts`` (so a corrupted counter shifts every later row,
 seed 003 §4.2), entries past the end of ``values`` are dropped and counted in
@@ -28,6 +34,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from golden.maxnvm.codecs.bitmask import element_range, pack_words, unpack_words
+from golden.maxnvm.params import is_packed
+
+CSR_ARRAYS = ("values", "col_idx", "row_counts")
 
 
 @dataclass(frozen=True)
@@ -127,3 +138,53 @@ def exclusive_row_total(step: np.ndarray, per_row: np.ndarray) -> np.ndarray:
     ends = np.cumsum(per_row)
     totals = np.r_[0, np.cumsum(step)][ends]
     return np.r_[0, totals[:-1]] if len(totals) else totals
+
+
+@dataclass(frozen=True)
+class CsrSurfaces:
+    """A :class:`CsrEncoded` in stored form: the three arrays bit-packed (uint8 surfaces)."""
+
+    values: np.ndarray
+    col_idx: np.ndarray
+    row_counts: np.ndarray
+    widths: dict            # array -> bits per entry
+    n_entries: int
+    n_rows: int
+    n_cols: int
+
+    def surfaces(self) -> dict[str, np.ndarray]:
+        return {name: getattr(self, name) for name in CSR_ARRAYS}
+
+    def with_surfaces(self, **surfaces) -> CsrSurfaces:
+        """A copy with some surfaces replaced (e.g. read back through faulty cells)."""
+        current = self.surfaces()
+        current.update({k: np.asarray(v, dtype=np.uint8) for k, v in surfaces.items()})
+        return CsrSurfaces(**current, widths=self.widths, n_entries=self.n_entries, n_rows=self.n_rows,
+                           n_cols=self.n_cols)
+
+    def unpack(self) -> CsrEncoded:
+        """The arrays back (bits past a surface read as 0; values sign-extended unless packed indices)."""
+        counts = {"values": self.n_entries, "col_idx": self.n_entries, "row_counts": self.n_rows}
+        arrays = {k: unpack_words(getattr(self, k), self.widths[k], counts[k]) for k in CSR_ARRAYS}
+        vb = self.widths["values"]
+        if not is_packed(vb):
+            v = arrays["values"]
+            arrays["values"] = np.where(v >= 1 << (vb - 1), v - (1 << vb), v)
+        return CsrEncoded(**arrays, n_cols=self.n_cols, index_bits=self.widths["col_idx"])
+
+
+def pack_csr(enc: CsrEncoded, value_bits: int, counter_bits: int) -> CsrSurfaces:
+    """The stored (bit-packed) form of ``enc``; values must fit ``value_bits`` (signed for 8/16,
+    unsigned indices for 4..7) and row counters ``counter_bits``."""
+    lo, hi = element_range(value_bits)
+    values = np.asarray(enc.values, dtype=np.int64)
+    if len(values) and (values.min() < lo or values.max() > hi):
+        raise ValueError(f"CSR values span {values.min()}..{values.max()}: outside {value_bits}-bit {lo}..{hi}")
+    counts = np.asarray(enc.row_counts, dtype=np.int64)
+    if len(counts) and counts.max() >= 1 << counter_bits:
+        raise ValueError(f"row counter {counts.max()} does not fit {counter_bits} bits")
+    widths = {"values": value_bits, "col_idx": enc.index_bits, "row_counts": counter_bits}
+    arrays = {"values": values & ((1 << value_bits) - 1), "col_idx": enc.col_idx, "row_counts": counts}
+    packed = {k: pack_words(np.asarray(arrays[k], dtype=np.int64), widths[k]) if len(arrays[k])
+              else np.zeros(0, np.uint8) for k in CSR_ARRAYS}
+    return CsrSurfaces(**packed, widths=widths, n_entries=enc.n_entries, n_rows=enc.n_rows, n_cols=enc.n_cols)
