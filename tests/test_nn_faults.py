@@ -128,3 +128,21 @@ def test_training_through_bit_errors_learns():
     assert history["train_accuracy"][-1] > 0.75
     assert accuracy(params, split.x_test, split.y_test,
                     transform=bit_error_transform(1e-5, np.random.default_rng(7))) > 0.8
+
+
+def test_dynamic_formats_fit_each_arrays_range():
+    from golden.nn import dynamic_formats, init_params
+
+    params = init_params(0)
+    params["conv1.w"] = params["conv1.w"] / np.abs(params["conv1.w"]).max() * 0.75   # peak in [0.5, 1): 0 int bits
+    params["fc.w"] = params["fc.w"] / np.abs(params["fc.w"]).max() * 3.0             # peak in [2, 4): 2 int bits
+    x = np.zeros((2, 1, 8, 8))
+    x[0, 0, 3, 3] = 1.0                                                              # peak 1.0: 1 int bit
+    fmts = dynamic_formats(params, x)
+    assert (fmts["conv1", "weight"].frac, fmts["fc", "weight"].frac, fmts["conv1", "input"].frac) == (15, 13, 14)
+    assert all(f.width == 16 for f in fmts.values())
+    # the transform quantizes each array in its own format (rate 0: rounding only)
+    transform = bit_error_transform(0.0, np.random.default_rng(0), fmts)
+    w = np.full((2, 2), 0.75 + 2.0 ** -17)
+    assert np.all(transform("conv1", "weight", w) == 0.75)                          # 2^-15 steps
+    assert np.all(transform("fc", "weight", np.full(3, 3.9999)) == 4 - 2.0 ** -13)  # saturates in Q2.13

@@ -14,7 +14,7 @@ True
 
 from .digits import DigitsSplit, load_digits
 from .errors import NNError
-from .faults import bit_error_transform, inject_bit_errors
+from .faults import bit_error_transform, dynamic_formats, inject_bit_errors
 from .hydra_stream import layer_mac_batches
 from .model import (
     DEFAULT_FORMAT,
@@ -36,7 +36,7 @@ from .pretrained import PRETRAINED_PATH, load_pretrained, save_pretrained
 
 __all__ = [
     "DEFAULT_FORMAT", "PRETRAINED_PATH", "DigitsSplit", "LayerTrace", "NNError", "accuracy",
-    "accuracy_fixed", "bit_error_transform", "fixed_trace", "forward", "forward_fixed", "init_params",
+    "accuracy_fixed", "bit_error_transform", "dynamic_formats", "fixed_trace", "forward", "forward_fixed", "init_params",
     "inject_bit_errors", "layer_mac_batches", "load_digits", "load_pretrained", "loss_and_grads", "param_shapes", "plan",
     "quantize_input", "quantize_params", "save_pretrained", "train",
 ]

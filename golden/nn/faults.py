@@ -52,8 +52,33 @@ def _rates_by_layer(rate: float | dict[str, float]) -> dict[str, float]:
     return rates
 
 
+def dynamic_formats(params: dict, x_calibration: np.ndarray, width: int = 16) -> dict[tuple[str, str], FixedFormat]:
+    """Per-layer ("dynamic") fixed point: a format per (conv/fc layer, input/weight).
+
+    Each array gets the most fractional bits with which its largest magnitude
+    still fits a signed ``width``-bit word: the layer's weights, and its inputs
+    as the float model sees them on ``x_calibration`` (the training images).
+    This is how 16-bit accelerators of the paper's time store each layer
+    (Envision, seed 004 ref. [10], scales precision per layer): one global Q8.8
+    would leave a 0.01 weight 2–3 significant bits.  A bit error then changes a
+    word by at most about twice the array's range.
+    """
+    from .model import _float_neuron, _run
+
+    _, traces = _run(params, np.asarray(x_calibration, dtype=np.float64), None, _float_neuron)
+    formats = {}
+    for trace in traces:
+        if trace.weight is None:
+            continue
+        for kind, values in (("input", trace.input), ("weight", trace.weight)):
+            peak = float(np.max(np.abs(values)))
+            int_bits = max(0, int(np.floor(np.log2(peak))) + 1) if peak > 0 else 0   # peak < 2**int_bits
+            formats[trace.name, kind] = FixedFormat(width, max(0, width - 1 - int_bits))
+    return formats
+
+
 def bit_error_transform(rate: float | dict[str, float], rng: np.random.Generator,
-                        fmt: FixedFormat = DEFAULT_FORMAT, kinds=TRANSFORM_KINDS) -> Transform:
+                        fmt: FixedFormat | dict = DEFAULT_FORMAT, kinds=TRANSFORM_KINDS) -> Transform:
     """A transform for :func:`~golden.nn.model.forward`, ``train`` and ``forward_fixed``.
 
     ``rate`` is one rate for all conv/fc layers or a dict ``{layer: rate}``
@@ -62,7 +87,8 @@ def bit_error_transform(rate: float | dict[str, float], rng: np.random.Generator
     arrays (the fixed-point pass) are taken as ``fmt`` words and corrupted
     directly; float arrays are quantized to ``fmt``, corrupted and converted
     back, so the float model also sees the quantization (and, in training, the
-    gradient passes straight through).
+    gradient passes straight through).  ``fmt`` is one format for every array
+    or a ``{(layer, kind): format}`` map such as :func:`dynamic_formats`.
     """
     kinds = tuple(kinds)
     unknown = sorted(set(kinds) - set(TRANSFORM_KINDS))
@@ -73,9 +99,10 @@ def bit_error_transform(rate: float | dict[str, float], rng: np.random.Generator
     def transform(layer_name: str, kind: str, array: np.ndarray) -> np.ndarray:
         if kind not in kinds:
             return array
+        f = fmt[layer_name, kind] if isinstance(fmt, dict) else fmt
         if array.dtype.kind in "iu":
-            return inject_bit_errors(array, rates[layer_name], rng, fmt.width)
-        words = float_to_fixed(array, fmt)
-        return fixed_to_float(inject_bit_errors(words, rates[layer_name], rng, fmt.width), fmt)
+            return inject_bit_errors(array, rates[layer_name], rng, f.width)
+        words = float_to_fixed(array, f)
+        return fixed_to_float(inject_bit_errors(words, rates[layer_name], rng, f.width), f)
 
     return transform

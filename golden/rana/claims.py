@@ -179,17 +179,39 @@ def dadiannao_claims(cfg: RanaConfig) -> list[Claim]:
             for cid, key, paper, tol in rows]
 
 
+def _loss_text(result) -> str:
+    """Accuracy loss (pp) of the retrained model per rate, with its standard error."""
+    clean = result.clean_accuracy
+    return ", ".join(f"{r:g}: {100 * (clean - m):+.2f} (s.e. {100 * e:.2f})" for r, m, e in zip(
+        result.rates, result.mean("retrained"), result.standard_error("retrained"), strict=True))
+
+
+def _margin_text(result) -> str:
+    """How far (in standard errors) the first rate past the tolerable one is beyond the no-loss bound."""
+    bound = result.clean_accuracy - result.options.loss_tolerance
+    for r, m, e in zip(result.rates, result.mean("retrained"), result.standard_error("retrained"), strict=True):
+        if m < bound:
+            return f"; the first rate with a loss, {r:g}, is {(bound - m) / e:.1f} s.e. past the bound" if e else ""
+    return ""
+
+
 def training_claims(cfg: RanaConfig) -> list[Claim]:
     from golden.rana.retention import distribution, tolerable_retention_us
     from golden.rana.training import StudyOptions, cached_study
 
     result = cached_study(StudyOptions())
+    global_q88 = cached_study(StudyOptions(number_format="q8.8"))
+    o = result.options
     rate = result.tolerable_rate("retrained")
-    note = ("digits CNN (golden/nn) analog of Fig. 11, FX16, errors in inputs and weights, "
-            f"{result.options.repeats} seeded repeats, retrained {result.options.epochs} epochs; "
-            f"no loss = mean accuracy within {result.options.loss_tolerance:.1%} of clean; rates on a decade grid, "
-            "so the rate must match exactly; the retention time is the distribution's value at that rate "
-            "(power law anchored at the paper's (734 us, 1e-5), so it follows from the rate)")
+    note = ("digits CNN (golden/nn) analog of Fig. 11, 16-bit per-layer (dynamic) fixed point, random-value "
+            f"errors in every layer's inputs and weights, {o.repeats} seeded repeats x {o.draws} error draws, "
+            f"retrained {o.epochs} epochs; no loss = mean accuracy within {o.loss_tolerance:.1%} of the clean "
+            f"{result.clean_accuracy:.2%}; loss in pp per rate: {_loss_text(result)}{_margin_text(result)}; "
+            "rates on a decade grid, "
+            "so the rate must match exactly; the retention time is the distribution's value at that rate (power "
+            "law anchored at the paper's (734 us, 1e-5), so it follows from the rate). In the global FX16 Q8.8 "
+            "instead (an error in an integer bit turns a weight into +-64..128) the tolerable rate is "
+            f"{global_q88.tolerable_rate('retrained') or 'none of the grid'} (loss in pp: {_loss_text(global_q88)})")
     model_rate = rate if rate is not None else 0.0
     model_us = tolerable_retention_us(distribution(cfg.retention), rate) if rate else 0.0
     return [

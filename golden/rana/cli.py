@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import click
 
 from golden.cli_support import (
@@ -251,22 +253,27 @@ def retention_cmd(rates, times, config_path, as_json: bool) -> None:
 
 
 @group.command("train")
-@click.option("--tiny", is_flag=True, help="Two rates, two repeats, one epoch (seconds).")
+@click.option("--tiny", is_flag=True, help="Two rates, two repeats, two draws, one epoch (seconds).")
+@click.option("--format", "number_format", type=click.Choice(["dynamic", "q8.8"]), default="dynamic",
+              show_default=True, help="16-bit per-layer fixed point, or the global FX16 Q8.8.")
 @config_option("rana")
 @json_option
 @handles_errors
-def train_cmd(tiny: bool, config_path, as_json: bool) -> None:
+def train_cmd(tiny: bool, number_format: str, config_path, as_json: bool) -> None:
     """Retention-aware training on the digits CNN: accuracy vs failure rate (Fig. 11 analog)."""
     from .training import TINY, StudyOptions, cached_study
 
     cfg = _config(config_path)
-    doc = cached_study(TINY if tiny else StudyOptions()).as_dict(cfg.retention)
+    opts = replace(TINY if tiny else StudyOptions(), number_format=number_format)
+    doc = cached_study(opts).as_dict(cfg.retention)
     if as_json:
         _emit_json(doc)
         return
-    click.echo(f"clean FX16 accuracy {doc['clean_accuracy']:.4f}")
-    for r, p, t in zip(doc["rates"], doc["mean_plain"], doc["mean_retrained"], strict=True):
-        click.echo(f"  r = {r:<8g} no retraining {p:.4f}   retrained {t:.4f}")
+    click.echo(f"clean accuracy ({number_format} 16-bit fixed point) {doc['clean_accuracy']:.4f}; "
+               f"{opts.repeats} repeats x {opts.draws} error draws")
+    for r, p, t, e in zip(doc["rates"], doc["mean_plain"], doc["mean_retrained"], doc["standard_error_retrained"],
+                          strict=True):
+        click.echo(f"  r = {r:<8g} no retraining {p:.4f}   retrained {t:.4f} (s.e. {e:.4f})")
     tr, tu = doc["tolerable_rate"]["retrained"], doc["tolerable_retention_us"]["retrained"]
     click.echo(f"tolerable failure rate (retrained): {tr}  -> tolerable retention "
                f"{'none' if tu is None else f'{tu:.0f}'} us "
