@@ -119,3 +119,10 @@ def test_bad_numbers_are_one_line_errors(run, args, msg):
     res = run(*args)
     assert res.exit_code == 2, res.output
     assert msg in res.stderr and "Traceback" not in res.output
+
+
+def test_retention_sweep_json(run):
+    doc = json.loads(run("retention-sweep", "alexnet", "--json").stdout)
+    assert set(doc["accelerator_energy_pj"]) == {"eD+ID", "eD+OD", "RANA(0)"}
+    assert set(doc["accelerator_energy_pj"]["eD+ID"]) == {"45", "90", "180", "360", "720", "1440"}
+    assert set(doc["accelerator_energy_pj"]["eD+ID"]["45"]) == {"mac", "buffer", "refresh"}

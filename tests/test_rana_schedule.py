@@ -213,3 +213,14 @@ def test_fig15_aggregation_is_the_named_reading():
     assert abs(suite - 0.194) < abs(comparison(how="mean")["rana0_vs_edod_energy_saving"] - 0.194)
     # RANA(0) equals eD+OD where OD fits every layer (AlexNet: all layers OD, §V-B3)
     assert m["alexnet", "RANA(0)"].total_pj() == pytest.approx(m["alexnet", "eD+OD"].total_pj())
+
+
+def test_interval_sweep_is_fresh_schedules_and_refresh_falls():
+    from golden.rana.study import interval_sweep
+
+    sweep = interval_sweep(CFG, "alexnet", ("eD+ID", "eD+OD"), (45, 90, 720))
+    direct = schedule_network("alexnet", "eD+OD", CFG, interval_us=90.0).energy_pj()
+    assert sweep["eD+OD"][90] == {e: v for e, v in direct.items() if e != "ddr"}   # off-chip left out (Fig. 16)
+    for per in sweep.values():
+        refresh = [per[t]["refresh"] for t in (45, 90, 720)]
+        assert refresh == sorted(refresh, reverse=True) and refresh[0] > 0

@@ -9,7 +9,7 @@
 * ``hymem rana designs``: Fig. 15 (six designs × four benchmarks, normalized
   to S+ID); ``hymem rana dadiannao``: §V-C; ``hymem rana sweep``: Fig. 18; ``hymem rana retention``: the
   retention distribution; ``hymem rana train``: the retention-aware
-  training study (Fig. 11 analog).
+  training study (Fig. 11 analog); ``hymem rana retention-sweep``: Fig. 16.
 """
 
 from __future__ import annotations
@@ -223,6 +223,34 @@ def sweep_cmd(config_path, as_json: bool) -> None:
             click.echo(f"  {scale:>5}x  RANA(E-5) {sum(a.values()):.3f} (refresh {a['refresh']:.3f})   "
                        f"RANA*(E-5) {sum(b.values()):.3f} (refresh {b['refresh']:.3f})")
     click.echo(f"refresh saving of RANA* over the sweep: {lo:.1%} .. {hi:.1%} (paper 65.5% .. 92.3%)")
+
+
+@group.command("retention-sweep")
+@click.argument("net", default="resnet50")
+@config_option("rana")
+@json_option
+@handles_errors
+def retention_sweep_cmd(net: str, config_path, as_json: bool) -> None:
+    """Accelerator energy of eD+ID, eD+OD, RANA(0) on NET (zoo name or .onnx; default ResNet-50) as the
+    retention time, and the refresh interval with it, goes 45..1440 us (Fig 16; off-chip access excluded)."""
+    from rich.table import Table
+
+    from .study import SWEEP_INTERVALS_US, interval_sweep
+
+    sweep = interval_sweep(_config(config_path), network=net)
+    if as_json:
+        _emit_json({"network": net, "accelerator_energy_pj": {d: {str(t): e for t, e in per.items()}
+                                                               for d, per in sweep.items()}})
+        return
+    table = Table(title=f"{net}: accelerator energy in uJ (refresh share) vs retention time; "
+                        "paper (ResNet, 90 -> 180 us): eD+ID refresh -50.0 %, eD+OD -80.1 %")
+    table.add_column("design")
+    for t in SWEEP_INTERVALS_US:
+        table.add_column(f"{t} us", justify="right")
+    for d, per in sweep.items():
+        table.add_row(d, *(f"{sum(e.values()) / 1e6:.0f} ({e['refresh'] / sum(e.values()):.0%})"
+                           for e in per.values()))
+    _console().print(table)
 
 
 @group.command("retention")

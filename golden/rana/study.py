@@ -1,5 +1,5 @@
 """Network-level studies: the Table IV design comparison (Fig. 15), the buffer
-capacity sweep (Fig. 18) and the refresh-interval sweep (Fig. 16).
+capacity sweep (Fig. 18) and the retention-time sweep (Fig. 16).
 
 Fig. 15's bars are normalized to S+ID per benchmark, but the paper does not
 say how its summary figures (§V-B1, §V-C) combine the four benchmarks.  Two
@@ -28,6 +28,8 @@ from golden.rana.scheduler import NetworkSchedule, schedule_network
 
 BENCHMARKS = ("alexnet", "vgg16", "googlenet", "resnet50")   # Table I / §V-A: AlexNet, VGG, GoogLeNet, ResNet
 SWEEP_SCALES = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)                # Fig. 18: 0.364 MB .. 11.632 MB
+SWEEP_INTERVALS_US = (45, 90, 180, 360, 720, 1440)             # Fig. 16: retention time 45 us .. 1440 us
+FIG16_DESIGNS = ("eD+ID", "eD+OD", "RANA(0)")                  # Fig. 16's three designs, on ResNet
 AGGREGATES = ("suite", "mean")
 AGGREGATE = "suite"                                           # see the module docstring
 
@@ -112,6 +114,22 @@ def capacity_sweep(cfg: RanaConfig | None = None, scales=SWEEP_SCALES, nets=BENC
                 s = schedule_network(n, d, cfg, capacity_scale=scale)
                 row[d] = {e: v / ref for e, v in s.energy_pj().items()}
             out[n][scale] = row
+    return out
+
+
+def interval_sweep(cfg: RanaConfig | None = None, network: str = "resnet50", designs=FIG16_DESIGNS,
+                   intervals_us=SWEEP_INTERVALS_US) -> dict:
+    """Fig. 16: accelerator energy by event (pJ; off-chip access excluded, as in the figure) of each
+    design when the eDRAM's retention time, and with it the refresh interval, is each of ``intervals_us``.
+
+    Each point is a fresh schedule: the scheduler re-picks patterns and tilings for the interval."""
+    cfg = cfg or load_rana_config()
+    out = {}
+    for d in designs:
+        out[d] = {}
+        for t in intervals_us:
+            energy = schedule_network(network, d, cfg, interval_us=float(t)).energy_pj()
+            out[d][t] = {e: v for e, v in energy.items() if e != "ddr"}
     return out
 
 
