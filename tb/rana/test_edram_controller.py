@@ -419,6 +419,20 @@ async def test_cosim_rana_star(dut):
 
 
 @cocotb.test()
+async def test_cosim_rana_star_wd(dut):
+    """RANA*(E-5) on a WD layer (VGG-16 conv2_1): only the weights' banks are flagged; inputs and outputs,
+    which live shorter than 734 us, sit in unrefreshed banks and must still read back within 1e-5."""
+    config = tb_component()[1]
+    scale = 32
+    (layer,) = scheduled_layers("vgg16", "RANA*(E-5)", ["conv2_1"], scale, config)
+    assert layer.needs_refresh == {"input": False, "output": False, "weight": True}, layer.needs_refresh
+    first, count = layer.banks["weight"]
+    assert layer.config.refresh_flags == ((1 << count) - 1) << first, "flags on exactly the weight banks"
+    stats, _ = await cosim(dut, "rana_star_wd", [layer], scale, budget=3000)
+    check_within(dut, "rana_star_wd", stats, config.retention.tolerable_failure_rate)
+
+
+@cocotb.test()
 async def test_cosim_flags_withheld(dut):
     """Liveness: VGG-16 conv4_2 in ID (eD+ID) keeps its inputs for the whole layer; without flags the BER explodes."""
     config = tb_component()[1]
