@@ -26,7 +26,6 @@ from golden.maxnvm.codecs import (
 )
 from golden.maxnvm.codecs.bitmask import pack_words, pad_to
 
-
 PACKED = (4, 5, 6, 7)
 
 
@@ -443,18 +442,14 @@ def test_codec_config_is_strict(tmp_path):
     from tools.toolchain import REPO
     text = (REPO / "configs" / "maxnvm.toml").read_text()
     assert load_maxnvm_config().codec.group_kernels == 16
-    (tmp_path / "lanes.toml").write_text(text.replace("lanes = 4", "lanes = 0"))
-    with pytest.raises(ConfigError, match=r"codec.lanes=0: must be in 1..16"):
-        load_maxnvm_config(tmp_path / "lanes.toml")
-    (tmp_path / "bits.toml").write_text(text.replace("data_bits = 16", "data_bits = 12"))
-    with pytest.raises(ConfigError, match=r"codec.data_bits=12: must be one of 4, 5, 6, 7, 8, 16"):
-        load_maxnvm_config(tmp_path / "bits.toml")
-    (tmp_path / "index.toml").write_text(text.replace("index_bits = 7", "index_bits = 8"))
-    with pytest.raises(ConfigError, match=r"codec.index_bits=8: must be in 4..7"):
-        load_maxnvm_config(tmp_path / "index.toml")
-    (tmp_path / "lut.toml").write_text(text.replace("lut_entries = 128", "lut_entries = 64"))
-    with pytest.raises(ConfigError, match=r"2\*\*index_bits <= lut_entries=64"):
-        load_maxnvm_config(tmp_path / "lut.toml")
+    for k, (old, new, message) in enumerate((
+            ("lanes = 4", "lanes = 0", r"codec.lanes=0: must be in 1..16"),
+            ("data_bits = 16", "data_bits = 12", r"codec.data_bits=12: must be one of 4, 5, 6, 7, 8, 16"),
+            ("index_bits = 7", "index_bits = 8", r"codec.index_bits=8: must be in 4..7"),
+            ("lut_entries = 128", "lut_entries = 64", r"2\*\*index_bits <= lut_entries=64"))):
+        (tmp_path / f"{k}.toml").write_text(text.replace(old, new))
+        with pytest.raises(ConfigError, match=message):
+            load_maxnvm_config(tmp_path / f"{k}.toml")
 
 
 def test_busy_cycles_through_a_register_stage_by_hand():

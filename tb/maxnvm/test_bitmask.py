@@ -132,6 +132,10 @@ class BitmaskBench:
 
     busy_model = staticmethod(busy_cycles_with_stalls)  # the decoder drives the monitored stream
 
+    async def clean_output(self, i: int, w: np.ndarray) -> np.ndarray:
+        """Set up layer ``i`` of elements ``w``; the dense output its clean surfaces must give."""
+        return w.reshape(-1)
+
     def mlc_faults(self, expected_faults: float = 3.0) -> MlcFaults:
         """Cell-model reads (``FAULT_TECH``) drawn from this bench's seeded generator."""
         return MlcFaults(self.config.mlc.tech(FAULT_TECH), self.config.mlc.level_code, self.rng,
@@ -146,16 +150,19 @@ class BitmaskBench:
         self.scoreboard.check_empty()
 
 
-async def random_layers(dut, name, n_layers=6, stall_prob=0.0, idle_prob=0.0):
-    bench = BitmaskBench(dut, name, stall_prob, idle_prob)
+async def random_layers(dut, name, n_layers=6, stall_prob=0.0, idle_prob=0.0, bench_class=None):
+    """Random layers (the first at 0 %, the second at 95 % sparsity; every third stored raw when
+    raw is smaller), IdxSync on and off; the dense output must be the clean layer's."""
+    bench = (bench_class or BitmaskBench)(dut, name, stall_prob, idle_prob)
     await bench.start()
     p = bench.params
     for i in range(n_layers):
         w = random_layer(bench.rng, p, sparsity=[0.0, 0.95][i] if i < 2 else None)
+        want = await bench.clean_output(i, w)
         surfaces = encode_bitmask(w, p.data_bits, p.idxsync_block, allow_raw=bool(i % 3 == 2))
         for idxsync in (True, False):
             out = await bench.layer(surfaces, w.shape, idxsync)
-            assert np.array_equal(out, w.reshape(-1)), f"layer {i}: dense output differs"
+            assert np.array_equal(out, want), f"layer {i}: dense output differs"
     bench.finish()
 
 
@@ -188,16 +195,16 @@ def read_through_cells(cells: MlcFaults, surfaces, nnz: int, names) -> object:
                                      for k, v in surfaces.surfaces().items() if len(v) and k in names})
 
 
-@cocotb.test()
-async def test_bitmask_faults_match_golden(dut):
+async def mlc_fault_layers(dut, n_layers=4, bench_class=None):
     """Every surface read through MLC cells (cell-model faults): RTL output and counters equal
     the golden decoder's under the same faults, IdxSync on and off."""
-    bench = BitmaskBench(dut, "faults", stall_prob=0.1)
+    bench = (bench_class or BitmaskBench)(dut, "faults", stall_prob=0.1)
     await bench.start()
     p = bench.params
     cells = bench.mlc_faults()
-    for i in range(4):
+    for i in range(n_layers):
         w = random_layer(bench.rng, p)
+        await bench.clean_output(i, w)
         s = encode_bitmask(w, p.data_bits, p.idxsync_block, allow_raw=False)
         names = ("wmb", "data", "idxsync") + (("wgs",) if i % 2 else ())  # WGS faults on odd layers
         faulty = read_through_cells(cells, s, int(np.count_nonzero(w)), names)
@@ -207,6 +214,11 @@ async def test_bitmask_faults_match_golden(dut):
     dut._log.info(f"MLC faults over {cells.reads} reads: used bits flipped {cells.flipped_bits}, "
                   f"faulty cells incl. padding {cells.faulty_cells}")
     bench.finish()
+
+
+@cocotb.test()
+async def test_bitmask_faults_match_golden(dut):
+    await mlc_fault_layers(dut)
 
 
 def net_shift_before_blocks(clean_mask, faulty_mask, block: int, n_blocks: int) -> np.ndarray:

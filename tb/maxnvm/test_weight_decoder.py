@@ -18,11 +18,11 @@ from __future__ import annotations
 import cocotb
 import numpy as np
 
-from golden.maxnvm.codecs import decode_weights_report, encode_bitmask
+from golden.maxnvm.codecs import decode_weights_report
 from golden.maxnvm.codecs.cost import busy_cycles_through_stage
 from tb.common.hdl import write
 from tb.common.stream import StreamDriver, idle_gaps
-from tb.maxnvm.test_bitmask import SURFACE_CODES, BitmaskBench, random_layer, read_through_cells
+from tb.maxnvm.test_bitmask import BitmaskBench, mlc_fault_layers, random_layers
 
 
 class WeightBench(BitmaskBench):
@@ -60,6 +60,12 @@ class WeightBench(BitmaskBench):
 
     busy_model = staticmethod(busy_cycles_through_stage)  # the lookup stage sits before the monitor
 
+    async def clean_output(self, i: int, w: np.ndarray) -> np.ndarray:
+        """A fresh codebook per layer: short ones on odd layers, entry 0 non-zero on layer 3."""
+        book = self.random_codebook(full=i % 2 == 0, zero_first=i != 3)
+        await self.load_codebook(book)
+        return lookup_here(book, w)
+
 
 def lookup_here(book, indices) -> np.ndarray:
     """``book[index]``, 0 past the codebook: the expected weights, computed independently."""
@@ -68,50 +74,17 @@ def lookup_here(book, indices) -> np.ndarray:
     return np.where(flat < len(book), padded[flat], 0)
 
 
-async def random_weight_layers(dut, name, n_layers=6, stall_prob=0.0, idle_prob=0.0):
-    bench = WeightBench(dut, name, stall_prob, idle_prob)
-    await bench.start()
-    p = bench.params
-    for i in range(n_layers):
-        w = random_layer(bench.rng, p, sparsity=[0.0, 0.95][i] if i < 2 else None)
-        book = bench.random_codebook(full=i % 2 == 0, zero_first=i != 3)
-        await bench.load_codebook(book)
-        surfaces = encode_bitmask(w, p.data_bits, p.idxsync_block, allow_raw=bool(i % 3 == 2))
-        for idxsync in (True, False):
-            out = await bench.layer(surfaces, w.shape, idxsync)
-            assert np.array_equal(out, lookup_here(book, w)), f"layer {i}: FX16 weights differ"
-    bench.finish()
+VARIANTS = {"full_rate": (6, 0.0, 0.0), "idle_load": (3, 0.0, 0.3), "backpressure": (3, 0.4, 0.0)}
 
 
 @cocotb.test()
-async def test_weights_full_rate(dut):
-    await random_weight_layers(dut, "full_rate")
-
-
-@cocotb.test()
-async def test_weights_idle_load(dut):
-    await random_weight_layers(dut, "idle_load", n_layers=3, idle_prob=0.3)
-
-
-@cocotb.test()
-async def test_weights_backpressure(dut):
-    await random_weight_layers(dut, "backpressure", n_layers=3, stall_prob=0.4)
+@cocotb.parametrize(variant=list(VARIANTS))
+async def test_weights_random_layers(dut, variant):
+    """Random layers and codebooks at full rate, with idle gaps while loading, under back-pressure."""
+    n_layers, stall_prob, idle_prob = VARIANTS[variant]
+    await random_layers(dut, variant, n_layers, stall_prob, idle_prob, bench_class=WeightBench)
 
 
 @cocotb.test()
 async def test_weights_mlc_faults_match_golden(dut):
-    """Every surface read through MLC cells: RTL weights and counters equal the golden decoder's
-    under the same faults, IdxSync on and off."""
-    bench = WeightBench(dut, "faults", stall_prob=0.1)
-    await bench.start()
-    p = bench.params
-    cells = bench.mlc_faults()
-    for i in range(3):
-        w = random_layer(bench.rng, p)
-        await bench.load_codebook(bench.random_codebook())
-        s = encode_bitmask(w, p.data_bits, p.idxsync_block, allow_raw=False)
-        faulty = read_through_cells(cells, s, int(np.count_nonzero(w)), tuple(SURFACE_CODES))
-        for idxsync in (True, False):
-            await bench.layer(faulty, w.shape, idxsync)
-    cells.assert_injected(SURFACE_CODES)
-    bench.finish()
+    await mlc_fault_layers(dut, n_layers=4, bench_class=WeightBench)
