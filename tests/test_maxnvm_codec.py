@@ -81,9 +81,11 @@ def naive_surfaces(w, data_bits, block):
     return pad(wgs), pad(wmb), pad(data), pad(idx) if block else b""
 
 
-def naive_decode(w_shape, data_bits, wmb, data, wgs, counters_words, block, idxsync):
+def naive_decode(w_shape, data_bits, wmb, data, wgs, sync, block, idxsync, data_elems=None):
     """Element-by-element decoder following Fig. 4: a read index into the packed values,
-    reset from WGS at each group and (IdxSync) from the block counter at each block."""
+    reset from WGS at each group and (IdxSync) from the block counter at each block.
+    Returns ``(weights, counters)``; items not wholly inside their surface read as 0 and
+    each short surface counts once in ``truncated``."""
     packed = data_bits in PACKED
     g = 32 if data_bits == 8 else 16
     eb = 1 if packed else data_bits // 8     # WGS units per element
@@ -96,12 +98,25 @@ def naive_decode(w_shape, data_bits, wmb, data, wgs, counters_words, block, idxs
                 for i in range(0, len(stream) // data_bits * data_bits, data_bits)]
     else:
         vals = [struct.unpack(fmt, bytes(data[i:i + eb]))[0] for i in range(0, len(data) // eb * eb, eb)]
-    out, ci, start = [], 0, 0
+    if data_elems is not None:
+        vals = vals[:data_elems]
     cb = (block // 2).bit_length() if block else 0
+    sync_bits = [(int(byte) >> j) & 1 for byte in sync for j in range(8)]
+    c = dict.fromkeys(("resyncs", "counter_errors", "wgs_errors", "wgs_mismatches", "overruns"), 0)
+    short = set()
+    out, ci, start = [], 0, 0
     for gi, g0 in enumerate(range(0, n_k, g)):
         n_el = (min(g0 + g, n_k) - g0) * kel
-        size = min(struct.unpack("<I", bytes(wgs[4 * gi: 4 * gi + 4]))[0] // eb, n_el)
+        if 4 * gi + 4 <= len(wgs):
+            raw = struct.unpack("<I", bytes(wgs[4 * gi: 4 * gi + 4]))[0]
+        else:
+            raw = 0
+            short.add("wgs")
+        if raw % eb or raw > n_el * eb:
+            c["wgs_errors"] += 1
+        size = min(raw, n_el * eb) // eb
         base = start
+        group_ones = 0
         blk = block or n_el
         for b0 in range(0, n_el, blk):
             blen = min(blk, n_el - b0)
@@ -109,23 +124,40 @@ def naive_decode(w_shape, data_bits, wmb, data, wgs, counters_words, block, idxs
             ones = 0
             for e in range(b0, b0 + blen):
                 bitpos = len(out)
-                bit = (wmb[bitpos // 8] >> (bitpos % 8)) & 1
+                if bitpos < 8 * len(wmb):
+                    bit = (int(wmb[bitpos // 8]) >> (bitpos % 8)) & 1
+                else:
+                    bit = 0
+                    short.add("wmb")
                 if bit:
+                    if idx >= len(vals):
+                        c["overruns"] += 1
                     out.append(vals[idx] if idx < len(vals) else 0)
                     idx += 1
                     ones += 1
                 else:
                     out.append(0)
+            group_ones += ones
             if idxsync:
-                word = counters_words[ci]
+                wb = cb + 1
+                if (ci + 1) * wb <= len(sync_bits):
+                    word = sum(sync_bits[ci * wb + j] << j for j in range(wb))
+                else:
+                    word = 0
+                    short.add("idxsync")
                 count, flag = word & ((1 << cb) - 1), word >> cb
+                c["counter_errors"] += count > blen
                 count = min(count, blen)
-                base += blen - count if flag else count
+                nonzeros = blen - count if flag else count
+                c["resyncs"] += nonzeros != ones
+                base += nonzeros
             else:
                 base = idx
             ci += 1
+        c["wgs_mismatches"] += group_ones != size
         start += size
-    return np.array(out).reshape(w_shape)
+    c["truncated"] = len(short)
+    return np.array(out).reshape(w_shape), c
 
 
 def words_of(surfaces):
@@ -204,8 +236,10 @@ def test_faulty_decode_matches_naive(trial):
     faulty = s.with_surfaces(**{k: flip_bits(v, rng.integers(0, n_bits[k], size=3))
                                 for k, v in s.surfaces().items() if k != "wgs" or bits in PACKED})
     for sync in (True, False):
-        want = naive_decode(w.shape, bits, faulty.wmb, faulty.data, faulty.wgs, words_of(faulty), 32, sync)
-        assert np.array_equal(decode_bitmask(faulty, w.shape, idxsync=sync), want)
+        want, counts = naive_decode(w.shape, bits, faulty.wmb, faulty.data, faulty.wgs, faulty.idxsync, 32, sync)
+        r = decode_bitmask_report(faulty, w.shape, idxsync=sync)
+        assert np.array_equal(r.weights, want)
+        assert {k: getattr(r, k) for k in counts} == counts
 
 
 def test_idxsync_confines_a_mask_fault_to_its_block():
@@ -230,9 +264,9 @@ def test_corrupted_counter_and_wgs_are_clamped_and_flagged():
     s = encode_bitmask(w, 16, idxsync_block=16, allow_raw=False)
     wb = idxsync_word_bits(16)                     # count field 4 bits + flag
     words = np.array(words_of(s))
-    words[7] = 15                                  # a legal but wrong count: resynchronizes, no error
+    words[7] = 15                                  # a legal but wrong count: resynchronizes, flagged
     r = decode_bitmask_report(s.with_surfaces(idxsync=pad_to(pack_words(words, wb))), w.shape)
-    assert r.counter_errors == 0 and r.resyncs >= 1 and not r.error
+    assert r.counter_errors == 0 and r.resyncs == 1 and r.error and r.wgs_mismatches == 0
     big_wgs = s.wgs.copy()
     big_wgs[0:4] = [0xFF, 0xFF, 0xFF, 0x7F]        # far larger than a group
     r = decode_bitmask_report(s.with_surfaces(wgs=big_wgs), w.shape, idxsync=False)
@@ -246,15 +280,53 @@ def test_corrupted_counter_and_wgs_are_clamped_and_flagged():
     assert np.array_equal(r2.weights.reshape(-1)[:16], w2.reshape(-1)[:16])
 
 
-def test_truncated_surfaces_never_crash():
+TRUNCATIONS = {  # surface -> bytes kept (None: whole); (expected short surfaces, IdxSync on)
+    "wmb": {"wmb": 10},
+    "wgs_partial_word": {"wgs": 6},                # the second WGS word is not wholly present
+    "idxsync": {"idxsync": 1},
+    "all_empty": {"wmb": 0, "wgs": 0, "idxsync": 0},
+    "data": {"data": 100},
+}
+
+
+@pytest.mark.parametrize("case", list(TRUNCATIONS))
+@pytest.mark.parametrize("bits", [16, 8, 5])
+def test_truncated_surfaces_match_naive(case, bits):
+    """Short surfaces read as zeros past their end (items not wholly present too), each short
+    metadata surface counts once in ``truncated``, every counter as the naive loop's."""
     rng = np.random.default_rng(4)
-    w = random_layer(rng, 32, 40, 0.3)
+    w = random_layer(rng, 40, 40, 0.3, bits)
+    s = encode_bitmask(w, bits, idxsync_block=64, allow_raw=False)
+    cut = s.with_surfaces(**{k: s.surfaces()[k][:n] for k, n in TRUNCATIONS[case].items()})
+    for sync in (True, False):
+        r = decode_bitmask_report(cut, w.shape, idxsync=sync)
+        want, counts = naive_decode(w.shape, bits, cut.wmb, cut.data, cut.wgs, cut.idxsync, 64, sync)
+        assert np.array_equal(r.weights, want)
+        assert {k: getattr(r, k) for k in counts} == counts
+        short = {k for k in TRUNCATIONS[case] if k != "data" and (sync or k != "idxsync")}
+        assert r.truncated == len(short) and r.error == bool(short or r.overruns)
+        if case == "data":
+            assert r.overruns > 0
+
+
+def test_raw_layer_short_data_overruns():
+    w = random_layer(np.random.default_rng(5), 4, 10, 0.0)
+    s = encode_bitmask(w, 16)
+    assert not s.compressed
+    r = decode_bitmask_report(s, w.shape, data_elems=25)
+    assert r.overruns == 15 and r.truncated == 0 and r.error
+    assert np.array_equal(r.weights.reshape(-1), np.r_[w.reshape(-1)[:25], np.zeros(15, int)])
+
+
+def test_mask_fault_without_idxsync_is_a_wgs_mismatch():
+    w = random_layer(np.random.default_rng(6), 20, 30, 0.5)   # two groups (16 + 4 kernels)
     s = encode_bitmask(w, 16, idxsync_block=64, allow_raw=False)
-    cut = s.with_surfaces(data=s.data[:100], wmb=s.wmb[:10], idxsync=s.idxsync[:1])
-    r = decode_bitmask_report(cut, w.shape)
-    assert r.truncated > 0 and r.error
-    r = decode_bitmask_report(s.with_surfaces(data=s.data[:100]), w.shape)
-    assert r.overruns > 0
+    r = decode_bitmask_report(s.with_surfaces(wmb=flip_bits(s.wmb, [5])), w.shape, idxsync=False)
+    assert r.wgs_mismatches == 1 and r.resyncs == 0 and r.error
+
+
+def test_bad_arguments_raise():
+    s = encode_bitmask(random_layer(np.random.default_rng(4), 4, 4, 0.3), 16, idxsync_block=64)
     with pytest.raises(ValueError, match="elements"):
         decode_bitmask(s, (3, 3))
     with pytest.raises(ValueError, match="outside signed 8-bit"):
@@ -352,6 +424,67 @@ def test_csr_corruption_is_robust_and_localized():
     assert huge.row_overruns > 0 and huge.error
     wide = decode_csr_report(e.replace(col_idx=np.full(e.n_entries, 15)))
     assert wide.col_overflows > 0
+
+
+def naive_csr_decode(stored):
+    """Row-by-row loop over stored (bit-packed) CSR arrays, written from the RTL's description:
+    an entry not wholly inside its surface reads 0; returns ``(dense, counters)``."""
+    def read(name, k):
+        buf, w = getattr(stored, name), stored.widths[name]
+        if (k + 1) * w > 8 * len(buf):
+            return 0
+        x = sum(((int(buf[(k * w + j) // 8]) >> ((k * w + j) % 8)) & 1) << j for j in range(w))
+        signed = name == "values" and w in (8, 16)
+        return x - (1 << w) if signed and x >> (w - 1) else x
+    needed = {"values": stored.n_entries, "col_idx": stored.n_entries, "row_counts": stored.n_rows}
+    c = {"row_overruns": 0, "col_overflows": 0, "entries": 0,
+         "truncated": sum(needed[k] * stored.widths[k] > 8 * len(getattr(stored, k)) for k in needed)}
+    out = np.zeros((stored.n_rows, stored.n_cols), dtype=np.int64)
+    entry = 0
+    for r in range(stored.n_rows):
+        col = -1
+        for _ in range(read("row_counts", r)):
+            if entry >= stored.n_entries:
+                c["row_overruns"] += 1
+                continue
+            col += 1 + read("col_idx", entry)
+            if col < stored.n_cols:
+                out[r, col] = read("values", entry)
+            else:
+                c["col_overflows"] += 1
+            entry += 1
+    c["entries"] = entry
+    c["unused_entries"] = stored.n_entries - entry
+    return out, c
+
+
+CSR_CORRUPTIONS = {  # name -> (array cuts as a fraction of the needed bytes, row-counter change)
+    "values_cut": ({"values": 0.5}, 0),
+    "col_idx_cut": ({"col_idx": 0.7}, 0),
+    "row_counts_cut": ({"row_counts": 0.6}, 0),
+    "all_empty": ({"values": 0, "col_idx": 0, "row_counts": 0}, 0),
+    "counts_short": ({}, -2),          # entries left after the last row
+    "counts_long": ({}, +5),           # entries asked for past the values
+}
+
+
+@pytest.mark.parametrize("case", list(CSR_CORRUPTIONS))
+@pytest.mark.parametrize("bits", [16, 5])
+def test_csr_truncated_and_inconsistent_match_naive(case, bits):
+    cuts, delta = CSR_CORRUPTIONS[case]
+    rng = np.random.default_rng(70 + bits)
+    e = encode_csr(random_layer(rng, 12, 50, 0.6, bits), 4)
+    counts = e.row_counts.copy()
+    counts[3] = max(0, counts[3] + delta)
+    s = pack_csr(e.replace(row_counts=counts), bits, 16)
+    need = {"values": -(-e.n_entries * bits // 8), "col_idx": -(-e.n_entries * 4 // 8), "row_counts": 2 * e.n_rows}
+    s = s.with_surfaces(**{k: getattr(s, k)[: int(f * need[k])] for k, f in cuts.items()})
+    r = decode_csr_report(s)
+    want, c = naive_csr_decode(s)
+    assert np.array_equal(r.weights, want)
+    assert {k: getattr(r, k) for k in c} == c
+    assert r.truncated == len(cuts) and r.error
+    assert (r.unused_entries > 0) == (delta < 0 or "row_counts" in cuts) and (delta <= 0 or r.row_overruns > 0)
 
 
 # ---------------------------------------------------------------- SEC-DED, Gray, LUT

@@ -8,12 +8,12 @@ from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.maxnvm.codecs.bitmask import counter_bits
+from golden.maxnvm.codecs.bitmask import SURFACE_ALIGN, align_up, counter_bits, idxsync_word_bits
 from golden.maxnvm.params import CodecParams, is_packed
 from rtl.common.counters import counter_signature
 
 BITMASK_COUNTERS = ("blocks", "resyncs", "weights_out", "beats", "counter_errors", "wgs_errors",
-                    "overruns", "busy_cycles")
+                    "overruns", "busy_cycles", "truncated", "wgs_mismatches")
 BOOT, IDLE, GROUP, RUN = range(4)  # decoder states
 WORD = 32  # bits per word of the WMB and IdxSync memories (little-endian surface bytes)
 
@@ -46,11 +46,22 @@ def weights_layout(params: CodecParams, shape=None) -> data.StructLayout:
     return data.StructLayout({**fields, "count": range(params.lanes + 1), "last": 1})
 
 
+def surface_limits(params: CodecParams) -> dict[str, int]:
+    """Largest byte length each metadata surface can need (128-B padded): the ranges of the
+    ``wgs_bytes``, ``wmb_bytes`` and ``sync_bytes`` inputs."""
+    n, block = params.max_weights, params.idxsync_block
+    max_groups = n // params.group_kernels + 1
+    max_blocks = n // block + max_groups
+    return {"wgs_bytes": align_up(4 * max_groups, SURFACE_ALIGN), "wmb_bytes": align_up(-(-n // 8), SURFACE_ALIGN),
+            "sync_bytes": align_up(-(-max_blocks * idxsync_word_bits(block) // 8), SURFACE_ALIGN)}
+
+
 def layer_ports(params: CodecParams) -> dict:
     """The layer inputs (``start`` and what it latches), shared with ``BitmaskHarness``."""
     n = params.max_weights
     return {"start": In(1), "n_weights": In(range(n + 1)), "group_elems": In(range(n + 1)),
-            "compressed": In(1), "idxsync": In(1), "data_elems": In(range(n + 1))}
+            "compressed": In(1), "idxsync": In(1), "data_elems": In(range(n + 1)),
+            **{name: In(range(limit + 1)) for name, limit in surface_limits(params).items()}}
 
 
 def status_ports(params: CodecParams) -> dict:
@@ -111,6 +122,12 @@ class BitmaskDecoder(wiring.Component):
     data_elems : In(range(max_weights + 1))
         Packed elements present in the data memory; reads at or past it give 0
         and count as ``overruns``.
+    wgs_bytes, wmb_bytes, sync_bytes : In(range(surface_limits(params)[name] + 1))
+        Bytes of the WGS, WMB and IdxSync surfaces present (a caller clamps larger
+        lengths to the port's range: they are complete).  Items not wholly present
+        (WGS word ``g`` past ``wgs_bytes // 4``, mask bit past ``8 * wmb_bytes``,
+        counter word past ``8 * sync_bytes // word bits``) read as 0, whatever the
+        memory holds, and a surface found short counts once per layer in ``truncated``.
     wmb_addr : Out(range)
         Word address (32-bit words) of the mask bits; ``wmb_lo``/``wmb_hi`` are
         the words at ``wmb_addr`` and ``wmb_addr + 1``.
@@ -130,12 +147,18 @@ class BitmaskDecoder(wiring.Component):
     busy : Out(1)
         A layer is in progress.
     error : Out(1)
-        Malformed input seen since ``start`` (clamped counter or WGS, overrun).
+        Malformed or inconsistent input seen since ``start``: any of the events
+        counted in ``resyncs``, ``counter_errors``, ``wgs_errors``, ``overruns``,
+        ``truncated``, ``wgs_mismatches``.
     counters.blocks / resyncs / weights_out / beats : Out(counter_width)
         IdxSync blocks passed (compressed layers), blocks whose mask popcount
         differed from their counter (IdxSync on), weights and beats sent.
     counters.counter_errors / wgs_errors / overruns : Out(counter_width)
         Counters clamped to their block, WGS words clamped, reads past ``data_elems``.
+    counters.truncated / wgs_mismatches : Out(counter_width)
+        Surfaces found shorter than the layer needs (WMB, WGS, IdxSync counters when
+        read: at most 3 per layer); groups whose mask popcount differed from their
+        clamped WGS count.
     counters.busy_cycles : Out(counter_width)
         Cycles with ``busy`` high.
 
@@ -152,7 +175,7 @@ class BitmaskDecoder(wiring.Component):
         self.idxsync_support = idxsync_support
         n = params.max_weights
         lanes = params.lanes
-        self.word_bits = counter_bits(params.idxsync_block) + 1
+        self.word_bits = idxsync_word_bits(params.idxsync_block)
         # A full group holds >= group_kernels elements; the last may be shorter.
         self.max_groups = n // params.group_kernels + 1
         max_blocks = n // params.idxsync_block + self.max_groups
@@ -187,6 +210,11 @@ class BitmaskDecoder(wiring.Component):
         compressed = Signal()
         idxsync = Signal()
         data_elems = Signal(range(n + 1))
+        limits = surface_limits(p)
+        wgs_words = Signal(range(limits["wgs_bytes"] // 4 + 1))        # WGS words wholly present
+        wmb_bits = Signal(range(8 * limits["wmb_bytes"] + 1))         # mask bits present
+        sync_limit = Signal(range(8 * limits["sync_bytes"] + 1))      # counter bits present
+        short = Signal(3)  # surfaces already found short in this layer: WMB, WGS, IdxSync
         # Walk state.
         pos = Signal(range(n + 1))              # next mask bit (dense element)
         group = Signal(range(n + 1))
@@ -197,6 +225,8 @@ class BitmaskDecoder(wiring.Component):
         idx = Signal(range(2 * n + 1))          # read index into the packed values
         block_base = Signal(range(2 * n + 1))   # synchronized index at the block's start
         group_start = Signal(range(2 * n + 1))  # running sum of clamped WGS (elements)
+        group_nnz = Signal(range(n + 1))        # this group's clamped WGS (elements)
+        group_ones = Signal(range(n + 1))       # mask ones seen in the group
         sync_bit = Signal(range(self.word_bits * (n // block + n) + 1))
 
         # State register with If/Elif (not m.FSM): Verilator -Wall rejects the
@@ -209,6 +239,8 @@ class BitmaskDecoder(wiring.Component):
                 n_weights.eq(self.n_weights), group_elems.eq(self.group_elems),
                 compressed.eq(self.compressed), data_elems.eq(self.data_elems),
                 idxsync.eq(self.idxsync if self.idxsync_support else 0),
+                wgs_words.eq(self.wgs_bytes >> 2), wmb_bits.eq(self.wmb_bytes << 3),
+                sync_limit.eq(self.sync_bytes << 3), short.eq(0),
                 pos.eq(0), group.eq(0), group_start.eq(0), sync_bit.eq(0),
                 self.error.eq(0),
             ]
@@ -222,7 +254,9 @@ class BitmaskDecoder(wiring.Component):
             this_group = Mux(group_elems < remaining, group_elems, remaining)
             group_bytes = Signal(range(2 * n + 1))
             m.d.comb += [self.wgs_addr.eq(group), group_bytes.eq(this_group << elem_shift)]
-            wgs = self.wgs_word
+            wgs_present = group < wgs_words
+            wgs = Signal(32)
+            m.d.comb += wgs.eq(Mux(wgs_present, self.wgs_word, 0))
             bad = (wgs > group_bytes) | (wgs[0] if elem_shift else 0)
             clamped = Mux(wgs > group_bytes, group_bytes, wgs) >> elem_shift
             m.d.sync += [
@@ -233,9 +267,12 @@ class BitmaskDecoder(wiring.Component):
             ]
             with m.If(compressed):
                 m.d.sync += [idx.eq(group_start), block_base.eq(group_start),
-                             group_start.eq(group_start + clamped)]
+                             group_start.eq(group_start + clamped), group_nnz.eq(clamped), group_ones.eq(0)]
                 with m.If(bad):
                     m.d.sync += [self.error.eq(1), self.counters.wgs_errors.eq(self.counters.wgs_errors + 1)]
+                with m.If(~wgs_present & ~short[1]):
+                    m.d.sync += [short[1].eq(1), self.error.eq(1),
+                                 self.counters.truncated.eq(self.counters.truncated + 1)]
             with m.Else():
                 m.d.sync += idx.eq(pos)
             m.d.sync += state.eq(RUN)
@@ -245,7 +282,8 @@ class BitmaskDecoder(wiring.Component):
                 cbits=cbits, pos=pos, idx=idx, ones=ones, block_rem=block_rem, block_len=block_len,
                 group_rem=group_rem, group=group, block_base=block_base, sync_bit=sync_bit,
                 compressed=compressed, idxsync=idxsync, data_elems=data_elems, n_weights=n_weights,
-                state=state))
+                state=state, wmb_bits=wmb_bits, sync_limit=sync_limit, short=short, group_nnz=group_nnz,
+                group_ones=group_ones))
         with m.If(self.busy):
             m.d.sync += self.counters.busy_cycles.eq(self.counters.busy_cycles + 1)
         return m
@@ -266,8 +304,10 @@ class BitmaskDecoder(wiring.Component):
         window = Signal(2 * WORD)
         m.d.comb += window.eq(Cat(self.wmb_lo, self.wmb_hi) >> pos[:5])
         mask = Signal(lanes)
-        for i in range(lanes):
-            m.d.comb += mask[i].eq((i < take) & (window[i] | ~compressed))
+        for i in range(lanes):  # mask bits past wmb_bits read as 0
+            m.d.comb += mask[i].eq((i < take) & ((window[i] & (pos + i < s.wmb_bits)) | ~compressed))
+        wmb_short = Signal()  # this beat reads mask bits past the surface
+        m.d.comb += wmb_short.eq(compressed & (pos + take > s.wmb_bits))
         prefix = [Const(0, 5)]
         for i in range(lanes):
             prefix.append(prefix[-1] + mask[i])
@@ -296,7 +336,9 @@ class BitmaskDecoder(wiring.Component):
         if self.idxsync_support:  # the baseline has no counter path at all (area comparison)
             m.d.comb += self.sync_addr.eq(sync_bit >> 5)
         word = Signal(self.word_bits)
-        m.d.comb += word.eq(Cat(self.sync_lo, self.sync_hi) >> sync_bit[:5])
+        sync_present = Signal()  # the whole counter word lies inside the surface
+        m.d.comb += [sync_present.eq(sync_bit + self.word_bits <= s.sync_limit),
+                     word.eq(Mux(sync_present, Cat(self.sync_lo, self.sync_hi) >> sync_bit[:5], 0))]
         count = word[:cbits]
         count_bad = count > block_len
         clamped = Mux(count_bad, block_len, count)
@@ -316,7 +358,16 @@ class BitmaskDecoder(wiring.Component):
             ]
             with m.If(overrun.any()):
                 m.d.sync += self.error.eq(1)
-            with m.If(block_rem == take):  # block ends with this beat
+            block_end = block_rem == take
+            new_wmb = wmb_short & ~s.short[0]
+            new_sync = Signal()  # the baseline reads no counters
+            if self.idxsync_support:
+                m.d.comb += new_sync.eq(block_end & sync_now & ~sync_present & ~s.short[2])
+            with m.If(new_wmb | new_sync):
+                m.d.sync += [s.short[0].eq(s.short[0] | new_wmb), s.short[2].eq(s.short[2] | new_sync),
+                             self.error.eq(1), counters.truncated.eq(counters.truncated + new_wmb + new_sync)]
+            m.d.sync += s.group_ones.eq(s.group_ones + ones_now)
+            with m.If(block_end):  # block ends with this beat
                 with m.If(compressed):
                     m.d.sync += counters.blocks.eq(counters.blocks + 1)
                     if self.idxsync_support:
@@ -324,7 +375,7 @@ class BitmaskDecoder(wiring.Component):
                 with m.If(sync_now):
                     m.d.sync += [idx.eq(block_base + expected), block_base.eq(block_base + expected)]
                     with m.If(expected != ones + ones_now):
-                        m.d.sync += counters.resyncs.eq(counters.resyncs + 1)
+                        m.d.sync += [self.error.eq(1), counters.resyncs.eq(counters.resyncs + 1)]
                     with m.If(count_bad):
                         m.d.sync += [self.error.eq(1), counters.counter_errors.eq(counters.counter_errors + 1)]
                 with m.Else():
@@ -334,6 +385,8 @@ class BitmaskDecoder(wiring.Component):
                              block_rem.eq(Mux(rest < block, rest, block)), ones.eq(0)]
                 with m.If(group_rem == take):
                     m.d.sync += s.group.eq(s.group + 1)
+                    with m.If(compressed & (s.group_ones + ones_now != s.group_nnz)):
+                        m.d.sync += [self.error.eq(1), counters.wgs_mismatches.eq(counters.wgs_mismatches + 1)]
                     m.d.sync += s.state.eq(IDLE)
                     with m.If(~last):
                         m.d.sync += s.state.eq(GROUP)

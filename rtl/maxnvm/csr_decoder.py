@@ -8,22 +8,25 @@ from amaranth.lib.wiring import In, Out
 
 from golden.maxnvm.params import CodecParams
 from rtl.common.counters import counter_signature
-from rtl.maxnvm.bitmask_decoder import WORD, element_shape, times_const
+from rtl.maxnvm.bitmask_decoder import WORD, element_shape, popcount, times_const
 
-CSR_COUNTERS = ("rows", "entries", "weights_out", "row_overruns", "col_overflows", "busy_cycles")
+CSR_COUNTERS = ("rows", "entries", "weights_out", "row_overruns", "col_overflows", "busy_cycles",
+                "unused_entries", "truncated")
 BOOT, IDLE, ROW, RUN = range(4)  # decoder states
 CSR_ARRAYS = ("values", "col_idx", "row_counts")  # load-port ``array`` codes 0..2
+LENGTH_PORTS = {name: f"{name}_bytes" for name in CSR_ARRAYS}
 
 
-def packed_field(m, mem: memory.Memory, index, width: int, depth_words: int, name: str):
+def packed_field(m, mem: memory.Memory, index, width: int, depth_words: int, name: str, limit):
     """Entry ``index`` of a ``width``-bit array bit-packed little-endian in 32-bit words: two
-    asynchronous reads (the words holding its first and last bit) and a shift."""
+    asynchronous reads (the words holding its first and last bit) and a shift; 0 unless the
+    entry lies wholly below bit ``limit`` (the array's loaded length)."""
     bit = Signal(range(depth_words * WORD), name=f"{name}_bit")
     m.d.comb += bit.eq(times_const(index, width))
     lo, hi = mem.read_port(domain="comb"), mem.read_port(domain="comb")
     m.d.comb += [lo.addr.eq(bit >> 5), hi.addr.eq((bit >> 5) + 1)]
     field = Signal(width, name=f"{name}_field")
-    m.d.comb += field.eq(Cat(lo.data, hi.data) >> bit[:5])
+    m.d.comb += field.eq(Mux(bit + width <= limit, Cat(lo.data, hi.data) >> bit[:5], 0))
     return field
 
 
@@ -37,7 +40,10 @@ class CsrDecoder(wiring.Component):
     column is the previous entry's column + 1 + its relative index (the first
     counts from column 0).  Entries whose column falls past the row are dropped
     (``col_overflows``); entries a row counter asks for past ``n_entries`` are
-    missing (``row_overruns``); both raise ``error`` and decoding goes on.
+    missing (``row_overruns``); entries left after the last row are ``unused_entries``;
+    an array shorter than the matrix needs (its ``*_bytes`` input) reads as 0 from its
+    first entry not wholly present on, whatever the memory holds, and counts in
+    ``truncated``; each raises ``error`` and decoding goes on.
 
     The three arrays are stored bit-packed (``golden.maxnvm.codecs.csr.pack_csr``:
     entry ``i`` of a ``w``-bit array at bits ``i*w ..``, little-endian) in 32-bit-word
@@ -62,6 +68,9 @@ class CsrDecoder(wiring.Component):
         Starts a matrix with ``n_rows``, ``n_cols``, ``n_entries`` (ignored while busy).
     n_rows, n_cols, n_entries : In(range(max_weights + 1))
         Matrix shape and stored entries; ``n_cols = 0`` with rows is malformed (``error``, no output).
+    values_bytes, col_idx_bytes, row_counts_bytes : In(range(4 * memory words + 1))
+        Bytes of each packed array present in its memory (latched at ``start``); larger
+        values than the memory holds are clamped by the caller (complete).
     weights : Out(stream.Signature(StructLayout{w: element, row_end: 1, last: 1}))
         The dense matrix in row-major order (``element``: ``signed(data_bits)`` for
         8/16 bits, ``unsigned(data_bits)`` for packed indices).
@@ -73,6 +82,10 @@ class CsrDecoder(wiring.Component):
         Missing entries, dropped entries.
     counters.busy_cycles : Out(counter_width)
         Cycles with ``busy`` high.
+    counters.unused_entries / truncated : Out(counter_width)
+        Entries after the last row's (counters summing to fewer than ``n_entries``); arrays
+        shorter than ``n_entries`` (values, column indices) or ``n_rows`` (counters) entries,
+        checked at ``start`` of a matrix with rows and columns (0..3 per matrix).
 
     Latency and throughput
     ----------------------
@@ -94,6 +107,7 @@ class CsrDecoder(wiring.Component):
             "n_rows": In(range(n + 1)),
             "n_cols": In(range(n + 1)),
             "n_entries": In(range(n + 1)),
+            **{LENGTH_PORTS[k]: In(range(WORD // 8 * d + 1)) for k, d in self.depths.items()},
             "weights": Out(stream.Signature(data.StructLayout(
                 {"w": element_shape(params.data_bits), "row_end": 1, "last": 1}))),
             "busy": Out(1),
@@ -121,8 +135,9 @@ class CsrDecoder(wiring.Component):
         left = Signal(p.csr_counter_bits)          # entries of this row still to place
         base = Signal(range(n + (1 << p.csr_index_bits) + 1))  # column the next relative index counts from
         counters = self.counters
+        limits = {k: Signal(range(WORD * d + 1), name=f"{k}_limit") for k, d in self.depths.items()}  # bits present
         fields = {name: packed_field(m, mems[name], row if name == "row_counts" else entry, self.widths[name],
-                                     self.depths[name], name) for name in CSR_ARRAYS}
+                                     self.depths[name], name, limits[name]) for name in CSR_ARRAYS}
 
         # State register with If/Elif (not m.FSM): Verilator -Wall rejects the
         # incomplete case statements m.FSM emits.
@@ -132,10 +147,18 @@ class CsrDecoder(wiring.Component):
         with m.Elif(state == IDLE), m.If(self.start):
             m.d.sync += [n_rows.eq(self.n_rows), n_cols.eq(self.n_cols), n_entries.eq(self.n_entries),
                          row.eq(0), entry.eq(0), self.error.eq(0)]
+            m.d.sync += [limits[k].eq(getattr(self, LENGTH_PORTS[k]) << 3) for k in CSR_ARRAYS]
             with m.If(self.n_cols == 0):
                 m.d.sync += self.error.eq(self.n_rows != 0)
             with m.Elif(self.n_rows != 0):
                 m.d.sync += state.eq(ROW)
+                needed = {"values": self.n_entries, "col_idx": self.n_entries, "row_counts": self.n_rows}
+                short = Signal(len(CSR_ARRAYS))
+                m.d.comb += [short[i].eq((getattr(self, LENGTH_PORTS[k]) << 3) < times_const(needed[k], self.widths[k]))
+                             for i, k in enumerate(CSR_ARRAYS)]
+                m.d.sync += counters.truncated.eq(counters.truncated + popcount(short))
+                with m.If(short.any()):
+                    m.d.sync += self.error.eq(1)
         with m.Elif(state == ROW):
             m.d.comb += self.busy.eq(1)
             m.d.sync += [left.eq(fields["row_counts"]), col.eq(0), base.eq(0),
@@ -177,6 +200,11 @@ class CsrDecoder(wiring.Component):
                     m.d.sync += state.eq(ROW)
                     with m.If(row == n_rows - 1):
                         m.d.sync += state.eq(IDLE)
+                        unused = Signal(range(n + 1))
+                        m.d.comb += unused.eq(n_entries - entry_next - present)
+                        m.d.sync += counters.unused_entries.eq(counters.unused_entries + unused)
+                        with m.If(unused != 0):
+                            m.d.sync += self.error.eq(1)
         with m.If(self.busy):
             m.d.sync += counters.busy_cycles.eq(counters.busy_cycles + 1)
         return m

@@ -29,7 +29,7 @@ from tb.common.counters import assert_counters_equal, read_counters
 from tb.common.hdl import handle, write
 from tb.common.stream import StreamDriver
 from tb.maxnvm.loading import load_memories, words32
-from tb.maxnvm.test_bitmask import SURFACE_CODES
+from tb.maxnvm.test_bitmask import LENGTH_PORTS, SURFACE_CODES
 from tb.runner import tb_component
 
 SEED = 2019
@@ -62,7 +62,8 @@ async def bench_bitmask_decoder(dut):
         await StreamDriver(dut, component, "codebook").send([{"index": i, "weight": int(v)} for i, v in enumerate(book)])
         write(dut, component, "n_entries", value=entries)
     for name, value in (("n_weights", w.size), ("group_elems", p.group_kernels * w.shape[1]),
-                        ("compressed", 1), ("idxsync", 1), ("data_elems", elements_in(len(s.data), p.data_bits))):
+                        ("compressed", 1), ("idxsync", 1), ("data_elems", elements_in(len(s.data), p.data_bits)),
+                        *((port, len(s.surfaces()[k])) for k, port in LENGTH_PORTS.items())):
         write(dut, component, name, value=value)
     busy = handle(dut, component, "busy")
     t0 = time.perf_counter()
@@ -79,7 +80,7 @@ async def bench_bitmask_decoder(dut):
     seconds = time.perf_counter() - t0
     measured = read_counters(dut, component)
     expected = {"weights_out": repeats * report.weights_out, "blocks": repeats * report.blocks, "resyncs": 0,
-                "beats": repeats * cost.beats, "busy_cycles": repeats * cost.busy_cycles}
+                "truncated": 0, "wgs_mismatches": 0, "beats": repeats * cost.beats, "busy_cycles": repeats * cost.busy_cycles}
     if weight_decoder:
         expected.update(lookups=repeats * w.size, out_of_range=0, codebook_loads=entries)
     assert_counters_equal(measured, expected)

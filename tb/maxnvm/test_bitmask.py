@@ -10,8 +10,9 @@ cell, and read back through the golden cell model (``tb.common.mlc_cells``,
 accelerated so every read has faults) — must decode exactly like the golden
 decoder under the same faults; MLC3 mask faults must stay inside their blocks
 with IdxSync and spread past them without (asserted on the RTL's output).
-Malformed inputs (zero group size, oversize WGS and counters, truncated data)
-raise ``error`` and the decoder finishes.
+Malformed inputs (zero group size, oversize WGS and counters, truncated data) and
+short WMB, WGS and IdxSync surfaces over stale memory contents raise ``error``, count
+like the golden decoder's, and the decoder finishes (watchdog).
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ from cocotb.triggers import ReadOnly, RisingEdge
 from golden.maxnvm.claims import CHOSEN_BPC
 from golden.maxnvm.codecs import decode_bitmask_report, encode_bitmask
 from golden.maxnvm.codecs.bitmask import bits_of, element_range, elements_in, idxsync_word_bits
+from golden.maxnvm.codecs.bits import flip_bits
 from golden.maxnvm.codecs.cost import (
     bitmask_beats,
     bitmask_decoder_cost,
     bitmask_group_beats,
     busy_cycles_with_stalls,
 )
+from rtl.maxnvm.bitmask_decoder import surface_limits
 from tb.common.clock import start_clock_and_reset, wait_for_level
 from tb.common.counters import assert_counters_equal, counter_names, read_counters
 from tb.common.hdl import handle, read, write
@@ -41,6 +44,7 @@ from tb.maxnvm.loading import load_memories, words32
 from tb.runner import tb_component
 
 SURFACE_CODES = {"wgs": 0, "wmb": 1, "data": 2, "idxsync": 3}
+LENGTH_PORTS = {"wgs": "wgs_bytes", "wmb": "wmb_bytes", "idxsync": "sync_bytes"}  # surface -> its byte length input
 SURFACE_STRUCTURE = {"wgs": "wgs", "wmb": "mask", "data": "values", "idxsync": "counters"}
 #: bits per cell of each stored surface: the project's chosen BitM+IdxSync configuration
 #: (golden.maxnvm.claims, seed 003 §4.4): values and mask MLC3, WGS and counters SLC.
@@ -99,16 +103,19 @@ class BitmaskBench:
             group_elems = min(p.group_kernels * lay.kernel_elems, lay.n_weights)
         if group_elems:
             self.scoreboard.expected.extend(bitmask_beats(lanes_out, lay, p.lanes, p.idxsync_block))
-            for k in ("blocks", "resyncs", "counter_errors", "wgs_errors", "overruns"):
+            for k in ("blocks", "resyncs", "counter_errors", "wgs_errors", "overruns", "truncated",
+                      "wgs_mismatches"):
                 self.expected[k] += getattr(report, k)
             for k, v in extra.items():
                 self.expected[k] += v
             self.expected["weights_out"] += report.weights_out
             self.expected["beats"] += cost.beats
         first_item = len(self.monitor.items)
+        limits = surface_limits(p)  # longer surfaces are complete: clamp to the ports' range
+        lengths = [(port, min(len(surfaces.surfaces()[k]), limits[port])) for k, port in LENGTH_PORTS.items()]
         for name, value in (("n_weights", lay.n_weights), ("group_elems", group_elems),
                             ("compressed", surfaces.compressed), ("idxsync", idxsync),
-                            ("data_elems", data_elems), ("start", 1)):
+                            ("data_elems", data_elems), *lengths, ("start", 1)):
             write(self.dut, self.component, name, value=int(value))
         await ReadOnly()  # the monitor has counted this cycle by now
         if group_elems:
@@ -284,3 +291,40 @@ async def test_malformed_inputs_flag_error_and_finish(dut):
     await bench.layer(s.with_surfaces(idxsync=sync), w.shape, True)
     await bench.layer(s, w.shape, True, data_elems=elements_in(len(s.data), p.data_bits) // 3)  # truncated data
     bench.finish()
+
+
+async def truncated_layers(dut, bench_class=None):
+    """Short WMB, WGS and IdxSync surfaces (whole and partly present items) one at a time and
+    all at once, IdxSync on and off, each after a full layer has filled the memories with
+    other words (stale data past every cut): the RTL must read zeros past each surface like
+    the golden decoder, count each short surface once in ``truncated``, raise ``error`` and
+    finish (watchdog); a mask fault without IdxSync shows as a WGS mismatch."""
+    bench = (bench_class or BitmaskBench)(dut, "truncated", stall_prob=0.2)
+    await bench.start()
+    p = bench.params
+    g, block = p.group_kernels, p.idxsync_block
+    shape = {"n_kernels": g + 3, "kernel_elems": 2 * block // g + 5}  # groups of 3 blocks and 1 block
+    for i, cut in enumerate(({"wmb": 0.5}, {"wgs": 0.9}, {"idxsync": 0.6}, {"wmb": 0, "wgs": 0, "idxsync": 0})):
+        filler = random_layer(bench.rng, p, sparsity=0.05, **shape)
+        await bench.clean_output(2 * i, filler)
+        await bench.layer(encode_bitmask(filler, p.data_bits, block, allow_raw=False), filler.shape, True)
+        w = random_layer(bench.rng, p, sparsity=0.5, **shape)
+        await bench.clean_output(2 * i + 1, w)
+        s = encode_bitmask(w, p.data_bits, block, allow_raw=False)
+        needed = {"wmb": -(-w.size // 8), "wgs": 4 * s.layout.n_groups,
+                  "idxsync": -(-s.layout.n_blocks * idxsync_word_bits(block) // 8)}
+        short = s.with_surfaces(**{k: s.surfaces()[k][: int(f * needed[k])] for k, f in cut.items()})
+        for idxsync in (True, False):
+            await bench.layer(short, w.shape, idxsync)
+    w = random_layer(bench.rng, p, sparsity=0.5, **shape)
+    await bench.clean_output(8, w)
+    s = encode_bitmask(w, p.data_bits, block, allow_raw=False)
+    await bench.layer(s.with_surfaces(wmb=flip_bits(s.wmb, [3])), w.shape, False)
+    flagged = bench.expected  # the golden counts, against the cuts made here (IdxSync off reads no counters)
+    assert flagged["truncated"] == 2 + 2 + 1 + (3 + 2) and flagged["wgs_mismatches"] >= 1, flagged
+    bench.finish()
+
+
+@cocotb.test()
+async def test_truncated_surfaces_flag_error_and_finish(dut):
+    await truncated_layers(dut)

@@ -6,8 +6,10 @@ width; NVDLA-width signed values or packed cluster indices), clean and with valu
 column indices and row counters stored in MLC cells at their own bits per cell and
 read back through the golden cell model (``tb.common.mlc_cells``, accelerated so
 every read has faults): every dense
-weight, row end and counter must equal the golden decoder's under the same faults; malformed shapes and oversize row counters raise ``error`` and the
-decoder finishes.
+weight, row end and counter must equal the golden decoder's under the same faults.  Malformed
+shapes, row counters past the values or summing short of them, and arrays shorter than the
+matrix needs (cut after a full matrix left other words in the memories) raise ``error``,
+count like the golden decoder's, and the decoder finishes (watchdog).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from golden.maxnvm.codecs import decode_csr_report, encode_csr, pack_csr
 from golden.maxnvm.codecs.bitmask import element_range
 from golden.maxnvm.codecs.cost import busy_cycles_with_stalls, csr_decoder_cost
 from golden.maxnvm.codecs.csr import CSR_ARRAYS
+from rtl.maxnvm.csr_decoder import CSR_COUNTERS, LENGTH_PORTS
 from tb.common.clock import start_clock_and_reset, wait_for_level
 from tb.common.counters import assert_counters_equal, read_counters
 from tb.common.hdl import handle, read, write
@@ -52,8 +55,7 @@ class CsrBench:
                                      ready=ready_pattern(self.rng, 2_000_000, stall_prob),
                                      on_item=self.scoreboard.observe)
         self.loader = StreamDriver(dut, self.component, "load")
-        self.expected = {k: 0 for k in ("rows", "entries", "weights_out", "row_overruns", "col_overflows",
-                                        "busy_cycles")}
+        self.expected = dict.fromkeys(CSR_COUNTERS, 0)
         self.matrices = 0
         self.watchdog = Watchdog(lambda: (self.loader.sent, len(self.monitor.items), self.matrices),
                                  WATCHDOG_CYCLES, "maxnvm_csr")
@@ -65,11 +67,14 @@ class CsrBench:
         self.monitor.start()
         self.watchdog.start()
 
-    async def matrix(self, enc, n_cols=None, cells: MlcFaults | None = None):
-        """Pack ``enc`` (read back through ``cells`` when given), load, decode, check."""
+    async def matrix(self, enc, n_cols=None, cells: MlcFaults | None = None, cut: dict | None = None):
+        """Pack ``enc`` (read back through ``cells`` when given; arrays cut to ``cut[name]`` of
+        their bytes when given), load, decode, check."""
         p = self.params
         n_cols = enc.n_cols if n_cols is None else n_cols
         surfaces = pack_csr(enc, p.data_bits, p.csr_counter_bits)
+        surfaces = surfaces.with_surfaces(**{k: getattr(surfaces, k)[: int(f * len(getattr(surfaces, k)))]
+                                             for k, f in (cut or {}).items()})
         if cells is not None:
             used = {"values": enc.n_entries * p.data_bits, "col_idx": enc.n_entries * p.csr_index_bits,
                     "row_counts": enc.n_rows * p.csr_counter_bits}
@@ -79,21 +84,22 @@ class CsrBench:
                             {CSR_ARRAYS.index(k): words32(v) for k, v in surfaces.surfaces().items() if len(v)},
                             rng=self.rng, idle_prob=self.idle_prob, port="load")
         stored = surfaces.unpack()  # what the cells hold, as the golden decoder reads it
+        report = decode_csr_report(surfaces)
         if n_cols:
-            report = decode_csr_report(stored)
             dense = report.weights
             rows, cols = dense.shape
             self.scoreboard.expected.extend(
                 {"w": int(v), "row_end": int(c == cols - 1), "last": int(r == rows - 1 and c == cols - 1)}
                 for (r, c), v in np.ndenumerate(dense))
-            self.expected["entries"] += report.entries
-            self.expected["row_overruns"] += report.row_overruns
-            self.expected["col_overflows"] += report.col_overflows
+            for k in ("entries", "row_overruns", "col_overflows", "unused_entries", "truncated"):
+                self.expected[k] += getattr(report, k)
             for k, v in csr_decoder_cost(rows, cols).items():
                 if k != "busy_cycles":
                     self.expected[k] += v
+        lengths = [(port, min(len(getattr(surfaces, k)), 4 * self.component.depths[k]))  # longer: complete
+                   for k, port in LENGTH_PORTS.items()]
         for name, value in (("n_rows", stored.n_rows), ("n_cols", n_cols), ("n_entries", stored.n_entries),
-                            ("start", 1)):
+                            *lengths, ("start", 1)):
             write(self.dut, self.component, name, value=int(value))
         await ReadOnly()  # the monitor has counted this cycle by now
         if n_cols:
@@ -103,7 +109,7 @@ class CsrBench:
         write(self.dut, self.component, "start", value=0)
         await wait_for_level(self.dut.clk, handle(self.dut, self.component, "busy"), 0)
         self.matrices += 1
-        want = decode_csr_report(stored).error if n_cols else stored.n_rows > 0
+        want = report.error if n_cols else stored.n_rows > 0
         assert read(self.dut, self.component, "error") == int(want)
 
     def finish(self):
@@ -160,4 +166,24 @@ async def test_csr_malformed(dut):
     await bench.matrix(enc, n_cols=0)                                           # impossible shape
     await bench.matrix(enc.replace(row_counts=np.r_[enc.row_counts[:-1], 5000]))  # overruns
     await bench.matrix(enc.replace(col_idx=np.full(enc.n_entries, (1 << p.csr_index_bits) - 1)))  # overflow
+    await bench.matrix(enc.replace(row_counts=np.r_[enc.row_counts[:-1], 0]))      # entries left unused
+    bench.finish()
+
+
+@cocotb.test()
+async def test_csr_truncated_arrays(dut):
+    """Each array cut short, then all three emptied, each after a full matrix filled the
+    memories with other words: reads past a cut give 0 like the golden decoder's, each short
+    array counts once in ``truncated``, ``error`` rises, the decoder finishes (watchdog)."""
+    bench = CsrBench(dut, "truncated", stall_prob=0.2)
+    await bench.start()
+    p = bench.params
+    cuts = ({"values": 0.5}, {"col_idx": 0.6}, {"row_counts": 0.4}, {k: 0 for k in CSR_ARRAYS})
+    for cut in cuts:
+        await bench.matrix(encode_csr(random_matrix(bench.rng, p, 0.1), p.csr_index_bits))
+        enc = encode_csr(random_matrix(bench.rng, p, 0.4), p.csr_index_bits)
+        while enc.n_rows < 2 or enc.n_entries < 8:  # room for a cut to remove whole entries
+            enc = encode_csr(random_matrix(bench.rng, p, 0.4), p.csr_index_bits)
+        await bench.matrix(enc, cut=cut)
+    assert bench.expected["truncated"] == sum(len(c) for c in cuts), bench.expected
     bench.finish()

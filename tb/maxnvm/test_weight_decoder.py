@@ -22,7 +22,7 @@ from golden.maxnvm.codecs import decode_weights_report
 from golden.maxnvm.codecs.cost import busy_cycles_through_stage
 from tb.common.hdl import write
 from tb.common.stream import StreamDriver, idle_gaps
-from tb.maxnvm.test_bitmask import BitmaskBench, mlc_fault_layers, random_layers
+from tb.maxnvm.test_bitmask import BitmaskBench, mlc_fault_layers, random_layers, truncated_layers
 
 
 class WeightBench(BitmaskBench):
@@ -88,3 +88,8 @@ async def test_weights_random_layers(dut, variant):
 @cocotb.test()
 async def test_weights_mlc_faults_match_golden(dut):
     await mlc_fault_layers(dut, n_layers=4, bench_class=WeightBench)
+
+
+@cocotb.test()
+async def test_weights_truncated_surfaces_flag_error_and_finish(dut):
+    await truncated_layers(dut, bench_class=WeightBench)

@@ -45,15 +45,22 @@ the index runs on through the mask and an error propagates to the end of the
 group.  Both modes start each group at the cumulative WGS byte count.
 
 Decoding never raises on corrupted surfaces; the damage is reported in
-:class:`BitmaskDecode`:
+:class:`BitmaskDecode` (each item below also raises the RTL's ``error`` flag):
 
 * a counter that decodes to more non-zeros than its block holds (or, counting
   zeros, to more zeros) is clamped to the block and counted in ``counter_errors``;
+* a block whose mask popcount differs from its IdxSync counter (IdxSync on) is
+  re-aligned anyway and counted in ``resyncs``;
 * a WGS word that is not a whole number of elements or exceeds its group's
   size is clamped (rounded down, at most the group) and counted in ``wgs_errors``;
-* a value read past the end of the data surface yields 0 and counts in ``overruns``;
-* surfaces shorter than their metadata says (truncated) read as zeros and are
-  counted in ``truncated`` (bytes missing).
+* a group whose mask popcount differs from its (clamped) WGS count is counted in
+  ``wgs_mismatches`` (no IdxSync needed: a flipped mask bit shows here);
+* a value read past the end of the data surface (``data_elems``) yields 0 and
+  counts in ``overruns`` (raw layers too);
+* a WMB, WGS or IdxSync surface shorter than the layer needs (whole items present:
+  mask bits ``8 * bytes``, WGS words ``bytes // 4``, counter words
+  ``8 * bytes // word bits``; IdxSync counters only when read) reads as zeros past
+  its end and counts once per layer in ``truncated`` (surfaces short, 0..3).
 """
 
 from __future__ import annotations
@@ -256,7 +263,8 @@ class BitmaskDecode:
     counter_errors: int       # IdxSync counters clamped to their block
     wgs_errors: int           # WGS words clamped (not whole elements, or larger than the group)
     overruns: int             # reads past the end of the data surface (returned 0)
-    truncated: int            # bytes missing from surfaces shorter than the layout needs
+    truncated: int            # WMB / WGS / IdxSync surfaces shorter than the layer needs (0..3)
+    wgs_mismatches: int       # groups whose mask popcount differed from their clamped WGS count
 
     @property
     def weights_out(self) -> int:
@@ -264,8 +272,9 @@ class BitmaskDecode:
 
     @property
     def error(self) -> bool:
-        """The RTL's ``error`` flag: any malformed input seen."""
-        return bool(self.counter_errors or self.wgs_errors or self.overruns or self.truncated)
+        """The RTL's ``error`` flag: any malformed or inconsistent input seen."""
+        return bool(self.counter_errors or self.resyncs or self.wgs_errors or self.wgs_mismatches
+                    or self.overruns or self.truncated)
 
 
 def encode_bitmask(weights_int, data_bits: int, idxsync_block: int | None = None,
@@ -326,8 +335,10 @@ def decode_bitmask_report(surfaces: BitmaskSurfaces, shape, idxsync: bool = True
                           data_elems: int | None = None) -> BitmaskDecode:
     """Decode like the RTL ``BitmaskDecoder``; never raises on corrupted bytes.
 
-    ``data_elems``: packed elements present (the RTL's ``data_elems`` input); default every
-    whole element of ``surfaces.data``.  Reads at or past it give 0 and count as overruns."""
+    ``data_elems``: packed elements present (the RTL's ``data_elems`` input, at most those in
+    ``surfaces.data``); default every whole element of ``surfaces.data``.  Reads at or past it
+    give 0 and count as overruns.  The other surfaces' lengths are the RTL's ``wgs_bytes``,
+    ``wmb_bytes`` and ``sync_bytes``: items not wholly present read as 0 (module docstring)."""
     layout = surfaces.layout
     shape = tuple(int(s) for s in np.atleast_1d(shape))
     if int(np.prod(shape)) != layout.n_weights:
@@ -342,22 +353,28 @@ def decode_bitmask_report(surfaces: BitmaskSurfaces, shape, idxsync: bool = True
     if not surfaces.compressed:
         out = np.zeros(n, dtype=np.int64)
         out[: min(n, len(values))] = values[:n]
-        truncated = max(0, -(-n * layout.data_bits // 8) - len(surfaces.data))
-        return BitmaskDecode(out.reshape(shape), 0, 0, 0, 0, 0, truncated)
+        return BitmaskDecode(out.reshape(shape), 0, 0, 0, 0, max(0, n - len(values)), 0, 0)
 
     mask = bits_of(surfaces.wmb, n).astype(np.int64)
-    wgs_raw = unpack_bytes(surfaces.wgs, WGS_BYTES, layout.n_groups)
+    wgs_present = len(surfaces.wgs) // WGS_BYTES
+    wgs_raw = unpack_bytes(surfaces.wgs[: wgs_present * WGS_BYTES], WGS_BYTES, layout.n_groups)
     group_max = layout.group_elems * unit
     wgs_bad = (wgs_raw % unit != 0) | (wgs_raw > group_max)
-    group_start = exclusive_cumsum(np.minimum(wgs_raw, group_max) // unit)
+    group_nnz = np.minimum(wgs_raw, group_max) // unit
+    group_start = exclusive_cumsum(group_nnz)
 
     first, length, group = layout.blocks()
     block_of = np.repeat(np.arange(len(first)), length)
     ones_before = exclusive_cumsum(mask)          # mask ones before each element (global)
     rank_in_block = ones_before - ones_before[first][block_of]
     popcount = np.add.reduceat(mask, first)
+    short = {"wmb": len(surfaces.wmb) * 8 < n, "wgs": wgs_present < layout.n_groups, "idxsync": False}
     if idxsync:
-        words = unpack_words(surfaces.idxsync, idxsync_word_bits(layout.idxsync_block), len(first))
+        word_bits = idxsync_word_bits(layout.idxsync_block)
+        sync_present = len(surfaces.idxsync) * 8 // word_bits
+        words = unpack_words(surfaces.idxsync, word_bits, len(first))
+        words[sync_present:] = 0                  # a word not wholly present reads as 0
+        short["idxsync"] = sync_present < len(first)
         expected, counter_bad = counted_nonzeros(words, length, layout.counter_bits)
         counter_errors = int(counter_bad.sum())
         resyncs = int(np.sum(popcount != expected))
@@ -371,12 +388,9 @@ def decode_bitmask_report(surfaces: BitmaskSurfaces, shape, idxsync: bool = True
     out = np.zeros(n, dtype=np.int64)
     ok = hit & ~overrun
     out[ok] = values[index[ok]]
-
-    needed = {"wgs": layout.n_groups * WGS_BYTES, "wmb": -(-n // 8),
-              "idxsync": -(-len(first) * idxsync_word_bits(layout.idxsync_block) // 8) if idxsync else 0}
-    truncated = sum(max(0, need - len(surfaces.surfaces()[k])) for k, need in needed.items())
+    mismatches = int(np.sum(np.add.reduceat(mask, layout.group_first) != group_nnz))
     return BitmaskDecode(out.reshape(shape), len(first), resyncs, counter_errors,
-                         int(wgs_bad.sum()), int(overrun.sum()), int(truncated))
+                         int(wgs_bad.sum()), int(overrun.sum()), int(sum(short.values())), mismatches)
 
 
 def counted_nonzeros(words: np.ndarray, length: np.ndarray, cbits: int) -> tuple[np.ndarray, np.ndarray]:

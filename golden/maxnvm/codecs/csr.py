@@ -20,13 +20,18 @@ hold): each array bit-packed little-endian at its own width — values at ``valu
 ``index_bits``, row counters at ``counter_bits`` (entry ``i`` at bits ``i*w .. i*w + w - 1``,
 bit ``k`` of the stream is bit ``k % 8`` of byte ``k // 8``), zero-padded to a whole byte.
 
-Decoding never raises on corrupted structures: row ranges come from the
-running sum of ``row_counts`` (so a corrupted counter shifts every later row,
-seed 003 §4.2), entries past the end of ``values`` are dropped and counted in
-``row_overruns``; an entry whose column falls past the row's end is dropped and
-counted in ``col_overflows``; a count wider than ``counter_bits`` or an index
-wider than ``index_bits`` cannot occur in stored form (callers flip bits within
-those widths).
+Decoding never raises on corrupted structures (each item below also raises the RTL's
+``error`` flag): row ranges come from the running sum of ``row_counts`` (so a corrupted
+counter shifts every later row, seed 003 §4.2); entries the counters ask for past the end
+of ``values`` are missing and counted in ``row_overruns``; entries left over after the
+last row (counters summing to fewer than ``n_entries``) are counted in ``unused_entries``;
+an entry whose column falls past the row's end is dropped and counted in
+``col_overflows``; in stored form (:class:`CsrSurfaces`) an array shorter than the matrix
+needs (``n_entries`` values and column indices, ``n_rows`` counters) reads as zeros from
+its first entry not wholly present on and counts once in ``truncated``.  A count wider
+than ``counter_bits`` or an index wider than ``index_bits`` cannot occur in stored form
+(callers flip bits within those widths).  A matrix of no rows decodes to nothing and counts
+nothing.
 """
 
 from __future__ import annotations
@@ -76,10 +81,12 @@ class CsrDecode:
     entries: int         # entries consumed
     row_overruns: int    # entries the row counters asked for beyond the end of ``values``
     col_overflows: int   # entries whose column fell past the row's end (dropped)
+    unused_entries: int  # entries after the last row's (the counters sum to fewer than n_entries)
+    truncated: int       # stored arrays shorter than the matrix needs (0..3; 0 for unpacked input)
 
     @property
     def error(self) -> bool:
-        return bool(self.row_overruns or self.col_overflows)
+        return bool(self.row_overruns or self.col_overflows or self.unused_entries or self.truncated)
 
 
 def encode_csr(matrix, index_bits: int) -> CsrEncoded:
@@ -110,8 +117,13 @@ def decode_csr(enc: CsrEncoded) -> np.ndarray:
     return decode_csr_report(enc).weights
 
 
-def decode_csr_report(enc: CsrEncoded) -> CsrDecode:
-    """Decode like the RTL ``CsrDecoder``; never raises on corrupted arrays."""
+def decode_csr_report(enc: CsrEncoded | CsrSurfaces) -> CsrDecode:
+    """Decode like the RTL ``CsrDecoder``; never raises on corrupted arrays.  Stored
+    (:class:`CsrSurfaces`) input is unpacked first and its short arrays counted."""
+    truncated = 0
+    if isinstance(enc, CsrSurfaces):
+        truncated = len(enc.short_arrays()) if enc.n_rows else 0
+        enc = enc.unpack()
     counts = np.maximum(np.asarray(enc.row_counts, dtype=np.int64), 0)
     n_rows, n_entries = len(counts), len(enc.values)
     row_end = np.cumsum(counts)
@@ -126,7 +138,8 @@ def decode_csr_report(enc: CsrEncoded) -> CsrDecode:
     inside = col < enc.n_cols
     out = np.zeros((n_rows, enc.n_cols), dtype=np.int64)
     out[row[inside], col[inside]] = np.asarray(enc.values, dtype=np.int64)[entry[inside]]
-    return CsrDecode(out, len(row), row_overruns, int(np.sum(~inside)))
+    unused = n_entries - len(row) if n_rows else 0
+    return CsrDecode(out, len(row), row_overruns, int(np.sum(~inside)), unused, truncated)
 
 
 def exclusive(x: np.ndarray) -> np.ndarray:
@@ -162,10 +175,27 @@ class CsrSurfaces:
         return CsrSurfaces(**current, widths=self.widths, n_entries=self.n_entries, n_rows=self.n_rows,
                            n_cols=self.n_cols)
 
+    def needed(self) -> dict[str, int]:
+        """Entries of each array the matrix needs."""
+        return {"values": self.n_entries, "col_idx": self.n_entries, "row_counts": self.n_rows}
+
+    def present(self) -> dict[str, int]:
+        """Entries of each array wholly inside its surface."""
+        return {k: len(getattr(self, k)) * 8 // self.widths[k] for k in CSR_ARRAYS}
+
+    def short_arrays(self) -> list[str]:
+        """Arrays shorter than the matrix needs (the RTL's ``truncated`` events)."""
+        present = self.present()
+        return [k for k, need in self.needed().items() if present[k] < need]
+
     def unpack(self) -> CsrEncoded:
-        """The arrays back (bits past a surface read as 0; values sign-extended unless packed indices)."""
-        counts = {"values": self.n_entries, "col_idx": self.n_entries, "row_counts": self.n_rows}
-        arrays = {k: unpack_words(getattr(self, k), self.widths[k], counts[k]) for k in CSR_ARRAYS}
+        """The arrays back (entries not wholly inside a surface read as 0; values
+        sign-extended unless packed indices)."""
+        present = self.present()
+        arrays = {}
+        for k, need in self.needed().items():
+            arrays[k] = unpack_words(getattr(self, k), self.widths[k], need)
+            arrays[k][present[k]:] = 0
         vb = self.widths["values"]
         if not is_packed(vb):
             v = arrays["values"]
