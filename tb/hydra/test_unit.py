@@ -19,6 +19,7 @@ from dataclasses import replace
 import cocotb
 import numpy as np
 
+from golden.hydra.cycles import job_cycles
 from golden.hydra.unit import MODES, UnitJob, job_error, unit_outputs
 from tb.common.clock import start_clock_and_reset
 from tb.common.counters import assert_counters_equal, read_counters
@@ -83,17 +84,20 @@ async def run_unit(dut, name: str, idle_prob: float, stall_prob: float):
     host = UnitHost(dut, component, read_ready=ready_pattern(rng, 200_000, stall_prob),
                     on_item=scoreboard.observe)
     done_jobs = []
-    watchdog = Watchdog(lambda: (host.cmd.sent, host.wdata.sent, len(host.rdata.items), len(done_jobs)),
-                        20_000, "hydra_unit").start()
-    await start_clock_and_reset(dut)
-    host.start()
-
     jobs, pairs = [], 0
     while len(jobs) < JOBS and pairs < PAIR_BUDGET:
         job = random_job(rng, geo)
         pairs += job.groups(geo.n_macs) * job.channels * job.taps
         jobs.append(job)
     jobs[len(jobs) // 2:len(jobs) // 2] = malformed_jobs(geo)
+    # Nothing the watchdog sees moves while a job computes: allow the longest job (the sequential MAC
+    # takes 8 cycles per pair, so one large random job can exceed a fixed limit) plus a margin.
+    longest = max(job_cycles(job, geo, variant)["cycles"] for job in jobs)
+    watchdog = Watchdog(lambda: (host.cmd.sent, host.wdata.sent, len(host.rdata.items), len(done_jobs)),
+                        2 * longest + 20_000, "hydra_unit").start()
+    await start_clock_and_reset(dut)
+    host.start()
+
     for job in jobs:
         dut._log.debug(f"{name}: job {job}")
         if job_error(job, geo):
