@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -24,6 +25,31 @@ def run(monkeypatch):
     monkeypatch.setattr(P, "load_maxnvm_config", lambda path=None: SMALL)
     runner = CliRunner()
     return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
+
+
+class Bar:
+    """Stands in for tqdm: records the total and every update."""
+
+    instances: ClassVar[list] = []
+
+    def __init__(self, total=None, **_):
+        self.total, self.n = total, 0
+        Bar.instances.append(self)
+
+    def update(self, k=1):
+        self.n += k
+
+    def close(self):
+        pass
+
+
+@pytest.fixture
+def bars(monkeypatch):
+    import tqdm
+
+    Bar.instances = []
+    monkeypatch.setattr(tqdm, "tqdm", Bar)
+    return Bar.instances
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +80,7 @@ def test_encoded_cells_equal_per_layer_ceilings(deployed):
     assert enc.cells(bpc) == by_hand
 
 
-def test_study_json_shapes(run):
+def test_study_json_shapes(run, bars):
     res = run("maxnvm", "study", "--trials", "2", "--tech", "ctt", "--json")
     assert res.exit_code == 0
     doc = json.loads(res.stdout)
@@ -70,8 +96,12 @@ def test_study_json_shapes(run):
             assert r["mean_faulty_cells"] == 0 and r["delta_error"] == 0 and r["safe"]
     assert [m["encoding"] for m in doc["minimal_cells"]] == list(ENCODINGS)
     for m in doc["minimal_cells"]:
-        assert m["safe"] and m["cells"] == sum(m["cells_per_structure"].values())
+        assert m["found"] and m["safe"] and m["cells"] == sum(m["cells_per_structure"].values())
     assert [s["idxsync_block"] for s in doc["idxsync_sweep"]] == [*S.SWEEP_BLOCKS, None]
+    # the bar covers all the work, the Fig. 6 searches included, and ends full
+    (bar,) = bars
+    fig5_and_sweep = (len(S.ROWS) * len(BITS_PER_CELL) + len(S.SWEEP_BLOCKS) + 1) * 2
+    assert bar.total == fig5_and_sweep + len(ENCODINGS) * S.MAX_EVALUATIONS * 2 and bar.n == bar.total
 
 
 def test_cli_rates_table2_storage_json(run):
@@ -110,7 +140,34 @@ def test_minimal_cells_skips_configurations_unsafe_in_isolation(deployed):
     best = S.minimal_cells(deployed, enc, SMALL, "rram", 2, bound=1.0, isolated=isolated)
     # col_idx unsafe from MLC2 on -> SLC; everything else may go to MLC3 (fewest cells)
     assert best["bits_per_cell"] == {"values": 3, "col_idx": 1, "row_counts": 3}
-    assert best["cells"] == enc.cells(best["bits_per_cell"]) and best["evaluated"] == 1
+    assert best["cells"] == enc.cells(best["bits_per_cell"]) and best["evaluated"] == 1 and best["found"]
+
+
+def test_minimal_cells_reports_none_found_and_fills_its_budget(deployed):
+    """A bound nothing meets (negative): the search reports instead of raising, and its
+    progress advances by the whole budget."""
+    enc = S.encode_model(deployed, "P+C", SMALL)
+    bar = Bar()
+    out = S.minimal_cells(deployed, enc, SMALL, "rram", 2, bound=-1.0, isolated=[], max_evaluations=2,
+                          progress=bar)
+    assert out["found"] is False and out["evaluated"] == 2 and out["candidates"] == len(BITS_PER_CELL)
+    assert out["note"] == "none found within 2 evaluations" and bar.n == 2 * 2
+    out = S.minimal_cells(deployed, enc, SMALL, "rram", 2, bound=-1.0, isolated=[], max_evaluations=5)
+    assert out["note"] == "none found within 3 evaluations (all 3 candidates)"
+    unsafe = [{"encoding": "P+C", "structure": "values", "bits_per_cell": 1, "safe": False}]
+    out = S.minimal_cells(deployed, enc, SMALL, "rram", 2, bound=1.0, isolated=unsafe, progress=bar)
+    assert out["evaluated"] == 0 and out["note"].startswith("none: every configuration")
+    assert bar.n == 2 * 2 + S.MAX_EVALUATIONS * 2
+    with pytest.raises(P.ConfigError, match="max_evaluations=0: need >= 1"):
+        S.minimal_cells(deployed, enc, SMALL, "rram", 2, bound=1.0, isolated=[], max_evaluations=0)
+
+
+def test_study_table_shows_a_search_that_found_nothing(run, monkeypatch):
+    """With a bound nothing meets the study still finishes; the Fig. 6 table and the JSON say why."""
+    monkeypatch.setattr(S, "itn_bound", lambda cfg: {"bound": -1.0, "retrains": 0, "definition": "forced"})
+    res = run("maxnvm", "study", "--trials", "2", "--tech", "rram")
+    assert res.exit_code == 0
+    assert res.stdout.count("none: every configuration has a structure unsafe in isolation") == len(ENCODINGS)
 
 
 @pytest.mark.parametrize("trials", [0, 1, -5])

@@ -211,7 +211,8 @@ def study(trials: int | None, tech: str, config_path: Path | None, as_json: bool
     _table("Fig. 6 analog: fewest cells within the ITN bound (all structures faulty)",
            ["tech", "encoding", "bits per cell", "cells", "Δ error %"],
            [[r["technology"], r["encoding"], ", ".join(f"{s}={b}" for s, b in r["bits_per_cell"].items()),
-             r["cells"], f"{100 * r['delta_error']:+.2f}"] for r in result["minimal_cells"]])
+             r["cells"], f"{100 * r['delta_error']:+.2f}"] if r["found"] else
+            [r["technology"], r["encoding"], r["note"], "-", "-"] for r in result["minimal_cells"]])
     _table("IdxSync block sweep: CTT MLC3 bitmask faults",
            ["block (mask bits)", "counter bits", "Δ error %", "safe"],
            [[r["idxsync_block"] or "off", r["counter_bits"], f"{100 * r['delta_error']:+.2f}",

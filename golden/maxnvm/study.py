@@ -17,7 +17,9 @@ the float classification error on the held-out test split.
   are tried in order of cell count; a candidate is skipped without
   evaluation when one of its structures was already unsafe *in isolation* at
   the same or fewer bits per cell (faults only grow with bits per cell, and
-  adding faults elsewhere is assumed not to repair it).
+  adding faults elsewhere is assumed not to repair it).  At most
+  :data:`MAX_EVALUATIONS` candidates are evaluated; when none of them is safe
+  the result says so (``found`` false, ``note``) and the study goes on.
 * Iso-training noise (§3.1.1, :func:`itn_bound`): the whole pipeline (train
   from a fresh seed with the pretrained model's hyper-parameters, prune,
   retrain, cluster) is repeated ``study.itn_retrains`` times; the bound is
@@ -231,9 +233,21 @@ def _bits_cells(enc: Encoded, structure: str, bpc: int) -> int:
     return sum(cells({structure: lay.bits(structure)}, bpc) for lay in enc.layers.values())
 
 
+#: Fig. 6 search budget: candidate configurations evaluated per encoding and technology
+MAX_EVALUATIONS = 40
+
+
 def minimal_cells(dep: Deployed, enc: Encoded, cfg: MaxnvmConfig, tech: str, trials: int,
-                  bound: float, isolated: list[dict], max_evaluations: int = 40) -> dict:
-    """Fig. 6 analog: fewest-cells bits-per-cell configuration of ``enc`` within the bound."""
+                  bound: float, isolated: list[dict], max_evaluations: int | None = None,
+                  progress=None) -> dict:
+    """Fig. 6 analog: fewest-cells bits-per-cell configuration of ``enc`` within the bound.
+
+    Evaluates at most ``max_evaluations`` (default :data:`MAX_EVALUATIONS`) candidates; the
+    result has ``found`` False and a ``note`` when none of them is safe.  ``progress`` (a tqdm
+    bar) advances by ``max_evaluations * trials`` in all."""
+    max_evaluations = MAX_EVALUATIONS if max_evaluations is None else max_evaluations
+    if max_evaluations < 1:
+        raise ConfigError(f"max_evaluations={max_evaluations}: need >= 1")
     t = cfg.mlc.tech(tech)
     structs = structures_of(enc.encoding)
     unsafe_from = {}  # structure -> smallest bpc unsafe in isolation
@@ -249,7 +263,9 @@ def minimal_cells(dep: Deployed, enc: Encoded, cfg: MaxnvmConfig, tech: str, tri
             continue
         candidates.append((enc.cells(bpc), -sum(combo), bpc))
     candidates.sort(key=lambda c: (c[0], c[1]))
-    for evaluated, (n_cells, _, bpc) in enumerate(candidates[:max_evaluations], 1):
+    evaluated, found = 0, None
+    for n_cells, _, bpc in candidates[:max_evaluations]:
+        evaluated += 1
         errors, faults = [], []
         for k in range(trials):
             rng = np.random.default_rng([cfg.study.seed, _tech_index(tech), 100 + ENCODINGS.index(
@@ -257,14 +273,26 @@ def minimal_cells(dep: Deployed, enc: Encoded, cfg: MaxnvmConfig, tech: str, tri
             e, f = trial(dep, enc, bpc, t, cfg.mlc.level_code, rng)
             errors.append(e)
             faults.append(f)
+            if progress:
+                progress.update(1)
         st = _stats(errors, faults, dep.clean_error, bound)
         if st["safe"]:
-            return {"technology": tech, "encoding": enc.encoding, "bits_per_cell": bpc,
-                    "cells": n_cells, "cells_per_structure": {
-                        s: _bits_cells(enc, s, b) for s, b in bpc.items()},
-                    "bits": enc.structure_bits(), "evaluated": evaluated, **st}
-    raise ConfigError(f"{enc.encoding}/{tech}: no safe configuration within {max_evaluations} "
-                      "evaluations")
+            found = {"technology": tech, "encoding": enc.encoding, "found": True, "bits_per_cell": bpc,
+                     "cells": n_cells, "cells_per_structure": {
+                         s: _bits_cells(enc, s, b) for s, b in bpc.items()},
+                     "bits": enc.structure_bits(), "evaluated": evaluated, **st}
+            break
+    if progress:  # the unused part of the budget
+        progress.update((max_evaluations - evaluated) * trials)
+    if found:
+        return found
+    if not candidates:
+        note = "none: every configuration has a structure unsafe in isolation"
+    else:
+        note = f"none found within {evaluated} evaluations" + (
+            f" (all {len(candidates)} candidates)" if evaluated == len(candidates) else "")
+    return {"technology": tech, "encoding": enc.encoding, "found": False, "note": note,
+            "evaluated": evaluated, "candidates": len(candidates), "max_evaluations": max_evaluations}
 
 
 SWEEP_BLOCKS = (8, 16, 32, 64, 128, 1024)
@@ -299,6 +327,15 @@ def study_trials(cfg: MaxnvmConfig, trials: int | None) -> int:
     return trials
 
 
+def progress_total(n_technologies: int, trials: int, search: bool) -> int:
+    """Fault maps :func:`run_study` draws at most (the progress bar's total): Fig. 5 rows,
+    the IdxSync sweep and, with ``search``, each Fig. 6 search's whole budget (a search that
+    stops early advances the bar by what it did not use)."""
+    fig5 = n_technologies * len(ROWS) * len(BITS_PER_CELL)
+    fig6 = n_technologies * len(ENCODINGS) * MAX_EVALUATIONS if search else 0
+    return (fig5 + len(SWEEP_BLOCKS) + 1 + fig6) * trials
+
+
 def run_study(cfg: MaxnvmConfig, trials: int | None = None, technologies=TECHNOLOGIES,
               search: bool = True, progress: bool = False) -> dict:
     """Deploy, bound, Fig. 5 (and with ``search`` Fig. 6) analogs per technology; JSON-ready."""
@@ -312,8 +349,8 @@ def run_study(cfg: MaxnvmConfig, trials: int | None = None, technologies=TECHNOL
     if progress:
         from tqdm import tqdm
 
-        total = (len(technologies) * len(ROWS) * len(BITS_PER_CELL) + len(SWEEP_BLOCKS) + 1) * trials
-        bar = tqdm(total=total, desc="maxnvm fault maps", unit="map", leave=False, disable=None)
+        bar = tqdm(total=progress_total(len(technologies), trials, search), desc="maxnvm fault maps",
+                   unit="map", leave=False, disable=None)
     out = {"model": {"network": "digits_cnn", "clean_error": dep.clean_error,
                      "weights": int(sum(lay.indices.size for lay in dep.layers.values())),
                      "sparsity": float(np.mean(np.concatenate(
@@ -327,7 +364,7 @@ def run_study(cfg: MaxnvmConfig, trials: int | None = None, technologies=TECHNOL
         out["vulnerability"] += rows
         for e in ENCODINGS if search else ():
             out["minimal_cells"].append(minimal_cells(dep, encoded[e], cfg, tname, trials,
-                                                      itn["bound"], rows))
+                                                      itn["bound"], rows, progress=bar))
     out["idxsync_sweep"] = idxsync_sweep(dep, cfg, trials, itn["bound"], bar)
     if bar:
         bar.close()
