@@ -30,10 +30,13 @@ HAND = {
     "BitMask": {"values": ALIGN, "mask": ALIGN, "wgs": ALIGN},
     "BitM+ECC": {"values": ALIGN, "mask": ALIGN // 8 * 13, "wgs": ALIGN},
     "BitM+IdxSync": {"values": ALIGN, "mask": ALIGN, "wgs": ALIGN, "counters": ALIGN},
+    # the study's controls: 8 words of 8 bits -> 8 x 13; one 128-B counter surface = 128 words
+    "P+C+ECC": {"values": 8 * 13},
+    "BitM+IdxSync+ECC": {"values": ALIGN, "mask": ALIGN, "wgs": ALIGN, "counters": ALIGN // 8 * 13},
 }
 
 
-@pytest.mark.parametrize("encoding", S.ENCODINGS)
+@pytest.mark.parametrize("encoding", S.STUDY_ENCODINGS)
 def test_tiny_layer_sizes_by_hand(encoding):
     stored = S.encode_layer(TINY, encoding, 4, CODEC)
     assert {s: stored.bits(s) for s in stored.streams} == HAND[encoding]
@@ -58,7 +61,7 @@ def test_expected_fillers_match_monte_carlo():
     assert A.expected_csr_fillers(rows, cols, 1.0, ib) == 0.0
 
 
-@pytest.mark.parametrize("encoding", S.ENCODINGS)
+@pytest.mark.parametrize("encoding", S.STUDY_ENCODINGS)
 def test_random_layers_round_trip_and_match_accounting(encoding):
     codec = CodecParams()
     rng = np.random.default_rng(11)
@@ -92,22 +95,27 @@ def test_idxsync_confines_a_mask_fault_to_its_block():
         assert (wrong.max() < 128) == confined, enc  # without IdxSync the shift runs to the end
 
 
-def test_ecc_corrects_one_fault_per_codeword():
+@pytest.mark.parametrize("encoding, structure", [("CSR+ECC", "col_idx"), ("P+C+ECC", "values"),
+                                                 ("BitM+IdxSync+ECC", "counters")])
+def test_ecc_corrects_one_fault_per_codeword(encoding, structure):
     codec = CodecParams(secded_data_bits=32)
     rng = np.random.default_rng(4)
     idx = rng.integers(1, 16, (20, 50)) * (rng.random((20, 50)) < 0.2)
-    stored = S.encode_layer(idx, "CSR+ECC", 4, codec)
+    stored = S.encode_layer(idx, encoding, 4, codec, idxsync_block=64)
+    assert structure in S.ecc_structures(encoding)
     n = 32 + 6 + 1
-    words = stored.bits("col_idx") // n
-    faulty = stored.streams["col_idx"].copy()
+    words = stored.bits(structure) // n
+    faulty = stored.streams[structure].copy()
     where = rng.integers(0, n, words)
     faulty[np.arange(words) * n + where] ^= 1
-    dec = S.decode(stored, {"col_idx": faulty})
+    dec = S.decode(stored, {structure: faulty})
     assert np.array_equal(dec.indices, idx) and dec.corrected == words and dec.uncorrectable == 0
     faulty[(where[0] + 1) % n] ^= 1  # a second error in word 0 -> detected, not corrected
-    assert S.decode(stored, {"col_idx": faulty}).uncorrectable == 1
+    assert S.decode(stored, {structure: faulty}).uncorrectable == 1
 
 
 def test_unknown_encoding_lists_valid():
     with pytest.raises(ConfigError, match="valid: P\\+C, CSR"):
         S.encode_layer(TINY, "COO", 4, CODEC)
+    with pytest.raises(ConfigError, match="unknown encoding 'P\\+C\\+ECC'"):  # study-only: not for the CLI
+        S.check_encoding("P+C+ECC")

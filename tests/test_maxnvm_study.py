@@ -94,14 +94,14 @@ def test_study_json_shapes(run, bars):
     for r in doc["vulnerability"]:
         if r["bits_per_cell"] == 1:  # SLC misreads ~1e-57: nothing happens
             assert r["mean_faulty_cells"] == 0 and r["delta_error"] == 0 and r["safe"]
-    assert [m["encoding"] for m in doc["minimal_cells"]] == list(ENCODINGS)
+    assert [m["encoding"] for m in doc["minimal_cells"]] == list(S.STUDY_ENCODINGS)
     for m in doc["minimal_cells"]:
         assert m["found"] and m["safe"] and m["cells"] == sum(m["cells_per_structure"].values())
     assert [s["idxsync_block"] for s in doc["idxsync_sweep"]] == [*S.SWEEP_BLOCKS, None]
     # the bar covers all the work, the Fig. 6 searches included, and ends full
     (bar,) = bars
     fig5_and_sweep = (len(S.ROWS) * len(BITS_PER_CELL) + len(S.SWEEP_BLOCKS) + 1) * 2
-    assert bar.total == fig5_and_sweep + len(ENCODINGS) * S.MAX_EVALUATIONS * 2 and bar.n == bar.total
+    assert bar.total == fig5_and_sweep + len(S.STUDY_ENCODINGS) * S.MAX_EVALUATIONS * 2 and bar.n == bar.total
 
 
 def test_cli_rates_table2_storage_json(run):
@@ -167,7 +167,7 @@ def test_study_table_shows_a_search_that_found_nothing(run, monkeypatch):
     monkeypatch.setattr(S, "itn_bound", lambda cfg: {"bound": -1.0, "retrains": 0, "definition": "forced"})
     res = run("maxnvm", "study", "--trials", "2", "--tech", "rram")
     assert res.exit_code == 0
-    assert res.stdout.count("none: every configuration has a structure unsafe in isolation") == len(ENCODINGS)
+    assert res.stdout.count("none: every configuration has a structure unsafe in isolation") == len(S.STUDY_ENCODINGS)
 
 
 @pytest.mark.parametrize("trials", [0, 1, -5])
@@ -178,3 +178,17 @@ def test_study_rejects_too_few_trials_instead_of_defaulting(trials):
     for fn in (S.run_study, S.cached_study):
         with pytest.raises(P.ConfigError, match=f"trials={trials}: need >= 2"):
             fn(cfg, trials)
+
+
+def test_control_rows_protection_and_isolation():
+    """The ECC controls (dense values, IdxSync counters) are Fig. 5 rows of their own, after
+    the paper's (whose fault-map seeds stay put); Fig. 6 maps each structure to a row that
+    decodes it the same way."""
+    assert S.ROWS[-2:] == (("P+C+ECC", "values"), ("BitM+IdxSync+ECC", "counters"))
+    assert S.protection("P+C+ECC", "values") == "ECC" and S.protection("BitM+IdxSync+ECC", "counters") == "ECC"
+    assert S.protection("BitM+IdxSync+ECC", "mask") == "IdxSync"
+    iso = {s: S.isolation_row("BitM+IdxSync+ECC", s) for s in ("values", "mask", "wgs", "counters")}
+    assert iso == {"values": ("BitMask", "values"), "mask": ("BitM+IdxSync", "mask"),
+                   "wgs": ("BitMask", "wgs"), "counters": ("BitM+IdxSync+ECC", "counters")}
+    assert S.isolation_row("CSR+ECC", "values") == ("CSR", "values")
+    assert S.isolation_row("BitM+IdxSync", "values") == ("BitMask", "values")

@@ -17,6 +17,11 @@ into named structures, each a flat bit stream with its own bits per cell:
 ``BitM+IdxSync``   as BitMask plus ``counters`` (IdxSync words); decoded with IdxSync
 =================  =========================================================
 
+Two more encodings exist for the real-model study only (:data:`STUDY_ENCODINGS`; the
+storage accounting, Table 2 and the cells claims use :data:`ENCODINGS`): ``P+C+ECC``
+(the dense values SEC-DED protected) and ``BitM+IdxSync+ECC`` (the IdxSync counters
+SEC-DED protected) — the protections seed 003 §4 does not evaluate, as controls.
+
 The byte-exact formats are the codecs' (:mod:`golden.maxnvm.codecs`); this
 module only decides which codec array becomes which stored bit stream.  The
 BitMask surfaces are the codec's packed-index format (``encode_bitmask`` with
@@ -59,23 +64,26 @@ STRUCTURES = {
     "BitMask": ("values", "mask", "wgs"),
     "BitM+IdxSync": ("values", "mask", "wgs", "counters"),
 }
-ECC_STRUCTURES = {"CSR+ECC": ("col_idx", "row_counts"), "BitM+ECC": ("mask",)}
-BASE = {"CSR+ECC": "CSR", "BitM+ECC": "BitMask"}
+#: ENCODINGS plus the study's controls (module docstring); existing indices unchanged
+STUDY_ENCODINGS = (*ENCODINGS, "P+C+ECC", "BitM+IdxSync+ECC")
+ECC_STRUCTURES = {"CSR+ECC": ("col_idx", "row_counts"), "BitM+ECC": ("mask",), "P+C+ECC": ("values",),
+                  "BitM+IdxSync+ECC": ("counters",)}
+BASE = {"CSR+ECC": "CSR", "BitM+ECC": "BitMask", "P+C+ECC": "P+C", "BitM+IdxSync+ECC": "BitM+IdxSync"}
 
 
-def check_encoding(name: str) -> str:
-    if name not in ENCODINGS:
-        raise ConfigError(f"unknown encoding {name!r}; valid: {', '.join(ENCODINGS)}")
+def check_encoding(name: str, valid: tuple[str, ...] = ENCODINGS) -> str:
+    if name not in valid:
+        raise ConfigError(f"unknown encoding {name!r}; valid: {', '.join(valid)}")
     return name
 
 
 def structures_of(encoding: str) -> tuple[str, ...]:
-    check_encoding(encoding)
+    check_encoding(encoding, STUDY_ENCODINGS)
     return STRUCTURES[BASE.get(encoding, encoding)]
 
 
 def ecc_structures(encoding: str) -> tuple[str, ...]:
-    return ECC_STRUCTURES.get(check_encoding(encoding), ())
+    return ECC_STRUCTURES.get(check_encoding(encoding, STUDY_ENCODINGS), ())
 
 
 # --- words <-> bit streams ------------------------------------------------------
@@ -141,7 +149,7 @@ class StoredLayer:
 def encode_layer(indices: np.ndarray, encoding: str, index_bits: int, codec: CodecParams,
                  idxsync_block: int | None = None) -> StoredLayer:
     """Encode a layer's cluster indices (``(kernels, ...)``) into its stored structures."""
-    check_encoding(encoding)
+    check_encoding(encoding, STUDY_ENCODINGS)
     idx = np.asarray(indices, np.int64)
     base = BASE.get(encoding, encoding)
     rows = idx.reshape(idx.shape[0], -1)
@@ -203,6 +211,6 @@ def decode(layer: StoredLayer, streams: dict[str, np.ndarray] | None = None) -> 
     return Decoded(np.asarray(idx, np.int64).reshape(layer.shape), corrected, bad)
 
 
-__all__ = ["ENCODINGS", "STRUCTURES", "Decoded", "StoredLayer", "bits_to_words", "decode",
+__all__ = ["ENCODINGS", "STRUCTURES", "STUDY_ENCODINGS", "Decoded", "StoredLayer", "bits_to_words", "decode",
            "ecc_protect", "ecc_recover", "ecc_structures", "encode_layer", "structures_of",
            "words_to_bits"]

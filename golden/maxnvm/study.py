@@ -11,6 +11,11 @@ the float classification error on the held-out test split.
 
 * :func:`vulnerability` is Fig. 5: one structure faulty at a time (the others
   stored perfectly), per bits per cell and protection, averaged over trials.
+  Besides the paper's rows, two controls the paper does not show: the dense
+  P+C values and the IdxSync counters SEC-DED protected (``P+C+ECC``,
+  ``BitM+IdxSync+ECC``, :data:`storage.STUDY_ENCODINGS`), so that ECC is
+  compared on dense and sparse structures alike and the counters' own
+  vulnerability has a remedy on record.
 * :func:`minimal_cells` is Fig. 6: per encoding, the configuration of bits per
   cell (one per structure) with the fewest cells whose error stays within the
   iso-training-noise bound with every structure faulty at once.  Candidates
@@ -53,7 +58,7 @@ from .params import TECHNOLOGIES, MaxnvmConfig
 from .pruning import prune_and_retrain
 from .storage import (
     BASE,
-    ENCODINGS,
+    STUDY_ENCODINGS,
     StoredLayer,
     decode,
     ecc_structures,
@@ -68,13 +73,15 @@ ROWS = (
     ("CSR", "row_counts"), ("CSR+ECC", "row_counts"),
     ("BitMask", "values"), ("BitMask", "wgs"), ("BitMask", "mask"), ("BitM+ECC", "mask"),
     ("BitM+IdxSync", "mask"), ("BitM+IdxSync", "counters"),
+    # controls beyond Fig. 5, appended so the rows above keep their fault-map seeds
+    ("P+C+ECC", "values"), ("BitM+IdxSync+ECC", "counters"),
 )
 
 
 def protection(encoding: str, structure: str) -> str:
     if structure in ecc_structures(encoding):
         return "ECC"
-    if encoding == "BitM+IdxSync" and structure in ("mask", "counters"):
+    if BASE.get(encoding, encoding) == "BitM+IdxSync" and structure in ("mask", "counters"):
         return "IdxSync"
     return "none"
 
@@ -83,8 +90,11 @@ def isolation_row(encoding: str, structure: str) -> tuple[str, str]:
     """The Fig. 5 row that isolates ``structure`` of ``encoding`` (same stored form and decoder)."""
     if (encoding, structure) in ROWS:
         return encoding, structure
+    base = BASE.get(encoding, encoding)
+    if structure == "mask" and base == "BitM+IdxSync":  # clean counters: their protection is moot
+        return base, structure
     if structure in ("values", "wgs"):  # unprotected and decoded the same in every variant
-        return BASE.get(encoding, "BitMask" if encoding.startswith("BitM") else encoding), structure
+        return {"P+C": "P+C", "CSR": "CSR"}.get(base, "BitMask"), structure
     raise ConfigError(f"no isolation row for {encoding}/{structure}")
 
 
@@ -268,7 +278,7 @@ def minimal_cells(dep: Deployed, enc: Encoded, cfg: MaxnvmConfig, tech: str, tri
         evaluated += 1
         errors, faults = [], []
         for k in range(trials):
-            rng = np.random.default_rng([cfg.study.seed, _tech_index(tech), 100 + ENCODINGS.index(
+            rng = np.random.default_rng([cfg.study.seed, _tech_index(tech), 100 + STUDY_ENCODINGS.index(
                 enc.encoding), *bpc.values(), k])
             e, f = trial(dep, enc, bpc, t, cfg.mlc.level_code, rng)
             errors.append(e)
@@ -332,7 +342,7 @@ def progress_total(n_technologies: int, trials: int, search: bool) -> int:
     the IdxSync sweep and, with ``search``, each Fig. 6 search's whole budget (a search that
     stops early advances the bar by what it did not use)."""
     fig5 = n_technologies * len(ROWS) * len(BITS_PER_CELL)
-    fig6 = n_technologies * len(ENCODINGS) * MAX_EVALUATIONS if search else 0
+    fig6 = n_technologies * len(STUDY_ENCODINGS) * MAX_EVALUATIONS if search else 0
     return (fig5 + len(SWEEP_BLOCKS) + 1 + fig6) * trials
 
 
@@ -344,7 +354,7 @@ def run_study(cfg: MaxnvmConfig, trials: int | None = None, technologies=TECHNOL
         _tech_index(tname)
     dep = deploy(cfg)
     itn = itn_bound(cfg)
-    encoded = {e: encode_model(dep, e, cfg) for e in ENCODINGS}
+    encoded = {e: encode_model(dep, e, cfg) for e in STUDY_ENCODINGS}
     bar = None
     if progress:
         from tqdm import tqdm
@@ -362,7 +372,7 @@ def run_study(cfg: MaxnvmConfig, trials: int | None = None, technologies=TECHNOL
     for tname in technologies:
         rows = vulnerability(dep, encoded, cfg, tname, trials, itn["bound"], bar)
         out["vulnerability"] += rows
-        for e in ENCODINGS if search else ():
+        for e in STUDY_ENCODINGS if search else ():
             out["minimal_cells"].append(minimal_cells(dep, encoded[e], cfg, tname, trials,
                                                       itn["bound"], rows, progress=bar))
     out["idxsync_sweep"] = idxsync_sweep(dep, cfg, trials, itn["bound"], bar)
