@@ -23,6 +23,7 @@ from golden.cli_support import (  # noqa: F401  (re-exported for older imports)
     _emit_json,
     handles_errors,
     json_option,
+    plot_option,
     precision_option,
 )
 
@@ -279,8 +280,7 @@ def _plot(results: list[SystemResult], outdir: Path) -> list[str]:
 @click.argument("system")
 @json_option
 @click.option("--strict", is_flag=True, help="Exit 1 when a claim is out of tolerance.")
-@click.option("--plot", "plot_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write a PNG per system (paper vs model bars) into this directory.")
+@plot_option("one chart per system (paper vs model bars)")
 @handles_errors
 def reproduce(system: str, as_json: bool, strict: bool, plot_dir: Path | None) -> None:
     """Paper vs model for SYSTEM: workloads, hydra, rana, maxnvm, rram, shycache or all."""

@@ -67,6 +67,12 @@ def config_option(system: str):
                         help=f"{system} config TOML (default configs/{system}.toml).")
 
 
+def plot_option(what: str):
+    """``--plot DIR``: also write ``what`` as PNG into DIR (passed as ``plot_dir``)."""
+    return click.option("--plot", "plot_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                        help=f"Also write {what} as PNG into this directory.")
+
+
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 precision_option = click.option("--precision", "bits", type=click.IntRange(1, 64), default=16,
                                 show_default=True, help="Bits per element for byte figures.")

@@ -126,3 +126,15 @@ def test_retention_sweep_json(run):
     assert set(doc["accelerator_energy_pj"]) == {"eD+ID", "eD+OD", "RANA(0)"}
     assert set(doc["accelerator_energy_pj"]["eD+ID"]) == {"45", "90", "180", "360", "720", "1440"}
     assert set(doc["accelerator_energy_pj"]["eD+ID"]["45"]) == {"mac", "buffer", "refresh"}
+
+
+@pytest.mark.parametrize("args, name", [
+    (("designs",), "rana_fig15.png"),
+    (("retention-sweep", "alexnet"), "rana_fig16.png"),
+    (("train", "--tiny"), "rana_fig11.png"),
+])
+def test_plots_are_written(run, tmp_path, args, name):
+    res = run(*args, "--plot", str(tmp_path), "--json")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["plot"] == str(tmp_path / name)
+    assert (tmp_path / name).stat().st_size > 10_000

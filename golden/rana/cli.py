@@ -25,6 +25,7 @@ from golden.cli_support import (
     config_option,
     handles_errors,
     json_option,
+    plot_option,
 )
 
 from .config_words import Pattern
@@ -33,6 +34,11 @@ from .config_words import Pattern
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def group() -> None:
     """RANA (seed 004): eDRAM lifetimes, hybrid-pattern scheduler, refresh flags, training."""
+
+
+def _plotted(path: str | None, as_json: bool) -> None:
+    if path and not as_json:
+        click.echo(f"wrote {path}")
 
 
 def _config(config_path=None):
@@ -156,15 +162,19 @@ PAPER_FIG15 = {  # seed 004 §V-B1 (Fig. 15), as fractions
 
 @group.command("designs")
 @config_option("rana")
+@plot_option("the Fig. 15 bars")
 @json_option
 @handles_errors
-def designs_cmd(config_path, as_json: bool) -> None:
+def designs_cmd(config_path, plot_dir, as_json: bool) -> None:
     """The six Table IV designs on AlexNet, VGG-16, GoogLeNet, ResNet-50 (Fig 15)."""
+    from .plots import fig15
     from .study import comparison, normalized
 
     cfg = _config(config_path)
     doc = {"normalized_to_sid": normalized(cfg), "aggregate": "suite totals", "figures": comparison(cfg),
            "figures_mean_of_ratios": comparison(cfg, "mean"), "paper": PAPER_FIG15}
+    if plot_dir:
+        doc["plot"] = fig15(doc["normalized_to_sid"], plot_dir)
     if as_json:
         _emit_json(doc)
         return
@@ -184,6 +194,7 @@ def designs_cmd(config_path, as_json: bool) -> None:
     for k, v in doc["figures"].items():
         table.add_row(k, f"{v:.4f}", f"{doc['figures_mean_of_ratios'][k]:.4f}", f"{PAPER_FIG15[k]:.4f}")
     con.print(table)
+    _plotted(doc.get("plot"), as_json)
 
 
 @group.command("dadiannao")
@@ -204,17 +215,21 @@ def dadiannao_cmd(config_path, as_json: bool) -> None:
 
 @group.command("sweep")
 @config_option("rana")
+@plot_option("the Fig. 18 bars")
 @json_option
 @handles_errors
-def sweep_cmd(config_path, as_json: bool) -> None:
+def sweep_cmd(config_path, plot_dir, as_json: bool) -> None:
     """RANA(E-5) vs RANA*(E-5) energy over buffer capacity 0.25x..8x of 1.454 MB (Fig 18)."""
+    from .plots import fig18
     from .study import capacity_sweep, refresh_saving_range
 
     sweep = capacity_sweep(_config(config_path))
     lo, hi = refresh_saving_range(sweep)
+    plot = fig18(sweep, plot_dir) if plot_dir else None
     if as_json:
         _emit_json({"normalized_to_rana_e5_at_1x": {n: {str(s): r for s, r in v.items()} for n, v in sweep.items()},
-                    "refresh_saving_range": [lo, hi], "paper_refresh_saving_range": [0.655, 0.923]})
+                    "refresh_saving_range": [lo, hi], "paper_refresh_saving_range": [0.655, 0.923],
+                    **({"plot": plot} if plot else {})})
         return
     for net, rows in sweep.items():
         click.echo(net)
@@ -223,24 +238,29 @@ def sweep_cmd(config_path, as_json: bool) -> None:
             click.echo(f"  {scale:>5}x  RANA(E-5) {sum(a.values()):.3f} (refresh {a['refresh']:.3f})   "
                        f"RANA*(E-5) {sum(b.values()):.3f} (refresh {b['refresh']:.3f})")
     click.echo(f"refresh saving of RANA* over the sweep: {lo:.1%} .. {hi:.1%} (paper 65.5% .. 92.3%)")
+    _plotted(plot, as_json)
 
 
 @group.command("retention-sweep")
 @click.argument("net", default="resnet50")
 @config_option("rana")
+@plot_option("the Fig. 16 bars")
 @json_option
 @handles_errors
-def retention_sweep_cmd(net: str, config_path, as_json: bool) -> None:
+def retention_sweep_cmd(net: str, config_path, plot_dir, as_json: bool) -> None:
     """Accelerator energy of eD+ID, eD+OD, RANA(0) on NET (zoo name or .onnx; default ResNet-50) as the
     retention time, and the refresh interval with it, goes 45..1440 us (Fig 16; off-chip access excluded)."""
     from rich.table import Table
 
+    from .plots import fig16
     from .study import SWEEP_INTERVALS_US, interval_sweep
 
     sweep = interval_sweep(_config(config_path), network=net)
+    plot = fig16(sweep, plot_dir, net) if plot_dir else None
     if as_json:
         _emit_json({"network": net, "accelerator_energy_pj": {d: {str(t): e for t, e in per.items()}
-                                                               for d, per in sweep.items()}})
+                                                               for d, per in sweep.items()},
+                    **({"plot": plot} if plot else {})})
         return
     table = Table(title=f"{net}: accelerator energy in uJ (refresh share) vs retention time; "
                         "paper (ResNet, 90 -> 180 us): eD+ID refresh -50.0 %, eD+OD -80.1 %")
@@ -251,6 +271,7 @@ def retention_sweep_cmd(net: str, config_path, as_json: bool) -> None:
         table.add_row(d, *(f"{sum(e.values()) / 1e6:.0f} ({e['refresh'] / sum(e.values()):.0%})"
                            for e in per.values()))
     _console().print(table)
+    _plotted(plot, as_json)
 
 
 @group.command("retention")
@@ -285,15 +306,20 @@ def retention_cmd(rates, times, config_path, as_json: bool) -> None:
 @click.option("--format", "number_format", type=click.Choice(["dynamic", "q8.8"]), default="dynamic",
               show_default=True, help="16-bit per-layer fixed point, or the global FX16 Q8.8.")
 @config_option("rana")
+@plot_option("the Fig. 11 curves")
 @json_option
 @handles_errors
-def train_cmd(tiny: bool, number_format: str, config_path, as_json: bool) -> None:
+def train_cmd(tiny: bool, number_format: str, config_path, plot_dir, as_json: bool) -> None:
     """Retention-aware training on the digits CNN: accuracy vs failure rate (Fig. 11 analog)."""
     from .training import TINY, StudyOptions, cached_study
 
     cfg = _config(config_path)
     opts = replace(TINY if tiny else StudyOptions(), number_format=number_format)
     doc = cached_study(opts).as_dict(cfg.retention)
+    if plot_dir:
+        from .plots import fig11
+
+        doc["plot"] = fig11(doc, plot_dir)
     if as_json:
         _emit_json(doc)
         return
@@ -306,3 +332,4 @@ def train_cmd(tiny: bool, number_format: str, config_path, as_json: bool) -> Non
     click.echo(f"tolerable failure rate (retrained): {tr}  -> tolerable retention "
                f"{'none' if tu is None else f'{tu:.0f}'} us "
                "(paper: 1e-5 -> 734 us)")
+    _plotted(doc.get("plot"), as_json)
