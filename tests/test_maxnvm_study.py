@@ -80,10 +80,12 @@ def test_encoded_cells_equal_per_layer_ceilings(deployed):
     assert enc.cells(bpc) == by_hand
 
 
-def test_study_json_shapes(run, bars):
-    res = run("maxnvm", "study", "--trials", "2", "--tech", "ctt", "--json")
+def test_study_json_shapes(run, bars, tmp_path):
+    res = run("maxnvm", "study", "--trials", "2", "--tech", "ctt", "--json", "--plot", str(tmp_path))
     assert res.exit_code == 0
     doc = json.loads(res.stdout)
+    assert doc["plots"] == [str(tmp_path / "maxnvm_fig5.png"), str(tmp_path / "maxnvm_fig6.png")]
+    assert all((tmp_path / name).stat().st_size > 10_000 for name in ("maxnvm_fig5.png", "maxnvm_fig6.png"))
     assert set(doc) >= {"model", "itn", "trials", "vulnerability", "minimal_cells", "idxsync_sweep",
                         "structure_bits"}
     assert doc["trials"] == 2 and doc["itn"]["retrains"] == 2 and doc["itn"]["bound"] >= 0

@@ -13,7 +13,14 @@ from pathlib import Path
 
 import click
 
-from golden.cli_support import _console, _emit_json, config_option, handles_errors, json_option
+from golden.cli_support import (
+    _console,
+    _emit_json,
+    config_option,
+    handles_errors,
+    json_option,
+    plot_option,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -183,9 +190,10 @@ def table2(as_json: bool) -> None:
 @click.option("--trials", type=int, default=None, help="Fault maps per configuration (default: [study] trials).")
 @click.option("--tech", default="all", show_default=True, help="ctt, rram or all.")
 @config_option("maxnvm")
+@plot_option("the Fig. 5 and Fig. 6 analogs")
 @json_option
 @handles_errors
-def study(trials: int | None, tech: str, config_path: Path | None, as_json: bool) -> None:
+def study(trials: int | None, tech: str, config_path: Path | None, plot_dir: Path | None, as_json: bool) -> None:
     """Fault-injection study on the digits CNN (analogs of Fig 5 and Fig 6)."""
     from .params import TECHNOLOGIES, load_maxnvm_config
     from .study import run_study
@@ -194,6 +202,10 @@ def study(trials: int | None, tech: str, config_path: Path | None, as_json: bool
     if tech != "all":
         cfg.mlc.tech(tech)  # unknown names list the valid ones
     result = run_study(cfg, trials, TECHNOLOGIES if tech == "all" else (tech,), progress=True)
+    if plot_dir:
+        from .plots import fig5, fig6
+
+        result["plots"] = [fig5(result, plot_dir), fig6(result, plot_dir)]
     if as_json:
         _emit_json(result)
         return
@@ -217,3 +229,5 @@ def study(trials: int | None, tech: str, config_path: Path | None, as_json: bool
            ["block (mask bits)", "counter bits", "Δ error %", "safe"],
            [[r["idxsync_block"] or "off", r["counter_bits"], f"{100 * r['delta_error']:+.2f}",
              "yes" if r["safe"] else "NO"] for r in result["idxsync_sweep"]])
+    for path in result.get("plots", []):
+        con.print(f"wrote {path}", highlight=False)

@@ -1,0 +1,86 @@
+"""MaxNVM study figures from what the model computes (``hymem maxnvm study --plot DIR``).
+
+* Fig. 5 analog: classification-error increase with one structure faulty,
+  per structure and protection, at SLC / MLC2 / MLC3, one panel per cell
+  technology, with the iso-training-noise bound.
+* Fig. 6 analog: the fewest cells per encoding that stay within the bound,
+  per technology (an encoding with no safe configuration is marked).
+
+Each function takes the :func:`golden.maxnvm.study.run_study` document, writes
+one PNG and returns its path (matplotlib, headless).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+CELL_COLORS = {"SLC": "#1b9e77", "MLC2": "#7570b3", "MLC3": "#d95f02"}
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, outdir: Path, name: str) -> str:
+    outdir.mkdir(parents=True, exist_ok=True)
+    path = outdir / name
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    _pyplot().close(fig)
+    return str(path)
+
+
+def _technologies(rows: list[dict]) -> list[str]:
+    return list(dict.fromkeys(r["technology"] for r in rows))
+
+
+def fig5(result: dict, outdir: Path) -> str:
+    plt = _pyplot()
+    rows, bound = result["vulnerability"], result["itn"]["bound"]
+    techs = _technologies(rows)
+    fig, axes = plt.subplots(len(techs), 1, figsize=(12, 3.8 * len(techs)), squeeze=False)
+    for ax, tech in zip(axes[:, 0], techs, strict=True):
+        mine = [r for r in rows if r["technology"] == tech]
+        groups = list(dict.fromkeys((r["encoding"], r["structure"]) for r in mine))
+        cells = list(dict.fromkeys(r["cell"] for r in mine))
+        width = 0.8 / len(cells)
+        for j, cell in enumerate(cells):
+            by_group = {(r["encoding"], r["structure"]): r for r in mine if r["cell"] == cell}
+            ax.bar([i + j * width for i in range(len(groups))],
+                   [100 * by_group[g]["delta_error"] for g in groups], width, label=cell,
+                   color=CELL_COLORS.get(cell))
+        ax.axhline(100 * bound, color="black", linestyle=":", linewidth=0.8, label="ITN bound")
+        ax.set_xticks([i + 0.4 - width / 2 for i in range(len(groups))], [f"{e}\n{s}" for e, s in groups],
+                      rotation=90, fontsize=7)
+        ax.set_ylabel("error increase (pp)")
+        ax.set_title(f"{tech.upper()}: one structure faulty, the others perfect", fontsize=9)
+        ax.legend(fontsize=7)
+    fig.suptitle(f"Fig. 5 analog (model): digits CNN, {result['trials']} fault maps per bar", fontsize=10)
+    return _save(fig, outdir, "maxnvm_fig5.png")
+
+
+def fig6(result: dict, outdir: Path) -> str:
+    plt = _pyplot()
+    rows = result["minimal_cells"]
+    techs = _technologies(rows)
+    encodings = list(dict.fromkeys(r["encoding"] for r in rows))
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    width = 0.8 / max(len(techs), 1)
+    for j, tech in enumerate(techs):
+        by_enc = {r["encoding"]: r for r in rows if r["technology"] == tech}
+        xs = [i + j * width for i in range(len(encodings))]
+        ax.bar(xs, [by_enc[e].get("cells", 0) if by_enc[e]["found"] else 0 for e in encodings], width,
+               label=tech.upper())
+        for x, e in zip(xs, encodings, strict=True):
+            if not by_enc[e]["found"]:
+                ax.text(x, 0, "none\nsafe", ha="center", va="bottom", fontsize=6)
+    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(encodings))], encodings, rotation=30, fontsize=8)
+    ax.set_ylabel("memory cells")
+    ax.set_title("Fig. 6 analog (model): fewest cells within the ITN bound, all structures faulty", fontsize=9)
+    ax.legend(fontsize=7)
+    return _save(fig, outdir, "maxnvm_fig6.png")
