@@ -246,12 +246,9 @@ def _print_claims(results: list[SystemResult]) -> None:
 
 def _plot(results: list[SystemResult], outdir: Path) -> list[str]:
     """One PNG per modelled system: paper (=1) and model/paper bars with tolerance."""
-    import matplotlib
+    from golden.plotting import pyplot, save
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    outdir.mkdir(parents=True, exist_ok=True)
+    plt = pyplot()
     written = []
     for res in results:
         if not res.claims:
@@ -268,11 +265,7 @@ def _plot(results: list[SystemResult], outdir: Path) -> list[str]:
         ax.set_title(f"hymem reproduce {res.system}: model vs paper (error bar = tolerance)")
         ax.axhline(1.0, color="black", linewidth=0.5)
         ax.legend()
-        fig.tight_layout()
-        path = outdir / f"{res.system}.png"
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
-        written.append(str(path))
+        written.append(save(fig, outdir, f"{res.system}.png"))
     return written
 
 

@@ -14,25 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from golden.plotting import pyplot, save
+
 CELL_COLORS = {"SLC": "#1b9e77", "MLC2": "#7570b3", "MLC3": "#d95f02"}
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(fig, outdir: Path, name: str) -> str:
-    outdir.mkdir(parents=True, exist_ok=True)
-    path = outdir / name
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    _pyplot().close(fig)
-    return str(path)
 
 
 def _technologies(rows: list[dict]) -> list[str]:
@@ -40,7 +24,7 @@ def _technologies(rows: list[dict]) -> list[str]:
 
 
 def fig5(result: dict, outdir: Path) -> str:
-    plt = _pyplot()
+    plt = pyplot()
     rows, bound = result["vulnerability"], result["itn"]["bound"]
     techs = _technologies(rows)
     fig, axes = plt.subplots(len(techs), 1, figsize=(12, 3.8 * len(techs)), squeeze=False)
@@ -61,11 +45,11 @@ def fig5(result: dict, outdir: Path) -> str:
         ax.set_title(f"{tech.upper()}: one structure faulty, the others perfect", fontsize=9)
         ax.legend(fontsize=7)
     fig.suptitle(f"Fig. 5 analog (model): digits CNN, {result['trials']} fault maps per bar", fontsize=10)
-    return _save(fig, outdir, "maxnvm_fig5.png")
+    return save(fig, outdir, "maxnvm_fig5.png")
 
 
 def fig6(result: dict, outdir: Path) -> str:
-    plt = _pyplot()
+    plt = pyplot()
     rows = result["minimal_cells"]
     techs = _technologies(rows)
     encodings = list(dict.fromkeys(r["encoding"] for r in rows))
@@ -83,4 +67,4 @@ def fig6(result: dict, outdir: Path) -> str:
     ax.set_ylabel("memory cells")
     ax.set_title("Fig. 6 analog (model): fewest cells within the ITN bound, all structures faulty", fontsize=9)
     ax.legend(fontsize=7)
-    return _save(fig, outdir, "maxnvm_fig6.png")
+    return save(fig, outdir, "maxnvm_fig6.png")

@@ -13,26 +13,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from golden.plotting import pyplot, save
+
 EVENT_COLORS = {"mac": "#4daf4a", "buffer": "#377eb8", "refresh": "#e41a1c", "ddr": "#984ea3"}
 EVENT_LABELS = {"mac": "computing", "buffer": "buffer access", "refresh": "refresh", "ddr": "off-chip access"}
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(fig, outdir: Path, name: str) -> str:
-    outdir.mkdir(parents=True, exist_ok=True)
-    path = outdir / name
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    _pyplot().close(fig)
-    return str(path)
 
 
 def _stacked(ax, groups: dict[str, dict[str, dict[str, float]]], width: float = 0.8, legend: bool = True) -> None:
@@ -56,18 +40,18 @@ def _stacked(ax, groups: dict[str, dict[str, dict[str, float]]], width: float = 
 
 def fig15(normalized: dict, outdir: Path) -> str:
     """``normalized[network][design][event]``: energy normalized to S+ID's total (``rana designs``)."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(11, 4.5))
     _stacked(ax, normalized)
     ax.set_ylabel("system energy / S+ID")
     ax.set_title("Fig. 15 (model): system energy by event; paper: RANA*(E-5) -66.2 % energy, "
                  "-41.7 % off-chip vs S+ID", fontsize=9)
-    return _save(fig, outdir, "rana_fig15.png")
+    return save(fig, outdir, "rana_fig15.png")
 
 
 def fig16(sweep: dict, outdir: Path, network: str) -> str:
     """``sweep[design][interval_us][event]`` in pJ (``rana retention-sweep``; off-chip excluded)."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(11, 4.5))
     in_uj = {d: {f"{t} us": {e: v / 1e6 for e, v in per_t.items()} for t, per_t in per.items()}
              for d, per in sweep.items()}
@@ -75,12 +59,12 @@ def fig16(sweep: dict, outdir: Path, network: str) -> str:
     ax.set_ylabel("accelerator energy (uJ)")
     ax.set_title(f"Fig. 16 (model, {network}): accelerator energy vs retention time; paper (ResNet, "
                  "90 -> 180 us): refresh eD+ID -50.0 %, eD+OD -80.1 %", fontsize=9)
-    return _save(fig, outdir, "rana_fig16.png")
+    return save(fig, outdir, "rana_fig16.png")
 
 
 def fig18(sweep: dict, outdir: Path) -> str:
     """``sweep[network][scale][design][event]``, normalized to RANA(E-5) at 1x (``rana sweep``)."""
-    plt = _pyplot()
+    plt = pyplot()
     networks = list(sweep)
     fig, axes = plt.subplots(1, len(networks), figsize=(4 * len(networks), 4.5), squeeze=False)
     for i, (ax, net) in enumerate(zip(axes[0], networks, strict=True)):
@@ -91,12 +75,12 @@ def fig18(sweep: dict, outdir: Path) -> str:
         ax.set_ylabel("energy / RANA(E-5) at 1x")
     fig.suptitle("Fig. 18 (model): RANA(E-5) vs RANA*(E-5) over 0.25x..8x of 1.454 MB; paper: RANA* saves "
                  "65.5-92.3 % of refresh", fontsize=9)
-    return _save(fig, outdir, "rana_fig18.png")
+    return save(fig, outdir, "rana_fig18.png")
 
 
 def fig11(study: dict, outdir: Path) -> str:
     """``study``: ``hymem rana train --json``: mean accuracy (± s.e.) vs failure rate, plain and retrained."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4.5))
     rates = study["rates"]
     for which, style in (("plain", "o--"), ("retrained", "s-")):
@@ -110,4 +94,4 @@ def fig11(study: dict, outdir: Path) -> str:
     ax.set_title(f"Fig. 11 (model): digits CNN, {study['options']['number_format']} 16-bit fixed point; "
                  "paper: no loss at 1e-5", fontsize=9)
     ax.legend(fontsize=7)
-    return _save(fig, outdir, "rana_fig11.png")
+    return save(fig, outdir, "rana_fig11.png")
