@@ -80,9 +80,6 @@ def test_schedule_onnx_file(run, tmp_path):
     import onnx
     from test_onnx_import import _mixed_graph
 
-    from golden.rana.scheduler import schedule_network
-    from golden.workloads.onnx_import import load_onnx
-
     path = tmp_path / "mixed.onnx"
     onnx.save(_mixed_graph(), str(path))
     res = run("schedule", str(path), "--design", "RANA*(E-5)", "--json")
@@ -90,7 +87,8 @@ def test_schedule_onnx_file(run, tmp_path):
     doc = json.loads(res.stdout)
     assert doc["network"] == "mixed"
     assert [lay["layer"] for lay in doc["layers"]] == ["conv1", "conv2"]   # the graph's two Conv nodes
-    assert doc["total_pj"] == pytest.approx(schedule_network(load_onnx(path), "RANA*(E-5)").total_pj())
+    # α by hand: conv1 4 kernels of 3x3x3 over 8x8 outputs (pad 1); conv2 1x1, 4 -> 4 channels on the 4x4 pool
+    assert [lay["counts"]["mac"] for lay in doc["layers"]] == [4 * 64 * 27, 4 * 16 * 4]
 
 
 def test_config_option_replaces_the_toml(run, tmp_path):

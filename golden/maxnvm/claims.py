@@ -70,10 +70,11 @@ def _size(text: str) -> tuple[str, float]:
     return text[:-2], UNIT[text[-2:]]
 
 
-def table2_sizes(name: str) -> dict[str, float]:
-    """Model bytes per Table 2 column for zoo network ``name`` with the paper's inputs."""
+def table2_sizes(name: str, codec=None) -> dict[str, float]:
+    """Model bytes per Table 2 column for zoo network ``name`` with the paper's inputs
+    (``codec``: a :class:`~golden.maxnvm.params.CodecParams`, default ``configs/maxnvm.toml``'s)."""
     bits, sparsity = TABLE2[name][0], float(TABLE2[name][1]) / 100
-    codec = load_maxnvm_config().codec
+    codec = codec or load_maxnvm_config().codec
     net = get_network(name)
     counts = [layer_counts_of(lay, 1 - sparsity, bits) for lay in net.of_kind("conv", "fc")]
     params = sum(lay.params for lay in net.of_kind("conv", "fc"))

@@ -162,15 +162,18 @@ def cells_cmd(net: str, encoding: str, sparsity: float | None, index_bits: int |
 
 
 @group.command()
+@config_option("maxnvm")
 @json_option
 @handles_errors
-def table2(as_json: bool) -> None:
+def table2(config_path: Path | None, as_json: bool) -> None:
     """Seed 003 Table 2 encoded sizes: paper vs model, including the rows not reproduced."""
     from .claims import COLUMNS, NOT_REPRODUCED, TABLE2, _size, table2_sizes
+    from .params import load_maxnvm_config
 
+    codec = load_maxnvm_config(config_path).codec
     rows = []
     for name, (bits, sp, *printed) in TABLE2.items():
-        model = table2_sizes(name)
+        model = table2_sizes(name, codec)
         for col, text in zip(COLUMNS, printed, strict=True):
             digits, scale = _size(text)
             rows.append({"network": name, "column": col, "index_bits": bits, "sparsity_pct": float(sp),

@@ -25,7 +25,7 @@ from golden.maxnvm.codecs import decode_bitmask_report, encode_bitmask
 from golden.maxnvm.codecs.bitmask import element_range, elements_in
 from golden.maxnvm.codecs.cost import bitmask_decoder_cost
 from tb.common.clock import start_clock_and_reset
-from tb.common.counters import assert_counters_equal, read_counters
+from tb.common.counters import assert_counters_equal, counter_names, read_counters
 from tb.common.hdl import handle, write
 from tb.common.stream import StreamDriver
 from tb.maxnvm.loading import load_memories, words32
@@ -79,8 +79,11 @@ async def bench_bitmask_decoder(dut):
         await RisingEdge(dut.clk)
     seconds = time.perf_counter() - t0
     measured = read_counters(dut, component)
-    expected = {"weights_out": repeats * report.weights_out, "blocks": repeats * report.blocks, "resyncs": 0,
-                "truncated": 0, "wgs_mismatches": 0, "beats": repeats * cost.beats, "busy_cycles": repeats * cost.busy_cycles}
+    expected = dict.fromkeys(counter_names(component), 0)   # every RTL counter is compared
+    for k in ("weights_out", "blocks", "resyncs", "counter_errors", "wgs_errors", "overruns", "truncated",
+              "wgs_mismatches"):
+        expected[k] = repeats * getattr(report, k)
+    expected.update(beats=repeats * cost.beats, busy_cycles=repeats * cost.busy_cycles)
     if weight_decoder:
         expected.update(lookups=repeats * w.size, out_of_range=0, codebook_loads=entries)
     assert_counters_equal(measured, expected)

@@ -129,6 +129,7 @@ class BitmaskBench:
         error = read(self.dut, self.component, "error")
         assert error == (report.error if group_elems else 1), \
             f"error flag {error}; golden {report}; rtl counters {read_counters(self.dut, self.component)}"
+        self.last_error = error
         beats = self.monitor.items[first_item:]
         return np.array([b[f"w{i}"] for b in beats for i in range(b["count"])], dtype=np.int64)
 
@@ -282,14 +283,20 @@ async def test_malformed_inputs_flag_error_and_finish(dut):
     p = bench.params
     w = random_layer(bench.rng, p, sparsity=0.5, n_kernels=p.group_kernels + 3, kernel_elems=100)
     s = encode_bitmask(w, p.data_bits, p.idxsync_block, allow_raw=False)
+    flags = []
     await bench.layer(s, w.shape, True, group_elems=0)             # impossible geometry
+    flags.append(bench.last_error)
     wgs = s.wgs.copy()
     wgs[0:4] = [0xFF, 0xFF, 0xFF, 0x7F]                             # WGS far beyond its group
     await bench.layer(s.with_surfaces(wgs=wgs), w.shape, False)
+    flags.append(bench.last_error)
     sync = s.idxsync.copy()
     sync[:3] = 0xFF                                                 # counters beyond their block
     await bench.layer(s.with_surfaces(idxsync=sync), w.shape, True)
+    flags.append(bench.last_error)
     await bench.layer(s, w.shape, True, data_elems=elements_in(len(s.data), p.data_bits) // 3)  # truncated data
+    flags.append(bench.last_error)
+    assert flags == [1, 1, 1, 1], f"every malformed layer must raise error: {flags}"
     bench.finish()
 
 

@@ -110,7 +110,9 @@ class CsrBench:
         await wait_for_level(self.dut.clk, handle(self.dut, self.component, "busy"), 0)
         self.matrices += 1
         want = report.error if n_cols else stored.n_rows > 0
-        assert read(self.dut, self.component, "error") == int(want)
+        error = read(self.dut, self.component, "error")
+        assert error == int(want)
+        return error
 
     def finish(self):
         self.watchdog.stop()
@@ -163,10 +165,13 @@ async def test_csr_malformed(dut):
     await bench.start()
     p = bench.params
     enc = encode_csr(random_matrix(bench.rng, p, 0.5), p.csr_index_bits)
-    await bench.matrix(enc, n_cols=0)                                           # impossible shape
-    await bench.matrix(enc.replace(row_counts=np.r_[enc.row_counts[:-1], 5000]))  # overruns
-    await bench.matrix(enc.replace(col_idx=np.full(enc.n_entries, (1 << p.csr_index_bits) - 1)))  # overflow
-    await bench.matrix(enc.replace(row_counts=np.r_[enc.row_counts[:-1], 0]))      # entries left unused
+    flags = [
+        await bench.matrix(enc, n_cols=0),                                           # impossible shape
+        await bench.matrix(enc.replace(row_counts=np.r_[enc.row_counts[:-1], 5000])),  # overruns
+        await bench.matrix(enc.replace(col_idx=np.full(enc.n_entries, (1 << p.csr_index_bits) - 1))),  # overflow
+        await bench.matrix(enc.replace(row_counts=np.r_[enc.row_counts[:-1], 0])),      # entries left unused
+    ]
+    assert flags == [1, 1, 1, 1], f"every malformed matrix must raise error: {flags}"
     bench.finish()
 
 
