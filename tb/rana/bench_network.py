@@ -1,0 +1,78 @@
+"""cocotb benchmark: whole networks through the RANA eDRAM controller at the real time scale.
+
+Every convolution of a network, as the golden scheduler configures it for a
+Table IV design (periods, flags, layer cycles uncompressed: 200 MHz cycles),
+runs through ``rana_edram_controller`` back to back, with no buffer traffic
+(the controller's refresh work does not depend on it when no access collides
+with a sweep).  Asserted: every RTL counter equals the cycle model's
+(``golden.rana.controller.run_controller``), and the RTL's words refreshed
+equal the scheduler's γ of eq. (14) for the whole network, so the refresh
+energy from the RTL's counters equals the energy the scheduler optimized.
+Python only waits for ``layer_valid`` and each layer's end, never per cycle.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+import cocotb
+
+from golden.energy import account, event_costs
+from golden.rana.config_words import pack_words
+from golden.rana.controller import LayerTraffic
+from golden.rana.scheduler import schedule_network
+from golden.tech import load_tech
+from tb.common.clock import cycle_now
+from tb.common.watchdog import Watchdog
+from tb.rana.test_edram_controller import Bench
+from tb.runner import tb_component
+
+RUNS = {  # network -> design: the optimized controller on two networks, the conventional one on a third
+    "alexnet": "RANA*(E-5)",
+    "googlenet": "eD+ID",
+    "resnet50": "RANA*(E-5)",
+}
+
+
+def _results_path() -> Path | None:
+    out = os.environ.get("HYMEM_BENCH_OUT")
+    return Path(out) if out else None
+
+
+@cocotb.test()
+@cocotb.parametrize(network=list(RUNS))
+async def bench_network_gamma(dut, network):
+    config = tb_component()[1]
+    design = RUNS[network]
+    schedule = schedule_network(network, design, config)
+    configs = [lay.config for lay in schedule.layers]
+    words = pack_words(configs, config.edram.n_banks)
+    layers = [LayerTraffic([], [], [], [], tail=max(c.layer_cycles - 1, 0)) for c in configs]
+    bench = Bench(dut, f"{network} {design}")
+    longest = max(c.layer_cycles for c in configs)
+    watchdog = Watchdog(bench.progress, longest + 10_000, bench.name).start()
+    began, first_cycle = time.perf_counter(), cycle_now()
+    measured = await bench.run(words, len(configs), layers)
+    seconds = time.perf_counter() - began
+    watchdog.stop()
+    bench.check_against_golden(words, len(configs), layers, measured)
+    gamma = sum(int(lay.counts["refresh"]) for lay in schedule.layers)
+    assert measured["words_refreshed"] == gamma, (measured["words_refreshed"], gamma)
+    costs = event_costs(load_tech(config.tech), {"refresh": "edram_32kb.refresh_energy"})
+    rtl_pj = account({"refresh": measured["words_refreshed"]}, costs).total_pj
+    # same words x the same Table III energy; the scheduler sums per layer, hence float rounding only
+    assert math.isclose(rtl_pj, schedule.energy_pj()["refresh"], rel_tol=1e-12), (rtl_pj, schedule.energy_pj())
+    cycles = cycle_now() - first_cycle
+    result = {"network": network, "design": design, "layers": len(configs), "cycles": cycles,
+              "seconds": seconds, "cycles_per_second": cycles / seconds, "pulses": measured["pulses"],
+              "words_refreshed": measured["words_refreshed"], "scheduler_gamma": gamma,
+              "refresh_energy_uj": rtl_pj / 1e6}
+    dut._log.info(f"{result}")
+    path = _results_path()
+    if path:
+        done = json.loads(path.read_text()) if path.is_file() else []
+        path.write_text(json.dumps([*done, result]))
