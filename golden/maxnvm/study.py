@@ -40,10 +40,7 @@ counted in the cells.  Seeds: fault maps draw from
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import itertools
-import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -383,36 +380,13 @@ def run_study(cfg: MaxnvmConfig, trials: int | None = None, technologies=TECHNOL
 
 # --- cached runs (for `hymem reproduce`) ------------------------------------------------
 
-CACHE_DIR = Path(__file__).resolve().parents[2] / "build" / "cache"
-
-
-def _inputs_digest(cfg: MaxnvmConfig, *extra) -> str:
-    """Hash of everything a study result depends on: config, arguments, model and code."""
-    import golden.nn
-
-    h = hashlib.sha256(repr((cfg, extra)).encode())
-    roots = (Path(__file__).parent, Path(golden.nn.__file__).parent)
-    for root in roots:
-        for f in sorted((*root.rglob("*.py"), *root.rglob("*.npz"))):
-            h.update(f.read_bytes())
-    return h.hexdigest()[:16]
-
-
 def cached_study(cfg: MaxnvmConfig, trials: int | None = None, technologies=TECHNOLOGIES,
                  search: bool = True) -> dict:
     """:func:`run_study`, memoized in ``build/cache/`` by a digest of its inputs and code."""
-    trials = study_trials(cfg, trials)
-    import fcntl
+    import golden.nn
+    from golden.cache import cached_json
 
-    path = CACHE_DIR / f"maxnvm_study_{_inputs_digest(cfg, trials, tuple(technologies), search)}.json"
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    # one process computes, concurrent ones (parallel test workers) wait and read its result
-    with path.with_suffix(".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if path.is_file():
-            return json.loads(path.read_text())
-        result = run_study(cfg, trials, technologies, search)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(result))
-        tmp.replace(path)
-    return result
+    trials = study_trials(cfg, trials)
+    return cached_json("maxnvm_study", (cfg, (trials, tuple(technologies), search)),
+                       lambda: run_study(cfg, trials, technologies, search),
+                       code_roots=(Path(__file__).parent, Path(golden.nn.__file__).parent))

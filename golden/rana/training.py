@@ -161,19 +161,13 @@ def run_study(opts: StudyOptions = StudyOptions()) -> StudyResult:
 
 
 def cached_study(opts: StudyOptions = StudyOptions()) -> StudyResult:
-    """:func:`run_study`, cached as JSON under ``build/rana/`` keyed by the options."""
-    import hashlib
-    import json
+    """:func:`run_study`, memoized in ``build/cache/`` by a digest of the options and the code."""
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2]
-    key = hashlib.sha256(json.dumps(asdict(opts), sort_keys=True).encode()).hexdigest()[:16]
-    path = root / "build" / "rana" / f"training-{key}.json"
-    if path.is_file():
-        d = json.loads(path.read_text())
-        return StudyResult(opts, d["clean_accuracy"], tuple(d["rates"]),
-                           tuple(map(tuple, d["plain"])), tuple(map(tuple, d["retrained"])))
-    result = run_study(opts)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result.as_dict()))
-    return result
+    import golden.nn
+    from golden.cache import cached_json
+
+    d = cached_json("rana_training", asdict(opts), lambda: run_study(opts).as_dict(),
+                    code_roots=(Path(__file__).parent, Path(golden.nn.__file__).parent))
+    return StudyResult(opts, d["clean_accuracy"], tuple(d["rates"]),
+                       tuple(map(tuple, d["plain"])), tuple(map(tuple, d["retrained"])))
