@@ -32,3 +32,13 @@ def variant_toml(tmp_path):
 def test_rana_blocks_with_a_config_variant(tmp_path, sim, top):
     run_cocotb(top, f"tb.rana.test_{top.removeprefix('rana_')}", sim, test_id=f"{top}-20_banks",
                config=variant_toml(tmp_path))
+
+
+def test_rana_controller_refreshes_alexnets_scheduled_gamma(sim):
+    """AlexNet's five RANA*(E-5) layers, uncompressed (3.1 M cycles at 200 MHz), through the controller RTL:
+    words refreshed == the scheduler's γ, every counter == the cycle model (tb/rana/bench_network.py).
+    Verilator only: Icarus runs this design at ~30 k cycles/s (the compressed co-simulations cover it)."""
+    if sim != "verilator":
+        pytest.skip("3.1 M cycles: Verilator only")
+    run_cocotb("rana_edram_controller", "tb.rana.bench_network", sim, test_id="rana_network_gamma-alexnet",
+               extra_env={"HYMEM_RANA_NETWORKS": "alexnet"})

@@ -9,6 +9,8 @@ with a sweep).  Asserted: every RTL counter equals the cycle model's
 equal the scheduler's γ of eq. (14) for the whole network, so the refresh
 energy from the RTL's counters equals the energy the scheduler optimized.
 Python only waits for ``layer_valid`` and each layer's end, never per cycle.
+``tests/test_rana_rtl_variant.py`` runs AlexNet in the regression (Verilator);
+``make bench BENCH=rana_network_gamma`` runs all three.
 """
 
 from __future__ import annotations
@@ -31,11 +33,13 @@ from tb.common.watchdog import Watchdog
 from tb.rana.test_edram_controller import Bench
 from tb.runner import tb_component
 
-RUNS = {  # network -> design: the optimized controller on two networks, the conventional one on a third
+ALL_RUNS = {  # network -> design: the optimized controller on two networks, the conventional one on a third
     "alexnet": "RANA*(E-5)",
     "googlenet": "eD+ID",
     "resnet50": "RANA*(E-5)",
 }
+# HYMEM_RANA_NETWORKS=alexnet,...: a subset (the regression runs AlexNet; the bench all three)
+RUNS = {n: ALL_RUNS[n] for n in os.environ.get("HYMEM_RANA_NETWORKS", ",".join(ALL_RUNS)).split(",")}
 
 
 def _results_path() -> Path | None:
