@@ -16,6 +16,7 @@ from golden.rana.config_words import (
 from golden.rana.controller import (
     LayerTraffic,
     RefreshModel,
+    idle_traffic,
     layer_flags,
     layer_malformed,
     run_controller,
@@ -163,8 +164,7 @@ def test_controller_model_refreshes_exactly_the_schedulers_gamma(network):
         if s.buffer.kind != "edram":
             continue
         configs = [lay.config for lay in s.layers]
-        traffic = [LayerTraffic([], [], [], [], tail=max(c.layer_cycles - 1, 0)) for c in configs]
-        run = run_controller(cfg, pack_words(configs, cfg.edram.n_banks), len(configs), traffic)
+        run = run_controller(cfg, pack_words(configs, cfg.edram.n_banks), len(configs), idle_traffic(configs))
         gamma = sum(int(lay.counts["refresh"]) for lay in s.layers)
         assert run.counters["words_refreshed"] == gamma, design
         assert run.counters["violations"] == 0, design

@@ -189,19 +189,18 @@ def _conv1_min_lifetime_us(cfg: RanaConfig) -> float:
 
 def fig16_claims(cfg: RanaConfig) -> list[Claim]:
     """§V-B2 / Fig. 16: refresh energy on ResNet when the retention time doubles from 90 to 180 us."""
-    from golden.rana.scheduler import schedule_network
-    from golden.rana.study import interval_sweep
+    from golden.rana.study import interval_schedules
 
-    sweep = interval_sweep(cfg, intervals_us=(90, 180))
+    points = interval_schedules(cfg, "resnet50", ("eD+ID", "eD+OD"), (90, 180))
 
-    def refreshing(design, t):
-        s = schedule_network("resnet50", design, cfg, interval_us=t)
-        return [lay.name for lay in s.layers if lay.counts["refresh"] > 0], len(s.layers)
+    def refreshing(s):
+        return [lay.name for lay in s.layers if lay.counts["refresh"] > 0]
 
     out = []
     for design, paper in (("eD+ID", "50.0"), ("eD+OD", "80.1")):
-        model = 100 * (1 - sweep[design][180]["refresh"] / sweep[design][90]["refresh"])
-        (at90, n), (at180, _) = refreshing(design, 90.0), refreshing(design, 180.0)
+        at, refresh = points[design], {t: s.energy_pj()["refresh"] for t, s in points[design].items()}
+        model = 100 * (1 - refresh[180] / refresh[90])
+        at90, at180, n = refreshing(at[90]), refreshing(at[180]), len(at[90].layers)
         note = (f"ResNet-50, each interval scheduled afresh (patterns and tilings re-picked), normal controller; "
                 f"layers refreshed: {len(at90)} of {n} at 90 us, {len(at180)} at 180 us; tolerance as for "
                 "refresh-count figures")

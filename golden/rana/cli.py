@@ -29,6 +29,7 @@ from golden.cli_support import (
 )
 
 from .config_words import Pattern
+from .training import NUMBER_FORMATS
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -303,7 +304,7 @@ def retention_cmd(rates, times, config_path, as_json: bool) -> None:
 
 @group.command("train")
 @click.option("--tiny", is_flag=True, help="Two rates, two repeats, two draws, one epoch (seconds).")
-@click.option("--format", "number_format", type=click.Choice(["dynamic", "q8.8"]), default="dynamic",
+@click.option("--format", "number_format", type=click.Choice(NUMBER_FORMATS), default=NUMBER_FORMATS[0],
               show_default=True, help="16-bit per-layer fixed point, or the global FX16 Q8.8.")
 @config_option("rana")
 @plot_option("the Fig. 11 curves")

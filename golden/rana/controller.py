@@ -276,6 +276,12 @@ class LayerTraffic:
             raise ValueError("LayerTraffic: gaps and tail must be >= 0")
 
 
+def idle_traffic(configs) -> list[LayerTraffic]:
+    """No buffer accesses; each layer of ``configs`` (``LayerConfig``) lasts its ``layer_cycles`` under the
+    protocol below (the driver acts from the cycle after ``layer_valid``, so the tail is one less)."""
+    return [LayerTraffic([], [], [], [], tail=max(c.layer_cycles - 1, 0)) for c in configs]
+
+
 @dataclass
 class ControllerRun:
     counters: dict

@@ -117,20 +117,20 @@ def capacity_sweep(cfg: RanaConfig | None = None, scales=SWEEP_SCALES, nets=BENC
     return out
 
 
+def interval_schedules(cfg: RanaConfig | None = None, network: str = "resnet50", designs=FIG16_DESIGNS,
+                       intervals_us=SWEEP_INTERVALS_US) -> dict:
+    """Fig. 16's points, ``{design: {interval_us: NetworkSchedule}}``: each design scheduled afresh (patterns
+    and tilings re-picked) for an eDRAM whose retention time, and refresh interval, is each of ``intervals_us``."""
+    cfg = cfg or load_rana_config()
+    return {d: {t: schedule_network(network, d, cfg, interval_us=float(t)) for t in intervals_us} for d in designs}
+
+
 def interval_sweep(cfg: RanaConfig | None = None, network: str = "resnet50", designs=FIG16_DESIGNS,
                    intervals_us=SWEEP_INTERVALS_US) -> dict:
-    """Fig. 16: accelerator energy by event (pJ; off-chip access excluded, as in the figure) of each
-    design when the eDRAM's retention time, and with it the refresh interval, is each of ``intervals_us``.
-
-    Each point is a fresh schedule: the scheduler re-picks patterns and tilings for the interval."""
-    cfg = cfg or load_rana_config()
-    out = {}
-    for d in designs:
-        out[d] = {}
-        for t in intervals_us:
-            energy = schedule_network(network, d, cfg, interval_us=float(t)).energy_pj()
-            out[d][t] = {e: v for e, v in energy.items() if e != "ddr"}
-    return out
+    """Fig. 16: accelerator energy by event (pJ; off-chip access excluded, as in the figure) per design
+    and interval (:func:`interval_schedules`)."""
+    return {d: {t: {e: v for e, v in s.energy_pj().items() if e != "ddr"} for t, s in per.items()}
+            for d, per in interval_schedules(cfg, network, designs, intervals_us).items()}
 
 
 def refresh_saving_range(sweep: dict) -> tuple[float, float]:

@@ -23,11 +23,10 @@ from pathlib import Path
 
 import cocotb
 
-from golden.energy import account, event_costs
+from golden.energy import account
 from golden.rana.config_words import pack_words
-from golden.rana.controller import LayerTraffic
+from golden.rana.controller import idle_traffic
 from golden.rana.scheduler import schedule_network
-from golden.tech import load_tech
 from tb.common.clock import cycle_now
 from tb.common.watchdog import Watchdog
 from tb.rana.test_edram_controller import Bench
@@ -55,7 +54,7 @@ async def bench_network_gamma(dut, network):
     schedule = schedule_network(network, design, config)
     configs = [lay.config for lay in schedule.layers]
     words = pack_words(configs, config.edram.n_banks)
-    layers = [LayerTraffic([], [], [], [], tail=max(c.layer_cycles - 1, 0)) for c in configs]
+    layers = idle_traffic(configs)
     bench = Bench(dut, f"{network} {design}")
     longest = max(c.layer_cycles for c in configs)
     watchdog = Watchdog(bench.progress, longest + 10_000, bench.name).start()
@@ -66,8 +65,7 @@ async def bench_network_gamma(dut, network):
     bench.check_against_golden(words, len(configs), layers, measured)
     gamma = sum(int(lay.counts["refresh"]) for lay in schedule.layers)
     assert measured["words_refreshed"] == gamma, (measured["words_refreshed"], gamma)
-    costs = event_costs(load_tech(config.tech), {"refresh": "edram_32kb.refresh_energy"})
-    rtl_pj = account({"refresh": measured["words_refreshed"]}, costs).total_pj
+    rtl_pj = account({"refresh": measured["words_refreshed"]}, {"refresh": schedule.costs["refresh"]}).total_pj
     # same words x the same Table III energy; the scheduler sums per layer, hence float rounding only
     assert math.isclose(rtl_pj, schedule.energy_pj()["refresh"], rel_tol=1e-12), (rtl_pj, schedule.energy_pj())
     cycles = cycle_now() - first_cycle
