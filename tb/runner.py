@@ -142,10 +142,9 @@ def run_cocotb(top: str, test_module: str, sim: str, test_id: str | None = None,
         waves=waves,
         log_file=build_dir / "build.log",
     )
-    if seed is None:   # the user's COCOTB_RANDOM_SEED (a rerun), else a fresh one; always logged by seeded_rng
+    if seed is None:   # the user's COCOTB_RANDOM_SEED (a rerun), else a fresh one; runner.test exports it
         seed = int(os.environ.get("COCOTB_RANDOM_SEED") or random.SystemRandom().randrange(2**32))
     env = {
-        "HYMEM_REGRESSION_SEED": str(seed),
         "HYMEM_TOP": top,
         "HYMEM_CONFIG": str(Path(config).resolve()) if config else "",
         "HYMEM_TEST_ID": test_id,
