@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from golden.fixed import from_unsigned, to_unsigned
 from golden.maxnvm.mlc import CELL_NAMES, adjacent_rates, cells_of, inject, levels_of_bits
 from golden.maxnvm.storage import bits_to_bytes, bits_to_words, bytes_to_bits, words_to_bits
 
@@ -90,11 +91,8 @@ class MlcFaults:
         words = np.asarray(words, np.int64)
         if not len(words):
             return words
-        raw = words & ((1 << width) - 1)
-        out = bits_to_words(self.bits(name, words_to_bits(raw, width), bpc), width)
-        if signed:
-            out = np.where(out >= 1 << (width - 1), out - (1 << width), out)
-        return out.astype(np.int64)
+        out = bits_to_words(self.bits(name, words_to_bits(to_unsigned(words, width), width), bpc), width)
+        return from_unsigned(out, width) if signed else np.asarray(out, np.int64)
 
     def assert_injected(self, names) -> None:
         """Every structure in ``names`` had at least one bit flipped in its used part over the test."""

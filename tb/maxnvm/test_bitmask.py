@@ -318,8 +318,7 @@ async def truncated_layers(dut, bench_class=None):
         w = random_layer(bench.rng, p, sparsity=0.5, **shape)
         await bench.clean_output(2 * i + 1, w)
         s = encode_bitmask(w, p.data_bits, block, allow_raw=False)
-        needed = {"wmb": -(-w.size // 8), "wgs": 4 * s.layout.n_groups,
-                  "idxsync": -(-s.layout.n_blocks * idxsync_word_bits(block) // 8)}
+        needed = {k: -(-bits // 8) for k, bits in used_bits(s, 0).items()}   # bytes each surface must hold
         short = s.with_surfaces(**{k: s.surfaces()[k][: int(f * needed[k])] for k, f in cut.items()})
         for idxsync in (True, False):
             await bench.layer(short, w.shape, idxsync)

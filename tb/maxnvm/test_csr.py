@@ -76,14 +76,12 @@ class CsrBench:
         surfaces = surfaces.with_surfaces(**{k: getattr(surfaces, k)[: int(f * len(getattr(surfaces, k)))]
                                              for k, f in (cut or {}).items()})
         if cells is not None:
-            used = {"values": enc.n_entries * p.data_bits, "col_idx": enc.n_entries * p.csr_index_bits,
-                    "row_counts": enc.n_rows * p.csr_counter_bits}
+            used = {k: n * surfaces.widths[k] for k, n in surfaces.needed().items()}
             surfaces = surfaces.with_surfaces(**{k: cells.surface(k, v, CSR_BPC[k], used[k])
                                                  for k, v in surfaces.surfaces().items() if used[k]})
         await load_memories(self.loader, self.component,
                             {CSR_ARRAYS.index(k): words32(v) for k, v in surfaces.surfaces().items() if len(v)},
                             rng=self.rng, idle_prob=self.idle_prob, port="load")
-        stored = surfaces.unpack()  # what the cells hold, as the golden decoder reads it
         report = decode_csr_report(surfaces)
         if n_cols:
             dense = report.weights
@@ -98,18 +96,18 @@ class CsrBench:
                     self.expected[k] += v
         lengths = [(port, min(len(getattr(surfaces, k)), 4 * self.component.depths[k]))  # longer: complete
                    for k, port in LENGTH_PORTS.items()]
-        for name, value in (("n_rows", stored.n_rows), ("n_cols", n_cols), ("n_entries", stored.n_entries),
+        for name, value in (("n_rows", surfaces.n_rows), ("n_cols", n_cols), ("n_entries", surfaces.n_entries),
                             *lengths, ("start", 1)):
             write(self.dut, self.component, name, value=int(value))
         await ReadOnly()  # the monitor has counted this cycle by now
         if n_cols:
             self.expected["busy_cycles"] += busy_cycles_with_stalls(
-                [n_cols] * stored.n_rows, self.monitor.pattern, self.monitor.cycle)[0]
+                [n_cols] * surfaces.n_rows, self.monitor.pattern, self.monitor.cycle)[0]
         await RisingEdge(self.dut.clk)
         write(self.dut, self.component, "start", value=0)
         await wait_for_level(self.dut.clk, handle(self.dut, self.component, "busy"), 0)
         self.matrices += 1
-        want = report.error if n_cols else stored.n_rows > 0
+        want = report.error if n_cols else surfaces.n_rows > 0
         error = read(self.dut, self.component, "error")
         assert error == int(want)
         return error

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from golden.fixed import from_unsigned, to_unsigned
 from golden.maxnvm.codecs.bitmask import element_range, pack_words, unpack_words
 from golden.maxnvm.params import is_packed
 
@@ -198,8 +199,7 @@ class CsrSurfaces:
             arrays[k][present[k]:] = 0
         vb = self.widths["values"]
         if not is_packed(vb):
-            v = arrays["values"]
-            arrays["values"] = np.where(v >= 1 << (vb - 1), v - (1 << vb), v)
+            arrays["values"] = from_unsigned(arrays["values"], vb)
         return CsrEncoded(**arrays, n_cols=self.n_cols, index_bits=self.widths["col_idx"])
 
 
@@ -214,7 +214,7 @@ def pack_csr(enc: CsrEncoded, value_bits: int, counter_bits: int) -> CsrSurfaces
     if len(counts) and counts.max() >= 1 << counter_bits:
         raise ValueError(f"row counter {counts.max()} does not fit {counter_bits} bits")
     widths = {"values": value_bits, "col_idx": enc.index_bits, "row_counts": counter_bits}
-    arrays = {"values": values & ((1 << value_bits) - 1), "col_idx": enc.col_idx, "row_counts": counts}
+    arrays = {"values": to_unsigned(values, value_bits), "col_idx": enc.col_idx, "row_counts": counts}
     packed = {k: pack_words(np.asarray(arrays[k], dtype=np.int64), widths[k]) if len(arrays[k])
               else np.zeros(0, np.uint8) for k in CSR_ARRAYS}
     return CsrSurfaces(**packed, widths=widths, n_entries=enc.n_entries, n_rows=enc.n_rows, n_cols=enc.n_cols)
