@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import cocotb
 import numpy as np
-from cocotb.triggers import ReadOnly, RisingEdge
+from cocotb.triggers import ReadOnly, RisingEdge, Timer
 
+from tb.common.clock import CLOCK_PERIOD_NS
 from tb.common.hdl import handle, members, pack, unpack
 
 
@@ -24,6 +25,16 @@ def idle_gaps(rng: np.random.Generator, n: int, idle_prob: float, max_gap: int =
 def ready_pattern(rng: np.random.Generator, n_cycles: int, stall_prob: float) -> np.ndarray:
     """Per-cycle sink ``ready`` with back-pressure probability ``stall_prob``."""
     return rng.random(n_cycles) >= stall_prob
+
+
+async def clock_edges(clk, n: int, period_ns: int = CLOCK_PERIOD_NS) -> None:
+    """Return right after the ``n``-th rising edge from now (called right after an edge).
+
+    One timer to the middle of the last cycle and one edge trigger, instead of a
+    Python wake-up per cycle (long gaps: DRAM/PCM latency before a WRITE)."""
+    if n > 1:
+        await Timer((n - 1) * period_ns + period_ns // 2, unit="ns")
+    await RisingEdge(clk)
 
 
 class _StreamPorts:
@@ -54,8 +65,7 @@ class StreamDriver(_StreamPorts):
         for item, gap in zip(items, gaps):
             if gap:
                 self.valid.value, valid = 0, False
-                for _ in range(int(gap)):
-                    await RisingEdge(self.clk)
+                await clock_edges(self.clk, int(gap))
             self.payload.value = pack(self.shape, item)
             if not valid:
                 self.valid.value, valid = 1, True
