@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from cocotb.clock import Clock
-from cocotb.triggers import ReadOnly, RisingEdge
+from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
 from cocotb.utils import get_sim_time
 
 CLOCK_PERIOD_NS = 10
@@ -35,10 +35,18 @@ async def wait_for_level(clk, signal, level: int):
 
     The signal is sampled in the ReadOnly phase, so the caller acts in the next
     cycle — the timing the golden cycle models assume ("seen in cycle c, act in c + 1").
+    A 1-bit ``signal`` not yet at ``level`` is waited for by its own edge, not
+    cycle by cycle (a job computing for thousands of cycles costs no Python
+    per cycle); the level is sampled again after the edge, so a zero-time
+    glitch does not count.
     """
+    one_bit = len(signal) == 1
     while True:
         await ReadOnly()
-        seen = int(signal.value) == level
-        await RisingEdge(clk)
-        if seen:
+        if int(signal.value) == level:
+            await RisingEdge(clk)
             return
+        if one_bit:
+            await (RisingEdge(signal) if level else FallingEdge(signal))
+        else:
+            await RisingEdge(clk)
