@@ -303,11 +303,12 @@ def _pass_jobs(t: _Tiling, geo: UnitGeometry, config, job: UnitJob, r0: int, y0:
     n_units = config.system.n_units
     in_unit = config.system.pass_accumulation == "unit" and not t.pool
     vpw = geo.values_per_word
+    jobs = (replace(job, accumulate=0), replace(job, accumulate=int(in_unit)))   # first pass, later passes
     for c0 in range(0, t.in_ch, n_units):
         active = min(n_units, t.in_ch - c0)
         flags = _read_flags(t.pool, in_unit, first=c0 == 0, last=c0 + active == t.in_ch)
         yield LayerJob(
-            job=replace(job, accumulate=int(in_unit and c0 > 0)), r0=r0, y0=y0, m0=m0, c0=c0,
+            job=jobs[c0 > 0], r0=r0, y0=y0, m0=m0, c0=c0,
             active_units=active,
             ab_words=-(-job.in_h * t.in_w // vpw),
             wb_words=0 if t.pool else -(-job.m_count * job.taps // vpw),
