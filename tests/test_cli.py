@@ -108,3 +108,14 @@ def test_zoo_bench_runs():
     recs = mod.run()
     assert all(set(r) == {"name", "figure", "unit", "note"} for r in recs)
     assert recs[0]["unit"] == "ms" and recs[0]["figure"] < 1000
+
+
+def test_bench_selects_modules_and_groups():
+    from tools import bench
+
+    assert bench.select(["rana_schedule"]) == ["rana_schedule"]
+    # a group is every module of that prefix; a module named twice runs once
+    assert bench.select(["rana", "rana_schedule"]) == [m for m in bench.available() if m.startswith("rana_")]
+    assert bench.select([]) == bench.available()
+    with pytest.raises(SystemExit, match=r"unknown benchmark\(s\) nosuch; valid modules: .*groups: .*rana"):
+        bench.select(["nosuch"])

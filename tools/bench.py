@@ -1,6 +1,8 @@
-"""``make bench [BENCH=<name>]``: run the benchmarks in ``tools/benches/``.
+"""``make bench [BENCH=<name> ...]``: run the benchmarks in ``tools/benches/``.
 
-Each module's ``run()`` returns ``[{"name", "figure", "unit", "note"}, ...]``;
+A name is a benchmark module (``rana_schedule``) or a group: the prefix before a
+module's first underscore (``rana`` runs every ``rana_*`` module), so one system's
+figures do not wait for another's long runs.  No name runs them all.  Each module's ``run()`` returns ``[{"name", "figure", "unit", "note"}, ...]``;
 every result is written to ``build/bench/<name>.json`` together with a note on
 the machine (benchmarks are timings: compare runs on the same machine) and
 printed as one line.  Benchmarks are never part of ``make test``.
@@ -45,15 +47,37 @@ def available() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(tools.benches.__path__))
 
 
+def groups() -> dict[str, list[str]]:
+    """Benchmark modules by the prefix before their first underscore (``rana`` → ``rana_*``)."""
+    by_prefix: dict[str, list[str]] = {}
+    for name in available():
+        by_prefix.setdefault(name.split("_", 1)[0], []).append(name)
+    return by_prefix
+
+
+def select(names: list[str]) -> list[str]:
+    """The modules ``names`` ask for, in order and without repeats; an unknown name lists the valid ones."""
+    modules, by_prefix = available(), groups()
+    unknown = sorted(n for n in names if n not in modules and n not in by_prefix)
+    if unknown:
+        sys.exit(f"error: unknown benchmark(s) {', '.join(unknown)}; valid modules: {', '.join(modules)}; "
+                 f"groups: {', '.join(sorted(by_prefix))}")
+    chosen = [m for n in names for m in ([n] if n in modules else by_prefix[n])] or modules
+    return list(dict.fromkeys(chosen))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("names", nargs="*", help=f"benchmark modules (default: all of {', '.join(available())})")
+    parser.add_argument("names", nargs="*", help=f"benchmark modules or groups (default: all of "
+                                                 f"{', '.join(available())})")
+    parser.add_argument("--list", action="store_true", help="list the modules by group and exit")
     args = parser.parse_args(argv)
-    unknown = sorted(set(args.names) - set(available()))
-    if unknown:
-        sys.exit(f"error: unknown benchmark(s) {', '.join(unknown)}; valid: {', '.join(available())}")
+    if args.list:
+        for prefix, modules in sorted(groups().items()):
+            print(f"{prefix}: {' '.join(modules)}")
+        return
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    for name in args.names or available():
+    for name in select(args.names):
         module = importlib.import_module(f"tools.benches.{name}")
         for result in module.run():
             result = {**result, "benchmark": name, "machine": machine_note()}
