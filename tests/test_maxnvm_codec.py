@@ -5,6 +5,7 @@ import struct
 import numpy as np
 import pytest
 
+from golden.bits import pack_words
 from golden.maxnvm.codecs import (
     codeword_bits,
     decode_bitmask,
@@ -24,7 +25,7 @@ from golden.maxnvm.codecs import (
     secded_decode,
     secded_encode,
 )
-from golden.maxnvm.codecs.bitmask import pack_words, pad_to
+from golden.maxnvm.codecs.bitmask import pad_to
 
 PACKED = (4, 5, 6, 7)
 

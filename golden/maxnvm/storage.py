@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from golden.bits import bits_of, pack_words, unpack_words
 from golden.config import ConfigError
 
 from .codecs import (
@@ -54,7 +55,6 @@ from .codecs import (
     secded_decode,
     secded_encode,
 )
-from .codecs.bitmask import bits_of, pack_words, unpack_words
 from .params import CodecParams
 
 ENCODINGS = ("P+C", "CSR", "CSR+ECC", "BitMask", "BitM+ECC", "BitM+IdxSync")

@@ -14,6 +14,7 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
 
+from golden.bits import word_bits
 from golden.hydra.cycles import job_cycles
 from golden.hydra.unit import (
     OP_READ,
@@ -48,8 +49,7 @@ def pack_beats(values_per_lane, width: int, per_word: int) -> list[int]:
     for u, lane in enumerate(lanes):
         values[u, :len(lane)] = lane & ((1 << width) - 1)
     beats = values.reshape(len(lanes), n_words, per_word).transpose(1, 0, 2).reshape(n_words, -1)
-    bits = ((beats[..., None] >> np.arange(width, dtype=np.uint64)) & np.uint64(1)).astype(np.uint8)
-    packed = np.packbits(bits.reshape(n_words, -1), axis=1, bitorder="little")
+    packed = np.packbits(word_bits(beats, width).reshape(n_words, -1), axis=1, bitorder="little")
     return [int.from_bytes(row.tobytes(), "little") for row in packed]
 
 

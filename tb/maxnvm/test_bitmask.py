@@ -21,9 +21,10 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
 
+from golden.bits import bits_of
 from golden.maxnvm.claims import CHOSEN_BPC
 from golden.maxnvm.codecs import decode_bitmask_report, encode_bitmask
-from golden.maxnvm.codecs.bitmask import bits_of, element_range, elements_in, idxsync_word_bits
+from golden.maxnvm.codecs.bitmask import element_range, elements_in, idxsync_word_bits
 from golden.maxnvm.codecs.bits import flip_bits
 from golden.maxnvm.codecs.cost import (
     bitmask_beats,

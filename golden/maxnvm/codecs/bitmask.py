@@ -69,6 +69,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from golden.bits import bits_of, pack_words, unpack_words
 from golden.maxnvm.params import ELEMENT_BITS, group_kernels_of, is_packed
 
 SURFACE_ALIGN = 128        # bytes: each surface's size (format.rst)
@@ -95,25 +96,6 @@ def counter_bits(block: int) -> int:
 def idxsync_word_bits(block: int) -> int:
     """Stored bits per IdxSync counter: the count field plus the zeros/non-zeros flag."""
     return counter_bits(block) + 1
-
-
-def pack_words(words: np.ndarray, width: int) -> np.ndarray:
-    """Bit-pack ``width``-bit words little-endian into bytes (word ``i`` at bit ``i * width``)."""
-    words = np.asarray(words, dtype=np.uint64)
-    bits = ((words[:, None] >> np.arange(width, dtype=np.uint64)) & np.uint64(1)).astype(np.uint8)
-    return np.packbits(bits.ravel(), bitorder="little")
-
-
-def unpack_words(buf: np.ndarray, width: int, n: int) -> np.ndarray:
-    """Inverse of :func:`pack_words`: ``n`` words; bits beyond ``buf`` read as 0."""
-    bits = bits_of(buf, n * width).reshape(n, width).astype(np.uint64)
-    return (bits << np.arange(width, dtype=np.uint64)).sum(axis=1).astype(np.int64)
-
-
-def bits_of(buf: np.ndarray, n: int) -> np.ndarray:
-    """The first ``n`` little-endian bits of ``buf`` (uint8), zeros past its end."""
-    bits = np.unpackbits(np.asarray(buf, dtype=np.uint8), bitorder="little")[:n]
-    return np.concatenate([bits, np.zeros(n - len(bits), dtype=np.uint8)]) if len(bits) < n else bits
 
 
 def element_dtype(data_bits: int) -> np.dtype:

@@ -40,8 +40,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from golden.bits import pack_words, unpack_words
 from golden.fixed import from_unsigned, to_unsigned
-from golden.maxnvm.codecs.bitmask import element_range, pack_words, unpack_words
+from golden.maxnvm.codecs.bitmask import element_range
 from golden.maxnvm.params import is_packed
 
 CSR_ARRAYS = ("values", "col_idx", "row_counts")
