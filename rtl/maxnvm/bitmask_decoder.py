@@ -46,12 +46,18 @@ def weights_layout(params: CodecParams, shape=None) -> data.StructLayout:
     return data.StructLayout({**fields, "count": range(params.lanes + 1), "last": 1})
 
 
+def max_groups_and_blocks(params: CodecParams) -> tuple[int, int]:
+    """Most kernel groups and IdxSync blocks a layer of ``max_weights`` can have: a full group
+    holds >= group_kernels elements and the last may be shorter; every group starts a block."""
+    max_groups = params.max_weights // params.group_kernels + 1
+    return max_groups, params.max_weights // params.idxsync_block + max_groups
+
+
 def surface_limits(params: CodecParams) -> dict[str, int]:
     """Largest byte length each metadata surface can need (128-B padded): the ranges of the
     ``wgs_bytes``, ``wmb_bytes`` and ``sync_bytes`` inputs."""
     n, block = params.max_weights, params.idxsync_block
-    max_groups = n // params.group_kernels + 1
-    max_blocks = n // block + max_groups
+    max_groups, max_blocks = max_groups_and_blocks(params)
     return {"wgs_bytes": align_up(4 * max_groups, SURFACE_ALIGN), "wmb_bytes": align_up(-(-n // 8), SURFACE_ALIGN),
             "sync_bytes": align_up(-(-max_blocks * idxsync_word_bits(block) // 8), SURFACE_ALIGN)}
 
@@ -176,9 +182,7 @@ class BitmaskDecoder(wiring.Component):
         n = params.max_weights
         lanes = params.lanes
         self.word_bits = idxsync_word_bits(params.idxsync_block)
-        # A full group holds >= group_kernels elements; the last may be shorter.
-        self.max_groups = n // params.group_kernels + 1
-        max_blocks = n // params.idxsync_block + self.max_groups
+        self.max_groups, max_blocks = max_groups_and_blocks(params)
         self.sync_words = max_blocks * self.word_bits // WORD + 1
         self.window = data_window_words(params)
         self.data_depth = (2 * n + lanes) * params.data_bits // WORD + 1  # address range of the index
