@@ -293,3 +293,21 @@ def test_worked_number_claims_within_printed_precision():
     assert all(c.ok for c in claims), [(c.id, c.model) for c in claims if not c.ok]
     # 785 KB accounting: 256*28*28 inputs + 1024*14*14 outputs + 256 weights, 2 B each
     assert claims[-1].model == (256 * 28 * 28 + 1024 * 14 * 14 + 256) * 2 / 1024
+
+
+def test_sid_accesses_needed_by_the_headline_pair():
+    """Hand-derived: halving both S+ID's off-chip and its energy, with RANA* at the minimum traffic
+    and its MACs, leaves S+ID exactly RANA*'s MAC energy for buffer access: beta_b * E_buf = alpha * E_mac."""
+    from types import SimpleNamespace
+
+    from golden.rana.claims import _sid_accesses_needed
+    from golden.rana.study import BENCHMARKS
+
+    def sched(mac, ddr):
+        return SimpleNamespace(totals=lambda: {"mac": mac, "ddr": ddr})
+
+    matrix = {**{(n, "S+ID"): sched(1000 if n == BENCHMARKS[0] else 0, 0) for n in BENCHMARKS},
+              **{(n, "RANA*(E-5)"): sched(0, 10 if n == BENCHMARKS[0] else 0) for n in BENCHMARKS}}
+    per_mac, share = _sid_accesses_needed(CFG, matrix, 0.5, 0.5)
+    assert per_mac == pytest.approx(1.3 / 18.2)               # Table III: E_mac / E_buffer (SRAM)
+    assert share == pytest.approx(100 * (1 - 2 * 10 * 2112.9 / (2 * (10 * 2112.9 + 1300))))
