@@ -1,5 +1,5 @@
 # hymem: every target installs what it needs on first use (the .venv stamp).
-# Variables: SIM=icarus|verilator|all  TESTS=<pytest -k pattern>  WAVES=1
+# Variables: SIM=icarus|verilator|all  TESTS=<pytest -k pattern>  WAVES=1  COVERAGE=1 (Verilator)
 #            TEST=<top>[:<cocotb test>] (waves)  TOP=<registered top> (synth)  JOBS=<xdist workers>
 
 SHELL := /bin/bash
@@ -11,6 +11,9 @@ SIM ?= all
 WAVES_SIM = $(if $(filter command line,$(origin SIM)),$(SIM),icarus)
 TESTS ?=
 WAVES ?= 0
+COVERAGE ?= 0
+# cocotb reads COVERAGE from the environment as 'measure the Python testbench'; ours is HYMEM_COVERAGE
+unexport COVERAGE
 JOBS ?= auto
 SIMULATORS := icarus verilator
 
@@ -46,9 +49,10 @@ check-sim:
 	@case "$(SIM)" in icarus|verilator|all) ;; \
 	  *) echo "error: unknown SIM '$(SIM)'; valid: $(SIMULATORS) all" >&2; exit 2;; esac
 
-## sim: RTL regressions (cocotb) on SIM, optionally filtered by TESTS, with WAVES=1 dumps
+## sim: RTL regressions (cocotb) on SIM, optionally filtered by TESTS, with WAVES=1 dumps and
+## COVERAGE=1 Verilator line/branch/toggle coverage per module (build/coverage/<run>/)
 sim: check-sim $(STAMP)
-	@$(RUN) HYMEM_SIMS=$(SIM_LIST) HYMEM_WAVES=$(WAVES) $(PY) -m pytest -n $(JOBS) -m rtl \
+	@$(RUN) HYMEM_SIMS=$(SIM_LIST) HYMEM_WAVES=$(WAVES) HYMEM_COVERAGE=$(COVERAGE) $(PY) -m pytest -n $(JOBS) -m rtl \
 	  $(if $(TESTS),-k '$(TESTS)') tests; rc=$$?; \
 	  if [ $$rc = 5 ]; then echo "error: no RTL regression matches TESTS='$(TESTS)'" >&2; fi; exit $$rc
 

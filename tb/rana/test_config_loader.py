@@ -7,7 +7,7 @@ cycle, period and flags of every load, the presented layer fields (against
 counters and the error flag.  Variants: the accelerator answers
 ``layer_done`` at once (back-to-back layers) or after random idle delays;
 random malformed words (each rule of ``unpack_words``); an oversized
-``n_layers`` (error, done at once — nothing hangs).
+``n_layers`` (error, done at once — nothing hangs); an empty network.
 """
 
 from __future__ import annotations
@@ -192,3 +192,13 @@ async def test_loader_oversized(dut):
     _, golden = await run_loader_tb(dut, "oversized", np.zeros(per, dtype=np.uint32),
                                     config.edram.config_memory_words // per + 1, [0])
     assert golden.error and golden.layers_loaded == 0
+
+
+@cocotb.test()
+async def test_loader_empty_network(dut):
+    """n_layers = 0 (found by make sim COVERAGE=1): done in the cycle after start, no error, nothing loaded."""
+    _component, config = tb_component()
+    per = words_per_layer(config.edram.n_banks)
+    _, golden = await run_loader_tb(dut, "empty", np.zeros(per, dtype=np.uint32), 0, [0])
+    assert not golden.error and golden.layers_loaded == 0 and golden.applied == []
+    assert golden.cycles == 1

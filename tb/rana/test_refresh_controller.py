@@ -7,7 +7,7 @@ cycles, violations) must equal the golden model's, and so must the refresh
 strobes seen per bank.  Variants: idle (no accesses: every flagged bank is
 swept in ``rows_per_bank`` cycles and unflagged banks are never touched),
 bursty back-pressure (issuers starved by bursts to one bank, bounded stalls),
-and pulses closer than a sweep (violations).
+pulses closer than a sweep (violations), and accesses outside the buffer.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from functools import partial
 
 import cocotb
 import numpy as np
+from amaranth.hdl import Shape
 from cocotb.triggers import ReadOnly, RisingEdge
 
 from golden.rana.controller import LayerTraffic, RefreshModel, run_refresh
@@ -132,3 +133,27 @@ async def test_refresh_violations(dut):
     traffic = bursty_traffic(rng, e.n_banks, e.rows_per_bank, 2000, 0.3)
     counters = await run_block(dut, "violations", pulses, loads, traffic, pulses[-1] + e.rows_per_bank)
     assert counters["violations"] > 0
+
+
+@cocotb.test()
+async def test_refresh_bad_accesses(dut):
+    """Accesses naming a row or bank outside the buffer (found by make sim COVERAGE=1 to be
+    exercised only through the composite controller): accepted, dropped, counted in
+    ``bad_accesses`` and raising ``access_error``; refresh goes on as scheduled."""
+    component, config = tb_component()
+    e = config.edram
+    rng = seeded_rng(dut, "bad_accesses")
+    layout = members(component)[("access", "payload")].shape
+    field_limit = {f: 1 << Shape.cast(layout[f].shape).width for f in ("bank", "row")}
+    period = e.rows_per_bank + 100
+    pulses = [7 + k * period for k in range(3)]
+    traffic = bursty_traffic(rng, e.n_banks, e.rows_per_bank, 1500, 0.3)
+    bad = rng.random(1500) < 0.05
+    traffic.row[bad] = rng.integers(e.rows_per_bank, field_limit["row"], size=int(bad.sum()))
+    if field_limit["bank"] > e.n_banks:  # a bank field with codes beyond n_banks (e.g. 20 banks in 5 bits)
+        some = bad & (rng.random(1500) < 0.5)
+        traffic.bank[some] = rng.integers(e.n_banks, field_limit["bank"], size=int(some.sum()))
+    counters = await run_block(dut, "bad_accesses", pulses, {0: (1 << e.n_banks) - 1}, traffic,
+                               pulses[-1] + period)
+    assert counters["bad_accesses"] == int(bad.sum()) > 0
+    assert counters["accesses"] == 1500 - int(bad.sum())
