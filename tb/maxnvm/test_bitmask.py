@@ -273,7 +273,9 @@ async def test_idxsync_confines_damage(dut):
                   f"IdxSync on damages {len(damaged_on)} weights in blocks {sorted(set((damaged_on // block).tolist()))}; "
                   f"off damages {len(damaged_off)}, also in clean blocks {outside_off}")
     assert len(damaged_on) and set((damaged_on // block).tolist()) <= faulty_blocks
-    assert set(spreads) <= set(outside_off) and len(damaged_off) > len(damaged_on)
+    # Not a count comparison: without IdxSync a later flip can cancel the shift (net shift back to 0)
+    # and end the damage early, so 'off' may damage fewer weights in total than 'on' (seed 269683321).
+    assert set(spreads) <= set(outside_off)
     bench.finish()
 
 
@@ -335,3 +337,28 @@ async def truncated_layers(dut, bench_class=None):
 @cocotb.test()
 async def test_truncated_surfaces_flag_error_and_finish(dut):
     await truncated_layers(dut)
+
+
+@cocotb.test()
+async def test_empty_layer_is_a_no_op(dut):
+    """A start with n_weights = 0 (found by make sim COVERAGE=1 to be untested): the decoder stays
+    idle — never busy, no beat, no error, no counter moves — and decodes the next layer as usual."""
+    bench = BitmaskBench(dut, "empty")
+    await bench.start()
+    p = bench.params
+    for name, value in (("n_weights", 0), ("group_elems", p.group_kernels), ("compressed", 1),
+                        ("idxsync", 1), ("data_elems", 0), ("start", 1)):
+        write(dut, bench.component, name, value=value)
+    await RisingEdge(dut.clk)
+    write(dut, bench.component, "start", value=0)
+    busy = handle(dut, bench.component, "busy")
+    for _ in range(8):
+        await ReadOnly()
+        assert int(busy.value) == 0, "an empty layer must not start the decoder"
+        await RisingEdge(dut.clk)
+    assert read(dut, bench.component, "error") == 0 and not bench.monitor.items
+    assert_counters_equal(read_counters(dut, bench.component), bench.expected)
+    w = random_layer(bench.rng, p, sparsity=0.5)
+    surfaces = encode_bitmask(w, p.data_bits, p.idxsync_block, allow_raw=False)
+    assert np.array_equal(await bench.layer(surfaces, w.shape, True), w.reshape(-1))
+    bench.finish()
