@@ -9,12 +9,15 @@ reported per Verilog module:
 * a point is one line, branch arm or signal bit of one *elaboration* (the
   generated Verilog's content): the same top built by two tests merges, a
   variant (another config) counts on its own;
-* a point is covered when any run hit it (a toggle point: the bit rose or fell);
+* a point is covered when any run hit it (a toggle point is one direction,
+  0->1 or 1->0, of one bit);
 * the empty ``if ($auto$verilog_backend...dump_module$1) begin end`` that
   Yosys' Verilog backend puts at the top of every combinational ``always``
   (to trigger it once at time 0) is not design logic and is left out;
 * ``summary.json`` holds the figures, ``uncovered.txt`` every point never hit
-  (line and branch points with their Verilog text; toggles by signal, with
+  (line and branch points with the Amaranth line behind them — the Verilog of
+  coverage runs keeps its ``src`` attributes, see :class:`VerilogIndex` — and
+  their Verilog text; toggles by signal, with
   Verilator's ``__05F`` escape undone; internal ``$``-named nets left out of
   the list but not of the figures).
 
