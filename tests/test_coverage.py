@@ -67,6 +67,14 @@ def test_a_variant_counts_on_its_own(tmp_path, monkeypatch):
     assert coverage.report("r2", lambda _: None)["top"]["branch"] == [2, 4]
 
 
+def test_numbered_instances_share_a_row():
+    one = {"line": [1, 2], "branch": [0, 0], "toggle": [3, 4]}
+    table = {"sys": one, "sys.unit0.mac1": one, "sys.unit1.mac0": one, "top_idx4": one, "top_idx4.lut2": one}
+    rows = coverage.by_instance_family(table)
+    assert rows["sys.unit*.mac*"] == ({"line": [2, 4], "branch": [0, 0], "toggle": [6, 8]}, 2)
+    assert set(rows) == {"sys", "sys.unit*.mac*", "top_idx4", "top_idx4.lut*"}   # the top keeps its name
+
+
 def test_regression_with_coverage(tmp_path, monkeypatch, sim):
     """A Verilator run under HYMEM_COVERAGE=1 leaves its points; an Icarus run is unaffected."""
     from tb.runner import run_cocotb

@@ -203,9 +203,26 @@ def report(run_id: str | None = None, write=print) -> dict | None:
     (directory / "summary.json").write_text(json.dumps(
         {"runs": [d.stem for d in dats], "modules": table}, indent=2) + "\n")
     (directory / "uncovered.txt").write_text("\n".join(uncovered_lines(hits, sources)) + "\n")
-    write(f"{'module':40s} {'lines':>16s} {'branches':>16s} {'toggles':>18s}")
-    for module, kinds in table.items():
+    write(f"{'module':40s} {'lines':>18s} {'branches':>20s} {'toggles':>24s}")
+    for module, (kinds, count) in by_instance_family(table).items():
         cells = [f"{h}/{t} {100 * h / t:5.1f}%" if t else "-" for h, t in (kinds[k] for k in KINDS)]
-        write(f"{module:40s} {cells[0]:>16s} {cells[1]:>16s} {cells[2]:>18s}")
-    write(f"{len(dats)} Verilator runs merged; never-hit points: {directory / 'uncovered.txt'}")
+        name = f"{module} (x{count})" if count > 1 else module
+        write(f"{name:40s} {cells[0]:>18s} {cells[1]:>20s} {cells[2]:>24s}")
+    write(f"{len(dats)} Verilator runs merged; per module in {directory / 'summary.json'}; "
+          f"never-hit points: {directory / 'uncovered.txt'}")
     return table
+
+
+def by_instance_family(table: dict[str, dict[str, list[int]]]) -> dict[str, tuple[dict, int]]:
+    """Numbered submodule instances summed into one row (``hydra_system.unit3.mac12`` →
+    ``hydra_system.unit*.mac*``): Amaranth emits a Verilog module per instance, so 16 units of
+    32 MACs would otherwise be 512 rows.  The top's own name is kept (``maxnvm_bitmask_idx4``)."""
+    families: dict[str, tuple[dict, int]] = {}
+    for module, kinds in table.items():
+        top, *path = module.split(".")
+        family = ".".join([top, *(re.sub(r"\d+$", "*", part) for part in path)])
+        summed, count = families.get(family, ({k: [0, 0] for k in KINDS}, 0))
+        for k in KINDS:
+            summed[k] = [summed[k][0] + kinds[k][0], summed[k][1] + kinds[k][1]]
+        families[family] = (summed, count + 1)
+    return families
