@@ -28,6 +28,14 @@ def unpack_words(buf: np.ndarray, width: int, n: int) -> np.ndarray:
     return (bits << np.arange(width, dtype=np.uint64)).sum(axis=1).astype(np.int64)
 
 
+def unpack_whole_words(buf: np.ndarray, width: int, n: int) -> np.ndarray:
+    """:func:`unpack_words`, but a word not wholly inside ``buf`` reads as 0 (a truncated
+    surface: the RTL decoders gate such reads the same way)."""
+    words = unpack_words(buf, width, n)
+    words[len(buf) * 8 // width:] = 0
+    return words
+
+
 def bits_of(buf: np.ndarray, n: int) -> np.ndarray:
     """The first ``n`` little-endian bits of ``buf`` (uint8), zeros past its end."""
     bits = np.unpackbits(np.asarray(buf, dtype=np.uint8), bitorder="little")[:n]

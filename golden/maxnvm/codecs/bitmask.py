@@ -69,7 +69,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from golden.bits import bits_of, pack_words, unpack_words
+from golden.bits import bits_of, pack_words, unpack_whole_words, unpack_words
 from golden.maxnvm.params import ELEMENT_BITS, group_kernels_of, is_packed
 
 SURFACE_ALIGN = 128        # bytes: each surface's size (format.rst)
@@ -354,8 +354,7 @@ def decode_bitmask_report(surfaces: BitmaskSurfaces, shape, idxsync: bool = True
     if idxsync:
         word_bits = idxsync_word_bits(layout.idxsync_block)
         sync_present = len(surfaces.idxsync) * 8 // word_bits
-        words = unpack_words(surfaces.idxsync, word_bits, len(first))
-        words[sync_present:] = 0                  # a word not wholly present reads as 0
+        words = unpack_whole_words(surfaces.idxsync, word_bits, len(first))
         short["idxsync"] = sync_present < len(first)
         expected, counter_bad = counted_nonzeros(words, length, layout.counter_bits)
         counter_errors = int(counter_bad.sum())

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from golden.bits import pack_words, unpack_words
+from golden.bits import pack_words, unpack_whole_words
 from golden.fixed import from_unsigned, to_unsigned
 from golden.maxnvm.codecs.bitmask import element_range
 from golden.maxnvm.params import is_packed
@@ -193,11 +193,7 @@ class CsrSurfaces:
     def unpack(self) -> CsrEncoded:
         """The arrays back (entries not wholly inside a surface read as 0; values
         sign-extended unless packed indices)."""
-        present = self.present()
-        arrays = {}
-        for k, need in self.needed().items():
-            arrays[k] = unpack_words(getattr(self, k), self.widths[k], need)
-            arrays[k][present[k]:] = 0
+        arrays = {k: unpack_whole_words(getattr(self, k), self.widths[k], need) for k, need in self.needed().items()}
         vb = self.widths["values"]
         if not is_packed(vb):
             arrays["values"] = from_unsigned(arrays["values"], vb)
