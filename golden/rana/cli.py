@@ -37,8 +37,8 @@ def group() -> None:
     """RANA (seed 004): eDRAM lifetimes, hybrid-pattern scheduler, refresh flags, training."""
 
 
-def _plotted(path: str | None, as_json: bool) -> None:
-    if path and not as_json:
+def _plotted(path: str | None) -> None:
+    if path:
         click.echo(f"wrote {path}")
 
 
@@ -195,7 +195,7 @@ def designs_cmd(config_path, plot_dir, as_json: bool) -> None:
     for k, v in doc["figures"].items():
         table.add_row(k, f"{v:.4f}", f"{doc['figures_mean_of_ratios'][k]:.4f}", f"{PAPER_FIG15[k]:.4f}")
     con.print(table)
-    _plotted(doc.get("plot"), as_json)
+    _plotted(doc.get("plot"))
 
 
 @group.command("dadiannao")
@@ -239,7 +239,7 @@ def sweep_cmd(config_path, plot_dir, as_json: bool) -> None:
             click.echo(f"  {scale:>5}x  RANA(E-5) {sum(a.values()):.3f} (refresh {a['refresh']:.3f})   "
                        f"RANA*(E-5) {sum(b.values()):.3f} (refresh {b['refresh']:.3f})")
     click.echo(f"refresh saving of RANA* over the sweep: {lo:.1%} .. {hi:.1%} (paper 65.5% .. 92.3%)")
-    _plotted(plot, as_json)
+    _plotted(plot)
 
 
 @group.command("retention-sweep")
@@ -272,7 +272,7 @@ def retention_sweep_cmd(net: str, config_path, plot_dir, as_json: bool) -> None:
         table.add_row(d, *(f"{sum(e.values()) / 1e6:.0f} ({e['refresh'] / sum(e.values()):.0%})"
                            for e in per.values()))
     _console().print(table)
-    _plotted(plot, as_json)
+    _plotted(plot)
 
 
 @group.command("retention")
@@ -333,4 +333,4 @@ def train_cmd(tiny: bool, number_format: str, config_path, plot_dir, as_json: bo
     click.echo(f"tolerable failure rate (retrained): {tr}  -> tolerable retention "
                f"{'none' if tu is None else f'{tu:.0f}'} us "
                "(paper: 1e-5 -> 734 us)")
-    _plotted(doc.get("plot"), as_json)
+    _plotted(doc.get("plot"))
