@@ -35,6 +35,9 @@ from decimal import Decimal
 SYSTEMS = ("workloads", "hydra", "rana", "maxnvm", "rram", "shycache")
 NOT_MODELLED = "not yet modelled"
 MODELLED = "modelled"
+# What kind of evidence a claim is (SPEC §3): only predictions count as reproduced.
+KINDS = ("prediction", "calibration", "derived", "input")
+EXPECTATIONS = ("ok", "out")
 
 _REGISTRY: dict[str, Callable[[], list[Claim]]] = {}
 
@@ -54,6 +57,15 @@ class Claim:
     unit: str
     tolerance: float
     note: str = ""
+    kind: str = "prediction"
+    expected: str = "ok"
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ClaimError(f"claim {self.id}: kind {self.kind!r}; valid: {', '.join(KINDS)}")
+        if self.expected not in EXPECTATIONS:
+            raise ClaimError(f"claim {self.id}: expected {self.expected!r}; "
+                             f"valid: {', '.join(EXPECTATIONS)}")
 
     @property
     def ratio(self) -> float:
@@ -71,6 +83,7 @@ class Claim:
             "id": self.id, "system": self.system, "seed": self.seed, "where": self.where,
             "paper": self.paper, "model": self.model, "unit": self.unit,
             "tolerance": self.tolerance, "ratio": self.ratio, "ok": self.ok, "note": self.note,
+            "kind": self.kind, "expected": self.expected,
         }
 
 
@@ -88,7 +101,8 @@ def printed(text: str) -> tuple[float, float]:
 
 
 def claim(id: str, system: str, seed: str, where: str, paper: str | float, model: float,
-          unit: str, *, tolerance: float | None = None, note: str = "") -> Claim:
+          unit: str, *, tolerance: float | None = None, note: str = "",
+          kind: str = "prediction", expected: str = "ok") -> Claim:
     """Build a claim; a ``str`` paper value gets the printed-precision tolerance
     unless ``tolerance`` widens it (then ``note`` must say why)."""
     if isinstance(paper, str):
@@ -101,7 +115,7 @@ def claim(id: str, system: str, seed: str, where: str, paper: str | float, model
         tol = tolerance
     if tol is None:
         raise ClaimError(f"claim {id}: numeric paper value needs an explicit tolerance")
-    return Claim(id, system, seed, where, value, float(model), unit, tol, note)
+    return Claim(id, system, seed, where, value, float(model), unit, tol, note, kind, expected)
 
 
 def register(system: str):
@@ -165,5 +179,5 @@ def reproduce(system: str) -> list[SystemResult]:
     return results
 
 
-__all__ = ["MODELLED", "NOT_MODELLED", "SYSTEMS", "Claim", "ClaimError", "SystemResult", "claim",
+__all__ = ["EXPECTATIONS", "KINDS", "MODELLED", "NOT_MODELLED", "SYSTEMS", "Claim", "ClaimError", "SystemResult", "claim",
            "printed", "register", "reproduce", "resolve"]

@@ -26,7 +26,7 @@ def test_claim_ok_ratio_and_explicit_tolerance_needs_note():
         C.claim("z", "workloads", "s", "T", "1.0", 1.0, "u", tolerance=0.1)
     d = C.claim("w", "workloads", "s", "T", 2.0, 2.1, "u", tolerance=0.06, note="why").as_dict()
     assert set(d) == {"id", "system", "seed", "where", "paper", "model", "unit", "tolerance",
-                      "ratio", "ok", "note"} and d["ok"]
+                      "ratio", "ok", "note", "kind", "expected"} and d["ok"]
 
 
 def test_registry_not_modelled_and_all(monkeypatch):
