@@ -6,6 +6,7 @@ Source of the paper values: seed ``001_fbb152c140f97399.txt``, Table I.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import IntEnum
 from pathlib import Path
 
 from golden.config import ConfigError, config_path, from_dict, load_toml
@@ -13,6 +14,22 @@ from golden.fixed import FixedFormat
 from golden.workloads.layers import KINDS as LAYER_KINDS
 
 PASS_ACCUMULATION = ("unit", "rau")
+
+
+class HydraOp(IntEnum):
+    """Command op codes (``cmd.op``) of a Hydra unit and of the Hydra system.
+
+    The RTL uses this enum as the shape of its command's ``op`` field; golden
+    and testbenches send the same members.  ``WRITE_BIAS`` is the system's only
+    (the result-accumulation unit's bias memory); a unit raises ``error`` on it.
+    """
+
+    WRITE_AB = 1
+    WRITE_WB = 2
+    SET_REG = 3
+    START = 4
+    READ = 5
+    WRITE_BIAS = 6
 
 
 @dataclass(frozen=True)

@@ -15,3 +15,24 @@ from amaranth.lib.wiring import Out
 def counter_signature(names, width: int) -> wiring.Signature:
     """``Out(width)`` counter per event name; counters wrap at ``2**width``."""
     return wiring.Signature({name: Out(width) for name in names})
+
+
+def connect_counters(m, counters, *parts, prefix: str = "") -> None:
+    """Drive each member of ``counters`` from the same-named counter of the one sub-component
+    that counts it (``parts``' ``counters`` members, their names prefixed by ``prefix``).
+
+    A block built from sub-components exposes their counters as its own; a counter
+    that no part or two parts count is a construction error, raised here.
+    """
+    sources = {}
+    for part in parts:
+        for name in part.counters.signature.members:
+            key = prefix + name
+            if key in sources:
+                raise ValueError(f"counter {key!r} is counted by two sub-components")
+            sources[key] = getattr(part.counters, name)
+    wanted = set(counters.signature.members)
+    if wanted != set(sources):
+        missing, extra = sorted(wanted - set(sources)), sorted(set(sources) - wanted)
+        raise ValueError(f"counters not matched: missing {missing}, unexpected {extra}")
+    m.d.comb += [getattr(counters, key).eq(value) for key, value in sources.items()]

@@ -1,0 +1,107 @@
+"""A Hydra unit's output buffer and its READ drain (seed 001, §III-B)."""
+
+from __future__ import annotations
+
+from amaranth.hdl import Module, Signal, signed, unsigned
+from amaranth.lib import stream, wiring
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In, Out
+from amaranth.utils import exact_log2
+
+from golden.hydra.unit import REG_WIDTH, UnitGeometry
+from rtl.common.counters import counter_signature
+from rtl.hydra.unit_signatures import drain_control_signature, job_signature, ob_port_signature
+
+OUTPUT_BUFFER_COUNTERS = ("ob_reads", "ob_writes", "read_cmds", "bits_out")
+
+
+class OutputBuffer(wiring.Component):
+    """The output buffer (OB): one word of N accumulators per (channel, group), and READ.
+
+    Word ``m * G + g`` holds the N entries of group g of channel m.  A READ of E
+    entries drains entries ``0 … E-1`` in the order ``m * P + p`` on ``rdata``.
+
+    Parameters
+    ----------
+    config : HydraConfig
+        ``[system] n_macs``, ``[fixed] acc_width``, ``[unit] ob_words``, ``[mac] counter_width``.
+
+    Members
+    -------
+    job : In(job_signature())
+        ``positions`` (P) and ``groups`` (G) of the last START.
+    port : In(ob_port_signature(ob_words, n_macs * acc_width))
+        The compute engine's writes and its one-word-ahead read address (used while ``drain.run``).
+    drain : In(drain_control_signature())
+        ``start`` a READ of ``entries``; ``read`` while the controller is in its READ state;
+        ``idle`` out when the last entry has been taken.
+    rdata : Out(stream.Signature(signed(acc_width)))
+        One output-buffer entry per beat.
+    counters : Out(counter_signature(ob_reads, ob_writes, read_cmds, bits_out))
+        ``ob_reads``: a READ's word reads plus one per accumulating write.
+
+    Latency and throughput
+    ----------------------
+    One entry per cycle without back-pressure; the first beat two cycles after ``start``.
+    """
+
+    def __init__(self, config):
+        self.config = config
+        self.geo = geo = UnitGeometry.from_config(config)
+        acc = config.fixed.acc_width
+        super().__init__({
+            "job": In(job_signature()),
+            "port": In(ob_port_signature(geo.ob_words, geo.n_macs * acc)),
+            "drain": In(drain_control_signature()),
+            "rdata": Out(stream.Signature(signed(acc))),
+            "counters": Out(counter_signature(OUTPUT_BUFFER_COUNTERS, config.mac.counter_width)),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        geo, acc, cnt = self.geo, self.config.fixed.acc_width, self.counters
+        port, drain, job = self.port, self.drain, self.job
+        n, n_bits = geo.n_macs, exact_log2(geo.n_macs)
+        m.submodules.ob = ob = Memory(shape=unsigned(n * acc), depth=geo.ob_words, init=[])
+        ob_w, ob_r = ob.write_port(), ob.read_port()
+        m.d.comb += [ob_w.en.eq(port.write), ob_w.addr.eq(port.addr), ob_w.data.eq(port.data),
+                     port.old_word.eq(ob_r.data)]
+        with m.If(port.write):
+            m.d.sync += cnt.ob_writes.eq(cnt.ob_writes + 1)
+            with m.If(port.accumulating):
+                m.d.sync += cnt.ob_reads.eq(cnt.ob_reads + 1)
+        with m.If(drain.run):
+            m.d.comb += ob_r.addr.eq(port.read_addr)
+
+        read_left = Signal(REG_WIDTH)
+        read_p = Signal(2 * REG_WIDTH)
+        read_word = Signal(range(geo.ob_words + 1))
+        read_chan_base = Signal(range(geo.ob_words + 1))
+        r_valid = Signal()
+        r_lane = Signal(max(1, n_bits))
+        m.d.comb += [
+            self.rdata.valid.eq(r_valid),
+            self.rdata.payload.eq(ob_r.data.word_select(r_lane, acc)),
+        ]
+        r_advance = ~r_valid | self.rdata.ready
+        m.d.comb += drain.idle.eq(r_advance & (read_left == 0))
+        with m.If(r_valid & self.rdata.ready):
+            m.d.sync += cnt.bits_out.eq(cnt.bits_out + acc)
+        with m.If(drain.start):
+            m.d.sync += [read_left.eq(drain.entries), read_p.eq(0), read_word.eq(0),
+                         read_chan_base.eq(0), cnt.read_cmds.eq(cnt.read_cmds + 1)]
+        with m.If(drain.read):
+            m.d.comb += [ob_r.addr.eq(read_chan_base + read_word),
+                         ob_r.en.eq(r_advance & (read_left != 0))]
+            with m.If(r_advance):
+                m.d.sync += [r_valid.eq(read_left != 0), r_lane.eq(read_p[:n_bits] if n > 1 else 0)]
+                with m.If(read_left != 0):
+                    m.d.sync += [read_left.eq(read_left - 1), cnt.ob_reads.eq(cnt.ob_reads + 1)]
+                    with m.If(read_p == job.positions - 1):
+                        m.d.sync += [read_p.eq(0), read_word.eq(0),
+                                     read_chan_base.eq(read_chan_base + job.groups)]
+                    with m.Else():
+                        m.d.sync += read_p.eq(read_p + 1)
+                        with m.If(read_p[:n_bits] == n - 1 if n > 1 else 1):
+                            m.d.sync += read_word.eq(read_word + 1)
+        return m

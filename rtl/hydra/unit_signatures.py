@@ -1,0 +1,110 @@
+"""The interfaces between a Hydra unit's sub-components (``rtl/hydra/unit.py`` joins them).
+
+Each ``*_signature`` is written from the driving side (the controller, or the
+engine that owns the address): the other side takes it ``In(...)``.
+"""
+
+from __future__ import annotations
+
+from amaranth.hdl import signed, unsigned
+from amaranth.lib import data, wiring
+from amaranth.lib.memory import ReadPort
+from amaranth.lib.wiring import In, Out
+from amaranth.utils import ceil_log2
+
+from golden.hydra.params import HydraOp
+from golden.hydra.unit import REG_WIDTH, REGISTERS
+
+COORD = signed(REG_WIDTH + 2)  # window coordinates: -padding .. 2^16 + kernel
+
+
+def cmd_layout() -> data.StructLayout:
+    """A unit command: ``op`` (:class:`HydraOp`), ``addr`` and ``arg``."""
+    return data.StructLayout({"op": HydraOp, "addr": REG_WIDTH, "arg": REG_WIDTH})
+
+
+def registers_layout() -> data.StructLayout:
+    """The register stack (``golden.hydra.unit.REGISTERS``, ``REG_WIDTH`` bits each)."""
+    return data.StructLayout({name: REG_WIDTH for name in REGISTERS})
+
+
+def job_signature() -> wiring.Signature:
+    """The job the controller runs: register stack, sizes derived at START, and the phase."""
+    return wiring.Signature({
+        "regs": Out(registers_layout()),
+        "is_pool": Out(1),
+        "positions": Out(2 * REG_WIDTH),   # P = out_h * out_w
+        "taps": Out(8),                    # K * K
+        "channels": Out(REG_WIDTH),        # m_count (1 for max-pool)
+        "groups": Out(2 * REG_WIDTH),      # G = ceil(P / N); also the OB words between channels
+        "phase": Out(2 * REG_WIDTH),       # phase i fills group i and computes group i-1
+    })
+
+
+def write_control_signature() -> wiring.Signature:
+    """Controller -> input buffers: a WRITE_AB / WRITE_WB; ``idle`` once its beats are in."""
+    return wiring.Signature({
+        "start": Out(1), "to_ab": Out(1), "addr": Out(REG_WIDTH), "words": Out(REG_WIDTH),
+        "idle": In(1),
+    })
+
+
+def fill_control_signature(n_macs: int) -> wiring.Signature:
+    """Controller -> fill engine: ``init`` (START's check cycle), ``start`` a group, its bank."""
+    return wiring.Signature({
+        "init": Out(1), "start": Out(1), "bank": Out(1),
+        "done": In(1),
+        "lanes": In(range(n_macs + 1)),    # lanes holding a position of the group just filled
+    })
+
+
+def compute_control_signature(n_macs: int) -> wiring.Signature:
+    """Controller -> compute engine: ``start`` a group held in ``bank`` by ``lanes`` lanes."""
+    return wiring.Signature({
+        "start": Out(1), "bias_load": Out(1), "bank": Out(1), "lanes": Out(range(n_macs + 1)),
+        "done": In(1),
+    })
+
+
+def drain_control_signature() -> wiring.Signature:
+    """Controller -> output buffer: a READ of ``entries``, and which state owns the OB port."""
+    return wiring.Signature({
+        "start": Out(1), "entries": Out(REG_WIDTH),
+        "run": Out(1),     # RUN: the compute engine addresses the OB read port
+        "read": Out(1),    # READ: the drain does
+        "idle": In(1),     # the READ's last entry has left
+    })
+
+
+def buffer_read_signature(depth: int, width: int) -> wiring.Signature:
+    """A buffer's read port as its reader sees it (the memory port's signature, flipped)."""
+    return ReadPort.Signature(addr_width=ceil_log2(depth), shape=unsigned(width)).flip()
+
+
+def broadcast_signature(n_macs: int, width: int) -> wiring.Signature:
+    """Fill engine -> streaming buffers: one activation at ``(y, x)`` for every lane whose
+    window (K x K from the lane's base) holds it, written into window bank ``bank``."""
+    base = data.StructLayout({"y": COORD, "x": COORD})
+    return wiring.Signature({
+        "valid": Out(1), "y": Out(COORD), "x": Out(COORD), "value": Out(signed(width)),
+        "bank": Out(1),
+        "lane_base": Out(data.ArrayLayout(base, n_macs)),
+    })
+
+
+def slot_read_signature(n_macs: int, width: int) -> wiring.Signature:
+    """Compute engine -> streaming buffers: window slot ``tap`` of bank ``bank`` from every lane."""
+    return wiring.Signature({
+        "tap": Out(8), "bank": Out(1), "en": Out(1),
+        "slots": In(data.ArrayLayout(signed(width), n_macs)),
+    })
+
+
+def ob_port_signature(ob_words: int, word_width: int) -> wiring.Signature:
+    """Compute engine -> output buffer: finished words; the read one word ahead (accumulation)."""
+    return wiring.Signature({
+        "write": Out(1), "addr": Out(range(ob_words + 1)), "data": Out(word_width),
+        "accumulating": Out(1),              # the write adds the entries it replaces (one OB read)
+        "read_addr": Out(range(ob_words + 1)),
+        "old_word": In(word_width),
+    })
