@@ -17,21 +17,25 @@ def counter_signature(names, width: int) -> wiring.Signature:
     return wiring.Signature({name: Out(width) for name in names})
 
 
-def connect_counters(m, counters, *parts, prefix: str = "") -> None:
-    """Drive each member of ``counters`` from the same-named counter of the one sub-component
-    that counts it (``parts``' ``counters`` members, their names prefixed by ``prefix``).
 
-    A block built from sub-components exposes their counters as its own; a counter
-    that no part or two parts count is a construction error, raised here.
+def connect_counters(m, counters, *parts, own=()) -> None:
+    """Drive each member of ``counters`` from the same-named counter of the one sub-component
+    that counts it.
+
+    ``parts`` are components with a ``counters`` member, or ``(prefix, component)``
+    pairs whose counter names gain ``prefix``; ``own`` names the counters the block
+    drives itself.  A counter that no part or two parts count is a construction
+    error, raised here.
     """
     sources = {}
     for part in parts:
+        prefix, part = part if isinstance(part, tuple) else ("", part)
         for name in part.counters.signature.members:
             key = prefix + name
-            if key in sources:
-                raise ValueError(f"counter {key!r} is counted by two sub-components")
+            if key in sources or key in own:
+                raise ValueError(f"counter {key!r} is counted twice")
             sources[key] = getattr(part.counters, name)
-    wanted = set(counters.signature.members)
+    wanted = set(counters.signature.members) - set(own)
     if wanted != set(sources):
         missing, extra = sorted(wanted - set(sources)), sorted(set(sources) - wanted)
         raise ValueError(f"counters not matched: missing {missing}, unexpected {extra}")

@@ -1,4 +1,4 @@
-"""A Hydra unit's compute engine: ⟨W, A⟩ pairs to N MACs or the pool unit (seed 001 §III-B)."""
+"""A Hydra unit's compute engine: N lanes fed ⟨W, A⟩ pairs, one OB word per channel."""
 
 from __future__ import annotations
 
@@ -9,34 +9,31 @@ from amaranth.utils import exact_log2
 
 from golden.hydra.unit import REG_WIDTH, UnitGeometry
 from rtl.common.counters import counter_signature
-from rtl.hydra.mac import Mac
-from rtl.hydra.mac_seq import MacSeq
-from rtl.hydra.pool_unit import PoolUnit
+from rtl.hydra.lane import Lane
 from rtl.hydra.unit_signatures import (
     buffer_read_signature,
     compute_control_signature,
     job_signature,
+    lane_bases_layout,
+    lane_control_signature,
     ob_port_signature,
-    slot_read_signature,
+    window_write_signature,
 )
 
 COMPUTE_COUNTERS = ("macs", "mac_busy_cycles", "wb_reads")
 
 
-def make_mac(config):
-    """The MAC of ``[mac] variant``."""
-    return (Mac if config.mac.variant == "pipelined" else MacSeq)(config.fixed, config.mac)
-
-
 class ComputeEngine(wiring.Component):
-    """Runs one group: for each output channel m and tap t, ``W[m, t]`` and every lane's slot t.
+    """N lanes (:class:`~rtl.hydra.lane.Lane`: window buffer, MAC, pool comparator) and the
+    sequencer that runs one group on them.
 
-    On ``control.start`` it issues ``channels * taps`` pairs from bank
-    ``control.bank``: it reads ``W[m, t]`` once from WB and gives every MAC the
-    pair ⟨W, its lane's window slot t⟩ (max-pool: the pool unit takes the slots
-    and WB is not read).  Each finished channel is one output-buffer word at
-    ``phase + m * G`` — with the ``accumulate`` register set (conv/fc), the word
-    plus the entries it replaces, read one word ahead from the output buffer.
+    The fill engine's broadcast goes to every lane.  On ``control.start`` the
+    sequencer issues ``channels * taps`` steps from bank ``control.bank``: for
+    output channel m and tap t it reads ``W[m, t]`` once from WB and gives every
+    lane's MAC the pair ⟨W, the lane's window slot t⟩ (max-pool: the comparators
+    take the slots and WB is not read).  Each finished channel is one
+    output-buffer word at ``phase + m * G`` — with the ``accumulate`` register
+    set (conv/fc), the word plus the entries it replaces, read one word ahead.
 
     Parameters
     ----------
@@ -46,17 +43,18 @@ class ComputeEngine(wiring.Component):
     Members
     -------
     job : In(job_signature())
-        ``regs`` (bias, accumulate), ``is_pool``, ``taps``, ``channels``, ``groups``, ``phase``.
+        ``regs`` (kernel, bias, accumulate), ``is_pool``, ``taps``, ``channels``, ``groups``,
+        ``phase``.
     control : In(compute_control_signature(n_macs))
         ``start``, ``bias_load`` (MACs load the bias), ``bank``, ``lanes`` in; ``done`` out.
+    bcast : In(window_write_signature(width)), lane_base : In(lane_bases_layout(n_macs))
+        The fill engine's broadcast and every lane's window base.
     wb_read : Out(buffer_read_signature(wb_words, bus_width))
         The weight buffer's read port.
-    slots : Out(slot_read_signature(n_macs, width))
-        The streaming buffers' read side.
     ob : Out(ob_port_signature(ob_words, n_macs * acc_width))
         Output-buffer writes and the one-word-ahead read address.
     counters : Out(counter_signature(macs, mac_busy_cycles, wb_reads))
-        ``macs`` counts useful pairs (lanes holding a position), ``mac_busy_cycles`` MAC 0's.
+        ``macs`` counts useful pairs (lanes holding a position), ``mac_busy_cycles`` lane 0's.
 
     Latency and throughput
     ----------------------
@@ -71,8 +69,9 @@ class ComputeEngine(wiring.Component):
         super().__init__({
             "job": In(job_signature()),
             "control": In(compute_control_signature(geo.n_macs)),
+            "bcast": In(window_write_signature(fmt.width)),
+            "lane_base": In(lane_bases_layout(geo.n_macs)),
             "wb_read": Out(buffer_read_signature(geo.wb_words, geo.bus_width)),
-            "slots": Out(slot_read_signature(geo.n_macs, fmt.width)),
             "ob": Out(ob_port_signature(geo.ob_words, geo.n_macs * fmt.acc_width)),
             "counters": Out(counter_signature(COMPUTE_COUNTERS, config.mac.counter_width)),
         })
@@ -82,10 +81,13 @@ class ComputeEngine(wiring.Component):
         geo, fmt, job, ctl, cnt = self.geo, self.config.fixed, self.job, self.control, self.counters
         lane_bits = exact_log2(geo.values_per_word)
         is_pool = job.is_pool
-        macs = [make_mac(self.config) for _ in range(geo.n_macs)]
-        for j, mac in enumerate(macs):
-            m.submodules[f"mac{j}"] = mac
-        m.submodules.pool = pool = PoolUnit(geo.n_macs, fmt)
+        lanes = [Lane(self.config) for _ in range(geo.n_macs)]
+        lane_ctl = lane_control_signature(fmt.width).create()
+        for j, lane in enumerate(lanes):
+            m.submodules[f"lane{j}"] = lane
+            m.d.comb += [lane.base.eq(self.lane_base[j]), lane.kernel.eq(job.regs.kernel)]
+        wiring.connect(m, wiring.flipped(self.bcast), *[lane.write for lane in lanes])
+        wiring.connect(m, lane_ctl, *[lane.control for lane in lanes])
 
         active = Signal()                   # issuing or draining
         issue_left = Signal(REG_WIDTH + 8)  # pairs still to issue
@@ -94,13 +96,12 @@ class ComputeEngine(wiring.Component):
         d_valid, d_last = Signal(), Signal()
         d_lane = Signal(max(1, lane_bits))
         advance = Signal()
-        m.d.comb += advance.eq(~d_valid | is_pool | macs[0].pairs.ready)
+        m.d.comb += advance.eq(~d_valid | is_pool | lanes[0].ready)
         issuing = active & (issue_left != 0)
         m.d.comb += [
             self.wb_read.addr.eq(wb_value_addr[lane_bits:]),
             self.wb_read.en.eq(issuing & advance & ~is_pool),
-            self.slots.tap.eq(tap), self.slots.bank.eq(ctl.bank),
-            self.slots.en.eq(issuing & advance),
+            lane_ctl.tap.eq(tap), lane_ctl.bank.eq(ctl.bank), lane_ctl.en.eq(issuing & advance),
         ]
         with m.If(ctl.start):
             m.d.sync += [active.eq(1), issue_left.eq(job.channels * job.taps), tap.eq(0),
@@ -114,45 +115,46 @@ class ComputeEngine(wiring.Component):
             m.d.sync += [d_valid.eq(issuing), d_last.eq(tap == job.taps - 1),
                          d_lane.eq(wb_value_addr[:lane_bits] if lane_bits else 0)]
 
-        weight = self.wb_read.data.word_select(d_lane, fmt.width)
-        for j, mac in enumerate(macs):
-            m.d.comb += [
-                mac.pairs.valid.eq(d_valid & ~is_pool),
-                mac.pairs.payload.w.eq(weight),
-                mac.pairs.payload.a.eq(self.slots.slots[j]),
-                mac.pairs.payload.last.eq(d_last),
-                mac.results.ready.eq(1),
-                mac.bias.eq(job.regs.bias),
-                mac.bias_load.eq(ctl.bias_load),
-                mac.clear.eq(0),
-            ]
-        with m.If(d_valid & ~is_pool & macs[0].pairs.ready):
+        first_tap, pool_done = Signal(), Signal()
+        with m.If(ctl.start):
+            m.d.sync += first_tap.eq(1)
+        with m.If(d_valid & is_pool):
+            m.d.sync += first_tap.eq(d_last)
+        m.d.sync += pool_done.eq(d_valid & is_pool & d_last)
+        m.d.comb += [
+            lane_ctl.pair_valid.eq(d_valid & ~is_pool),
+            lane_ctl.w.eq(self.wb_read.data.word_select(d_lane, fmt.width)),
+            lane_ctl.last.eq(d_last),
+            lane_ctl.bias.eq(job.regs.bias), lane_ctl.bias_load.eq(ctl.bias_load),
+            lane_ctl.pool_valid.eq(d_valid & is_pool), lane_ctl.pool_first.eq(first_tap),
+        ]
+        with m.If(d_valid & ~is_pool & lanes[0].ready):
             m.d.sync += cnt.macs.eq(cnt.macs + ctl.lanes)
-        with m.If(macs[0].busy):
+        with m.If(lanes[0].busy):
             m.d.sync += cnt.mac_busy_cycles.eq(cnt.mac_busy_cycles + 1)
-        m.d.comb += [pool.start.eq(ctl.start), pool.valid.eq(d_valid & is_pool),
-                     pool.last.eq(d_last), pool.slots.eq(self.slots.slots)]
 
-        write_ob = (macs[0].results.valid & ~is_pool) | pool.word_valid
-        self.write_output_words(m, macs, pool, write_ob & active)
+        write_ob = (lanes[0].result_valid & ~is_pool) | pool_done
+        self.write_output_words(m, lanes, write_ob & active)
         m.d.comb += ctl.done.eq(~active)
-        with m.If(active & (issue_left == 0) & ~d_valid & ~macs[0].busy & ~pool.word_valid
+        with m.If(active & (issue_left == 0) & ~d_valid & ~lanes[0].busy & ~pool_done
                   & ~ctl.start):
             m.d.sync += active.eq(0)
         return m
 
-    def write_output_words(self, m, macs, pool, write):
+    def write_output_words(self, m, lanes, write):
         """One OB word per finished channel at ``phase + m * G``.  With ``accumulate`` (conv/fc)
         each lane adds the word's previous entry: the OB read port is kept one word ahead of the
         write address (``ob.read_addr`` is its next value), so the old word is there when the
         result is."""
         fmt, job, ob = self.config.fixed, self.job, self.ob
-        acc = fmt.acc_width
+        acc, width = fmt.acc_width, fmt.width
         m.d.comb += ob.accumulating.eq((job.regs.accumulate != 0) & ~job.is_pool)
         addr_next = Mux(self.control.start, job.phase, Mux(write, ob.addr + job.groups, ob.addr))
         m.d.comb += ob.read_addr.eq(addr_next)
         m.d.sync += ob.addr.eq(ob.read_addr)
-        old = [ob.old_word[j * acc:(j + 1) * acc] for j in range(len(macs))]
-        mac_word = Cat(*[(mac.results.payload.acc + Mux(ob.accumulating, old[j], 0))[:acc]
-                         for j, mac in enumerate(macs)])
-        m.d.comb += [ob.write.eq(write), ob.data.eq(Mux(job.is_pool, pool.word, mac_word))]
+        old = [ob.old_word[j * acc:(j + 1) * acc] for j in range(len(lanes))]
+        mac_word = Cat(*[(lane.acc + Mux(ob.accumulating, old[j], 0))[:acc]
+                         for j, lane in enumerate(lanes)])
+        pool_word = Cat(*[Cat(lane.pool_max, lane.pool_max[-1].replicate(acc - width))
+                          for lane in lanes])
+        m.d.comb += [ob.write.eq(write), ob.data.eq(Mux(job.is_pool, pool_word, mac_word))]

@@ -12,10 +12,11 @@ from rtl.common.counters import counter_signature
 from rtl.common.states import goto
 from rtl.hydra.unit_signatures import (
     COORD,
-    broadcast_signature,
     buffer_read_signature,
     fill_control_signature,
     job_signature,
+    lane_bases_layout,
+    window_write_signature,
 )
 
 AB_VALUE_ADDR = signed(2 * REG_WIDTH + 4)  # row-major value address; negative in the padding
@@ -54,8 +55,10 @@ class FillEngine(wiring.Component):
         ``init``, ``start``, ``bank`` in; ``done`` (idle) and ``lanes`` (valid lanes) out.
     ab_read : Out(buffer_read_signature(ab_words, bus_width))
         The activation buffer's read port.
-    bcast : Out(broadcast_signature(n_macs, width))
-        The broadcast activation, its window coordinates and bank, and every lane's window base.
+    bcast : Out(window_write_signature(width))
+        The broadcast activation, its window coordinates and bank.
+    lane_base : Out(lane_bases_layout(n_macs))
+        Every lane's window base (set while the group's positions are assigned).
     counters : Out(counter_signature(ab_reads))
 
     Latency and throughput
@@ -71,7 +74,8 @@ class FillEngine(wiring.Component):
             "job": In(job_signature()),
             "control": In(fill_control_signature(geo.n_macs)),
             "ab_read": Out(buffer_read_signature(geo.ab_words, geo.bus_width)),
-            "bcast": Out(broadcast_signature(geo.n_macs, geo.width)),
+            "bcast": Out(window_write_signature(geo.width)),
+            "lane_base": Out(lane_bases_layout(geo.n_macs)),
             "counters": Out(counter_signature(("ab_reads",), config.mac.counter_width)),
         })
 
@@ -105,7 +109,7 @@ class FillEngine(wiring.Component):
             x_hi = Mux(first, pos_bx, box_x_hi)
             for j in range(n):
                 with m.If(setup_lane == j):
-                    m.d.sync += [bc.lane_base[j].y.eq(pos_by), bc.lane_base[j].x.eq(pos_bx)]
+                    m.d.sync += [self.lane_base[j].y.eq(pos_by), self.lane_base[j].x.eq(pos_bx)]
             with m.If(first):
                 m.d.sync += box_y_lo.eq(pos_by)
             with m.If(pos_left != 0):

@@ -1,57 +1,38 @@
-"""Hydra system (seed 001, §III-C, Fig. 4): N_UNITS units, one input channel each, and the result-accumulation unit."""
+"""Hydra system (seed 001 §III-C, Fig. 4): n_units units, one input channel each, and the RAU."""
 
 from __future__ import annotations
 
-from amaranth.hdl import Cat, Const, Module, Mux, ResetSignal, Signal, signed, unsigned
-from amaranth.lib import data, stream, wiring
-from amaranth.lib.memory import Memory
+from amaranth.hdl import Cat, Const, Module, Mux, ResetSignal, Signal, signed
+from amaranth.lib import data, enum, stream, wiring
 from amaranth.lib.wiring import In, Out
-from amaranth.utils import ceil_log2, exact_log2
+from amaranth.utils import ceil_log2
 
-from golden.hydra.system import (
-    READ_FIRST,
-    READ_LAST,
-    READ_POOL,
-    READ_RELU,
-    SYS_OP_WRITE_BIAS,
-    system_counter_names,
-)
-from golden.hydra.unit import (
-    OP_READ,
-    OP_SET_REG,
-    OP_START,
-    OP_WRITE_AB,
-    OP_WRITE_WB,
-    REG_WIDTH,
-    REGISTERS,
-)
-from rtl.common.counters import counter_signature
-from rtl.common.fixed import bias_to_acc, wrap_to
+from golden.hydra.params import HydraOp
+from golden.hydra.system import READ_POOL, system_counter_names
+from golden.hydra.unit import REG_WIDTH, REGISTERS
+from rtl.common.counters import connect_counters, counter_signature
+from rtl.common.states import goto
+from rtl.hydra.rau import ResultAccumulationUnit
 from rtl.hydra.unit import HydraUnit
 
-STATES = ("IDLE", "WRITE", "BIAS", "RUN", "SUM", "POOL", "DRAIN")
 
-
-def requantize_by(acc, shift, fmt):
-    """Twin of ``golden.hydra.system.requantize_by``: round at bit ``shift`` (a register), shift, saturate/wrap."""
-    acc = acc.as_signed()
-    shift = shift[:6]  # < acc_width <= 62 (a larger shift is rejected at START)
-    if fmt.rounding == "half_up":
-        half = Mux(shift == 0, 0, (Const(1, fmt.acc_width + 1) << shift)[1:])
-        acc = acc + half
-    shifted = acc >> shift
-    if fmt.overflow == "wrap":
-        return wrap_to(shifted, fmt.width)
-    lo, hi = Const(fmt.min_value, signed(fmt.width)), Const(fmt.max_value, signed(fmt.width))
-    return Mux(shifted > hi, hi, Mux(shifted < lo, lo, shifted))[:fmt.width].as_signed()
+class SystemState(enum.Enum):
+    IDLE = 0
+    WRITE = 1    # the addressed units take WRITE beats in lockstep
+    BIAS = 2     # the RAU takes WRITE_BIAS beats
+    RUN = 3      # the units run a START
+    SUM = 4      # the RAU sums a conv/FC READ
+    POOL = 5     # the units' pooled values pass through, one unit after the other
+    DRAIN = 6    # wait for the units to be idle
 
 
 def system_cmd_layout(n_units: int) -> data.StructLayout:
-    return data.StructLayout({"op": 3, "unit": max(1, ceil_log2(n_units)), "addr": REG_WIDTH, "arg": REG_WIDTH})
+    return data.StructLayout({"op": HydraOp, "unit": max(1, ceil_log2(n_units)), "addr": REG_WIDTH,
+                              "arg": REG_WIDTH})
 
 
 class HydraSystem(wiring.Component):
-    """The Hydra units of one DIMM rank plus the result-accumulation unit (RAU) with its linear function.
+    """The Hydra units of one DIMM rank plus the result-accumulation unit (RAU).
 
     Golden twin: ``golden.hydra.system``.  Commands on ``cmd`` (one at a time;
     ``cmd.ready`` is high when every unit and the RAU are idle):
@@ -72,8 +53,8 @@ class HydraSystem(wiring.Component):
       channel's bias (aligned to the accumulator), applies ReLU if ``READ_RELU``
       and requantizes at the register stack's Q-format ``shift`` (snooped from
       SET_REG; round half-up, saturate: the one rounding step of a layer) and
-      sends the value on ``rdata``, else it stores the running sum.  ``READ_POOL``: units 0 … a-1 are
-      drained one after the other and their pooled values pass through.
+      sends the value on ``rdata``, else it stores the running sum.  ``READ_POOL``: units
+      0 … a-1 are drained one after the other and their pooled values pass through.
 
     Parameters
     ----------
@@ -116,200 +97,149 @@ class HydraSystem(wiring.Component):
             "rdata": Out(stream.Signature(signed(config.fixed.width))),
             "busy": Out(1),
             "error": Out(1),
-            "counters": Out(counter_signature(system_counter_names(n_units), config.mac.counter_width)),
+            "counters": Out(counter_signature(system_counter_names(n_units),
+                                              config.mac.counter_width)),
         })
 
     def elaborate(self, platform):
         m = Module()
-        fmt, geo, units = self.config.fixed, self.geo, self.units
-        n_units = len(units)
-        cnt = self.counters
+        units, geo = self.units, self.geo
         for i, unit in enumerate(units):
             m.submodules[f"unit{i}"] = unit
-            for name in unit.counters.signature.members:
-                m.d.comb += getattr(cnt, f"u{i}_{name}").eq(getattr(unit.counters, name))
-        m.d.comb += self.error.eq(Cat(*[u.error for u in units]).any())
-
-        entries = geo.ob_words * geo.n_macs
-        m.submodules.acc_mem = acc_mem = Memory(shape=signed(fmt.acc_width), depth=entries, init=[])
-        vpw = geo.values_per_word
-        lane_bits = exact_log2(vpw)
-        bias_words = max(1, -(-geo.wb_values // vpw))
-        m.submodules.bias_mem = bias_mem = Memory(shape=unsigned(geo.bus_width), depth=bias_words, init=[])
-        acc_r, acc_w = acc_mem.read_port(), acc_mem.write_port()
-        bias_r, bias_w = bias_mem.read_port(), bias_mem.write_port()
-
-        state = Signal(range(len(STATES)))
-
-        def units_up_to(last):
-            """Mask of units 0 … ``last`` (unit 0 always: no constant comparison to lint)."""
-            return Cat(Const(1), *[last >= i for i in range(1, n_units)])
-
-        def is_(name):
-            return state == STATES.index(name)
-
-        def goto(name):
-            m.d.sync += state.eq(STATES.index(name))
-
-        cmd = self.cmd.payload
-        all_idle = Cat(*[u.cmd.ready for u in units]).all()
-        target = Signal.like(cmd.unit)
-        active = Signal(range(n_units + 1))
-        flags = Signal(4)                 # READ_* bits of a READ's addr
-        f_first, f_last, f_relu = flags[READ_FIRST.bit_length() - 1], flags[READ_LAST.bit_length() - 1], \
-            flags[READ_RELU.bit_length() - 1]
-        out_valid = Signal()               # RAU output register (rdata of a conv/FC READ)
-        out_value = Signal(signed(fmt.width))
-        left = Signal(REG_WIDTH)          # entries (or bias words) still to handle
-        positions = Signal(2 * REG_WIDTH)  # P of the layer job, snooped from SET_REG out_h/out_w
-        out_h, out_w = Signal(REG_WIDTH), Signal(REG_WIDTH)
-        shift = Signal(REG_WIDTH, init=fmt.frac)  # Q-format shift, snooped from SET_REG
-        entry, p, chan = Signal(REG_WIDTH), Signal(2 * REG_WIDTH), Signal(REG_WIDTH)
-        pool_unit = Signal(range(n_units + 1))
-        baddr = Signal(range(bias_words + 1))
-        m.d.comb += self.busy.eq(~self.cmd.ready)
+        m.submodules.rau = rau = ResultAccumulationUnit(self.config)
+        cnt = self.counters
+        with m.If(self.rdata.valid & self.rdata.ready):
+            m.d.sync += cnt.outputs.eq(cnt.outputs + 1)
+        connect_counters(m, cnt, rau, *[(f"u{i}_", u) for i, u in enumerate(units)],
+                         own=("outputs",))
+        m.d.comb += [self.error.eq(Cat(*[u.error for u in units]).any()),
+                     self.busy.eq(~self.cmd.ready)]
 
         # Unit command fan-out: the system's command, re-addressed.
-        unit_cmd = Signal(units[0].cmd.payload.shape())
-        unit_cmd_valid = Signal(n_units)
+        self.unit_cmd = Signal(units[0].cmd.payload.shape())
+        self.unit_cmd_valid = Signal(len(units))
+        self.active = Signal(range(len(units) + 1))      # units taking part in a START / READ
+        self.unit_mask = Signal(len(units))              # units below `active`
         for i, unit in enumerate(units):
-            m.d.comb += [unit.cmd.payload.eq(unit_cmd), unit.cmd.valid.eq(unit_cmd_valid[i]),
+            m.d.comb += [unit.cmd.payload.eq(self.unit_cmd),
+                         unit.cmd.valid.eq(self.unit_cmd_valid[i]),
                          unit.wdata.payload.eq(self.wdata.payload.word_select(i, geo.bus_width))]
-        unit_mask = Signal(n_units)       # units below `active`
-        m.d.comb += unit_mask.eq(Cat(*[i < active for i in range(n_units)]))
+        m.d.comb += self.unit_mask.eq(Cat(*[i < self.active for i in range(len(units))]))
 
-        with m.If(is_("IDLE")):
-            m.d.comb += self.cmd.ready.eq(all_idle & ~ResetSignal())
+        # The RAU: bias beats from lane 0, the active units' partials.
+        m.d.comb += [
+            rau.bias_data.valid.eq(self.wdata.valid),
+            rau.bias_data.payload.eq(self.wdata.payload[:geo.bus_width]),
+            rau.partials_valid.eq(Cat(*[u.rdata.valid | ~self.unit_mask[i]
+                                        for i, u in enumerate(units)]).all()),
+            rau.rdata.ready.eq(self.rdata.ready),
+        ]
+        for i, unit in enumerate(units):
+            m.d.comb += rau.partials[i].eq(Mux(self.unit_mask[i], unit.rdata.payload, 0))
+        with m.If(rau.take):
+            for i, unit in enumerate(units):
+                m.d.comb += unit.rdata.ready.eq(self.unit_mask[i])
+
+        state = Signal(SystemState)
+        self.dispatch(m, state, rau)
+        self.step(m, state, rau)
+        return m
+
+    def units_up_to(self, last):
+        """Mask of units 0 … ``last`` (unit 0 always: no constant comparison to lint)."""
+        return Cat(Const(1), *[last >= i for i in range(1, len(self.units))])
+
+    def all_idle(self):
+        return Cat(*[u.cmd.ready for u in self.units]).all()
+
+    def dispatch(self, m, state, rau):
+        """IDLE: take a command, forward it to the units it addresses or hand it to the RAU."""
+        cmd, n_units = self.cmd.payload, len(self.units)
+        self.out_h, self.out_w = Signal(REG_WIDTH), Signal(REG_WIDTH)
+        self.target = Signal.like(cmd.unit)
+        self.read_entries = Signal(REG_WIDTH)
+        self.pool_unit = Signal(range(n_units + 1))
+        self.pool_issued = Signal()
+        shift = Signal(REG_WIDTH, init=self.config.fixed.frac)  # Q-format shift (SET_REG)
+        positions = Signal(2 * REG_WIDTH)   # P of the layer job, snooped from SET_REG out_h/out_w
+        m.d.comb += [rau.shift.eq(shift), rau.positions.eq(positions)]
+        with m.If(state == SystemState.IDLE):
+            m.d.comb += self.cmd.ready.eq(self.all_idle() & ~ResetSignal())
             with m.If(self.cmd.valid & self.cmd.ready):
-                m.d.comb += unit_cmd.eq(Cat(cmd.op, cmd.addr, cmd.arg))
-                with m.If((cmd.op == OP_WRITE_AB) | (cmd.op == OP_WRITE_WB)):
-                    m.d.comb += unit_cmd_valid.eq(units_up_to(cmd.unit))
-                    m.d.sync += target.eq(cmd.unit)
-                    goto("WRITE")
-                with m.Elif(cmd.op == OP_SET_REG):
-                    m.d.comb += unit_cmd_valid.eq((1 << n_units) - 1)
-                    with m.If(cmd.addr == REGISTERS.index("out_h")):
-                        m.d.sync += out_h.eq(cmd.arg)
-                    with m.If(cmd.addr == REGISTERS.index("out_w")):
-                        m.d.sync += out_w.eq(cmd.arg)
-                    with m.If(cmd.addr == REGISTERS.index("shift")):
-                        m.d.sync += shift.eq(cmd.arg)
-                with m.Elif(cmd.op == OP_START):
-                    m.d.sync += [active.eq(cmd.arg), positions.eq(out_h * out_w)]
-                    m.d.comb += unit_cmd_valid.eq(Cat(*[i < cmd.arg for i in range(n_units)]))
-                    goto("RUN")
-                with m.Elif(cmd.op == SYS_OP_WRITE_BIAS):
-                    m.d.sync += [left.eq(cmd.arg), baddr.eq(0)]
-                    goto("BIAS")
-                with m.Elif(cmd.op == OP_READ):
-                    m.d.sync += [flags.eq(cmd.addr), left.eq(cmd.arg), entry.eq(0), p.eq(0), chan.eq(0),
-                                 pool_unit.eq(0), active.eq(cmd.unit + 1)]
+                m.d.comb += self.unit_cmd.eq(Cat(cmd.op, cmd.addr, cmd.arg))
+                with m.If((cmd.op == HydraOp.WRITE_AB) | (cmd.op == HydraOp.WRITE_WB)):
+                    m.d.comb += self.unit_cmd_valid.eq(self.units_up_to(cmd.unit))
+                    m.d.sync += self.target.eq(cmd.unit)
+                    goto(m, state, SystemState.WRITE)
+                with m.Elif(cmd.op == HydraOp.SET_REG):
+                    m.d.comb += self.unit_cmd_valid.eq((1 << n_units) - 1)
+                    for name, snooped in (("out_h", self.out_h), ("out_w", self.out_w),
+                                          ("shift", shift)):
+                        with m.If(cmd.addr == REGISTERS.index(name)):
+                            m.d.sync += snooped.eq(cmd.arg)
+                with m.Elif(cmd.op == HydraOp.START):
+                    m.d.sync += [self.active.eq(cmd.arg), positions.eq(self.out_h * self.out_w)]
+                    m.d.comb += self.unit_cmd_valid.eq(Cat(*[i < cmd.arg for i in range(n_units)]))
+                    goto(m, state, SystemState.RUN)
+                with m.Elif(cmd.op == HydraOp.WRITE_BIAS):
+                    m.d.comb += [rau.bias_start.eq(1), rau.bias_words.eq(cmd.arg)]
+                    goto(m, state, SystemState.BIAS)
+                with m.Elif(cmd.op == HydraOp.READ):
+                    m.d.comb += [rau.sum_start.eq(1), rau.flags.eq(cmd.addr),
+                                 rau.entries.eq(cmd.arg)]
+                    m.d.sync += [self.read_entries.eq(cmd.arg), self.pool_unit.eq(0),
+                                 self.pool_issued.eq(0), self.active.eq(cmd.unit + 1)]
                     with m.If((cmd.addr & READ_POOL) != 0):
-                        goto("POOL")
+                        goto(m, state, SystemState.POOL)
                     with m.Else():
-                        m.d.comb += unit_cmd_valid.eq(units_up_to(cmd.unit))
-                        goto("SUM")
+                        m.d.comb += self.unit_cmd_valid.eq(self.units_up_to(cmd.unit))
+                        goto(m, state, SystemState.SUM)
                 with m.Else():  # unknown op: every unit sees it and raises its error flag
-                    m.d.comb += unit_cmd_valid.eq((1 << n_units) - 1)
+                    m.d.comb += self.unit_cmd_valid.eq((1 << n_units) - 1)
 
-        with m.If(is_("WRITE")):
-            # The addressed units take each beat together (they are in lockstep; the AND keeps them so).
-            targeted = units_up_to(target)
-            all_ready = Cat(*[u.wdata.ready | ~t for u, t in zip(units, targeted)]).all()
+    def step(self, m, state, rau):
+        """The states after IDLE: lockstep WRITE, bias beats, RUN, SUM, POOL pass-through, DRAIN."""
+        all_idle = self.all_idle()
+        with m.If(state == SystemState.WRITE):
+            # The addressed units take each beat together (in lockstep; the AND keeps them so).
+            targeted = self.units_up_to(self.target)
+            all_ready = Cat(*[u.wdata.ready | ~t for u, t in zip(self.units, targeted)]).all()
             m.d.comb += self.wdata.ready.eq(all_ready)
-            for unit, t in zip(units, targeted):
+            for unit, t in zip(self.units, targeted):
                 m.d.comb += unit.wdata.valid.eq(self.wdata.valid & all_ready & t)
             with m.If(all_idle):
-                goto("IDLE")
-        with m.If(is_("RUN") & all_idle):
-            goto("IDLE")
-
-        with m.If(is_("BIAS")):
-            m.d.comb += [self.wdata.ready.eq(left != 0), bias_w.addr.eq(baddr),
-                         bias_w.data.eq(self.wdata.payload[:geo.bus_width]),
-                         bias_w.en.eq(self.wdata.valid & (left != 0))]
-            with m.If(left == 0):
-                goto("IDLE")
-            with m.Elif(self.wdata.valid):
-                m.d.sync += [left.eq(left - 1), baddr.eq(baddr + 1), cnt.bias_writes.eq(cnt.bias_writes + 1)]
-
-        # RAU, a two-stage pipeline taking one entry per cycle.  Stage 0 takes the active units'
-        # partials of the next entry (when they are all valid and stage 1 is free) and reads the
-        # running sum and the bias; stage 1 adds the running sum of earlier passes and either
-        # stores the new running sum or, on the last pass, adds the bias, applies ReLU,
-        # requantizes and hands the value to the output register (stalling while it is full).
-        sum_terms = [Mux(unit_mask[i], u.rdata.payload, 0) for i, u in enumerate(units)]
-        total = sum_terms[0]
-        for term in sum_terms[1:]:
-            total = wrap_to(total + term, fmt.acc_width)
-        all_valid = Cat(*[u.rdata.valid | ~unit_mask[i] for i, u in enumerate(units)]).all()
-        s1_valid = Signal()
-        s1_partial = Signal(signed(fmt.acc_width))
-        s1_entry = Signal.like(entry)
-        bias_lane = Signal(max(1, lane_bits))
-        running = Signal(signed(fmt.acc_width))
-        finished = Signal(signed(fmt.acc_width))
-        value = Signal(signed(fmt.width))
-        bias_value = bias_r.data.word_select(bias_lane, fmt.width).as_signed()
-        m.d.comb += [
-            acc_r.addr.eq(entry), bias_r.addr.eq(chan[lane_bits:]),
-            running.eq(wrap_to(s1_partial + Mux(f_first, 0, acc_r.data), fmt.acc_width)),
-            finished.eq(wrap_to(running + bias_to_acc(bias_value, fmt), fmt.acc_width)),
-        ]
-        relu = Mux(f_relu & (finished < 0), 0, finished)
-        m.d.comb += value.eq(requantize_by(relu.as_signed(), shift, fmt))
-
-        out_free = ~out_valid | self.rdata.ready
-        s1_advance = s1_valid & (~f_last | out_free)
-        s0_take = is_("SUM") & (left != 0) & all_valid & (~s1_valid | s1_advance)
-        # Read ports hold their data while disabled (their enable defaults to 1): a stalled stage 1 keeps its reads.
-        m.d.comb += [acc_r.en.eq(s0_take), bias_r.en.eq(s0_take)]
-        with m.If(out_valid & self.rdata.ready):
-            m.d.sync += [out_valid.eq(0), cnt.outputs.eq(cnt.outputs + 1)]
-        with m.If(s1_advance):
-            m.d.sync += s1_valid.eq(0)
-            with m.If(f_last):
-                m.d.sync += [out_value.eq(value), out_valid.eq(1)]
-            with m.Else():
-                m.d.comb += [acc_w.addr.eq(s1_entry), acc_w.data.eq(running), acc_w.en.eq(1)]
-                m.d.sync += cnt.acc_writes.eq(cnt.acc_writes + 1)
-        with m.If(s0_take):
-            for i, unit in enumerate(units):
-                m.d.comb += unit.rdata.ready.eq(unit_mask[i])
-            m.d.sync += [s1_valid.eq(1), s1_partial.eq(total), s1_entry.eq(entry),
-                         bias_lane.eq(chan[:lane_bits] if lane_bits else 0),
-                         cnt.sums.eq(cnt.sums + 1), entry.eq(entry + 1), left.eq(left - 1)]
-            with m.If(~f_first):
-                m.d.sync += cnt.acc_reads.eq(cnt.acc_reads + 1)
-            with m.If(f_last):
-                m.d.sync += cnt.bias_reads.eq(cnt.bias_reads + 1)
-            with m.If(p == positions - 1):
-                m.d.sync += [p.eq(0), chan.eq(chan + 1)]
-            with m.Else():
-                m.d.sync += p.eq(p + 1)
-        with m.If(is_("SUM") & (left == 0) & ~s1_valid & ~out_valid):
-            goto("DRAIN")
-
-        # Pool: drain units one after the other; pooled values pass through.
-        with m.If(is_("POOL")):
-            with m.If(pool_unit == active):
-                goto("DRAIN")
-            with m.Else():
-                for i, unit in enumerate(units):
-                    with m.If(pool_unit == i):
-                        with m.If(entry == 0):
-                            m.d.comb += [unit_cmd.eq(Cat(Const(OP_READ, 3), Const(0, REG_WIDTH), left)),
-                                         unit_cmd_valid.eq(1 << i)]
-                            m.d.sync += entry.eq(1)
-                        with m.Elif(unit.cmd.ready):  # this unit's READ is over
-                            m.d.sync += [entry.eq(0), pool_unit.eq(pool_unit + 1)]
-                        m.d.comb += [self.rdata.valid.eq(unit.rdata.valid),
-                                     self.rdata.payload.eq(unit.rdata.payload[:fmt.width]),
-                                     unit.rdata.ready.eq(self.rdata.ready)]
-                        with m.If(unit.rdata.valid & self.rdata.ready):
-                            m.d.sync += cnt.outputs.eq(cnt.outputs + 1)
+                goto(m, state, SystemState.IDLE)
+        with m.If((state == SystemState.RUN) & all_idle):
+            goto(m, state, SystemState.IDLE)
+        with m.If(state == SystemState.BIAS):
+            m.d.comb += self.wdata.ready.eq(rau.bias_data.ready)
+            with m.If(~rau.bias_data.ready):
+                goto(m, state, SystemState.IDLE)
+        m.d.comb += rau.in_sum.eq(state == SystemState.SUM)
+        with m.If((state == SystemState.SUM) & rau.sum_idle):
+            goto(m, state, SystemState.DRAIN)
+        with m.If(state == SystemState.POOL):
+            self.pass_pooled(m, state)
         with m.Else():
-            m.d.comb += [self.rdata.valid.eq(out_valid), self.rdata.payload.eq(out_value)]
-        with m.If(is_("DRAIN") & all_idle):
-            goto("IDLE")
-        return m
+            m.d.comb += [self.rdata.valid.eq(rau.rdata.valid),
+                         self.rdata.payload.eq(rau.rdata.payload)]
+        with m.If((state == SystemState.DRAIN) & all_idle):
+            goto(m, state, SystemState.IDLE)
+
+    def pass_pooled(self, m, state):
+        """POOL: each active unit in turn gets a READ; its pooled values pass through."""
+        fmt = self.config.fixed
+        with m.If(self.pool_unit == self.active):
+            goto(m, state, SystemState.DRAIN)
+        with m.Else():
+            for i, unit in enumerate(self.units):
+                with m.If(self.pool_unit == i):
+                    with m.If(~self.pool_issued):
+                        read = Cat(Const(HydraOp.READ, 3), Const(0, REG_WIDTH), self.read_entries)
+                        m.d.comb += [self.unit_cmd.eq(read), self.unit_cmd_valid.eq(1 << i)]
+                        m.d.sync += self.pool_issued.eq(1)
+                    with m.Elif(unit.cmd.ready):  # this unit's READ is over
+                        m.d.sync += [self.pool_issued.eq(0), self.pool_unit.eq(self.pool_unit + 1)]
+                    m.d.comb += [self.rdata.valid.eq(unit.rdata.valid),
+                                 self.rdata.payload.eq(unit.rdata.payload[:fmt.width]),
+                                 unit.rdata.ready.eq(self.rdata.ready)]

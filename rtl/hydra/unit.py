@@ -12,7 +12,6 @@ from rtl.hydra.compute_engine import ComputeEngine
 from rtl.hydra.fill_engine import FillEngine
 from rtl.hydra.input_buffers import InputBuffers
 from rtl.hydra.output_buffer import OutputBuffer
-from rtl.hydra.streaming_buffers import StreamingBuffers
 from rtl.hydra.unit_controller import UnitController
 from rtl.hydra.unit_signatures import cmd_layout
 
@@ -54,9 +53,8 @@ class HydraUnit(wiring.Component):
     :class:`~rtl.hydra.unit_controller.UnitController` (commands, register stack,
     START checks, phases), :class:`~rtl.hydra.input_buffers.InputBuffers` (AB, WB,
     WRITE), :class:`~rtl.hydra.fill_engine.FillEngine`,
-    :class:`~rtl.hydra.streaming_buffers.StreamingBuffers`,
-    :class:`~rtl.hydra.compute_engine.ComputeEngine` (MACs and
-    :class:`~rtl.hydra.pool_unit.PoolUnit`) and
+    :class:`~rtl.hydra.compute_engine.ComputeEngine` (N
+    :class:`~rtl.hydra.lane.Lane` PEs: streaming buffer, MAC, pool comparator) and
     :class:`~rtl.hydra.output_buffer.OutputBuffer` (OB, READ); their interfaces are
     in ``rtl/hydra/unit_signatures.py``.
 
@@ -112,7 +110,6 @@ class HydraUnit(wiring.Component):
         m.submodules.controller = ctrl = UnitController(self.config)
         m.submodules.input_buffers = inputs = InputBuffers(self.config)
         m.submodules.fill = fill = FillEngine(self.config)
-        m.submodules.streaming_buffers = windows = StreamingBuffers(self.config)
         m.submodules.compute = compute = ComputeEngine(self.config)
         m.submodules.output_buffer = output = OutputBuffer(self.config)
 
@@ -120,15 +117,15 @@ class HydraUnit(wiring.Component):
         wiring.connect(m, wiring.flipped(self.wdata), inputs.wdata)
         wiring.connect(m, wiring.flipped(self.rdata), output.rdata)
         m.d.comb += [self.busy.eq(ctrl.busy), self.done.eq(ctrl.done), self.error.eq(ctrl.error)]
-        wiring.connect(m, ctrl.job, fill.job, windows.job, compute.job, output.job)
+        wiring.connect(m, ctrl.job, fill.job, compute.job, output.job)
         wiring.connect(m, ctrl.write, inputs.control)
         wiring.connect(m, ctrl.fill, fill.control)
         wiring.connect(m, ctrl.compute, compute.control)
         wiring.connect(m, ctrl.drain, output.drain)
         wiring.connect(m, inputs.ab_read, fill.ab_read)
         wiring.connect(m, inputs.wb_read, compute.wb_read)
-        wiring.connect(m, fill.bcast, windows.bcast)
-        wiring.connect(m, compute.slots, windows.read)
+        wiring.connect(m, fill.bcast, compute.bcast)
+        m.d.comb += compute.lane_base.eq(fill.lane_base)
         wiring.connect(m, compute.ob, output.port)
         connect_counters(m, self.counters, ctrl, inputs, fill, compute, output)
         return m

@@ -81,22 +81,28 @@ def buffer_read_signature(depth: int, width: int) -> wiring.Signature:
     return ReadPort.Signature(addr_width=ceil_log2(depth), shape=unsigned(width)).flip()
 
 
-def broadcast_signature(n_macs: int, width: int) -> wiring.Signature:
-    """Fill engine -> streaming buffers: one activation at ``(y, x)`` for every lane whose
-    window (K x K from the lane's base) holds it, written into window bank ``bank``."""
-    base = data.StructLayout({"y": COORD, "x": COORD})
+def window_write_signature(width: int) -> wiring.Signature:
+    """Fill engine -> lanes: one activation at window coordinates ``(y, x)``, for every lane
+    whose window (K x K from the lane's base) holds it, into window bank ``bank``."""
     return wiring.Signature({
         "valid": Out(1), "y": Out(COORD), "x": Out(COORD), "value": Out(signed(width)),
         "bank": Out(1),
-        "lane_base": Out(data.ArrayLayout(base, n_macs)),
     })
 
 
-def slot_read_signature(n_macs: int, width: int) -> wiring.Signature:
-    """Compute engine -> streaming buffers: window slot ``tap`` of bank ``bank`` from every lane."""
+def lane_bases_layout(n_macs: int) -> data.ArrayLayout:
+    """Every lane's window base (top-left input coordinate of its output position)."""
+    return data.ArrayLayout(data.StructLayout({"y": COORD, "x": COORD}), n_macs)
+
+
+def lane_control_signature(width: int) -> wiring.Signature:
+    """Compute engine -> every lane: read window slot ``tap`` of ``bank``; the MAC's pair
+    (weight ``w``, the slot, ``last`` tap) and bias; the comparator's step."""
     return wiring.Signature({
         "tap": Out(8), "bank": Out(1), "en": Out(1),
-        "slots": In(data.ArrayLayout(signed(width), n_macs)),
+        "pair_valid": Out(1), "w": Out(signed(width)), "last": Out(1),
+        "bias": Out(signed(width)), "bias_load": Out(1),
+        "pool_valid": Out(1), "pool_first": Out(1),
     })
 
 

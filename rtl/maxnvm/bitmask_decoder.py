@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed, unsigned
-from amaranth.lib import data, stream, wiring
+from amaranth.lib import data, enum, stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from golden.maxnvm.codecs.bitmask import SURFACE_ALIGN, align_up, counter_bits, idxsync_word_bits
@@ -14,8 +14,16 @@ from rtl.common.counters import counter_signature
 
 BITMASK_COUNTERS = ("blocks", "resyncs", "weights_out", "beats", "counter_errors", "wgs_errors",
                     "overruns", "busy_cycles", "truncated", "wgs_mismatches")
-BOOT, IDLE, GROUP, RUN = range(4)  # decoder states
 WORD = 32  # bits per word of the WMB and IdxSync memories (little-endian surface bytes)
+
+
+class DecoderState(enum.Enum):
+    """The BitMask decoder's states (BOOT: one cycle out of reset)."""
+
+    BOOT = 0
+    IDLE = 1
+    GROUP = 2
+    RUN = 3
 
 
 def element_shape(data_bits: int):
@@ -233,12 +241,13 @@ class BitmaskDecoder(wiring.Component):
         group_ones = Signal(range(n + 1))       # mask ones seen in the group
         sync_bit = Signal(range(self.word_bits * (n // block + n) + 1))
 
-        # State register with If/Elif (not m.FSM): Verilator -Wall rejects the
-        # incomplete case statements m.FSM emits.
-        state = Signal(range(4), init=BOOT)
-        with m.If(state == BOOT):  # one cycle out of reset: Icarus evaluates the combinational
-            m.d.sync += state.eq(IDLE)  # outputs only once the state register changes
-        with m.Elif(state == IDLE), m.If(self.start):
+        # States as an If/Elif chain, not m.FSM: see rtl/common/states.py.
+        state = Signal(DecoderState, init=DecoderState.BOOT)
+        with m.If(state == DecoderState.BOOT):
+            # one cycle out of reset: Icarus evaluates the combinational outputs only once the
+            # state register changes
+            m.d.sync += state.eq(DecoderState.IDLE)
+        with m.Elif(state == DecoderState.IDLE), m.If(self.start):
             m.d.sync += [
                 n_weights.eq(self.n_weights), group_elems.eq(self.group_elems),
                 compressed.eq(self.compressed), data_elems.eq(self.data_elems),
@@ -251,8 +260,8 @@ class BitmaskDecoder(wiring.Component):
             with m.If(self.group_elems == 0):
                 m.d.sync += self.error.eq(self.n_weights != 0)
             with m.Elif(self.n_weights != 0):
-                m.d.sync += state.eq(GROUP)
-        with m.Elif(state == GROUP):
+                m.d.sync += state.eq(DecoderState.GROUP)
+        with m.Elif(state == DecoderState.GROUP):
             m.d.comb += self.busy.eq(1)
             remaining = n_weights - pos
             this_group = Mux(group_elems < remaining, group_elems, remaining)
@@ -279,8 +288,8 @@ class BitmaskDecoder(wiring.Component):
                                  self.counters.truncated.eq(self.counters.truncated + 1)]
             with m.Else():
                 m.d.sync += idx.eq(pos)
-            m.d.sync += state.eq(RUN)
-        with m.Elif(state == RUN):
+            m.d.sync += state.eq(DecoderState.RUN)
+        with m.Elif(state == DecoderState.RUN):
             m.d.comb += self.busy.eq(1)
             self._run(m, SimpleNamespace(
                 cbits=cbits, pos=pos, idx=idx, ones=ones, block_rem=block_rem, block_len=block_len,
@@ -391,6 +400,6 @@ class BitmaskDecoder(wiring.Component):
                     m.d.sync += s.group.eq(s.group + 1)
                     with m.If(compressed & (s.group_ones + ones_now != s.group_nnz)):
                         m.d.sync += [self.error.eq(1), counters.wgs_mismatches.eq(counters.wgs_mismatches + 1)]
-                    m.d.sync += s.state.eq(IDLE)
+                    m.d.sync += s.state.eq(DecoderState.IDLE)
                     with m.If(~last):
-                        m.d.sync += s.state.eq(GROUP)
+                        m.d.sync += s.state.eq(DecoderState.GROUP)

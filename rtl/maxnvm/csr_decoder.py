@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from amaranth.hdl import Cat, Module, Mux, Signal
-from amaranth.lib import data, memory, stream, wiring
+from amaranth.lib import data, enum, memory, stream, wiring
 from amaranth.lib.wiring import In, Out
 
 from golden.maxnvm.params import CodecParams
@@ -12,9 +12,17 @@ from rtl.maxnvm.bitmask_decoder import WORD, element_shape, popcount, times_cons
 
 CSR_COUNTERS = ("rows", "entries", "weights_out", "row_overruns", "col_overflows", "busy_cycles",
                 "unused_entries", "truncated")
-BOOT, IDLE, ROW, RUN = range(4)  # decoder states
 CSR_ARRAYS = ("values", "col_idx", "row_counts")  # load-port ``array`` codes 0..2
 LENGTH_PORTS = {name: f"{name}_bytes" for name in CSR_ARRAYS}
+
+
+class CsrState(enum.Enum):
+    """The CSR decoder's states (BOOT: one cycle out of reset)."""
+
+    BOOT = 0
+    IDLE = 1
+    ROW = 2
+    RUN = 3
 
 
 def packed_field(m, mem: memory.Memory, index, width: int, depth_words: int, name: str, limit):
@@ -139,19 +147,18 @@ class CsrDecoder(wiring.Component):
         fields = {name: packed_field(m, mems[name], row if name == "row_counts" else entry, self.widths[name],
                                      self.depths[name], name, limits[name]) for name in CSR_ARRAYS}
 
-        # State register with If/Elif (not m.FSM): Verilator -Wall rejects the
-        # incomplete case statements m.FSM emits.
-        state = Signal(range(4), init=BOOT)
-        with m.If(state == BOOT):  # one cycle out of reset (see BitmaskDecoder)
-            m.d.sync += state.eq(IDLE)
-        with m.Elif(state == IDLE), m.If(self.start):
+        # States as an If/Elif chain, not m.FSM: see rtl/common/states.py.
+        state = Signal(CsrState, init=CsrState.BOOT)
+        with m.If(state == CsrState.BOOT):  # one cycle out of reset (see BitmaskDecoder)
+            m.d.sync += state.eq(CsrState.IDLE)
+        with m.Elif(state == CsrState.IDLE), m.If(self.start):
             m.d.sync += [n_rows.eq(self.n_rows), n_cols.eq(self.n_cols), n_entries.eq(self.n_entries),
                          row.eq(0), entry.eq(0), self.error.eq(0)]
             m.d.sync += [limits[k].eq(getattr(self, LENGTH_PORTS[k]) << 3) for k in CSR_ARRAYS]
             with m.If(self.n_cols == 0):
                 m.d.sync += self.error.eq(self.n_rows != 0)
             with m.Elif(self.n_rows != 0):
-                m.d.sync += state.eq(ROW)
+                m.d.sync += state.eq(CsrState.ROW)
                 needed = {"values": self.n_entries, "col_idx": self.n_entries, "row_counts": self.n_rows}
                 short = Signal(len(CSR_ARRAYS))
                 m.d.comb += [short[i].eq((getattr(self, LENGTH_PORTS[k]) << 3) < times_const(needed[k], self.widths[k]))
@@ -159,12 +166,12 @@ class CsrDecoder(wiring.Component):
                 m.d.sync += counters.truncated.eq(counters.truncated + popcount(short))
                 with m.If(short.any()):
                     m.d.sync += self.error.eq(1)
-        with m.Elif(state == ROW):
+        with m.Elif(state == CsrState.ROW):
             m.d.comb += self.busy.eq(1)
             m.d.sync += [left.eq(fields["row_counts"]), col.eq(0), base.eq(0),
                          counters.rows.eq(counters.rows + 1)]
-            m.d.sync += state.eq(RUN)
-        with m.Elif(state == RUN):
+            m.d.sync += state.eq(CsrState.RUN)
+        with m.Elif(state == CsrState.RUN):
             m.d.comb += self.busy.eq(1)
             have = (left != 0) & (entry < n_entries)
             hit = Signal()
@@ -197,9 +204,9 @@ class CsrDecoder(wiring.Component):
                     ]
                     with m.If(left_next != 0):
                         m.d.sync += self.error.eq(1)
-                    m.d.sync += state.eq(ROW)
+                    m.d.sync += state.eq(CsrState.ROW)
                     with m.If(row == n_rows - 1):
-                        m.d.sync += state.eq(IDLE)
+                        m.d.sync += state.eq(CsrState.IDLE)
                         unused = Signal(range(n + 1))
                         m.d.comb += unused.eq(n_entries - entry_next - present)
                         m.d.sync += counters.unused_entries.eq(counters.unused_entries + unused)

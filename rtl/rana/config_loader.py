@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from amaranth.hdl import Cat, Module, Signal
-from amaranth.lib import data, wiring
+from amaranth.lib import data, enum, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import ceil_log2
@@ -26,6 +26,13 @@ LAYER_FIELDS = ("pattern", "tm", "tn", "tr", "tc", "layer_cycles", "banks_in", "
 def layer_layout() -> data.StructLayout:
     """The current layer's configuration as the accelerator sees it."""
     return data.StructLayout({name: FIELDS[name][2] for name in LAYER_FIELDS})
+
+
+class LoaderState(enum.Enum):
+    IDLE = 0
+    READ = 1    # the layer's words, one per cycle
+    APPLY = 2   # check them, load period and flags, present the layer
+    RUN = 3     # until the accelerator's layer_done
 
 
 class ConfigLoader(wiring.Component):
@@ -163,11 +170,9 @@ class ConfigLoader(wiring.Component):
             | ((field("period") == 0) & (flags_all[:self.n_banks] != 0))
         )
 
-        # State register with If/Elif (not m.FSM/m.Switch): Verilator -Wall rejects the
-        # incomplete case statements those emit.
-        state = Signal(range(4))
-        idle, read, apply, run = range(4)
-        with m.If(state == idle):  # noqa: SIM117 (the Elif chain below belongs to this If)
+        # States as an If/Elif chain, not m.FSM: see rtl/common/states.py.
+        state = Signal(LoaderState)
+        with m.If(state == LoaderState.IDLE):  # noqa: SIM117 (the Elif chain below belongs to this If)
             with m.If(self.start):
                 m.d.sync += [self.done.eq(0), self.error.eq(0), self.layer_index.eq(0),
                              base.eq(0), step.eq(0), n_layers.eq(self.n_layers)]
@@ -176,15 +181,15 @@ class ConfigLoader(wiring.Component):
                 with m.Elif(self.n_layers == 0):
                     m.d.sync += self.done.eq(1)
                 with m.Else():
-                    m.d.sync += state.eq(read)
-        with m.Elif(state == read):
+                    m.d.sync += state.eq(LoaderState.READ)
+        with m.Elif(state == LoaderState.READ):
             m.d.sync += step.eq(step + 1)
             with m.If(step != 0):  # word step-1 arrives: shift it in at the top
                 m.d.sync += [words[i].eq(words[i + 1]) for i in range(n_words - 1)]
                 m.d.sync += words[-1].eq(rd.data)
             with m.If(step == n_words):
-                m.d.sync += state.eq(apply)
-        with m.Elif(state == apply):
+                m.d.sync += state.eq(LoaderState.APPLY)
+        with m.Elif(state == LoaderState.APPLY):
             m.d.comb += [self.period_load.eq(1), self.flags_load.eq(1)]
             with m.If(malformed):
                 m.d.comb += [self.period.eq(self.safe_period), self.flags.eq(-1)]
@@ -195,12 +200,12 @@ class ConfigLoader(wiring.Component):
             m.d.sync += [self.layer.eq(Cat(*[field(name) for name in LAYER_FIELDS])),
                          self.layer_valid.eq(1),
                          self.counters.layers_loaded.eq(self.counters.layers_loaded + 1),
-                         state.eq(run)]
-        with m.Elif(self.layer_done):  # run
+                         state.eq(LoaderState.RUN)]
+        with m.Elif(self.layer_done):  # LoaderState.RUN, the only state left
             m.d.sync += self.layer_valid.eq(0)
             with m.If(is_last):
-                m.d.sync += [self.done.eq(1), state.eq(idle)]
+                m.d.sync += [self.done.eq(1), state.eq(LoaderState.IDLE)]
             with m.Else():
                 m.d.sync += [self.layer_index.eq(self.layer_index + 1), base.eq(base + n_words),
-                             step.eq(0), state.eq(read)]
+                             step.eq(0), state.eq(LoaderState.READ)]
         return m
