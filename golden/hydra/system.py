@@ -17,7 +17,6 @@ import numpy as np
 from golden.fixed import FixedFormat, bias_to_acc, wrap
 from golden.hydra.unit import UNIT_COUNTERS, UnitJob, unit_outputs
 
-SYS_OP_WRITE_BIAS = 6
 READ_FIRST, READ_LAST, READ_RELU, READ_POOL = 1, 2, 4, 8
 RAU_COUNTERS = ("sums", "outputs", "acc_reads", "acc_writes", "bias_reads", "bias_writes")
 

@@ -1,6 +1,6 @@
 """Golden twin of ``rtl/hydra/unit.py``: one Hydra unit (one input channel).
 
-*Interface* shared with the RTL and the testbench: command op codes, the
+*Interface* shared with the RTL and the testbench (op codes: ``golden.hydra.params.HydraOp``): the
 register stack's indices, and :class:`UnitGeometry` (buffer sizes in words and
 values, derived from ``[system]``, ``[fixed]`` and ``[unit]`` of hydra.toml).
 
@@ -39,8 +39,7 @@ import numpy as np
 
 from golden.fixed import FixedFormat, bias_to_acc, wrap
 
-# Command op codes (cmd.op) and register-stack indices (SET_REG addr).
-OP_WRITE_AB, OP_WRITE_WB, OP_SET_REG, OP_START, OP_READ = 1, 2, 3, 4, 5
+# Register-stack indices (SET_REG addr); the op codes are golden.hydra.params.HydraOp.
 REGISTERS = ("mode", "in_h", "in_w", "out_h", "out_w", "kernel", "stride", "pad_top", "pad_left",
              "m_count", "bias", "shift", "accumulate")
 MODES = ("conv", "maxpool", "fc")

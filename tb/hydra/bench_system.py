@@ -19,7 +19,7 @@ import cocotb
 import numpy as np
 
 from golden.hydra.cycles import job_cycles, layer_jobs
-from golden.hydra.unit import OP_SET_REG, OP_START, OP_WRITE_AB, OP_WRITE_WB
+from golden.hydra.params import HydraOp
 from golden.workloads.zoo import get_network
 from tb.common.clock import cycle_now, start_clock_and_reset
 from tb.common.counters import read_counters
@@ -38,12 +38,12 @@ async def bench_system(dut):
     await start_clock_and_reset(dut)
     rng = np.random.default_rng(1)
     units = range(lj.active_units)
-    await host.write(OP_WRITE_AB, [rng.integers(-512, 512, lj.job.in_h * lj.job.in_w) for _ in units], host.dram, 0)
-    await host.write(OP_WRITE_WB, [rng.integers(-512, 512, lj.job.m_count * lj.job.taps) for _ in units], host.pcm, 0)
-    await host.cmd.send([host._cmd(OP_SET_REG, 0, i, v) for i, v in lj.job.register_values()])
+    await host.write(HydraOp.WRITE_AB, [rng.integers(-512, 512, lj.job.in_h * lj.job.in_w) for _ in units], host.dram, 0)
+    await host.write(HydraOp.WRITE_WB, [rng.integers(-512, 512, lj.job.m_count * lj.job.taps) for _ in units], host.pcm, 0)
+    await host.cmd.send([host._cmd(HydraOp.SET_REG, 0, i, v) for i, v in lj.job.register_values()])
     began, first_cycle = time.perf_counter(), cycle_now()
     for _ in range(repeats):
-        await host.cmd.send([host._cmd(OP_START, 0, 0, lj.active_units)])
+        await host.cmd.send([host._cmd(HydraOp.START, 0, 0, lj.active_units)])
         await host.wait_idle()
     seconds = time.perf_counter() - began
     per_job = job_cycles(lj.job, geo, config.mac.variant)["cycles"]

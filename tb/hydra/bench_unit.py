@@ -20,7 +20,8 @@ import numpy as np
 from cocotb.triggers import RisingEdge
 
 from golden.hydra.cycles import job_cycles
-from golden.hydra.unit import OP_START, UnitJob
+from golden.hydra.params import HydraOp
+from golden.hydra.unit import UnitJob
 from tb.common.clock import start_clock_and_reset
 from tb.common.counters import read_counters
 from tb.common.hdl import handle
@@ -41,7 +42,7 @@ async def run_job(dut, host, job, repeats):
     await host.set_registers(job)
     began = time.perf_counter()
     for _ in range(repeats):
-        await host.cmd.send([host._cmd(OP_START)])
+        await host.cmd.send([host._cmd(HydraOp.START)])
         await RisingEdge(done)
         await RisingEdge(dut.clk)
     return time.perf_counter() - began

@@ -22,8 +22,8 @@ import numpy as np
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
 
 from golden.hydra.cycles import layer_jobs
-from golden.hydra.system import SYS_OP_WRITE_BIAS, bias_words, outputs_of, rau_flags
-from golden.hydra.unit import OP_READ, OP_SET_REG, OP_START, OP_WRITE_AB, OP_WRITE_WB
+from golden.hydra.params import HydraOp
+from golden.hydra.system import bias_words, outputs_of, rau_flags
 from golden.tech import load_tech
 from tb.common.clock import cycle_now
 from tb.common.dram_pcm import DeviceTiming, MemoryDevice, beat_gaps
@@ -91,15 +91,15 @@ class SystemHost:
             job = lj.job if shift is None else replace(lj.job, shift=shift)
             channels = range(lj.c0, lj.c0 + lj.active_units)
             row_bytes = x.shape[2] * width // 8
-            await self.write(OP_WRITE_AB, [x[c, lj.y0:lj.y0 + job.in_h, :] for c in channels], self.dram,
+            await self.write(HydraOp.WRITE_AB, [x[c, lj.y0:lj.y0 + job.in_h, :] for c in channels], self.dram,
                              (lj.c0 * x.shape[1] + lj.y0) * row_bytes)
             if not pool:
-                await self.write(OP_WRITE_WB, [w[lj.m0:lj.m0 + job.m_count, c] for c in channels], self.pcm,
+                await self.write(HydraOp.WRITE_WB, [w[lj.m0:lj.m0 + job.m_count, c] for c in channels], self.pcm,
                                  (lj.m0 * in_ch + lj.c0) * job.taps * width // 8)
             if bias_words(lj, geo.values_per_word):
-                await self.write(SYS_OP_WRITE_BIAS, [b[lj.m0:lj.m0 + job.m_count]], self.pcm, 1 << 30)
-            await self.cmd.send([self._cmd(OP_SET_REG, 0, i, v) for i, v in job.register_values()])
-            await self.cmd.send([self._cmd(OP_START, 0, 0, lj.active_units)])
+                await self.write(HydraOp.WRITE_BIAS, [b[lj.m0:lj.m0 + job.m_count]], self.pcm, 1 << 30)
+            await self.cmd.send([self._cmd(HydraOp.SET_REG, 0, i, v) for i, v in job.register_values()])
+            await self.cmd.send([self._cmd(HydraOp.START, 0, 0, lj.active_units)])
             await self.wait_idle()
             if not lj.reads:  # the units keep the pass's partial sums (pass_accumulation = "unit")
                 continue
@@ -107,7 +107,7 @@ class SystemHost:
             # Only READs that finish outputs send values: the others run without Python per cycle
             # (a stray value would stall the RAU, which the watchdog and the counters catch).
             monitor = self.rdata.start() if expected else None
-            await self.cmd.send([self._cmd(OP_READ, lj.read_units - 1, rau_flags(lj, relu),
+            await self.cmd.send([self._cmd(HydraOp.READ, lj.read_units - 1, rau_flags(lj, relu),
                                            job.channels * job.positions)])
             await self.wait_idle()
             if monitor is not None:

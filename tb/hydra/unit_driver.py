@@ -16,15 +16,8 @@ from cocotb.triggers import ReadOnly, RisingEdge
 
 from golden.bits import word_bits
 from golden.hydra.cycles import job_cycles
-from golden.hydra.unit import (
-    OP_READ,
-    OP_SET_REG,
-    OP_START,
-    OP_WRITE_AB,
-    OP_WRITE_WB,
-    UNIT_COUNTERS,
-    UnitJob,
-)
+from golden.hydra.params import HydraOp
+from golden.hydra.unit import UNIT_COUNTERS, UnitJob
 from tb.common.clock import wait_for_level
 from tb.common.hdl import handle, members, pack
 from tb.common.stream import StreamDriver, StreamMonitor
@@ -76,7 +69,7 @@ class UnitHost:
     async def write(self, to_ab: bool, values, gaps=None):
         words = pack_words(values, self.geo.width, self.geo.values_per_word)
         beats = cocotb.start_soon(self.wdata.send(words, gaps))
-        await self.cmd.send([self._cmd(OP_WRITE_AB if to_ab else OP_WRITE_WB, 0, len(words))])
+        await self.cmd.send([self._cmd(HydraOp.WRITE_AB if to_ab else HydraOp.WRITE_WB, 0, len(words))])
         await beats
         e = self.expected
         e["ab_writes" if to_ab else "wb_writes"] += len(words)
@@ -84,7 +77,7 @@ class UnitHost:
         e["bits_in"] += len(words) * self.geo.bus_width
 
     async def set_registers(self, job: UnitJob):
-        await self.cmd.send([self._cmd(OP_SET_REG, index, value) for index, value in job.register_values()])
+        await self.cmd.send([self._cmd(HydraOp.SET_REG, index, value) for index, value in job.register_values()])
 
     async def wait_idle(self):
         """Return right after the edge of the first cycle in which the unit accepts commands again."""
@@ -93,7 +86,7 @@ class UnitHost:
     async def run(self, job: UnitJob, variant: str) -> bool:
         """SET_REG of every register, START, wait until idle; returns the error flag."""
         await self.set_registers(job)
-        await self.cmd.send([self._cmd(OP_START)])
+        await self.cmd.send([self._cmd(HydraOp.START)])
         await self.wait_idle()
         for name, value in job_cycles(job, self.geo, variant).items():
             self.expected[name] += value
@@ -105,7 +98,7 @@ class UnitHost:
     async def read(self, entries: int):
         before = len(self.rdata.items)
         monitor = self.rdata.start()
-        await self.cmd.send([self._cmd(OP_READ, 0, entries)])
+        await self.cmd.send([self._cmd(HydraOp.READ, 0, entries)])
         while len(self.rdata.items) < before + entries:
             await RisingEdge(self.dut.clk)
         await self.wait_idle()
