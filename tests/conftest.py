@@ -1,4 +1,4 @@
-"""pytest configuration: simulator parametrization for RTL regressions.
+"""pytest configuration: simulator parametrization for RTL regressions, shared fixtures.
 
 ``HYMEM_SIMS`` (comma-separated, default both) restricts the simulators, which
 is how ``make sim SIM=icarus`` works; ``pytest -k verilator`` works too since
@@ -10,8 +10,20 @@ from __future__ import annotations
 import os
 
 import pytest
+from click.testing import CliRunner
 
+from golden.cli import main
 from tools.toolchain import SIMULATORS
+
+
+@pytest.fixture
+def run():
+    """``run(*args)``: the ``hymem`` command through click's runner (exceptions propagate)."""
+    runner = CliRunner()
+
+    def _run(*args):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+    return _run
 
 
 def selected_simulators() -> list[str]:
@@ -49,7 +61,7 @@ def pytest_sessionstart(session):
 def pytest_terminal_summary(terminalreporter):
     import json
 
-    from tb.runner import RUNS_DIR
+    from tools.runner import RUNS_DIR
 
     run_id = os.environ.get("HYMEM_RUN_ID")
     runs = sorted((RUNS_DIR / run_id).glob("*.json")) if run_id else []

@@ -4,19 +4,7 @@ import json
 
 import onnx
 import pytest
-from click.testing import CliRunner
-from test_onnx_import import _mixed_graph
-
-from golden.cli import main
-
-
-@pytest.fixture
-def run():
-    runner = CliRunner()
-
-    def _run(*args):
-        return runner.invoke(main, list(args), catch_exceptions=False)
-    return _run
+from onnx_graphs import mixed_graph
 
 
 def test_workload_show_vgg16_json(run):
@@ -86,7 +74,7 @@ def test_bad_names_one_line_error(run, args, msg):
 
 def test_import_onnx(run, tmp_path):
     path = tmp_path / "net.onnx"
-    onnx.save(_mixed_graph(), str(path))
+    onnx.save(mixed_graph(), str(path))
     doc = json.loads(run("workload", "import", str(path), "--json").stdout)
     assert [lay["kind"] for lay in doc["layers"]] == ["conv", "maxpool", "conv", "add", "concat",
                                                       "fc"]

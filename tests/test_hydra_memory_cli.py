@@ -3,9 +3,6 @@
 import json
 
 import pytest
-import test_cli
-
-run = test_cli.run  # the click-runner fixture of test_cli.py
 
 
 def test_frame_json_shape(run):

@@ -177,10 +177,10 @@ def test_faults_per_read_is_cells_times_rate():
 
 def test_cells_and_storage_of_an_onnx_file(tmp_path):
     import onnx
-    from test_onnx_import import _mixed_graph
+    from onnx_graphs import mixed_graph
 
     path = tmp_path / "mixed.onnx"
-    onnx.save(_mixed_graph(), str(path))
+    onnx.save(mixed_graph(), str(path))
     res = CliRunner().invoke(main, ["maxnvm", "storage", str(path), "--encoding", "P+C", "--bits", "4", "--json"],
                              catch_exceptions=False)
     assert res.exit_code == 0, res.output

@@ -3,49 +3,16 @@
 Expected figures are hand-derived from the layer shapes in each test.
 """
 
-import numpy as np
 import onnx
 import pytest
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper
+from onnx_graphs import graph_model, mixed_graph, zeros_init
 
 from golden.workloads.onnx_import import OnnxImportError, import_model, load_onnx
 
 
-def _init(name, *shape):
-    return numpy_helper.from_array(np.zeros(shape, dtype=np.float32), name)
-
-
-def _model(nodes, inits, in_shape=(1, 3, 8, 8), out_name="y"):
-    graph = helper.make_graph(
-        nodes, "g",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(in_shape))],
-        [helper.make_tensor_value_info(out_name, TensorProto.FLOAT, None)],
-        initializer=inits,
-    )
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-
-
-def _mixed_graph():
-    """conv → relu → maxpool → {1×1 conv, identity} → add → concat → flatten → gemm."""
-    nodes = [
-        helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv1", pads=[1, 1, 1, 1],
-                         kernel_shape=[3, 3]),
-        helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
-        helper.make_node("MaxPool", ["r1"], ["p1"], name="pool1", kernel_shape=[2, 2],
-                         strides=[2, 2]),
-        helper.make_node("Conv", ["p1", "w2", "b2"], ["c2"], name="conv2"),
-        helper.make_node("Add", ["c2", "p1"], ["s"], name="add"),
-        helper.make_node("Concat", ["s", "p1"], ["cat"], name="cat", axis=1),
-        helper.make_node("Flatten", ["cat"], ["f"], name="flat"),
-        helper.make_node("Gemm", ["f", "wf", "bf"], ["y"], name="fc", transB=1),
-    ]
-    inits = [_init("w1", 4, 3, 3, 3), _init("b1", 4), _init("w2", 4, 4, 1, 1), _init("b2", 4),
-             _init("wf", 10, 128), _init("bf", 10)]
-    return _model(nodes, inits)
-
-
 def test_mixed_graph_layers_and_counts():
-    net = import_model(_mixed_graph(), "mixed")
+    net = import_model(mixed_graph(), "mixed")
     got = [(lay.name, lay.kind, lay.out_ch, lay.out_h, lay.out_w) for lay in net.layers]
     assert got == [
         ("conv1", "conv", 4, 8, 8),      # 3×3 pad 1 keeps 8×8
@@ -66,7 +33,7 @@ def test_mixed_graph_layers_and_counts():
 
 def test_file_round_trip(tmp_path):
     path = tmp_path / "m.onnx"
-    onnx.save(_mixed_graph(), str(path))
+    onnx.save(mixed_graph(), str(path))
     net = load_onnx(path)
     assert net.name == "m" and len(net.layers) == 6
 
@@ -78,7 +45,7 @@ def test_rectangular_kernel_auto_pad_and_groups():
         helper.make_node("Conv", ["c", "wg"], ["y"], name="grp", group=2, kernel_shape=[3, 3],
                          strides=[2, 2]),
     ]
-    net = import_model(_model(nodes, [_init("w", 4, 3, 1, 7), _init("wg", 6, 2, 3, 3)],
+    net = import_model(graph_model(nodes, [zeros_init("w", 4, 3, 1, 7), zeros_init("wg", 6, 2, 3, 3)],
                               in_shape=(1, 3, 9, 11)), "rect")
     c17, grp = net.layers
     assert (c17.kernel_h, c17.kernel_w, c17.pad, c17.out_h, c17.out_w) == (1, 7, (0, 3, 0, 3), 9, 11)
@@ -89,7 +56,7 @@ def test_rectangular_kernel_auto_pad_and_groups():
 def test_unsupported_operators_are_listed():
     nodes = [helper.make_node("LSTM", ["x"], ["a"]), helper.make_node("Resize", ["a"], ["y"])]
     with pytest.raises(OnnxImportError, match="unsupported ONNX operator.*LSTM, Resize"):
-        import_model(_model(nodes, []), "bad")
+        import_model(graph_model(nodes, []), "bad")
 
 
 def test_malformed_file(tmp_path):
@@ -105,4 +72,4 @@ def test_gemm_feature_mismatch_names_node():
     nodes = [helper.make_node("Flatten", ["x"], ["f"]),
              helper.make_node("Gemm", ["f", "w"], ["y"], name="fc", transB=1)]
     with pytest.raises(OnnxImportError, match="'fc'.*expects 100 input features"):
-        import_model(_model(nodes, [_init("w", 10, 100)]), "mismatch")
+        import_model(graph_model(nodes, [zeros_init("w", 10, 100)]), "mismatch")

@@ -78,10 +78,10 @@ def test_retention_json(run):
 
 def test_schedule_onnx_file(run, tmp_path):
     import onnx
-    from test_onnx_import import _mixed_graph
+    from onnx_graphs import mixed_graph
 
     path = tmp_path / "mixed.onnx"
-    onnx.save(_mixed_graph(), str(path))
+    onnx.save(mixed_graph(), str(path))
     res = run("schedule", str(path), "--design", "RANA*(E-5)", "--json")
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)

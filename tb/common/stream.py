@@ -54,15 +54,18 @@ class StreamDriver(_StreamPorts):
         self.valid.value = 0
         self.sent = 0
 
-    async def send(self, items, gaps=None):
+    async def send(self, items, gaps=None, on_beat=None):
         """Send ``items`` (ints or dicts), item ``i`` after ``gaps[i]`` idle cycles.
 
         Call right after a rising edge; returns right after the edge that
         completed the last transfer, so the caller can act in the next cycle.
+        ``on_beat(i, item)`` is called in the ReadOnly phase of the cycle in
+        which item ``i`` is transferred (so it sees that cycle's time and
+        outputs; it must not write signals).
         """
         gaps = np.zeros(len(items), dtype=np.int64) if gaps is None else gaps
         valid = False  # what `valid` was last set to: a write per change, not per beat (each costs a callback)
-        for item, gap in zip(items, gaps):
+        for i, (item, gap) in enumerate(zip(items, gaps)):
             if gap:
                 self.valid.value, valid = 0, False
                 await clock_edges(self.clk, int(gap))
@@ -72,6 +75,8 @@ class StreamDriver(_StreamPorts):
             while True:
                 await ReadOnly()
                 transferred = bool(int(self.ready.value))
+                if transferred and on_beat is not None:
+                    on_beat(i, item)
                 await RisingEdge(self.clk)
                 if transferred:
                     break

@@ -24,7 +24,7 @@ import numpy as np
 from golden.workloads.layers import make_layer
 from golden.workloads.zoo import get_network
 from tb.common.clock import cycle_now
-from tb.hydra.test_system import Run, random_values
+from tb.hydra.harness import Run, random_values
 
 
 @cocotb.test()

@@ -28,8 +28,8 @@ from tb.common.clock import start_clock_and_reset
 from tb.common.counters import assert_counters_equal, counter_names, read_counters
 from tb.common.hdl import handle, write
 from tb.common.stream import StreamDriver
+from tb.maxnvm.harness import LENGTH_PORTS, SURFACE_CODES
 from tb.maxnvm.loading import load_memories, words32
-from tb.maxnvm.test_bitmask import LENGTH_PORTS, SURFACE_CODES
 from tb.runner import tb_component
 
 SEED = 2019

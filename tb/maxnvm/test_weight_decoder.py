@@ -22,7 +22,7 @@ from golden.maxnvm.codecs import decode_weights_report
 from golden.maxnvm.codecs.cost import busy_cycles_through_stage
 from tb.common.hdl import write
 from tb.common.stream import StreamDriver, idle_gaps
-from tb.maxnvm.test_bitmask import BitmaskBench, mlc_fault_layers, random_layers, truncated_layers
+from tb.maxnvm.harness import BitmaskBench, mlc_fault_layers, random_layers, truncated_layers
 
 
 class WeightBench(BitmaskBench):

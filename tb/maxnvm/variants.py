@@ -1,5 +1,5 @@
 """``configs/maxnvm.toml`` variants with other ``[codec]`` values (one parameter source: the same
-file then sizes the RTL, the golden model and the testbench, through ``tb.runner``'s ``config``)."""
+file then sizes the RTL, the golden model and the testbench, through ``tools.runner``'s ``config``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 
 from golden.maxnvm.params import load_maxnvm_config
-from tools.toolchain import REPO
+
+REPO = Path(__file__).resolve().parents[2]
 
 #: Registered LANES / IdxSync-block variants of the BitMask and weight decoders (the default is
 #: lanes 4, block 1024): one lane, and three lanes with 256-bit blocks (3 divides no block, so

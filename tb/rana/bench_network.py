@@ -29,7 +29,7 @@ from golden.rana.controller import idle_traffic
 from golden.rana.scheduler import schedule_network
 from tb.common.clock import cycle_now
 from tb.common.watchdog import Watchdog
-from tb.rana.test_edram_controller import Bench
+from tb.rana.harness import Bench
 from tb.runner import tb_component
 
 ALL_RUNS = {  # network -> design: the optimized controller on two networks, the conventional one on a third
