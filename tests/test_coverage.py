@@ -77,7 +77,7 @@ def test_numbered_instances_share_a_row():
 
 def test_regression_with_coverage(tmp_path, monkeypatch, sim):
     """A Verilator run under HYMEM_COVERAGE=1 leaves its points; an Icarus run is unaffected."""
-    from tb.runner import run_cocotb
+    from tools.runner import run_cocotb
 
     monkeypatch.setattr(coverage, "COVERAGE_DIR", tmp_path)
     monkeypatch.setenv("HYMEM_COVERAGE", "1")

@@ -61,7 +61,7 @@ def test_make_rejects_unknown_names_in_one_line(target, variable, message):
 
 def test_rtl_with_a_config_variant(tmp_path, sim):
     """The same regression passes for a non-default format from a TOML variant (one parameter source)."""
-    from tb.runner import run_cocotb
+    from tools.runner import run_cocotb
 
     text = (REPO / "configs" / "hydra.toml").read_text()
     variant = tmp_path / "hydra_q4_4_floor_wrap.toml"

@@ -15,7 +15,8 @@ from golden.hydra.unit import UnitJob, unit_outputs
 from golden.tech import load_tech
 from golden.workloads.layers import make_layer
 from tb.common.dram_pcm import DeviceTiming, MemoryDevice, beat_gaps
-from tb.runner import run_cocotb
+from tb.hydra.reference import reference_layer
+from tools.runner import run_cocotb
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = load_hydra_config()
@@ -127,7 +128,6 @@ def test_system_cosimulation(sim, tmp_path, name, subs, where):
 
 
 def test_system_golden_matches_the_independent_reference():
-    from tb.hydra.test_system import reference_layer
 
     rng = np.random.default_rng(5)
     layer = make_layer("c", "conv", (37, 6, 7), out_ch=5, kernel=3, stride=2, padding=1, bias=True)

@@ -12,7 +12,7 @@ from golden.hydra.params import load_hydra_config
 from golden.hydra.unit import UnitGeometry, UnitJob, job_error, unit_outputs
 from golden.workloads.layers import make_layer
 from golden.workloads.zoo import get_network
-from tb.runner import run_cocotb
+from tools.runner import run_cocotb
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = load_hydra_config()

@@ -7,7 +7,7 @@ with 256-bit blocks, on both simulators (one parameter source sizes RTL, golden 
 import pytest
 
 from tb.maxnvm.variants import LANE_VARIANTS, codec_variant_toml
-from tb.runner import run_cocotb
+from tools.runner import run_cocotb
 
 TOPS = {"maxnvm_bitmask": "tb.maxnvm.test_bitmask", "maxnvm_weight_decoder": "tb.maxnvm.test_weight_decoder"}
 

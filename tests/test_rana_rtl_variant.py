@@ -10,7 +10,7 @@ import re
 import pytest
 
 from golden.rana.params import load_rana_config
-from tb.runner import run_cocotb
+from tools.runner import run_cocotb
 from tools.toolchain import REPO
 
 VARIANT = {"n_banks": 20, "rows_per_bank": 50, "refresh_max_wait": 2, "config_memory_words": 256}

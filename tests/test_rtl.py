@@ -7,7 +7,7 @@ and ``make sim TESTS=hydra`` select as expected.
 import pytest
 
 from rtl.registry import TOPS
-from tb.runner import run_cocotb
+from tools.runner import run_cocotb
 
 VERIFIED_TOPS = sorted(name for name, top in TOPS.items() if top.tb)
 

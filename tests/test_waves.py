@@ -3,7 +3,7 @@
 import pywellen
 
 from tb.common.clock import CLOCK_PERIOD_NS
-from tb.runner import WAVES_DIR, run_cocotb
+from tools.runner import WAVES_DIR, run_cocotb
 
 CASE = "test_mac_idle_and_backpressure"
 

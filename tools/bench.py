@@ -28,7 +28,7 @@ BENCH_DIR = BUILD / "bench"
 def cocotb_bench(name: str, top: str, module: str, sim: str, env: dict | None = None,
                  config=None, hdl_clock: bool = False, registered_reset: bool = False) -> dict:
     """Run cocotb benchmark ``module`` on ``top`` and return the JSON it writes to ``HYMEM_BENCH_OUT``."""
-    from tb.runner import run_cocotb
+    from tools.runner import run_cocotb
 
     out = BENCH_DIR / f"{name}-{sim}.raw.json"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ import time
 
 from golden.config import ConfigError
 from rtl.registry import TOPS, get_top
-from tb.runner import WAVES_DIR, SimulationFailed, run_cocotb
+from tools.runner import WAVES_DIR, SimulationFailed, run_cocotb
 from tools.toolchain import SIMULATORS
 
 

