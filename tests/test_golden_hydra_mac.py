@@ -110,8 +110,8 @@ def test_sequential_cycle_model_full_rate_by_hand():
 def test_sequential_multiplier_cycles_follow_the_width():
     from golden.hydra.mac import booth_iterations, multiply_cycles
 
-    assert booth_iterations(FMT) == 8 and multiply_cycles("sequential", FMT) == 8
+    assert booth_iterations(FMT.width) == 8 and multiply_cycles("sequential", FMT) == 8
     assert multiply_cycles("pipelined", FMT) == 1
-    assert booth_iterations(FixedFormat(width=9, frac=4, acc_width=24)) == 5
+    assert booth_iterations(9) == 5
     with pytest.raises(ValueError, match="valid: pipelined, sequential"):
         multiply_cycles("booth", FMT)

@@ -9,8 +9,9 @@ import pytest
 
 from golden.fixed import requantize
 from golden.hydra.cycles import layer_cycles, layer_jobs
+from golden.hydra.jobs import READ_FIRST, READ_LAST, READ_RELU, rau_flags
 from golden.hydra.params import load_hydra_config
-from golden.hydra.system import READ_FIRST, READ_LAST, READ_RELU, conv_layer_outputs, rau_flags
+from golden.hydra.system import conv_layer_outputs
 from golden.hydra.unit import UnitJob, unit_outputs
 from golden.tech import load_tech
 from golden.workloads.layers import make_layer

@@ -112,7 +112,8 @@ def ports_control_file(component, top: str, build_dir: Path) -> Path:
 
 
 def hdl_clock_wrapper(component, top: str, build_dir: Path, period_ns: int) -> tuple[str, Path]:
-    """``<top>_hdl_clock``: the top with its clock generated in Verilog (``always #half clk = ~clk``).
+    """``<top>_hdl_clock``: the top with its clock generated in Verilog
+    (``always #half clk = ~clk``).
 
     For long benchmark runs: no VPI call per clock edge (cocotb's GPI clock
     makes two).  Ports are the top's except ``clk``, which is a register of

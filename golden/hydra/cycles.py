@@ -33,8 +33,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from golden.hydra.jobs import READ_FIRST, READ_LAST, READ_POOL, LayerJob, bias_words
 from golden.hydra.mac import booth_iterations
-from golden.hydra.system import READ_FIRST, READ_LAST, READ_POOL, bias_words
 from golden.hydra.unit import MODES, REGISTERS, UNIT_COUNTERS, UnitGeometry, UnitJob, job_error
 from golden.workloads.layers import Layer
 
@@ -90,7 +90,7 @@ def _job_cycles(job: UnitJob, geo: UnitGeometry, variant: str, multiply: int | N
         counts["errors"] = 1
         return counts
     if multiply is None:
-        multiply = (geo.width + 1) // 2
+        multiply = booth_iterations(geo.width)
     n = geo.n_macs
     groups = job.groups(n)
     box, inside = group_boxes(job, n)
@@ -113,26 +113,6 @@ def _job_cycles(job: UnitJob, geo: UnitGeometry, variant: str, multiply: int | N
 # ------------------------------------------------------------------------------------------
 # A whole layer on the system
 # ------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class LayerJob:
-    """One job of a layer: the register stack plus how many units run it and the tile's data."""
-
-    job: UnitJob
-    r0: int                # first output row of the tile
-    y0: int                # first input row held in AB
-    m0: int                # first output channel of the chunk
-    c0: int                # first input channel of the pass (unit u holds c0 + u)
-    active_units: int      # input channels in this pass
-    ab_words: int          # AB words written per active unit
-    wb_words: int          # WB words written per active unit
-    read_flags: int | None  # the READ's RAU flags (READ_FIRST/LAST/POOL, no RELU); None: no READ
-    read_units: int        # units the READ drains (with accumulation in the units: all that hold partials)
-
-    @property
-    def reads(self) -> bool:
-        return self.read_flags is not None
-
 
 def unit_counts(lj: LayerJob, geo: UnitGeometry, variant: str, multiply: int | None = None) -> tuple[dict, dict]:
     """Counter increments of a layer job: ``(each active unit's, each read unit's)`` — the START
@@ -325,7 +305,7 @@ def _job_cost(lj: LayerJob, geo: UnitGeometry, variant: str, multiply: int | Non
 def _tiling_cycles(t: _Tiling, geo: UnitGeometry, config, tile_rows: int) -> int:
     """Cycles of the layer with ``tile_rows`` output rows per tile: :func:`system_job_cycles` of every
     job, counted once per distinct job (chunks of equal size cost the same; position fields zeroed)."""
-    variant, multiply = config.mac.variant, booth_iterations(config.fixed)
+    variant, multiply = config.mac.variant, booth_iterations(config.fixed.width)
     total = 0
     for _, _, job, m_chunk in _tiles(t, geo, config, tile_rows):
         full, rest = divmod(t.out_channels, m_chunk)
@@ -398,7 +378,7 @@ def layer_cycles(layer: Layer, config) -> LayerCycles:
     """
     geo = UnitGeometry.from_config(config)
     variant = config.mac.variant
-    multiply = booth_iterations(config.fixed)
+    multiply = booth_iterations(config.fixed.width)
     totals = dict.fromkeys(UNIT_COUNTERS, 0)
     compute = transfer = 0
     jobs = layer_jobs(layer, config)

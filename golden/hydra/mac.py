@@ -28,9 +28,10 @@ import numpy as np
 from golden.fixed import FixedFormat, bias_to_acc, product, requantize, wrap
 
 
-def booth_iterations(fmt: FixedFormat) -> int:
-    """Cycles per pair of the sequential radix-4 multiplier: two multiplier bits per cycle."""
-    return (fmt.width + 1) // 2
+def booth_iterations(width: int) -> int:
+    """Cycles per pair of the sequential radix-4 multiplier on ``width``-bit operands: two
+    multiplier bits per cycle."""
+    return (width + 1) // 2
 
 
 def multiply_cycles(variant: str, fmt: FixedFormat) -> int:
@@ -38,7 +39,7 @@ def multiply_cycles(variant: str, fmt: FixedFormat) -> int:
     if variant == "pipelined":
         return 1
     if variant == "sequential":
-        return booth_iterations(fmt)
+        return booth_iterations(fmt.width)
     raise ValueError(f"unknown MAC variant {variant!r}; valid: pipelined, sequential")
 
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 import numpy as np
 
 from golden.fixed import FixedFormat, bias_to_acc, wrap
+from golden.hydra.cycles import unit_counts
+from golden.hydra.jobs import READ_FIRST, READ_LAST, LayerJob, bias_words, outputs_of
 from golden.hydra.unit import UNIT_COUNTERS, UnitJob, unit_outputs
 
-READ_FIRST, READ_LAST, READ_RELU, READ_POOL = 1, 2, 4, 8
 RAU_COUNTERS = ("sums", "outputs", "acc_reads", "acc_writes", "bias_reads", "bias_writes")
 
 
@@ -68,30 +69,8 @@ def pool_layer_outputs(inputs, job: UnitJob, fmt: FixedFormat) -> np.ndarray:
     return np.concatenate([unit_outputs(channel, None, job, fmt) for channel in np.asarray(inputs)])
 
 
-def rau_flags(lj, relu: bool) -> int:
-    """READ flags of a layer job that is read (``golden.hydra.cycles.LayerJob.reads``), ReLU added."""
-    flags = lj.read_flags
-    return flags | READ_RELU if relu and flags & READ_LAST else flags
-
-
-def outputs_of(lj) -> int:
-    """Values the system sends on ``rdata`` for a layer job."""
-    if lj.job.is_pool:
-        return lj.read_units * lj.job.positions
-    return lj.job.channels * lj.job.positions if lj.reads and lj.read_flags & READ_LAST else 0
-
-
-def bias_words(lj, values_per_word: int) -> int:
-    """WRITE_BIAS words of a layer job: the chunk's biases, written on its first pass."""
-    if lj.job.is_pool or lj.c0 != 0:
-        return 0
-    return -(-lj.job.m_count // values_per_word)
-
-
-def system_counts(jobs, geo, variant: str, n_units: int) -> dict:
+def system_counts(jobs: list[LayerJob], geo, variant: str, n_units: int) -> dict:
     """Every counter of the system after running ``jobs`` (``golden.hydra.cycles.layer_jobs``) in order."""
-    from golden.hydra.cycles import unit_counts
-
     counts = dict.fromkeys(system_counter_names(n_units), 0)
     for lj in jobs:
         job, read = unit_counts(lj, geo, variant)

@@ -6,7 +6,6 @@ from amaranth.hdl import Cat, Module, Mux, Signal, signed
 from amaranth.lib import wiring
 
 from golden.fixed import FixedFormat
-from golden.hydra.mac import booth_iterations
 from golden.hydra.params import MacParams
 from rtl.hydra.mac import accumulate_stage, mac_signature
 
@@ -50,7 +49,7 @@ class MacSeq(wiring.Component):
     def __init__(self, fixed: FixedFormat, params: MacParams):
         self.fixed = fixed
         self.params = params
-        self.iterations = booth_iterations(fixed)
+        self.iterations = (fixed.width + 1) // 2   # radix 4: two multiplier bits per cycle
         super().__init__(mac_signature(fixed, params))
 
     def elaborate(self, platform):

@@ -8,7 +8,7 @@ from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import exact_log2
 
-from golden.hydra.system import READ_FIRST, READ_LAST, READ_RELU
+from golden.hydra.jobs import READ_FIRST, READ_LAST, READ_RELU
 from golden.hydra.unit import REG_WIDTH, UnitGeometry
 from rtl.common.counters import counter_signature
 from rtl.common.fixed import bias_to_acc, wrap_to

@@ -8,13 +8,29 @@ from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, enum, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.maxnvm.codecs.bitmask import SURFACE_ALIGN, align_up, counter_bits, idxsync_word_bits
+from golden.maxnvm.codecs.bitmask import SURFACE_ALIGN
 from golden.maxnvm.params import CodecParams, is_packed
 from rtl.common.counters import counter_signature
 
 BITMASK_COUNTERS = ("blocks", "resyncs", "weights_out", "beats", "counter_errors", "wgs_errors",
                     "overruns", "busy_cycles", "truncated", "wgs_mismatches")
 WORD = 32  # bits per word of the WMB and IdxSync memories (little-endian surface bytes)
+
+
+def align_up(n: int, a: int) -> int:
+    """``n`` rounded up to a multiple of ``a``."""
+    return -(-n // a) * a
+
+
+def counter_bits(block: int) -> int:
+    """Bits of an IdxSync count field: it holds at most ``block // 2`` (it counts the smaller of
+    the block's non-zeros and zeros)."""
+    return (block // 2).bit_length()
+
+
+def idxsync_word_bits(block: int) -> int:
+    """Bits per stored IdxSync counter: the count field and the non-zeros/zeros flag."""
+    return counter_bits(block) + 1
 
 
 class DecoderState(enum.Enum):

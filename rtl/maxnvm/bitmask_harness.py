@@ -6,12 +6,13 @@ from amaranth.hdl import Module
 from amaranth.lib import data, memory, stream, wiring
 from amaranth.lib.wiring import In
 
-from golden.maxnvm.codecs.bitmask import SURFACE_ALIGN, align_up
+from golden.maxnvm.codecs.bitmask import SURFACE_ALIGN
 from golden.maxnvm.params import CodecParams
 from rtl.maxnvm.bitmask_decoder import (
     BITMASK_COUNTERS,
     WORD,
     BitmaskDecoder,
+    align_up,
     layer_ports,
     status_ports,
 )

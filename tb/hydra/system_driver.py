@@ -22,8 +22,8 @@ import numpy as np
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
 
 from golden.hydra.cycles import layer_jobs
+from golden.hydra.jobs import bias_words, outputs_of, rau_flags
 from golden.hydra.params import HydraOp
-from golden.hydra.system import bias_words, outputs_of, rau_flags
 from golden.tech import load_tech
 from tb.common.clock import cycle_now
 from tb.common.dram_pcm import DeviceTiming, MemoryDevice, beat_gaps

@@ -1,0 +1,47 @@
+"""Sizes the RTL derives for itself (``rtl/`` imports only parameters and format constants from
+``golden/``), pinned against hand-computed values and against the golden model's own derivation."""
+
+from dataclasses import replace
+
+import pytest
+
+from golden.fixed import FixedFormat
+from golden.hydra.mac import booth_iterations
+from golden.hydra.params import load_hydra_config
+from golden.maxnvm.codecs import bitmask as golden_bitmask
+from golden.maxnvm.params import load_maxnvm_config
+from rtl.hydra.mac_seq import MacSeq
+from rtl.maxnvm import bitmask_decoder as rtl_bitmask
+
+
+@pytest.mark.parametrize("width, cycles", [(16, 8), (9, 5), (8, 4)])
+def test_booth_iterations_by_hand(width, cycles):
+    # radix 4: two multiplier bits per cycle, an odd width rounds up
+    config = load_hydra_config()
+    fmt = FixedFormat(width=width, frac=4, acc_width=3 * width)
+    assert MacSeq(fmt, config.mac).iterations == cycles == booth_iterations(width)
+
+
+@pytest.mark.parametrize("block, field, word", [(1024, 10, 11), (256, 8, 9), (64, 6, 7), (2, 1, 2)])
+def test_idxsync_counter_bits_by_hand(block, field, word):
+    # the count field holds block // 2 (the smaller of non-zeros and zeros): 512 needs 10 bits
+    assert rtl_bitmask.counter_bits(block) == field == golden_bitmask.counter_bits(block)
+    assert rtl_bitmask.idxsync_word_bits(block) == word == golden_bitmask.idxsync_word_bits(block)
+
+
+@pytest.mark.parametrize("n, a, up", [(0, 128, 0), (1, 128, 128), (128, 128, 128), (129, 128, 256)])
+def test_align_up_by_hand(n, a, up):
+    assert rtl_bitmask.align_up(n, a) == up == golden_bitmask.align_up(n, a)
+
+
+def test_surface_limits_by_hand():
+    # 4096 weights of 16 bits (16 kernels per group), 1024-bit IdxSync blocks
+    codec = replace(load_maxnvm_config().codec, max_weights=4096, idxsync_block=1024, data_bits=16)
+    groups = 4096 // 16 + 1                        # 257 groups at most
+    blocks = 4096 // 1024 + groups                 # every group may end a partial block: 261
+    assert rtl_bitmask.max_groups_and_blocks(codec) == (groups, blocks)
+    assert rtl_bitmask.surface_limits(codec) == {
+        "wgs_bytes": 1152,                         # 4 * 257 = 1028 -> 9 * 128
+        "wmb_bytes": 512,                          # 4096 bits = 512 bytes
+        "sync_bytes": 384,                         # 261 * 11 bits = 2871 bits = 359 bytes -> 384
+    }
