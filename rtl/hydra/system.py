@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from amaranth.hdl import Cat, Const, Module, Mux, ResetSignal, Signal, signed
 from amaranth.lib import data, enum, stream, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import ceil_log2
 
+from golden.hydra.jobs import READ_POOL
 from golden.hydra.params import HydraOp
-from golden.hydra.system import READ_POOL, system_counter_names
+from golden.hydra.system import system_counter_names
 from golden.hydra.unit import REG_WIDTH, REGISTERS
 from rtl.common.counters import connect_counters, counter_signature
 from rtl.common.states import goto
@@ -115,34 +118,40 @@ class HydraSystem(wiring.Component):
         m.d.comb += [self.error.eq(Cat(*[u.error for u in units]).any()),
                      self.busy.eq(~self.cmd.ready)]
 
+        n = len(units)
+        s = SimpleNamespace(  # what the steps below share (named for the waves)
+            state=Signal(SystemState, name="state"), rau=rau,
+            unit_cmd=Signal(units[0].cmd.payload.shape(), name="unit_cmd"),  # what units see
+            unit_cmd_valid=Signal(n, name="unit_cmd_valid"),
+            active=Signal(range(n + 1), name="active"),  # units taking part in a START / READ
+            unit_mask=Signal(n, name="unit_mask"),       # units below `active`
+            target=Signal.like(self.cmd.payload.unit, name="target"),  # a WRITE's last unit
+            read_entries=Signal(REG_WIDTH, name="read_entries"),  # a READ's entries per unit
+            pool_unit=Signal(range(n + 1), name="pool_unit"),  # the unit a pooled READ drains
+            pool_issued=Signal(name="pool_issued"))       # ... has been sent its READ
         # Unit command fan-out: the system's command, re-addressed.
-        self.unit_cmd = Signal(units[0].cmd.payload.shape())
-        self.unit_cmd_valid = Signal(len(units))
-        self.active = Signal(range(len(units) + 1))      # units taking part in a START / READ
-        self.unit_mask = Signal(len(units))              # units below `active`
         for i, unit in enumerate(units):
-            m.d.comb += [unit.cmd.payload.eq(self.unit_cmd),
-                         unit.cmd.valid.eq(self.unit_cmd_valid[i]),
+            m.d.comb += [unit.cmd.payload.eq(s.unit_cmd),
+                         unit.cmd.valid.eq(s.unit_cmd_valid[i]),
                          unit.wdata.payload.eq(self.wdata.payload.word_select(i, geo.bus_width))]
-        m.d.comb += self.unit_mask.eq(Cat(*[i < self.active for i in range(len(units))]))
+        m.d.comb += s.unit_mask.eq(Cat(*[i < s.active for i in range(len(units))]))
 
         # The RAU: bias beats from lane 0, the active units' partials.
         m.d.comb += [
             rau.bias_data.valid.eq(self.wdata.valid),
             rau.bias_data.payload.eq(self.wdata.payload[:geo.bus_width]),
-            rau.partials_valid.eq(Cat(*[u.rdata.valid | ~self.unit_mask[i]
+            rau.partials_valid.eq(Cat(*[u.rdata.valid | ~s.unit_mask[i]
                                         for i, u in enumerate(units)]).all()),
             rau.rdata.ready.eq(self.rdata.ready),
         ]
         for i, unit in enumerate(units):
-            m.d.comb += rau.partials[i].eq(Mux(self.unit_mask[i], unit.rdata.payload, 0))
+            m.d.comb += rau.partials[i].eq(Mux(s.unit_mask[i], unit.rdata.payload, 0))
         with m.If(rau.take):
             for i, unit in enumerate(units):
-                m.d.comb += unit.rdata.ready.eq(self.unit_mask[i])
+                m.d.comb += unit.rdata.ready.eq(s.unit_mask[i])
 
-        state = Signal(SystemState)
-        self.dispatch(m, state, rau)
-        self.step(m, state, rau)
+        self.dispatch(m, s)
+        self.step(m, s)
         return m
 
     def units_up_to(self, last):
@@ -152,94 +161,90 @@ class HydraSystem(wiring.Component):
     def all_idle(self):
         return Cat(*[u.cmd.ready for u in self.units]).all()
 
-    def dispatch(self, m, state, rau):
+    def dispatch(self, m, s):
         """IDLE: take a command, forward it to the units it addresses or hand it to the RAU."""
         cmd, n_units = self.cmd.payload, len(self.units)
-        self.out_h, self.out_w = Signal(REG_WIDTH), Signal(REG_WIDTH)
-        self.target = Signal.like(cmd.unit)
-        self.read_entries = Signal(REG_WIDTH)
-        self.pool_unit = Signal(range(n_units + 1))
-        self.pool_issued = Signal()
+        out_h, out_w = Signal(REG_WIDTH), Signal(REG_WIDTH)   # snooped from SET_REG
         shift = Signal(REG_WIDTH, init=self.config.fixed.frac)  # Q-format shift (SET_REG)
         positions = Signal(2 * REG_WIDTH)   # P of the layer job, snooped from SET_REG out_h/out_w
-        m.d.comb += [rau.shift.eq(shift), rau.positions.eq(positions)]
-        with m.If(state == SystemState.IDLE):
+        m.d.comb += [s.rau.shift.eq(shift), s.rau.positions.eq(positions)]
+        with m.If(s.state == SystemState.IDLE):
             m.d.comb += self.cmd.ready.eq(self.all_idle() & ~ResetSignal())
             with m.If(self.cmd.valid & self.cmd.ready):
-                m.d.comb += self.unit_cmd.eq(Cat(cmd.op, cmd.addr, cmd.arg))
+                m.d.comb += s.unit_cmd.eq(Cat(cmd.op, cmd.addr, cmd.arg))
                 with m.If((cmd.op == HydraOp.WRITE_AB) | (cmd.op == HydraOp.WRITE_WB)):
-                    m.d.comb += self.unit_cmd_valid.eq(self.units_up_to(cmd.unit))
-                    m.d.sync += self.target.eq(cmd.unit)
-                    goto(m, state, SystemState.WRITE)
+                    m.d.comb += s.unit_cmd_valid.eq(self.units_up_to(cmd.unit))
+                    m.d.sync += s.target.eq(cmd.unit)
+                    goto(m, s.state, SystemState.WRITE)
                 with m.Elif(cmd.op == HydraOp.SET_REG):
-                    m.d.comb += self.unit_cmd_valid.eq((1 << n_units) - 1)
-                    for name, snooped in (("out_h", self.out_h), ("out_w", self.out_w),
+                    m.d.comb += s.unit_cmd_valid.eq((1 << n_units) - 1)
+                    for name, snooped in (("out_h", out_h), ("out_w", out_w),
                                           ("shift", shift)):
                         with m.If(cmd.addr == REGISTERS.index(name)):
                             m.d.sync += snooped.eq(cmd.arg)
                 with m.Elif(cmd.op == HydraOp.START):
-                    m.d.sync += [self.active.eq(cmd.arg), positions.eq(self.out_h * self.out_w)]
-                    m.d.comb += self.unit_cmd_valid.eq(Cat(*[i < cmd.arg for i in range(n_units)]))
-                    goto(m, state, SystemState.RUN)
+                    m.d.sync += [s.active.eq(cmd.arg), positions.eq(out_h * out_w)]
+                    m.d.comb += s.unit_cmd_valid.eq(Cat(*[i < cmd.arg for i in range(n_units)]))
+                    goto(m, s.state, SystemState.RUN)
                 with m.Elif(cmd.op == HydraOp.WRITE_BIAS):
-                    m.d.comb += [rau.bias_start.eq(1), rau.bias_words.eq(cmd.arg)]
-                    goto(m, state, SystemState.BIAS)
+                    m.d.comb += [s.rau.bias_start.eq(1), s.rau.bias_words.eq(cmd.arg)]
+                    goto(m, s.state, SystemState.BIAS)
                 with m.Elif(cmd.op == HydraOp.READ):
-                    m.d.comb += [rau.sum_start.eq(1), rau.flags.eq(cmd.addr),
-                                 rau.entries.eq(cmd.arg)]
-                    m.d.sync += [self.read_entries.eq(cmd.arg), self.pool_unit.eq(0),
-                                 self.pool_issued.eq(0), self.active.eq(cmd.unit + 1)]
+                    m.d.comb += [s.rau.sum_start.eq(1), s.rau.flags.eq(cmd.addr),
+                                 s.rau.entries.eq(cmd.arg)]
+                    m.d.sync += [s.read_entries.eq(cmd.arg), s.pool_unit.eq(0),
+                                 s.pool_issued.eq(0), s.active.eq(cmd.unit + 1)]
                     with m.If((cmd.addr & READ_POOL) != 0):
-                        goto(m, state, SystemState.POOL)
+                        goto(m, s.state, SystemState.POOL)
                     with m.Else():
-                        m.d.comb += self.unit_cmd_valid.eq(self.units_up_to(cmd.unit))
-                        goto(m, state, SystemState.SUM)
+                        m.d.comb += s.unit_cmd_valid.eq(self.units_up_to(cmd.unit))
+                        goto(m, s.state, SystemState.SUM)
                 with m.Else():  # unknown op: every unit sees it and raises its error flag
-                    m.d.comb += self.unit_cmd_valid.eq((1 << n_units) - 1)
+                    m.d.comb += s.unit_cmd_valid.eq((1 << n_units) - 1)
 
-    def step(self, m, state, rau):
+    def step(self, m, s):
         """The states after IDLE: lockstep WRITE, bias beats, RUN, SUM, POOL pass-through, DRAIN."""
         all_idle = self.all_idle()
-        with m.If(state == SystemState.WRITE):
+        with m.If(s.state == SystemState.WRITE):
             # The addressed units take each beat together (in lockstep; the AND keeps them so).
-            targeted = self.units_up_to(self.target)
+            targeted = self.units_up_to(s.target)
             all_ready = Cat(*[u.wdata.ready | ~t for u, t in zip(self.units, targeted)]).all()
             m.d.comb += self.wdata.ready.eq(all_ready)
             for unit, t in zip(self.units, targeted):
                 m.d.comb += unit.wdata.valid.eq(self.wdata.valid & all_ready & t)
             with m.If(all_idle):
-                goto(m, state, SystemState.IDLE)
-        with m.If((state == SystemState.RUN) & all_idle):
-            goto(m, state, SystemState.IDLE)
-        with m.If(state == SystemState.BIAS):
-            m.d.comb += self.wdata.ready.eq(rau.bias_data.ready)
-            with m.If(~rau.bias_data.ready):
-                goto(m, state, SystemState.IDLE)
-        m.d.comb += rau.in_sum.eq(state == SystemState.SUM)
-        with m.If((state == SystemState.SUM) & rau.sum_idle):
-            goto(m, state, SystemState.DRAIN)
-        with m.If(state == SystemState.POOL):
-            self.pass_pooled(m, state)
+                goto(m, s.state, SystemState.IDLE)
+        with m.If((s.state == SystemState.RUN) & all_idle):
+            goto(m, s.state, SystemState.IDLE)
+        with m.If(s.state == SystemState.BIAS):
+            m.d.comb += self.wdata.ready.eq(s.rau.bias_data.ready)
+            with m.If(~s.rau.bias_data.ready):
+                goto(m, s.state, SystemState.IDLE)
+        m.d.comb += s.rau.in_sum.eq(s.state == SystemState.SUM)
+        with m.If((s.state == SystemState.SUM) & s.rau.sum_idle):
+            goto(m, s.state, SystemState.DRAIN)
+        with m.If(s.state == SystemState.POOL):
+            self.pass_pooled(m, s)
         with m.Else():
-            m.d.comb += [self.rdata.valid.eq(rau.rdata.valid),
-                         self.rdata.payload.eq(rau.rdata.payload)]
-        with m.If((state == SystemState.DRAIN) & all_idle):
-            goto(m, state, SystemState.IDLE)
+            m.d.comb += [self.rdata.valid.eq(s.rau.rdata.valid),
+                         self.rdata.payload.eq(s.rau.rdata.payload)]
+        with m.If((s.state == SystemState.DRAIN) & all_idle):
+            goto(m, s.state, SystemState.IDLE)
 
-    def pass_pooled(self, m, state):
+    def pass_pooled(self, m, s):
         """POOL: each active unit in turn gets a READ; its pooled values pass through."""
         fmt = self.config.fixed
-        with m.If(self.pool_unit == self.active):
-            goto(m, state, SystemState.DRAIN)
+        with m.If(s.pool_unit == s.active):
+            goto(m, s.state, SystemState.DRAIN)
         with m.Else():
             for i, unit in enumerate(self.units):
-                with m.If(self.pool_unit == i):
-                    with m.If(~self.pool_issued):
-                        read = Cat(Const(HydraOp.READ, 3), Const(0, REG_WIDTH), self.read_entries)
-                        m.d.comb += [self.unit_cmd.eq(read), self.unit_cmd_valid.eq(1 << i)]
-                        m.d.sync += self.pool_issued.eq(1)
+                with m.If(s.pool_unit == i):
+                    with m.If(~s.pool_issued):
+                        read = Cat(Const(HydraOp.READ, 3), Const(0, REG_WIDTH), s.read_entries)
+                        m.d.comb += [s.unit_cmd.eq(read), s.unit_cmd_valid.eq(1 << i)]
+                        m.d.sync += s.pool_issued.eq(1)
                     with m.Elif(unit.cmd.ready):  # this unit's READ is over
-                        m.d.sync += [self.pool_issued.eq(0), self.pool_unit.eq(self.pool_unit + 1)]
+                        m.d.sync += [s.pool_issued.eq(0), s.pool_unit.eq(s.pool_unit + 1)]
                     m.d.comb += [self.rdata.valid.eq(unit.rdata.valid),
                                  self.rdata.payload.eq(unit.rdata.payload[:fmt.width]),
                                  unit.rdata.ready.eq(self.rdata.ready)]
