@@ -16,9 +16,7 @@ from pathlib import Path
 import click
 
 from golden.claims import NOT_MODELLED, SystemResult
-from golden.cli_support import (  # noqa: F401  (re-exported for older imports)
-    EXIT_BAD_INPUT,
-    USER_ERRORS,
+from golden.cli_support import (
     _console,
     _emit_json,
     handles_errors,
