@@ -22,9 +22,10 @@ from cocotb.triggers import ReadOnly, RisingEdge
 from golden.rana.controller import LayerTraffic, RefreshModel, run_refresh
 from tb.common.clock import start_clock_and_reset
 from tb.common.counters import assert_counters_equal, read_counters
-from tb.common.hdl import handle, members, pack
+from tb.common.hdl import handle, members
 from tb.common.scoreboard import Scoreboard
 from tb.common.seed import seeded_rng
+from tb.common.stream import StreamDriver
 from tb.common.watchdog import Watchdog
 from tb.rana.common import random_flags
 from tb.runner import tb_component
@@ -42,43 +43,40 @@ async def run_block(dut, name: str, pulses, flag_loads: dict, traffic: LayerTraf
     model = RefreshModel(e.n_banks, e.rows_per_bank, config.refresh_words_per_row, e.refresh_max_wait)
     golden_accepts = run_refresh(model, pulses, flag_loads, traffic, n_cycles)
     h = partial(handle, dut, component)
-    shape = members(component)[("access", "payload")].shape
-    for p in (("pulse",), ("flags_load",), ("flags",), ("access", "valid")):
-        h(*p).value = 0
+    for port in ("pulse", "flags_load", "flags"):
+        h(port).value = 0
+    access = StreamDriver(dut, component, "access")
     board = Scoreboard(f"{name} accepted accesses", golden_accepts)
     pulse_set = {int(p) for p in pulses}
     strobes = np.zeros(e.n_banks, dtype=np.int64)
-    state = {"cycle": 0, "i": 0, "wait": int(traffic.gap[0]) if len(traffic.gap) else 0}
+    state = {"cycle": 0, "accepted": 0}
+
+    def accepted(i, item):  # ReadOnly phase of the accepting cycle
+        board.observe(state["cycle"])
+        state["accepted"] += 1
+
     # Progress: the cycle count while the run is bounded by n_cycles, then accepted accesses only
     # (an access that is never accepted would otherwise keep this loop going for ever).  One tuple,
     # so a cycle count that happens to equal the later access count is not read as a stall.
-    watchdog = Watchdog(lambda: (min(state["cycle"], n_cycles), state["i"]), 100, name).start()
+    watchdog = Watchdog(lambda: (min(state["cycle"], n_cycles), state["accepted"]), 100, name).start()
     await start_clock_and_reset(dut)
     n = len(traffic.bank)
-    while state["cycle"] < n_cycles or state["i"] < n:
-        c, i = state["cycle"], state["i"]
+    items = [{"bank": int(traffic.bank[i]), "row": int(traffic.row[i]), "write": int(traffic.write[i])}
+             for i in range(n)]
+    cocotb.start_soon(access.send(items, gaps=traffic.gap, on_beat=accepted))
+    while state["cycle"] < n_cycles or state["accepted"] < n:
+        c = state["cycle"]
         h("pulse").value = int(c in pulse_set)
         h("flags_load").value = int(c in flag_loads)
         h("flags").value = flag_loads.get(c, 0)
-        offer = i < n and state["wait"] == 0
-        if i < n and not offer:
-            state["wait"] -= 1
-        h("access", "valid").value = int(offer)
-        if offer:
-            h("access", "payload").value = pack(shape, {"bank": int(traffic.bank[i]), "row": int(traffic.row[i]),
-                                                         "write": int(traffic.write[i])})
         await ReadOnly()
         bits = int(h("edram_refresh").value)
         if bits:
             strobes += [(bits >> b) & 1 for b in range(e.n_banks)]
-        if offer and int(h("access", "ready").value):
-            board.observe(c)
-            state["i"] += 1
-            state["wait"] = int(traffic.gap[i + 1]) if i + 1 < n else 0
         await RisingEdge(dut.clk)
         state["cycle"] += 1
-    for p in (("pulse",), ("flags_load",), ("access", "valid")):
-        h(*p).value = 0
+    for port in ("pulse", "flags_load"):
+        h(port).value = 0
     watchdog.stop()
     await ReadOnly()
     measured = read_counters(dut, component)
