@@ -7,6 +7,7 @@ Table 2) and NVDLA's public ``doc/hw/format.rst`` (sparse weight format).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import IntEnum
 from pathlib import Path
 
 from golden.config import ConfigError, config_path, from_dict, load_toml
@@ -16,6 +17,25 @@ TECHNOLOGIES = ("ctt", "rram")
 
 
 # --- [mlc] -------------------------------------------------------------------
+
+class BitmaskSurface(IntEnum):
+    """Load-port ``surface`` codes of the BitMask decoder top (``rtl/maxnvm/bitmask_harness.py``):
+    which surface memory a loaded word goes to."""
+
+    WGS = 0
+    WMB = 1
+    DATA = 2
+    IDXSYNC = 3
+
+
+class CsrArray(IntEnum):
+    """Load-port ``array`` codes of the CSR decoder (``rtl/maxnvm/csr_decoder.py``), in the order of
+    ``golden.maxnvm.codecs.csr.CSR_ARRAYS``."""
+
+    VALUES = 0
+    COL_IDX = 1
+    ROW_COUNTS = 2
+
 
 @dataclass(frozen=True)
 class MlcTech:

@@ -7,7 +7,7 @@ from amaranth.lib import data, memory, stream, wiring
 from amaranth.lib.wiring import In
 
 from golden.maxnvm.codecs.bitmask import SURFACE_ALIGN
-from golden.maxnvm.params import CodecParams
+from golden.maxnvm.params import BitmaskSurface, CodecParams
 from rtl.maxnvm.bitmask_decoder import (
     BITMASK_COUNTERS,
     WORD,
@@ -17,7 +17,8 @@ from rtl.maxnvm.bitmask_decoder import (
     status_ports,
 )
 
-SURFACES = ("wgs", "wmb", "data", "sync")  # load-port ``surface`` codes 0..3
+SURFACES = {"wgs": BitmaskSurface.WGS, "wmb": BitmaskSurface.WMB, "data": BitmaskSurface.DATA,
+            "sync": BitmaskSurface.IDXSYNC}  # memory name -> load-port ``surface`` code
 
 
 class BitmaskHarness(wiring.Component):
@@ -31,9 +32,9 @@ class BitmaskHarness(wiring.Component):
 
     Members
     -------
-    load : In(stream.Signature(StructLayout{surface: 2, addr, word: 32}))
-        Writes ``word`` at ``addr`` of surface ``surface`` (0 WGS, 1 WMB, 2 data,
-        3 IdxSync counters): the surface bytes as little-endian 32-bit words.
+    load : In(stream.Signature(StructLayout{surface: BitmaskSurface (2 bits), addr, word: 32}))
+        Writes ``word`` at ``addr`` of surface ``surface`` (``golden.maxnvm.params.BitmaskSurface``:
+        WGS, WMB, data, IdxSync counters): the surface bytes as little-endian 32-bit words.
         Always ready (one word per cycle).
     start, n_weights, group_elems, compressed, idxsync, data_elems : In
         Forwarded to the decoder (``data_elems``: packed elements loaded).
@@ -61,7 +62,7 @@ class BitmaskHarness(wiring.Component):
         }
         addr_bits = max(d for d in self.depths.values()).bit_length()
         super().__init__({
-            "load": In(stream.Signature(data.StructLayout({"surface": 2, "addr": addr_bits, "word": WORD}))),
+            "load": In(stream.Signature(data.StructLayout({"surface": BitmaskSurface, "addr": addr_bits, "word": WORD}))),
             **layer_ports(params),
             **status_ports(params),
         })
@@ -76,7 +77,7 @@ class BitmaskHarness(wiring.Component):
             m.submodules[f"{name}_mem"] = mem
             wr = mem.write_port()
             m.d.comb += [wr.addr.eq(self.load.payload.addr), wr.data.eq(self.load.payload.word),
-                         wr.en.eq(self.load.valid & (self.load.payload.surface == SURFACES.index(name)))]
+                         wr.en.eq(self.load.valid & (self.load.payload.surface == SURFACES[name]))]
         m.d.comb += self.load.ready.eq(1)
 
         def read(name, addr):

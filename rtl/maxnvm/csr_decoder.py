@@ -6,13 +6,13 @@ from amaranth.hdl import Cat, Module, Mux, Signal
 from amaranth.lib import data, enum, memory, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.maxnvm.params import CodecParams
+from golden.maxnvm.codecs.csr import CSR_ARRAYS
+from golden.maxnvm.params import CodecParams, CsrArray
 from rtl.common.counters import counter_signature
 from rtl.maxnvm.bitmask_decoder import WORD, element_shape, popcount, times_const
 
 CSR_COUNTERS = ("rows", "entries", "weights_out", "row_overruns", "col_overflows", "busy_cycles",
                 "unused_entries", "truncated")
-CSR_ARRAYS = ("values", "col_idx", "row_counts")  # load-port ``array`` codes 0..2
 LENGTH_PORTS = {name: f"{name}_bytes" for name in CSR_ARRAYS}
 
 
@@ -68,9 +68,9 @@ class CsrDecoder(wiring.Component):
 
     Members
     -------
-    load : In(stream.Signature(StructLayout{array: 2, addr, word: 32}))
-        Writes ``word`` at word address ``addr`` of array ``array`` (0 values, 1
-        column indices, 2 row counters): the packed surface as little-endian
+    load : In(stream.Signature(StructLayout{array: CsrArray (2 bits), addr, word: 32}))
+        Writes ``word`` at word address ``addr`` of array ``array`` (``golden.maxnvm.params.
+        CsrArray``: values, column indices, row counters): the packed surface as little-endian
         32-bit words; always ready.
     start : In(1)
         Starts a matrix with ``n_rows``, ``n_cols``, ``n_entries`` (ignored while busy).
@@ -110,7 +110,7 @@ class CsrDecoder(wiring.Component):
         self.depths = {k: -(-n * w // WORD) + 1 for k, w in self.widths.items()}
         super().__init__({
             "load": In(stream.Signature(data.StructLayout(
-                {"array": 2, "addr": range(max(self.depths.values())), "word": WORD}))),
+                {"array": CsrArray, "addr": range(max(self.depths.values())), "word": WORD}))),
             "start": In(1),
             "n_rows": In(range(n + 1)),
             "n_cols": In(range(n + 1)),
@@ -128,7 +128,7 @@ class CsrDecoder(wiring.Component):
         p = self.params
         n = p.max_weights
         mems = {}
-        for code, name in enumerate(CSR_ARRAYS):
+        for code, name in zip(CsrArray, CSR_ARRAYS):
             mems[name] = mem = memory.Memory(shape=WORD, depth=self.depths[name], init=[])
             m.submodules[name] = mem
             wr = mem.write_port()

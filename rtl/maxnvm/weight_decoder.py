@@ -39,7 +39,7 @@ class WeightDecoder(wiring.Component):
 
     Members
     -------
-    load : In(stream.Signature(StructLayout{surface: 2, addr, word: 32}))
+    load : In(stream.Signature(StructLayout{surface: BitmaskSurface (2 bits), addr, word: 32}))
         Surface words, as :class:`BitmaskHarness` (0 WGS, 1 WMB, 2 packed indices, 3 IdxSync).
     codebook : In(stream.Signature(StructLayout{index, weight: signed(weight_bits)}))
         Writes one codebook entry (into every lane's LUT) per cycle; always ready.

@@ -18,6 +18,7 @@ from golden.maxnvm.codecs.cost import (
     bitmask_group_beats,
     busy_cycles_with_stalls,
 )
+from golden.maxnvm.params import BitmaskSurface
 from rtl.maxnvm.bitmask_decoder import surface_limits
 from tb.common.clock import start_clock_and_reset, wait_for_level
 from tb.common.counters import assert_counters_equal, counter_names, read_counters
@@ -30,7 +31,7 @@ from tb.common.watchdog import Watchdog
 from tb.maxnvm.loading import load_memories, words32
 from tb.runner import tb_component
 
-SURFACE_CODES = {"wgs": 0, "wmb": 1, "data": 2, "idxsync": 3}
+SURFACE_CODES = {surface.name.lower(): surface for surface in BitmaskSurface}  # golden surface names
 
 
 LENGTH_PORTS = {"wgs": "wgs_bytes", "wmb": "wmb_bytes", "idxsync": "sync_bytes"}  # surface -> its byte length input

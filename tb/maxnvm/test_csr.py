@@ -23,6 +23,7 @@ from golden.maxnvm.codecs import decode_csr_report, encode_csr, pack_csr
 from golden.maxnvm.codecs.bitmask import element_range
 from golden.maxnvm.codecs.cost import busy_cycles_with_stalls, csr_decoder_cost
 from golden.maxnvm.codecs.csr import CSR_ARRAYS
+from golden.maxnvm.params import CsrArray
 from rtl.maxnvm.csr_decoder import CSR_COUNTERS, LENGTH_PORTS
 from tb.common.clock import start_clock_and_reset, wait_for_level
 from tb.common.counters import assert_counters_equal, read_counters
@@ -80,7 +81,7 @@ class CsrBench:
             surfaces = surfaces.with_surfaces(**{k: cells.surface(k, v, CSR_BPC[k], used[k])
                                                  for k, v in surfaces.surfaces().items() if used[k]})
         await load_memories(self.loader, self.component,
-                            {CSR_ARRAYS.index(k): words32(v) for k, v in surfaces.surfaces().items() if len(v)},
+                            {CsrArray[k.upper()]: words32(v) for k, v in surfaces.surfaces().items() if len(v)},
                             rng=self.rng, idle_prob=self.idle_prob, port="load")
         report = decode_csr_report(surfaces)
         if n_cols:

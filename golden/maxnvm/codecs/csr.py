@@ -43,9 +43,9 @@ import numpy as np
 from golden.bits import pack_words, unpack_whole_words
 from golden.fixed import from_unsigned, to_unsigned
 from golden.maxnvm.codecs.bitmask import element_range
-from golden.maxnvm.params import is_packed
+from golden.maxnvm.params import CsrArray, is_packed
 
-CSR_ARRAYS = ("values", "col_idx", "row_counts")
+CSR_ARRAYS = tuple(array.name.lower() for array in CsrArray)  # values, col_idx, row_counts
 
 
 @dataclass(frozen=True)
