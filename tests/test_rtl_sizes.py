@@ -9,9 +9,13 @@ from golden.fixed import FixedFormat
 from golden.hydra.mac import booth_iterations
 from golden.hydra.params import load_hydra_config
 from golden.maxnvm.codecs import bitmask as golden_bitmask
+from golden.maxnvm.codecs import secded as golden_secded
 from golden.maxnvm.params import load_maxnvm_config
+from golden.rana import config_words as golden_words
 from rtl.hydra.mac_seq import MacSeq
 from rtl.maxnvm import bitmask_decoder as rtl_bitmask
+from rtl.maxnvm import secded as rtl_secded
+from rtl.rana import config_loader as rtl_loader
 
 
 @pytest.mark.parametrize("width, cycles", [(16, 8), (9, 5), (8, 4)])
@@ -45,3 +49,24 @@ def test_surface_limits_by_hand():
         "wmb_bytes": 512,                          # 4096 bits = 512 bytes
         "sync_bytes": 384,                         # 261 * 11 bits = 2871 bits = 359 bytes -> 384
     }
+
+
+@pytest.mark.parametrize("k, r, positions", [
+    (4, 3, [3, 5, 6, 7]),                      # 2^3 = 8 >= 4 + 3 + 1
+    (8, 4, [3, 5, 6, 7, 9, 10, 11, 12]),       # 2^4 = 16 >= 13
+    (32, 6, None),                             # 2^6 = 64 >= 39; 2^5 = 32 < 38
+])
+def test_secded_layout_by_hand(k, r, positions):
+    assert rtl_secded.parity_bits(k) == r == golden_secded.parity_bits(k)
+    assert rtl_secded.codeword_bits(k) == k + r + 1 == golden_secded.codeword_bits(k)
+    got = rtl_secded.data_positions(k)
+    assert got == list(golden_secded.data_positions(k))
+    assert positions is None or got == positions
+    assert len(got) == k and not any(p & (p - 1) == 0 for p in got)   # no power of two
+
+
+@pytest.mark.parametrize("n_banks, flags, words", [(1, 1, 7), (32, 1, 7), (33, 2, 8), (45, 2, 8)])
+def test_rana_layer_words_by_hand(n_banks, flags, words):
+    # 6 header words, then one 32-bit word per 32 banks' refresh flags
+    assert rtl_loader.flag_words(n_banks) == flags == golden_words.flag_words(n_banks)
+    assert rtl_loader.words_per_layer(n_banks) == words == golden_words.words_per_layer(n_banks)

@@ -6,12 +6,29 @@ from amaranth.hdl import Module, Signal
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.maxnvm.codecs.secded import codeword_bits, data_positions, parity_bits
 from golden.maxnvm.params import CodecParams
 from rtl.common.counters import counter_signature
 from rtl.maxnvm.stage import register_stage
 
 SECDED_COUNTERS = ("encoded", "decoded", "corrected", "uncorrectable")
+
+
+def parity_bits(k: int) -> int:
+    """Hamming parity bits r for k data bits: the least r with 2^r >= k + r + 1."""
+    r = 0
+    while (1 << r) < k + r + 1:
+        r += 1
+    return r
+
+
+def codeword_bits(k: int) -> int:
+    """Stored bits of a codeword: data, Hamming parity and the overall parity bit."""
+    return k + parity_bits(k) + 1
+
+
+def data_positions(k: int) -> list[int]:
+    """Hamming positions (1-based) of data bits 0 .. k-1: the positions that are not powers of two."""
+    return [p for p in range(1, k + parity_bits(k) + 1) if p & (p - 1)][:k]
 
 
 def xor_of(bits):
@@ -66,7 +83,7 @@ class SecDed(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         k, r, n = self.k, self.r, self.n
-        dpos = [int(p) for p in data_positions(k)]
+        dpos = data_positions(k)
         counters = self.counters
 
         # Encoder: parity bit j covers the Hamming positions with bit j set.

@@ -14,12 +14,20 @@ from golden.rana.config_words import (
     RESERVED_MASKS,
     WORD_BITS,
     Pattern,
-    flag_words,
-    words_per_layer,
 )
 from rtl.common.counters import counter_signature
 
 LOADER_COUNTERS = ("layers_loaded", "malformed_layers")
+
+
+def flag_words(n_banks: int) -> int:
+    """Configuration words holding one refresh flag per bank (``WORD_BITS`` flags a word)."""
+    return -(-n_banks // WORD_BITS)
+
+
+def words_per_layer(n_banks: int) -> int:
+    """Configuration words of one layer: the header and the flag words."""
+    return HEADER_WORDS + flag_words(n_banks)
 LAYER_FIELDS = ("pattern", "tm", "tn", "tr", "tc", "layer_cycles", "banks_in", "banks_out", "banks_w")
 
 
