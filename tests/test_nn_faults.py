@@ -120,7 +120,7 @@ def test_training_through_bit_errors_learns():
     """Retention-aware training (STE through injected errors, seed 004 §IV-A) still learns the digits.
 
     At 1e-5 a batch sees a few replaced bits; chance is 10 %.  (Higher rates in
-    Q8.8 hit the 8 integer bits and inject ±64..128 spikes; see the README.)
+    Q8.8 hit the 8 integer bits and inject ±64..128 spikes; see docs/digits.md.)
     """
     split = load_digits(seed=0)
     transform = bit_error_transform(1e-5, np.random.default_rng(6))
