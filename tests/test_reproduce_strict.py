@@ -1,0 +1,48 @@
+"""``hymem reproduce all --strict`` as the regression gate of the reproduction (issue 12).
+
+Runs every modelled system's claims once (the studies come from ``build/cache/`` when warm; a
+cold clone computes them, a few minutes on 2 cores) and checks the JSON contract, that every
+expected-out claim has its demonstration in ``tests/test_claims_expected_out.py``, and the exit
+status.
+"""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from golden.cli import main
+from tests.test_claims_expected_out import DEMONSTRATED
+
+# Out of tolerance, expected ok, and no demonstration yet that the paper cannot support them:
+# they keep `reproduce all --strict` at exit 1 until modelled or demonstrated (issue 12).
+UNEXPLAINED = {"rana.fig15.edod_vs_edid.refresh_energy_saving",
+               "rana.fig15.rana0_vs_edod.energy_saving",
+               "rana.fig16.edod.refresh_saving_90_to_180us"}
+
+
+@pytest.fixture(scope="module")
+def strict_run():
+    res = CliRunner().invoke(main, ["reproduce", "all", "--strict", "--json"])
+    return res, json.loads(res.stdout)
+
+
+def test_contract_and_demonstrations(strict_run):
+    _, doc = strict_run
+    s = doc["summary"]
+    assert set(s) >= {"claims", "predictions", "predictions_ok", "calibrations", "expected_out",
+                      "unexpected"}
+    claims = doc["claims"]
+    assert s["claims"] == len(claims)
+    assert s["predictions"] == sum(c["kind"] == "prediction" for c in claims)
+    assert s["predictions_ok"] == sum(c["kind"] == "prediction" and c["ok"] for c in claims)
+    assert s["unexpected"] == sum(c["ok"] != (c["expected"] == "ok") for c in claims)
+    out = {c["id"] for c in claims if c["expected"] == "out"}
+    assert out <= set(DEMONSTRATED), sorted(out - set(DEMONSTRATED))
+    assert {c["id"] for c in claims if c["unexpected"]} == UNEXPLAINED
+
+
+@pytest.mark.xfail(strict=True, reason=f"unexplained outs: {', '.join(sorted(UNEXPLAINED))}")
+def test_reproduce_all_strict_exits_0(strict_run):
+    res, _ = strict_run
+    assert res.exit_code == 0, res.stderr
