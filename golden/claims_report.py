@@ -183,39 +183,42 @@ def _tick(c: Claim, system: str) -> str:
     return f"{name}: {fmt_num(c.paper)} vs {fmt_num(c.model)} {c.unit}"
 
 
-def _draw_quantity(ax, x: int, c: Claim) -> None:
-    """Grey band = the paper at its tolerance (a bound: everything up to it); stem + marker = model."""
-    lo = 1e-3 if is_bound(c) else max(1 - c.tolerance, 1e-3)
-    ax.fill_between([x - 0.4, x + 0.4], lo, 1 + c.tolerance, color="#d0d0d0", zorder=0)
-    ax.plot([x - 0.4, x + 0.4], [1, 1], color="#606060", linewidth=1.5, zorder=1)
-    y = min(max(c.ratio, 1e-3), 1e3)
-    ax.vlines(x, 1.0, y, color=COLORS[c.outcome], linewidth=2, zorder=2)
-    ax.plot([x], [y], marker="o" if c.kind == "prediction" else "s", markersize=7,
+Y_TICKS = (-100, -50, -20, -10, -5, -2, -1, -0.5, 0, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+
+
+def _deviation(c: Claim) -> float:
+    """Model against paper in percent: 0 on the paper's value, -100 for a yes/no claim that fails."""
+    return 100 * (c.ratio - 1)
+
+
+def _draw(ax, x: int, c: Claim) -> None:
+    """Grey band = the paper at its tolerance (an upper bound: everything below it); stem and
+    marker = the model; a yes/no claim that fails is a cross at -100 %."""
+    tol = 100 * c.tolerance
+    lo = -100 if is_bound(c) else -tol
+    ax.fill_between([x - 0.4, x + 0.4], lo, max(tol, 0.02), color="#d0d0d0", zorder=0)
+    ax.plot([x - 0.4, x + 0.4], [0, 0], color="#606060", linewidth=1.5, zorder=1)
+    y = max(min(_deviation(c), 1e4), -100)
+    ax.vlines(x, 0, y, color=COLORS[c.outcome], linewidth=2, zorder=2)
+    failed_verdict = is_verdict(c) and not c.model
+    marker = "X" if failed_verdict else "o" if c.kind == "prediction" else "s"
+    ax.plot([x], [y], marker=marker, markersize=11 if failed_verdict else 7,
             color=COLORS[c.outcome], zorder=3, linestyle="none")
 
 
-def _draw_verdict(ax, x: int, c: Claim) -> None:
-    """A yes/no claim sits on the paper's line: a filled marker when it holds, a red X when not."""
-    ax.fill_between([x - 0.4, x + 0.4], 0.97, 1.03, color="#d0d0d0", zorder=0)
-    if c.model:
-        ax.plot([x], [1.0], marker="o", markersize=9, color=COLORS[c.outcome], linestyle="none")
-    else:
-        ax.plot([x], [1.0], marker="X", markersize=13, color=COLORS[c.outcome], linestyle="none")
-
-
 def plot_system(res: SystemResult, outdir: Path) -> str:
-    """One PNG per system: each claim's model value over the paper's, with the paper's tolerance.
+    """One PNG per system: each claim's model value against the paper's, with the paper's tolerance.
 
-    A log axis of model / paper: a grey band is the paper at its tolerance (an
-    upper bound: the whole range up to it), the stem and marker the model,
-    coloured by outcome (blue ok, orange expected out, red unexpected); a
-    circle is a prediction, a square a calibration or derived check.  A yes/no
-    verdict sits on the paper's line, a red X when it fails.  Tick labels give
-    the paper's and the model's values in their unit.  Consistency checks
-    (paper vs paper) are not drawn.
+    The y axis is model / paper - 1 in percent on a symmetric-log scale (linear within +-1 %), so
+    a 0.3 % miss and a 2x miss both read.  A grey band is the paper at its tolerance (an upper
+    bound: everything below it), the stem and marker the model, coloured by outcome (blue ok,
+    orange expected out, red unexpected); a circle is a prediction, a square a calibration or
+    derived check, a cross a yes/no claim that fails (model 0 = -100 %).  Tick labels give the
+    paper's and the model's values in their unit.  Consistency checks are not drawn.
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter
 
     from golden.plotting import pyplot, save
 
@@ -224,25 +227,30 @@ def plot_system(res: SystemResult, outdir: Path) -> str:
     n = len(claims)
     fig, ax = plt.subplots(figsize=(max(7.0, 0.34 * n + 4.5), 8.0))
     for x, c in enumerate(claims):
-        (_draw_verdict if is_verdict(c) else _draw_quantity)(ax, x, c)
-    ax.set_yscale("log")
-    ratios = [c.ratio for c in claims if not is_verdict(c) and c.ratio > 0] + [1.0]
-    ax.set_ylim(max(min(ratios) / 1.5, 1e-3), min(max(ratios) * 1.5, 1e3))
+        _draw(ax, x, c)
+    ax.set_yscale("symlog", linthresh=1.0)
+    top = max([1.0] + [_deviation(c) for c in claims] + [100 * c.tolerance for c in claims])
+    bottom = min([-1.0] + [max(_deviation(c), -100) for c in claims]
+                 + [-100 * c.tolerance for c in claims if not is_bound(c)])
+    lo, hi = bottom * 1.6 if bottom < -1 else -1.5, top * 1.6 if top > 1 else 1.5
+    ax.set_ylim(lo, hi)
+    ax.set_yticks([t for t in Y_TICKS if lo <= t <= hi])
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+g} %" if v else "0"))
     ax.set_xticks(list(range(n)), [_tick(c, res.system) for c in claims], rotation=90, fontsize=8)
     ax.tick_params(axis="y", labelsize=9)
     ax.set_xlim(-0.7, n - 0.3)
-    ax.set_ylabel("model / paper (log scale)", fontsize=10)
+    ax.set_ylabel("model / paper - 1  (symmetric log scale)", fontsize=10)
     ax.set_title(f"hymem reproduce {res.system}: {summary_line([res]).split(';')[0]}",
                  fontsize=10)
-    ax.grid(axis="y", which="both", linewidth=0.3, color="#e0e0e0")
-    handles = [Patch(color="#d0d0d0", label="paper ± tolerance\n(upper bound: up to it)"),
+    ax.grid(axis="y", which="major", linewidth=0.4, color="#e0e0e0")
+    handles = [Patch(color="#d0d0d0", label="paper ± tolerance\n(upper bound: below it)"),
                *(Line2D([], [], color=COLORS[k], marker="o", linestyle="none", label=text)
                  for k, text in (("ok", "model within tolerance"),
                                  ("out", "model out, as expected\n(tests/ show why)"),
                                  ("OUT", "unexpected outcome"))),
                Line2D([], [], color="#606060", marker="s", linestyle="none",
-                      label="square: calibration\nor derived check"),
-               Line2D([], [], color="#d7301f", marker="X", linestyle="none",
+                      label="calibration or\nderived check"),
+               Line2D([], [], color="#606060", marker="X", linestyle="none",
                       label="yes/no claim fails")]
     ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return save(fig, outdir, f"{res.system}.png")
