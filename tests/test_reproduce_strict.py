@@ -7,6 +7,7 @@ status.
 """
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -28,6 +29,12 @@ UNEXPLAINED = {f"rana.fig15.{c}" for c in (
     "rana.fig16.edod.refresh_saving_90_to_180us"}
 
 
+def _names_a_test(note: str) -> bool:
+    tests = Path(__file__).parent
+    return any(word.startswith("tests/test_") and (tests.parent / word.rstrip(").,;:")).is_file()
+               for word in note.replace("(", " ").split())
+
+
 @pytest.fixture(scope="module")
 def strict_run():
     res = CliRunner().invoke(main, ["reproduce", "all", "--strict", "--json"])
@@ -44,8 +51,11 @@ def test_contract_and_demonstrations(strict_run):
     assert s["predictions"] == sum(c["kind"] == "prediction" for c in claims)
     assert s["predictions_ok"] == sum(c["kind"] == "prediction" and c["ok"] for c in claims)
     assert s["unexpected"] == sum(c["ok"] != (c["expected"] == "ok") for c in claims)
-    out = {c["id"] for c in claims if c["expected"] == "out"}
-    assert out <= set(DEMONSTRATED), sorted(out - set(DEMONSTRATED))
+    # every expected-out claim has its demonstration: listed in test_claims_expected_out.py, or
+    # (for systems that keep their own) its note names an existing tests/test_*.py
+    undemonstrated = [c["id"] for c in claims if c["expected"] == "out"
+                      and c["id"] not in DEMONSTRATED and not _names_a_test(c["note"])]
+    assert not undemonstrated
     assert {c["id"] for c in claims if c["unexpected"]} == UNEXPLAINED
 
 
