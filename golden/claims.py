@@ -92,12 +92,13 @@ class Claim:
 
     @property
     def unexpected(self) -> bool:
-        """Outcome differs from the expectation (strict-xfail: out when ok expected, or ok when out)."""
+        """Outcome differs from the expectation (strict-xfail: out when ok was expected, or
+        back in when out was)."""
         return self.ok != (self.expected == "ok")
 
     @property
     def outcome(self) -> str:
-        """``ok``, ``out`` (expected), ``OUT`` (unexpected) or ``OK!`` (expected out, came back in)."""
+        """``ok``, ``out`` (as expected), ``OUT`` (unexpectedly) or ``OK!`` (expected out, back in)."""
         if self.unexpected:
             return "OK!" if self.ok else "OUT"
         return "ok" if self.ok else "out"
@@ -206,7 +207,7 @@ def resolve(system: str) -> list[str]:
 
 
 def reproduce(system: str, progress: Callable[[str], None] | None = None) -> list[SystemResult]:
-    """Run the claims of ``system`` (or ``"all"``); ``progress(name)`` is called before each system."""
+    """Run the claims of ``system`` (or ``"all"``); ``progress(name)`` is called before each."""
     results = []
     for name in resolve(system):
         if progress:
@@ -238,5 +239,6 @@ def reproduce(system: str, progress: Callable[[str], None] | None = None) -> lis
 
 
 __all__ = ["EXPECTATIONS", "KINDS", "MODELLED", "NOT_MODELLED", "SYSTEMS", "Claim", "ClaimError",
-           "SystemResult", "claim", "not_modelled", "printed", "printed_ratio", "register", "reproduce", "resolve",
+           "SystemResult", "claim", "not_modelled", "printed", "printed_ratio", "register",
+           "reproduce", "resolve",
            "summary"]

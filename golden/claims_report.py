@@ -40,7 +40,8 @@ def fmt_tol(c: Claim) -> str:
 
 def ordered(res: SystemResult) -> tuple[list[Claim], list[Claim]]:
     """(claims that count, consistency checks) of one system, each in registration order."""
-    return ([c for c in res.claims if c.kind != "input"], [c for c in res.claims if c.kind == "input"])
+    return ([c for c in res.claims if c.kind != "input"],
+            [c for c in res.claims if c.kind == "input"])
 
 
 def summary_line(results: list[SystemResult]) -> str:
@@ -102,8 +103,8 @@ def print_table(results: list[SystemResult], console) -> None:
             if group and claims_:
                 console.print(f"  [dim]{group}[/]")
             for c in claims_:
-                console.print(f"  {escape(c.id)}{_footnote(notes, c.note)}  [dim]{escape(c.where)}[/]",
-                              highlight=False)
+                mark = _footnote(notes, c.note)
+                console.print(f"  {escape(c.id)}{mark}  [dim]{escape(c.where)}[/]", highlight=False)
                 nums = _numbers(c)
                 console.print(line(nums, OUTCOME_STYLE[c.outcome]), highlight=False)
     console.print()

@@ -8,7 +8,6 @@ claim id to its test; ``tests/test_reproduce_strict.py`` checks that no claim is
 without an entry here.
 """
 
-import dataclasses
 
 import numpy as np
 import pytest

@@ -112,7 +112,8 @@ def buffer_claim(cfg: RanaConfig) -> Claim:
     return claim("rana.layerA.min_buffer", "rana", SEED, "§III-B1", "785",
                  words * cfg.platform.data_bytes / KB, "KB", kind="calibration",
                  note="CALIBRATION of the accounting (chosen to give this number; it sits on the "
-                      "rounding boundary of the printed digits, 784.5 -> 785): accounting: BS_i of eq. (1) with the stored 28x28 res4a input (N*H*L = 256*28*28) + "
+                      "rounding boundary of the printed digits, 784.5 -> 785): "
+                      "accounting: BS_i of eq. (1) with the stored 28x28 res4a input (N*H*L = 256*28*28) + "
                       "the whole output map M*R*C (held until drained; eq. (7)) + BS_w of eq. (3) at Tm=1, "
                       "16-bit words, KB = 1024 B: 784.5 KB. (Eqs. (1)-(3) at Tm=Tn=Tr=Tc=1 give 392.5 KB, "
                       "exactly half; double-buffering them would also give 785.0 KB)")
