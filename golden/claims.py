@@ -16,12 +16,24 @@ a function returning its claims with ``@register("<system>")`` in the module
 tables).  :func:`reproduce` imports that module when it exists, which runs the
 registration; a system without one is reported as *not yet modelled*.
 
-Choice for ``--strict``: a not-yet-modelled system does **not** fail it.
-``--strict`` asserts that every claim the project makes is within tolerance; a
-system that makes no claims yet makes none to fail.  It is never silent
-either: the table prints a "not yet modelled" row and the JSON carries
-``"systems": {"<system>": "not yet modelled"}``.  An import error inside an
-existing claims module is *not* swallowed — it is a bug, not "not modelled".
+Kinds and expectations (SPEC §3)
+--------------------------------
+``kind`` says what a claim is evidence of: ``prediction`` (a computed result
+against a paper result that was not an input), ``calibration`` (the point a
+named parameter was fitted on), ``derived`` (a paper number carried through a
+model ratio) or ``input`` (a paper input checked against itself: shown as a
+consistency check, never counted as reproduced).  ``expected`` is ``ok`` or
+``out``; ``out`` is set only where a test in ``tests/`` demonstrates, from the
+paper's own numbers, why the paper cannot support the number (or that it
+lacks the information to pin it).  :attr:`Claim.outcome` compares the two,
+pytest's strict-xfail convention: an expected-ok claim out *and* an
+expected-out claim back within tolerance are both *unexpected*.
+
+``--strict`` fails on any unexpected outcome.  A single system that is not
+modelled yet fails ``--strict`` too (there is nothing to judge); ``all``
+judges the modelled systems and names the others (:func:`not_modelled`).
+An import error inside an existing claims module is *not* swallowed — it is a
+bug, not "not modelled".
 """
 
 from __future__ import annotations
@@ -78,12 +90,25 @@ class Claim:
         # tiny slack so a value exactly on the rounding boundary is not lost to float error
         return abs(self.ratio - 1.0) <= self.tolerance * (1 + 1e-9) + 1e-12
 
+    @property
+    def unexpected(self) -> bool:
+        """Outcome differs from the expectation (strict-xfail: out when ok was expected, or
+        back in when out was)."""
+        return self.ok != (self.expected == "ok")
+
+    @property
+    def outcome(self) -> str:
+        """``ok``, ``out`` (as expected), ``OUT`` (unexpectedly) or ``OK!`` (expected out, back in)."""
+        if self.unexpected:
+            return "OK!" if self.ok else "OUT"
+        return "ok" if self.ok else "out"
+
     def as_dict(self) -> dict:
         return {
             "id": self.id, "system": self.system, "seed": self.seed, "where": self.where,
             "paper": self.paper, "model": self.model, "unit": self.unit,
             "tolerance": self.tolerance, "ratio": self.ratio, "ok": self.ok, "note": self.note,
-            "kind": self.kind, "expected": self.expected,
+            "kind": self.kind, "expected": self.expected, "unexpected": self.unexpected,
         }
 
 
@@ -98,6 +123,13 @@ def printed(text: str) -> tuple[float, float]:
     if value == 0:
         raise ClaimError(f"printed value {text!r} is zero; give an absolute tolerance instead")
     return value, float(half_ulp) / abs(value)
+
+
+def printed_ratio(numerator: str, denominator: str) -> tuple[float, float]:
+    """Ratio of two printed numbers and its relative tolerance (the two last-digit tolerances add,
+    to first order): ``printed_ratio("103.07", "81.22")`` -> (1.269, 0.0049 % + 0.0062 %)."""
+    (a, ta), (b, tb) = printed(numerator), printed(denominator)
+    return a / b, ta + tb
 
 
 def claim(id: str, system: str, seed: str, where: str, paper: str | float, model: float,
@@ -141,7 +173,28 @@ class SystemResult:
 
     @property
     def ok(self) -> bool:
-        return all(c.ok for c in self.claims)
+        """Every claim as expected (strict-xfail); vacuously true when not modelled."""
+        return not any(c.unexpected for c in self.claims)
+
+
+def summary(results: list[SystemResult]) -> dict:
+    """Counts of the JSON contract: only predictions (and calibrations, separately) reproduce."""
+    claims = [c for r in results for c in r.claims]
+    preds = [c for c in claims if c.kind == "prediction"]
+    return {
+        "claims": len(claims),
+        "predictions": len(preds),
+        "predictions_ok": sum(c.ok for c in preds),
+        "calibrations": sum(c.kind == "calibration" for c in claims),
+        "derived": sum(c.kind == "derived" for c in claims),
+        "inputs": sum(c.kind == "input" for c in claims),
+        "expected_out": sum(c.expected == "out" for c in claims),
+        "unexpected": sum(c.unexpected for c in claims),
+    }
+
+
+def not_modelled(results: list[SystemResult]) -> list[str]:
+    return [r.system for r in results if r.status == NOT_MODELLED]
 
 
 def resolve(system: str) -> list[str]:
@@ -153,10 +206,12 @@ def resolve(system: str) -> list[str]:
     return [system]
 
 
-def reproduce(system: str) -> list[SystemResult]:
-    """Run the claims of ``system`` (or ``"all"``)."""
+def reproduce(system: str, progress: Callable[[str], None] | None = None) -> list[SystemResult]:
+    """Run the claims of ``system`` (or ``"all"``); ``progress(name)`` is called before each."""
     results = []
     for name in resolve(system):
+        if progress:
+            progress(name)
         if name not in _REGISTRY:
             modname = _claims_module(name)
             try:
@@ -172,12 +227,18 @@ def reproduce(system: str) -> list[SystemResult]:
             results.append(SystemResult(name, NOT_MODELLED, ()))
             continue
         claims = tuple(fn())
+        seen = set()
         for c in claims:
             if c.system != name:
                 raise ClaimError(f"claim {c.id} registered for {name!r} says system {c.system!r}")
+            if c.id in seen:
+                raise ClaimError(f"claim {c.id} registered twice for {name!r}")
+            seen.add(c.id)
         results.append(SystemResult(name, MODELLED, claims))
     return results
 
 
-__all__ = ["EXPECTATIONS", "KINDS", "MODELLED", "NOT_MODELLED", "SYSTEMS", "Claim", "ClaimError", "SystemResult", "claim",
-           "printed", "register", "reproduce", "resolve"]
+__all__ = ["EXPECTATIONS", "KINDS", "MODELLED", "NOT_MODELLED", "SYSTEMS", "Claim", "ClaimError",
+           "SystemResult", "claim", "not_modelled", "printed", "printed_ratio", "register",
+           "reproduce", "resolve",
+           "summary"]

@@ -4,7 +4,7 @@ Every command takes ``--json`` and then prints exactly one JSON document on
 stdout and nothing else (errors become ``{"error": "..."}``).  Bad input —
 unknown names, malformed layers, broken ONNX files, bad TOML — prints one line
 ``error: ...`` on stderr and exits 2, never a Python traceback.  ``reproduce
---strict`` exits 1 when a claim is out of tolerance.
+--strict`` exits 1 on an unexpected outcome (strict-xfail: see golden/claims.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from pathlib import Path
 
 import click
 
-from golden.claims import NOT_MODELLED, SystemResult
+from golden.claims import SystemResult
+from golden.claims_report import FORMATS, print_table, to_csv, to_markdown
 from golden.cli_support import (
     _console,
     _emit_json,
@@ -203,94 +204,66 @@ def tech_show(name: str, as_json: bool) -> None:
 # reproduce
 # --------------------------------------------------------------------------
 
-def _fmt_num(x: float) -> str:
-    if float(x).is_integer() and abs(x) >= 1000:
-        return _fmt_int(x)
-    return f"{x:.6g}"
-
-
-def _print_claims(results: list[SystemResult]) -> None:
-    from rich.table import Table
-
-    con = _console()
-    notes: list[str] = []
-    table = Table(title="hymem reproduce — paper vs model")
-    for col in ("claim", "where", "paper", "model", "unit", "ratio", "tol", "ok"):
-        table.add_column(col, no_wrap=col != "where",
-                         justify="right" if col in ("paper", "model", "ratio", "tol") else "left")
-    for res in results:
-        if res.status == NOT_MODELLED:
-            table.add_row(f"[bold]{res.system}[/]: [yellow]{NOT_MODELLED}[/]", "", "", "", "", "",
-                          "", "–", end_section=True)
-            continue
-        table.add_row(f"[bold]{res.system}[/] ({len(res.claims)} claims)", "", "", "", "", "", "", "")
-        for c in res.claims:
-            mark = ""
-            if c.note:  # one footnote per distinct note text
-                if c.note not in notes:
-                    notes.append(c.note)
-                mark = f" [{notes.index(c.note) + 1}]"
-            table.add_row(c.id + mark, c.where, _fmt_num(c.paper), _fmt_num(c.model),
-                          c.unit, f"{c.ratio:.4f}", f"±{c.tolerance * 100:.2g}%",
-                          "[green]ok[/]" if c.ok else "[red]OUT[/]")
-        table.add_section()
-    con.print(table)
-    for i, note in enumerate(notes, 1):
-        con.print(f"[{i}] {note}", highlight=False, markup=False)
-    n = sum(len(r.claims) for r in results)
-    bad = sum(not c.ok for r in results for c in r.claims)
-    con.print(f"{n} claims, {n - bad} within tolerance, {bad} out", highlight=False)
-
-
-def _plot(results: list[SystemResult], outdir: Path) -> list[str]:
-    """One PNG per modelled system: paper (=1) and model/paper bars with tolerance."""
-    from golden.plotting import pyplot, save
-
-    plt = pyplot()
-    written = []
-    for res in results:
-        if not res.claims:
-            continue
-        n = len(res.claims)
-        fig, ax = plt.subplots(figsize=(max(6, 0.32 * n + 2), 4.5))
-        xs = range(n)
-        ax.bar([x - 0.2 for x in xs], [1.0] * n, width=0.4, label="paper", color="#999999")
-        ax.bar([x + 0.2 for x in xs], [c.ratio for c in res.claims], width=0.4, label="model",
-               color=["#2b8cbe" if c.ok else "#d7301f" for c in res.claims],
-               yerr=[c.tolerance for c in res.claims], capsize=2)
-        ax.set_xticks(list(xs), [c.id for c in res.claims], rotation=90, fontsize=6)
-        ax.set_ylabel("value / paper value")
-        ax.set_title(f"hymem reproduce {res.system}: model vs paper (error bar = tolerance)")
-        ax.axhline(1.0, color="black", linewidth=0.5)
-        ax.legend()
-        written.append(save(fig, outdir, f"{res.system}.png"))
-    return written
+def _progress(name: str) -> None:
+    """Which system ``reproduce`` is on, on a terminal's stderr (cold studies add their own bars)."""
+    if sys.stderr.isatty():
+        click.echo(f"reproduce: {name} ...", err=True)
 
 
 @main.command()
 @click.argument("system")
 @json_option
-@click.option("--strict", is_flag=True, help="Exit 1 when a claim is out of tolerance.")
-@plot_option("one chart per system (paper vs model bars)")
+@click.option("--strict", is_flag=True,
+              help="Exit 1 on any unexpected outcome (an expected-ok claim out, or an expected-out "
+                   "claim back within tolerance), or when SYSTEM is not modelled yet.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS, case_sensitive=False),
+              default="table", show_default=True,
+              help="table (terminal), csv (every field, notes included) or md (Markdown).")
+@plot_option("one chart per system (model / paper with the paper's tolerance)")
 @handles_errors
-def reproduce(system: str, as_json: bool, strict: bool, plot_dir: Path | None) -> None:
+def reproduce(system: str, as_json: bool, strict: bool, fmt: str, plot_dir: Path | None) -> None:
     """Paper vs model for SYSTEM: workloads, hydra, rana, maxnvm, rram, shycache or all."""
     from golden.claims import reproduce as run
+    from golden.claims import summary
 
-    results = run(system)
+    results = run(system.lower(), progress=None if as_json else _progress)
     plots = _plot(results, plot_dir) if plot_dir else []
     if as_json:
         doc = {"claims": [c.as_dict() for r in results for c in r.claims],
-               "systems": {r.system: r.status for r in results}}
+               "systems": {r.system: r.status for r in results}, "summary": summary(results)}
         if plot_dir:
             doc["plots"] = plots
         _emit_json(doc)
+    elif fmt == "csv":
+        click.echo(to_csv(results), nl=False)
+    elif fmt == "md":
+        click.echo(to_markdown(results), nl=False)
     else:
-        _print_claims(results)
-        for p in plots:
-            _console().print(f"wrote {p}", highlight=False)
-    if strict and not all(r.ok for r in results):
+        print_table(results, _console())
+    for p in plots if not as_json else ():
+        click.echo(f"wrote {p}", err=fmt != "table")
+    if strict:
+        _judge_strict(results, system.lower())
+
+
+def _judge_strict(results: list[SystemResult], system: str) -> None:
+    """``--strict``: unexpected outcomes fail; so does asking for one system that is not modelled."""
+    from golden.claims import not_modelled
+
+    missing = not_modelled(results)
+    if missing:
+        click.echo(f"strict: not yet modelled, so not judged: {', '.join(missing)}", err=True)
+    bad = [c.id for r in results for c in r.claims if c.unexpected]
+    if bad:
+        click.echo(f"strict: {len(bad)} unexpected outcome(s): {', '.join(bad)}", err=True)
+    if bad or (system != "all" and missing):
         sys.exit(1)
+
+
+def _plot(results: list[SystemResult], outdir: Path) -> list[str]:
+    from golden.claims_report import plot
+
+    return plot(results, outdir)
 
 
 if __name__ == "__main__":

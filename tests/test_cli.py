@@ -41,15 +41,37 @@ def test_reproduce_workloads_strict(run):
     ids = {c["id"] for c in doc["claims"]}
     assert {"rram.t2.vgg16.cnv_gop", "shycache.t2.inception_v4.params",
             "maxnvm.t2.resnet50.params", "rana.t1.vgg16.max_inputs"} <= ids
-    assert all(c["ok"] for c in doc["claims"])
+    assert not any(c["unexpected"] for c in doc["claims"])
     assert doc["systems"] == {"workloads": "modelled"}
+    assert doc["summary"]["claims"] == len(doc["claims"])
 
 
-def test_unmodelled_system_is_reported_not_failed(run):
+def test_unmodelled_system_fails_strict(run, monkeypatch):
+    """A single system with no claims module yet: reported, and --strict exits 1 saying why."""
+    from golden import claims as C
+
+    monkeypatch.setattr(C, "_claims_module", lambda name: f"golden.{name}_has_no_claims_module")
+    monkeypatch.setattr(C, "_REGISTRY", {k: v for k, v in C._REGISTRY.items() if k != "shycache"})
     res = run("reproduce", "shycache", "--strict", "--json")
-    assert res.exit_code == 0
-    assert json.loads(res.stdout) == {"claims": [], "systems": {"shycache": "not yet modelled"}}
+    assert res.exit_code == 1
+    assert "not yet modelled, so not judged: shycache" in res.stderr
+    doc = json.loads(res.stdout)
+    assert doc["claims"] == [] and doc["systems"] == {"shycache": "not yet modelled"}
+    assert doc["summary"]["claims"] == 0 and doc["summary"]["unexpected"] == 0
     assert "not yet modelled" in run("reproduce", "shycache").stdout
+    assert run("reproduce", "shycache").exit_code == 0        # without --strict: a report
+
+
+def test_reproduce_formats(run):
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(run("reproduce", "workloads", "--format", "csv").stdout)))
+    assert rows and {"id", "kind", "expected", "outcome", "paper", "model", "note"} <= set(rows[0])
+    md = run("reproduce", "workloads", "--format", "md").stdout
+    assert md.startswith("| claim |") and "predictions reproduced" in md
+    table = run("reproduce", "workloads").stdout
+    assert "rram.t2.vgg16.cnv_gop" in table and "…" not in table
 
 
 def test_plot(run, tmp_path):
@@ -107,3 +129,23 @@ def test_bench_selects_modules_and_groups():
     assert bench.select([]) == bench.available()
     with pytest.raises(SystemExit, match=r"unknown benchmark\(s\) nosuch; valid modules: .*groups: .*rana"):
         bench.select(["nosuch"])
+
+
+def test_reproduce_table_at_80_columns_keeps_every_number():
+    """Numbers are never cut: every claim's paper and model value appears whole at 80 columns."""
+    import io
+
+    from rich.console import Console
+
+    from golden.claims import reproduce
+    from golden.claims_report import fmt_num, print_table
+
+    results = reproduce("workloads")
+    out = io.StringIO()
+    print_table(results, Console(file=out, width=80, force_terminal=False))
+    text = out.getvalue()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    for c in results[0].claims:
+        assert c.id in text.replace("\n", "") or c.id[:40] in text
+        assert fmt_num(c.paper) in text and fmt_num(c.model) in text
+    assert "…" not in text

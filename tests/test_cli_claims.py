@@ -26,7 +26,7 @@ def test_claim_ok_ratio_and_explicit_tolerance_needs_note():
         C.claim("z", "workloads", "s", "T", "1.0", 1.0, "u", tolerance=0.1)
     d = C.claim("w", "workloads", "s", "T", 2.0, 2.1, "u", tolerance=0.06, note="why").as_dict()
     assert set(d) == {"id", "system", "seed", "where", "paper", "model", "unit", "tolerance",
-                      "ratio", "ok", "note", "kind", "expected"} and d["ok"]
+                      "ratio", "ok", "note", "kind", "expected", "unexpected"} and d["ok"]
 
 
 def test_registry_not_modelled_and_all(monkeypatch):
@@ -63,3 +63,18 @@ def test_unknown_system():
         C.reproduce("x")
     with pytest.raises(C.ClaimError):
         C.register("x")
+
+
+def test_strict_xfail_outcomes_and_summary():
+    """An expected-out claim that is out is as expected; one back within tolerance is not."""
+    ok_ok = C.claim("a", "workloads", "s", "T", "1.0", 1.0, "u")
+    out_out = C.claim("b", "workloads", "s", "T", "1.0", 2.0, "u", expected="out")
+    out_back = C.claim("c", "workloads", "s", "T", "1.0", 1.0, "u", expected="out")
+    ok_out = C.claim("d", "workloads", "s", "T", "1.0", 2.0, "u", kind="calibration")
+    assert [c.outcome for c in (ok_ok, out_out, out_back, ok_out)] == ["ok", "out", "OK!", "OUT"]
+    res = [C.SystemResult("workloads", C.MODELLED, (ok_ok, out_out, out_back, ok_out))]
+    assert C.summary(res) == {"claims": 4, "predictions": 3, "predictions_ok": 2,
+                              "calibrations": 1, "derived": 0, "inputs": 0, "expected_out": 2,
+                              "unexpected": 2}
+    assert not res[0].ok
+    assert C.printed_ratio("103.07", "81.22")[1] == pytest.approx(0.005 / 103.07 + 0.005 / 81.22)

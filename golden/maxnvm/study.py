@@ -42,7 +42,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -382,11 +381,10 @@ def run_study(cfg: MaxnvmConfig, trials: int | None = None, technologies=TECHNOL
 
 def cached_study(cfg: MaxnvmConfig, trials: int | None = None, technologies=TECHNOLOGIES,
                  search: bool = True) -> dict:
-    """:func:`run_study`, memoized in ``build/cache/`` by a digest of its inputs and code."""
-    import golden.nn
+    """:func:`run_study`, memoized in ``build/cache/`` by a digest of its inputs and of all of
+    ``golden/`` and ``configs/`` (:mod:`golden.cache`); a cold run shows a progress bar."""
     from golden.cache import cached_json
 
     trials = study_trials(cfg, trials)
     return cached_json("maxnvm_study", (cfg, (trials, tuple(technologies), search)),
-                       lambda: run_study(cfg, trials, technologies, search),
-                       code_roots=(Path(__file__).parent, Path(golden.nn.__file__).parent))
+                       lambda: run_study(cfg, trials, technologies, search, progress=True))

@@ -8,7 +8,7 @@ seed.
 
 from __future__ import annotations
 
-from golden.claims import Claim, claim, register
+from golden.claims import Claim, claim, printed, register
 from golden.rana.config_words import Pattern
 from golden.rana.cost import tech_costs
 from golden.rana.lifetime import ConvShape, Tiling, lifetime_cycles, storage_words
@@ -21,17 +21,35 @@ KB = 1024
 LAYER_A = ConvShape(M=1024, N=256, R=14, C=14, K=1, S=2, H=28, L=28, name="res4a_branch1")
 LAYER_B = ConvShape(M=512, N=256, R=28, C=28, K=3, S=1, name="vgg_conv9")
 
-FIG15_TOLERANCE = 0.10
-REFRESH_TOLERANCE = 0.05
+# Every Fig. 15/16/19 figure is compared at the digits the paper printed (§V prints them to 0.1 %).
+# The former +-10 % / +-5 % covered this model's unknowns (beta_b/beta_d of ref. [11], simulated
+# gamma), a model-side allowance the project's rule excludes (issue 12).
 _FIG15_NOTE = (
     "suite totals of AlexNet, VGG-16, GoogLeNet, ResNet-50 (sum over networks of the design's figure / sum of the "
     "base's; Fig. 15 itself is per network). The paper does not say how it combines the networks: this reading "
     "is chosen on ONE named data point, RANA(0) vs eD+OD -19.4 % (§V-B1), which equals VGG's alone (§V-B3) although "
     "RANA(0) = eD+OD on every layer where OD fits (all of AlexNet): only a VGG-dominated aggregate does that; "
     "every other figure is a prediction. beta_b/beta_d follow golden/rana/cost.py (the paper's ref. [11] model "
-    "and simulated gamma are not given), so energy and off-chip figures get +-10 % (relative), refresh-count "
-    "figures, which follow from eqs. (4)-(10) and the interval alone, +-5 %")
+    "and simulated gamma are not given)")
 _MEAN_READING = "mean of per-network ratios instead: {:.1f} %"
+# Claims the paper cannot pin to its printed digits, and why (tests/test_claims_expected_out.py)
+# R_o settings (words) that fit the 36 KB core: 256 (one accumulator per PE, configs/rana.toml)
+# up to 1024; the paper gives only the total (§III-A, §IV-C3)
+R_O_READINGS = (256, 512, 1024)
+# Claims the paper cannot pin, and why (tests/test_claims_expected_out.py): the figure moves
+# across the paper's value between two R_o readings, so a reading exists that gives it.
+EXPECTED_OUT = {
+    "rana_star_vs_sid_offchip_saving": "EXPECTED OUT: with 66.2 % energy saving, 41.7 % needs S+ID "
+    "to make >= 0.80 buffer accesses per MAC under eq. (14) and Table III, which a 16x16 array "
+    "reusing its operands in the core does not; and the unstated R_o split moves this figure "
+    "across 41.7 % (tests/test_claims_expected_out.py)",
+    "edid_vs_sid_energy_increase": "EXPECTED OUT: the paper does not split its 36 KB core into "
+    "R_i/R_o/R_w (§IV-C3) and the unstated split moves this figure across the paper's value "
+    "(tests/test_claims_expected_out.py)",
+    "edid_vs_sid_offchip_saving": "EXPECTED OUT: as for rana.fig15.edid_vs_sid.energy_increase, "
+    "the unstated core split moves this figure across the paper's value",
+}
+PRINTED = None   # tolerance: the printed digits
 # seed 004 §V-B1 / abstract: RANA*(E-5) vs S+ID, the two headline figures
 PAPER_STAR_ENERGY_SAVING, PAPER_STAR_OFFCHIP_SAVING = "66.2", "41.7"
 _MISS_NOTES = {
@@ -92,8 +110,10 @@ def buffer_claim(cfg: RanaConfig) -> Claim:
     bs_od = storage_words(LAYER_A, Pattern.OD, ones)
     words = bs_id["input"] + bs_od["output"] + bs_id["weight"]
     return claim("rana.layerA.min_buffer", "rana", SEED, "§III-B1", "785",
-                 words * cfg.platform.data_bytes / KB, "KB",
-                 note="accounting: BS_i of eq. (1) with the stored 28x28 res4a input (N*H*L = 256*28*28) + "
+                 words * cfg.platform.data_bytes / KB, "KB", kind="calibration",
+                 note="CALIBRATION of the accounting (chosen to give this number; it sits on the "
+                      "rounding boundary of the printed digits, 784.5 -> 785): "
+                      "accounting: BS_i of eq. (1) with the stored 28x28 res4a input (N*H*L = 256*28*28) + "
                       "the whole output map M*R*C (held until drained; eq. (7)) + BS_w of eq. (3) at Tm=1, "
                       "16-bit words, KB = 1024 B: 784.5 KB. (Eqs. (1)-(3) at Tm=Tn=Tr=Tc=1 give 392.5 KB, "
                       "exactly half; double-buffering them would also give 785.0 KB)")
@@ -124,6 +144,40 @@ def _sid_accesses_needed(cfg: RanaConfig, matrix: dict, offchip_saving: float, e
     return (sid_total - sid_ddr - macs * e_mac) / e_buf / macs, 100 * (1 - sid_ddr / sid_total)
 
 
+def energy_weight_per_mac(schedule) -> float:
+    """Eq. (14) total (pJ) of ``schedule`` under the other reading of the core's reuse: every MAC
+    reads its weight word from the buffer (no weight reuse in the 16x16 array's core), patterns
+    and tilings as scheduled under the default reading (a re-accounting, not a re-schedule)."""
+    extra = sum(int(lay.counts["mac"]) - int(lay.counts["buffer_words"]["weight_reads"])
+                for lay in schedule.layers)
+    return schedule.total_pj() + extra * schedule.costs["buffer"].energy_pj
+
+
+def weight_per_mac_reading(matrix: dict) -> dict:
+    """The S+ID comparisons of Fig. 15 (suite totals) under :func:`energy_weight_per_mac`."""
+    from golden.rana.study import BENCHMARKS
+
+    def total(design):
+        return sum(energy_weight_per_mac(matrix[n, design]) for n in BENCHMARKS)
+
+    macs = sum(matrix[n, "S+ID"].totals()["mac"] for n in BENCHMARKS)
+    sid_reads = sum(matrix[n, "S+ID"].totals()["buffer"] for n in BENCHMARKS) + sum(
+        int(lay.counts["mac"]) - int(lay.counts["buffer_words"]["weight_reads"])
+        for n in BENCHMARKS for lay in matrix[n, "S+ID"].layers)
+    return {"rana_star_vs_sid_energy_saving": 1 - total("RANA*(E-5)") / total("S+ID"),
+            "edid_vs_sid_energy_increase": total("eD+ID") / total("S+ID") - 1,
+            "sid_accesses_per_mac": sid_reads / macs}
+
+
+_WEIGHT_READING = ("the other reading of the array's reuse, every MAC reading its weight word from "
+                   "the buffer (all designs; S+ID then makes {sid_accesses_per_mac:.2f} accesses per "
+                   "MAC, enough for the headline pair): RANA*(E-5) vs S+ID energy saving "
+                   "{rana_star_vs_sid_energy_saving:.1%}, eD+ID vs S+ID energy "
+                   "{edid_vs_sid_energy_increase:+.1%}; off-chip figures unchanged")
+_WEIGHT_READING_KEYS = ("rana_star_vs_sid_energy_saving", "rana_star_vs_sid_offchip_saving",
+                        "edid_vs_sid_energy_increase")
+
+
 def _pct_range(values) -> str:
     return f"{100 * min(values):.1f}-{100 * max(values):.1f} %"
 
@@ -138,10 +192,22 @@ def _vgg_wd_layers(matrix: dict) -> dict:
             "wd_ddr": _pct_range(ddr) if pairs else "-", "wd_energy": _pct_range(energy) if pairs else "-"}
 
 
+def with_r_o(cfg: RanaConfig, r_o: int) -> RanaConfig:
+    """``cfg`` with ``r_o`` output words in the core and the rest of its storage split equally."""
+    import dataclasses
+
+    total = cfg.core.r_i + cfg.core.r_o + cfg.core.r_w
+    free = total - r_o
+    return dataclasses.replace(cfg, core=dataclasses.replace(cfg.core, r_o=r_o, r_i=free // 2,
+                                                              r_w=free - free // 2))
+
+
 def fig15_claims(cfg: RanaConfig) -> list[Claim]:
     from golden.rana.study import BENCHMARKS, comparison, design_matrix, ratio
 
     f, f_mean, m = comparison(cfg), comparison(cfg, "mean"), design_matrix(cfg)
+    f_r_o = {r_o: comparison(with_r_o(cfg, r_o)) for r_o in R_O_READINGS if r_o != cfg.core.r_o}
+    weight_reading = _WEIGHT_READING.format(**weight_per_mac_reading(m))
     sid_e = [m[n, "S+ID"].energy_pj() for n in BENCHMARKS]
     sid_t = [m[n, "S+ID"].totals() for n in BENCHMARKS]
     facts = {"sid_min": _offchip_over_minimum(cfg, "S+ID"),
@@ -156,29 +222,37 @@ def fig15_claims(cfg: RanaConfig) -> list[Claim]:
                                        for n in BENCHMARKS)}
     rows = (
         ("rana.fig15.rana_star_vs_sid.energy_saving", "rana_star_vs_sid_energy_saving", PAPER_STAR_ENERGY_SAVING,
-         FIG15_TOLERANCE),
+         PRINTED),
         ("rana.fig15.rana_star_vs_sid.offchip_saving", "rana_star_vs_sid_offchip_saving", PAPER_STAR_OFFCHIP_SAVING,
-         FIG15_TOLERANCE),
+         PRINTED),
         ("rana.fig15.rana_star_vs_edid.refresh_saving", "rana_star_vs_edid_refresh_saving", "99.7",
-         REFRESH_TOLERANCE),
-        ("rana.fig15.edid_vs_sid.energy_increase", "edid_vs_sid_energy_increase", "13.3", FIG15_TOLERANCE),
-        ("rana.fig15.edid_vs_sid.offchip_saving", "edid_vs_sid_offchip_saving", "40.3", FIG15_TOLERANCE),
+         PRINTED),
+        ("rana.fig15.edid_vs_sid.energy_increase", "edid_vs_sid_energy_increase", "13.3", PRINTED),
+        ("rana.fig15.edid_vs_sid.offchip_saving", "edid_vs_sid_offchip_saving", "40.3", PRINTED),
         ("rana.fig15.edod_vs_edid.refresh_energy_saving", "edod_vs_edid_refresh_energy_saving", "43.7",
-         FIG15_TOLERANCE),
-        ("rana.fig15.rana0_vs_edod.energy_saving", "rana0_vs_edod_energy_saving", "19.4", FIG15_TOLERANCE),
-        ("rana.fig15.ranae5_vs_rana0.refresh_saving", "ranae5_vs_rana0_refresh_saving", "98.5", REFRESH_TOLERANCE),
-        ("rana.fig15.ranae5_vs_rana0.energy_saving", "ranae5_vs_rana0_energy_saving", "45.4", FIG15_TOLERANCE),
+         PRINTED),
+        ("rana.fig15.rana0_vs_edod.energy_saving", "rana0_vs_edod_energy_saving", "19.4", PRINTED),
+        ("rana.fig15.ranae5_vs_rana0.refresh_saving", "ranae5_vs_rana0_refresh_saving", "98.5", PRINTED),
+        ("rana.fig15.ranae5_vs_rana0.energy_saving", "ranae5_vs_rana0_energy_saving", "45.4", PRINTED),
     )
     out = []
     for cid, key, paper, tol in rows:
-        parts = [_FIG15_NOTE if not out else f"aggregation and tolerance: see {rows[0][0]}",
-                 _MEAN_READING.format(100 * f_mean[key])]
+        parts = [_FIG15_NOTE if not out else f"aggregation: see {rows[0][0]}",
+                 _MEAN_READING.format(100 * f_mean[key]),
+                 f"at R_o = {cfg.core.r_o} words (configs/rana.toml); other core splits: "
+                 + ", ".join(f"R_o = {r_o}: {100 * g[key]:.1f} %" for r_o, g in f_r_o.items())]
+        if key in _WEIGHT_READING_KEYS:
+            parts.append(weight_reading)
         if key in _MISS_NOTES:
             parts.insert(0, _MISS_NOTES[key].format(**facts))
+        parts.insert(0, _tolerance_rule(tol))
+        if key in EXPECTED_OUT:
+            parts.insert(0, EXPECTED_OUT[key])
         out.append(claim(cid, "rana", SEED, "§V-B1, Fig. 15", paper, 100 * f[key], "%", tolerance=tol,
-                         note="; ".join(parts)))
+                         note="; ".join(parts), expected="out" if key in EXPECTED_OUT else "ok",
+                         kind="calibration" if key == "rana0_vs_edod_energy_saving" else "prediction"))
     out.append(claim("rana.fig15.alexnet.edid_vs_sid_energy", "rana", SEED, "§V-B1, Fig. 15", "2.3",
-                     f["alexnet_edid_vs_sid_energy"], "x", tolerance=FIG15_TOLERANCE,
+                     f["alexnet_edid_vs_sid_energy"], "x", tolerance=PRINTED,
                      note="AlexNet alone (no averaging); tolerance as for energy figures"))
     return out
 
@@ -191,16 +265,23 @@ def dadiannao_claims(cfg: RanaConfig) -> list[Claim]:
             "original = WD only, normal 45 us refresh; same Table III energies and bank size assumed; "
             "suite totals over the four benchmarks as for Fig. 15; tolerances as for Fig. 15")
     rows = (
-        ("rana.dadiannao.rana_star.energy_saving", "rana_star_vs_dadiannao_energy_saving", "69.4", FIG15_TOLERANCE),
+        ("rana.dadiannao.rana_star.energy_saving", "rana_star_vs_dadiannao_energy_saving", "69.4", PRINTED),
         ("rana.dadiannao.rana_star.refresh_saving", "rana_star_vs_dadiannao_refresh_saving", "99.9",
-         REFRESH_TOLERANCE),
+         PRINTED),
         ("rana.dadiannao.rana0.buffer_energy_saving", "rana0_vs_dadiannao_buffer_energy_saving", "97.2",
-         FIG15_TOLERANCE),
+         PRINTED),
         ("rana.dadiannao.ranae5_vs_rana0.refresh_energy_saving", "ranae5_vs_rana0_refresh_energy_saving", "94.9",
-         REFRESH_TOLERANCE),
+         PRINTED),
     )
-    return [claim(cid, "rana", SEED, "§V-C, Fig. 19", paper, 100 * f[key], "%", tolerance=tol, note=note)
+    return [claim(cid, "rana", SEED, "§V-C, Fig. 19", paper, 100 * f[key], "%", tolerance=tol,
+                  note="; ".join(x for x in (EXPECTED_OUT.get(key, ""), _tolerance_rule(tol), note) if x),
+                  expected="out" if key in EXPECTED_OUT else "ok")
             for cid, key, paper, tol in rows]
+
+
+def _tolerance_rule(tol) -> str:
+    assert tol is PRINTED, "RANA's figures are compared at their printed digits"
+    return "tolerance: the printed digits"
 
 
 def _conv1_min_lifetime_us(cfg: RanaConfig) -> float:
@@ -229,14 +310,14 @@ def fig16_claims(cfg: RanaConfig) -> list[Claim]:
                 f"layers refreshed: {len(at90)} of {n} at 90 us, {len(at180)} at 180 us; tolerance as for "
                 "refresh-count figures")
         if design == "eD+OD":
-            note = (f"{'NOT REPRODUCED: ' if abs(model / 80.1 - 1) > REFRESH_TOLERANCE else ''}the paper's drop "
+            note = (f"{'NOT REPRODUCED: ' if abs(model / 80.1 - 1) > printed('80.1')[1] else ''}the paper's drop "
                     "comes from layers whose OD lifetime falls between 90 and 180 us; here the energy-optimal OD "
                     f"tilings already keep all but {len(at90)} layers ({', '.join(at90)}) under 90 us; at 180 us "
                     "the same layers still refresh (for the res2 ones a smaller Tn would avoid it but costs more "
                     f"buffer energy than the refresh; conv1's inputs live {_conv1_min_lifetime_us(cfg):.0f} us "
                     "even at Tn = 1), so doubling the interval only halves their pulses; " + note)
         out.append(claim(f"rana.fig16.{design.replace('+', '').lower()}.refresh_saving_90_to_180us", "rana", SEED,
-                         "§V-B2, Fig. 16", paper, model, "%", tolerance=REFRESH_TOLERANCE, note=note))
+                         "§V-B2, Fig. 16", paper, model, "%", tolerance=PRINTED, note=note))
     return out
 
 
@@ -278,7 +359,9 @@ def training_claims(cfg: RanaConfig) -> list[Claim]:
     return [
         claim("rana.training.tolerable_failure_rate", "rana", SEED, "§IV-B, Fig. 11", 1e-5, model_rate, "1",
               tolerance=1e-9, note=note),
-        claim("rana.training.tolerable_retention", "rana", SEED, "§IV-B, Fig. 8", "734", model_us, "us", note=note),
+        claim("rana.training.tolerable_retention", "rana", SEED, "§IV-B, Fig. 8", "734", model_us, "us",
+              kind="input", note="INPUT: the retention distribution is a power law anchored at the paper's "
+              "(734 us, 1e-5), so at the rate 1e-5 it returns 734 us by construction; " + note),
     ]
 
 

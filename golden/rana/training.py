@@ -140,10 +140,15 @@ class _Evaluator:
         return float(np.mean([self.accuracy(params, rate, rng) for _ in range(self.opts.draws)]))
 
 
-def run_study(opts: StudyOptions = StudyOptions()) -> StudyResult:
-    """Accuracy vs failure rate with and without retraining (seconds to a minute on one core)."""
+def run_study(opts: StudyOptions = StudyOptions(), progress: bool = False) -> StudyResult:
+    """Accuracy vs failure rate with and without retraining (seconds to a minute on one core);
+    ``progress`` shows a bar over rates x repeats on a terminal."""
+    from tqdm import tqdm
+
     from golden.nn import train
 
+    bar = tqdm(total=len(opts.rates) * opts.repeats, desc=f"rana training ({opts.number_format})",
+               unit="run", leave=False, disable=None if progress else True)
     ev = _Evaluator(opts)
     clean = ev.accuracy(ev.params, 0.0, np.random.default_rng(opts.seed))   # quantized, no errors
     plain, retrained = [], []
@@ -155,19 +160,18 @@ def run_study(opts: StudyOptions = StudyOptions()) -> StudyResult:
             tuned, _ = train(ev.params, ev.split, opts.epochs, opts.lr, opts.seed + rep,
                              transform=ev.transform(rate, rng))
             row_r.append(ev.mean_accuracy(tuned, rate, rng))
+            bar.update()
         plain.append(tuple(row_p))
         retrained.append(tuple(row_r))
+    bar.close()
     return StudyResult(opts, clean, tuple(opts.rates), tuple(plain), tuple(retrained))
 
 
 def cached_study(opts: StudyOptions = StudyOptions()) -> StudyResult:
-    """:func:`run_study`, memoized in ``build/cache/`` by a digest of the options and the code."""
-    from pathlib import Path
-
-    import golden.nn
+    """:func:`run_study`, memoized in ``build/cache/`` by a digest of the options and of all of
+    ``golden/`` and ``configs/`` (:mod:`golden.cache`); a cold run shows a progress bar."""
     from golden.cache import cached_json
 
-    d = cached_json("rana_training", asdict(opts), lambda: run_study(opts).as_dict(),
-                    code_roots=(Path(__file__).parent, Path(golden.nn.__file__).parent))
+    d = cached_json("rana_training", asdict(opts), lambda: run_study(opts, progress=True).as_dict())
     return StudyResult(opts, d["clean_accuracy"], tuple(d["rates"]),
                        tuple(map(tuple, d["plain"])), tuple(map(tuple, d["retrained"])))

@@ -1,0 +1,65 @@
+"""``hymem reproduce all --strict`` as the regression gate of the reproduction (issue 12).
+
+Runs every modelled system's claims once (the studies come from ``build/cache/`` when warm; a
+cold clone computes them, a few minutes on 2 cores) and checks the JSON contract, that every
+expected-out claim has its demonstration in ``tests/test_claims_expected_out.py``, and the exit
+status.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from golden.cli import main
+from tests.test_claims_expected_out import DEMONSTRATED
+
+# Out of tolerance, expected ok, and no demonstration yet that the paper cannot support them:
+# they keep `reproduce all --strict` at exit 1 until modelled or demonstrated (issue 12).
+# RANA's Fig. 15/16/19 figures at their printed digits (0.1 %): the model's refresh counts and
+# several energy ratios differ from the paper's and no test shows the paper cannot support them.
+UNEXPLAINED = {f"rana.fig15.{c}" for c in (
+    "rana_star_vs_sid.energy_saving", "rana_star_vs_edid.refresh_saving",
+    "edod_vs_edid.refresh_energy_saving", "rana0_vs_edod.energy_saving",
+    "ranae5_vs_rana0.refresh_saving", "ranae5_vs_rana0.energy_saving")} | {
+    f"rana.dadiannao.{c}" for c in ("rana_star.energy_saving", "rana_star.refresh_saving",
+                                    "rana0.buffer_energy_saving",
+                                    "ranae5_vs_rana0.refresh_energy_saving")} | {
+    "rana.fig16.edod.refresh_saving_90_to_180us"}
+
+
+def _names_a_test(note: str) -> bool:
+    tests = Path(__file__).parent
+    return any(word.startswith("tests/test_") and (tests.parent / word.rstrip(").,;:")).is_file()
+               for word in note.replace("(", " ").split())
+
+
+@pytest.fixture(scope="module")
+def strict_run():
+    res = CliRunner().invoke(main, ["reproduce", "all", "--strict", "--json"])
+    return res, json.loads(res.stdout)
+
+
+def test_contract_and_demonstrations(strict_run):
+    _, doc = strict_run
+    s = doc["summary"]
+    assert set(s) >= {"claims", "predictions", "predictions_ok", "calibrations", "expected_out",
+                      "unexpected"}
+    claims = doc["claims"]
+    assert s["claims"] == len(claims)
+    assert s["predictions"] == sum(c["kind"] == "prediction" for c in claims)
+    assert s["predictions_ok"] == sum(c["kind"] == "prediction" and c["ok"] for c in claims)
+    assert s["unexpected"] == sum(c["ok"] != (c["expected"] == "ok") for c in claims)
+    # every expected-out claim has its demonstration: listed in test_claims_expected_out.py, or
+    # (for systems that keep their own) its note names an existing tests/test_*.py
+    undemonstrated = [c["id"] for c in claims if c["expected"] == "out"
+                      and c["id"] not in DEMONSTRATED and not _names_a_test(c["note"])]
+    assert not undemonstrated
+    assert {c["id"] for c in claims if c["unexpected"]} == UNEXPLAINED
+
+
+@pytest.mark.xfail(strict=True, reason=f"unexplained outs: {', '.join(sorted(UNEXPLAINED))}")
+def test_reproduce_all_strict_exits_0(strict_run):
+    res, _ = strict_run
+    assert res.exit_code == 0, res.stderr
