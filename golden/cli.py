@@ -2,9 +2,11 @@
 
 Every command takes ``--json`` and then prints exactly one JSON document on
 stdout and nothing else (errors become ``{"error": "..."}``).  Bad input —
-unknown names, malformed layers, broken ONNX files, bad TOML — prints one line
-``error: ...`` on stderr and exits 2, never a Python traceback.  ``reproduce
---strict`` exits 1 when a claim is out of tolerance.
+unknown names, malformed layers, broken ONNX files, bad TOML, unknown options —
+prints one line ``error: ...`` on stderr and exits 2, never a Python traceback;
+an unexpected failure prints ``error: internal: ...`` and exits 2 too
+(``hymem --debug ...`` shows its traceback).  ``reproduce --strict`` exits 1
+when a claim is out of tolerance.
 """
 
 from __future__ import annotations
@@ -19,18 +21,27 @@ from golden.claims import NOT_MODELLED, SystemResult
 from golden.cli_support import (  # noqa: F401  (re-exported for older imports)
     EXIT_BAD_INPUT,
     USER_ERRORS,
+    ErrorBoundary,
     _console,
     _emit_json,
     handles_errors,
     json_option,
     plot_option,
     precision_option,
+    set_debug,
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def main() -> None:
-    """hymem: NN accelerators on emerging memories — golden model front end."""
+@click.group(cls=ErrorBoundary, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True,
+              help="Show the Python traceback of an internal error instead of one line.")
+@click.version_option(package_name="hymem", prog_name="hymem", message="%(prog)s %(version)s")
+def main(debug: bool) -> None:
+    """hymem: NN accelerators on emerging memories — golden model front end.
+
+    Bad input prints one line 'error: ...' on stderr and exits 2; --json prints
+    one JSON document on stdout ({"error": ...} on failure)."""
+    set_debug(debug)
 
 
 # --------------------------------------------------------------------------
@@ -295,10 +306,6 @@ def reproduce(system: str, as_json: bool, strict: bool, plot_dir: Path | None) -
         sys.exit(1)
 
 
-if __name__ == "__main__":
-    main()
-
-
 # --------------------------------------------------------------------------
 # per-system command groups: golden/<system>/cli.py exposing ``group``
 # --------------------------------------------------------------------------
@@ -319,3 +326,6 @@ def _add_system_commands() -> None:
 
 
 _add_system_commands()
+
+if __name__ == "__main__":
+    main()

@@ -4,6 +4,20 @@ A system's CLI module defines ``group = click.Group(...)`` (or ``@click.group()`
 named ``group``) and decorates its commands with :data:`json_option` and
 :func:`handles_errors`; user errors are raised as ``golden.config.ConfigError``
 (or a subclass) and become one ``error: ...`` line and exit status 2.
+
+The error contract (README, "The hymem command"), enforced in two places:
+
+* :func:`handles_errors` around each command: a user error (a project error
+  class, or an ``OSError`` on a path the user named) becomes ``error: <first
+  line>``; any other exception becomes ``error: internal: <type>: <message>
+  (rerun with --debug for the traceback)``; with ``--json`` the same text is
+  also printed as ``{"error": ...}`` on stdout.  Exit status 2.
+* :class:`ErrorBoundary`, the class of the top-level ``hymem`` group: click's
+  option-parser errors (unknown option, bad value, missing argument) become one
+  ``error: ...`` line (exit 2) instead of click's four-line usage block, and
+  whatever escapes a command outside :func:`handles_errors` becomes the same
+  ``error: internal: ...`` line.  ``hymem --debug ...`` (or ``HYMEM_DEBUG=1``)
+  re-raises instead, with the full traceback.
 """
 
 from __future__ import annotations
@@ -11,7 +25,9 @@ from __future__ import annotations
 import functools
 import json
 import math
+import os
 import sys
+import typing
 from pathlib import Path
 
 import click
@@ -26,7 +42,48 @@ EXIT_BAD_INPUT = 2
 
 
 def _emit_json(doc) -> None:
-    click.echo(json.dumps(doc, indent=2, sort_keys=False))
+    """One JSON document on stdout; a NaN or infinity is a bug, never printed as bare ``NaN``."""
+    try:
+        text = json.dumps(doc, indent=2, sort_keys=False, allow_nan=False)
+    except ValueError as exc:  # out-of-range float: JSON has no NaN/Infinity
+        raise ValueError(f"result holds a non-finite number ({exc})") from None
+    click.echo(text)
+
+
+#: set by ``hymem --debug`` (reset at every ``main`` call) or the ``HYMEM_DEBUG`` variable
+_debug = {"on": False}
+
+
+def debug_enabled() -> bool:
+    return _debug["on"] or os.environ.get("HYMEM_DEBUG", "") not in ("", "0")
+
+
+def set_debug(on: bool) -> None:
+    _debug["on"] = bool(on)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def error_message(exc: BaseException) -> str:
+    """The one line (without ``error: ``) that stands for ``exc``."""
+    if isinstance(exc, USER_ERRORS):
+        return _first_line(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror}"
+    return (f"internal: {type(exc).__name__}: {_first_line(exc)} "
+            "(rerun with --debug for the traceback)")
+
+
+def _fail(exc: BaseException, as_json: bool = False) -> typing.NoReturn:
+    msg = error_message(exc)
+    if as_json:
+        _emit_json({"error": msg})
+    click.echo(f"error: {msg}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
 
 
 def _console():
@@ -37,18 +94,55 @@ def _console():
 
 
 def handles_errors(fn):
-    """Turn the project's user errors into one line (or one JSON document) and exit 2."""
+    """Turn any exception of a command into one line (or one JSON document) and exit 2.
+
+    click's own exceptions pass (the :class:`ErrorBoundary` formats them); with
+    ``--debug`` everything but the project's user errors is re-raised."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except USER_ERRORS as exc:
-            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            if kwargs.get("as_json"):
-                _emit_json({"error": msg})
-            click.echo(f"error: {msg}", err=True)
-            sys.exit(EXIT_BAD_INPUT)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if debug_enabled() and not isinstance(exc, USER_ERRORS):
+                raise
+            _fail(exc, bool(kwargs.get("as_json")))
     return wrapper
+
+
+class ErrorBoundary(click.Group):
+    """The top-level group: every way out is exit 0, 1 (``--strict``) or one ``error:`` line + 2."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        set_debug(False)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:  # bare ``hymem`` / ``hymem rana``: help
+            exc.show()
+            sys.exit(EXIT_BAD_INPUT)
+        except click.ClickException as exc:
+            click.echo(f"error: {_usage_line(exc)}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except click.Abort:
+            click.echo("error: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:
+            if debug_enabled():
+                raise
+            _fail(exc)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _usage_line(exc: click.ClickException) -> str:
+    """click's message on one line, with where to look for the valid usage."""
+    msg = " ".join(exc.format_message().split())
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        msg += f" (see '{ctx.command_path} --help')"
+    return msg
 
 
 class FloatIn(click.FloatRange):
