@@ -28,6 +28,7 @@ from golden.cli_support import (  # noqa: F401  (re-exported for older imports)
     json_option,
     plot_option,
     precision_option,
+    print_table,
     set_debug,
 )
 
@@ -75,14 +76,14 @@ def _print_network(net, bits: int) -> None:
             str(lay.groups) if lay.kind == "conv" and lay.groups > 1 else "",
             _fmt_int(lay.params) if lay.params else "", _fmt_int(lay.macs) if lay.macs else "")
     con = _console()
-    con.print(table)
+    print_table(table, con)
     t = net.totals(bits)
     tot = Table(title=f"totals ({bits}-bit elements; max_* over conv layers)")
     tot.add_column("figure")
     tot.add_column("value", justify="right")
     for key, val in t.items():
         tot.add_row(key, _fmt_int(val))
-    con.print(tot)
+    print_table(tot, con)
 
 
 @workload.command("list")
@@ -110,7 +111,7 @@ def workload_list(as_json: bool) -> None:
     for r in rows:
         table.add_row(r["name"], "x".join(map(str, r["input"])), str(r["layers"]),
                       _fmt_int(r["params"]), _fmt_int(r["macs"]), r["description"])
-    _console().print(table)
+    print_table(table)
 
 
 @workload.command("show")
@@ -119,10 +120,10 @@ def workload_list(as_json: bool) -> None:
 @json_option
 @handles_errors
 def workload_show(net: str, bits: int, as_json: bool) -> None:
-    """Layers and totals of zoo network NET."""
-    from golden.workloads import get_network
+    """Layers and totals of NET: a zoo network name or an .onnx file."""
+    from golden.workloads import load_network
 
-    network = get_network(net)
+    network = load_network(net)
     if as_json:
         _emit_json(network.as_dict(bits))
     else:
@@ -176,7 +177,7 @@ def tech_list(as_json: bool) -> None:
         table.add_column(col)
     for r in rows:
         table.add_row(r["name"], str(len(r["components"])), r["description"])
-    _console().print(table)
+    print_table(table)
 
 
 @tech.command("show")
@@ -209,7 +210,7 @@ def tech_show(name: str, as_json: bool) -> None:
             table.add_row(c.name, key, str(val), "", "", "")
         for key, q in c.quantities.items():
             table.add_row(c.name, key, f"{q.value:g}", q.unit, q.per, q.source)
-    _console().print(table)
+    print_table(table)
 
 
 # --------------------------------------------------------------------------

@@ -93,6 +93,46 @@ def _console():
     return Console() if sys.stdout.isatty() else Console(width=200)
 
 
+def _cell_width(cell) -> int:
+    from rich.text import Text
+
+    text = Text.from_markup(cell) if isinstance(cell, str) else cell
+    return max((Text(line).cell_len for line in text.plain.splitlines()), default=0)
+
+
+def table_width(table) -> int:
+    """Columns the table needs with no cell wrapped or cut (padding and rules included)."""
+    widths = [max([_cell_width(col.header), *(_cell_width(c) for c in col.cells)])
+              for col in table.columns]
+    return sum(w + 2 * table.padding[1] for w in widths) + len(widths) + 1
+
+
+def print_table(table, console=None) -> None:
+    """Print a rich table so that no number is ever cut: as a grid when the page is wide
+    enough, otherwise one block of 'column: value' lines per row (the page-width fallback)."""
+    from rich.text import Text
+
+    con = console or _console()
+    if table_width(table) <= con.width:
+        for col in table.columns:
+            col.no_wrap = True
+        con.print(table)
+        return
+    if table.title:
+        con.print(table.title, highlight=False)
+    headers = [Text.from_markup(c.header).plain if isinstance(c.header, str) else str(c.header)
+               for c in table.columns]
+    pad = max(len(h) for h in headers)
+    columns = [list(col.cells) for col in table.columns]
+    for i in range(table.row_count):
+        con.print(f"-- {Text.from_markup(str(columns[0][i])).plain}", highlight=False)
+        for h, cells in zip(headers[1:], columns[1:], strict=True):
+            value = cells[i]
+            value = Text.from_markup(value) if isinstance(value, str) else value
+            if str(value).strip():
+                con.print(Text(f"  {h:<{pad}}  ") + value, highlight=False)
+
+
 def handles_errors(fn):
     """Turn any exception of a command into one line (or one JSON document) and exit 2.
 
@@ -146,12 +186,13 @@ def _usage_line(exc: click.ClickException) -> str:
 
 
 class FloatIn(click.FloatRange):
-    """``click.FloatRange`` that also refuses NaN (which passes every range comparison)."""
+    """``click.FloatRange`` that also refuses NaN (which passes every range comparison) and
+    infinity (no option of hymem means 'unbounded')."""
 
     def convert(self, value, param, ctx):
         number = super().convert(value, param, ctx)
-        if math.isnan(number):
-            self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
         return number
 
 

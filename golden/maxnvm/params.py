@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from golden.config import ConfigError, config_path, from_dict, load_toml
+from golden.config import ConfigError, config_path, from_dict, load_toml, resolve_name
 
 LEVEL_CODES = ("gray", "binary")
 TECHNOLOGIES = ("ctt", "rram")
@@ -54,9 +54,7 @@ class MlcParams:
 
     def tech(self, name: str) -> MlcTech:
         """The parameter set of technology ``name``; unknown names list the valid ones."""
-        if name not in TECHNOLOGIES:
-            raise ConfigError(f"unknown technology {name!r}; valid: {', '.join(TECHNOLOGIES)}")
-        return getattr(self, name)
+        return getattr(self, resolve_name("technology", name, TECHNOLOGIES))
 
 
 # --- [study] -----------------------------------------------------------------
