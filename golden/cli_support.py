@@ -142,8 +142,8 @@ def handles_errors(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
+            raise  # click formats these; a closed pipe (| head) is click's quiet exit
         except Exception as exc:
             if debug_enabled() and not isinstance(exc, USER_ERRORS):
                 raise

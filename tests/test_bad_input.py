@@ -265,3 +265,11 @@ def test_tables_never_cut_numbers_on_a_narrow_page(monkeypatch):
     assert res.exit_code == 0, res.output
     assert "…" not in res.stdout
     assert "86 704 128" in res.stdout   # conv1_1's MACs: 64 x 3 x 9 x 224 x 224
+
+
+@pytest.mark.parametrize("system", ["hydra", "rana", "maxnvm"])
+def test_every_toml_key_states_its_range(system):
+    """Each ``key = value`` of configs/<system>.toml carries '# ... range: ...' beside it."""
+    bare = [line for line in (CONFIG_DIR / f"{system}.toml").read_text().splitlines()
+            if re.match(r"[a-z][a-z0-9_]* *=", line) and "range:" not in line.partition("#")[2]]
+    assert not bare, bare

@@ -88,7 +88,8 @@ def layer_report(shape, pattern: Pattern, tiling, cfg) -> dict:
 @click.option("--C", "C", type=int, required=True, help="Output columns.")
 @click.option("--K", "K", type=int, required=True, help="Kernel size.")
 @click.option("--S", "S", type=int, default=1, show_default=True, help="Stride.")
-@click.option("--pattern", type=click.Choice([p.name for p in Pattern]), required=True)
+@click.option("--pattern", type=click.Choice([p.name for p in Pattern], case_sensitive=False),
+              required=True)
 @click.option("--Tm", "tm", type=int, required=True)
 @click.option("--Tn", "tn", type=int, required=True)
 @click.option("--Tr", "tr", type=int, required=True)
@@ -102,6 +103,7 @@ def layer_cmd(M, N, R, C, K, S, pattern, tm, tn, tr, tc, H, L, config_path, as_j
     """PE utilization, lifetimes (µs) and buffer storage (bytes) of one layer and tiling."""
     from .lifetime import ConvShape, Tiling
 
+    pattern = pattern.upper()
     doc = layer_report(ConvShape(M, N, R, C, K, S, H, L), Pattern[pattern], Tiling(tm, tn, tr, tc),
                        _config(config_path))
     if as_json:
@@ -117,7 +119,9 @@ def layer_cmd(M, N, R, C, K, S, pattern, tm, tn, tr, tc, H, L, config_path, as_j
 
 @group.command("schedule")
 @click.argument("net")  # zoo name or .onnx file
-@click.option("--design", required=True, help="S+ID, eD+ID, eD+OD, RANA(0), RANA(E-5) or RANA*(E-5).")
+@click.option("--design", required=True,
+              help="S+ID, eD+ID, eD+OD, RANA(0), RANA(E-5) or RANA*(E-5); case and punctuation are "
+                   "optional: s-id, ed-id, ed-od, rana-0, rana-e5, rana-star-e5.")
 @click.option("--capacity-scale", type=FloatIn(0, 1024, min_open=True), default=1.0, show_default=True,
               help="Scale of the buffer capacity (Fig. 18 sweeps 0.25..8).")
 @click.option("--words", is_flag=True, help="Also print the configuration words the RTL loads.")
