@@ -26,6 +26,7 @@ import functools
 import json
 import math
 import os
+import re
 import sys
 import typing
 from pathlib import Path
@@ -93,39 +94,56 @@ def _console():
     return Console() if sys.stdout.isatty() else Console(width=200)
 
 
-def _cell_width(cell) -> int:
+#: a cell that is a number (digits, separators, units such as %, x, us): it must never wrap
+_NUMBERISH = re.compile(r"[\d\s.,:;+\-eE%x×/()*<>~–#]*")
+
+
+def _plain(cell) -> str:
     from rich.text import Text
 
-    text = Text.from_markup(cell) if isinstance(cell, str) else cell
-    return max((Text(line).cell_len for line in text.plain.splitlines()), default=0)
+    return Text.from_markup(cell).plain if isinstance(cell, str) else str(cell)
+
+
+def _cell_need(cell) -> int:
+    """Columns a cell needs: all of a number (never wrapped), the longest word of a text."""
+    from rich.text import Text
+
+    text = _plain(cell)
+    if _NUMBERISH.fullmatch(text):
+        return max((Text(line).cell_len for line in text.splitlines()), default=0)
+    return max((Text(word).cell_len for word in text.split()), default=0)
 
 
 def table_width(table) -> int:
-    """Columns the table needs with no cell wrapped or cut (padding and rules included)."""
-    widths = [max([_cell_width(col.header), *(_cell_width(c) for c in col.cells)])
+    """Columns the table needs with no number wrapped or cut (padding and rules included);
+    text may wrap at spaces."""
+    widths = [max([_cell_need(col.header), *(_cell_need(c) for c in col.cells)])
               for col in table.columns]
     return sum(w + 2 * table.padding[1] for w in widths) + len(widths) + 1
 
 
 def print_table(table, console=None) -> None:
     """Print a rich table so that no number is ever cut: as a grid when the page is wide
-    enough, otherwise one block of 'column: value' lines per row (the page-width fallback)."""
+    enough (numbers never wrap, text may), otherwise one block of 'column: value' lines per
+    row (the narrow-page fallback)."""
     from rich.text import Text
 
     con = console or _console()
     if table_width(table) <= con.width:
         for col in table.columns:
-            col.no_wrap = True
+            col.overflow = "fold"
+            col.no_wrap = all(_NUMBERISH.fullmatch(_plain(c)) for c in col.cells)
+            if col.no_wrap:   # a number column keeps its full width when rich shrinks the table
+                col.min_width = max([_cell_need(c) for c in col.cells] + [0])
         con.print(table)
         return
     if table.title:
         con.print(table.title, highlight=False)
-    headers = [Text.from_markup(c.header).plain if isinstance(c.header, str) else str(c.header)
-               for c in table.columns]
+    headers = [_plain(c.header) for c in table.columns]
     pad = max(len(h) for h in headers)
     columns = [list(col.cells) for col in table.columns]
     for i in range(table.row_count):
-        con.print(f"-- {Text.from_markup(str(columns[0][i])).plain}", highlight=False)
+        con.print(f"-- {_plain(columns[0][i])}", highlight=False)
         for h, cells in zip(headers[1:], columns[1:], strict=True):
             value = cells[i]
             value = Text.from_markup(value) if isinstance(value, str) else value

@@ -134,15 +134,17 @@ def schedule_cmd(net: str, design: str, capacity_scale: float, words: bool, conf
 
     from .scheduler import schedule_network
 
-    s = schedule_network(net, design, _config(config_path), capacity_scale=capacity_scale)
+    cfg = _config(config_path)
+    s = schedule_network(net, design, cfg, capacity_scale=capacity_scale)
     doc = s.as_dict()
     if words:
         doc["words"] = [int(w) for w in s.words()]
+        doc["config_memory_words"] = cfg.edram.config_memory_words
     if as_json:
         _emit_json(doc)
         return
     b = s.buffer
-    table = Table(title=f"{net} on {design}: {b.kind} {b.n_banks} banks x {b.bank_words} words, "
+    table = Table(title=f"{net} on {s.design.name}: {b.kind} {b.n_banks} banks x {b.bank_words} words, "
                         f"controller {b.controller}, refresh period {b.period_cycles} cycles")
     for col in ("layer", "pattern", "Tm,Tn,Tr,Tc", "LT in/out/w (us)", "banks i/o/w", "flags",
                 "refresh words", "DDR words", "energy (uJ)"):
@@ -164,6 +166,10 @@ def schedule_cmd(net: str, design: str, capacity_scale: float, words: bool, conf
                   highlight=False)
     if words:
         con.print("words: " + " ".join(f"{w:08x}" for w in doc["words"]))
+        if len(doc["words"]) > cfg.edram.config_memory_words:
+            con.print(f"note: {len(doc['words'])} words exceed the RTL configuration memory "
+                      f"(edram.config_memory_words = {cfg.edram.config_memory_words}); load the "
+                      "network in parts", highlight=False)
 
 
 PAPER_FIG15 = {  # seed 004 §V-B1 (Fig. 15), as fractions

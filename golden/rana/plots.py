@@ -94,9 +94,10 @@ def fig11(study: dict, outdir: Path) -> str:
     fig, (ax, diff) = plt.subplots(2, 1, figsize=(6.5, 6.5), sharex=True,
                                    gridspec_kw={"height_ratios": [2.2, 1]})
     rates = np.asarray(study["rates"], dtype=float)
-    styles = {"plain": dict(fmt="o--", color="#377eb8", mfc="white", label="no retraining", dodge=0.9),
-              "retrained": dict(fmt="s-", color="#e41a1c", mfc="#e41a1c",
-                                label="retrained with errors", dodge=1.1)}
+    styles = {"plain": {"fmt": "o--", "color": "#377eb8", "mfc": "white", "label": "no retraining",
+                        "dodge": 0.9},
+              "retrained": {"fmt": "s-", "color": "#e41a1c", "mfc": "#e41a1c",
+                            "label": "retrained with errors", "dodge": 1.1}}
     for which, st in styles.items():
         ax.errorbar(rates * st["dodge"], study[f"mean_{which}"], yerr=study[f"standard_error_{which}"],
                     fmt=st["fmt"], color=st["color"], mfc=st["mfc"], mew=1.3, ms=6, capsize=3,
