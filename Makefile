@@ -52,7 +52,8 @@ check-sim:
 ## sim: RTL regressions (cocotb) on SIM, optionally filtered by TESTS, with WAVES=1 dumps and
 ## COVERAGE=1 Verilator line/branch/toggle coverage per module (build/coverage/<run>/)
 sim: check-sim $(STAMP)
-	@$(RUN) HYMEM_SIMS=$(SIM_LIST) HYMEM_WAVES=$(WAVES) HYMEM_COVERAGE=$(COVERAGE) $(PY) -m pytest -n $(JOBS) -m rtl \
+	@$(if $(TESTS),$(PY) -m tools.kexpr '$(TESTS)' || exit 2;) \
+	$(RUN) HYMEM_SIMS=$(SIM_LIST) HYMEM_WAVES=$(WAVES) HYMEM_COVERAGE=$(COVERAGE) $(PY) -m pytest -n $(JOBS) -m rtl \
 	  $(if $(TESTS),-k '$(TESTS)') tests; rc=$$?; \
 	  if [ $$rc = 5 ]; then echo "error: no RTL regression matches TESTS='$(TESTS)'" >&2; fi; exit $$rc
 

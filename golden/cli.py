@@ -2,9 +2,11 @@
 
 Every command takes ``--json`` and then prints exactly one JSON document on
 stdout and nothing else (errors become ``{"error": "..."}``).  Bad input —
-unknown names, malformed layers, broken ONNX files, bad TOML — prints one line
-``error: ...`` on stderr and exits 2, never a Python traceback.  ``reproduce
---strict`` exits 1 on an unexpected outcome (strict-xfail: see golden/claims.py).
+unknown names, malformed layers, broken ONNX files, bad TOML, unknown options —
+prints one line ``error: ...`` on stderr and exits 2, never a Python traceback;
+an unexpected failure prints ``error: internal: ...`` and exits 2 too
+(``hymem --debug ...`` shows its traceback).  ``reproduce --strict`` exits 1
+on an unexpected outcome (strict-xfail: see golden/claims.py).
 """
 
 from __future__ import annotations
@@ -18,18 +20,28 @@ import click
 from golden.claims import SystemResult
 from golden.claims_report import FORMATS, print_table, to_csv, to_markdown
 from golden.cli_support import (
+    ErrorBoundary,
     _console,
     _emit_json,
     handles_errors,
     json_option,
     plot_option,
     precision_option,
+    print_table,
+    set_debug,
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def main() -> None:
-    """hymem: NN accelerators on emerging memories — golden model front end."""
+@click.group(cls=ErrorBoundary, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True,
+              help="Show the Python traceback of an internal error instead of one line.")
+@click.version_option(package_name="hymem", prog_name="hymem", message="%(prog)s %(version)s")
+def main(debug: bool) -> None:
+    """hymem: NN accelerators on emerging memories — golden model front end.
+
+    Bad input prints one line 'error: ...' on stderr and exits 2; --json prints
+    one JSON document on stdout ({"error": ...} on failure)."""
+    set_debug(debug)
 
 
 # --------------------------------------------------------------------------
@@ -63,14 +75,14 @@ def _print_network(net, bits: int) -> None:
             str(lay.groups) if lay.kind == "conv" and lay.groups > 1 else "",
             _fmt_int(lay.params) if lay.params else "", _fmt_int(lay.macs) if lay.macs else "")
     con = _console()
-    con.print(table)
+    print_table(table, con)
     t = net.totals(bits)
     tot = Table(title=f"totals ({bits}-bit elements; max_* over conv layers)")
     tot.add_column("figure")
     tot.add_column("value", justify="right")
     for key, val in t.items():
         tot.add_row(key, _fmt_int(val))
-    con.print(tot)
+    print_table(tot, con)
 
 
 @workload.command("list")
@@ -98,7 +110,7 @@ def workload_list(as_json: bool) -> None:
     for r in rows:
         table.add_row(r["name"], "x".join(map(str, r["input"])), str(r["layers"]),
                       _fmt_int(r["params"]), _fmt_int(r["macs"]), r["description"])
-    _console().print(table)
+    print_table(table)
 
 
 @workload.command("show")
@@ -107,10 +119,10 @@ def workload_list(as_json: bool) -> None:
 @json_option
 @handles_errors
 def workload_show(net: str, bits: int, as_json: bool) -> None:
-    """Layers and totals of zoo network NET."""
-    from golden.workloads import get_network
+    """Layers and totals of NET: a zoo network name or an .onnx file."""
+    from golden.workloads import load_network
 
-    network = get_network(net)
+    network = load_network(net)
     if as_json:
         _emit_json(network.as_dict(bits))
     else:
@@ -164,7 +176,7 @@ def tech_list(as_json: bool) -> None:
         table.add_column(col)
     for r in rows:
         table.add_row(r["name"], str(len(r["components"])), r["description"])
-    _console().print(table)
+    print_table(table)
 
 
 @tech.command("show")
@@ -197,7 +209,7 @@ def tech_show(name: str, as_json: bool) -> None:
             table.add_row(c.name, key, str(val), "", "", "")
         for key, q in c.quantities.items():
             table.add_row(c.name, key, f"{q.value:g}", q.unit, q.per, q.source)
-    _console().print(table)
+    print_table(table)
 
 
 # --------------------------------------------------------------------------
@@ -266,10 +278,6 @@ def _plot(results: list[SystemResult], outdir: Path) -> list[str]:
     return plot(results, outdir)
 
 
-if __name__ == "__main__":
-    main()
-
-
 # --------------------------------------------------------------------------
 # per-system command groups: golden/<system>/cli.py exposing ``group``
 # --------------------------------------------------------------------------
@@ -290,3 +298,6 @@ def _add_system_commands() -> None:
 
 
 _add_system_commands()
+
+if __name__ == "__main__":
+    main()

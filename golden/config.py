@@ -3,12 +3,17 @@
 The same dataclass instance elaborates the RTL, parameterizes the golden model
 and configures the testbench (SPEC §3).  Loading is strict: unknown keys,
 missing keys and values of the wrong type are rejected with the TOML path of
-the offending entry, so a typo never silently falls back to a default.
+the offending entry, so a typo never silently falls back to a default.  A float
+must be finite (TOML allows ``inf`` and ``nan``; no parameter means either), a
+file that is not UTF-8 text is a clean error, and each params module checks the
+ranges stated next to its keys in the TOML (:func:`check_range` words them).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
+import re
 import tomllib
 import typing
 from pathlib import Path
@@ -29,6 +34,24 @@ def config_path(name: str) -> Path:
     return path
 
 
+def name_key(name: str) -> str:
+    """How names compare: case, punctuation and spaces ignored, ``*`` read as ``star``, so
+    ``RANA*(E-5)`` can be typed ``rana-star-e5`` and ``S+ID`` as ``s-id`` (no shell quoting)."""
+    return re.sub(r"[^a-z0-9]", "", str(name).lower().replace("*", "star"))
+
+
+def resolve_name(kind: str, name: str, valid) -> str:
+    """The canonical spelling in ``valid`` that ``name`` means (see :func:`name_key`);
+    an unknown name is a :class:`ConfigError` listing the valid ones."""
+    valid = list(valid)
+    matches = [v for v in valid if name_key(v) == name_key(name)]
+    if len(matches) == 1:
+        return matches[0]
+    if name in valid:
+        return name
+    raise ConfigError(f"unknown {kind} {name!r}; valid: {', '.join(valid)}")
+
+
 def load_toml(path: Path | str) -> dict:
     path = Path(path)
     try:
@@ -36,6 +59,26 @@ def load_toml(path: Path | str) -> dict:
             return tomllib.load(f)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not a TOML text file (byte {exc.start} is not UTF-8)") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def check_range(where: str, value, lo=None, hi=None, *, lo_open: bool = False,
+                hi_open: bool = False, why: str = "") -> None:
+    """``value`` of TOML key ``where`` must lie in the interval; the error states it.
+
+    ``lo``/``hi`` None: unbounded on that side; ``*_open``: the bound itself is excluded.
+    ``why`` names the constraint behind the bound (e.g. the RTL word that holds it)."""
+    ok = (lo is None or (value > lo if lo_open else value >= lo)) and \
+         (hi is None or (value < hi if hi_open else value <= hi))
+    if ok:
+        return
+    left = "(" if lo_open else "["
+    right = ")" if hi_open else "]"
+    span = f"{left}{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}{right}"
+    raise ConfigError(f"{where}={value!r}: must be in {span}" + (f" ({why})" if why else ""))
 
 
 def from_dict(cls, data: dict, where: str = ""):
@@ -74,6 +117,8 @@ def _coerce(hint, value, path: str):
         return float(value)
     if hint in (int, float, str, bool) and not _is_exactly(value, hint):
         raise ConfigError(f"{path}: expected {hint.__name__}, got {value!r}")
+    if hint is float and not math.isfinite(value):
+        raise ConfigError(f"{path}: expected a finite number, got {value!r}")
     return value
 
 

@@ -46,7 +46,7 @@ def test_compare_json(run):
     (("frame", "vgg16", "--system", "sram"), "unknown memory system 'sram'; valid: dram, pcm, hydra"),
     (("frame", "vggx"), "unknown network 'vggx'; valid:"),
     (("frame", "vgg16", "--timing", "fast"), "unknown timing 'fast'; valid: paper, radix4, rtl"),
-    (("frame", "vgg16", "--cycles-per-mac", "-1"), "cycles per MAC must be > 0"),
+    (("frame", "vgg16", "--cycles-per-mac", "-1"), "'--cycles-per-mac': -1.0 is not in the range x>0"),
     (("compare", "nothere.onnx"), "nothere.onnx"),
 ])
 def test_one_line_errors(run, args, message):

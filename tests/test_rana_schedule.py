@@ -77,7 +77,7 @@ def test_malformed_streams_are_rejected(mutate, msg):
 
 
 def test_bad_layer_configs():
-    with pytest.raises(ConfigWordError, match="does not fit 24 bits"):
+    with pytest.raises(ConfigWordError, match=r"period=16777216: does not fit the 24-bit field word 0 \[23:0\]"):
         _cfg(period=1 << 24)
     with pytest.raises(ConfigWordError, match="valid"):
         _cfg(pattern="XD")

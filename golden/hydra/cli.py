@@ -12,7 +12,15 @@ from pathlib import Path
 
 import click
 
-from golden.cli_support import _console, _emit_json, config_option, handles_errors, json_option
+from golden.cli_support import (
+    FloatIn,
+    _console,
+    _emit_json,
+    config_option,
+    handles_errors,
+    json_option,
+    print_table,
+)
 from golden.workloads import load_network
 
 from . import memory
@@ -35,9 +43,10 @@ def _setup(timing: str, cycles_per_mac: float | None, config_path: Path | None):
 
 timing_options = [
     click.option("--timing", default="paper", show_default=True,
-                 help="Compute timing: paper (cycles/MAC calibrated on VGG-16 81.22 ms), "
+                 help="Compute timing: paper (cycles/MAC calibrated once on VGG-16's 81.22 ms at "
+                      "Table I's 16 x 32 MACs, 3 GHz; scales with the config), "
                       "radix4 (8 cycles/MAC, ideal) or rtl (golden.hydra.cycles)."),
-    click.option("--cycles-per-mac", type=float, default=None,
+    click.option("--cycles-per-mac", type=FloatIn(0, min_open=True), default=None,
                  help="Compute timing at this many cycles per MAC per MAC unit (overrides --timing)."),
     config_option("hydra"),
 ]
@@ -64,7 +73,7 @@ def frame_cmd(net: str, system: str, timing: str, cycles_per_mac: float | None,
     """Per-layer and per-frame figures of NET on one memory SYSTEM."""
     from .frame import frame
 
-    memory.check_system(system)
+    system = memory.check_system(system)
     config, tim = _setup(timing, cycles_per_mac, config_path)
     fig = frame(load_network(net), system, config, tim)
     if as_json:
@@ -87,7 +96,7 @@ def frame_cmd(net: str, system: str, timing: str, cycles_per_mac: float | None,
             f"{max(lay.transfer_s.values()) * 1e3:.4g}" + (" *" if lay.memory_bound else ""),
             _n(lay.pcm_writes_avoided))
     con = _console()
-    con.print(table)
+    print_table(table, con)
     con.print("* transfer time exceeds the layer's compute time (hidden by prefetch across the frame)",
               highlight=False)
     _print_totals([fig])
@@ -103,7 +112,7 @@ def _print_totals(figs) -> None:
     totals = [fig.totals() for fig in figs]
     rows = [
         ("latency ms", lambda t: f"{t['latency_s'] * 1e3:.6g}"),
-        ("frames/s", lambda t: f"{t['fps']:.6g}"),
+        ("frames/s", lambda t: "–" if t["fps"] is None else f"{t['fps']:.6g}"),
         ("compute ms", lambda t: f"{t['compute_s'] * 1e3:.6g}"),
         ("transfer ms DRAM", lambda t: f"{t['transfer_s']['dram'] * 1e3:.6g}"),
         ("transfer ms PCM", lambda t: f"{t['transfer_s']['pcm'] * 1e3:.6g}"),
@@ -118,7 +127,7 @@ def _print_totals(figs) -> None:
     ]
     for label, get in rows:
         table.add_row(label, *(get(t) for t in totals))
-    _console().print(table)
+    print_table(table)
 
 
 @group.command("compare")
@@ -143,7 +152,9 @@ def compare_cmd(net: str, timing: str, cycles_per_mac: float | None, config_path
                     "systems": {f.system: f.totals() for f in figs}, "energy_ratios": ratios})
         return
     _print_totals(figs)
+    def ratio(key: str) -> str:
+        return "–" if ratios[key] is None else f"{ratios[key]:.3f}x"
+
     _console().print(f"data-transfer energy ({config.memory.transfer_energy}): pure PCM / Hydra "
-                     f"{ratios['pcm_over_hydra'] or float('nan'):.3f}x, pure PCM / pure DRAM "
-                     f"{ratios['pcm_over_dram'] or float('nan'):.3f}x; timing: {tim.label}",
-                     highlight=False)
+                     f"{ratio('pcm_over_hydra')}, pure PCM / pure DRAM {ratio('pcm_over_dram')}; "
+                     f"timing: {tim.label}", highlight=False)

@@ -32,7 +32,7 @@ import math
 from dataclasses import dataclass
 from functools import cache
 
-from golden.config import ConfigError
+from golden.config import ConfigError, resolve_name
 from golden.energy import Account, EventCost, account, event_costs
 from golden.tech import load_tech
 from golden.workloads.layers import Layer
@@ -52,9 +52,8 @@ ENERGY_TERMS = {"array": ("array_read", "array_write"),
 
 
 def check_system(system: str) -> str:
-    if system not in SYSTEMS:
-        raise ConfigError(f"unknown memory system {system!r}; valid: {', '.join(SYSTEMS)}")
-    return system
+    """The canonical memory-system name (case-insensitive); unknown names list the valid ones."""
+    return resolve_name("memory system", system, SYSTEMS)
 
 
 @dataclass(frozen=True)

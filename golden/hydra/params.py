@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
 
-from golden.config import ConfigError, config_path, from_dict, load_toml
+from golden.config import ConfigError, check_range, config_path, from_dict, load_toml
 from golden.fixed import FixedFormat
 from golden.workloads.layers import KINDS as LAYER_KINDS
 
@@ -47,6 +47,7 @@ class SystemParams:
     def __post_init__(self):
         if self.n_units < 1 or self.n_macs < 1:
             raise ConfigError(f"system: n_units={self.n_units}, n_macs={self.n_macs} must be >= 1")
+        check_range("system.freq_hz", self.freq_hz, 0, lo_open=True)
         if self.pass_accumulation not in PASS_ACCUMULATION:
             raise ConfigError(f"system.pass_accumulation={self.pass_accumulation!r}; "
                               f"valid: {', '.join(PASS_ACCUMULATION)}")
@@ -133,6 +134,11 @@ class UnitParams:
         for name in ("ab_bytes_per_mac", "wb_bytes_per_mac", "ob_words", "bus_width", "max_kernel"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"unit.{name}={getattr(self, name)}: must be >= 1")
+        check_range("unit.max_kernel", self.max_kernel, 1, 15, why="the unit's 4-bit kernel register")
+
+
+#: width of the unit command's addr and arg fields (``golden.hydra.unit.REG_WIDTH``)
+CMD_FIELD_BITS = 16
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,26 @@ class HydraConfig:
     mac: MacParams = field(default_factory=MacParams)
     unit: UnitParams = field(default_factory=UnitParams)
     memory: MemoryParams = field(default_factory=MemoryParams)
+
+    def __post_init__(self):
+        self._check_command_fields()
+
+    def _check_command_fields(self) -> None:
+        """Buffer sizes the unit's 16-bit command fields can address (rtl/hydra/unit.py ``cmd``):
+        WRITE_AB/WRITE_WB carry the first word in ``addr`` and the word count in ``arg``,
+        READ the output-buffer entry count in ``arg``."""
+        most = (1 << CMD_FIELD_BITS) - 1
+        u, n = self.unit, self.system.n_macs
+        for buf, per_mac, cmd in (("activation", u.ab_bytes_per_mac, "WRITE_AB"),
+                                  ("weight", u.wb_bytes_per_mac, "WRITE_WB")):
+            words = per_mac * 8 * n // u.bus_width
+            if words > most:
+                raise ConfigError(
+                    f"system.n_macs={n} x unit.{buf[0]}b_bytes_per_mac={per_mac}: a {words}-word "
+                    f"{buf} buffer ({u.bus_width}-bit words) is more than the {most} words the "
+                    f"{CMD_FIELD_BITS}-bit cmd.addr/cmd.arg fields of {cmd} address")
+        check_range("unit.ob_words", u.ob_words, 1, most,
+                    why=f"READ counts entries in the {CMD_FIELD_BITS}-bit cmd.arg field")
 
 
 def load_hydra_config(path: Path | str | None = None) -> HydraConfig:

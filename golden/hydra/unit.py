@@ -38,12 +38,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from golden.fixed import FixedFormat, bias_to_acc, wrap
+from golden.hydra.params import CMD_FIELD_BITS
 
 # Register-stack indices (SET_REG addr); the op codes are golden.hydra.params.HydraOp.
 REGISTERS = ("mode", "in_h", "in_w", "out_h", "out_w", "kernel", "stride", "pad_top", "pad_left",
              "m_count", "bias", "shift", "accumulate")
 MODES = ("conv", "maxpool", "fc")
-REG_WIDTH = 16
+REG_WIDTH = CMD_FIELD_BITS  # the params module checks the buffers fit these fields
 UNIT_COUNTERS = ("cycles", "macs", "mac_busy_cycles", "ab_reads", "ab_writes", "wb_reads", "wb_writes",
                  "ob_reads", "ob_writes", "write_cmds", "read_cmds", "bits_in", "bits_out", "errors")
 

@@ -20,6 +20,7 @@ from golden.cli_support import (
     handles_errors,
     json_option,
     plot_option,
+    print_table,
 )
 
 
@@ -36,7 +37,7 @@ def _table(title: str, cols: list[str], rows: list[list]) -> None:
         table.add_column(c)
     for r in rows:
         table.add_row(*(str(x) for x in r))
-    _console().print(table)
+    print_table(table)
 
 
 @group.command()
@@ -95,10 +96,14 @@ def storage(net: str, sparsity: float, index_bits: int, encoding: str, bpc: int,
     if not 0.0 <= sparsity < 1.0:
         raise ConfigError(f"--sparsity {sparsity}: must be in [0, 1)")
     cells_of(0, bpc)  # validates bpc
-    encodings = ENCODINGS if encoding == "all" else (check_encoding(encoding),)
+    encodings = ENCODINGS if encoding.lower() == "all" else (check_encoding(encoding),)
     codec = load_maxnvm_config(config_path).codec
     network = load_network(net)
-    counts = [layer_counts_of(lay, 1 - sparsity, index_bits) for lay in network.of_kind("conv", "fc")]
+    weighted = network.of_kind("conv", "fc")
+    if not weighted:
+        raise ConfigError(f"{network.name}: nothing for MaxNVM to store: no conv or fc layer "
+                          f"(weights); its layers are {', '.join(sorted({lay.kind for lay in network.layers}))}")
+    counts = [layer_counts_of(lay, 1 - sparsity, index_bits) for lay in weighted]
     doc = {"network": network.name, "sparsity": sparsity, "index_bits": index_bits,
            "bits_per_cell": bpc, "encodings": {}}
     for e in encodings:
@@ -140,7 +145,7 @@ def cells_cmd(net: str, encoding: str, sparsity: float | None, index_bits: int |
         raise ConfigError(f"--bits {index_bits}: must be in {MIN_BITS}..{MAX_BITS}")
     if sparsity is not None and not 0.0 <= sparsity < 1.0:
         raise ConfigError(f"--sparsity {sparsity}: must be in [0, 1)")
-    encodings = ENCODINGS if encoding == "all" else (check_encoding(encoding),)
+    encodings = ENCODINGS if encoding.lower() == "all" else (check_encoding(encoding),)
     name = net.lower() if net.lower() in TABLE2 else net
     codec = load_maxnvm_config(config_path).codec
     doc = {"network": name,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
 
-from golden.config import ConfigError, config_path, from_dict, load_toml
+from golden.config import ConfigError, config_path, from_dict, load_toml, resolve_name
 
 LEVEL_CODES = ("gray", "binary")
 TECHNOLOGIES = ("ctt", "rram")
@@ -74,9 +74,7 @@ class MlcParams:
 
     def tech(self, name: str) -> MlcTech:
         """The parameter set of technology ``name``; unknown names list the valid ones."""
-        if name not in TECHNOLOGIES:
-            raise ConfigError(f"unknown technology {name!r}; valid: {', '.join(TECHNOLOGIES)}")
-        return getattr(self, name)
+        return getattr(self, resolve_name("technology", name, TECHNOLOGIES))
 
 
 # --- [study] -----------------------------------------------------------------

@@ -19,6 +19,16 @@ from golden.plotting import pyplot, save
 CELL_COLORS = {"SLC": "#1b9e77", "MLC2": "#7570b3", "MLC3": "#d95f02"}
 
 
+#: a bar shorter than this (percentage points) is drawn as an open circle at 0
+ZERO_PP = 0.01
+
+
+def _standard_error(row: dict) -> float:
+    """Standard error of a bar's mean error over its fault maps (``std_error`` is their spread)."""
+    n = row.get("trials", 1)
+    return row["std_error"] / n ** 0.5 if n > 1 else 0.0
+
+
 def _technologies(rows: list[dict]) -> list[str]:
     return list(dict.fromkeys(r["technology"] for r in rows))
 
@@ -35,16 +45,29 @@ def fig5(result: dict, outdir: Path) -> str:
         width = 0.8 / len(cells)
         for j, cell in enumerate(cells):
             by_group = {(r["encoding"], r["structure"]): r for r in mine if r["cell"] == cell}
-            ax.bar([i + j * width for i in range(len(groups))],
-                   [100 * by_group[g]["delta_error"] for g in groups], width, label=cell,
-                   color=CELL_COLORS.get(cell))
+            xs = [i + j * width for i in range(len(groups))]
+            pp = [100 * by_group[g]["delta_error"] for g in groups]
+            color = CELL_COLORS.get(cell)
+            ax.bar(xs, pp, width, label=cell, color=color,
+                   yerr=[100 * _standard_error(by_group[g]) for g in groups],
+                   error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "#333333"})
+            # a bar of (nearly) zero height is a result too: mark it so it is not read as missing
+            zero = [(x, v) for x, v in zip(xs, pp, strict=True) if abs(v) < ZERO_PP]
+            if zero:
+                ax.scatter([x for x, _ in zero], [0.0] * len(zero), marker="o", s=14,
+                           facecolors="white", edgecolors=color, linewidths=1.2, zorder=3)
         ax.axhline(100 * bound, color="black", linestyle=":", linewidth=0.8, label="ITN bound")
+        ax.axhline(0, color="#999999", linewidth=0.5)
+        low, high = ax.get_ylim()
+        ax.set_ylim(min(low, -0.04 * high), high)   # room below 0 for the open circles
         ax.set_xticks([i + 0.4 - width / 2 for i in range(len(groups))], [f"{e}\n{s}" for e, s in groups],
                       rotation=90, fontsize=7)
         ax.set_ylabel("error increase (pp)")
         ax.set_title(f"{tech.upper()}: one structure faulty, the others perfect", fontsize=9)
-        ax.legend(fontsize=7)
-    fig.suptitle(f"Fig. 5 analog (model): digits CNN, {result['trials']} fault maps per bar", fontsize=10)
+        ax.legend(fontsize=7, loc="upper left")
+    fig.suptitle(f"Fig. 5 analog (model): digits CNN, {result['trials']} fault maps per bar; "
+                 f"error bar = standard error of the mean; open circle = no increase "
+                 f"(|bar| < {ZERO_PP:g} pp)", fontsize=10)
     return save(fig, outdir, "maxnvm_fig5.png")
 
 

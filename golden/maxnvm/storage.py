@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from golden.bits import bits_of, pack_words, unpack_words
-from golden.config import ConfigError
+from golden.config import resolve_name
 
 from .codecs import (
     codeword_bits,
@@ -72,13 +72,12 @@ BASE = {"CSR+ECC": "CSR", "BitM+ECC": "BitMask", "P+C+ECC": "P+C", "BitM+IdxSync
 
 
 def check_encoding(name: str, valid: tuple[str, ...] = ENCODINGS) -> str:
-    if name not in valid:
-        raise ConfigError(f"unknown encoding {name!r}; valid: {', '.join(valid)}")
-    return name
+    """The canonical encoding ``name`` means (case and punctuation optional: ``bitm-idxsync``)."""
+    return resolve_name("encoding", name, valid)
 
 
 def structures_of(encoding: str) -> tuple[str, ...]:
-    check_encoding(encoding, STUDY_ENCODINGS)
+    encoding = check_encoding(encoding, STUDY_ENCODINGS)
     return STRUCTURES[BASE.get(encoding, encoding)]
 
 
@@ -149,7 +148,7 @@ class StoredLayer:
 def encode_layer(indices: np.ndarray, encoding: str, index_bits: int, codec: CodecParams,
                  idxsync_block: int | None = None) -> StoredLayer:
     """Encode a layer's cluster indices (``(kernels, ...)``) into its stored structures."""
-    check_encoding(encoding, STUDY_ENCODINGS)
+    encoding = check_encoding(encoding, STUDY_ENCODINGS)
     idx = np.asarray(indices, np.int64)
     base = BASE.get(encoding, encoding)
     rows = idx.reshape(idx.shape[0], -1)

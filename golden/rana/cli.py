@@ -26,6 +26,7 @@ from golden.cli_support import (
     handles_errors,
     json_option,
     plot_option,
+    print_table,
 )
 
 from .config_words import Pattern
@@ -35,6 +36,17 @@ from .training import NUMBER_FORMATS
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def group() -> None:
     """RANA (seed 004): eDRAM lifetimes, hybrid-pattern scheduler, refresh flags, training."""
+
+
+def _sig(x: float) -> str:
+    """4 significant digits, never rounded to 0: 0.1412 stays 0.1412, 123456.7 is 1.235e+05."""
+    return f"{x:.4g}"
+
+
+def _share(part: float, whole: float) -> str:
+    if not whole:
+        return "–"
+    return f"{part / whole * 100:.3g} %"
 
 
 def _plotted(path: str | None) -> None:
@@ -76,7 +88,8 @@ def layer_report(shape, pattern: Pattern, tiling, cfg) -> dict:
 @click.option("--C", "C", type=int, required=True, help="Output columns.")
 @click.option("--K", "K", type=int, required=True, help="Kernel size.")
 @click.option("--S", "S", type=int, default=1, show_default=True, help="Stride.")
-@click.option("--pattern", type=click.Choice([p.name for p in Pattern]), required=True)
+@click.option("--pattern", type=click.Choice([p.name for p in Pattern], case_sensitive=False),
+              required=True)
 @click.option("--Tm", "tm", type=int, required=True)
 @click.option("--Tn", "tn", type=int, required=True)
 @click.option("--Tr", "tr", type=int, required=True)
@@ -90,6 +103,7 @@ def layer_cmd(M, N, R, C, K, S, pattern, tm, tn, tr, tc, H, L, config_path, as_j
     """PE utilization, lifetimes (µs) and buffer storage (bytes) of one layer and tiling."""
     from .lifetime import ConvShape, Tiling
 
+    pattern = pattern.upper()
     doc = layer_report(ConvShape(M, N, R, C, K, S, H, L), Pattern[pattern], Tiling(tm, tn, tr, tc),
                        _config(config_path))
     if as_json:
@@ -105,7 +119,9 @@ def layer_cmd(M, N, R, C, K, S, pattern, tm, tn, tr, tc, H, L, config_path, as_j
 
 @group.command("schedule")
 @click.argument("net")  # zoo name or .onnx file
-@click.option("--design", required=True, help="S+ID, eD+ID, eD+OD, RANA(0), RANA(E-5) or RANA*(E-5).")
+@click.option("--design", required=True,
+              help="S+ID, eD+ID, eD+OD, RANA(0), RANA(E-5) or RANA*(E-5); case and punctuation are "
+                   "optional: s-id, ed-id, ed-od, rana-0, rana-e5, rana-star-e5.")
 @click.option("--capacity-scale", type=FloatIn(0, 1024, min_open=True), default=1.0, show_default=True,
               help="Scale of the buffer capacity (Fig. 18 sweeps 0.25..8).")
 @click.option("--words", is_flag=True, help="Also print the configuration words the RTL loads.")
@@ -118,15 +134,17 @@ def schedule_cmd(net: str, design: str, capacity_scale: float, words: bool, conf
 
     from .scheduler import schedule_network
 
-    s = schedule_network(net, design, _config(config_path), capacity_scale=capacity_scale)
+    cfg = _config(config_path)
+    s = schedule_network(net, design, cfg, capacity_scale=capacity_scale)
     doc = s.as_dict()
     if words:
         doc["words"] = [int(w) for w in s.words()]
+        doc["config_memory_words"] = cfg.edram.config_memory_words
     if as_json:
         _emit_json(doc)
         return
     b = s.buffer
-    table = Table(title=f"{net} on {design}: {b.kind} {b.n_banks} banks x {b.bank_words} words, "
+    table = Table(title=f"{net} on {s.design.name}: {b.kind} {b.n_banks} banks x {b.bank_words} words, "
                         f"controller {b.controller}, refresh period {b.period_cycles} cycles")
     for col in ("layer", "pattern", "Tm,Tn,Tr,Tc", "LT in/out/w (us)", "banks i/o/w", "flags",
                 "refresh words", "DDR words", "energy (uJ)"):
@@ -134,16 +152,24 @@ def schedule_cmd(net: str, design: str, capacity_scale: float, words: bool, conf
     for lay in doc["layers"]:
         t, lt, bk = lay["tiling"], lay["lifetime_us"], lay["banks"]
         table.add_row(lay["layer"], lay["pattern"], f"{t['Tm']},{t['Tn']},{t['Tr']},{t['Tc']}",
-                      f"{lt['input']:.0f}/{lt['output']:.0f}/{lt['weight']:.0f}",
+                      f"{_sig(lt['input'])}/{_sig(lt['output'])}/{_sig(lt['weight'])}",
                       f"{bk['input']}/{bk['output']}/{bk['weight']}", lay["refresh_flags"],
                       str(lay["counts"]["refresh"]), str(lay["counts"]["ddr"]),
-                      f"{sum(lay['energy_pj'].values()) / 1e6:.1f}")
+                      _sig(sum(lay['energy_pj'].values()) / 1e6))
     con = _console()
-    con.print(table)
-    con.print("energy (uJ): " + ", ".join(f"{k} {v / 1e6:.1f}" for k, v in doc["energy_pj"].items())
-              + f", total {doc['total_pj'] / 1e6:.1f}")
+    print_table(table, con)
+    con.print("energy (uJ): " + ", ".join(f"{k} {_sig(v / 1e6)}" for k, v in doc["energy_pj"].items())
+              + f", total {_sig(doc['total_pj'] / 1e6)}", highlight=False)
+    if s.skipped:
+        con.print(f"not scheduled (RANA schedules convolutions only, seed 004 §II-A; their energy "
+                  f"is not in the total): {', '.join(f'{n} ({k})' for n, k in s.skipped)}",
+                  highlight=False)
     if words:
         con.print("words: " + " ".join(f"{w:08x}" for w in doc["words"]))
+        if len(doc["words"]) > cfg.edram.config_memory_words:
+            con.print(f"note: {len(doc['words'])} words exceed the RTL configuration memory "
+                      f"(edram.config_memory_words = {cfg.edram.config_memory_words}); load the "
+                      "network in parts", highlight=False)
 
 
 PAPER_FIG15 = {  # seed 004 §V-B1 (Fig. 15), as fractions
@@ -188,13 +214,13 @@ def designs_cmd(config_path, plot_dir, as_json: bool) -> None:
             table.add_column(col, justify="right")
         for d, e in per.items():
             table.add_row(d, *(f"{e[k]:.3f}" for k in ("mac", "buffer", "refresh", "ddr")), f"{sum(e.values()):.3f}")
-        con.print(table)
+        print_table(table, con)
     table = Table(title="§V-B figures over the four benchmarks (model: suite totals; also mean of per-network ratios)")
     for col in ("figure", "model", "model (mean)", "paper"):
         table.add_column(col)
     for k, v in doc["figures"].items():
         table.add_row(k, f"{v:.4f}", f"{doc['figures_mean_of_ratios'][k]:.4f}", f"{PAPER_FIG15[k]:.4f}")
-    con.print(table)
+    print_table(table, con)
     _plotted(doc.get("plot"))
 
 
@@ -269,9 +295,9 @@ def retention_sweep_cmd(net: str, config_path, plot_dir, as_json: bool) -> None:
     for t in SWEEP_INTERVALS_US:
         table.add_column(f"{t} us", justify="right")
     for d, per in sweep.items():
-        table.add_row(d, *(f"{sum(e.values()) / 1e6:.0f} ({e['refresh'] / sum(e.values()):.0%})"
+        table.add_row(d, *(f"{_sig(sum(e.values()) / 1e6)} ({_share(e['refresh'], sum(e.values()))})"
                            for e in per.values()))
-    _console().print(table)
+    print_table(table)
     _plotted(plot)
 
 

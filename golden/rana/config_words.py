@@ -44,6 +44,8 @@ from enum import IntEnum
 
 import numpy as np
 
+from golden.config import ConfigError
+
 WORD_BITS = 32
 HEADER_WORDS = 6
 PERIOD_BITS = 24
@@ -79,7 +81,7 @@ class Pattern(IntEnum):
     WD = 2
 
 
-class ConfigWordError(ValueError):
+class ConfigWordError(ConfigError):
     """A LayerConfig that does not fit its fields, or a malformed word stream."""
 
 
@@ -110,10 +112,12 @@ class LayerConfig:
     def __post_init__(self):
         object.__setattr__(self, "pattern", _pattern(self.pattern))
         for name in ("period", "tm", "tn", "tr", "tc", "layer_cycles", "banks_in", "banks_out", "banks_w"):
-            width = FIELDS[name][2]
+            word, lsb, width = FIELDS[name]
             value = getattr(self, name)
             if not 0 <= value < 1 << width:
-                raise ConfigWordError(f"{name}={value}: does not fit {width} bits")
+                raise ConfigWordError(f"{name}={value}: does not fit the {width}-bit field "
+                                      f"word {word} [{lsb + width - 1}:{lsb}] of the RTL layer "
+                                      "configuration")
         for name in ("tm", "tn", "tr", "tc"):
             if getattr(self, name) < 1:
                 raise ConfigWordError(f"{name}={getattr(self, name)}: a tile must be >= 1")

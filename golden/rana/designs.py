@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from golden.config import ConfigError
+from golden.config import ConfigError, resolve_name
 from golden.rana.config_words import Pattern
 from golden.rana.cost import Buffer
-from golden.rana.params import RanaConfig
+from golden.rana.params import MAX_BANKS, MAX_PERIOD, RanaConfig, field_name
 from golden.rana.retention import distribution, tolerable_retention_us
 
 SRAM_BANK_BYTES = 32 * 1024  # Table II: 32 KB SRAM macro
@@ -51,10 +51,10 @@ DESIGNS: dict[str, Design] = {d.name: d for d in (
 
 
 def get_design(name: str) -> Design:
-    try:
-        return DESIGNS[name]
-    except KeyError:
-        raise ConfigError(f"unknown design {name!r}; valid: {', '.join(DESIGNS)}") from None
+    """A Table IV design by name; case and punctuation are optional, so the shell-safe
+    spellings ``s-id``, ``ed-id``, ``ed-od``, ``rana-0``, ``rana-e5`` and ``rana-star-e5``
+    work (``golden.config.name_key``)."""
+    return DESIGNS[resolve_name("design", name, DESIGNS)]
 
 
 def refresh_interval_us(design: Design, cfg: RanaConfig) -> float:
@@ -78,5 +78,13 @@ def design_buffer(design: Design, cfg: RanaConfig, capacity_scale: float = 1.0,
     banks = n_banks or round(cfg.edram.n_banks * capacity_scale)
     if banks < 1:
         raise ConfigError(f"capacity scale {capacity_scale}: fewer than one bank")
+    if banks > MAX_BANKS:
+        raise ConfigError(f"capacity scale {capacity_scale:g} x edram.n_banks={cfg.edram.n_banks} = "
+                          f"{banks} banks: more than {MAX_BANKS}, the most "
+                          + field_name("banks_in") + " can allocate")
     interval = refresh_interval_us(design, cfg) if interval_us is None else interval_us
-    return Buffer("edram", banks, bank_words, design.controller, cfg.period_cycles(interval))
+    period = cfg.period_cycles(interval)
+    if period > MAX_PERIOD:
+        raise ConfigError(f"refresh interval {interval:g} us = {period} cycles at platform.freq_hz="
+                          f"{cfg.platform.freq_hz:g}: more than {MAX_PERIOD} = " + field_name("period"))
+    return Buffer("edram", banks, bank_words, design.controller, period)

@@ -12,7 +12,27 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from golden.config import ConfigError, config_path, from_dict, load_toml
+from golden.config import ConfigError, check_range, config_path, from_dict, load_toml
+from golden.rana.config_words import (
+    BANK_COUNT_BITS,
+    FIELDS,
+    PERIOD_BITS,
+    TILE_BITS,
+    words_per_layer,
+)
+
+#: largest bank count the 16-bit banks_in/banks_out/banks_w fields (words 4-5) can allocate
+MAX_BANKS = (1 << BANK_COUNT_BITS) - 1
+#: largest tile the 16-bit tm/tn/tr/tc fields (words 1-2) hold
+MAX_TILE = (1 << TILE_BITS) - 1
+#: largest clock-divider period the 24-bit period field (word 0) holds
+MAX_PERIOD = (1 << PERIOD_BITS) - 1
+
+
+def field_name(name: str) -> str:
+    """``"word 0 [23:0] period"``: where a configuration field lives, for error messages."""
+    word, lsb, width = FIELDS[name]
+    return f"the {width}-bit field {name} (word {word} [{lsb + width - 1}:{lsb}]) of the RTL layer configuration"
 
 
 def _positive(where: str, **values) -> None:
@@ -32,6 +52,13 @@ class PlatformParams:
     def __post_init__(self):
         _positive("platform", pe_rows=self.pe_rows, pe_cols=self.pe_cols, freq_hz=self.freq_hz,
                   data_bits=self.data_bits)
+        check_range("platform.pe_rows", self.pe_rows, 1, MAX_TILE, why="a row tile Tm of "
+                    + field_name("tm"))
+        check_range("platform.pe_cols", self.pe_cols, 1, MAX_TILE, why="a column tile of "
+                    + field_name("tc"))
+        if self.data_bits % 8:
+            raise ConfigError(f"platform.data_bits={self.data_bits}: must be a multiple of 8 "
+                              "(words are counted in bytes)")
         if self.col_dim not in ("c", "n"):
             raise ConfigError(f"platform.col_dim={self.col_dim!r}: valid: c, n")
 
@@ -78,6 +105,12 @@ class EdramParams:
     def __post_init__(self):
         _positive("edram", n_banks=self.n_banks, rows_per_bank=self.rows_per_bank, row_bits=self.row_bits,
                   config_memory_words=self.config_memory_words)
+        check_range("edram.n_banks", self.n_banks, 1, MAX_BANKS,
+                    why="banks are allocated in " + field_name("banks_in"))
+        per_layer = words_per_layer(self.n_banks)
+        if self.config_memory_words < per_layer:
+            raise ConfigError(f"edram.config_memory_words={self.config_memory_words}: cannot hold one "
+                              f"layer's {per_layer} configuration words at n_banks={self.n_banks}")
         if self.refresh_max_wait < 0:
             raise ConfigError(f"edram.refresh_max_wait={self.refresh_max_wait}: must be >= 0")
         if self.row_bits % 8:
@@ -119,6 +152,9 @@ class RetentionParams:
         _positive("retention", typical_us=self.typical_us, tolerable_us=self.tolerable_us,
                   typical_failure_rate=self.typical_failure_rate,
                   tolerable_failure_rate=self.tolerable_failure_rate)
+        for name in ("typical_failure_rate", "tolerable_failure_rate"):
+            check_range(f"retention.{name}", getattr(self, name), 0, 1, lo_open=True,
+                        why="a probability")
         if not (self.typical_us < self.tolerable_us and self.typical_failure_rate < self.tolerable_failure_rate):
             raise ConfigError("retention: the failure rate must grow with retention time "
                               f"({self.typical_us} us -> {self.typical_failure_rate}, "
@@ -141,6 +177,9 @@ class DaDianNaoParams:
     def __post_init__(self):
         _positive("dadiannao", par_m=self.par_m, par_n=self.par_n, freq_hz=self.freq_hz,
                   capacity_bytes=self.capacity_bytes, tm=self.tm, tn=self.tn, tr=self.tr, tc=self.tc)
+        for name in ("par_m", "par_n", "tm", "tn", "tr", "tc"):
+            check_range(f"dadiannao.{name}", getattr(self, name), 1, MAX_TILE,
+                        why="a tile of " + field_name("tm"))
 
     @property
     def macs(self) -> int:
@@ -165,6 +204,12 @@ class RanaConfig:
         if self.edram.row_bits % self.platform.data_bits:
             raise ConfigError(f"edram.row_bits={self.edram.row_bits} is not a multiple of "
                               f"platform.data_bits={self.platform.data_bits}")
+        longest = max(self.retention.typical_us, self.retention.tolerable_us)
+        period = self.period_cycles(longest)
+        if period > MAX_PERIOD:
+            raise ConfigError(f"platform.freq_hz={self.platform.freq_hz:g}: a {longest:g} us refresh "
+                              f"interval is {period} cycles, more than {MAX_PERIOD} = "
+                              + field_name("period"))
 
     @property
     def refresh_words_per_row(self) -> int:

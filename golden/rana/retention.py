@@ -101,8 +101,9 @@ def load_table(path: Path | str) -> RetentionDistribution:
         f = [float(p["failure_rate"]) for p in points]
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"retention table {path}: each point needs retention_us and failure_rate ({exc})") from None
-    if min(t) <= 0 or min(f) <= 0:
-        raise ConfigError(f"retention table {path}: values must be > 0")
+    if not all(np.isfinite(t + f)) or min(t) <= 0 or min(f) <= 0 or max(f) > 1:
+        raise ConfigError(f"retention table {path}: retention_us must be finite and > 0, "
+                          "failure_rate in (0, 1]")
     return RetentionDistribution(tuple(np.log(t)), tuple(np.log(f)), str(path))
 
 

@@ -31,7 +31,7 @@ import numpy as np
 
 from golden.config import ConfigError
 from golden.energy import Account
-from golden.rana.config_words import LayerConfig, Pattern, pack_words
+from golden.rana.config_words import ConfigWordError, LayerConfig, Pattern, pack_words
 from golden.rana.cost import (
     EVENTS,
     Buffer,
@@ -93,6 +93,7 @@ class NetworkSchedule:
     layers: list[LayerSchedule]
     freq_hz: float
     costs: dict = field(repr=False)
+    skipped: tuple[tuple[str, str], ...] = ()   # (name, kind) of layers with MACs not scheduled
 
     @property
     def configs(self) -> list[LayerConfig]:
@@ -120,6 +121,7 @@ class NetworkSchedule:
             "counts": self.totals(),
             "energy_pj": self.energy_pj(),
             "total_pj": self.total_pj(),
+            "skipped_layers": [{"layer": n, "kind": k} for n, k in self.skipped],
         }
 
 
@@ -212,9 +214,12 @@ def schedule_layer(name: str, shape: ConvShape, patterns, cfg: RanaConfig, buf: 
                             f"{', '.join(p.name for p in patterns)}: {why}")
     _, pattern, tiling = best
     counts = _scalar_counts(layer_counts(shape, pattern, tiling, cfg.platform, buf, repeat, phase, overhead))
+    try:
+        config = layer_config(counts, pattern, tiling, buf)
+    except ConfigWordError as exc:  # e.g. a huge image: layer_cycles beyond its 32-bit word
+        raise ScheduleError(f"layer {name}: {exc}") from None
     return LayerSchedule(name, shape, repeat, pattern, tiling, counts,
-                         layer_account(counts, costs, cfg.platform),
-                         layer_config(counts, pattern, tiling, buf), n_ok)
+                         layer_account(counts, costs, cfg.platform), config, n_ok)
 
 
 def conv_layers(network: str | Network) -> list[tuple[str, ConvShape, int]]:
@@ -232,6 +237,11 @@ def conv_layers(network: str | Network) -> list[tuple[str, ConvShape, int]]:
     return out
 
 
+def skipped_layers(network: Network) -> tuple[tuple[str, str], ...]:
+    """(name, kind) of the layers with MACs that the scheduler leaves out (FC: not a convolution)."""
+    return tuple((lay.name, lay.kind) for lay in network.layers if lay.kind != "conv" and lay.macs)
+
+
 def as_network(network: str | Network) -> Network:
     return network if isinstance(network, Network) else load_network(network)
 
@@ -247,9 +257,15 @@ def schedule_network(network: str | Network, design: str | Design, cfg: RanaConf
     costs = tech_costs(cfg.tech, d.buffer_kind)
     layers, phase = [], 0
     convs = conv_layers(network)
+    if not convs:
+        skipped = ", ".join(f"{n} ({k})" for n, k in skipped_layers(network)) or "none"
+        raise ScheduleError(f"{network.name}: nothing for RANA to schedule: it has no convolution "
+                            f"layer (RANA schedules convolutions only, seed 004 §II-A); layers with "
+                            f"MACs left out: {skipped}")
     for i, (name, shape, g) in enumerate(convs):   # in order: the divider's phase carries over
         overhead = controller_overhead(buf.n_banks, last=i == len(convs) - 1)
         s = schedule_layer(name, shape, d.patterns, cfg, buf, costs, g, fixed_tiling, phase, overhead)
         layers.append(s)
         phase = next_phase(phase, int(s.counts["cycles"]) + overhead, buf)
-    return NetworkSchedule(network.name, d, buf, layers, cfg.platform.freq_hz, costs)
+    return NetworkSchedule(network.name, d, buf, layers, cfg.platform.freq_hz, costs,
+                           skipped_layers(network))

@@ -22,6 +22,7 @@ passing the file's path wherever a technology name is accepted.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -196,6 +197,9 @@ def _quantity(where: str, val: dict, seed: str) -> Quantity:
     value = val["value"]
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(f"{where}: value must be a number, got {value!r}")
+    if not math.isfinite(value) or value < 0:
+        raise ConfigError(f"{where}: value must be a finite number >= 0 (an energy, time, size "
+                          f"or rate), got {value!r}")
     unit = val["unit"]
     if unit not in UNITS:
         raise ConfigError(f"{where}: unknown unit {unit!r}; valid: {', '.join(UNITS)}")

@@ -10,6 +10,12 @@ Operators that cost no weights or MACs in this accounting (activations, batch
 norm, dropout, LRN, softmax, flatten/reshape) pass their input through.
 Anything else is unsupported: all unsupported operator types are listed in one
 error, before any layer is built.
+
+Only the initializers' shapes are used, never their values, so weights are not
+read into memory; but a file that could not be run is rejected, naming the
+tensor (and the node that uses it): weights in an external data file that is
+missing or too short, an initializer whose dims promise elements it does not
+hold, a bias whose length does not match its layer.
 """
 
 from __future__ import annotations
@@ -72,15 +78,81 @@ def load_onnx(path: str | Path, name: str | None = None) -> Network:
     path = Path(path)
     if not path.is_file():
         raise OnnxImportError(f"{path}: no such file")
-    try:
-        model = onnx.load(str(path))
+    try:  # weights stay on disk: only their shapes matter (external files are checked below)
+        model = onnx.load(str(path), load_external_data=False)
     except (ProtobufError, OSError, ValueError) as exc:
         raise OnnxImportError(f"{path}: not a readable ONNX model ({type(exc).__name__}: {exc})") from None
-    return import_model(model, name or path.stem, str(path))
+    return import_model(model, name or path.stem, str(path), base_dir=path.parent)
 
 
-def import_model(model, name: str, where: str = "<model>") -> Network:
-    """Import an in-memory ``onnx.ModelProto``."""
+class InitShape(tuple):
+    """An initializer's dims (its values are never needed): ``.shape`` and ``.ndim`` like NumPy."""
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self)
+
+    @property
+    def ndim(self) -> int:
+        return len(self)
+
+
+_TYPED_FIELDS = ("float_data", "int32_data", "int64_data", "double_data", "uint64_data",
+                 "string_data")
+
+
+def _users(graph, tensor: str) -> str:
+    names = [n.name or n.op_type for n in graph.node if tensor in n.input]
+    return f" (used by node {', '.join(map(repr, names))})" if names else ""
+
+
+def _external_info(t) -> dict[str, str]:
+    return {e.key: e.value for e in t.external_data}
+
+
+def _check_initializer(t, graph, where: str, base_dir: Path | None) -> InitShape:
+    """The dims of initializer ``t`` after checking it holds (or points to) its data."""
+    from onnx import TensorProto, helper
+
+    dims = InitShape(int(d) for d in t.dims)
+    if any(d < 0 for d in dims):
+        raise OnnxImportError(f"{where}: initializer {t.name!r}{_users(graph, t.name)}: "
+                              f"negative dimension in {list(dims)}")
+    count = _prod(dims)
+    try:
+        itemsize = helper.tensor_dtype_to_np_dtype(t.data_type).itemsize
+    except (KeyError, TypeError, ValueError):
+        itemsize = 0   # unknown or string type: only the presence of data is checked
+    what = f"{where}: initializer {t.name!r}{_users(graph, t.name)}"
+    if t.data_location == TensorProto.EXTERNAL:
+        info = _external_info(t)
+        location = info.get("location", "")
+        if base_dir is None or not location:
+            raise OnnxImportError(f"{what}: its data is in an external file the model names "
+                                  f"{location!r}, which cannot be found")
+        file = base_dir / location
+        if not file.is_file():
+            raise OnnxImportError(f"{what}: its data should be in the external file {file}, "
+                                  "which does not exist (copy it next to the .onnx file)")
+        need = int(info.get("length", count * itemsize)) + int(info.get("offset", 0))
+        if file.stat().st_size < need:
+            raise OnnxImportError(f"{what}: the external file {file} holds "
+                                  f"{file.stat().st_size} bytes, the tensor needs bytes up to {need}")
+        return dims
+    if t.raw_data:
+        if itemsize and len(t.raw_data) != count * itemsize:
+            raise OnnxImportError(f"{what}: dims {list(dims)} need {count * itemsize} bytes, "
+                                  f"raw_data holds {len(t.raw_data)}")
+        return dims
+    held = max(len(getattr(t, f)) for f in _TYPED_FIELDS)
+    if count and not held:
+        raise OnnxImportError(f"{what}: dims {list(dims)} promise {count} elements but it holds "
+                              "no data")
+    return dims
+
+
+def import_model(model, name: str, where: str = "<model>", base_dir: Path | None = None) -> Network:
+    """Import an in-memory ``onnx.ModelProto`` (``base_dir``: where its external data lives)."""
     import onnx
     from onnx import numpy_helper, shape_inference
 
@@ -95,11 +167,15 @@ def import_model(model, name: str, where: str = "<model>") -> Network:
             f"{where}: unsupported ONNX operator(s): {', '.join(unsupported)} "
             f"(supported: {', '.join(SUPPORTED)})"
         )
-    inits = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    inits = {t.name: _check_initializer(t, graph, where, base_dir) for t in graph.initializer}
     # Constant nodes feeding Reshape etc. count as initializers.
     for node in graph.node:
         if node.op_type == "Constant":
-            inits[node.output[0]] = numpy_helper.to_array(_attrs(node)["value"])
+            try:
+                inits[node.output[0]] = InitShape(numpy_helper.to_array(_attrs(node)["value"]).shape)
+            except (KeyError, ValueError, TypeError) as exc:
+                raise OnnxImportError(f"{where}: Constant node {node.name or node.output[0]!r}: "
+                                      f"no readable tensor value ({exc})") from None
     shapes = {vi.name: _dims(vi) for vi in
               list(graph.value_info) + list(graph.input) + list(graph.output)}
     inputs = [vi for vi in graph.input if vi.name not in inits]
@@ -203,8 +279,18 @@ def _conv(b: Builder, node, a, x: Tensor, inits, name, label, where) -> Tensor:
                               f"channels, feature map has {x.c}")
     stride = tuple(a.get("strides", [1, 1]))
     pads = _pads(a, x, (kh, kw), stride)
-    return b.conv(name, x, m, (kh, kw), stride=stride, padding=pads, groups=groups,
-                  bias=len(node.input) > 2 and bool(node.input[2]))
+    bias = len(node.input) > 2 and bool(node.input[2])
+    if bias:
+        _check_bias(inits, node.input[2], m, label, where)
+    return b.conv(name, x, m, (kh, kw), stride=stride, padding=pads, groups=groups, bias=bias)
+
+
+def _check_bias(inits, tensor: str, outputs: int, label: str, where: str) -> None:
+    """A bias initializer must hold one value per output (channel or feature)."""
+    dims = inits.get(tensor)
+    if dims is not None and _prod(dims) != outputs:
+        raise OnnxImportError(f"{where}: node {label!r}: bias {tensor!r} has shape {list(dims)}, "
+                              f"the layer has {outputs} outputs")
 
 
 def _pads(a, x: Tensor, k, stride) -> tuple[int, int, int, int]:
@@ -233,6 +319,8 @@ def _gemm(b: Builder, node, a, x: Tensor, inits, name, label, where) -> Tensor:
         raise OnnxImportError(f"{where}: node {label!r}: weight expects {k} input features, "
                               f"feature map has {features}")
     bias = node.op_type == "Gemm" and len(node.input) > 2 and bool(node.input[2])
+    if bias and inits.get(node.input[2]) is not None and _prod(inits[node.input[2]]) not in (1, n):
+        _check_bias(inits, node.input[2], int(n), label, where)  # Gemm broadcasts a scalar C
     return b.fc(name, x, int(n), bias=bias)
 
 
