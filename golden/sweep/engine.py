@@ -9,12 +9,14 @@ one so a failing point is reported with its parameters and the others still give
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import math
 import sys
 import time
-from concurrent.futures import as_completed
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from golden.config import ConfigError
 
 from . import output
 from .executors import Engine, SerialExecutor
-from .grid import expand, point_key, point_seed
+from .grid import effective_grid, expand, point_key, point_seed
 from .registry import Study, get_study
 
 
@@ -44,46 +46,85 @@ def config_hash(study: Study, config=None) -> str:
 
 
 def _plain(value):
-    """A JSON/CSV-ready scalar: numpy scalars become Python numbers."""
+    """JSON for numpy scalars a study left in its rows (Python numbers pass untouched)."""
     if isinstance(value, np.generic):
         return value.item()
-    if isinstance(value, dict | list | tuple | np.ndarray):
-        raise TypeError(f"sweep outputs must be scalars, got {type(value).__name__}")
-    return value
+    raise TypeError(f"sweep outputs must be scalars, got {type(value).__name__}")
+
+
+_JSON = json.JSONEncoder(default=_plain, allow_nan=True)
 
 
 def _rows(points: list[dict], outputs: list[dict]) -> list[dict]:
     if len(outputs) != len(points):
         raise ValueError(f"evaluate returned {len(outputs)} rows for {len(points)} points")
-    rows = []
-    for p, o in zip(points, outputs, strict=True):
-        clash = p.keys() & o.keys()
-        if clash:
-            raise ValueError(f"output column(s) {', '.join(sorted(clash))} clash with parameters")
-        rows.append({**p, **{k: _plain(v) for k, v in o.items()}})
-    return rows
+    if points and points[0].keys() & outputs[0].keys():
+        clash = sorted(points[0].keys() & outputs[0].keys())
+        raise ValueError(f"output column(s) {', '.join(clash)} clash with parameters")
+    return [{**p, **o} for p, o in zip(points, outputs, strict=True)]
 
 
-def run_batch(system: str, name: str, context, points: list[dict]):
-    """Evaluate one batch in whatever process runs it: ``(rows, failures, seconds)``."""
+def _csv_line(values) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="").writerow(values)
+    return buf.getvalue()
+
+
+def _csv_lines(rows: list[dict]) -> list[str]:
+    """One CSV line per row: one writer for the batch, or one per row when a value holds a
+    newline (the batch's text then has more lines than rows)."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(r.values() for r in rows)
+    text = buf.getvalue()  # str() of a numpy scalar is the number's repr, as for Python's
+    if text.count("\n") != len(rows):
+        return [_csv_line(r.values()) for r in rows]
+    return text.split("\n")[:-1]
+
+
+@dataclass
+class BatchResult:
+    """What a task sends back: its rows already serialised (the driver only orders text)."""
+
+    indices: list[int]          # point index of each row, in order
+    columns: list[str]          # the CSV columns of every row of this batch
+    jsonl: list[str]
+    csv: list[str]
+    failures: list[dict]
+    seconds: float
+
+
+def _serialise(indices: list[int], rows: list[dict], failures: list[dict], seconds: float):
+    columns = list(rows[0]) if rows else []
+    if any(list(r) != columns for r in rows):
+        raise ValueError("the rows of one batch have different columns")
+    return BatchResult(indices, columns, [_JSON.encode(r) for r in rows], _csv_lines(rows),
+                       failures, seconds)
+
+
+def run_batch(system: str, name: str, context, start: int, points: list[dict]) -> BatchResult:
+    """Evaluate one batch (points ``start``, ``start + 1``, ... of the run) in whatever process
+    runs it."""
     st = get_study(system, name)
     t0 = time.perf_counter()
+    indices = list(range(start, start + len(points)))
     try:
         rows, failures = _rows(points, st.evaluate(points, context)), []
     except Exception:  # noqa: BLE001  (isolate the failing points, below)
-        rows, failures = [], []
-        for p in points:
+        rows, failures, kept = [], [], []
+        for i, p in zip(indices, points, strict=True):
             try:
                 rows += _rows([p], st.evaluate([p], context))
+                kept.append(i)
             except Exception as exc:  # noqa: BLE001  (a failed point is data, not a crash)
                 failures.append({"point": p, "error": f"{type(exc).__name__}: {exc}"})
-    return rows, failures, time.perf_counter() - t0
+        indices = kept
+    return _serialise(indices, rows, failures, time.perf_counter() - t0)
 
 
 @dataclass
 class SweepResult:
     study: Study
-    rows: list[dict]
+    lines: list[str]            # the rows as JSON, in point order
     failures: list[dict]
     engine: str
     workers: int
@@ -95,6 +136,14 @@ class SweepResult:
     tasks: int = 0
     batch: int = 0
     meta: dict = field(default_factory=dict)
+    _rows: list[dict] | None = field(default=None, repr=False)
+
+    @property
+    def rows(self) -> list[dict]:
+        """The rows as dicts (parsed from their JSON on first use)."""
+        if self._rows is None:
+            self._rows = [json.loads(line) for line in self.lines]
+        return self._rows
 
     @property
     def scheduling_share(self) -> float | None:
@@ -146,6 +195,23 @@ def _report_failure(fail: dict, bar) -> None:
     bar.write(f"failed point {json.dumps(fail['point'])}: {fail['error']}", file=sys.stderr)
 
 
+def _collect(fut, batch_points):
+    try:
+        return fut.result()
+    except Exception as exc:  # noqa: BLE001  (a lost task fails its points, not the sweep)
+        fails = [{"point": p, "error": f"{type(exc).__name__}: {exc}"} for p in batch_points]
+        return BatchResult([], [], [], [], fails, 0.0)
+
+
+def _resumed(out: Path, params: list[str], index_of: dict[str, int]):
+    """Rows already in ``out``: {point index (or a key of an older grid): (json, csv, columns)}."""
+    done = {}
+    for row in output.read_rows(out):
+        key = point_key({k: row[k] for k in params if k in row})
+        done[index_of.get(key, key)] = (json.dumps(row), _csv_line(row.values()), list(row))
+    return done
+
+
 def run_sweep(study: Study, grid: dict | None = None, networks=None, engine: Engine | None = None,
               out: Path | None = None, resume: bool = False, batch: int | None = None,
               progress=False, config=None, context=None) -> SweepResult:
@@ -157,21 +223,21 @@ def run_sweep(study: Study, grid: dict | None = None, networks=None, engine: Eng
     t0 = time.perf_counter()
     engine = engine or Engine("serial", SerialExecutor(), 1)
     points = expand(study, grid, networks)
-    params = list(dict.fromkeys(k for p in points for k in p))
-    keys = [point_key(p) for p in points]
-    if study.seeded:
-        points = [{**p, "seed": point_seed(study, k)} for p, k in zip(points, keys, strict=True)]
+    axes = effective_grid(study, grid, networks)
+    params = list(axes)
     config = study.config() if config is None else config
     meta = {"hymem_version": hymem_version(), "config_hash": config_hash(study, config),
             "system": study.system, "study": study.name, "parameters": params,
-            "grid": {k: sorted({p[k] for p in points if k in p}, key=str) for k in params},
+            "grid": axes,
             "points": len(points)}
-    done: dict[str, tuple[dict, str]] = {}
+    done: dict = {}
     if out is not None:
         output.check_resumable(out, meta, resume)
-        for row in output.read_rows(out):
-            done[point_key({k: row[k] for k in params if k in row})] = (row, json.dumps(row))
-    todo = [p for p, k in zip(points, keys, strict=True) if k not in done]
+        if (out / output.RESULTS).is_file():
+            done = _resumed(out, params, {point_key(p): i for i, p in enumerate(points)})
+    if study.seeded:
+        points = [{**p, "seed": point_seed(study, point_key(p))} for p in points]
+    todo = [i for i in range(len(points)) if i not in done]
     size = batch_size(study, len(todo), engine.workers, batch)
     if context is None and study.prepare and todo:
         context = study.prepare(config)
@@ -180,43 +246,65 @@ def run_sweep(study: Study, grid: dict | None = None, networks=None, engine: Eng
     log = output.RowLog(out) if out is not None else None
     bar = _progress(len(points), result.skipped, study.key, progress)
     try:
-        futures = {engine.executor.submit(run_batch, study.system, study.name, context,
-                                          todo[i:i + size]): todo[i:i + size]
-                   for i in range(0, len(todo), size)}
-        result.tasks = len(futures)
-        for fut in as_completed(futures):
-            try:
-                rows, failures, seconds = fut.result()
-            except Exception as exc:  # noqa: BLE001  (a lost task fails its points, not the sweep)
-                rows, seconds = [], 0.0
-                failures = [{"point": p, "error": f"{type(exc).__name__}: {exc}"} for p in futures[fut]]
-            lines = [json.dumps(r) for r in rows]
-            for r, line in zip(rows, lines, strict=True):
-                done[point_key({k: r[k] for k in params if k in r})] = (r, line)
+        # contiguous runs of to-do points, at most `size` long, so a batch is (start, points)
+        runs = [todo[i:i + size] for i in range(0, len(todo), size)]
+        chunks = [c for run in runs for c in _contiguous(run)]
+        for c, res in _completed(engine, chunks, lambda c: (
+                run_batch, study.system, study.name, context, c[0], points[c[0]:c[-1] + 1])):
+            for i, js, cs in zip(res.indices, res.jsonl, res.csv, strict=True):
+                done[i] = (js, cs, res.columns)
             if log:
-                log.append(lines)
-            for f in failures:
+                log.append(res.jsonl)
+            for f in res.failures:
                 _report_failure(f, bar)
-            result.failures += failures
-            result.busy_s += seconds
-            result.computed += len(rows)
-            bar.update(len(rows) + len(failures))
+            result.failures += res.failures
+            result.busy_s += res.seconds
+            result.computed += len(res.indices)
+            result.tasks += 1
+            bar.update(len(res.indices) + len(res.failures))
     finally:
         bar.close()
         if log:
             log.close()
-    ordered = [done.pop(k) for k in keys if k in done] + list(done.values())  # extras: older grids
-    result.rows = [r for r, _ in ordered]
+    ordered = [done.pop(i) for i in range(len(points)) if i in done] + list(done.values())
+    result.lines = [js for js, _, _ in ordered]
     result.wall_s = time.perf_counter() - t0
-    result.meta = {**meta, "rows": len(result.rows), "failed": len(result.failures),
+    result.meta = {**meta, "rows": len(ordered), "failed": len(result.failures),
                    "engine": engine.name, "workers": engine.workers, "batch": size,
                    "tasks": result.tasks, "computed": result.computed, "skipped": result.skipped,
                    "wall_s": result.wall_s, "busy_s": result.busy_s,
                    "scheduling_share": result.scheduling_share}
     if out is not None:
-        output.write_table(out, result.rows, [line for _, line in ordered], result.failures,
-                           result.meta)
+        output.write_table(out, ordered, result.failures, result.meta)
     return result
+
+
+def _completed(engine: Engine, chunks: list[list[int]], call):
+    """(chunk, BatchResult) as tasks finish, with at most 4 tasks per worker in flight (one for
+    the serial engine, so its progress bar moves batch by batch)."""
+    window = 1 if isinstance(engine.executor, SerialExecutor) else 4 * engine.workers
+    todo, pending = iter(chunks), {}
+    while True:
+        while len(pending) < window and (c := next(todo, None)) is not None:
+            fn, *args = call(c)
+            pending[engine.executor.submit(fn, *args)] = c
+        if not pending:
+            return
+        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for fut in finished:
+            c = pending.pop(fut)
+            yield c, _collect(fut, call(c)[-1])
+
+
+def _contiguous(run: list[int]) -> list[list[int]]:
+    """Split a sorted list of indices into runs of consecutive ones."""
+    chunks, cur = [], []
+    for i in run:
+        if cur and i != cur[-1] + 1:
+            chunks.append(cur)
+            cur = []
+        cur.append(i)
+    return chunks + ([cur] if cur else [])
 
 
 def rows_of(study: Study, grid: dict | None = None, networks=None, engine: Engine | None = None,

@@ -136,6 +136,20 @@ def expand(study: Study, grid: dict[str, tuple] | None = None, networks=None) ->
     return points
 
 
+def effective_grid(study: Study, grid: dict[str, tuple] | None = None, networks=None) -> dict:
+    """``{parameter: [values]}`` the points take, in point order (network-dependent axes: the
+    union over the networks)."""
+    grid = grid or {}
+    nets = check_networks(study, networks)
+    out: dict[str, list] = {} if nets is None else {"network": list(nets)}
+    for net in nets or ():
+        for k, axis in (study.network_axes(net) if study.network_axes else {}).items():
+            out.setdefault(k, [])
+            out[k] += [v for v in grid.get(k, axis.values) if v not in out[k]]
+    out.update({k: list(grid.get(k, axis.values)) for k, axis in study.axes.items()})
+    return out
+
+
 def _product(axes: dict[str, Axis], grid: dict[str, tuple]):
     names = list(axes)
     values = [grid.get(n, axes[n].values) for n in names]

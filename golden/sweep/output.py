@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 from pathlib import Path
@@ -78,17 +79,25 @@ def _atomic_write(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def write_table(out: Path, rows: list[dict], lines: list[str], failures: list[dict],
+def write_table(out: Path, rows: list[tuple[str, str, list[str]]], failures: list[dict],
                 meta: dict) -> None:
-    """The final files: rows in point order as JSON lines and CSV, failures, meta."""
+    """The final files from ``rows`` = (JSON line, CSV line, columns) in point order.
+
+    The CSV header is the columns of the first row; a row with other columns (a study whose
+    outputs vary) is written through the header's columns instead."""
     out.mkdir(parents=True, exist_ok=True)
-    _atomic_write(out / RESULTS, "".join(line + "\n" for line in lines))
-    columns = list(dict.fromkeys(k for r in rows for k in r))
-    tmp = out / f".{CSV}.{os.getpid()}.tmp"
-    with tmp.open("w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(columns)
-        writer.writerows([r.get(c, "") for c in columns] for r in rows)
-    tmp.replace(out / CSV)
+    _atomic_write(out / RESULTS, "".join(js + "\n" for js, _, _ in rows))
+    header = rows[0][2] if rows else []
+    layouts = {id(cols): cols for _, _, cols in rows}  # one list per batch, shared by its rows
+    columns = list(dict.fromkeys(c for cols in layouts.values() for c in cols))
+    if columns == header:
+        body = "".join(cs + "\n" for _, cs, _ in rows)
+    else:
+        buf = io.StringIO()
+        csv.writer(buf).writerows([json.loads(js).get(c, "") for c in columns] for js, _, _ in rows)
+        body = buf.getvalue()
+    head = io.StringIO()
+    csv.writer(head).writerow(columns)
+    _atomic_write(out / CSV, head.getvalue().replace("\r\n", "\n") + body.replace("\r\n", "\n"))
     _atomic_write(out / FAILURES, "".join(json.dumps(x) + "\n" for x in failures))
     _atomic_write(out / META, json.dumps(meta, indent=2) + "\n")
