@@ -14,7 +14,7 @@ from golden.sweep import get_study, open_engine, parse_grid, run_sweep
 
 pytest.importorskip("distributed")
 
-from tools.dask_cluster import LocalDaskCluster  # noqa: E402
+from tools.dask_cluster import LocalDaskCluster
 
 
 @pytest.fixture(scope="module")

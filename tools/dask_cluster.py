@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Self
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"  # loopback only
@@ -39,7 +40,7 @@ class LocalDaskCluster:
         return subprocess.Popen([str(dask), *args], cwd=ROOT, env=env, stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True)
 
-    def start(self) -> LocalDaskCluster:
+    def start(self) -> Self:
         sched_file = Path(self._tmp.name) / "scheduler.json"
         self.scheduler = self._spawn("scheduler", "--host", HOST, "--port", "0", "--no-dashboard",
                                      "--scheduler-file", str(sched_file), log="scheduler.log")
@@ -90,7 +91,7 @@ class LocalDaskCluster:
                 proc.wait(timeout=20)
         self._tmp.cleanup()
 
-    def __enter__(self) -> LocalDaskCluster:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -164,6 +164,14 @@ def batch_size(study: Study, n_points: int, workers: int, batch: int | None) -> 
     return max(1, min(study.batch, math.ceil(n_points / (4 * workers))))
 
 
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def write(self, text: str, file=None) -> None:
+        print(text, file=file)
+
+
 class _Borrowed:
     """A caller's progress bar: advanced by the sweep, closed by its owner."""
 
@@ -186,6 +194,8 @@ def _progress(total: int, initial: int, desc: str, enabled):
 
     if hasattr(enabled, "update"):
         return _Borrowed(enabled)
+    if not enabled:
+        return _Borrowed(_NoBar())
 
     return tqdm(total=total, initial=initial, desc=desc, unit="pt", disable=None if enabled else True,
                 smoothing=0.1, dynamic_ncols=True)

@@ -125,8 +125,15 @@ def expand(study: Study, grid: dict[str, tuple] | None = None, networks=None) ->
     networks outermost, then the axes as the study declares them."""
     grid = grid or {}
     nets = check_networks(study, networks)
+    valid = _axes_of(study, nets)
+    unknown = sorted(set(grid) - set(valid))
+    if unknown:
+        raise ConfigError(f"grid key(s) {', '.join(unknown)} not axes of {study.key}; valid: "
+                          f"{', '.join(valid)}")
     if nets is None:
-        return [dict(p) for p in _product(study.axes, grid)]
+        checked = {k: tuple(_convert(k, study.axes[k], v) for v in vals) if k in study.axes else vals
+                   for k, vals in grid.items()}
+        return [dict(p) for p in _product(study.axes, checked)]
     points = []
     for net in nets:
         axes = {**(study.network_axes(net) if study.network_axes else {}), **study.axes}
