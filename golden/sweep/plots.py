@@ -5,7 +5,8 @@
   point of that cell) — or ``mean`` over repeated trials for a study with a ``trial`` axis;
 * Pareto front: the study's ``pareto = (x, y)`` columns, both minimised, every point in grey and
   the non-dominated ones in colour, also written as ``pareto.csv``.  Trials of one
-  configuration are averaged first.  Rows with ``feasible`` False are left out of both.
+  configuration are averaged first; one front per network.  Rows with ``feasible`` False are
+  left out of both.
 """
 
 from __future__ import annotations
@@ -58,8 +59,8 @@ def heat_map(study, rows: list[dict], outdir: Path) -> str | None:
     ax.set_yticks(range(len(ya)), [str(v) for v in ya], fontsize=7)
     ax.set_xlabel(b)
     ax.set_ylabel(a)
-    fig.colorbar(im, ax=ax, label=f"{study.heat} ({how} over the other axes)")
-    ax.set_title(f"{study.key}: {study.heat}")
+    fig.colorbar(im, ax=ax, label=f"{study.heat} ({how})")
+    ax.set_title(f"{study.key}: {study.heat}, {how} over the other axes", fontsize=9)
     return save(fig, outdir, f"{study.system}-{study.name}-heat.png")
 
 
@@ -75,6 +76,7 @@ def pareto_front(points: np.ndarray) -> np.ndarray:
 
 
 def pareto(study, rows: list[dict], outdir: Path) -> str | None:
+    """One front per network (networks of different sizes do not compete), all on one chart."""
     from golden.plotting import pyplot, save
 
     if study.pareto is None or not rows:
@@ -82,22 +84,29 @@ def pareto(study, rows: list[dict], outdir: Path) -> str | None:
     x, y = study.pareto
     keys = _params(rows, study)
     xs, ys = _grouped(rows, keys, x, "mean"), _grouped(rows, keys, y, "mean")
-    configs = list(xs)
-    pts = np.array([[xs[c], ys[c]] for c in configs])
-    front = pareto_front(pts)
+    by_net: dict = {}
+    for c in xs:
+        by_net.setdefault(c[0] if keys and keys[0] == "network" else None, []).append(c)
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6, 4.5))
-    ax.scatter(pts[:, 0], pts[:, 1], s=4, color="#bbbbbb", label="design points")
-    ax.plot(pts[front, 0], pts[front, 1], "o-", color="#d7301f", ms=3, label="Pareto front")
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
-    ax.set_title(f"{study.key}: {len(front)} of {len(pts)} points non-dominated")
-    ax.legend()
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
     outdir.mkdir(parents=True, exist_ok=True)
+    n_front = 0
     with (outdir / f"{study.system}-{study.name}-pareto.csv").open("w", newline="") as f:
         w = csv.writer(f)
         w.writerow([*keys, x, y])
-        w.writerows([*configs[i], xs[configs[i]], ys[configs[i]]] for i in front)
+        for net, configs in by_net.items():
+            pts = np.array([[xs[c], ys[c]] for c in configs])
+            front = pareto_front(pts)
+            n_front += len(front)
+            ax.scatter(pts[:, 0], pts[:, 1], s=4, color="#bbbbbb")
+            ax.plot(pts[front, 0], pts[front, 1], "o-", ms=3, label=net or "Pareto front")
+            w.writerows([*configs[i], xs[configs[i]], ys[configs[i]]] for i in front)
+    ax.set_xscale("log" if len(by_net) > 1 else "linear")
+    ax.set_yscale("log" if len(by_net) > 1 else "linear")
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.set_title(f"{study.key}: {n_front} of {len(xs)} points non-dominated (grey: all)")
+    ax.legend(fontsize=6)
     return save(fig, outdir, f"{study.system}-{study.name}-pareto.png")
 
 
