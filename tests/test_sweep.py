@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -149,3 +150,24 @@ def test_resume_after_kill_loses_nothing(tmp_path):
                       out=tmp_path / "fresh")
     assert (out / "results.csv").read_bytes() == (tmp_path / "fresh" / "results.csv").read_bytes()
     assert fresh.rows == [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines()]
+
+
+def test_pareto_front_by_hand():
+    from golden.sweep.plots import pareto_front
+
+    pts = [[1, 9], [2, 5], [3, 7], [4, 2], [5, 2], [2, 6], [6, 1]]  # (3,7) (5,2) (2,6) dominated
+    assert pareto_front(np.array(pts, float)).tolist() == [0, 1, 3, 6]
+
+
+def test_plot_writes_heat_map_and_pareto_front(tmp_path):
+    res = CliRunner().invoke(main, ["sweep", "hydra", "memory", "--networks", "lenet5,alexnet",
+                                    "--workers", "1", "--out", str(tmp_path / "out"), "--plot",
+                                    str(tmp_path / "plots"), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert [Path(p).name for p in doc["plots"]] == ["hydra-memory-heat.png",
+                                                     "hydra-memory-pareto.png"]
+    assert all(Path(p).stat().st_size > 10_000 for p in doc["plots"])
+    front = (tmp_path / "plots" / "hydra-memory-pareto.csv").read_text().splitlines()
+    assert front[0] == "network,system,timing,latency_s,transfer_energy_j"
+    assert {line.split(",")[0] for line in front[1:]} == {"lenet5", "alexnet"}
