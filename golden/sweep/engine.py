@@ -251,6 +251,8 @@ def run_sweep(study: Study, grid: dict | None = None, networks=None, engine: Eng
     size = batch_size(study, len(todo), engine.workers, batch)
     if context is None and study.prepare and todo:
         context = study.prepare(config)
+    if context is not None and todo:
+        context = engine.share(context)
     result = SweepResult(study, [], [], engine.name, engine.workers, out, 0.0,
                          skipped=len(points) - len(todo), batch=size)
     log = output.RowLog(out) if out is not None else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,11 +33,20 @@ class SerialExecutor(Executor):
         return future
 
 
+def _same(obj):
+    return obj
+
+
 @dataclass
 class Engine:
+    """An executor, its kind and size, and ``share``: how to send one object (a study's
+    context) to every worker once — on Dask a broadcast scatter, elsewhere the object itself
+    (pickled with each task)."""
+
     name: str
     executor: Executor
     workers: int
+    share: Callable = _same
 
 
 def local_cores() -> int:
@@ -83,6 +93,8 @@ def _dask(address: str):
         if n == 0:
             client.wait_for_workers(1, timeout=30)
             n = len(client.scheduler_info()["workers"])
-        yield Engine("dask", client.get_executor(), n)
+        # pure=False: tasks are not deduplicated by hashing their (large) arguments
+        yield Engine("dask", client.get_executor(pure=False), n,
+                     share=lambda obj: client.scatter(obj, broadcast=True, hash=False))
     finally:
         client.close()
