@@ -92,7 +92,7 @@ def test_failed_point_is_reported_and_the_others_kept(tmp_path):
     assert (doc["rows"], doc["failed"]) == (2, 2)
     failures = [json.loads(line) for line in (tmp_path / "failures.jsonl").read_text().splitlines()]
     assert {f["point"]["capacity_scale"] for f in failures} == {0.02}
-    assert all("no feasible schedule" in f["error"] for f in failures)
+    assert all("no feasible schedule" in f["error"] and f["bad_input"] for f in failures)
     assert "point(s) failed" in res.stderr
 
 

@@ -81,6 +81,15 @@ def _csv_lines(rows: list[dict]) -> list[str]:
     return text.split("\n")[:-1]
 
 
+def _failure(point: dict, exc: Exception) -> dict:
+    """A failed point: its parameters, the error, and whether the error is the input's
+    (the project's user errors: an impossible configuration) or the code's."""
+    from golden.workloads import WorkloadError
+
+    return {"point": point, "error": f"{type(exc).__name__}: {exc}",
+            "bad_input": isinstance(exc, ConfigError | WorkloadError)}
+
+
 @dataclass
 class BatchResult:
     """What a task sends back: its rows already serialised (the driver only orders text)."""
@@ -116,7 +125,7 @@ def run_batch(system: str, name: str, context, start: int, points: list[dict]) -
                 rows += _rows([p], st.evaluate([p], context))
                 kept.append(i)
             except Exception as exc:  # noqa: BLE001  (a failed point is data, not a crash)
-                failures.append({"point": p, "error": f"{type(exc).__name__}: {exc}"})
+                failures.append(_failure(p, exc))
         indices = kept
     return _serialise(indices, rows, failures, time.perf_counter() - t0)
 
@@ -197,8 +206,8 @@ def _progress(total: int, initial: int, desc: str, enabled):
     if not enabled:
         return _Borrowed(_NoBar())
 
-    return tqdm(total=total, initial=initial, desc=desc, unit="pt", disable=None if enabled else True,
-                smoothing=0.1, dynamic_ncols=True)
+    return tqdm(total=total, initial=initial, desc=desc, unit="pt", disable=None, smoothing=0.1,
+                dynamic_ncols=True)
 
 
 def _report_failure(fail: dict, bar) -> None:
@@ -209,7 +218,7 @@ def _collect(fut, batch_points):
     try:
         return fut.result()
     except Exception as exc:  # noqa: BLE001  (a lost task fails its points, not the sweep)
-        fails = [{"point": p, "error": f"{type(exc).__name__}: {exc}"} for p in batch_points]
+        fails = [_failure(p, exc) for p in batch_points]
         return BatchResult([], [], [], [], fails, 0.0)
 
 
@@ -321,11 +330,13 @@ def _contiguous(run: list[int]) -> list[list[int]]:
 
 def rows_of(study: Study, grid: dict | None = None, networks=None, engine: Engine | None = None,
             progress=False, config=None, context=None) -> list[dict]:
-    """The rows of a sweep kept in memory (no output directory); any failed point raises."""
+    """The rows of a sweep kept in memory (no output directory); a failed point raises:
+    ``ConfigError`` when every failure is a bad input, else ``RuntimeError``."""
     res = run_sweep(study, grid, networks, engine, progress=progress, config=config,
                     context=context)
     if res.failures:
         f = res.failures[0]
-        raise ConfigError(f"{len(res.failures)} point(s) of {study.key} failed, e.g. "
-                          f"{json.dumps(f['point'])}: {f['error']}")
+        kind = ConfigError if all(x.get("bad_input") for x in res.failures) else RuntimeError
+        raise kind(f"{len(res.failures)} point(s) of {study.key} failed, e.g. "
+                   f"{json.dumps(f['point'])}: {f['error']}")
     return res.rows
