@@ -171,3 +171,21 @@ def test_plot_writes_heat_map_and_pareto_front(tmp_path):
     front = (tmp_path / "plots" / "hydra-memory-pareto.csv").read_text().splitlines()
     assert front[0] == "network,system,timing,latency_s,transfer_energy_j"
     assert {line.split(",")[0] for line in front[1:]} == {"lenet5", "alexnet"}
+
+
+def test_grid_file(tmp_path):
+    from golden.sweep import load_grid_file
+
+    st = get_study("rana", "retention")
+    good = tmp_path / "grid.toml"
+    good.write_text('networks = ["alexnet"]\n[grid]\ndesign = ["eD+OD"]\ninterval_us = [90, 180]\n')
+    grid, nets = load_grid_file(st, good)
+    assert (grid, nets) == ({"design": ("eD+OD",), "interval_us": (90, 180)}, ("alexnet",))
+    assert len(expand(st, grid, nets)) == 2
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[grid]\ninterval_us = [90, "soon"]\n')
+    with pytest.raises(ConfigError, match="grid interval_us: 'soon' is not a valid int"):
+        load_grid_file(st, bad)
+    bad.write_text('[grids]\ninterval_us = [90]\n')
+    with pytest.raises(ConfigError, match="unknown key"):
+        load_grid_file(st, bad)
