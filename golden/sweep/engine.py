@@ -266,12 +266,14 @@ def run_sweep(study: Study, grid: dict | None = None, networks=None, engine: Eng
                          skipped=len(points) - len(todo), batch=size)
     log = output.RowLog(out) if out is not None else None
     bar = _progress(len(points), result.skipped, study.key, progress)
+    in_order = not done  # the log already holds the rows in point order (no rewrite needed)
     try:
         # contiguous runs of to-do points, at most `size` long, so a batch is (start, points)
         runs = [todo[i:i + size] for i in range(0, len(todo), size)]
         chunks = [c for run in runs for c in _contiguous(run)]
         for c, res in _completed(engine, chunks, lambda c: (
                 run_batch, study.system, study.name, context, c[0], points[c[0]:c[-1] + 1])):
+            in_order = in_order and (not res.indices or res.indices[0] == len(done))
             for i, js, cs in zip(res.indices, res.jsonl, res.csv, strict=True):
                 done[i] = (js, cs, res.columns)
             if log:
@@ -296,7 +298,7 @@ def run_sweep(study: Study, grid: dict | None = None, networks=None, engine: Eng
                    "wall_s": result.wall_s, "busy_s": result.busy_s,
                    "scheduling_share": result.scheduling_share}
     if out is not None:
-        output.write_table(out, ordered, result.failures, result.meta)
+        output.write_table(out, ordered, result.failures, result.meta, rewrite_log=not in_order)
     return result
 
 

@@ -80,13 +80,15 @@ def _atomic_write(path: Path, text: str) -> None:
 
 
 def write_table(out: Path, rows: list[tuple[str, str, list[str]]], failures: list[dict],
-                meta: dict) -> None:
+                meta: dict, rewrite_log: bool = True) -> None:
     """The final files from ``rows`` = (JSON line, CSV line, columns) in point order.
 
+    ``rewrite_log`` False: ``results.jsonl`` already holds exactly these rows in this order.
     The CSV header is the columns of the first row; a row with other columns (a study whose
     outputs vary) is written through the header's columns instead."""
     out.mkdir(parents=True, exist_ok=True)
-    _atomic_write(out / RESULTS, "".join(js + "\n" for js, _, _ in rows))
+    if rewrite_log:  # else the log was appended in point order already
+        _atomic_write(out / RESULTS, "".join(js + "\n" for js, _, _ in rows))
     header = rows[0][2] if rows else []
     layouts = {id(cols): cols for _, _, cols in rows}  # one list per batch, shared by its rows
     columns = list(dict.fromkeys(c for cols in layouts.values() for c in cols))
