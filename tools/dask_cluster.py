@@ -34,7 +34,10 @@ class LocalDaskCluster:
 
     def _spawn(self, *args: str, log: str) -> subprocess.Popen:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+            p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
+            # send queued tasks to the workers at once instead of one per free thread: a sweep's
+            # tasks are independent and the driver already bounds how many are in flight
+            "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "inf"}
         out = open(Path(self._tmp.name) / log, "w")  # noqa: SIM115  (closed with the process)
         dask = Path(sys.executable).with_name("dask")
         return subprocess.Popen([str(dask), *args], cwd=ROOT, env=env, stdout=out,

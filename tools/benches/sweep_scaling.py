@@ -85,11 +85,12 @@ def run() -> list[dict]:
     for label in ("serial", "local2", "dask2"):
         with engines[label]() as eng:
             res = _sweep(cheap, eng, out_dir / f"cheap-{label}")
+            load = _load()
         rate = len(res.rows) / res.wall_s
         recs.append({"name": f"sweep_cheap_{label}_points_per_s", "figure": round(rate), "unit": "points/s",
                      "note": f"rana tiling, {len(res.rows)} points in {res.wall_s:.2f} s on {res.engine} "
                              f"x{res.workers}, batch {res.batch}, table written; target >= 1e4: "
-                             f"{'met' if rate >= 1e4 else 'MISSED'}; {_load()}"})
+                             f"{'met' if rate >= 1e4 else 'MISSED'}; {load}"})
     expensive = get_study("maxnvm", "faults")
     grid = {"trial": tuple(range(TRIALS))}
     t0 = time.perf_counter()
@@ -98,16 +99,19 @@ def run() -> list[dict]:
     with open_engine(1) as eng:
         serial = _sweep(expensive, eng, grid=grid, context=context)
     per_point = serial.busy_s / len(serial.rows)
+    loads = {"serial": _load()}
     overhead = {}
     for label in ("local2", "dask2"):
         with engines[label]() as eng:
             overhead[label] = _task_overhead(eng, expensive, context)
+            loads[f"overhead-{label}"] = _load()
     batch = max(1, math.ceil(max(overhead.values()) / (SHARE_TARGET * per_point)))
     rates = {"serial": len(serial.rows) / serial.wall_s}
     shares = {"serial": serial.scheduling_share}
     for label in ("local2", "dask1", "dask2"):
         with engines[label]() as eng:
             res = _sweep(expensive, eng, grid=grid, context=context, batch=batch)
+            loads[label] = _load()
         assert res.lines == serial.lines, f"{label} rows differ from serial"
         rates[label] = len(res.rows) / res.wall_s
         shares[label] = res.scheduling_share
@@ -117,12 +121,12 @@ def run() -> list[dict]:
                      "unit": "points/s",
                      "note": f"maxnvm faults, {n} fault maps ({TRIALS} trials), batch "
                              f"{batch if label != 'serial' else serial.batch}, rows == serial; "
-                             f"prepare (deploy) {prep:.1f} s not included; {_load()}"})
+                             f"prepare (deploy) {prep:.1f} s not included; {loads[label]}"})
     for kind, one, two in (("local", "serial", "local2"), ("dask", "dask1", "dask2")):
         speedup = rates[two] / rates[one]
         recs.append({"name": f"sweep_expensive_{kind}_scaling_1_to_2", "figure": round(speedup, 3),
                      "unit": "x", "note": f"{two} / {one} points/s; target >= 1.8x: "
-                                          f"{'met' if speedup >= 1.8 else 'MISSED'}; {_load()}"})
+                                          f"{'met' if speedup >= 1.8 else 'MISSED'}; {loads[two]}"})
     for kind, one, two in (("local", "serial", "local2"), ("dask", "dask1", "dask2")):
         busy_one = 1 - (shares.get(one) or 0.0)
         estimate = 2 * (1 - shares[two]) / busy_one
@@ -138,7 +142,7 @@ def run() -> list[dict]:
     for label, sec in overhead.items():
         recs.append({"name": f"sweep_task_overhead_{label}_ms", "figure": round(1e3 * sec, 3), "unit": "ms",
                      "note": f"per task, {OVERHEAD_TASKS} empty batches carrying the "
-                             f"{'maxnvm'} context; {_load()}"})
+                             f"maxnvm context; {loads[f'overhead-{label}']}"})
     recs.append({"name": "sweep_expensive_batch_chosen", "figure": batch, "unit": "points",
                  "note": f"ceil(max overhead {1e3 * max(overhead.values()):.2f} ms / (5 % x "
                          f"{1e3 * per_point:.3f} ms per fault map)); study default {expensive.batch}"})
