@@ -133,13 +133,13 @@ def expand(study: Study, grid: dict[str, tuple] | None = None, networks=None) ->
     if nets is None:
         checked = {k: tuple(_convert(k, study.axes[k], v) for v in vals) if k in study.axes else vals
                    for k, vals in grid.items()}
-        return [dict(p) for p in _product(study.axes, checked)]
+        return _product(study.axes, checked)
     points = []
     for net in nets:
         axes = {**(study.network_axes(net) if study.network_axes else {}), **study.axes}
         net_grid = {k: tuple(_convert(k, axes[k], v) for v in vals) if k in axes else vals
                     for k, vals in grid.items()}
-        points += [{"network": net, **dict(p)} for p in _product(axes, net_grid)]
+        points += _product({"network": Axis((net,)), **axes}, net_grid)
     return points
 
 
@@ -157,11 +157,10 @@ def effective_grid(study: Study, grid: dict[str, tuple] | None = None, networks=
     return out
 
 
-def _product(axes: dict[str, Axis], grid: dict[str, tuple]):
+def _product(axes: dict[str, Axis], grid: dict[str, tuple]) -> list[dict]:
     names = list(axes)
     values = [grid.get(n, axes[n].values) for n in names]
-    for combo in itertools.product(*values):
-        yield tuple(zip(names, combo, strict=True))
+    return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)]
 
 
 def point_key(point: dict) -> str:
