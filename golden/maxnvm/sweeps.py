@@ -36,7 +36,7 @@ def prepare(cfg: MaxnvmConfig):
     return cfg, dep, {e: encode_model(dep, e, cfg) for e in STUDY_ENCODINGS}
 
 
-@study("maxnvm", "faults", config=load_maxnvm_config, prepare=prepare, batch=64,
+@study("maxnvm", "faults", config=load_maxnvm_config, prepare=prepare, batch=128,
        axes={"technology": Axis(TECHNOLOGIES, choices=TECHNOLOGIES),
              "row": Axis(ROW_LABELS, choices=ROW_LABELS),
              "bits_per_cell": Axis(BITS_PER_CELL, choices=BITS_PER_CELL),
