@@ -189,3 +189,18 @@ def test_grid_file(tmp_path):
     bad.write_text('[grids]\ninterval_us = [90]\n')
     with pytest.raises(ConfigError, match="unknown key"):
         load_grid_file(st, bad)
+
+
+def test_training_points_on_a_pool_equal_the_serial_study():
+    """`hymem rana train`'s study runs on the sweep; a 2-process pool gives the same accuracies."""
+    from golden.rana.training import TINY, run_study
+    from golden.sweep import rows_of
+
+    serial = run_study(TINY)
+    with open_engine(workers=2) as engine:
+        rows = rows_of(get_study("rana", "training"), {"rate": TINY.rates, "repeat": (0, 1)},
+                       engine=engine, config=TINY)
+    assert [r["plain_accuracy"] for r in rows] == [a for per in serial.plain for a in per]
+    assert [r["retrained_accuracy"] for r in rows] == [a for per in serial.retrained for a in per]
+    with pytest.raises(ConfigError, match="not one of the study's rates"):
+        rows_of(get_study("rana", "training"), {"rate": (0.5,), "repeat": (0,)}, config=TINY)

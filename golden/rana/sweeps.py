@@ -8,6 +8,9 @@
   controller overhead), so a network's sum is not ``schedule_network``'s total to the cycle.
 * ``buffer`` — Fig. 18: whole-network schedules over the buffer capacity scale.
 * ``retention`` — Fig. 16: whole-network schedules over the retention time (refresh interval).
+* ``training`` — Fig. 11 analog: one (failure rate, repeat) of the retention-aware training
+  study per point (``hymem rana train`` runs on it); rates must be among the options' rates,
+  whose positions seed the errors.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from .lifetime import Tiling, core_fits, lifetime_cycles, utilization
 from .params import RanaConfig, load_rana_config
 from .scheduler import conv_layers, schedule_network
 from .study import BENCHMARKS, FIG16_DESIGNS, SWEEP_INTERVALS_US, SWEEP_SCALES
+from .training import RATES, StudyOptions, _Evaluator, point_accuracy
 
 DESIGN_NAMES = tuple(DESIGNS)
 PATTERNS = tuple(p.name for p in Pattern)
@@ -109,3 +113,15 @@ def buffer(points, cfg: RanaConfig) -> list[dict]:
 def retention(points, cfg: RanaConfig) -> list[dict]:
     return [_schedule_row(schedule_network(p["network"], p["design"], cfg,
                                            interval_us=float(p["interval_us"]))) for p in points]
+
+
+def _evaluator(opts: StudyOptions):
+    return _Evaluator(opts)
+
+
+@study("rana", "training", config=StudyOptions, prepare=_evaluator, batch=1,
+       axes={"rate": Axis(RATES, minimum=0.0), "repeat": Axis(tuple(range(5)), minimum=0)},
+       heat="retrained_accuracy",
+       description="Fig. 11 analog: digits CNN accuracy at a failure rate, plain and retrained")
+def training(points, ev) -> list[dict]:
+    return [point_accuracy(ev, p["rate"], p["repeat"]) for p in points]
