@@ -299,5 +299,15 @@ def _add_system_commands() -> None:
 
 _add_system_commands()
 
+
+def _add_sweep_command() -> None:
+    """``hymem sweep``: the design-space sweep layer (golden/sweep)."""
+    from golden.sweep.cli import command
+
+    main.add_command(command, "sweep")
+
+
+_add_sweep_command()
+
 if __name__ == "__main__":
     main()

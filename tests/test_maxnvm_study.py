@@ -21,8 +21,11 @@ SMALL = dataclasses.replace(REAL, study=dataclasses.replace(REAL.study, itn_retr
 
 
 @pytest.fixture
-def run(monkeypatch):
+def run(monkeypatch, tmp_path):
+    import golden.cache
+
     monkeypatch.setattr(P, "load_maxnvm_config", lambda path=None: SMALL)
+    monkeypatch.setattr(golden.cache, "CACHE_DIR", tmp_path / "cache")  # the CLI caches its study
     runner = CliRunner()
     return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
 

@@ -197,19 +197,28 @@ def table2(config_path: Path | None, as_json: bool) -> None:
 @group.command()
 @click.option("--trials", type=int, default=None, help="Fault maps per configuration (default: [study] trials).")
 @click.option("--tech", default="all", show_default=True, help="ctt, rram or all.")
+@click.option("--workers", type=int, default=1, show_default=True,
+              help="Local processes for the Fig. 5 fault maps (the maxnvm faults sweep).")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+              help="Run the Fig. 5 fault maps on this Dask scheduler.")
 @config_option("maxnvm")
 @plot_option("the Fig. 5 and Fig. 6 analogs")
 @json_option
 @handles_errors
-def study(trials: int | None, tech: str, config_path: Path | None, plot_dir: Path | None, as_json: bool) -> None:
-    """Fault-injection study on the digits CNN (analogs of Fig 5 and Fig 6)."""
+def study(trials: int | None, tech: str, workers: int, scheduler: str | None, config_path: Path | None,
+          plot_dir: Path | None, as_json: bool) -> None:
+    """Fault-injection study on the digits CNN (analogs of Fig 5 and Fig 6), cached in build/cache."""
+    from golden.sweep import open_engine
+
     from .params import TECHNOLOGIES, load_maxnvm_config
-    from .study import run_study
+    from .study import cached_study
 
     cfg = load_maxnvm_config(config_path)
     if tech != "all":
         cfg.mlc.tech(tech)  # unknown names list the valid ones
-    result = run_study(cfg, trials, TECHNOLOGIES if tech == "all" else (tech,), progress=True)
+    with open_engine(workers, scheduler) as engine:
+        result = cached_study(cfg, trials, TECHNOLOGIES if tech == "all" else (tech,), progress=True,
+                              engine=engine)
     if plot_dir:
         from .plots import fig5, fig6
 

@@ -212,25 +212,32 @@ def _tech_index(name: str) -> int:
 
 
 def vulnerability(dep: Deployed, encoded: dict[str, Encoded], cfg: MaxnvmConfig, tech: str,
-                  trials: int, bound: float, progress=None) -> list[dict]:
-    """Fig. 5 analog: each row's error at SLC / MLC2 / MLC3, the other structures perfect."""
-    t = cfg.mlc.tech(tech)
+                  trials: int, bound: float, progress=None, engine=None) -> list[dict]:
+    """Fig. 5 analog: each row's error at SLC / MLC2 / MLC3, the other structures perfect.
+
+    The fault maps are the points of the ``maxnvm faults`` sweep (:mod:`golden.maxnvm.sweeps`),
+    run on ``engine`` (default: serially in this process), then averaged per row."""
+    from golden.sweep import get_study, rows_of
+
+    from .sweeps import ROW_LABELS
+
+    _tech_index(tech)
+    maps = rows_of(get_study("maxnvm", "faults"),
+                   {"technology": (tech,), "row": ROW_LABELS, "bits_per_cell": BITS_PER_CELL,
+                    "trial": tuple(range(trials))},
+                   engine=engine, progress=progress or False, config=cfg,
+                   context=(cfg, dep, encoded))
     rows = []
     for r, (encoding, structure) in enumerate(ROWS):
-        for bpc in BITS_PER_CELL:
-            errors, faults = [], []
-            for k in range(trials):
-                rng = np.random.default_rng([cfg.study.seed, _tech_index(tech), r, bpc, k])
-                e, f = trial(dep, encoded[encoding], {structure: bpc}, t, cfg.mlc.level_code, rng)
-                errors.append(e)
-                faults.append(f)
-                if progress:
-                    progress.update(1)
+        for b, bpc in enumerate(BITS_PER_CELL):
+            start = (r * len(BITS_PER_CELL) + b) * trials
+            mine = maps[start:start + trials]
             rows.append({"technology": tech, "encoding": encoding, "structure": structure,
                          "protection": protection(encoding, structure), "bits_per_cell": bpc,
                          "cell": CELL_NAMES[bpc],
                          "cells": _bits_cells(encoded[encoding], structure, bpc),
-                         **_stats(errors, faults, dep.clean_error, bound)})
+                         **_stats([m["error"] for m in mine], [m["faulty_cells"] for m in mine],
+                                  dep.clean_error, bound)})
     return rows
 
 
@@ -343,20 +350,27 @@ def progress_total(n_technologies: int, trials: int, search: bool) -> int:
 
 
 def run_study(cfg: MaxnvmConfig, trials: int | None = None, technologies=TECHNOLOGIES,
-              search: bool = True, progress: bool = False) -> dict:
-    """Deploy, bound, Fig. 5 (and with ``search`` Fig. 6) analogs per technology; JSON-ready."""
+              search: bool = True, progress: bool = False, engine=None) -> dict:
+    """Deploy, bound, Fig. 5 (and with ``search`` Fig. 6) analogs per technology; JSON-ready.
+
+    With ``progress`` one bar (counting fault maps) is shown from the start, its label naming
+    the phase (deploying, ITN retraining, fault maps); ``engine`` (a :mod:`golden.sweep`
+    engine) runs the Fig. 5 fault maps, serially in this process by default."""
     trials = study_trials(cfg, trials)
     for tname in technologies:
         _tech_index(tname)
-    dep = deploy(cfg)
-    itn = itn_bound(cfg)
-    encoded = {e: encode_model(dep, e, cfg) for e in STUDY_ENCODINGS}
     bar = None
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=progress_total(len(technologies), trials, search), desc="maxnvm fault maps",
-                   unit="map", leave=False, disable=None)
+        bar = tqdm(total=progress_total(len(technologies), trials, search), unit="map",
+                   desc="maxnvm: deploying (prune, retrain, cluster)", leave=False, disable=None)
+    _phase(bar, "maxnvm: deploying (prune, retrain, cluster)")
+    dep = deploy(cfg)
+    _phase(bar, f"maxnvm: ITN bound ({cfg.study.itn_retrains} retrainings)")
+    itn = itn_bound(cfg)
+    _phase(bar, "maxnvm fault maps")
+    encoded = {e: encode_model(dep, e, cfg) for e in STUDY_ENCODINGS}
     out = {"model": {"network": "digits_cnn", "clean_error": dep.clean_error,
                      "weights": int(sum(lay.indices.size for lay in dep.layers.values())),
                      "sparsity": float(np.mean(np.concatenate(
@@ -366,7 +380,7 @@ def run_study(cfg: MaxnvmConfig, trials: int | None = None, technologies=TECHNOL
            "structure_bits": {e: enc.structure_bits() for e, enc in encoded.items()},
            "vulnerability": [], "minimal_cells": []}
     for tname in technologies:
-        rows = vulnerability(dep, encoded, cfg, tname, trials, itn["bound"], bar)
+        rows = vulnerability(dep, encoded, cfg, tname, trials, itn["bound"], bar, engine)
         out["vulnerability"] += rows
         for e in STUDY_ENCODINGS if search else ():
             out["minimal_cells"].append(minimal_cells(dep, encoded[e], cfg, tname, trials,
@@ -377,14 +391,20 @@ def run_study(cfg: MaxnvmConfig, trials: int | None = None, technologies=TECHNOL
     return out
 
 
+def _phase(bar, label: str) -> None:
+    if bar is not None and hasattr(bar, "set_description"):
+        bar.set_description(label)
+
+
 # --- cached runs (for `hymem reproduce`) ------------------------------------------------
 
 def cached_study(cfg: MaxnvmConfig, trials: int | None = None, technologies=TECHNOLOGIES,
-                 search: bool = True) -> dict:
+                 search: bool = True, progress: bool = True, engine=None) -> dict:
     """:func:`run_study`, memoized in ``build/cache/`` by a digest of its inputs and of all of
-    ``golden/`` and ``configs/`` (:mod:`golden.cache`); a cold run shows a progress bar."""
+    ``golden/`` and ``configs/`` (:mod:`golden.cache`); a cold run shows a progress bar.  The
+    engine and the bar do not change the result, so they are not part of the key."""
     from golden.cache import cached_json
 
     trials = study_trials(cfg, trials)
     return cached_json("maxnvm_study", (cfg, (trials, tuple(technologies), search)),
-                       lambda: run_study(cfg, trials, technologies, search, progress=True))
+                       lambda: run_study(cfg, trials, technologies, search, progress, engine))

@@ -240,17 +240,29 @@ def dadiannao_cmd(config_path, as_json: bool) -> None:
         click.echo(f"{k:<42} model {v:.4f}   paper {PAPER[k]:.4f}")
 
 
+def _engine_options(fn):
+    """``--workers N`` (default 1: in this process) and ``--scheduler ADDR`` (Dask): the sweep layer."""
+    fn = click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                      help="Run the schedules on this Dask scheduler (golden/sweep).")(fn)
+    return click.option("--workers", type=int, default=1, show_default=True,
+                        help="Local processes for the schedules (golden/sweep).")(fn)
+
+
 @group.command("sweep")
 @config_option("rana")
+@_engine_options
 @plot_option("the Fig. 18 bars")
 @json_option
 @handles_errors
-def sweep_cmd(config_path, plot_dir, as_json: bool) -> None:
+def sweep_cmd(config_path, workers, scheduler, plot_dir, as_json: bool) -> None:
     """RANA(E-5) vs RANA*(E-5) energy over buffer capacity 0.25x..8x of 1.454 MB (Fig 18)."""
+    from golden.sweep import open_engine
+
     from .plots import fig18
     from .study import capacity_sweep, refresh_saving_range
 
-    sweep = capacity_sweep(_config(config_path))
+    with open_engine(workers, scheduler) as engine:
+        sweep = capacity_sweep(_config(config_path), engine=engine)
     lo, hi = refresh_saving_range(sweep)
     plot = fig18(sweep, plot_dir) if plot_dir else None
     if as_json:
@@ -271,18 +283,22 @@ def sweep_cmd(config_path, plot_dir, as_json: bool) -> None:
 @group.command("retention-sweep")
 @click.argument("net", default="resnet50")
 @config_option("rana")
+@_engine_options
 @plot_option("the Fig. 16 bars")
 @json_option
 @handles_errors
-def retention_sweep_cmd(net: str, config_path, plot_dir, as_json: bool) -> None:
+def retention_sweep_cmd(net: str, config_path, workers, scheduler, plot_dir, as_json: bool) -> None:
     """Accelerator energy of eD+ID, eD+OD, RANA(0) on NET (zoo name or .onnx; default ResNet-50) as the
     retention time, and the refresh interval with it, goes 45..1440 us (Fig 16; off-chip access excluded)."""
     from rich.table import Table
 
+    from golden.sweep import open_engine
+
     from .plots import fig16
     from .study import SWEEP_INTERVALS_US, interval_sweep
 
-    sweep = interval_sweep(_config(config_path), network=net)
+    with open_engine(workers, scheduler) as engine:
+        sweep = interval_sweep(_config(config_path), network=net, engine=engine)
     plot = fig16(sweep, plot_dir, net) if plot_dir else None
     if as_json:
         _emit_json({"network": net, "accelerator_energy_pj": {d: {str(t): e for t, e in per.items()}

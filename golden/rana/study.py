@@ -22,6 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from golden.config import ConfigError
+from golden.rana.cost import EVENTS
 from golden.rana.designs import DESIGNS
 from golden.rana.params import RanaConfig, load_rana_config
 from golden.rana.scheduler import NetworkSchedule, schedule_network
@@ -101,19 +102,24 @@ def normalized(cfg: RanaConfig | None = None) -> dict:
     return out
 
 
-def capacity_sweep(cfg: RanaConfig | None = None, scales=SWEEP_SCALES, nets=BENCHMARKS) -> dict:
-    """Fig. 18: RANA(E-5) vs RANA*(E-5) energy by event, normalized to RANA(E-5) at 1×."""
+def capacity_sweep(cfg: RanaConfig | None = None, scales=SWEEP_SCALES, nets=BENCHMARKS, engine=None) -> dict:
+    """Fig. 18: RANA(E-5) vs RANA*(E-5) energy by event, normalized to RANA(E-5) at 1×.
+
+    The schedules are the points of the ``rana buffer`` sweep (:mod:`golden.rana.sweeps`), run on
+    ``engine`` (default: serially in this process)."""
+    from golden.sweep import get_study, rows_of
+
     cfg = cfg or load_rana_config()
+    designs = ("RANA(E-5)", "RANA*(E-5)")
+    rows = rows_of(get_study("rana", "buffer"),
+                   {"design": designs, "capacity_scale": tuple(dict.fromkeys((1.0, *map(float, scales))))},
+                   tuple(nets), engine, config=cfg, context=cfg)
+    by_point = {(r["network"], r["design"], r["capacity_scale"]): r for r in rows}
     out = {}
     for n in nets:
-        ref = schedule_network(n, "RANA(E-5)", cfg).total_pj()
-        out[n] = {}
-        for scale in scales:
-            row = {}
-            for d in ("RANA(E-5)", "RANA*(E-5)"):
-                s = schedule_network(n, d, cfg, capacity_scale=scale)
-                row[d] = {e: v / ref for e, v in s.energy_pj().items()}
-            out[n][scale] = row
+        ref = by_point[n, "RANA(E-5)", 1.0]["total_pj"]
+        out[n] = {scale: {d: {e: by_point[n, d, float(scale)][f"energy_{e}_pj"] / ref for e in EVENTS}
+                          for d in designs} for scale in scales}
     return out
 
 
@@ -126,11 +132,19 @@ def interval_schedules(cfg: RanaConfig | None = None, network: str = "resnet50",
 
 
 def interval_sweep(cfg: RanaConfig | None = None, network: str = "resnet50", designs=FIG16_DESIGNS,
-                   intervals_us=SWEEP_INTERVALS_US) -> dict:
+                   intervals_us=SWEEP_INTERVALS_US, engine=None) -> dict:
     """Fig. 16: accelerator energy by event (pJ; off-chip access excluded, as in the figure) per design
-    and interval (:func:`interval_schedules`)."""
-    return {d: {t: {e: v for e, v in s.energy_pj().items() if e != "ddr"} for t, s in per.items()}
-            for d, per in interval_schedules(cfg, network, designs, intervals_us).items()}
+    and interval — the points of the ``rana retention`` sweep (:mod:`golden.rana.sweeps`, the same
+    schedules as :func:`interval_schedules`), run on ``engine`` (default: serially here)."""
+    from golden.sweep import get_study, rows_of
+
+    cfg = cfg or load_rana_config()
+    rows = rows_of(get_study("rana", "retention"),
+                   {"design": tuple(designs), "interval_us": tuple(intervals_us)}, (network,), engine,
+                   config=cfg, context=cfg)
+    by_point = {(r["design"], r["interval_us"]): r for r in rows}
+    return {d: {t: {e: by_point[d, t][f"energy_{e}_pj"] for e in EVENTS if e != "ddr"} for t in intervals_us}
+            for d in designs}
 
 
 def refresh_saving_range(sweep: dict) -> tuple[float, float]:

@@ -140,31 +140,44 @@ class _Evaluator:
         return float(np.mean([self.accuracy(params, rate, rng) for _ in range(self.opts.draws)]))
 
 
-def run_study(opts: StudyOptions = StudyOptions(), progress: bool = False) -> StudyResult:
-    """Accuracy vs failure rate with and without retraining (seconds to a minute on one core);
-    ``progress`` shows a bar over rates x repeats on a terminal."""
-    from tqdm import tqdm
+def point_accuracy(ev: _Evaluator, rate: float, repeat: int) -> dict:
+    """One (rate, repeat) of the study: mean accuracy over the draws without and with retraining.
 
+    Its errors come from ``default_rng([seed, index of rate in the options' rates, repeat])``,
+    so a point gives the same numbers alone, in a sweep or in :func:`run_study`."""
     from golden.nn import train
 
-    bar = tqdm(total=len(opts.rates) * opts.repeats, desc=f"rana training ({opts.number_format})",
-               unit="run", leave=False, disable=None if progress else True)
+    opts = ev.opts
+    if rate not in opts.rates:
+        raise ConfigError(f"rate {rate:g} is not one of the study's rates "
+                          f"{', '.join(f'{r:g}' for r in opts.rates)} (its seed is its position)")
+    rng = np.random.default_rng([opts.seed, opts.rates.index(rate), repeat])
+    plain = ev.mean_accuracy(ev.params, rate, rng)
+    tuned, _ = train(ev.params, ev.split, opts.epochs, opts.lr, opts.seed + repeat,
+                     transform=ev.transform(rate, rng))
+    return {"plain_accuracy": plain, "retrained_accuracy": ev.mean_accuracy(tuned, rate, rng)}
+
+
+def run_study(opts: StudyOptions = StudyOptions(), engine=None,
+              progress: bool = False) -> StudyResult:
+    """Accuracy vs failure rate with and without retraining (seconds to a minute on one core).
+
+    The (rate, repeat) points are the ``rana training`` sweep (:mod:`golden.rana.sweeps`), run on
+    ``engine`` (default: serially in this process); ``progress`` shows a bar."""
+    from golden.sweep import get_study, rows_of
+
+    if len(set(opts.rates)) != len(opts.rates):
+        raise ConfigError(f"training study: repeated rates in {opts.rates}")
     ev = _Evaluator(opts)
     clean = ev.accuracy(ev.params, 0.0, np.random.default_rng(opts.seed))   # quantized, no errors
-    plain, retrained = [], []
-    for i, rate in enumerate(opts.rates):
-        row_p, row_r = [], []
-        for rep in range(opts.repeats):
-            rng = np.random.default_rng([opts.seed, i, rep])
-            row_p.append(ev.mean_accuracy(ev.params, rate, rng))
-            tuned, _ = train(ev.params, ev.split, opts.epochs, opts.lr, opts.seed + rep,
-                             transform=ev.transform(rate, rng))
-            row_r.append(ev.mean_accuracy(tuned, rate, rng))
-            bar.update()
-        plain.append(tuple(row_p))
-        retrained.append(tuple(row_r))
-    bar.close()
-    return StudyResult(opts, clean, tuple(opts.rates), tuple(plain), tuple(retrained))
+    rows = rows_of(get_study("rana", "training"),
+                   {"rate": tuple(opts.rates), "repeat": tuple(range(opts.repeats))},
+                   engine=engine, config=opts, context=ev, progress=progress)
+    n = opts.repeats
+    plain = tuple(tuple(r["plain_accuracy"] for r in rows[i * n:(i + 1) * n]) for i in range(len(opts.rates)))
+    retrained = tuple(tuple(r["retrained_accuracy"] for r in rows[i * n:(i + 1) * n])
+                      for i in range(len(opts.rates)))
+    return StudyResult(opts, clean, tuple(opts.rates), plain, retrained)
 
 
 def cached_study(opts: StudyOptions = StudyOptions()) -> StudyResult:
