@@ -49,9 +49,50 @@ class ArrayParams:
 
 
 @dataclass(frozen=True)
+class ModelParams:
+    """``[model]``: the cost model's choices where seed 002 leaves one open (TOML notes)."""
+
+    mac_energy_pj: float = 0.07027          # calibrated on seed 002 Table 6 'calculate'
+    ddr_bytes_per_access: int = 1           # seed 002 §5.1: energy per read/write byte
+    pool_on_write: bool = True
+    fixed_weights_preloaded: bool = True
+
+    def __post_init__(self):
+        if not self.mac_energy_pj >= 0:
+            raise ConfigError(f"model.mac_energy_pj={self.mac_energy_pj!r} must be >= 0")
+        if self.ddr_bytes_per_access < 1:
+            raise ConfigError(f"model.ddr_bytes_per_access={self.ddr_bytes_per_access} must be >= 1")
+
+
+@dataclass(frozen=True)
+class SpaceParams:
+    """``[space]``: the three axes of the §5.2 design space (Table 4 macro names, Table 5 depths;
+    0 = no accumulation buffer)."""
+
+    io_macros: tuple[str, ...] = ("sram_16k", "sram_32k", "sram_64k", "sram_128k", "sram_256k")
+    rram_weight_macros: tuple[str, ...] = ("rram_128k", "rram_256k", "rram_512k", "rram_1m",
+                                           "rram_2m")
+    sram_weight_macros: tuple[str, ...] = ("sram_16k", "sram_32k", "sram_64k", "sram_128k",
+                                           "sram_256k")
+    acc_depths: tuple[int, ...] = (0, 16, 32, 64, 128)
+
+    def __post_init__(self):
+        for name in ("io_macros", "rram_weight_macros", "sram_weight_macros", "acc_depths"):
+            value = getattr(self, name)
+            if isinstance(value, str) or not value:
+                raise ConfigError(f"space.{name}={value!r}: must be a non-empty list")
+            object.__setattr__(self, name, tuple(value))
+        bad = [d for d in self.acc_depths if not isinstance(d, int) or d < 0 or d % 2]
+        if bad:
+            raise ConfigError(f"space.acc_depths: {bad} must be 0 (none) or positive even depths")
+
+
+@dataclass(frozen=True)
 class RramConfig:
     tech: str = "rram_buffer_22nm"
     array: ArrayParams = field(default_factory=ArrayParams)
+    model: ModelParams = field(default_factory=ModelParams)
+    space: SpaceParams = field(default_factory=SpaceParams)
 
 
 def load_params(path: Path | str | None = None) -> RramConfig:
@@ -59,4 +100,4 @@ def load_params(path: Path | str | None = None) -> RramConfig:
     return from_dict(RramConfig, load_toml(path or config_path("rram")), "rram")
 
 
-__all__ = ["ArrayParams", "ConfigError", "RramConfig", "load_params"]
+__all__ = ["ArrayParams", "ConfigError", "ModelParams", "RramConfig", "SpaceParams", "load_params"]
