@@ -56,8 +56,14 @@ class ModelParams:
     ddr_bytes_per_access: int = 1           # seed 002 §5.1: energy per read/write byte
     pool_on_write: bool = True
     fixed_weights_preloaded: bool = True
+    io_buffers: int = 2                     # separate input and output buffers (TOML note)
 
     def __post_init__(self):
+        if self.io_buffers not in (1, 2):
+            raise ConfigError(f"model.io_buffers={self.io_buffers}: valid: 1 (one buffer shared "
+                              "by input and output), 2 (an input and an output buffer)")
+        if not self.fixed_weights_preloaded:
+            raise ConfigError("model.fixed_weights_preloaded=false is not modelled; valid: true")
         if not self.mac_energy_pj >= 0:
             raise ConfigError(f"model.mac_energy_pj={self.mac_energy_pj!r} must be >= 0")
         if self.ddr_bytes_per_access < 1:

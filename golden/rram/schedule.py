@@ -13,10 +13,12 @@ run as the chain of its array layers (an approximation stated in ``docs/rram.md`
 Single layer (§4.1, Fig. 2) — layer with input ``I``, stored output ``O``, weights ``W``, the
 I/O buffer ``B_io`` and the weight space ``A_w`` left after fixed weights:
 
-* the layer *fits* when ``I + O <= B_io``: input and output stay whole in the I/O buffer; the
-  weights stream through in chunks of ``A_w`` (each chunk meets the whole map): DDR reads
-  ``W`` (+ ``I`` unless the input is already on chip);
-* otherwise the map is cut into ``F = ceil((I + O) / B_io)`` row bands whose inputs overlap by
+* the layer *fits* when input and output stay whole in the I/O buffer (``I + O <= B_io`` for one
+  shared buffer; ``I <= B_io`` and ``O <= B_io`` for separate input and output buffers,
+  ``model.io_buffers = 2``); the weights stream through in chunks of ``A_w`` (each chunk meets
+  the whole map): DDR reads ``W`` (+ ``I`` unless the input is already on chip);
+* otherwise the map is cut into ``F`` row bands (``ceil((I + O) / B_io)``, or
+  ``max(ceil(I / B_io), ceil(O / B_io))`` with two buffers) whose inputs overlap by
   ``K - s`` rows (re-read: ``I_h = I + (F - 1)(K - s)·row``), and the cheaper of
   *reuse feature maps* (bands outer, every band meets all weights: ``I_h + W·F`` when
   ``W > A_w``, else ``I_h + W``) and *reuse weights* (weight chunks outer, every chunk meets all
@@ -113,10 +115,9 @@ def _group_cost(stages, a, b, fixed, b_io, a_w, input_on_chip):
     first, last = stages[a], stages[b]
     if (a != b and w > a_w) or (w > 0 and a_w <= 0):
         return None
-    fits = first.i + last.o <= b_io
-    if fits:
+    bands = _bands(first.i, last.o, b_io)
+    if bands == 1:
         return w, 0 if input_on_chip else first.i
-    bands = math.ceil((first.i + last.o) / b_io)
     i_h = first.i + (bands - 1) * first.halo
     if w <= a_w:
         return w, i_h
@@ -127,8 +128,20 @@ def _group_cost(stages, a, b, fixed, b_io, a_w, input_on_chip):
     return w, i_h * math.ceil(w / a_w)
 
 
+def _bands(i: int, o: int, b_io) -> int:
+    """Row bands needed so a band's input and output fit the I/O buffer ``b_io``: an int (one
+    buffer shared by input and output) or ``(bytes, buffers)`` — with 2 buffers the input and
+    the output each have a buffer of ``bytes`` (model.io_buffers)."""
+    size, buffers = (b_io, 1) if isinstance(b_io, int) else b_io
+    if size <= 0:
+        raise ConfigError(f"I/O buffer of {size} B: must be > 0")
+    if buffers == 1:
+        return max(1, math.ceil((i + o) / size))
+    return max(1, math.ceil(i / size), math.ceil(o / size))
+
+
 def _fits(stages, a, b, b_io):
-    return stages[a].i + stages[b].o <= b_io
+    return _bands(stages[a].i, stages[b].o, b_io) == 1
 
 
 def plan(stages: Sequence[Stage], b_io: int, b_w: int, level: str,
@@ -293,9 +306,9 @@ def plan_totals(stages: Sequence[Stage], b_io: int, b_w: int, fixed: np.ndarray)
 
 def _group_cost_many(first: Stage, last: Stage, w_g, a_w, b_io, on_chip):
     """:func:`_group_cost`'s weight + fmap bytes, vectorised over weight sums ``w_g``."""
-    if first.i + last.o <= b_io:
+    bands = _bands(first.i, last.o, b_io)
+    if bands == 1:
         return w_g + (0 if on_chip else first.i)
-    bands = math.ceil((first.i + last.o) / b_io)
     i_h = first.i + (bands - 1) * first.halo
     with np.errstate(divide="ignore", invalid="ignore"):
         chunks = np.ceil(w_g / np.where(a_w > 0, a_w, 1))
