@@ -295,10 +295,6 @@ def reproduce(system: str, as_json: bool, strict: bool, plot_dir: Path | None) -
         sys.exit(1)
 
 
-if __name__ == "__main__":
-    main()
-
-
 # --------------------------------------------------------------------------
 # per-system command groups: golden/<system>/cli.py exposing ``group``
 # --------------------------------------------------------------------------
@@ -319,3 +315,7 @@ def _add_system_commands() -> None:
 
 
 _add_system_commands()
+
+
+if __name__ == "__main__":  # after the system groups are added, so `python -m golden.cli` has them
+    main()

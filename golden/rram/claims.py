@@ -100,7 +100,7 @@ def space_claims(cfg) -> list[Claim]:
     return [
         claim("rram.best_rram_vs_best_sram", SYSTEM, SEED, "abstract, §5.4", "18",
               -100 * rram_vs_sram(r), "% less energy",
-              note="best of the 2 x 1500 design points per technology, VGG-11 conv layers. "),
+              note="best of the 750 design points of each technology (125 x 3 schedules x 2 orders), VGG-11 conv layers. "),
         claim("rram.ddr_reduction.min", SYSTEM, SEED, "§5.3, abstract", "25", min(ddr_red),
               "%", note=sec53),
         claim("rram.ddr_reduction.max", SYSTEM, SEED, "§5.3, abstract", "98", max(ddr_red),

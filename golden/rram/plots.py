@@ -1,0 +1,64 @@
+"""Seed 002 figures drawn from what the model computes (``--plot DIR``): the Fig. 4 analog
+(energy of every design point, SRAM and RRAM side by side, loop order and schedule marked, the
+best points labelled) and a Table 6 breakdown of one design."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from golden.plotting import pyplot, save
+from golden.rram.cost import ROWS, SpaceResult
+
+MARKERS = {"single": "x", "cross": "+", "fixed": "o"}
+COLORS = {"kernel_first": "#d7301f", "pixel_first": "#2b8cbe"}
+
+
+def fig4(r: SpaceResult, outdir: Path, name: str = "rram_dse.png", ylim: float = 8000.0) -> str:
+    """Energy per design (I/O x weight x accumulation depth) for SRAM and RRAM weight buffers."""
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8), sharey=True)
+    for ax, tech in zip(axes, ("sram", "rram")):
+        ix = r.where(tech=tech)
+        if not len(ix):
+            continue
+        designs = sorted({(r.io_bytes[k], r.weight_bytes[k], r.acc_depth[k]) for k in ix})
+        pos = {d: i for i, d in enumerate(designs)}
+        for order in COLORS:
+            for level, marker in MARKERS.items():
+                sel = [k for k in ix if r.order[k] == order and r.schedule[k] == level]
+                xs = [pos[(r.io_bytes[k], r.weight_bytes[k], r.acc_depth[k])] for k in sel]
+                ax.scatter(xs, r.total_pj[sel] / 1e6, s=10, marker=marker, color=COLORS[order],
+                           label=f"{order}, {level}")
+        k = int(ix[np.argmin(r.total_pj[ix])])
+        ax.annotate(f"best {r.total_pj[k] / 1e6:.0f} uJ\nio {r.io_bytes[k] // 1024} KB, "
+                    f"w {r.weight_bytes[k] // 1024} KB,\nacc {r.acc_depth[k]}, {r.order[k]}",
+                    (pos[(r.io_bytes[k], r.weight_bytes[k], r.acc_depth[k])],
+                     r.total_pj[k] / 1e6), fontsize=7, xytext=(5, 30),
+                    textcoords="offset points", arrowprops={"arrowstyle": "->"})
+        over = int((r.total_pj[ix] / 1e6 > ylim).sum())
+        ax.set_title(f"{tech.upper()} weight buffer ({over} points above {ylim:.0f} uJ)")
+        ax.set_xlabel("design (I/O size, weight size, accumulation depth; ascending)")
+        ax.set_ylim(0, ylim)
+    axes[0].set_ylabel("energy per VGG-11 conv inference (uJ)")
+    axes[1].legend(fontsize=6, ncol=2)
+    fig.suptitle("Fig. 4 analog (seed 002): model energy of every design point")
+    return save(fig, Path(outdir), name)
+
+
+def breakdown(record: dict, outdir: Path, name: str = "rram_breakdown.png") -> str:
+    """One design's Table 6 rows as horizontal bars (µJ)."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    values = [record["breakdown_uj"][r] for r in ROWS]
+    ax.barh(list(ROWS), values, color="#2b8cbe")
+    ax.invert_yaxis()
+    ax.set_xlabel("uJ")
+    ax.set_title(f"{record['tech']} weight buffer {record['weight_kb']} KB, I/O "
+                 f"{record['io_kb']} KB, acc {record['acc_depth']}, {record['order']}, "
+                 f"{record['schedule']}: {record['total_uj']:.0f} uJ", fontsize=8)
+    return save(fig, Path(outdir), name)
+
+
+__all__ = ["breakdown", "fig4"]
