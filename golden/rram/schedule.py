@@ -170,7 +170,7 @@ def plan(stages: Sequence[Stage], b_io: int, b_w: int, level: str,
                 if gc is None:
                     continue
                 spill = 0 if (a == 0 or on_chip) else stages[a - 1].o
-                total = cost + gc[0] + gc[1] + 2 * spill   # written, then read back
+                total = cost + gc[0] + gc[1] + spill   # written; its read-back is in gc
                 old = best[b].get(fits_here)
                 if old is None or total < old[0]:
                     best[b][fits_here] = (total, groups + ((a, b),), parts + ((gc, spill),))
@@ -193,8 +193,7 @@ def _traffic(stages, level, fixed, groups, parts) -> Traffic:
             w_rd[unfixed[-1]] += wbytes - sum(w_rd[j] for j in unfixed)
         f_rd[a] += fbytes
         if k > 0:
-            wr[a - 1] += spill  # the previous group's output written, then read back here
-            f_rd[a] += spill
+            wr[a - 1] += spill  # the previous group's output, read back here as this input
     wr[n - 1] += stages[n - 1].o
     return Traffic(level, tuple(fixed), tuple(groups), tuple(w_rd), tuple(f_rd), tuple(wr))
 
@@ -299,7 +298,7 @@ def plan_totals(stages: Sequence[Stage], b_io: int, b_w: int, fixed: np.ndarray)
                 on_chip = a > 0 and prev_fits and fits_here
                 gc = _group_cost_many(stages[a], stages[b], w_g, a_w, b_io, on_chip)
                 spill = 0 if (a == 0 or on_chip) else stages[a - 1].o
-                total = np.where(ok, cost + gc + 2 * spill, np.inf)
+                total = np.where(ok, cost + gc + spill, np.inf)
                 best[b][fits_here] = np.minimum(best[b][fits_here], total)
     return np.minimum(best[n - 1][False], best[n - 1][True]) + stages[n - 1].o
 

@@ -16,7 +16,7 @@ def table3(p: int, k: int, groups: int) -> dict[str, dict[str, int]]:
     bad = [f"{name}={value}" for name, value in (("p", p), ("K", k), ("groups", groups))
            if not isinstance(value, int) or value < 1]
     if bad:
-        raise ConfigError(f"table3: {', '.join(bad)} must be integers >= 1")
+        raise ConfigError(f"table3: {', '.join(bad)} must be an integer >= 1")
     n = groups
     return {
         "kernel_first": {"input": n * (p + k - 1) ** 2, "weight": n * k * k,
