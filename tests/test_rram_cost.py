@@ -1,0 +1,93 @@
+"""Energy, time and the design space (golden/rram/cost.py) against hand arithmetic with
+Table 4/5 numbers typed from seed 002."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from golden.config import ConfigError
+from golden.rram.cost import ROWS, Axes, array_layers, default_axes, evaluate, evaluate_design
+from golden.rram.loopnest import loop_counts
+from golden.rram.params import load_params
+from golden.rram.schedule import schedule, stages_of
+from golden.workloads import Builder, get_network
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return load_params()
+
+
+@pytest.fixture(scope="module")
+def vgg():
+    return array_layers(get_network("vgg11").layers)
+
+
+def test_table6_rram_design_by_hand(cfg, vgg):
+    rec = evaluate_design(vgg, cfg, "rram", "sram_128k", "rram_128k", 0, "kernel_first", "fixed")
+    convs = [lay for lay in vgg if lay.kind == "conv"]
+    c = loop_counts(convs, cfg.array, "kernel_first", 0, 32).as_dict()
+    tr = schedule(stages_of(vgg), (1024 * 1024, 2), 1024 * 1024, "fixed")
+    b = rec["breakdown_uj"]
+    assert b["read weight"] == pytest.approx(c["weight_reads"] * 67.69e-6)
+    assert b["read ddr"] == pytest.approx(sum(tr.ddr_rd) * 80.3e-6)
+    assert b["write ddr"] == pytest.approx(25088 * 82.719e-6)
+    assert b["write weight"] == pytest.approx(np.ceil(np.array(tr.ddr_weight_rd) / 32).sum()
+                                              * 195.286e-6)
+    leak_mw = 2 * 52.8 + 2 * 8 * 0.01153 + 8 * 0.04
+    assert rec["time_ms"] == pytest.approx(c["cycles"] * 1e-6)
+    assert b["standby"] == pytest.approx(c["cycles"] * 1e-9 * leak_mw * 1e3)
+    assert b["calculate"] == pytest.approx(7_485_456_384 * 0.07027e-6)
+    assert b["read accbuf"] == b["write accbuf"] == 0
+    assert rec["total_uj"] == pytest.approx(sum(b.values()))
+
+
+def test_accumulation_buffer_rows_by_hand(cfg, vgg):
+    rec = evaluate_design(vgg, cfg, "rram", "sram_16k", "rram_128k", 64, "pixel_first", "cross")
+    convs = [lay for lay in vgg if lay.kind == "conv"]
+    c = loop_counts(convs, cfg.array, "pixel_first", 64, 32).as_dict()
+    assert rec["breakdown_uj"]["read accbuf"] == pytest.approx(c["acc_reads"] * 0.107e-6)
+    assert rec["breakdown_uj"]["write accbuf"] == pytest.approx(c["acc_writes"] * 0.083e-6)
+    assert rec["breakdown_uj"]["read weight"] == pytest.approx(c["weight_reads"] * 67.69e-6)
+
+
+def test_the_batched_space_equals_one_design_at_a_time(cfg, vgg):
+    r = evaluate(vgg, cfg, default_axes(cfg))
+    assert len(r) == 2 * 125 * 3 * 2
+    rng = np.random.default_rng(7)
+    for k in rng.choice(len(r), size=6, replace=False):
+        one = evaluate_design(vgg, cfg, str(r.tech[k]), str(r.io_macro[k]),
+                              str(r.weight_macro[k]), int(r.acc_depth[k]), str(r.order[k]),
+                              str(r.schedule[k]))
+        assert r.point(k)["breakdown_uj"] == pytest.approx(one["breakdown_uj"])
+
+
+def test_a_faster_array_becomes_bandwidth_bound_and_is_charged_for_it(cfg, vgg):
+    fast = replace(cfg, array=replace(cfg.array, freq_hz=4e9))
+    rec = evaluate_design(vgg, fast, "rram", "sram_16k", "rram_512k", 0, "kernel_first", "fixed")
+    assert rec["bandwidth_bound"] and rec["bound"] == "weight read"
+    convs = [lay for lay in vgg if lay.kind == "conv"]
+    cycles = loop_counts(convs, cfg.array, "kernel_first").cycles.sum()
+    # 64 B of weights per cycle at 4 GHz against 8 banks x 8.005 GB/s
+    assert rec["time_ms"] == pytest.approx(cycles * 64 / (8 * 8.005e9) * 1e3, rel=1e-3)
+    assert evaluate_design(vgg, cfg, "rram", "sram_16k", "rram_512k", 0, "kernel_first",
+                           "fixed")["bound"] == "array"
+
+
+def test_any_network_runs_and_bad_axes_are_errors(cfg):
+    b = Builder("tiny", (3, 12, 12))
+    x = b.conv("c1", b.input, 8, 3, padding=1)
+    x = b.maxpool("p1", x, 2)
+    b.conv("c2", x, 16, 3)
+    rec = evaluate_design(b.build().layers, cfg, "sram", "sram_16k", "sram_16k", 16,
+                          "pixel_first", "fixed")
+    assert rec["total_uj"] > 0 and set(rec["breakdown_uj"]) == set(ROWS)
+    axes = default_axes(cfg)
+    with pytest.raises(ConfigError, match="valid: sram, rram"):
+        evaluate(b.build().layers, cfg, replace(axes, techs=("dram",)))
+    with pytest.raises(ConfigError, match="not in Table 5"):
+        evaluate(b.build().layers, cfg, replace(axes, acc_depths=(0, 48)))
+    with pytest.raises(ConfigError, match="not all rram"):
+        evaluate(b.build().layers, cfg, Axes(("rram",), ("sram_16k",), {"rram": ("sram_16k",)},
+                                             (0,), ("kernel_first",), ("single",)))
