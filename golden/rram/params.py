@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from golden.config import ConfigError, config_path, from_dict, load_toml
+from golden.rram.rtl_params import RtlParams
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class RramConfig:
     array: ArrayParams = field(default_factory=ArrayParams)
     model: ModelParams = field(default_factory=ModelParams)
     space: SpaceParams = field(default_factory=SpaceParams)
+    rtl: RtlParams = field(default_factory=RtlParams)   # the simulated RTL instance
 
 
 def load_params(path: Path | str | None = None) -> RramConfig:
