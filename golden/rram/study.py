@@ -77,10 +77,14 @@ def onchip_dynamic(r: SpaceResult) -> np.ndarray:
 
 def acc_study(r: SpaceResult, tech: str) -> dict:
     """§5.4: lowest on-chip buffer dynamic energy (all schedule optimisations) per accumulation
-    depth, over every buffer size and loop order; reduction of the best depth against none."""
+    depth, over every buffer size (and both orders without a buffer; pixel-first, the order that
+    uses it, with one); reduction of the best depth against none."""
     dyn = onchip_dynamic(r)
-    per_depth = {int(d): float(dyn[r.where(tech=tech, acc_depth=d, schedule="fixed")].min()) / 1e6
-                 for d in np.unique(r.acc_depth)}
+    per_depth = {}
+    for d in np.unique(r.acc_depth):   # a buffer is used by pixel-first only
+        match = {"order": "pixel_first"} if d else {}
+        ix = r.where(tech=tech, acc_depth=d, schedule="fixed", **match)
+        per_depth[int(d)] = float(dyn[ix].min()) / 1e6
     with_acc = min(v for d, v in per_depth.items() if d)
     return {"per_depth_uj": per_depth, "reduction": 1 - with_acc / per_depth[0]}
 
