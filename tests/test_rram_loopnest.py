@@ -88,3 +88,12 @@ def test_bad_orders_and_depths_are_errors():
     with pytest.raises(LoopNestError, match="does not run on the MAC array"):
         loop_counts([pool], ArrayParams(), "kernel_first")
     assert np.all(loop_counts([lay], ArrayParams(), "pixel_first", 0).acc_reads == 0)
+
+
+def test_kernel_first_reads_only_used_columns_when_the_kernel_is_narrower_than_the_stride():
+    """1x1 kernel, stride 2: the windows of a group do not touch; the line register reads the
+    pe used pixels of each row, not the span between them (= pixel-first's reads)."""
+    lay = make_layer("s", "conv", (4, 6, 9), out_ch=4, kernel=1, stride=2)   # 3 x 5 out
+    arr = ArrayParams(p=4, n=4, m=4)
+    kf = loop_counts([lay], arr, "kernel_first").as_dict()
+    assert kf["io_reads"] == 3 * 5 == loop_counts([lay], arr, "pixel_first").as_dict()["io_reads"]

@@ -47,8 +47,8 @@ Kernel-first (§3.2: the K x K convolution of one group, then the next group)::
         for ti in range(T_i):                      # input-channel tile
           for kh in range(Kh):
             r = y*sh + kh - pad_top
-            if 0 <= r < H:                         # line register: read the row span once
-              io_reads += |[x0, x0 + (pe-1)*sw + Kw - 1] ∩ [0, W-1]|,  x0 = j*p*sw - pad_left
+            if 0 <= r < H:                         # line register: each used pixel once
+              io_reads += |{x0 + i*sw + kw : i < pe, kw < Kw} ∩ [0, W-1]|,  x0 = j*p*sw - pad_left
             for kw in range(Kw):
               cycles += 1; weight_tile_reads += 1  # a new n x m weight tile every cycle
         io_writes += pe * ceil(n_eff/m)            # results leave the PE accumulators once
@@ -72,7 +72,10 @@ Closed forms (what :func:`loop_counts` computes, vectorised over layers)
 -----------------------------------------------------------------------
 With ``R = #{(y, kh) : 0 <= y*sh + kh - pt < H}`` (valid kernel rows summed over output rows),
 ``Xw = #{(x, kw) : 0 <= x*sw + kw - pl < W}`` (valid window columns over all output columns),
-``Xs = Σ_j |span_j ∩ [0, W)|`` (kernel-first row-span columns summed over one row's groups),
+``Xs`` = kernel-first columns read, summed over one row's groups: the used columns of group j
+are the whole span ``[x0, x0 + (pe-1)·sw + Kw - 1]`` when ``Kw >= sw`` (windows overlap or touch)
+and ``pe·Kw`` separate columns when ``Kw < sw``, each counted when in ``[0, W)`` (``Xs = Xw``
+then),
 ``P = Ho·ceil(Wo/p)`` groups and ``KK = Kh·Kw``, per convolution group:
 
     cycles            = T_o · T_i · KK · P
@@ -227,6 +230,7 @@ def loop_counts(layers: Sequence[Layer], array: ArrayParams, order: str, acc_dep
     rows = _row_valid(s)
     if order == "kernel_first":
         cols = np.array([_span_columns(int(wo), int(k), int(st), int(pad), int(size), p)
+                         if k >= st else _valid_taps(int(wo), int(k), int(st), int(pad), int(size))
                          for wo, k, st, pad, size in zip(s.wo, s.kw, s.sw, s.pl, s.w)],
                         dtype=np.int64)
         tiles = cycles
@@ -287,8 +291,8 @@ def _walk_block(block, counts, order, acc_depth, geom, array):
                 pe = min(p, wo - j * p)
                 if 0 <= y * sh + kh - pt < h:
                     x0 = j * p * sw - pl
-                    counts["io_reads"] += sum(1 for x in range(x0, x0 + (pe - 1) * sw + kw_)
-                                              if 0 <= x < w)
+                    used = {x0 + i * sw + kw for i in range(pe) for kw in range(kw_)}
+                    counts["io_reads"] += sum(1 for x in used if 0 <= x < w)
             for kw in range(kw_):
                 counts["weight_tile_reads"] += 1
                 for y, j in block:
