@@ -135,7 +135,36 @@ def space_claims(cfg) -> list[Claim]:
     ]
 
 
+def consistency_claims(cfg) -> list[Claim]:
+    """Table 6 back-solved with Table 4's per-bank energies (kind ``input``: the paper against
+    itself).  Both designs run the same kernel-first steps, so they must read the same weight
+    bytes and take the same time; the per-access energies of the banks (8 x 128 KB RRAM,
+    8 x 16 KB SRAM; 2 x 8 x 128 KB SRAM I/O) make the two columns agree to their digits."""
+    from golden.rram.macros import ddr, macro, technology
+
+    tech = technology(cfg.tech)
+    rram, sram, io = (macro(tech, n) for n in ("rram_128k", "sram_16k", "sram_128k"))
+    rram_bytes = float(TABLE6["read weight"][0]) / rram.rd_pj * rram.word_bytes
+    sram_bytes = float(TABLE6["read weight"][1]) / sram.rd_pj * sram.word_bytes
+    io_leak = cfg.model.io_buffers * cfg.array.io_banks * io.leak_mw
+    base = ddr(tech).leak_mw + io_leak
+    t_rram = float(TABLE6["standby"][0]) / (base + cfg.array.weight_banks * rram.leak_mw)
+    t_sram = float(TABLE6["standby"][1]) / (base + cfg.array.weight_banks * sram.leak_mw)
+    return [
+        claim("rram.table6.weight_bytes_rram_over_sram", SYSTEM, SEED, "Table 6, Table 4", 1.0,
+              rram_bytes / sram_bytes, "ratio", tolerance=0.5 / 2119 + 0.5 / 383, kind="input",
+              note="weight bytes read, RRAM column (2119 uJ / 67.69 pJ x 32 B) over SRAM column "
+              "(383 uJ / 3.057 pJ x 8 B): the same 1.00 GB; tolerance = the two rows' last "
+              "digits. "),
+        claim("rram.table6.time_rram_over_sram", SYSTEM, SEED, "Table 6, Table 4", 1.0,
+              t_rram / t_sram, "ratio", tolerance=0.5 / 1691 + 0.5 / 1686, kind="input",
+              note=f"standby / leakage: {t_rram:.4f} ms (RRAM) vs {t_sram:.4f} ms (SRAM) with "
+              "2 DDR4 chips, 16 I/O banks (model.io_buffers = 2) and 8 weight banks; "
+              "tolerance = the two rows' last digits. "),
+    ]
+
+
 @register(SYSTEM)
 def claims() -> list[Claim]:
     cfg = load_params()
-    return table6_claims(cfg) + space_claims(cfg)
+    return table6_claims(cfg) + consistency_claims(cfg) + space_claims(cfg)
