@@ -91,3 +91,11 @@ def test_any_network_runs_and_bad_axes_are_errors(cfg):
     with pytest.raises(ConfigError, match="not all rram"):
         evaluate(b.build().layers, cfg, Axes(("rram",), ("sram_16k",), {"rram": ("sram_16k",)},
                                              (0,), ("kernel_first",), ("single",)))
+
+
+def test_design_record_names_each_stage_and_its_bound(cfg, vgg):
+    fast = replace(cfg, array=replace(cfg.array, freq_hz=4e9))
+    rec = evaluate_design(vgg, fast, "rram", "sram_16k", "rram_512k", 0, "kernel_first", "fixed")
+    assert [s["name"] for s in rec["stages"]][0] == "conv1_1"
+    assert {s["bound"] for s in rec["stages"]} == {"weight read"}
+    assert sum(s["time_ms"] for s in rec["stages"]) == pytest.approx(rec["time_ms"])

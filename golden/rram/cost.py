@@ -29,7 +29,7 @@ array.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -78,6 +78,9 @@ class SpaceResult:
     cycles: np.ndarray
     bandwidth_bound: np.ndarray
     bound: np.ndarray
+    stage_names: tuple[str, ...] = ()
+    stage_time_s: np.ndarray | None = None   # (points, stages)
+    stage_bound: np.ndarray | None = None    # (points, stages): BOUNDS name per stage
 
     @property
     def total_pj(self) -> np.ndarray:
@@ -177,7 +180,11 @@ def evaluate(layers: Sequence[Layer], cfg: RramConfig, axes: Axes) -> SpaceResul
     limit = times.argmax(axis=0)                                         # (..., L)
     slowest = np.take_along_axis(limit, stage_time.argmax(axis=-1)[..., None], axis=-1)[..., 0]
     flags = (limit != 0).any(axis=-1), slowest
-    return _flatten(axes, io, wm, acc, shape, breakdown, time, lc, flags, arr)
+    r = _flatten(axes, io, wm, acc, shape, breakdown, time, lc, flags, arr)
+    per_stage = (-1, len(stages))
+    return replace(r, stage_names=tuple(s.name for s in stages),
+                   stage_time_s=np.broadcast_to(stage_time, shape).reshape(per_stage),
+                   stage_bound=np.array(BOUNDS)[np.broadcast_to(limit, shape).reshape(per_stage)])
 
 
 def _flatten(axes, io, wm, acc, shape, breakdown, time, lc, flags, arr):
@@ -268,9 +275,14 @@ def _stored_output_words(stages, arr) -> np.ndarray:
 
 def evaluate_design(layers: Sequence[Layer], cfg: RramConfig, tech: str, io_macro: str,
                     weight_macro: str, acc_depth: int, order: str, level: str) -> dict:
-    """One design point's record (the same computation as the design space, one value per axis)."""
+    """One design point's record (the same computation as the design space, one value per axis),
+    with each stage's time and what bounds it (``BOUNDS``: 'array' unless bandwidth-bound)."""
     axes = Axes((tech,), (io_macro,), {tech: (weight_macro,)}, (acc_depth,), (order,), (level,))
-    return evaluate(layers, cfg, axes).point(0)
+    r = evaluate(layers, cfg, axes)
+    rec = r.point(0)
+    rec["stages"] = [{"name": name, "time_ms": float(t) * 1e3, "bound": str(b)}
+                     for name, t, b in zip(r.stage_names, r.stage_time_s[0], r.stage_bound[0])]
+    return rec
 
 
 __all__ = ["BOUNDS", "ROWS", "TABLE6_ROWS", "TECHS", "Axes", "SpaceResult", "array_layers",

@@ -37,6 +37,13 @@ def space(cfg: RramConfig | None = None, net: str = "vgg11") -> SpaceResult:
     return _space(cfg or load_params(), net)
 
 
+def dse_rows(cfg: RramConfig, net: str) -> list[dict]:
+    """Every design point of ``net`` as JSON rows: a pure function of (params, network), the
+    shape a sweep layer batches over executors."""
+    r = evaluate(network_layers(net), cfg, default_axes(cfg))
+    return [r.point(k) for k in range(len(r))]
+
+
 def table6(cfg: RramConfig | None = None) -> dict[str, dict]:
     cfg = cfg or load_params()
     layers = array_layers(get_network("vgg11").layers)
@@ -108,6 +115,6 @@ def kernel_first_floor(r: SpaceResult, weight_macro: str) -> float:
     return float(r.total_pj[ix].min()) / 1e6
 
 
-__all__ = ["SEC53_IO", "TABLE6_DESIGNS", "acc_study", "best", "kernel_first_floor",
+__all__ = ["SEC53_IO", "TABLE6_DESIGNS", "acc_study", "best", "dse_rows", "kernel_first_floor",
            "network_layers", "onchip_dynamic", "rram_vs_sram", "schedule_study",
            "smallest_rram_order_saving", "space", "table6"]
