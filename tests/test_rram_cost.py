@@ -96,6 +96,6 @@ def test_any_network_runs_and_bad_axes_are_errors(cfg):
 def test_design_record_names_each_stage_and_its_bound(cfg, vgg):
     fast = replace(cfg, array=replace(cfg.array, freq_hz=4e9))
     rec = evaluate_design(vgg, fast, "rram", "sram_16k", "rram_512k", 0, "kernel_first", "fixed")
-    assert [s["name"] for s in rec["stages"]][0] == "conv1_1"
+    assert rec["stages"][0]["name"] == "conv1_1"
     assert {s["bound"] for s in rec["stages"]} == {"weight read"}
     assert sum(s["time_ms"] for s in rec["stages"]) == pytest.approx(rec["time_ms"])

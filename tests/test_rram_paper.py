@@ -5,8 +5,6 @@ reached by the architecture the paper describes.  Every figure here is typed fro
 import math
 import sys
 
-import pytest
-
 from golden.workloads import get_network
 
 # expected-out claim id -> the test below that demonstrates it (for the project-wide gate)

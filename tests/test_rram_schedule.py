@@ -8,9 +8,17 @@ import numpy as np
 import pytest
 
 from golden.config import ConfigError
-from golden.rram.schedule import (Stage, brute_force_fixed_weight, fast_fixed_weight,
-                                  knapsack_fixed_weight, plan, plan_totals, search_fixed_weight,
-                                  stages_of, tree_leaves)
+from golden.rram.schedule import (
+    Stage,
+    brute_force_fixed_weight,
+    fast_fixed_weight,
+    knapsack_fixed_weight,
+    plan,
+    plan_totals,
+    search_fixed_weight,
+    stages_of,
+    tree_leaves,
+)
 from golden.workloads import get_network
 
 SEED = 20260315

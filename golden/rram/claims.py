@@ -10,8 +10,15 @@ from __future__ import annotations
 
 from golden.claims import Claim, claim, register
 from golden.rram.params import load_params
-from golden.rram.study import (acc_study, kernel_first_floor, rram_vs_sram, schedule_study,
-                               smallest_rram_order_saving, space, table6)
+from golden.rram.study import (
+    acc_study,
+    kernel_first_floor,
+    rram_vs_sram,
+    schedule_study,
+    smallest_rram_order_saving,
+    space,
+    table6,
+)
 
 SEED = "002_bb2b11849ffc909b.txt"
 SYSTEM = "rram"
@@ -100,7 +107,8 @@ def space_claims(cfg) -> list[Claim]:
     return [
         claim("rram.best_rram_vs_best_sram", SYSTEM, SEED, "abstract, §5.4", "18",
               -100 * rram_vs_sram(r), "% less energy",
-              note="best of the 750 design points of each technology (125 x 3 schedules x 2 orders), VGG-11 conv layers. "),
+              note="best of the 750 design points of each technology (125 x 3 schedules x "
+              "2 orders), VGG-11 conv layers. "),
         claim("rram.ddr_reduction.min", SYSTEM, SEED, "§5.3, abstract", "25", min(ddr_red),
               "%", note=sec53),
         claim("rram.ddr_reduction.max", SYSTEM, SEED, "§5.3, abstract", "98", max(ddr_red),

@@ -15,8 +15,14 @@ from dataclasses import replace
 
 import click
 
-from golden.cli_support import _console, _emit_json, config_option, handles_errors, json_option, \
-    plot_option
+from golden.cli_support import (
+    _console,
+    _emit_json,
+    config_option,
+    handles_errors,
+    json_option,
+    plot_option,
+)
 from golden.config import ConfigError
 
 

@@ -68,7 +68,8 @@ class ModelParams:
         if not self.mac_energy_pj >= 0:
             raise ConfigError(f"model.mac_energy_pj={self.mac_energy_pj!r} must be >= 0")
         if self.ddr_bytes_per_access < 1:
-            raise ConfigError(f"model.ddr_bytes_per_access={self.ddr_bytes_per_access} must be >= 1")
+            raise ConfigError(f"model.ddr_bytes_per_access={self.ddr_bytes_per_access}: "
+                              "must be >= 1")
 
 
 @dataclass(frozen=True)

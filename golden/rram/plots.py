@@ -25,11 +25,11 @@ def fig4(r: SpaceResult, outdir: Path, name: str = "rram_dse.png", ylim: float =
             continue
         designs = sorted({(r.io_bytes[k], r.weight_bytes[k], r.acc_depth[k]) for k in ix})
         pos = {d: i for i, d in enumerate(designs)}
-        for order in COLORS:
+        for order, color in COLORS.items():
             for level, marker in MARKERS.items():
                 sel = [k for k in ix if r.order[k] == order and r.schedule[k] == level]
                 xs = [pos[(r.io_bytes[k], r.weight_bytes[k], r.acc_depth[k])] for k in sel]
-                ax.scatter(xs, r.total_pj[sel] / 1e6, s=10, marker=marker, color=COLORS[order],
+                ax.scatter(xs, r.total_pj[sel] / 1e6, s=10, marker=marker, color=color,
                            label=f"{order}, {level}")
         k = int(ix[np.argmin(r.total_pj[ix])])
         ax.annotate(f"best {r.total_pj[k] / 1e6:.0f} uJ\nio {r.io_bytes[k] // 1024} KB, "

@@ -159,7 +159,7 @@ def plan(stages: Sequence[Stage], b_io: int, b_w: int, level: str,
         raise ConfigError(f"fixed weights ({b_w - a_w} B) exceed the weight buffer ({b_w} B)")
     max_len = 1 if level == "single" else n
     # best[b] = {fits_of_last_group: (cost, groups, per-group costs)} over stages[0..b]
-    best: list[dict] = [dict() for _ in range(n)]
+    best: list[dict] = [{} for _ in range(n)]
     for b in range(n):
         for a in range(max(0, b - max_len + 1), b + 1):
             fits_here = _fits(stages, a, b, b_io)
