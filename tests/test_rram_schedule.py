@@ -126,6 +126,14 @@ def test_vgg11_stages_pool_on_write():
     assert unpooled[0].o == 64 * 224 * 224
 
 
+def test_an_io_buffer_below_one_band_is_an_error():
+    lay = get_network("vgg11").layers[0]          # conv1_1: 3 rows of 3 x 224 B
+    st = stages_of([lay])
+    with pytest.raises(ConfigError, match="too small for one band of layer 'conv1_1'"):
+        plan(st, (2000, 2), 10_000, "single")
+    assert plan(st, (2016, 2), 10_000, "single").total > 0
+
+
 def test_fixed_weights_that_do_not_fit_are_an_error():
     with pytest.raises(ConfigError, match="exceed the weight buffer"):
         plan(TWO, (100, 2), 200, "fixed", (True, True))

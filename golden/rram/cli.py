@@ -171,6 +171,10 @@ def network_cmd(net, io_kb, weight_kb, tech, acc, order, level, config_path, plo
     rows.append(("Total", f"{total:.4g}", ""))
     _table(f"{net}: {tech} weight {weight_kb} KB, I/O {io_kb} KB, acc {acc}, {order}, {level}; "
            f"{doc['time_ms']:.3f} ms, bound by {doc['bound']}", rows, ("row", "uJ", "share"))
+    for stage in doc["stages"]:
+        if stage["bound"] != "array":
+            click.echo(f"bandwidth-bound: {stage['name']} by {stage['bound']} "
+                       f"({stage['time_ms']:.3f} ms)")
     if plot_dir:
         click.echo(f"wrote {doc['plot']}")
 

@@ -67,6 +67,7 @@ class Stage:
     o_conv: int   # the array's own output bytes (before any pool)
     halo: int     # input bytes of the K - s overlap rows between two row bands
     layer: Layer
+    min_band: int = 0   # input bytes of the K rows one output row needs: the smallest band
 
 
 def stages_of(layers: Sequence[Layer], pool_on_write: bool = True, act_bits: int = 8,
@@ -83,7 +84,7 @@ def stages_of(layers: Sequence[Layer], pool_on_write: bool = True, act_bits: int
         row = lay.in_ch * lay.in_w * act_bits // 8
         halo = max(lay.kernel_h - lay.stride_h, 0) * row
         out.append(Stage(lay.name, lay.weights * weight_bits // 8, lay.input_elems * act_bits // 8,
-                         o, o_conv, halo, lay))
+                         o, o_conv, halo, lay, min(lay.kernel_h, lay.in_h) * row))
     if not out:
         raise ConfigError("the network has no conv or fc layer to run on the array")
     return out
@@ -140,6 +141,15 @@ def _bands(i: int, o: int, b_io) -> int:
     return max(1, math.ceil(i / size), math.ceil(o / size))
 
 
+def _check_bands(stages, b_io) -> None:
+    """A band holds at least the K input rows of one output row; a buffer below that is an error."""
+    size = b_io if isinstance(b_io, int) else b_io[0]
+    for s in stages:
+        if s.min_band > size:
+            raise ConfigError(f"I/O buffer of {size} B is too small for one band of layer "
+                              f"{s.name!r}: {s.layer.kernel_h} input rows = {s.min_band} B")
+
+
 def _fits(stages, a, b, b_io):
     return _bands(stages[a].i, stages[b].o, b_io) == 1
 
@@ -153,6 +163,7 @@ def plan(stages: Sequence[Stage], b_io: int, b_w: int, level: str,
     if level not in LEVELS:
         raise ConfigError(f"unknown schedule {level!r}; valid: {', '.join(LEVELS)}")
     n = len(stages)
+    _check_bands(stages, b_io)
     fixed = tuple(bool(f) for f in fixed) if fixed is not None else (False,) * n
     a_w = b_w - sum(s.w for s, f in zip(stages, fixed) if f)
     if a_w < 0:
@@ -280,6 +291,7 @@ def plan_totals(stages: Sequence[Stage], b_io: int, b_w: int, fixed: np.ndarray)
     """:func:`plan`'s ``Traffic.total`` for many fixed sets at once (rows of ``fixed``); a fixed
     set without any feasible schedule scores +inf.  Vectorised over the sets."""
     n = len(stages)
+    _check_bands(stages, b_io)
     w = np.array([s.w for s in stages], dtype=np.float64)
     unfixed = np.where(fixed, 0.0, w)
     prefix = np.concatenate([np.zeros((len(fixed), 1)), np.cumsum(unfixed, axis=1)], axis=1)
