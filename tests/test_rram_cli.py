@@ -75,7 +75,11 @@ def test_bad_input_is_one_error_line_and_exit_2(run, args, message):
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
 
 
-def test_reproduce_rram_json_carries_kinds_and_expectations(run):
+def test_reproduce_rram_json_carries_kinds_and_expectations(run, monkeypatch):
+    import golden.claims as C
+    from golden.rram.claims import claims
+
+    monkeypatch.setitem(C._REGISTRY, "rram", claims)   # other tests register stand-ins
     doc = json.loads(run("reproduce", "rram", "--json").stdout)
     assert doc["systems"]["rram"] == "modelled"
     ids = {c["id"]: c for c in doc["claims"]}
