@@ -15,13 +15,12 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from golden.config import ConfigError
+from golden.fixed import FixedFormat, wrap
 
-
-def wrap(values, bits: int = 32) -> np.ndarray:
-    """Two's-complement wrap of exact integers to ``bits`` bits (int64 result)."""
-    values = np.asarray(values, dtype=np.int64)
-    half = np.int64(1) << (bits - 1)
-    return ((values + half) & ((half << 1) - 1)) - half
+# The digits CNN in int8 for the RTL (seed 002 §5.1: 8-bit operands, 32-bit accumulation).
+# ASSUMPTION: Q2.5 (5 fractional bits): inputs are in [0, 1] and the trained weights within
+# +-4; requantisation between layers is golden.fixed's (round half up, saturate to int8).
+DIGITS_INT8 = FixedFormat(width=8, frac=5, acc_width=32)
 
 
 def conv2d(x: np.ndarray, w: np.ndarray, stride: int = 1, pad=(0, 0, 0, 0),

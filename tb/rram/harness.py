@@ -135,7 +135,7 @@ class RramHarness:
     async def check_tile(self, name, x, w, tile: Tile, rng=None, idle_prob=0.0, ready=None,
                          extra_commands=()):
         """Load, run and check: results bit-exact against golden, every entry once, counters
-        equal to ``golden.rram.rtl_timing.expected_counters``."""
+        equal to ``golden.rram.rtl_timing.expected_counters``.  Returns (results, counter deltas)."""
         await self.load_tile(x, w, tile, rng, idle_prob)
         result, delta, items = await self.run_tile(tile, ready=ready, extra_commands=extra_commands)
         want = conv2d(x, w, tile.stride, tile.pad, self.array.acc_bits)
@@ -153,7 +153,7 @@ class RramHarness:
         assert_counters_equal(measured, predicted, self.rtl.counter_width)
         assert self.error() == (0, 0), f"{name}: error flag raised {self.error()}"
         self.dut._log.info(f"{name}: {tile} ok, {delta['cycles']} cycles, {delta['steps']} steps")
-        return delta
+        return result, delta
 
     def watchdog(self, name, cycles=20000):
         return Watchdog(lambda: (self.progress, int(self.counters()["cycles"])), cycles, name).start()

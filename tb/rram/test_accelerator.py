@@ -91,7 +91,7 @@ async def output_back_pressure(dut):
                               random_tile(rng, h.rtl)]):
         x, w = operands(rng, tile)
         ready = ready_pattern(rng, 20000, 0.4)
-        delta = await h.check_tile(f"backpressure{k}", x, w, tile, ready=ready)
+        _, delta = await h.check_tile(f"backpressure{k}", x, w, tile, ready=ready)
         assert delta["out_stalls"] > 0, "the pattern never stalled the output"
     dog.stop()
 
