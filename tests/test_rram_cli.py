@@ -58,6 +58,7 @@ def test_dse_json_contract_and_plot(run, tmp_path):
     assert {p["weight_kb"] for p in doc["points"] if p["tech"] == "rram"} == \
         {1024, 2048, 4096, 8192, 16384}
     assert (tmp_path / "rram_dse.png").stat().st_size > 0
+    assert (tmp_path / "rram_fig5.png").stat().st_size > 0
 
 
 @pytest.mark.parametrize("args, message", [

@@ -188,14 +188,17 @@ def network_cmd(net, io_kb, weight_kb, tech, acc, order, level, config_path, plo
 def dse_cmd(net, config_path, plot_dir, as_json: bool) -> None:
     """Every design point (I/O x weight x accumulation depth x order x schedule, SRAM and
     RRAM weight buffers) on NET's conv layers."""
-    from .study import best, space
+    from .study import acc_study, best, schedule_study, space
 
-    r = space(_config(config_path), net)
+    cfg = _config(config_path)
+    r = space(cfg, net)
     doc = {"network": net, "points": [r.point(k) for k in range(len(r))]}
     if plot_dir:
-        from .plots import fig4
+        from .plots import fig4, fig5
 
         doc["plot"] = fig4(r, plot_dir)
+        doc["plot_fig5"] = fig5({t: acc_study(r, t) for t in ("sram", "rram")},
+                                schedule_study(r, cfg.space.rram_weight_macros), plot_dir)
     if as_json:
         _emit_json(doc)
         return
@@ -209,7 +212,7 @@ def dse_cmd(net, config_path, plot_dir, as_json: bool) -> None:
     _table(f"{net}: best design per technology, order and schedule ({len(r)} points)", rows,
            ("tech", "order", "schedule", "I/O KB", "weight KB", "acc", "uJ"))
     if plot_dir:
-        click.echo(f"wrote {doc['plot']}")
+        click.echo(f"wrote {doc['plot']}\nwrote {doc['plot_fig5']}")
 
 
 __all__ = ["group"]

@@ -47,6 +47,37 @@ def fig4(r: SpaceResult, outdir: Path, name: str = "rram_dse.png", ylim: float =
     return save(fig, Path(outdir), name)
 
 
+def fig5(acc: dict[str, dict], sched: list[dict], outdir: Path,
+         name: str = "rram_fig5.png") -> str:
+    """Fig. 5 analog: (a) lowest on-chip buffer dynamic energy per accumulation depth, SRAM and
+    RRAM (``study.acc_study``); (b) DDR energy per RRAM weight size and schedule level with the
+    I/O buffer of §5.3 (``study.schedule_study``)."""
+    plt = pyplot()
+    fig, (ax_a, ax_b) = plt.subplots(1, 2, figsize=(11, 4))
+    depths = list(next(iter(acc.values()))["per_depth_uj"])
+    width = 0.4
+    for i, (tech, study) in enumerate(acc.items()):
+        ax_a.bar(np.arange(len(depths)) + (i - 0.5) * width,
+                 [study["per_depth_uj"][d] for d in depths], width,
+                 label=f"{tech} ({-100 * study['reduction']:.0f} % with a buffer)")
+    ax_a.set_xticks(range(len(depths)), ["none" if d == 0 else str(d) for d in depths])
+    ax_a.set_xlabel("accumulation buffer depth")
+    ax_a.set_ylabel("on-chip buffer dynamic energy (uJ)")
+    ax_a.set_title("(a) best design per depth (paper: -86 %)", fontsize=9)
+    ax_a.legend(fontsize=7)
+    sizes = [row["weight_macro"] for row in sched]
+    for j, level in enumerate(("single", "cross", "fixed")):
+        ax_b.bar(np.arange(len(sizes)) + (j - 1) * 0.27, [row[f"ddr_{level}_uj"] for row in sched],
+                 0.27, label=level)
+    ax_b.set_xticks(range(len(sizes)), [f"8 x {s.removeprefix('rram_')}" for s in sizes])
+    ax_b.set_xlabel("RRAM weight buffer")
+    ax_b.set_ylabel("DDR energy (uJ)")
+    ax_b.set_title("(b) DDR energy by schedule (paper: -25 % .. -98 %)", fontsize=9)
+    ax_b.legend(fontsize=7)
+    fig.suptitle("Fig. 5 analog (seed 002), model")
+    return save(fig, Path(outdir), name)
+
+
 def breakdown(record: dict, outdir: Path, name: str = "rram_breakdown.png") -> str:
     """One design's Table 6 rows as horizontal bars (µJ)."""
     plt = pyplot()
@@ -61,4 +92,4 @@ def breakdown(record: dict, outdir: Path, name: str = "rram_breakdown.png") -> s
     return save(fig, Path(outdir), name)
 
 
-__all__ = ["breakdown", "fig4"]
+__all__ = ["breakdown", "fig4", "fig5"]
