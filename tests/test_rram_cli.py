@@ -89,3 +89,29 @@ def test_reproduce_rram_json_carries_kinds_and_expectations(run, monkeypatch):
     for c in doc["claims"]:
         if c["expected"] == "out":
             assert "tests/test_rram_paper.py::" in c["note"]
+
+
+def test_a_users_onnx_network_runs_through_network_and_dse(run, tmp_path):
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    def init(name, *shape):
+        return numpy_helper.from_array(np.zeros(shape, dtype=np.float32), name)
+
+    nodes = [helper.make_node("Conv", ["x", "w1"], ["c1"], pads=[1, 1, 1, 1], kernel_shape=[3, 3]),
+             helper.make_node("Relu", ["c1"], ["r1"]),
+             helper.make_node("MaxPool", ["r1"], ["p1"], kernel_shape=[2, 2], strides=[2, 2]),
+             helper.make_node("Conv", ["p1", "w2"], ["y"], kernel_shape=[3, 3])]
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 16, 16])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+    graph = helper.make_graph(nodes, "g", [x], [y],
+                              initializer=[init("w1", 8, 3, 3, 3), init("w2", 16, 8, 3, 3)])
+    path = tmp_path / "tiny.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), str(path))
+    doc = json.loads(run("rram", "network", str(path), "--io", "128", "--weight", "128",
+                         "--tech", "sram", "--acc", "16", "--order", "pixel_first",
+                         "--json").stdout)
+    # the final output (16 x 6 x 6 bytes) is all DDR writes; the pool is applied on write
+    assert doc["breakdown_uj"]["write ddr"] == pytest.approx(16 * 6 * 6 * 82.719e-6)
+    assert len(json.loads(run("rram", "dse", str(path), "--json").stdout)["points"]) == 1500
