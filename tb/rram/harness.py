@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
@@ -116,11 +118,13 @@ class RramHarness:
         before = self.counters()
         await self.command(Opcode.START)            # returns at cycle 0 of the run
         collector = OutCollector(self.dut, self.component, ready)
+        began = time.perf_counter()
         task = collector.start()
         if extra_commands:
             await self.commands(extra_commands)
         await wait_for_level(self.dut.clk, handle(self.dut, self.component, "busy"), 0)
         task.cancel()                               # busy falls the cycle after the last entry
+        self.last_run_seconds = time.perf_counter() - began
         handle(self.dut, self.component, "out", "ready").value = 0
         after = self.counters()
         width = self.rtl.counter_width
