@@ -14,8 +14,13 @@ from golden.rram.params import load_params
 from tb.runner import run_cocotb
 from tools.toolchain import REPO
 
-SLOW_WEIGHTS = {"weight_banks": 1, "weight_latency": 5, "weight_bank_busy": 4, "weight_fifo_depth": 2,
-                "max_acc_depth": 8}
+SLOW_WEIGHTS = {
+    "weight_banks": 1,
+    "weight_latency": 5,
+    "weight_bank_busy": 4,
+    "weight_fifo_depth": 2,
+    "max_acc_depth": 8,
+}
 
 
 def slow_weight_toml(tmp_path):
@@ -37,6 +42,11 @@ def test_rram_network_slices(sim):
 
 
 def test_rram_slow_weight_buffer(tmp_path, sim):
-    run_cocotb("rram_accelerator", "tb.rram.test_accelerator", sim, test_id="rram_accelerator-slow_weights",
-               config=slow_weight_toml(tmp_path),
-               testcase=["edge_tiles_both_orders_every_depth", "random_layers_with_idle_gaps"])
+    run_cocotb(
+        "rram_accelerator",
+        "tb.rram.test_accelerator",
+        sim,
+        test_id="rram_accelerator-slow_weights",
+        config=slow_weight_toml(tmp_path),
+        testcase=["edge_tiles_both_orders_every_depth", "random_layers_with_idle_gaps"],
+    )

@@ -23,8 +23,9 @@ from golden.fixed import FixedFormat, wrap
 DIGITS_INT8 = FixedFormat(width=8, frac=5, acc_width=32)
 
 
-def conv2d(x: np.ndarray, w: np.ndarray, stride: int = 1, pad=(0, 0, 0, 0),
-           acc_bits: int = 32) -> np.ndarray:
+def conv2d(
+    x: np.ndarray, w: np.ndarray, stride: int = 1, pad=(0, 0, 0, 0), acc_bits: int = 32
+) -> np.ndarray:
     """(C, H, W) int8 activations * (M, C, K, K) int8 weights -> (M, Ho, Wo) wrapped to acc_bits.
 
     ``pad`` is (top, left, bottom, right) zero padding; the output is
@@ -32,8 +33,9 @@ def conv2d(x: np.ndarray, w: np.ndarray, stride: int = 1, pad=(0, 0, 0, 0),
     """
     x, w = np.asarray(x), np.asarray(w)
     if x.ndim != 3 or w.ndim != 4 or w.shape[1] != x.shape[0] or w.shape[2] != w.shape[3]:
-        raise ConfigError(f"conv2d: activations (C, H, W) {x.shape} and weights (M, C, K, K) "
-                          f"{w.shape} do not fit")
+        raise ConfigError(
+            f"conv2d: activations (C, H, W) {x.shape} and weights (M, C, K, K) {w.shape} do not fit"
+        )
     for name, arr in (("activations", x), ("weights", w)):
         if arr.size and (arr.min() < -128 or arr.max() > 127):
             raise ConfigError(f"conv2d: {name} must be int8 values")

@@ -46,14 +46,21 @@ class Tile:
     stride: int
     in_h: int
     in_w: int
-    pad: tuple[int, int, int, int]   # top, left, bottom, right
+    pad: tuple[int, int, int, int]  # top, left, bottom, right
     order: Order
     groups: int
 
     @property
     def layer(self) -> Layer:
-        return make_layer("tile", "conv", (self.in_ch, self.in_h, self.in_w), out_ch=self.out_ch,
-                          kernel=self.kernel, stride=self.stride, padding=self.pad)
+        return make_layer(
+            "tile",
+            "conv",
+            (self.in_ch, self.in_h, self.in_w),
+            out_ch=self.out_ch,
+            kernel=self.kernel,
+            stride=self.stride,
+            padding=self.pad,
+        )
 
     @property
     def out_h(self) -> int:
@@ -75,12 +82,26 @@ class Tile:
 
 def tile_from_layer(layer: Layer, order: Order, groups: int) -> Tile:
     """A square-kernel, equal-stride conv layer as a tile; anything else is refused."""
-    if layer.kind != "conv" or layer.groups != 1 or layer.kernel_h != layer.kernel_w \
-            or layer.stride_h != layer.stride_w:
-        raise ConfigError(f"layer {layer.name!r}: the RTL runs ungrouped square-kernel convs "
-                          "with equal strides")
-    return Tile(layer.in_ch, layer.out_ch, layer.kernel_h, layer.stride_h, layer.in_h,
-                layer.in_w, layer.pad, Order(order), groups)
+    if (
+        layer.kind != "conv"
+        or layer.groups != 1
+        or layer.kernel_h != layer.kernel_w
+        or layer.stride_h != layer.stride_w
+    ):
+        raise ConfigError(
+            f"layer {layer.name!r}: the RTL runs ungrouped square-kernel convs with equal strides"
+        )
+    return Tile(
+        layer.in_ch,
+        layer.out_ch,
+        layer.kernel_h,
+        layer.stride_h,
+        layer.in_h,
+        layer.in_w,
+        layer.pad,
+        Order(order),
+        groups,
+    )
 
 
 def check_tile(tile: Tile, rtl: RtlParams) -> None:
@@ -105,17 +126,28 @@ def loop_nest_counts(tile: Tile, rtl: RtlParams, array: ArrayParams) -> dict:
     """
     inst = rtl.array(array)
     order = ORDER_NAMES[tile.order]
-    c = loop_counts([tile.layer], inst, order, tile.acc_depth,
-                    weight_word_bytes=inst.n * inst.m * inst.weight_bits // 8).as_dict()
+    c = loop_counts(
+        [tile.layer],
+        inst,
+        order,
+        tile.acc_depth,
+        weight_word_bytes=inst.n * inst.m * inst.weight_bits // 8,
+    ).as_dict()
     io_reads = c["io_reads"]
     if tile.order == Order.KERNEL_FIRST and tile.kernel < tile.stride:
         # the loop nest's line register reads the whole row span [x0, x0 + (pe-1)s + K - 1];
         # with K < s that span has columns no window uses, which the RTL does not read: it
         # reads each used pixel once, which is the pixel-first count (no window overlaps)
         io_reads = loop_counts([tile.layer], inst, "pixel_first", 0).as_dict()["io_reads"]
-    return {"steps": c["cycles"], "macs": c["macs"], "io_reads": io_reads,
-            "io_writes": c["io_writes"], "weight_reads": c["weight_tile_reads"],
-            "acc_reads": c["acc_reads"], "acc_writes": c["acc_writes"]}
+    return {
+        "steps": c["cycles"],
+        "macs": c["macs"],
+        "io_reads": io_reads,
+        "io_writes": c["io_writes"],
+        "weight_reads": c["weight_tile_reads"],
+        "acc_reads": c["acc_reads"],
+        "acc_writes": c["acc_writes"],
+    }
 
 
 def _blocks(tile: Tile, rtl: RtlParams):
@@ -133,7 +165,7 @@ def replay(tile: Tile, rtl: RtlParams, ready=None) -> dict:
     """
     ready = np.ones(0, dtype=bool) if ready is None else np.asarray(ready, dtype=bool)
     free_at = np.flatnonzero(ready == 0)
-    words_per_pass = math.ceil(tile.in_ch / rtl.m) * tile.kernel ** 2
+    words_per_pass = math.ceil(tile.in_ch / rtl.m) * tile.kernel**2
     blocks = _blocks(tile, rtl) * math.ceil(tile.out_ch / rtl.n)
     bank_free = [0] * rtl.weight_banks
     st = {"fetch": -1, "step": -1, "waits": 0, "bank_waits": 0, "half_waits": 0, "stalls": 0}
@@ -155,8 +187,13 @@ def replay(tile: Tile, rtl: RtlParams, ready=None) -> dict:
         start = max(st["step"] + 3, last_drain + 1)
         last_drain = _drain(start, length, ready, free_at, st)
         drained.append(last_drain)
-    return {"cycles": last_drain + 2, "weight_waits": st["waits"], "half_waits": st["half_waits"],
-            "out_stalls": st["stalls"], "weight_bank_waits": st["bank_waits"]}
+    return {
+        "cycles": last_drain + 2,
+        "weight_waits": st["waits"],
+        "half_waits": st["half_waits"],
+        "out_stalls": st["stalls"],
+        "weight_bank_waits": st["bank_waits"],
+    }
 
 
 def _fetch(st, bank_free, bank, pops, word, rtl) -> int:

@@ -68,17 +68,21 @@ class AccBuffer(wiring.Component):
         self.p, self.n, self.depth, self.acc_bits = p, n, depth, acc_bits
         layout = dot_layout(p, n, acc_bits)
         self.layout = layout
-        super().__init__({
-            "acc_en": In(1),
-            "acc_first": In(1),
-            "acc_addr": In(range(depth)),
-            "dot": In(layout),
-            "drain_addr": In(range(depth)),
-            "drain_en": In(1),
-            "drain_data": Out(layout),
-            "counting": In(1),
-            "counters": Out(wiring.Signature({name: Out(counter_width) for name in ACC_BUFFER_COUNTERS})),
-        })
+        super().__init__(
+            {
+                "acc_en": In(1),
+                "acc_first": In(1),
+                "acc_addr": In(range(depth)),
+                "dot": In(layout),
+                "drain_addr": In(range(depth)),
+                "drain_en": In(1),
+                "drain_data": Out(layout),
+                "counting": In(1),
+                "counters": Out(
+                    wiring.Signature({name: Out(counter_width) for name in ACC_BUFFER_COUNTERS})
+                ),
+            }
+        )
 
     def elaborate(self, platform):
         mod = Module()
@@ -98,7 +102,9 @@ class AccBuffer(wiring.Component):
                 base = Signal.like(self.dot[i][j], name=f"base_{i}_{j}")
                 mod.d.comb += [
                     base.eq(old.data[i][j]),
-                    write.data[i][j].eq(self.dot[i][j] + Mux(self.acc_first, 0, base)),  # wraps at acc_bits
+                    write.data[i][j].eq(
+                        self.dot[i][j] + Mux(self.acc_first, 0, base)
+                    ),  # wraps at acc_bits
                 ]
         c, words = self.counters, self.p * self.n
         reads = Signal(2)

@@ -20,20 +20,27 @@ from rtl.rram.weight_fetcher import WeightFetcher
 from rtl.rram.window_select import WindowSelect
 
 OWN_COUNTERS = ("cycles", "steps", "macs", "weight_waits", "half_waits", "out_stalls")
-ACCELERATOR_COUNTERS = (OWN_COUNTERS + ("io_reads", "io_writes") + WEIGHT_BUFFER_COUNTERS
-                        + ACC_BUFFER_COUNTERS + ("commands", "bad_commands"))
+ACCELERATOR_COUNTERS = (
+    OWN_COUNTERS
+    + ("io_reads", "io_writes")
+    + WEIGHT_BUFFER_COUNTERS
+    + ACC_BUFFER_COUNTERS
+    + ("commands", "bad_commands")
+)
 
 TARGET_IO, TARGET_WEIGHT = 0, 1
 
 
 def load_layout(rtl: RtlParams, act_bits: int = 8) -> data.StructLayout:
     """A word for the I/O buffer (``target`` 0: RAM ``ram``) or the weight buffer (1)."""
-    return data.StructLayout({
-        "target": 1,
-        "ram": range(rtl.p),
-        "addr": range(max(rtl.io_depth, rtl.weight_depth)),
-        "data": max(rtl.m * act_bits, weight_layout(rtl.m, rtl.n, 8).size),
-    })
+    return data.StructLayout(
+        {
+            "target": 1,
+            "ram": range(rtl.p),
+            "addr": range(max(rtl.io_depth, rtl.weight_depth)),
+            "data": max(rtl.m * act_bits, weight_layout(rtl.m, rtl.n, 8).size),
+        }
+    )
 
 
 class RramAccelerator(wiring.Component):
@@ -85,18 +92,24 @@ class RramAccelerator(wiring.Component):
 
     def __init__(self, rtl: RtlParams, act_bits: int = 8, weight_bits: int = 8, acc_bits: int = 32):
         if act_bits != 8 or weight_bits != 8:
-            raise ValueError(f"RramAccelerator: 8-bit operands only (act_bits={act_bits}, "
-                             f"weight_bits={weight_bits})")
+            raise ValueError(
+                f"RramAccelerator: 8-bit operands only (act_bits={act_bits}, "
+                f"weight_bits={weight_bits})"
+            )
         self.rtl, self.acc_bits = rtl, acc_bits
-        super().__init__({
-            "cmd": In(stream.Signature(command_layout(rtl))),
-            "load": In(stream.Signature(load_layout(rtl))),
-            "out": Out(stream.Signature(out_layout(rtl, acc_bits))),
-            "busy": Out(1),
-            "error": Out(1),
-            "error_code": Out(range(len(ErrorCode))),
-            "counters": Out(wiring.Signature({k: Out(rtl.counter_width) for k in ACCELERATOR_COUNTERS})),
-        })
+        super().__init__(
+            {
+                "cmd": In(stream.Signature(command_layout(rtl))),
+                "load": In(stream.Signature(load_layout(rtl))),
+                "out": Out(stream.Signature(out_layout(rtl, acc_bits))),
+                "busy": Out(1),
+                "error": Out(1),
+                "error_code": Out(range(len(ErrorCode))),
+                "counters": Out(
+                    wiring.Signature({k: Out(rtl.counter_width) for k in ACCELERATOR_COUNTERS})
+                ),
+            }
+        )
 
     def submodules(self, mod):
         rtl = self.rtl
@@ -104,8 +117,16 @@ class RramAccelerator(wiring.Component):
             "regs": CommandRegs(rtl),
             "seq": StepSequencer(rtl),
             "fetch": WeightFetcher(rtl),
-            "wbuf": WeightBuffer(rtl.m, rtl.n, rtl.weight_depth, rtl.weight_banks, rtl.weight_latency,
-                                 rtl.weight_bank_busy, 8, rtl.counter_width),
+            "wbuf": WeightBuffer(
+                rtl.m,
+                rtl.n,
+                rtl.weight_depth,
+                rtl.weight_banks,
+                rtl.weight_latency,
+                rtl.weight_bank_busy,
+                8,
+                rtl.counter_width,
+            ),
             "window": WindowSelect(rtl),
             "iobuf": IoBuffer(rtl.p, rtl.m, rtl.io_depth, 8, rtl.counter_width),
             "line": LineRegister(rtl.p, rtl.m),
@@ -119,25 +140,36 @@ class RramAccelerator(wiring.Component):
 
     def elaborate(self, platform):
         mod = Module()
-        rtl = self.rtl
         s = self.submodules(mod)
-        regs, seq, fetch, wbuf, iobuf = s["regs"], s["seq"], s["fetch"], s["wbuf"], s["iobuf"]
-        macs, acc, drain = s["macs"], s["acc"], s["drain"]
+        regs, seq, fetch, wbuf, iobuf, drain = (
+            s["regs"],
+            s["seq"],
+            s["fetch"],
+            s["wbuf"],
+            s["iobuf"],
+            s["drain"],
+        )
         wiring.connect(mod, wiring.flipped(self.cmd), regs.cmd)
         wiring.connect(mod, fetch.req, wbuf.req)
         wiring.connect(mod, wiring.flipped(self.out), drain.out)
         start = regs.start
         mod.d.comb += [
-            self.error.eq(regs.error), self.error_code.eq(regs.error_code),
-            seq.tile.eq(regs.tile), fetch.tile.eq(regs.tile),
-            seq.start.eq(start), fetch.start.eq(start), drain.start.eq(start),
-            fetch.resp_valid.eq(wbuf.resp_valid), fetch.resp_data.eq(wbuf.resp_data),
-            seq.weight_valid.eq(fetch.word.valid), fetch.word.ready.eq(seq.weight_take),
+            self.error.eq(regs.error),
+            self.error_code.eq(regs.error_code),
+            seq.tile.eq(regs.tile),
+            fetch.tile.eq(regs.tile),
+            seq.start.eq(start),
+            fetch.start.eq(start),
+            drain.start.eq(start),
+            fetch.resp_valid.eq(wbuf.resp_valid),
+            fetch.resp_data.eq(wbuf.resp_data),
+            seq.weight_valid.eq(fetch.word.valid),
+            fetch.word.ready.eq(seq.weight_take),
         ]
         self.load_port(mod, iobuf, wbuf)
 
         stage = self.issue_and_accumulate(mod, s)
-        full = Signal(2)      # bit h: half h holds a batch not yet drained
+        full = Signal(2)  # bit h: half h holds a batch not yet drained
         mod.d.sync += full.eq((full | (seq.batch_end << seq.batch.half)) & ~drain.freed)
         mod.d.comb += seq.half_free.eq(~full)
 
@@ -159,27 +191,37 @@ class RramAccelerator(wiring.Component):
         with mod.If(seq.weight_take):
             mod.d.sync += weight.eq(s["fetch"].word.payload)
         mod.d.comb += [window.tile.eq(regs.tile)] + [
-            getattr(window, k).eq(getattr(seq, k)) for k in ("c", "oy", "gi", "ky", "kx")]
-        mod.d.comb += [iobuf.rd_lanes.eq(Mux(seq.fire, window.read, 0)), iobuf.rd_addr.eq(window.addr),
-                       iobuf.rd_rotate.eq(window.rotate)]
+            getattr(window, k).eq(getattr(seq, k)) for k in ("c", "oy", "gi", "ky", "kx")
+        ]
+        mod.d.comb += [
+            iobuf.rd_lanes.eq(Mux(seq.fire, window.read, 0)),
+            iobuf.rd_addr.eq(window.addr),
+            iobuf.rd_rotate.eq(window.rotate),
+        ]
         fields = ("fire", "acc_addr", "acc_first", "batch_end", "batch")
-        stage = [{k: Signal.like(getattr(seq, k), name=f"{k}{n}") for k in fields}
-                              for n in (1, 2)]
+        stage = [{k: Signal.like(getattr(seq, k), name=f"{k}{n}") for k in fields} for n in (1, 2)]
         keep = Signal(rtl.p)
         mod.d.sync += keep.eq(window.keep & window.valid)
         for k in fields:
             mod.d.sync += [stage[0][k].eq(getattr(seq, k)), stage[1][k].eq(stage[0][k])]
         mod.d.comb += [
-            line.fresh.eq(iobuf.window), line.keep.eq(keep), line.stride2.eq(regs.tile.stride == 2),
+            line.fresh.eq(iobuf.window),
+            line.keep.eq(keep),
+            line.stride2.eq(regs.tile.stride == 2),
             line.step.eq(stage[0]["fire"]),
-            macs.act.eq(line.act), macs.weight.eq(weight), macs.valid.eq(stage[0]["fire"]),
-            acc.acc_en.eq(stage[1]["fire"]), acc.acc_addr.eq(stage[1]["acc_addr"]),
-            acc.acc_first.eq(stage[1]["acc_first"]), acc.dot.eq(macs.dot),
+            macs.act.eq(line.act),
+            macs.weight.eq(weight),
+            macs.valid.eq(stage[0]["fire"]),
+            acc.acc_en.eq(stage[1]["fire"]),
+            acc.acc_addr.eq(stage[1]["acc_addr"]),
+            acc.acc_first.eq(stage[1]["acc_first"]),
+            acc.dot.eq(macs.dot),
             acc.counting.eq(derived(mod, regs.tile, rtl, "top_")["acc_buffer"]),
             drain.tile.eq(regs.tile),
             drain.done_batch_valid.eq(stage[1]["fire"] & stage[1]["batch_end"]),
             drain.done_batch.eq(stage[1]["batch"]),
-            acc.drain_addr.eq(drain.drain_addr), acc.drain_en.eq(drain.drain_en),
+            acc.drain_addr.eq(drain.drain_addr),
+            acc.drain_en.eq(drain.drain_en),
             drain.drain_data.eq(acc.drain_data),
         ]
         return stage
@@ -188,8 +230,10 @@ class RramAccelerator(wiring.Component):
         """pe · n_eff · m_eff of the step issuing now (padding taps included, as Layer.macs)."""
         rtl, seq, t = self.rtl, s["seq"], s["regs"].tile
         m_eff, n_eff = Signal(range(rtl.m + 1)), Signal(range(rtl.n + 1))
-        mod.d.comb += [m_eff.eq(clamp(t.in_ch - seq.c * rtl.m, rtl.m)),
-                       n_eff.eq(clamp(t.out_ch - seq.o * rtl.n, rtl.n))]
+        mod.d.comb += [
+            m_eff.eq(clamp(t.in_ch - seq.c * rtl.m, rtl.m)),
+            n_eff.eq(clamp(t.out_ch - seq.o * rtl.n, rtl.n)),
+        ]
         return s["window"].pixels * n_eff * m_eff
 
     def load_port(self, mod, iobuf, wbuf):
@@ -197,11 +241,12 @@ class RramAccelerator(wiring.Component):
         mod.d.comb += [
             load.ready.eq(1),
             iobuf.wr_en.eq(load.valid & (load.payload.target == TARGET_IO)),
-            iobuf.wr_ram.eq(load.payload.ram), iobuf.wr_addr.eq(load.payload.addr),
-            iobuf.wr_data.eq(load.payload.data[:rtl.m * 8]),
+            iobuf.wr_ram.eq(load.payload.ram),
+            iobuf.wr_addr.eq(load.payload.addr),
+            iobuf.wr_data.eq(load.payload.data[: rtl.m * 8]),
             wbuf.wr_en.eq(load.valid & (load.payload.target == TARGET_WEIGHT)),
             wbuf.wr_addr.eq(load.payload.addr),
-            wbuf.wr_data.eq(load.payload.data[:wbuf.word.size]),
+            wbuf.wr_data.eq(load.payload.data[: wbuf.word.size]),
         ]
 
     def count(self, mod, s):
@@ -218,7 +263,12 @@ class RramAccelerator(wiring.Component):
                 mod.d.sync += getattr(c, name).eq(getattr(c, name) + 1)
         with mod.If(seq.fire):
             mod.d.sync += c.macs.eq(c.macs + self.useful_macs(mod, s))
-        for part, names in (("iobuf", ("io_reads",)), ("drain", ("io_writes",)), ("wbuf", WEIGHT_BUFFER_COUNTERS),
-                            ("acc", ACC_BUFFER_COUNTERS), ("regs", ("commands", "bad_commands"))):
+        for part, names in (
+            ("iobuf", ("io_reads",)),
+            ("drain", ("io_writes",)),
+            ("wbuf", WEIGHT_BUFFER_COUNTERS),
+            ("acc", ACC_BUFFER_COUNTERS),
+            ("regs", ("commands", "bad_commands")),
+        ):
             for name in names:
                 mod.d.comb += getattr(c, name).eq(getattr(s[part].counters, name))

@@ -54,25 +54,45 @@ class CommandRegs(wiring.Component):
 
     def __init__(self, rtl: RtlParams):
         self.rtl = rtl
-        super().__init__({
-            "cmd": In(stream.Signature(command_layout(rtl))),
-            "busy": In(1),
-            "tile": Out(tile_layout(rtl)),
-            "start": Out(1),
-            "error": Out(1),
-            "error_code": Out(range(len(ErrorCode))),
-            "counters": Out(wiring.Signature({k: Out(rtl.counter_width)
-                                              for k in ("commands", "bad_commands")})),
-        })
+        super().__init__(
+            {
+                "cmd": In(stream.Signature(command_layout(rtl))),
+                "busy": In(1),
+                "tile": Out(tile_layout(rtl)),
+                "start": Out(1),
+                "error": Out(1),
+                "error_code": Out(range(len(ErrorCode))),
+                "counters": Out(
+                    wiring.Signature(
+                        {k: Out(rtl.counter_width) for k in ("commands", "bad_commands")}
+                    )
+                ),
+            }
+        )
 
     def shape_ok(self, mod):
         """Every register within its limits (combinational)."""
         t, r = self.tile, self.rtl
         ok = Signal()
-        nonzero = [t.in_ch, t.out_ch, t.kernel, t.stride, t.in_rows, t.in_cols, t.out_rows, t.out_cols]
-        mod.d.comb += ok.eq(Cat(v != 0 for v in nonzero).all() & (t.kernel <= r.max_kernel)
-                            & (t.stride <= r.max_stride) & (t.groups <= r.max_groups)
-                            & (t.order <= max(Order)) & (t.pad_top < t.kernel) & (t.pad_left < t.kernel))
+        nonzero = [
+            t.in_ch,
+            t.out_ch,
+            t.kernel,
+            t.stride,
+            t.in_rows,
+            t.in_cols,
+            t.out_rows,
+            t.out_cols,
+        ]
+        mod.d.comb += ok.eq(
+            Cat(v != 0 for v in nonzero).all()
+            & (t.kernel <= r.max_kernel)
+            & (t.stride <= r.max_stride)
+            & (t.groups <= r.max_groups)
+            & (t.order <= max(Order))
+            & (t.pad_top < t.kernel)
+            & (t.pad_left < t.kernel)
+        )
         return ok
 
     def io_last(self, mod, d):
@@ -80,8 +100,12 @@ class CommandRegs(wiring.Component):
         t, p = self.tile, self.rtl.p
         two = t.stride == 2
         last = Signal(4 * self.rtl.reg_bits + 4)
-        mod.d.comb += last.eq((d["in_groups"] - 1) * t.chan_stride + (t.in_rows - 1) * t.row_stride
-                              + two * t.phase_stride + (((t.in_cols - 1) >> two) >> exact_log2(p)))
+        mod.d.comb += last.eq(
+            (d["in_groups"] - 1) * t.chan_stride
+            + (t.in_rows - 1) * t.row_stride
+            + two * t.phase_stride
+            + (((t.in_cols - 1) >> two) >> exact_log2(p))
+        )
         return last
 
     def elaborate(self, platform):
@@ -92,25 +116,25 @@ class CommandRegs(wiring.Component):
         shape_ok = self.shape_ok(mod)
         io_last = self.io_last(mod, d)
         weight_end = Signal(4 * r.reg_bits + 6)
-        mod.d.comb += weight_end.eq(t.weight_base + d["out_groups"] * d["in_groups"] * t.kernel * t.kernel)
+        mod.d.comb += weight_end.eq(
+            t.weight_base + d["out_groups"] * d["in_groups"] * t.kernel * t.kernel
+        )
         code = Signal(range(len(ErrorCode)))
         mod.d.comb += cmd.ready.eq(1)
         with mod.If(cmd.valid):
             with mod.Switch(op):
                 with mod.Case(Opcode.NOP, Opcode.CLEAR_ERROR):
                     pass
-                with mod.Case(Opcode.WRITE_REG, Opcode.START):
-                    with mod.If(self.busy):
-                        mod.d.comb += code.eq(ErrorCode.BUSY)
+                with mod.Case(Opcode.WRITE_REG, Opcode.START), mod.If(self.busy):
+                    mod.d.comb += code.eq(ErrorCode.BUSY)
                 with mod.Default():
                     mod.d.comb += code.eq(ErrorCode.BAD_OPCODE)
-            with mod.If((op == Opcode.WRITE_REG) & ~self.busy):
-                with mod.Switch(cmd.payload.reg):
-                    for reg in Reg:
-                        with mod.Case(reg):
-                            mod.d.sync += getattr(t, reg.name.lower()).eq(value)
-                    with mod.Default():
-                        mod.d.comb += code.eq(ErrorCode.BAD_REGISTER)
+            with mod.If((op == Opcode.WRITE_REG) & ~self.busy), mod.Switch(cmd.payload.reg):
+                for reg in Reg:
+                    with mod.Case(reg):
+                        mod.d.sync += getattr(t, reg.name.lower()).eq(value)
+                with mod.Default():
+                    mod.d.comb += code.eq(ErrorCode.BAD_REGISTER)
             with mod.If((op == Opcode.START) & ~self.busy):
                 with mod.If(~shape_ok):
                     mod.d.comb += code.eq(ErrorCode.BAD_SHAPE)
@@ -122,8 +146,11 @@ class CommandRegs(wiring.Component):
                     mod.d.comb += self.start.eq(1)
             c = self.counters
             with mod.If(code != ErrorCode.NONE):
-                mod.d.sync += [self.error.eq(1), self.error_code.eq(code),
-                               c.bad_commands.eq(c.bad_commands + 1)]
+                mod.d.sync += [
+                    self.error.eq(1),
+                    self.error_code.eq(code),
+                    c.bad_commands.eq(c.bad_commands + 1),
+                ]
             with mod.Else():
                 mod.d.sync += c.commands.eq(c.commands + 1)
             with mod.If(op == Opcode.CLEAR_ERROR):

@@ -16,8 +16,14 @@ from rtl.rram.tile import ceil_shift, clamp, derived, tile_layout
 def out_layout(rtl: RtlParams, acc_bits: int) -> data.StructLayout:
     """One drained entry: p pixels x n output channels of output channel group ``oc``,
     output row ``row``, pixel group ``col`` of that row."""
-    return data.StructLayout({"oc": rtl.reg_bits, "row": rtl.reg_bits, "col": rtl.reg_bits,
-                              "data": dot_layout(rtl.p, rtl.n, acc_bits)})
+    return data.StructLayout(
+        {
+            "oc": rtl.reg_bits,
+            "row": rtl.reg_bits,
+            "col": rtl.reg_bits,
+            "data": dot_layout(rtl.p, rtl.n, acc_bits),
+        }
+    )
 
 
 class Drainer(wiring.Component):
@@ -62,28 +68,30 @@ class Drainer(wiring.Component):
 
     def __init__(self, rtl: RtlParams, acc_bits: int):
         self.rtl = rtl
-        super().__init__({
-            "tile": In(tile_layout(rtl)),
-            "start": In(1),
-            "done_batch_valid": In(1),
-            "done_batch": In(batch_layout(rtl)),
-            "drain_addr": Out(range(rtl.max_acc_depth)),
-            "drain_data": In(dot_layout(rtl.p, rtl.n, acc_bits)),
-            "drain_en": Out(1),
-            "out": Out(stream.Signature(out_layout(rtl, acc_bits))),
-            "freed": Out(2),
-            "idle": Out(1),
-            "counters": Out(wiring.Signature({"io_writes": Out(rtl.counter_width)})),
-        })
+        super().__init__(
+            {
+                "tile": In(tile_layout(rtl)),
+                "start": In(1),
+                "done_batch_valid": In(1),
+                "done_batch": In(batch_layout(rtl)),
+                "drain_addr": Out(range(rtl.max_acc_depth)),
+                "drain_data": In(dot_layout(rtl.p, rtl.n, acc_bits)),
+                "drain_en": Out(1),
+                "out": Out(stream.Signature(out_layout(rtl, acc_bits))),
+                "freed": Out(2),
+                "idle": Out(1),
+                "counters": Out(wiring.Signature({"io_writes": Out(rtl.counter_width)})),
+            }
+        )
 
     def elaborate(self, platform):
         mod = Module()
         rtl = self.rtl
         slots = [Signal(batch_layout(rtl), name=f"slot{h}") for h in range(2)]
         pending = Signal(2)
-        turn = Signal()                          # the half to drain next
+        turn = Signal()  # the half to drain next
         j = Signal(range(rtl.max_groups))
-        row, col = Signal(rtl.reg_bits), Signal(rtl.reg_bits)   # entry j's group when j > 0
+        row, col = Signal(rtl.reg_bits), Signal(rtl.reg_bits)  # entry j's group when j > 0
         slot = Signal(batch_layout(rtl))
         mod.d.comb += slot.eq(Mux(turn, slots[1], slots[0]))
         take, last = Signal(), Signal()
@@ -104,8 +112,11 @@ class Drainer(wiring.Component):
         d = derived(mod, self.tile, rtl, "drain_")
         wraps = payload.col + 1 == d["row_groups"]
         with mod.If(take):
-            mod.d.sync += [j.eq(j + 1), col.eq(Mux(wraps, 0, payload.col + 1)),
-                           row.eq(payload.row + wraps)]
+            mod.d.sync += [
+                j.eq(j + 1),
+                col.eq(Mux(wraps, 0, payload.col + 1)),
+                row.eq(payload.row + wraps),
+            ]
         with mod.If(last):
             mod.d.sync += [j.eq(0), turn.eq(~turn)]
         with mod.If(self.start):

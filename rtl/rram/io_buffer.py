@@ -51,23 +51,25 @@ class IoBuffer(wiring.Component):
     def __init__(self, p: int, m: int, depth: int, act_bits: int, counter_width: int):
         self.p, self.m, self.depth = p, m, depth
         self.word = data.ArrayLayout(act_layout(p, m, act_bits).elem_shape.elem_shape, m)
-        super().__init__({
-            "rd_lanes": In(p),
-            "rd_addr": In(data.ArrayLayout(range(depth), p)),
-            "rd_rotate": In(range(p)),
-            "window": Out(act_layout(p, m, act_bits)),
-            "wr_en": In(1),
-            "wr_ram": In(range(p)),
-            "wr_addr": In(range(depth)),
-            "wr_data": In(self.word),
-            "counters": Out(wiring.Signature({"io_reads": Out(counter_width)})),
-        })
+        super().__init__(
+            {
+                "rd_lanes": In(p),
+                "rd_addr": In(data.ArrayLayout(range(depth), p)),
+                "rd_rotate": In(range(p)),
+                "window": Out(act_layout(p, m, act_bits)),
+                "wr_en": In(1),
+                "wr_ram": In(range(p)),
+                "wr_addr": In(range(depth)),
+                "wr_data": In(self.word),
+                "counters": Out(wiring.Signature({"io_reads": Out(counter_width)})),
+            }
+        )
 
     def elaborate(self, platform):
         mod = Module()
         p = self.p
         words = []
-        ram_en = Signal(p)        # RAM r serves PE row (r - rotate) mod p
+        ram_en = Signal(p)  # RAM r serves PE row (r - rotate) mod p
         with mod.Switch(self.rd_rotate):
             for rot in range(p):
                 with mod.Case(rot):
@@ -88,12 +90,11 @@ class IoBuffer(wiring.Component):
         rotate = Signal.like(self.rd_rotate)
         lanes = Signal(p)
         mod.d.sync += [rotate.eq(self.rd_rotate), lanes.eq(self.rd_lanes)]
-        for i in range(p):      # PE row i <- RAM (i + rotate) mod p
-            with mod.If(lanes[i]):
-                with mod.Switch(rotate):
-                    for rot in range(p):
-                        with mod.Case(rot):
-                            mod.d.comb += self.window[i].eq(words[(i + rot) % p])
+        for i in range(p):  # PE row i <- RAM (i + rotate) mod p
+            with mod.If(lanes[i]), mod.Switch(rotate):
+                for rot in range(p):
+                    with mod.Case(rot):
+                        mod.d.comb += self.window[i].eq(words[(i + rot) % p])
         reads = Signal(range(p + 1))
         mod.d.comb += reads.eq(sum(self.rd_lanes[i] for i in range(p)))
         with mod.If(self.rd_lanes.any()):

@@ -43,23 +43,25 @@ class LineRegister(wiring.Component):
     def __init__(self, p: int, m: int, act_bits: int = 8):
         self.p = p
         layout = act_layout(p, m, act_bits)
-        super().__init__({
-            "fresh": In(layout),
-            "keep": In(p),
-            "stride2": In(1),
-            "step": In(1),
-            "act": Out(layout),
-        })
+        super().__init__(
+            {
+                "fresh": In(layout),
+                "keep": In(p),
+                "stride2": In(1),
+                "step": In(1),
+                "act": Out(layout),
+            }
+        )
 
     def elaborate(self, platform):
         mod = Module()
         shape = self.act.shape()
-        last, before = Signal(shape), Signal(shape)      # windows of 1 and 2 steps ago
+        last, before = Signal(shape), Signal(shape)  # windows of 1 and 2 steps ago
         with mod.If(self.step):
             mod.d.sync += [last.eq(self.act), before.eq(last)]
         for i in range(self.p):
             mod.d.comb += self.act[i].eq(self.fresh[i])
-            if i + 1 < self.p:            # the group's last lane always reads
+            if i + 1 < self.p:  # the group's last lane always reads
                 with mod.If(self.keep[i]):
                     mod.d.comb += self.act[i].eq(Mux(self.stride2, before[i + 1], last[i + 1]))
         return mod

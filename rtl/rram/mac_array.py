@@ -54,27 +54,34 @@ class MacArray(wiring.Component):
     One cycle (one pipeline register after the adder trees); one step per cycle.
     """
 
-    def __init__(self, p: int, n: int, m: int, act_bits: int = 8, weight_bits: int = 8,
-                 acc_bits: int = 32):
+    def __init__(
+        self, p: int, n: int, m: int, act_bits: int = 8, weight_bits: int = 8, acc_bits: int = 32
+    ):
         self.p, self.n, self.m = p, n, m
         self.sum_bits = act_bits + weight_bits + max(m - 1, 1).bit_length()
         if self.sum_bits > acc_bits:
-            raise ValueError(f"MacArray: a size-{m} inner product needs {self.sum_bits} bits, "
-                             f"acc_bits={acc_bits}")
-        super().__init__({
-            "act": In(act_layout(p, m, act_bits)),
-            "weight": In(weight_layout(m, n, weight_bits)),
-            "valid": In(1),
-            "dot": Out(dot_layout(p, n, acc_bits)),
-            "dot_valid": Out(1),
-        })
+            raise ValueError(
+                f"MacArray: a size-{m} inner product needs {self.sum_bits} bits, "
+                f"acc_bits={acc_bits}"
+            )
+        super().__init__(
+            {
+                "act": In(act_layout(p, m, act_bits)),
+                "weight": In(weight_layout(m, n, weight_bits)),
+                "valid": In(1),
+                "dot": Out(dot_layout(p, n, acc_bits)),
+                "dot_valid": Out(1),
+            }
+        )
 
     def elaborate(self, platform):
         mod = Module()
         for i in range(self.p):
             for j in range(self.n):
                 total = Signal(signed(self.sum_bits), name=f"pe_{i}_{j}")
-                mod.d.comb += total.eq(sum(self.act[i][c] * self.weight[c][j] for c in range(self.m)))
+                mod.d.comb += total.eq(
+                    sum(self.act[i][c] * self.weight[c][j] for c in range(self.m))
+                )
                 mod.d.sync += self.dot[i][j].eq(total)
         mod.d.sync += self.dot_valid.eq(self.valid)
         return mod

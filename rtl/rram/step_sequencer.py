@@ -14,8 +14,15 @@ from rtl.rram.tile import derived, tile_layout
 
 def batch_layout(rtl: RtlParams) -> data.StructLayout:
     """A finished block for the drain: its half, length, channel group and first pixel group."""
-    return data.StructLayout({"half": 1, "length": range(rtl.max_groups + 1),
-                              "oc": rtl.reg_bits, "row": rtl.reg_bits, "col": rtl.reg_bits})
+    return data.StructLayout(
+        {
+            "half": 1,
+            "length": range(rtl.max_groups + 1),
+            "oc": rtl.reg_bits,
+            "row": rtl.reg_bits,
+            "col": rtl.reg_bits,
+        }
+    )
 
 
 class StepSequencer(wiring.Component):
@@ -73,37 +80,50 @@ class StepSequencer(wiring.Component):
     def __init__(self, rtl: RtlParams):
         self.rtl = rtl
         bits, k = rtl.reg_bits, range(rtl.max_kernel)
-        super().__init__({
-            "tile": In(tile_layout(rtl)),
-            "start": In(1),
-            "weight_valid": In(1),
-            "weight_take": Out(1),
-            "half_free": In(2),
-            "fire": Out(1),
-            "o": Out(bits), "c": Out(bits), "oy": Out(bits), "gi": Out(bits),
-            "ky": Out(k), "kx": Out(k),
-            "acc_addr": Out(range(rtl.max_acc_depth)),
-            "acc_first": Out(1),
-            "batch_end": Out(1),
-            "batch": Out(batch_layout(rtl)),
-            "done": Out(1),
-            "weight_wait": Out(1),
-            "half_wait": Out(1),
-        })
+        super().__init__(
+            {
+                "tile": In(tile_layout(rtl)),
+                "start": In(1),
+                "weight_valid": In(1),
+                "weight_take": Out(1),
+                "half_free": In(2),
+                "fire": Out(1),
+                "o": Out(bits),
+                "c": Out(bits),
+                "oy": Out(bits),
+                "gi": Out(bits),
+                "ky": Out(k),
+                "kx": Out(k),
+                "acc_addr": Out(range(rtl.max_acc_depth)),
+                "acc_first": Out(1),
+                "batch_end": Out(1),
+                "batch": Out(batch_layout(rtl)),
+                "done": Out(1),
+                "weight_wait": Out(1),
+                "half_wait": Out(1),
+            }
+        )
 
     def elaborate(self, platform):
         mod = Module()
         rtl, t = self.rtl, self.tile
         bits = rtl.reg_bits
         v = SimpleNamespace(
-            b_oy=Signal(bits), b_gi=Signal(bits),                # the block's first group
-            j=Signal(range(rtl.max_groups)), length=Signal(range(rtl.max_groups + 1)),
-            left=Signal(2 * bits),                               # groups of o from this block on
-            half=Signal(), running=Signal(), total=Signal(2 * bits),
-            **derived(mod, t, rtl, "seq_"))
+            b_oy=Signal(bits),
+            b_gi=Signal(bits),  # the block's first group
+            j=Signal(range(rtl.max_groups)),
+            length=Signal(range(rtl.max_groups + 1)),
+            left=Signal(2 * bits),  # groups of o from this block on
+            half=Signal(),
+            running=Signal(),
+            total=Signal(2 * bits),
+            **derived(mod, t, rtl, "seq_"),
+        )
         mod.d.comb += v.total.eq(t.out_rows * v.row_groups)
         first_pos = (self.c == 0) & (self.ky == 0) & (self.kx == 0)
-        last_pos = (self.c == v.in_groups - 1) & (self.ky == t.kernel - 1) & (self.kx == t.kernel - 1)
+        last_pos = (
+            (self.c == v.in_groups - 1) & (self.ky == t.kernel - 1) & (self.kx == t.kernel - 1)
+        )
         need_weight = v.j == 0
         weight_ok = ~need_weight | self.weight_valid
         half_ok = ~(need_weight & first_pos) | (self.half_free >> v.half)[0]
@@ -115,17 +135,20 @@ class StepSequencer(wiring.Component):
             self.acc_addr.eq(v.half * rtl.max_groups + v.j),
             self.acc_first.eq(first_pos),
             self.batch_end.eq(self.fire & last_pos & (v.j == v.length - 1)),
-            self.batch.half.eq(v.half), self.batch.length.eq(v.length), self.batch.oc.eq(self.o),
-            self.batch.row.eq(v.b_oy), self.batch.col.eq(v.b_gi),
+            self.batch.half.eq(v.half),
+            self.batch.length.eq(v.length),
+            self.batch.oc.eq(self.o),
+            self.batch.row.eq(v.b_oy),
+            self.batch.col.eq(v.b_gi),
             self.done.eq(~v.running),
         ]
         with mod.If(self.start):
             self.restart_output_group(mod, v, first=True)
         with mod.Elif(self.fire):
-            with mod.If(v.j != v.length - 1):          # next group of the block
+            with mod.If(v.j != v.length - 1):  # next group of the block
                 self.advance_group(mod, v)
                 mod.d.sync += v.j.eq(v.j + 1)
-            with mod.Elif(~last_pos):                  # next kernel position, back to the first group
+            with mod.Elif(~last_pos):  # next kernel position, back to the first group
                 mod.d.sync += [v.j.eq(0), self.oy.eq(v.b_oy), self.gi.eq(v.b_gi)]
                 self.advance_position(mod)
             with mod.Else():
@@ -147,23 +170,39 @@ class StepSequencer(wiring.Component):
 
     def restart_output_group(self, mod, v, first: bool):
         """Cursor to group 0 of output-channel group 0 (``first``) or the next one."""
-        mod.d.sync += [self.oy.eq(0), self.gi.eq(0), v.b_oy.eq(0), v.b_gi.eq(0), v.left.eq(v.total),
-                       v.length.eq(Mux(v.total < v.batch, v.total, v.batch)),
-                       self.o.eq(0 if first else self.o + 1)]
+        mod.d.sync += [
+            self.oy.eq(0),
+            self.gi.eq(0),
+            v.b_oy.eq(0),
+            v.b_gi.eq(0),
+            v.left.eq(v.total),
+            v.length.eq(Mux(v.total < v.batch, v.total, v.batch)),
+            self.o.eq(0 if first else self.o + 1),
+        ]
         if first:
-            mod.d.sync += [v.running.eq(1), self.c.eq(0), self.ky.eq(0), self.kx.eq(0), v.j.eq(0),
-                           v.half.eq(0)]
+            mod.d.sync += [
+                v.running.eq(1),
+                self.c.eq(0),
+                self.ky.eq(0),
+                self.kx.eq(0),
+                v.j.eq(0),
+                v.half.eq(0),
+            ]
 
     def next_block(self, mod, v):
         """After a block's last step: the next block of this o, the next o, or the end."""
         rest = Signal.like(v.left, name="rest")
         mod.d.comb += rest.eq(v.left - v.length)
         mod.d.sync += [v.j.eq(0), self.c.eq(0), self.ky.eq(0), self.kx.eq(0), v.half.eq(~v.half)]
-        with mod.If(rest != 0):                      # starts at the group after this one
+        with mod.If(rest != 0):  # starts at the group after this one
             self.advance_group(mod, v)
             wraps = self.gi + 1 == v.row_groups
-            mod.d.sync += [v.b_gi.eq(Mux(wraps, 0, self.gi + 1)), v.b_oy.eq(self.oy + wraps),
-                           v.left.eq(rest), v.length.eq(Mux(rest < v.batch, rest, v.batch))]
+            mod.d.sync += [
+                v.b_gi.eq(Mux(wraps, 0, self.gi + 1)),
+                v.b_oy.eq(self.oy + wraps),
+                v.left.eq(rest),
+                v.length.eq(Mux(rest < v.batch, rest, v.batch)),
+            ]
         with mod.Elif(self.o + 1 != v.out_groups):
             self.restart_output_group(mod, v, first=False)
         with mod.Else():

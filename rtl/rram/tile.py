@@ -21,8 +21,10 @@ def ceil_shift(value, size: int):
 
 def derived(mod, tile, rtl: RtlParams, prefix: str = "") -> dict:
     """Signals derived from the registers: channel groups, pixel groups per row, g_eff."""
-    sig = {name: Signal(rtl.reg_bits, name=f"{prefix}{name}")
-           for name in ("in_groups", "out_groups", "row_groups", "batch")}
+    sig = {
+        name: Signal(rtl.reg_bits, name=f"{prefix}{name}")
+        for name in ("in_groups", "out_groups", "row_groups", "batch")
+    }
     sig["acc_buffer"] = Signal(name=f"{prefix}acc_buffer")
     pixel_first = tile.order == Order.PIXEL_FIRST
     mod.d.comb += [

@@ -1,4 +1,4 @@
-"""Banked weight-buffer port with parameterised read latency and bank occupancy (seed 002 §3.1, §5.1)."""
+"""Banked weight-buffer port: parameterised read latency and bank occupancy (seed 002 §5.1)."""
 
 from __future__ import annotations
 
@@ -54,31 +54,46 @@ class WeightBuffer(wiring.Component):
     ``latency`` cycles; up to one read per cycle, at most one per bank every ``busy`` cycles.
     """
 
-    def __init__(self, m: int, n: int, depth: int, banks: int, latency: int, busy: int,
-                 weight_bits: int, counter_width: int):
+    def __init__(
+        self,
+        m: int,
+        n: int,
+        depth: int,
+        banks: int,
+        latency: int,
+        busy: int,
+        weight_bits: int,
+        counter_width: int,
+    ):
         if banks & (banks - 1) or depth % banks or latency < 1 or busy < 1:
-            raise ValueError(f"WeightBuffer: banks={banks} (power of two), depth={depth} (multiple of "
-                             f"banks), latency={latency} and busy={busy} (>= 1)")
+            raise ValueError(
+                f"WeightBuffer: banks={banks} (power of two), depth={depth} (multiple of "
+                f"banks), latency={latency} and busy={busy} (>= 1)"
+            )
         self.depth, self.banks, self.latency, self.busy = depth, banks, latency, busy
         self.word = weight_layout(m, n, weight_bits)
         self.bank_bits = (banks - 1).bit_length()
-        super().__init__({
-            "req": In(stream.Signature(range(depth))),
-            "resp_valid": Out(1),
-            "resp_data": Out(self.word),
-            "wr_en": In(1),
-            "wr_addr": In(range(depth)),
-            "wr_data": In(self.word),
-            "counters": Out(wiring.Signature({k: Out(counter_width) for k in WEIGHT_BUFFER_COUNTERS})),
-        })
+        super().__init__(
+            {
+                "req": In(stream.Signature(range(depth))),
+                "resp_valid": Out(1),
+                "resp_data": Out(self.word),
+                "wr_en": In(1),
+                "wr_addr": In(range(depth)),
+                "wr_data": In(self.word),
+                "counters": Out(
+                    wiring.Signature({k: Out(counter_width) for k in WEIGHT_BUFFER_COUNTERS})
+                ),
+            }
+        )
 
     def elaborate(self, platform):
         mod = Module()
         banks, rows = self.banks, self.depth // self.banks
-        req_bank = self.req.payload[:self.bank_bits] if self.bank_bits else 0
-        req_row = self.req.payload[self.bank_bits:]
-        wr_bank = self.wr_addr[:self.bank_bits] if self.bank_bits else 0
-        wr_row = self.wr_addr[self.bank_bits:]
+        req_bank = self.req.payload[: self.bank_bits] if self.bank_bits else 0
+        req_row = self.req.payload[self.bank_bits :]
+        wr_bank = self.wr_addr[: self.bank_bits] if self.bank_bits else 0
+        wr_row = self.wr_addr[self.bank_bits :]
         free = Signal(banks)
         issue = Signal()
         mod.d.comb += [
@@ -91,11 +106,14 @@ class WeightBuffer(wiring.Component):
             mod.submodules[f"bank{b}"] = mem
             rd, wr = mem.read_port(), mem.write_port()
             mod.d.comb += [
-                rd.addr.eq(req_row), rd.en.eq(issue & (req_bank == b)),
-                wr.addr.eq(wr_row), wr.data.eq(self.wr_data), wr.en.eq(self.wr_en & (wr_bank == b)),
+                rd.addr.eq(req_row),
+                rd.en.eq(issue & (req_bank == b)),
+                wr.addr.eq(wr_row),
+                wr.data.eq(self.wr_data),
+                wr.en.eq(self.wr_en & (wr_bank == b)),
             ]
             outs.append(rd.data)
-            busy = Signal(range(self.busy), name=f"busy{b}")   # cycles the bank stays occupied
+            busy = Signal(range(self.busy), name=f"busy{b}")  # cycles the bank stays occupied
             mod.d.comb += free[b].eq(busy == 0)
             with mod.If(issue & (req_bank == b)):
                 mod.d.sync += busy.eq(self.busy - 1)
@@ -109,7 +127,7 @@ class WeightBuffer(wiring.Component):
             for b in range(banks):
                 with mod.Case(b):
                     mod.d.comb += data_q.eq(outs[b])
-        valid, word = valid_q, data_q          # latency 1 so far; the rest is a delay line
+        valid, word = valid_q, data_q  # latency 1 so far; the rest is a delay line
         for stage in range(self.latency - 1):
             v, d = Signal(name=f"delay_valid{stage}"), Signal(self.word, name=f"delay_data{stage}")
             mod.d.sync += [v.eq(valid), d.eq(word)]

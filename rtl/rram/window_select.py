@@ -50,24 +50,31 @@ class WindowSelect(wiring.Component):
     def __init__(self, rtl: RtlParams):
         self.rtl = rtl
         bits = rtl.reg_bits
-        super().__init__({
-            "tile": In(tile_layout(rtl)),
-            "c": In(bits), "oy": In(bits), "gi": In(bits),
-            "ky": In(range(rtl.max_kernel)), "kx": In(range(rtl.max_kernel)),
-            "addr": Out(data.ArrayLayout(range(rtl.io_depth), rtl.p)),
-            "rotate": Out(range(rtl.p)),
-            "valid": Out(rtl.p), "read": Out(rtl.p), "keep": Out(rtl.p),
-            "pixels": Out(range(rtl.p + 1)),
-        })
+        super().__init__(
+            {
+                "tile": In(tile_layout(rtl)),
+                "c": In(bits),
+                "oy": In(bits),
+                "gi": In(bits),
+                "ky": In(range(rtl.max_kernel)),
+                "kx": In(range(rtl.max_kernel)),
+                "addr": Out(data.ArrayLayout(range(rtl.io_depth), rtl.p)),
+                "rotate": Out(range(rtl.p)),
+                "valid": Out(rtl.p),
+                "read": Out(rtl.p),
+                "keep": Out(rtl.p),
+                "pixels": Out(range(rtl.p + 1)),
+            }
+        )
 
     def elaborate(self, platform):
         mod = Module()
         rtl, t, p = self.rtl, self.tile, self.rtl.p
         bits = rtl.reg_bits
         two = t.stride == 2
-        row = Signal(signed(2 * bits + 2))       # input row y
-        e = Signal(signed(bits + 2))              # kx - pad_left
-        d = Signal(signed(bits + 2))              # e div s (floor): column shift in q units
+        row = Signal(signed(2 * bits + 2))  # input row y
+        e = Signal(signed(bits + 2))  # kx - pad_left
+        d = Signal(signed(bits + 2))  # e div s (floor): column shift in q units
         phase = Signal()
         base = Signal(4 * bits + 4)
         first_pixel = Signal(bits + exact_log2(p))  # gi·p
@@ -76,9 +83,14 @@ class WindowSelect(wiring.Component):
             e.eq(self.kx - t.pad_left),
             d.eq(e >> two),
             phase.eq(two & e[0]),
-            base.eq(self.c * t.chan_stride + row.as_unsigned() * t.row_stride
-                    + phase * t.phase_stride + self.gi + (d >> exact_log2(p)).as_unsigned()),
-            self.rotate.eq(d[:exact_log2(p)] if p > 1 else 0),
+            base.eq(
+                self.c * t.chan_stride
+                + row.as_unsigned() * t.row_stride
+                + phase * t.phase_stride
+                + self.gi
+                + (d >> exact_log2(p)).as_unsigned()
+            ),
+            self.rotate.eq(d[: exact_log2(p)] if p > 1 else 0),
             first_pixel.eq(self.gi << exact_log2(p)),
         ]
         row_ok = (row >= 0) & (row < t.in_rows)
@@ -92,8 +104,11 @@ class WindowSelect(wiring.Component):
                 exists.eq(first_pixel + i < t.out_cols),
                 self.valid[i].eq(exists & row_ok & (x >= 0) & (x < t.in_cols)),
                 # lane i + 1 of s steps before read this pixel (never for the group's last lane)
-                self.keep[i].eq(kernel_first & (self.kx >= t.stride) & (first_pixel + i + 1 < t.out_cols)
-                                if i + 1 < p else 0),
+                self.keep[i].eq(
+                    kernel_first & (self.kx >= t.stride) & (first_pixel + i + 1 < t.out_cols)
+                    if i + 1 < p
+                    else 0
+                ),
                 self.read[i].eq(self.valid[i] & ~self.keep[i]),
             ]
             pixels = pixels + exists

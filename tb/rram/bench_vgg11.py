@@ -31,13 +31,22 @@ async def vgg11_tile_speed(dut):
     layer = next(lay for lay in get_network("vgg11").layers if lay.name == LAYER)
     x = rng.integers(-128, 128, size=(layer.in_ch, layer.in_h, layer.in_w))
     w = rng.integers(-128, 128, size=(OUT_CHANNELS, layer.in_ch, 3, 3))
-    delta = await run_region(h, "bench", layer, x, w, 16, ROWS, 24, COLS, Order.PIXEL_FIRST, h.rtl.max_groups)
+    delta = await run_region(
+        h, "bench", layer, x, w, 16, ROWS, 24, COLS, Order.PIXEL_FIRST, h.rtl.max_groups
+    )
     rtl = h.rtl
-    result = {"layer": LAYER, "tile": f"{ROWS}x{COLS} pixels x {OUT_CHANNELS} of {layer.out_ch} outputs x "
-                                      f"{layer.in_ch} inputs", "array": f"{rtl.p}x{rtl.n}x{rtl.m}",
-              "cycles": delta["cycles"], "steps": delta["steps"], "macs": delta["macs"],
-              "seconds": h.last_run_seconds, "cycles_per_second": delta["cycles"] / h.last_run_seconds,
-              "utilisation": delta["macs"] / (delta["cycles"] * rtl.p * rtl.n * rtl.m)}
+    result = {
+        "layer": LAYER,
+        "tile": f"{ROWS}x{COLS} pixels x {OUT_CHANNELS} of {layer.out_ch} outputs x "
+        f"{layer.in_ch} inputs",
+        "array": f"{rtl.p}x{rtl.n}x{rtl.m}",
+        "cycles": delta["cycles"],
+        "steps": delta["steps"],
+        "macs": delta["macs"],
+        "seconds": h.last_run_seconds,
+        "cycles_per_second": delta["cycles"] / h.last_run_seconds,
+        "utilisation": delta["macs"] / (delta["cycles"] * rtl.p * rtl.n * rtl.m),
+    }
     dut._log.info(f"{result}")
     if os.environ.get("HYMEM_BENCH_OUT"):
         Path(os.environ["HYMEM_BENCH_OUT"]).write_text(json.dumps(result))

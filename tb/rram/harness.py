@@ -1,4 +1,4 @@
-"""cocotb harness of ``rtl.rram.accelerator.RramAccelerator``: load, command, run, collect, check."""
+"""cocotb harness of ``rtl.rram.accelerator.RramAccelerator``: load, command, run, check."""
 
 from __future__ import annotations
 
@@ -17,7 +17,15 @@ from tb.common.hdl import handle, members, pack, pack_array, read, unpack
 from tb.common.scoreboard import Scoreboard
 from tb.common.stream import StreamDriver, StreamMonitor, idle_gaps
 from tb.common.watchdog import Watchdog
-from tb.rram.layout import TARGET_IO, TARGET_WEIGHT, io_words, place_entry, registers, unpack_entry, weight_words
+from tb.rram.layout import (
+    TARGET_IO,
+    TARGET_WEIGHT,
+    io_words,
+    place_entry,
+    registers,
+    unpack_entry,
+    weight_words,
+)
 
 
 class OutCollector:
@@ -28,8 +36,11 @@ class OutCollector:
         self.dut, self.component = dut, component
         self.items = []
         self.pattern = ready
-        self.monitor = StreamMonitor(dut, component, "out", ready=ready, on_item=self.items.append) \
-            if ready is not None else None
+        self.monitor = (
+            StreamMonitor(dut, component, "out", ready=ready, on_item=self.items.append)
+            if ready is not None
+            else None
+        )
 
     def start(self):
         if self.monitor is not None:
@@ -71,8 +82,11 @@ class RramHarness:
             return read_counters(self.dut, self.component)
         except ValueError:
             from tb.common.counters import counter_names
-            raw = {n: str(handle(self.dut, self.component, "counters", n).value)
-                   for n in counter_names(self.component)}
+
+            raw = {
+                n: str(handle(self.dut, self.component, "counters", n).value)
+                for n in counter_names(self.component)
+            }
             raise AssertionError(f"counters not 0/1: {raw}") from None
 
     def error(self) -> tuple[int, int]:
@@ -88,8 +102,9 @@ class RramHarness:
 
     async def commands(self, triples, gaps=None):
         ops, regs, values = zip(*triples)
-        items = pack_array(self.cmd_shape, op=[int(o) for o in ops], reg=[int(r) for r in regs],
-                           value=list(values))
+        items = pack_array(
+            self.cmd_shape, op=[int(o) for o in ops], reg=[int(r) for r in regs], value=list(values)
+        )
         await self.cmd.send(items, gaps)
         self.progress += len(items)
 
@@ -104,7 +119,9 @@ class RramHarness:
             "addr": [int(a) for a in addr] + list(range(weight_base, weight_base + n_w)),
             "data": data + wdata,
         }
-        items = [pack(self.load_shape, dict(zip(fields, values))) for values in zip(*fields.values())]
+        items = [
+            pack(self.load_shape, dict(zip(fields, values))) for values in zip(*fields.values())
+        ]
         gaps = idle_gaps(rng, len(items), idle_prob) if rng is not None and idle_prob else None
         await self.load.send(items, gaps)
         self.progress += len(items)
@@ -116,14 +133,14 @@ class RramHarness:
         regs = registers(tile, self.rtl, weight_base)
         await self.commands([(Opcode.WRITE_REG, r, v) for r, v in regs.items()])
         before = self.counters()
-        await self.command(Opcode.START)            # returns at cycle 0 of the run
+        await self.command(Opcode.START)  # returns at cycle 0 of the run
         collector = OutCollector(self.dut, self.component, ready)
         began = time.perf_counter()
         task = collector.start()
         if extra_commands:
             await self.commands(extra_commands)
         await wait_for_level(self.dut.clk, handle(self.dut, self.component, "busy"), 0)
-        task.cancel()                               # busy falls the cycle after the last entry
+        task.cancel()  # busy falls the cycle after the last entry
         self.last_run_seconds = time.perf_counter() - began
         handle(self.dut, self.component, "out", "ready").value = 0
         after = self.counters()
@@ -131,27 +148,42 @@ class RramHarness:
         delta = {k: (after[k] - before[k]) % (1 << width) for k in after}
         result = np.zeros((tile.out_ch, tile.out_h, tile.out_w), dtype=np.int64)
         for item in collector.items:
-            place_entry(result, unpack_entry(item["data"], self.rtl, self.array.acc_bits),
-                        item["oc"], item["row"], item["col"], self.rtl)
+            place_entry(
+                result,
+                unpack_entry(item["data"], self.rtl, self.array.acc_bits),
+                item["oc"],
+                item["row"],
+                item["col"],
+                self.rtl,
+            )
         self.progress += len(collector.items)
         return result, delta, collector.items
 
-    async def check_tile(self, name, x, w, tile: Tile, rng=None, idle_prob=0.0, ready=None,
-                         extra_commands=()):
+    async def check_tile(
+        self, name, x, w, tile: Tile, rng=None, idle_prob=0.0, ready=None, extra_commands=()
+    ):
         """Load, run and check: results bit-exact against golden, every entry once, counters
-        equal to ``golden.rram.rtl_timing.expected_counters``.  Returns (results, counter deltas)."""
+        equal to ``golden.rram.rtl_timing.expected_counters``.
+
+        Returns (results, counter deltas)."""
         await self.load_tile(x, w, tile, rng, idle_prob)
         result, delta, items = await self.run_tile(tile, ready=ready, extra_commands=extra_commands)
         want = conv2d(x, w, tile.stride, tile.pad, self.array.acc_bits)
-        expected_entries = [(o, r, c) for o in range(-(-tile.out_ch // self.rtl.n))
-                            for r in range(tile.out_h) for c in range(-(-tile.out_w // self.rtl.p))]
+        expected_entries = [
+            (o, r, c)
+            for o in range(-(-tile.out_ch // self.rtl.n))
+            for r in range(tile.out_h)
+            for c in range(-(-tile.out_w // self.rtl.p))
+        ]
         board = Scoreboard(f"{name} entries", expected_entries)
         for item in items:
             board.observe((item["oc"], item["row"], item["col"]))
         board.check_empty()
         bad = np.argwhere(result != want)
-        assert not len(bad), f"{name}: {len(bad)} results differ, first at {bad[0]}: " \
-                             f"rtl {result[tuple(bad[0])]} golden {want[tuple(bad[0])]}"
+        assert not len(bad), (
+            f"{name}: {len(bad)} results differ, first at {bad[0]}: "
+            f"rtl {result[tuple(bad[0])]} golden {want[tuple(bad[0])]}"
+        )
         predicted = expected_counters(tile, self.rtl, self.array, ready)
         measured = {k: delta[k] for k in predicted}
         assert_counters_equal(measured, predicted, self.rtl.counter_width)
@@ -160,4 +192,6 @@ class RramHarness:
         return result, delta
 
     def watchdog(self, name, cycles=20000):
-        return Watchdog(lambda: (self.progress, int(self.counters()["cycles"])), cycles, name).start()
+        return Watchdog(
+            lambda: (self.progress, int(self.counters()["cycles"])), cycles, name
+        ).start()

@@ -12,7 +12,6 @@ usable, a command during a run refused without disturbing it).
 from __future__ import annotations
 
 import cocotb
-import numpy as np
 
 from golden.rram.functional import conv2d
 from golden.rram.rtl_params import ErrorCode, Opcode, Order, Reg
@@ -31,17 +30,26 @@ def operands(rng, tile: Tile):
 
 
 def random_tile(rng, rtl) -> Tile:
-    """A layer the instance accepts: K 1/3/5, stride 1/2, padding < K, ragged channels and groups."""
+    """A layer the instance accepts: K 1/3/5, stride 1/2, padding < K, ragged channels/groups."""
     while True:
         k = int(rng.choice([1, 3, 5]))
         s = int(rng.integers(1, rtl.max_stride + 1))
         pad = tuple(int(v) for v in rng.integers(0, k // 2 + 1, size=4))
         h, w = (int(v) for v in rng.integers(k, k + 9, size=2))
-        tile = Tile(int(rng.integers(1, 3 * rtl.m + 2)), int(rng.integers(1, 2 * rtl.n + 2)), k, s, h, w,
-                    pad, Order(int(rng.integers(0, 2))), int(rng.integers(0, rtl.max_groups + 1)))
+        tile = Tile(
+            int(rng.integers(1, 3 * rtl.m + 2)),
+            int(rng.integers(1, 2 * rtl.n + 2)),
+            k,
+            s,
+            h,
+            w,
+            pad,
+            Order(int(rng.integers(0, 2))),
+            int(rng.integers(0, rtl.max_groups + 1)),
+        )
         try:
             check_tile(tile, rtl)
-            tile.layer
+            _ = tile.layer  # refuses a kernel larger than the padded map
         except ValueError:
             continue
         return tile
@@ -62,7 +70,10 @@ async def edge_tiles_both_orders_every_depth(dut):
     rng = seeded_rng(dut, "edge")
     rtl = h.rtl
     tiles = [Tile(6, 7, 3, 1, 6, 9, (1, 1, 1, 1), Order.KERNEL_FIRST, 0)]
-    tiles += [Tile(6, 7, 3, 1, 6, 9, (1, 1, 1, 1), Order.PIXEL_FIRST, g) for g in range(rtl.max_groups + 1)]
+    tiles += [
+        Tile(6, 7, 3, 1, 6, 9, (1, 1, 1, 1), Order.PIXEL_FIRST, g)
+        for g in range(rtl.max_groups + 1)
+    ]
     tiles += [Tile(5, 3, 1, 2, 7, 9, (0, 0, 0, 0), order, 3) for order in Order]
     tiles += [Tile(3, 5, 5, 2, 9, 11, (2, 1, 1, 2), order, 2) for order in Order]
     tiles += [Tile(1, 1, 1, 1, 1, 1, (0, 0, 0, 0), order, 1) for order in Order]
@@ -86,9 +97,13 @@ async def output_back_pressure(dut):
     """The output port refuses 40 % of cycles: drains stall, then the steps wait for a free half."""
     h, dog = await harness(dut, "backpressure")
     rng = seeded_rng(dut, "backpressure")
-    for k, tile in enumerate([Tile(5, 6, 1, 1, 4, 8, (0, 0, 0, 0), Order.PIXEL_FIRST, 2),
-                              Tile(4, 4, 1, 1, 3, 12, (0, 0, 0, 0), Order.KERNEL_FIRST, 0),
-                              random_tile(rng, h.rtl)]):
+    for k, tile in enumerate(
+        [
+            Tile(5, 6, 1, 1, 4, 8, (0, 0, 0, 0), Order.PIXEL_FIRST, 2),
+            Tile(4, 4, 1, 1, 3, 12, (0, 0, 0, 0), Order.KERNEL_FIRST, 0),
+            random_tile(rng, h.rtl),
+        ]
+    ):
         x, w = operands(rng, tile)
         ready = ready_pattern(rng, 20000, 0.4)
         _, delta = await h.check_tile(f"backpressure{k}", x, w, tile, ready=ready)
@@ -106,14 +121,31 @@ async def malformed_commands(dut):
     cases = [
         ("bad opcode", [(7, 0, 0)], ErrorCode.BAD_OPCODE),
         ("bad register", [(Opcode.WRITE_REG, len(Reg), 1)], ErrorCode.BAD_REGISTER),
-        ("kernel 0", [(Opcode.WRITE_REG, Reg.KERNEL, 0), (Opcode.START, 0, 0)], ErrorCode.BAD_SHAPE),
-        ("stride 3", [(Opcode.WRITE_REG, Reg.STRIDE, 3), (Opcode.START, 0, 0)], ErrorCode.BAD_SHAPE),
-        ("g too large", [(Opcode.WRITE_REG, Reg.GROUPS, rtl.max_groups + 1), (Opcode.START, 0, 0)],
-         ErrorCode.BAD_SHAPE),
-        ("map too large", [(Opcode.WRITE_REG, Reg.IN_ROWS, rtl.io_depth), (Opcode.START, 0, 0)],
-         ErrorCode.IO_RANGE),
-        ("weights too large", [(Opcode.WRITE_REG, Reg.WEIGHT_BASE, rtl.weight_depth - 1),
-                               (Opcode.START, 0, 0)], ErrorCode.WEIGHT_RANGE),
+        (
+            "kernel 0",
+            [(Opcode.WRITE_REG, Reg.KERNEL, 0), (Opcode.START, 0, 0)],
+            ErrorCode.BAD_SHAPE,
+        ),
+        (
+            "stride 3",
+            [(Opcode.WRITE_REG, Reg.STRIDE, 3), (Opcode.START, 0, 0)],
+            ErrorCode.BAD_SHAPE,
+        ),
+        (
+            "g too large",
+            [(Opcode.WRITE_REG, Reg.GROUPS, rtl.max_groups + 1), (Opcode.START, 0, 0)],
+            ErrorCode.BAD_SHAPE,
+        ),
+        (
+            "map too large",
+            [(Opcode.WRITE_REG, Reg.IN_ROWS, rtl.io_depth), (Opcode.START, 0, 0)],
+            ErrorCode.IO_RANGE,
+        ),
+        (
+            "weights too large",
+            [(Opcode.WRITE_REG, Reg.WEIGHT_BASE, rtl.weight_depth - 1), (Opcode.START, 0, 0)],
+            ErrorCode.WEIGHT_RANGE,
+        ),
     ]
     regs = registers(good, rtl)
     for name, triples, code in cases:
@@ -133,7 +165,9 @@ async def malformed_commands(dut):
     await h.load_tile(x, w, good)
     busy_cmds = [(Opcode.WRITE_REG, Reg.KERNEL, 1), (Opcode.START, 0, 0)]
     result, delta, _ = await h.run_tile(good, extra_commands=busy_cmds)
-    assert (result == conv2d(x, w, good.stride, good.pad)).all(), "run disturbed by refused commands"
+    assert (result == conv2d(x, w, good.stride, good.pad)).all(), (
+        "run disturbed by refused commands"
+    )
     await h.settle()
     assert h.error() == (1, ErrorCode.BUSY), f"busy commands: error {h.error()}"
     assert delta["bad_commands"] == 2

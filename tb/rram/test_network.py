@@ -44,12 +44,27 @@ async def vgg11_conv_tile_set(dut):
     x = rng.integers(-128, 128, size=(layer.in_ch, layer.in_h, layer.in_w))
     oc0 = int(rng.integers(0, layer.out_ch - 8))
     w = rng.integers(-128, 128, size=(8, layer.in_ch, 3, 3))
-    for name, (oy0, ox0), order in (("corner", (0, 0), Order.PIXEL_FIRST),
-                                    ("interior", (20, 24), Order.KERNEL_FIRST)):
-        delta = await run_region(h, f"vgg11 {VGG_LAYER} {name} oc {oc0}..{oc0 + 7}", layer, x, w,
-                                 oy0, 4, ox0, 8, order, h.rtl.max_groups)
-        dut._log.info(f"{name}: {delta['macs']} MACs in {delta['cycles']} cycles, MAC utilisation "
-                      f"{delta['macs'] / (delta['cycles'] * h.rtl.p * h.rtl.n * h.rtl.m):.3f}")
+    for name, (oy0, ox0), order in (
+        ("corner", (0, 0), Order.PIXEL_FIRST),
+        ("interior", (20, 24), Order.KERNEL_FIRST),
+    ):
+        delta = await run_region(
+            h,
+            f"vgg11 {VGG_LAYER} {name} oc {oc0}..{oc0 + 7}",
+            layer,
+            x,
+            w,
+            oy0,
+            4,
+            ox0,
+            8,
+            order,
+            h.rtl.max_groups,
+        )
+        dut._log.info(
+            f"{name}: {delta['macs']} MACs in {delta['cycles']} cycles, MAC utilisation "
+            f"{delta['macs'] / (delta['cycles'] * h.rtl.p * h.rtl.n * h.rtl.m):.3f}"
+        )
     dog.stop()
 
 

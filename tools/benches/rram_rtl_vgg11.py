@@ -36,14 +36,22 @@ def utilisation_rows() -> list[dict]:
         counts = {**loop_nest_counts(tile, rtl, a), **replay(tile, rtl)}
         util = counts["macs"] / (counts["cycles"] * a.p * a.n * a.m)
         target = layer.in_ch % 8 == 0 and layer.out_ch % 8 == 0
-        rows.append({
-            "name": f"rram_rtl_util_{layer.name}", "figure": round(100 * util, 2), "unit": "%",
-            "note": f"{layer.in_ch}->{layer.out_ch} ch, {layer.out_h}x{layer.out_w}: {counts['macs']} MACs in "
-                    f"{counts['cycles']} cycles ({counts['steps']} ideal, {counts['weight_waits']} weight waits, "
-                    f"{counts['half_waits']} half waits) on {a.p}x{a.n}x{a.m}, pixel-first g = {PAPER_DEPTH // 2}"
-                    + ("; target >= 90 %: " + ("met" if util >= 0.9 else "MISSED") if target else
-                       "; channels not multiples of 8: outside the target"),
-        })
+        rows.append(
+            {
+                "name": f"rram_rtl_util_{layer.name}",
+                "figure": round(100 * util, 2),
+                "unit": "%",
+                "note": f"{layer.in_ch}->{layer.out_ch} ch, {layer.out_h}x{layer.out_w}: "
+                f"{counts['macs']} MACs in {counts['cycles']} cycles ({counts['steps']} ideal, "
+                f"{counts['weight_waits']} weight waits, {counts['half_waits']} half waits) "
+                f"on {a.p}x{a.n}x{a.m}, pixel-first g = {PAPER_DEPTH // 2}"
+                + (
+                    "; target >= 90 %: " + ("met" if util >= 0.9 else "MISSED")
+                    if target
+                    else "; channels not multiples of 8: outside the target"
+                ),
+            }
+        )
     return rows
 
 
@@ -51,11 +59,16 @@ def run() -> list[dict]:
     results = []
     for sim in SIMULATORS:
         raw = cocotb_bench("rram_rtl_vgg11", "rram_accelerator", "tb.rram.bench_vgg11", sim)
-        results.append({
-            "name": f"rram_rtl_cycles_per_s_{sim}", "figure": round(raw["cycles_per_second"]),
-            "unit": "cycles/s",
-            "note": f"VGG-11 {raw['layer']} tile ({raw['tile']}) on the {raw['array']} RTL instance: "
-                    f"{raw['cycles']} cycles in {raw['seconds']:.1f} s wall (loading excluded), "
-                    f"MAC utilisation {100 * raw['utilisation']:.1f} %; results and counters equal golden",
-        })
+        results.append(
+            {
+                "name": f"rram_rtl_cycles_per_s_{sim}",
+                "figure": round(raw["cycles_per_second"]),
+                "unit": "cycles/s",
+                "note": f"VGG-11 {raw['layer']} tile ({raw['tile']}) on the {raw['array']} RTL "
+                "instance: "
+                f"{raw['cycles']} cycles in {raw['seconds']:.1f} s wall (loading excluded), "
+                f"MAC utilisation {100 * raw['utilisation']:.1f} %; results and counters "
+                "equal golden",
+            }
+        )
     return results + utilisation_rows()
