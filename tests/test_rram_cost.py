@@ -99,3 +99,29 @@ def test_design_record_names_each_stage_and_its_bound(cfg, vgg):
     assert rec["stages"][0]["name"] == "conv1_1"
     assert {s["bound"] for s in rec["stages"]} == {"weight read"}
     assert sum(s["time_ms"] for s in rec["stages"]) == pytest.approx(rec["time_ms"])
+
+
+def test_kernel_first_input_table3_reading_by_hand(cfg):
+    """model.kernel_first_input = "table3": kernel-first I/O words are Table 3's (p + K - 1)^2
+    per p-pixel group, channel tile and output tile; pixel-first and every other row unchanged."""
+    b = Builder("t3", (20, 10, 19))
+    b.conv("c1", b.input, 12, 3, padding=1)           # 3 input tiles, 2 output tiles at m=n=8
+    layers = b.build().layers
+    table3 = replace(cfg, model=replace(cfg.model, kernel_first_input="table3"))
+    full = {c: evaluate_design(layers, c, "sram", "sram_16k", "sram_16k", 0, "kernel_first",
+                               "fixed") for c in (cfg, table3)}
+    rec = {c: r["breakdown_uj"] for c, r in full.items()}
+    groups = 10 * 3                                    # 10 output rows x ceil(19 / 8)
+    assert rec[table3]["read iobuf"] - rec[cfg]["read iobuf"] == pytest.approx(
+        (2 * 3 * groups * (8 + 3 - 1) ** 2 - loop_counts(layers, cfg.array, "kernel_first")
+         .io_reads.sum()) * 3.057e-6)
+    moved = ("read iobuf", "standby")   # 100 words per 9 steps outrun 8 banks of 9.145 GB/s
+    assert {k: v for k, v in rec[table3].items() if k not in moved} == pytest.approx(
+        {k: v for k, v in rec[cfg].items() if k not in moved})
+    assert (full[cfg]["bound"], full[table3]["bound"]) == ("array", "io read")
+    assert rec[table3]["standby"] > rec[cfg]["standby"]
+    pf = [evaluate_design(layers, c, "sram", "sram_16k", "sram_16k", 16, "pixel_first", "fixed")
+          for c in (cfg, table3)]
+    assert pf[0]["breakdown_uj"] == pf[1]["breakdown_uj"]
+    with pytest.raises(ConfigError, match="valid: line_register, table3"):
+        replace(cfg.model, kernel_first_input="square")

@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from golden.config import ConfigError
-from golden.rram.loopnest import ORDERS, loop_counts
+from golden.rram.loopnest import ORDERS, layer_shapes, loop_counts
 from golden.rram.macros import acc_macro, ddr, macro, technology
 from golden.rram.params import RramConfig
 from golden.rram.schedule import LEVELS, schedule, stages_of
@@ -240,7 +240,21 @@ def _loop_grid(conv, cfg, axes, wm) -> dict[str, np.ndarray]:
                     cache[key] = loop_counts(conv, cfg.array, order, key[1], word)
                 for k in keys:
                     out[k][t, 0, 0, a, o, 0, :] = getattr(cache[key], k)
+                if order == "kernel_first" and cfg.model.kernel_first_input == "table3":
+                    out["io_reads"][t, 0, 0, a, o, 0, :] = table3_kernel_first_io(conv, cfg.array)
     return out
+
+
+def table3_kernel_first_io(conv, array) -> np.ndarray:
+    """Kernel-first I/O words per layer read as seed 002 Table 3 prints them
+    (``model.kernel_first_input = "table3"``): (p + K - 1)^2 input pixels per p-pixel group, per
+    input-channel tile and output tile (Kh, Kw for K; stride and padding ignored as in the table),
+    instead of the loop nest's line-register count."""
+    s = layer_shapes(conv)
+    p = array.p
+    groups = s.ho * (-(-s.wo // p))
+    tiles = (-(-s.mo // array.n)) * (-(-s.c // array.m))
+    return (s.groups * tiles * groups * (p + s.kh - 1) * (p + s.kw - 1)).astype(np.float64)
 
 
 def _traffic_grid(stages, axes, io, wm, arr, io_buffers) -> dict[str, np.ndarray]:

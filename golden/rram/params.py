@@ -14,6 +14,9 @@ from pathlib import Path
 from golden.config import ConfigError, config_path, from_dict, load_toml
 from golden.rram.rtl_params import RtlParams
 
+# model.kernel_first_input: the loop nest's line register (the RTL's count), or Table 3 as printed
+KERNEL_FIRST_INPUTS = ("line_register", "table3")
+
 
 @dataclass(frozen=True)
 class ArrayParams:
@@ -58,11 +61,15 @@ class ModelParams:
     pool_on_write: bool = True
     fixed_weights_preloaded: bool = True
     io_buffers: int = 2                     # separate input and output buffers (TOML note)
+    kernel_first_input: str = "line_register"   # kernel-first I/O reads (TOML note)
 
     def __post_init__(self):
         if self.io_buffers not in (1, 2):
             raise ConfigError(f"model.io_buffers={self.io_buffers}: valid: 1 (one buffer shared "
                               "by input and output), 2 (an input and an output buffer)")
+        if self.kernel_first_input not in KERNEL_FIRST_INPUTS:
+            raise ConfigError(f"model.kernel_first_input={self.kernel_first_input!r}: valid: "
+                              f"{', '.join(KERNEL_FIRST_INPUTS)}")
         if not self.fixed_weights_preloaded:
             raise ConfigError("model.fixed_weights_preloaded=false is not modelled; valid: true")
         if not self.mac_energy_pj >= 0:
@@ -109,4 +116,5 @@ def load_params(path: Path | str | None = None) -> RramConfig:
     return from_dict(RramConfig, load_toml(path or config_path("rram")), "rram")
 
 
-__all__ = ["ArrayParams", "ConfigError", "ModelParams", "RramConfig", "SpaceParams", "load_params"]
+__all__ = ["KERNEL_FIRST_INPUTS", "ArrayParams", "ConfigError", "ModelParams", "RramConfig",
+           "SpaceParams", "load_params"]

@@ -5,6 +5,7 @@ all read these functions, so each figure is computed in one place."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
@@ -62,14 +63,16 @@ def rram_vs_sram(r: SpaceResult) -> float:
     return r.total_pj[best(r, tech="rram")] / r.total_pj[best(r, tech="sram")] - 1
 
 
-def schedule_study(r: SpaceResult, weight_macros) -> list[dict]:
-    """§5.3 per RRAM weight size: DDR energy and best total per schedule level."""
+def schedule_study(r: SpaceResult, weight_macros, order: str | None = None) -> list[dict]:
+    """§5.3 per RRAM weight size: DDR energy and best total per schedule level (over every
+    design of that size, or only those of loop order ``order``)."""
     ddr = r.breakdown_pj[:, list(DDR_ROWS)].sum(axis=1)
+    match = {"order": order} if order else {}
     rows = []
     for w in weight_macros:
         entry = {"weight_macro": w}
         for level in ("single", "cross", "fixed"):
-            ix = r.where(tech="rram", io_macro=SEC53_IO, weight_macro=w, schedule=level)
+            ix = r.where(tech="rram", io_macro=SEC53_IO, weight_macro=w, schedule=level, **match)
             entry[f"ddr_{level}_uj"] = float(ddr[ix].min()) / 1e6
             entry[f"total_{level}_uj"] = float(r.total_pj[ix].min()) / 1e6
         entry["ddr_reduction"] = 1 - entry["ddr_fixed_uj"] / entry["ddr_single_uj"]
@@ -109,6 +112,11 @@ def smallest_rram_order_saving(r: SpaceResult, io_macro: str, weight_macro: str)
             "saving": 1 - float(r.total_pj[pf] / r.total_pj[kf])}
 
 
+def with_model(cfg: RramConfig, **model) -> RramConfig:
+    """``cfg`` with some ``[model]`` choices replaced (the other reading of a claim)."""
+    return replace(cfg, model=replace(cfg.model, **model))
+
+
 def kernel_first_floor(r: SpaceResult, weight_macro: str) -> float:
     """Lowest total (µJ) of any kernel-first point with weight banks ``weight_macro``."""
     ix = r.where(tech="rram", order="kernel_first", weight_macro=weight_macro)
@@ -117,4 +125,4 @@ def kernel_first_floor(r: SpaceResult, weight_macro: str) -> float:
 
 __all__ = ["SEC53_IO", "TABLE6_DESIGNS", "acc_study", "best", "dse_rows", "kernel_first_floor",
            "network_layers", "onchip_dynamic", "rram_vs_sram", "schedule_study",
-           "smallest_rram_order_saving", "space", "table6"]
+           "smallest_rram_order_saving", "space", "table6", "with_model"]
