@@ -130,6 +130,11 @@ TOPS = {
             "RRAM weight-buffer CNN accelerator tile engine: p x n MAC array, ping-pong accumulation buffer, "
             "p-RAM window path, banked RRAM weight buffer, loop-nest controller (seed 002 §3, Fig. 1)",
             "tb.rram.test_accelerator"),
+        Top("rram_accelerator_logic", "rram",
+            lambda c: RramAccelerator(replace(c.rtl, io_depth=16, weight_depth=16), c.array.act_bits,
+                                      c.array.weight_bits, c.array.acc_bits),
+            "RRAM accelerator logic for synthesis: the [rtl] instance with 16-word I/O RAMs and weight "
+            "buffer (the generic flow has no RAM macros: big buffers become flip-flops)"),
     )
 }
 

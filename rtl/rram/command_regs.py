@@ -129,11 +129,11 @@ class CommandRegs(wiring.Component):
                     mod.d.comb += code.eq(ErrorCode.BUSY)
                 with mod.Default():
                     mod.d.comb += code.eq(ErrorCode.BAD_OPCODE)
-            with mod.If((op == Opcode.WRITE_REG) & ~self.busy), mod.Switch(cmd.payload.reg):
-                for reg in Reg:
-                    with mod.Case(reg):
+            with mod.If((op == Opcode.WRITE_REG) & ~self.busy):
+                for reg in Reg:     # one comparison per register: no incomplete case in Verilog
+                    with mod.If(cmd.payload.reg == reg):
                         mod.d.sync += getattr(t, reg.name.lower()).eq(value)
-                with mod.Default():
+                with mod.If(cmd.payload.reg >= len(Reg)):
                     mod.d.comb += code.eq(ErrorCode.BAD_REGISTER)
             with mod.If((op == Opcode.START) & ~self.busy):
                 with mod.If(~shape_ok):

@@ -113,6 +113,6 @@ class WindowSelect(wiring.Component):
             ]
             pixels = pixels + exists
         mod.d.comb += self.pixels.eq(pixels)
-        for r in range(p):
-            mod.d.comb += self.addr[r].eq(base + (r < self.rotate))
+        for r in range(p):  # RAM r holds the window's pixel of the next word row when r < rotate
+            mod.d.comb += self.addr[r].eq(base + (self.rotate > r) if r < p - 1 else base)
         return mod

@@ -107,7 +107,8 @@ async def output_back_pressure(dut):
         x, w = operands(rng, tile)
         ready = ready_pattern(rng, 20000, 0.4)
         _, delta = await h.check_tile(f"backpressure{k}", x, w, tile, ready=ready)
-        assert delta["out_stalls"] > 0, "the pattern never stalled the output"
+        if k < 2:  # 16 and 12 entries of 1x1 convs: the drain is the bottleneck
+            assert delta["out_stalls"] > 0 and delta["half_waits"] > 0, f"no stall: {delta}"
     dog.stop()
 
 
