@@ -139,3 +139,15 @@ def test_fixed_weights_that_do_not_fit_are_an_error():
         plan(TWO, (100, 2), 200, "fixed", (True, True))
     with pytest.raises(ConfigError, match="valid: single, cross, fixed"):
         plan(TWO, (100, 2), 200, "greedy")
+
+
+def test_band_overlap_rows_kept_on_chip():
+    """model.band_overlap = false: bands read their input once; true: each band after the first
+    re-reads the K - s rows it shares with the previous one (by hand: conv1_1's 64 x 224 x 224 B
+    output in 64 KB bands is 49 bands)."""
+    lay = get_network("vgg11").layers[0]          # 3 x 224 x 224 input = 150 528 B, K=3, s=1
+    with_overlap, without = stages_of([lay]), stages_of([lay], band_overlap=False)
+    assert (with_overlap[0].halo, without[0].halo) == (2 * 3 * 224, 0)
+    b_io = (64 * 1024, 2)
+    rd = [plan(st, b_io, 10_000, "single").ddr_fmap_rd[0] for st in (with_overlap, without)]
+    assert rd == [150_528 + 48 * 2 * 3 * 224, 150_528]

@@ -131,7 +131,8 @@ def evaluate(layers: Sequence[Layer], cfg: RramConfig, axes: Axes) -> SpaceResul
     _check_axes(axes)
     tech = technology(cfg.tech)
     arr = cfg.array
-    stages = stages_of(layers, cfg.model.pool_on_write, arr.act_bits, arr.weight_bits)
+    stages = stages_of(layers, cfg.model.pool_on_write, arr.act_bits, arr.weight_bits,
+                       cfg.model.band_overlap)
     conv = [s.layer for s in stages]
     n_w = len(axes.weight_macros[axes.techs[0]])
     io = [macro(tech, name) for name in axes.io_macros]

@@ -62,6 +62,7 @@ class ModelParams:
     fixed_weights_preloaded: bool = True
     io_buffers: int = 2                     # separate input and output buffers (TOML note)
     kernel_first_input: str = "line_register"   # kernel-first I/O reads (TOML note)
+    band_overlap: bool = True               # row bands re-read their K - s overlap rows
 
     def __post_init__(self):
         if self.io_buffers not in (1, 2):

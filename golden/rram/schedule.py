@@ -71,8 +71,9 @@ class Stage:
 
 
 def stages_of(layers: Sequence[Layer], pool_on_write: bool = True, act_bits: int = 8,
-              weight_bits: int = 8) -> list[Stage]:
-    """Array stages (conv, fc) of a layer list, in order, with pooled outputs."""
+              weight_bits: int = 8, band_overlap: bool = True) -> list[Stage]:
+    """Array stages (conv, fc) of a layer list, in order, with pooled outputs.  Without
+    ``band_overlap`` (``model.band_overlap``) row bands do not re-read their K - s overlap rows."""
     out: list[Stage] = []
     for k, lay in enumerate(layers):
         if lay.kind not in ("conv", "fc"):
@@ -82,7 +83,7 @@ def stages_of(layers: Sequence[Layer], pool_on_write: bool = True, act_bits: int
         o_conv = lay.output_elems * act_bits // 8
         o = nxt.output_elems * act_bits // 8 if pooled else o_conv
         row = lay.in_ch * lay.in_w * act_bits // 8
-        halo = max(lay.kernel_h - lay.stride_h, 0) * row
+        halo = max(lay.kernel_h - lay.stride_h, 0) * row if band_overlap else 0
         out.append(Stage(lay.name, lay.weights * weight_bits // 8, lay.input_elems * act_bits // 8,
                          o, o_conv, halo, lay, min(lay.kernel_h, lay.in_h) * row))
     if not out:
