@@ -275,8 +275,9 @@ def test_schedule_saving_depends_on_the_unstated_loop_order():
     the loop order and accumulation depth of the designs compared are not stated.  At 16 MB
     (8 x 2 MB banks) the schedules save the same DDR energy S for either order — all 9.22 MB of
     weights fixed (preloaded, as §5.3's 98 % requires) and the maps fused, against §4.2's single
-    layer that spills every map above the 128 KB output buffer — but the totals differ: kernel-first reads an RRAM weight tile every
-    step (> 9 400 uJ), pixel-first once per g groups (< 3 400 uJ).  Every kernel-first design
+    layer that spills every map above the 128 KB output buffer — but the totals differ:
+    kernel-first reads an RRAM weight tile every step (> 9 600 uJ), pixel-first once per g
+    groups (< 3 700 uJ at depth 16, < 3 100 uJ at 128).  Every kernel-first design
     saves < 19.5 % there, every pixel-first design with an accumulation buffer > 20.5 %: the
     printed 20 cannot be pinned to a design, and the best design (pixel-first, §5.2) is above
     it."""
