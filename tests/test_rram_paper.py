@@ -405,7 +405,9 @@ def test_ddr_reduction_at_1mb_is_above_25_5_with_table6s_io_buffers():
     their overlap rows, and whether a layer's input and output share the I/O buffer's capacity.
     Table 6 settles the second: its SRAM design (128 KB weight buffer, 1 MB I/O) writes only the
     final output to DDR (2.08 uJ), yet conv3_1 (294 912 B of weights: neither fixed nor fused in
-    128 KB) holds 1 204 224 B of maps — with a shared 1 MB buffer >= 155 648 B would go to DDR.
+    128 KB) holds 1 204 224 B of maps — with a shared 1 MB buffer holding a running layer's
+    input and output (the premise: no in-place reuse of consumed input rows) >= 155 648 B would
+    go to DDR.
     With separate buffers the reduction is > 25.5 % for either overlap convention; only the
     shared buffer without overlap rows reaches the printed 25 (25.46 %)."""
     convs, stored = _map_bytes()
