@@ -28,7 +28,7 @@ def network_layers(net: str = "vgg11"):
     return array_layers(load_network(net).layers)
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)   # the default and the claims' other readings (claims.py)
 def _space(cfg: RramConfig, net: str) -> SpaceResult:
     return evaluate(network_layers(net), cfg, default_axes(cfg))
 
