@@ -309,5 +309,5 @@ def _add_sweep_command() -> None:
 
 _add_sweep_command()
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # after the system groups are added, so `python -m golden.cli` has them
     main()

@@ -17,6 +17,7 @@ from golden.config import ConfigError
 from golden.hydra.params import load_hydra_config
 from golden.maxnvm.params import load_maxnvm_config
 from golden.rana.params import load_rana_config
+from golden.rram.params import load_params as load_rram_config
 from rtl.hydra.mac import Mac
 from rtl.hydra.mac_bench_harness import MacBenchHarness
 from rtl.hydra.mac_seq import MacSeq
@@ -35,8 +36,10 @@ from rtl.rana.edram_controller import (
     config_loader,
     refresh_controller,
 )
+from rtl.rram.accelerator import RramAccelerator
 
-CONFIG_LOADERS = {"rana": load_rana_config, "hydra": load_hydra_config, "maxnvm": load_maxnvm_config}
+CONFIG_LOADERS = {"rana": load_rana_config, "hydra": load_hydra_config, "maxnvm": load_maxnvm_config,
+                  "rram": load_rram_config}
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,16 @@ TOPS = {
         Top("maxnvm_cluster_lut", "maxnvm", lambda c: ClusterLut(c.codec),
             "MaxNVM per-layer cluster codebook, index -> FX16 weight (seed 003 §3.1.2)",
             "tb.maxnvm.test_cluster_lut"),
+        Top("rram_accelerator", "rram", lambda c: RramAccelerator(c.rtl, c.array.act_bits, c.array.weight_bits,
+                                                                  c.array.acc_bits),
+            "RRAM weight-buffer CNN accelerator tile engine: p x n MAC array, ping-pong accumulation buffer, "
+            "p-RAM window path, banked RRAM weight buffer, loop-nest controller (seed 002 §3, Fig. 1)",
+            "tb.rram.test_accelerator"),
+        Top("rram_accelerator_logic", "rram",
+            lambda c: RramAccelerator(replace(c.rtl, io_depth=16, weight_depth=16), c.array.act_bits,
+                                      c.array.weight_bits, c.array.acc_bits),
+            "RRAM accelerator logic for synthesis: the [rtl] instance with 16-word I/O RAMs and weight "
+            "buffer (the generic flow has no RAM macros: big buffers become flip-flops)"),
     )
 }
 

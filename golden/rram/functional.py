@@ -1,0 +1,47 @@
+"""Bit-exact function of the RRAM accelerator's array: int8 convolution, int32 accumulation.
+
+Overflow rule (identical in ``rtl/rram``): every product of two int8 values and every sum of
+m of them is exact; the partial sums of a pixel and output channel are accumulated modulo
+2^32 (two's-complement wrap at ``acc_bits`` = 32, seed 002 §5.1's "32bit accumulation"), so
+the result is the exact integer sum wrapped once to int32 — the order of the additions
+cannot change it.  No rounding, no saturation: the array delivers raw accumulators; a
+network's requantisation between layers is ``golden.fixed`` (round half up, saturate).
+Padding taps multiply zeros.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from golden.config import ConfigError
+from golden.fixed import FixedFormat, wrap
+
+# The digits CNN in int8 for the RTL (seed 002 §5.1: 8-bit operands, 32-bit accumulation).
+# ASSUMPTION: Q2.5 (5 fractional bits): inputs are in [0, 1] and the trained weights within
+# +-4; requantisation between layers is golden.fixed's (round half up, saturate to int8).
+DIGITS_INT8 = FixedFormat(width=8, frac=5, acc_width=32)
+
+
+def conv2d(
+    x: np.ndarray, w: np.ndarray, stride: int = 1, pad=(0, 0, 0, 0), acc_bits: int = 32
+) -> np.ndarray:
+    """(C, H, W) int8 activations * (M, C, K, K) int8 weights -> (M, Ho, Wo) wrapped to acc_bits.
+
+    ``pad`` is (top, left, bottom, right) zero padding; the output is
+    ``Ho = (H + top + bottom - K) // stride + 1`` rows (likewise columns).
+    """
+    x, w = np.asarray(x), np.asarray(w)
+    if x.ndim != 3 or w.ndim != 4 or w.shape[1] != x.shape[0] or w.shape[2] != w.shape[3]:
+        raise ConfigError(
+            f"conv2d: activations (C, H, W) {x.shape} and weights (M, C, K, K) {w.shape} do not fit"
+        )
+    for name, arr in (("activations", x), ("weights", w)):
+        if arr.size and (arr.min() < -128 or arr.max() > 127):
+            raise ConfigError(f"conv2d: {name} must be int8 values")
+    top, left, bottom, right = pad
+    k = w.shape[2]
+    padded = np.pad(x.astype(np.int64), ((0, 0), (top, bottom), (left, right)))
+    windows = sliding_window_view(padded, (k, k), axis=(1, 2))[:, ::stride, ::stride]
+    sums = np.einsum("chwyx,mcyx->mhw", windows, w.astype(np.int64))
+    return wrap(sums, acc_bits)

@@ -1,0 +1,197 @@
+"""cocotb harness of ``rtl.rram.accelerator.RramAccelerator``: load, command, run, check."""
+
+from __future__ import annotations
+
+import time
+
+import cocotb
+import numpy as np
+from cocotb.triggers import ReadOnly, RisingEdge
+
+from golden.rram.functional import conv2d
+from golden.rram.rtl_params import Opcode
+from golden.rram.rtl_timing import Tile, expected_counters
+from tb.common.clock import start_clock_and_reset, wait_for_level
+from tb.common.counters import assert_counters_equal, read_counters
+from tb.common.hdl import handle, members, pack, pack_array, read, unpack
+from tb.common.scoreboard import Scoreboard
+from tb.common.stream import StreamDriver, StreamMonitor, idle_gaps
+from tb.common.watchdog import Watchdog
+from tb.rram.layout import (
+    TARGET_IO,
+    TARGET_WEIGHT,
+    io_words,
+    place_entry,
+    registers,
+    unpack_entry,
+    weight_words,
+)
+
+
+class OutCollector:
+    """Takes ``out`` entries: always ready (Python wakes only on transfers), or with a per-cycle
+    ready pattern from the cycle it starts (back-pressure; Python every cycle)."""
+
+    def __init__(self, dut, component, ready=None):
+        self.dut, self.component = dut, component
+        self.items = []
+        self.pattern = ready
+        self.monitor = (
+            StreamMonitor(dut, component, "out", ready=ready, on_item=self.items.append)
+            if ready is not None
+            else None
+        )
+
+    def start(self):
+        if self.monitor is not None:
+            return self.monitor.start()
+        return cocotb.start_soon(self._always_ready())
+
+    async def _always_ready(self):
+        valid = handle(self.dut, self.component, "out", "valid")
+        payload = handle(self.dut, self.component, "out", "payload")
+        shape = members(self.component)[("out", "payload")].shape
+        handle(self.dut, self.component, "out", "ready").value = 1
+        while True:
+            await ReadOnly()
+            if int(valid.value):
+                self.items.append(unpack(shape, int(payload.value)))
+                await RisingEdge(self.dut.clk)
+            else:
+                await RisingEdge(valid)
+
+
+class RramHarness:
+    """One accelerator under test: drivers, counters, and tile runs checked against golden."""
+
+    def __init__(self, dut, component, config):
+        self.dut, self.component, self.config = dut, component, config
+        self.rtl, self.array = config.rtl, config.array
+        self.cmd = StreamDriver(dut, component, "cmd")
+        self.load = StreamDriver(dut, component, "load")
+        handle(dut, component, "out", "ready").value = 0
+        self.cmd_shape = members(component)[("cmd", "payload")].shape
+        self.load_shape = members(component)[("load", "payload")].shape
+        self.progress = 0
+
+    async def reset(self):
+        await start_clock_and_reset(self.dut)
+
+    def counters(self) -> dict:
+        try:
+            return read_counters(self.dut, self.component)
+        except ValueError:
+            from tb.common.counters import counter_names
+
+            raw = {
+                n: str(handle(self.dut, self.component, "counters", n).value)
+                for n in counter_names(self.component)
+            }
+            raise AssertionError(f"counters not 0/1: {raw}") from None
+
+    def error(self) -> tuple[int, int]:
+        return read(self.dut, self.component, "error"), read(self.dut, self.component, "error_code")
+
+    async def settle(self):
+        """One idle cycle: reads then show what the last command's edge wrote (a read right
+        after an edge sees the values before it)."""
+        await RisingEdge(self.dut.clk)
+
+    async def command(self, op, reg=0, value=0):
+        await self.commands([(op, reg, value)])
+
+    async def commands(self, triples, gaps=None):
+        ops, regs, values = zip(*triples)
+        items = pack_array(
+            self.cmd_shape, op=[int(o) for o in ops], reg=[int(r) for r in regs], value=list(values)
+        )
+        await self.cmd.send(items, gaps)
+        self.progress += len(items)
+
+    async def load_tile(self, x, w, tile: Tile, rng=None, idle_prob=0.0, weight_base=0):
+        """Write the input map and the weight tiles (bulk: one stream transfer per word)."""
+        ram, addr, data = io_words(x, tile, self.rtl)
+        wdata = weight_words(w, tile, self.rtl)
+        n_io, n_w = len(data), len(wdata)
+        fields = {
+            "target": [TARGET_IO] * n_io + [TARGET_WEIGHT] * n_w,
+            "ram": [int(r) for r in ram] + [0] * n_w,
+            "addr": [int(a) for a in addr] + list(range(weight_base, weight_base + n_w)),
+            "data": data + wdata,
+        }
+        items = [
+            pack(self.load_shape, dict(zip(fields, values))) for values in zip(*fields.values())
+        ]
+        gaps = idle_gaps(rng, len(items), idle_prob) if rng is not None and idle_prob else None
+        await self.load.send(items, gaps)
+        self.progress += len(items)
+
+    async def run_tile(self, tile: Tile, weight_base=0, ready=None, extra_commands=()):
+        """Write the registers, START, collect the results; returns (result, counter deltas).
+
+        ``extra_commands`` are sent right after START (while the tile runs)."""
+        regs = registers(tile, self.rtl, weight_base)
+        await self.commands([(Opcode.WRITE_REG, r, v) for r, v in regs.items()])
+        before = self.counters()
+        await self.command(Opcode.START)  # returns at cycle 0 of the run
+        collector = OutCollector(self.dut, self.component, ready)
+        began = time.perf_counter()
+        task = collector.start()
+        if extra_commands:
+            await self.commands(extra_commands)
+        await wait_for_level(self.dut.clk, handle(self.dut, self.component, "busy"), 0)
+        task.cancel()  # busy falls the cycle after the last entry
+        self.last_run_seconds = time.perf_counter() - began
+        handle(self.dut, self.component, "out", "ready").value = 0
+        after = self.counters()
+        width = self.rtl.counter_width
+        delta = {k: (after[k] - before[k]) % (1 << width) for k in after}
+        result = np.zeros((tile.out_ch, tile.out_h, tile.out_w), dtype=np.int64)
+        for item in collector.items:
+            place_entry(
+                result,
+                unpack_entry(item["data"], self.rtl, self.array.acc_bits),
+                item["oc"],
+                item["row"],
+                item["col"],
+                self.rtl,
+            )
+        self.progress += len(collector.items)
+        return result, delta, collector.items
+
+    async def check_tile(
+        self, name, x, w, tile: Tile, rng=None, idle_prob=0.0, ready=None, extra_commands=()
+    ):
+        """Load, run and check: results bit-exact against golden, every entry once, counters
+        equal to ``golden.rram.rtl_timing.expected_counters``.
+
+        Returns (results, counter deltas)."""
+        await self.load_tile(x, w, tile, rng, idle_prob)
+        result, delta, items = await self.run_tile(tile, ready=ready, extra_commands=extra_commands)
+        want = conv2d(x, w, tile.stride, tile.pad, self.array.acc_bits)
+        expected_entries = [
+            (o, r, c)
+            for o in range(-(-tile.out_ch // self.rtl.n))
+            for r in range(tile.out_h)
+            for c in range(-(-tile.out_w // self.rtl.p))
+        ]
+        board = Scoreboard(f"{name} entries", expected_entries)
+        for item in items:
+            board.observe((item["oc"], item["row"], item["col"]))
+        board.check_empty()
+        bad = np.argwhere(result != want)
+        assert not len(bad), (
+            f"{name}: {len(bad)} results differ, first at {bad[0]}: "
+            f"rtl {result[tuple(bad[0])]} golden {want[tuple(bad[0])]}"
+        )
+        predicted = expected_counters(tile, self.rtl, self.array, ready)
+        measured = {k: delta[k] for k in predicted}
+        assert_counters_equal(measured, predicted, self.rtl.counter_width)
+        assert self.error() == (0, 0), f"{name}: error flag raised {self.error()}"
+        self.dut._log.info(f"{name}: {tile} ok, {delta['cycles']} cycles, {delta['steps']} steps")
+        return result, delta
+
+    def watchdog(self, name, cycles=20000):
+        return Watchdog(
+            lambda: (self.progress, int(self.counters()["cycles"])), cycles, name
+        ).start()

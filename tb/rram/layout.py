@@ -1,0 +1,99 @@
+"""How a tile's operands lie in the RTL's buffers (``rtl.rram.window_select``), as load words.
+
+Pure NumPy packing, shared by the cocotb harness, the benchmark and pytest checks.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from golden.rram.rtl_params import Reg, RtlParams
+from golden.rram.rtl_timing import Tile
+
+TARGET_IO, TARGET_WEIGHT = 0, 1
+
+
+def io_strides(tile: Tile, rtl: RtlParams) -> dict[str, int]:
+    """CHAN/ROW/PHASE strides of the input map: ``(x mod s, (x div s) div p)`` words per row."""
+    phase = math.ceil(math.ceil(tile.in_w / tile.stride) / rtl.p)
+    row = tile.stride * phase
+    return {"phase": phase, "row": row, "chan": tile.in_h * row}
+
+
+def pack_lanes(values: np.ndarray, bits: int) -> list[int]:
+    """Rows of signed lanes -> one int per row, lane k at bits [k·bits, (k+1)·bits)."""
+    values = np.asarray(values, dtype=np.int64) & ((1 << bits) - 1)
+    words = np.zeros(values.shape[0], dtype=object)
+    for k in range(values.shape[1]):
+        words = words + (values[:, k].astype(object) << (k * bits))
+    return [int(w) for w in words]
+
+
+def io_words(x: np.ndarray, tile: Tile, rtl: RtlParams) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """(ram, addr, word) of every stored word of (C, H, W) int8 activations (padding not stored)."""
+    groups = math.ceil(tile.in_ch / rtl.m)
+    lanes = np.zeros((groups * rtl.m, tile.in_h, tile.in_w), dtype=np.int64)
+    lanes[: tile.in_ch] = x
+    st = io_strides(tile, rtl)
+    cg, y, col = np.meshgrid(
+        np.arange(groups), np.arange(tile.in_h), np.arange(tile.in_w), indexing="ij"
+    )
+    cg, y, col = cg.ravel(), y.ravel(), col.ravel()
+    q = col // tile.stride
+    addr = cg * st["chan"] + y * st["row"] + (col % tile.stride) * st["phase"] + q // rtl.p
+    data = lanes.reshape(groups, rtl.m, tile.in_h, tile.in_w)[cg, :, y, col]  # (words, m)
+    return q % rtl.p, addr, pack_lanes(data, 8)
+
+
+def weight_words(w: np.ndarray, tile: Tile, rtl: RtlParams) -> list[int]:
+    """Weight tile (o, c, ky, kx) -> word (o·in_groups + c)·K² + ky·K + kx, element [c'][j] at
+    bits (c'·n + j)·8 = w[o·n + j, c·m + c', ky, kx] (zero beyond the channels)."""
+    k, m, n = tile.kernel, rtl.m, rtl.n
+    go, gi = math.ceil(tile.out_ch / n), math.ceil(tile.in_ch / m)
+    full = np.zeros((go * n, gi * m, k, k), dtype=np.int64)
+    full[: tile.out_ch, : tile.in_ch] = w
+    tiles = full.reshape(go, n, gi, m, k, k).transpose(0, 2, 4, 5, 3, 1)  # o, c, ky, kx, c', j
+    return pack_lanes(tiles.reshape(-1, m * n), 8)
+
+
+def registers(tile: Tile, rtl: RtlParams, weight_base: int = 0) -> dict[Reg, int]:
+    st = io_strides(tile, rtl)
+    return {
+        Reg.IN_CH: tile.in_ch,
+        Reg.OUT_CH: tile.out_ch,
+        Reg.KERNEL: tile.kernel,
+        Reg.STRIDE: tile.stride,
+        Reg.IN_ROWS: tile.in_h,
+        Reg.IN_COLS: tile.in_w,
+        Reg.OUT_ROWS: tile.out_h,
+        Reg.OUT_COLS: tile.out_w,
+        Reg.PAD_TOP: tile.pad[0],
+        Reg.PAD_LEFT: tile.pad[1],
+        Reg.ORDER: int(tile.order),
+        Reg.GROUPS: tile.groups,
+        Reg.CHAN_STRIDE: st["chan"],
+        Reg.ROW_STRIDE: st["row"],
+        Reg.PHASE_STRIDE: st["phase"],
+        Reg.WEIGHT_BASE: weight_base,
+    }
+
+
+def unpack_entry(bits: int, rtl: RtlParams, acc_bits: int = 32) -> np.ndarray:
+    """An ``out`` entry's data -> (p, n) signed accumulators ([i][j] at bit (i·n + j)·acc_bits)."""
+    mask, half = (1 << acc_bits) - 1, 1 << (acc_bits - 1)
+    vals = [(bits >> (k * acc_bits)) & mask for k in range(rtl.p * rtl.n)]
+    return np.array(
+        [v - (1 << acc_bits) if v >= half else v for v in vals], dtype=np.int64
+    ).reshape(rtl.p, rtl.n)
+
+
+def place_entry(
+    out: np.ndarray, entry: np.ndarray, oc: int, row: int, col: int, rtl: RtlParams
+) -> None:
+    """Write an entry's valid pixels and channels into the (M, Ho, Wo) result."""
+    m_total, _, wo = out.shape
+    x0, c0 = col * rtl.p, oc * rtl.n
+    px, ch = min(rtl.p, wo - x0), min(rtl.n, m_total - c0)
+    out[c0 : c0 + ch, row, x0 : x0 + px] = entry[:px, :ch].T
