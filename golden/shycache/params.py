@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from golden.config import ConfigError, config_path, from_dict, load_toml
+from golden.shycache.rtl_params import RtlParams
 
 INCLUSION_POLICIES = ("mostly", "strict", "exclusive")
 NO_L2 = "none"
@@ -144,6 +145,7 @@ class ShyConfig:
     stt: SttParams = field(default_factory=SttParams)
     memory: MemoryParams = field(default_factory=MemoryParams)
     workload: WorkloadParams = field(default_factory=WorkloadParams)
+    rtl: RtlParams = field(default_factory=RtlParams)   # the simulated RTL level (rtl_params.py)
 
     def __post_init__(self):
         for label in self.geometry.l1:
