@@ -17,6 +17,8 @@ from golden.config import ConfigError
 from golden.hydra.params import load_hydra_config
 from golden.maxnvm.params import load_maxnvm_config
 from golden.rana.params import load_rana_config
+from golden.shycache.params import load_shycache_config
+from golden.shycache.rtl_params import level_params
 from rtl.hydra.mac import Mac
 from rtl.hydra.mac_bench_harness import MacBenchHarness
 from rtl.hydra.mac_seq import MacSeq
@@ -35,8 +37,11 @@ from rtl.rana.edram_controller import (
     config_loader,
     refresh_controller,
 )
+from rtl.shycache.address_predecoder import AddressPredecoder
+from rtl.shycache.hybrid_cache import HybridCache
 
-CONFIG_LOADERS = {"rana": load_rana_config, "hydra": load_hydra_config, "maxnvm": load_maxnvm_config}
+CONFIG_LOADERS = {"rana": load_rana_config, "hydra": load_hydra_config, "maxnvm": load_maxnvm_config,
+                  "shycache": load_shycache_config}
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,19 @@ TOPS = {
         Top("maxnvm_cluster_lut", "maxnvm", lambda c: ClusterLut(c.codec),
             "MaxNVM per-layer cluster codebook, index -> FX16 weight (seed 003 §3.1.2)",
             "tb.maxnvm.test_cluster_lut"),
+        Top("shycache_hybrid_cache", "shycache", lambda c: HybridCache(level_params(c)),
+            "SHyCache hybrid level: predecoder + SRAM and STT-MRAM parts, LRU, write-back, STT write-busy "
+            "timers, bit-flip counter (seed 000 §III-IV, Table I; [rtl] simulation sizes)",
+            "tb.shycache.test_hybrid_cache"),
+        Top("shycache_hybrid_cache_sram", "shycache", lambda c: HybridCache(level_params(c, stt_bytes=0)),
+            "SHyCache level with the SRAM part only (the all-SRAM end of the sweep)",
+            "tb.shycache.test_hybrid_cache"),
+        Top("shycache_hybrid_cache_stt", "shycache", lambda c: HybridCache(level_params(c, sram_bytes=0)),
+            "SHyCache level with the STT-MRAM part only (the all-STT end of the sweep)",
+            "tb.shycache.test_hybrid_cache"),
+        Top("shycache_predecoder", "shycache", lambda c: AddressPredecoder(level_params(c)),
+            "SHyCache address predecoder: base/limit range registers route a request to one array "
+            "(seed 000 §IV-A)", "tb.shycache.test_address_predecoder"),
     )
 }
 
