@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from amaranth.hdl import Module, Mux, Signal
 from amaranth.lib import enum, stream, wiring
 from amaranth.lib.wiring import In, Out
@@ -116,16 +118,18 @@ class LevelController(wiring.Component):
         ready_all = Signal()
         m.d.comb += ready_all.eq(sum(port.ready for name, port, _ in parts if name in p.parts)
                                  == len(p.parts))
-        with m.Switch(state):
-            with m.Case(State.INIT), m.If(ready_all):
+        path = self._datapath(m, state, cur, offset)
+        # One If per state (not m.Switch/m.FSM): Verilator -Wall rejects the incomplete case
+        # statements those emit (as in rtl/rana/config_loader.py); the states are exclusive.
+        with m.If((state == State.INIT) & ready_all):
+            m.d.sync += state.eq(State.IDLE)
+        with m.If(state == State.IDLE):
+            self._take(m, state, cur)
+        with m.If(state == State.RESPOND):
+            m.d.comb += self.resp.valid.eq(1)
+            with m.If(self.resp.ready):
                 m.d.sync += state.eq(State.IDLE)
-            with m.Case(State.IDLE):
-                self._take(m, state, cur)
-            with m.Case(State.RESPOND):
-                m.d.comb += self.resp.valid.eq(1)
-                with m.If(self.resp.ready):
-                    m.d.sync += state.eq(State.IDLE)
-        self._serve(m, state, cur, offset)
+        self._serve(m, cur, offset, path)
         return m
 
     def _malformed(self, payload):
@@ -154,10 +158,11 @@ class LevelController(wiring.Component):
             with m.Else():
                 m.d.sync += [c.requests.eq(c.requests + 1), state.eq(State.TAG)]
 
-    def _serve(self, m, state, cur, offset):
-        """TAG .. STORE: look up, then finish a hit or fetch the line (writing back a dirty victim)."""
+    def _datapath(self, m, state, cur, offset) -> SimpleNamespace:
+        """The line path of TAG .. STORE: what the found line is, what a write puts in the frame,
+        the part strobes, and the response when a state says ``respond``."""
         p = self.params
-        mem_req, mem_resp, resp = self.mem_req, self.mem_resp, self.resp.payload
+        mem_resp, resp = self.mem_resp, self.resp.payload
         way = Signal(index_bits(p.ways))
         hit, way_dirty = Signal(), Signal()       # the selected way was dirty (hit way or valid victim)
         victim_line = Signal(p.line_addr_bits)
@@ -179,38 +184,45 @@ class LevelController(wiring.Component):
         with m.If(respond):
             m.d.sync += [resp.hit.eq(hit), state.eq(State.RESPOND),
                          resp.data.eq(Mux(store, cur.data, line_in.word_select(word_index, p.word_bits)))]
-        with m.Switch(state):
-            with m.Case(State.TAG):
-                m.d.sync += [hit.eq(self._pick(cur, "hit")), way.eq(self._pick(cur, "way")),
-                             victim_line.eq(self._pick(cur, "victim_line")),
-                             way_dirty.eq(self._pick(cur, "way_valid") & self._pick(cur, "way_dirty")),
-                             state.eq(State.DATA)]
-                self._count(m, cur, self._pick(cur, "hit"))
-            with m.Case(State.DATA):
-                m.d.comb += [respond.eq(hit), update.eq(hit), write.eq(hit & store),
-                             dirty.eq(store | way_dirty)]
-                with m.If(~hit):
-                    m.d.sync += state.eq(Mux(way_dirty, State.WRITEBACK, State.FILL))
-            with m.Case(State.WRITEBACK):
-                m.d.comb += [mem_req.valid.eq(1), mem_req.payload.write.eq(1),
-                             mem_req.payload.line.eq(victim_line),
-                             mem_req.payload.data.eq(self._pick(cur, "read_data"))]
-                with m.If(mem_req.ready):
-                    m.d.sync += state.eq(State.FILL)
-                    self._count_writeback(m, cur)
-            with m.Case(State.FILL):
-                m.d.comb += [mem_req.valid.eq(1), mem_req.payload.line.eq(cur.addr[offset:])]
-                with m.If(mem_req.ready):
-                    m.d.sync += state.eq(State.FILL_WAIT)
-            with m.Case(State.FILL_WAIT):
-                m.d.comb += [mem_resp.ready.eq(1), write.eq(mem_resp.valid), update.eq(mem_resp.valid),
-                             dirty.eq(store), respond.eq(mem_resp.valid & ~store)]
-                with m.If(mem_resp.valid):
-                    m.d.sync += filled.eq(mem_resp.payload)
-                    with m.If(store):
-                        m.d.sync += state.eq(State.STORE)
-            with m.Case(State.STORE):
-                m.d.comb += [line_in.eq(filled), write.eq(1), respond.eq(1)]
+        return SimpleNamespace(state=state, way=way, hit=hit, way_dirty=way_dirty,
+                               victim_line=victim_line, filled=filled, store=store, line_in=line_in,
+                               write=write, update=update, dirty=dirty, respond=respond)
+
+    def _serve(self, m, cur, offset, d: SimpleNamespace):
+        """The states TAG .. STORE: look up, then finish a hit or fetch the line, writing back a
+        dirty victim first."""
+        mem_req, mem_resp, state = self.mem_req, self.mem_resp, d.state
+        with m.If(state == State.TAG):
+            m.d.sync += [d.hit.eq(self._pick(cur, "hit")), d.way.eq(self._pick(cur, "way")),
+                         d.victim_line.eq(self._pick(cur, "victim_line")),
+                         d.way_dirty.eq(self._pick(cur, "way_valid") & self._pick(cur, "way_dirty")),
+                         state.eq(State.DATA)]
+            self._count(m, cur, self._pick(cur, "hit"))
+        with m.If(state == State.DATA):
+            m.d.comb += [d.respond.eq(d.hit), d.update.eq(d.hit), d.write.eq(d.hit & d.store),
+                         d.dirty.eq(d.store | d.way_dirty)]
+            with m.If(~d.hit):
+                m.d.sync += state.eq(Mux(d.way_dirty, State.WRITEBACK, State.FILL))
+        with m.If(state == State.WRITEBACK):
+            m.d.comb += [mem_req.valid.eq(1), mem_req.payload.write.eq(1),
+                         mem_req.payload.line.eq(d.victim_line),
+                         mem_req.payload.data.eq(self._pick(cur, "read_data"))]
+            with m.If(mem_req.ready):
+                m.d.sync += state.eq(State.FILL)
+                self._count_writeback(m, cur)
+        with m.If(state == State.FILL):
+            m.d.comb += [mem_req.valid.eq(1), mem_req.payload.line.eq(cur.addr[offset:])]
+            with m.If(mem_req.ready):
+                m.d.sync += state.eq(State.FILL_WAIT)
+        with m.If(state == State.FILL_WAIT):
+            m.d.comb += [mem_resp.ready.eq(1), d.write.eq(mem_resp.valid), d.update.eq(mem_resp.valid),
+                         d.dirty.eq(d.store), d.respond.eq(mem_resp.valid & ~d.store)]
+            with m.If(mem_resp.valid):
+                m.d.sync += d.filled.eq(mem_resp.payload)
+                with m.If(d.store):
+                    m.d.sync += state.eq(State.STORE)
+        with m.If(state == State.STORE):
+            m.d.comb += [d.line_in.eq(d.filled), d.write.eq(1), d.respond.eq(1)]
 
     def _count(self, m, cur, hit):
         c = self.counters
