@@ -63,6 +63,25 @@ def random_requests(rng, p: LevelParams, n: int, weight_lines: int, act_lines: i
     return [{"op": int(o), "addr": int(a), "data": int(d)} for o, a, d in zip(op, addr, data)]
 
 
+def trace_requests(trace, p: LevelParams, start: int, n: int):
+    """Accesses ``start .. start + n`` of a :class:`golden.shycache.trace.Trace` as word requests:
+    a 128-bit NEON access becomes ``16 / word_bytes`` requests (the RTL's port is one word), the
+    first after the access's trace gap, the others back to back; stores carry their bytes.
+    Returns ``(requests, gaps)``."""
+    store_rows = np.cumsum(trace.write) - 1          # row of store_data per store
+    requests, gaps = [], []
+    for i in range(start, min(start + n, len(trace))):
+        addr, size, write = int(trace.addr[i]), int(trace.size[i]), bool(trace.write[i])
+        if addr % p.word_bytes or size % p.word_bytes:
+            raise ValueError(f"trace access {i} at {addr:#x} of {size} B is not whole words")
+        data = bytes(trace.store_data[store_rows[i]][:size]) if write else bytes(size)
+        for k in range(0, size, p.word_bytes):
+            requests.append({"op": int(Op.STORE if write else Op.LOAD), "addr": addr + k,
+                             "data": int.from_bytes(data[k:k + p.word_bytes], "little")})
+            gaps.append(int(trace.gap[i]) if k == 0 else 0)
+    return requests, gaps
+
+
 def malformed(p: LevelParams, req: dict) -> bool:
     return req["op"] > max(Op) or req["addr"] % p.word_bytes != 0
 

@@ -27,6 +27,7 @@ from tb.shycache.harness import (
     random_requests,
     run_level,
     test_image,
+    trace_requests,
 )
 
 WEIGHT_LINES = 48     # 3x the STT part's 16 frames: evictions and write-backs
@@ -48,16 +49,18 @@ async def random_run(dut, name: str, n: int, memory_rng: bool, idle_prob: float,
     want = predict(p, weight_range(p), requests, image)
     run = await run_level(dut, component, name, requests, gaps, weight_range(p), image, timing)
     check_run(dut, name, p, run, want, timing, None if memory_rng else gaps)
-    return want
+    return want, run
 
 
 @cocotb.test()
 async def test_random_hot_range(dut):
     """Hot weight range, loads and stores, idle gaps, fixed memory timing: everything exact."""
-    want = await random_run(dut, "hot_range", 600, memory_rng=False, idle_prob=0.3)
+    want, run = await random_run(dut, "hot_range", 600, memory_rng=False, idle_prob=0.3)
     c = want.counters
     assert c["sram_misses"] + c["stt_misses"] > 0 and c["sram_hits"] + c["stt_hits"] > 0
     assert c["sram_writebacks"] + c["stt_writebacks"] > 0
+    if "stt" in tb_component()[0].params.parts:   # the STT paths really ran
+        assert c["stt_bitflips"] > 0 and run.counters["stall_cycles"] > 0
 
 
 @cocotb.test()
@@ -85,5 +88,33 @@ async def test_idle_then_burst(dut):
 @cocotb.test()
 async def test_malformed_requests(dut):
     """Bad opcodes and unaligned addresses: answered with error, counted, nothing else changes."""
-    want = await random_run(dut, "malformed", 400, memory_rng=False, idle_prob=0.1, malformed_prob=0.1)
-    assert want.counters["bad_requests"] > 0
+    want, run = await random_run(dut, "malformed", 400, memory_rng=False, idle_prob=0.1,
+                                 malformed_prob=0.1)
+    assert want.counters["bad_requests"] > 0 and run.error
+
+
+@cocotb.test()
+async def test_cnn_trace(dut):
+    """A window of SqueezeNet 1.0 from the CNN trace generator (golden.shycache.cnn_trace),
+    from just before its first weight access: im2col, interleave and SGEMM micro-kernel
+    accesses as word requests, its compute gaps as idle cycles, its memory image, weights in
+    the reserved range; fixed memory timing, so cycles are checked too."""
+    import numpy as np
+
+    from golden.shycache.cnn_trace import network_trace
+
+    component, config = tb_component()
+    p = component.params
+    trace = network_trace("squeezenet1_0", config, max_rows=8)
+    nvm_range = config.workload.nvm_range
+    first_weight = int(np.flatnonzero(trace.addr >= nvm_range[0])[0])
+    requests, gaps = trace_requests(trace, p, max(first_weight - 100, 0), 500)
+    image = trace.image_function()
+    timing = MemoryTiming(latency=4)
+    want = predict(p, [nvm_range], requests, image)
+    run = await run_level(dut, component, "cnn_trace", requests, gaps, [nvm_range], image, timing)
+    check_run(dut, "cnn_trace", p, run, want, timing, gaps)
+    c = want.counters
+    dut._log.info(f"cnn_trace: {len(requests)} word requests, reference counts {c}")
+    if p.parts == ("sram", "stt"):
+        assert c["stt_hits"] + c["stt_misses"] > 0 and c["sram_hits"] + c["sram_misses"] > 0
