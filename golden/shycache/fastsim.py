@@ -30,11 +30,11 @@ HITS, MISSES, WB, READ_HITS, STORES, FILLS, WB_IN, EVICTIONS, FLIPS = range(len(
 class PreparedTrace:
     """A trace with its lines numbered and routed (per reserved-range set)."""
 
-    uidx: np.ndarray        # int64 per access: dense line number
-    offset: np.ndarray      # int64 per access: byte offset in the line
-    size: np.ndarray        # int64 per access
+    uidx: np.ndarray        # int32 per access: dense line number
+    offset: np.ndarray      # uint8 per access: byte offset in the line
+    size: np.ndarray        # uint8 per access
     write: np.ndarray       # uint8 per access
-    gap: np.ndarray         # int64 per access
+    gap: np.ndarray         # uint32 per access
     store_data: np.ndarray  # uint8 (n_stores, 16); empty when the trace has no values
     has_values: bool
     line_no: np.ndarray     # int64 per dense line: address // line_bytes
@@ -46,19 +46,35 @@ class PreparedTrace:
         return len(self.uidx)
 
 
+def dense_lines(lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted unique line numbers, dense index of each access's line).
+
+    A lookup table over the span of line numbers when it is small enough (linear time),
+    else ``np.unique`` (a sort)."""
+    if not len(lines):
+        return np.zeros(0, np.int64), np.zeros(0, np.int32)
+    lo, hi = int(lines.min()), int(lines.max())
+    if hi - lo < 1 << 27:
+        rel = (lines - np.uint64(lo)).astype(np.int64)
+        present = np.zeros(hi - lo + 1, bool)
+        present[rel] = True
+        dense = np.cumsum(present, dtype=np.int32) - 1
+        return np.flatnonzero(present).astype(np.int64) + lo, dense[rel]
+    uniq, inv = np.unique(lines, return_inverse=True)
+    return uniq.astype(np.int64), inv.astype(np.int32)
+
+
 def prepare(trace, nvm_ranges, line_bytes: int = 64) -> PreparedTrace:
     """Number the trace's lines, route them, and build the initial memory image."""
     ranges = check_ranges(nvm_ranges)
-    lines = trace.addr // np.uint64(line_bytes)
-    uniq, inv = np.unique(lines, return_inverse=True)
-    line_addr = uniq * np.uint64(line_bytes)
+    uniq, inv = dense_lines(trace.addr // np.uint64(line_bytes))
+    line_addr = uniq.astype(np.uint64) * np.uint64(line_bytes)
     nvm = np.zeros(len(uniq), dtype=np.uint8)
     for lo, hi in ranges:
         nvm |= ((line_addr >= np.uint64(lo)) & (line_addr < np.uint64(hi))).astype(np.uint8)
     data = trace.store_data if trace.has_values else np.zeros((0, 16), np.uint8)
-    return PreparedTrace(inv.astype(np.int64), (trace.addr % np.uint64(line_bytes)).astype(np.int64),
-                         trace.size.astype(np.int64), trace.write, trace.gap.astype(np.int64),
-                         data, trace.has_values, uniq.astype(np.int64), nvm,
+    return PreparedTrace(inv, (trace.addr % np.uint64(line_bytes)).astype(np.uint8),
+                         trace.size, trace.write, trace.gap, data, trace.has_values, uniq, nvm,
                          trace.image_lines(line_addr, line_bytes), line_bytes)
 
 

@@ -94,11 +94,12 @@ class WorkloadParams:
     nvm_base: int = 0x8000_0000
     nvm_size: int = 0x4000_0000
     act_base: int = 0x1000_0000
+    scratch_base: int = 0x0800_0000
     k_block: int = 256
     x_block: int = 1020
     tile_m: int = 8
     tile_n: int = 12
-    max_rows: int = 64
+    max_rows: int = 32
     compute_cycles_per_kstep: int = 24
     seed: int = 15
 

@@ -98,6 +98,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from golden.config import ConfigError
+
 PARTS = ("sram", "stt")
 
 
@@ -368,15 +370,19 @@ class ReferenceLevel:
         return out
 
 
+class RangeError(ConfigError):
+    """Reserved ranges that are empty or overlap (a user error)."""
+
+
 def check_ranges(ranges) -> tuple[tuple[int, int], ...]:
     """Validate reserved ranges: each ``lo < hi``, none overlapping; sorted."""
     out = sorted((int(lo), int(hi)) for lo, hi in ranges)
     for lo, hi in out:
         if not 0 <= lo < hi:
-            raise ValueError(f"reserved range [{lo:#x}, {hi:#x}) is empty or negative")
+            raise RangeError(f"reserved range [{lo:#x}, {hi:#x}) is empty or negative")
     for (lo1, hi1), (lo2, hi2) in zip(out, out[1:]):
         if lo2 < hi1:
-            raise ValueError(f"reserved ranges [{lo1:#x}, {hi1:#x}) and [{lo2:#x}, {hi2:#x}) "
+            raise RangeError(f"reserved ranges [{lo1:#x}, {hi1:#x}) and [{lo2:#x}, {hi2:#x}) "
                              "overlap")
     return tuple(out)
 

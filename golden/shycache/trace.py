@@ -26,12 +26,14 @@ from pathlib import Path
 
 import numpy as np
 
+from golden.config import ConfigError
+
 IMAGE_KINDS = ("zero", "random", "float32")
 MAX_ACCESS = 16
 
 
-class TraceError(ValueError):
-    """An unreadable or malformed trace."""
+class TraceError(ConfigError):
+    """An unreadable or malformed trace (a user error: one line, exit 2)."""
 
 
 @dataclass(frozen=True)
