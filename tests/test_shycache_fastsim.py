@@ -7,6 +7,8 @@ thrash (many evictions, write-backs and back-invalidations).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -43,9 +45,11 @@ def random_trace(seed: int, n: int, values: bool = True) -> Trace:
     return Trace(addr, write, size, rng.integers(0, 4, n), data, image)
 
 
-@pytest.mark.parametrize("inclusion", ["mostly", "strict", "exclusive"])
-def test_fastsim_equals_reference(inclusion):
+@pytest.mark.parametrize("inclusion,bypass", [("mostly", True), ("strict", True),
+                                               ("exclusive", True), ("mostly", False)])
+def test_fastsim_equals_reference(inclusion, bypass):
     cfg = load_shycache_config()
+    cfg = replace(cfg, stt=replace(cfg.stt, write_buffer_bypass=bypass))
     trace = random_trace(SEED, 3000)
     prep = fastsim.prepare(trace, [NVM])
     for l1, l2 in GEOMETRIES:
@@ -53,6 +57,8 @@ def test_fastsim_equals_reference(inclusion):
         fast = fastsim.run(prep, l1, l2, cfg, inclusion)
         assert fast == ref, (inclusion, l1.label, l2 and l2.label)
         assert ref["l1"]["sram"]["hits"] + ref["l1"]["stt"]["hits"] > 0
+        if l1.stt_kb:
+            assert ref["stall_cycles"] > 0
 
 
 def test_fastsim_without_values_reports_flips_unavailable():

@@ -165,6 +165,11 @@ def test_stt_write_busy_stalls_next_access():
     h.access(0, True, b"\x01")     # store miss: fill + store writes at t_data
     t_data = cfg.cache.l1_latency_cycles + cfg.memory_cycles
     assert h.time == t_data
-    h.access(0, False, None)       # same subarray: waits for both writes
-    assert h.stall_cycles == 2 * cfg.stt_write_cycles
-    assert h.time == t_data + 2 * cfg.stt_write_cycles + cfg.cache.l1_latency_cycles
+    h.access(0, False, None)       # the line just written: served from the write buffer
+    assert h.stall_cycles == 0
+    other = 8 * 64                 # set 8: same subarray (8 subarrays), another line
+    h.access(other, False, None)   # waits for both writes (fill + store) of line 0
+    t = t_data + cfg.cache.l1_latency_cycles
+    assert h.stall_cycles == t_data + 2 * cfg.stt_write_cycles - t
+    assert h.time == t_data + 2 * cfg.stt_write_cycles + cfg.cache.l1_latency_cycles \
+        + cfg.memory_cycles

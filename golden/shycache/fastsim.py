@@ -111,6 +111,7 @@ def run(prep: PreparedTrace, l1, l2, config, inclusion: str | None = None) -> di
                         l2.stt_bytes if has_l2 else 0, cache.l2_ways, prep.line_bytes)
     mem = prep.image.copy()
     busy = np.zeros((2, sub), np.int64)
+    last = np.full((2, sub), -1, np.int64)  # line last written per subarray (bypass)
     scalars = np.zeros(5, np.int64)  # time, stall cycles, memory reads, memory writes, back-inv
     _kernel(prep.uidx, prep.offset, prep.size, prep.write, prep.gap, prep.store_data,
             prep.has_values, mem,
@@ -119,7 +120,8 @@ def run(prep: PreparedTrace, l1, l2, config, inclusion: str | None = None) -> di
             *_placement(prep, lv2, cache.l2_ways, sub), lv2["tags"], lv2["dirty"],
             lv2["stamp"], lv2["data"], lv2["ev"], lv2["tab"], cache.l2_ways,
             has_l2, POLICY[inclusion], cache.l1_latency_cycles, cache.l2_latency_cycles,
-            config.memory_cycles, config.stt_write_cycles, busy, scalars)
+            config.memory_cycles, config.stt_write_cycles, busy, last,
+            config.stt.write_buffer_bypass, scalars)
     return _result(lv1, lv2 if has_l2 else None, scalars, prep.has_values)
 
 
@@ -190,15 +192,24 @@ def _write(data, frame, off, src, n, count, tab):
 
 
 @numba.njit(cache=True, inline="always")
-def _busy_write(busy, level, k, t, write_cycles):
+def _busy_write(busy, last, level, k, t, write_cycles, line):
     busy[level, k] = max(t, busy[level, k]) + write_cycles
+    last[level, k] = line
+
+
+@numba.njit(cache=True, inline="always")
+def _stall(busy, last, bypass, level, k, t, line):
+    if bypass and last[level, k] == line:
+        return 0
+    return max(0, busy[level, k] - t)
 
 
 @numba.njit(cache=True)
 def _kernel(uidx, offset, size, write, gap, store_data, has_values, mem,
             part1, first1, sub1, tags1, dirty1, stamp1, data1, ev1, tab1, ways1,
             part2, first2, sub2, tags2, dirty2, stamp2, data2, ev2, tab2, ways2,
-            has_l2, policy, lat1, lat2, mem_cycles, write_cycles, busy, scalars):
+            has_l2, policy, lat1, lat2, mem_cycles, write_cycles, busy, last, bypass,
+            scalars):
     line_bytes = mem.shape[1]
     fill = np.zeros(line_bytes, np.uint8)
     vdata = np.zeros(line_bytes, np.uint8)
@@ -212,10 +223,9 @@ def _kernel(uidx, offset, size, write, gap, store_data, has_values, mem,
         t += gap[i]
         p1 = part1[u]
         if p1 == 1:
-            st = busy[0, sub1[u]] - t
-            if st > 0:
-                stalls += st
-                t += st
+            st = _stall(busy, last, bypass, 0, sub1[u], t, u)
+            stalls += st
+            t += st
         t_l1 = t + lat1
         f1 = _find(tags1, first1[u], ways1, u)
         is_store = write[i] != 0
@@ -230,7 +240,7 @@ def _kernel(uidx, offset, size, write, gap, store_data, has_values, mem,
                     _write(data1, f1, offset[i], store_data[store_i], size[i], p1 == 1, tab1)
                     store_i += 1
                 if p1 == 1:
-                    _busy_write(busy, 0, sub1[u], t_l1, write_cycles)
+                    _busy_write(busy, last, 0, sub1[u], t_l1, write_cycles, u)
             else:
                 ev1[p1, READ_HITS] += 1
             t = t_l1
@@ -272,19 +282,18 @@ def _kernel(uidx, offset, size, write, gap, store_data, has_values, mem,
         else:
             t2 = t_l1
             if part2[u] == 1:
-                st = busy[1, sub2[u]] - t2
-                if st > 0:
-                    stalls += st
-                    t2 += st
+                st = _stall(busy, last, bypass, 1, sub2[u], t2, u)
+                stalls += st
+                t2 += st
             t_data = t2 + lat2
             if not hit2:
                 t_data += mem_cycles
                 if policy != 2 and part2[u] == 1:
-                    _busy_write(busy, 1, sub2[u], t_data, write_cycles)
+                    _busy_write(busy, last, 1, sub2[u], t_data, write_cycles, u)
         if p1 == 1:
-            _busy_write(busy, 0, sub1[u], t_data, write_cycles)
+            _busy_write(busy, last, 0, sub1[u], t_data, write_cycles, u)
             if is_store:
-                _busy_write(busy, 0, sub1[u], t_data, write_cycles)
+                _busy_write(busy, last, 0, sub1[u], t_data, write_cycles, u)
         # ---- the L1 victim goes down
         if v >= 0:
             if not has_l2:
@@ -307,7 +316,7 @@ def _kernel(uidx, offset, size, write, gap, store_data, has_values, mem,
                 clocks[1] += 1
                 stamp2[fv] = clocks[1]
                 if pv == 1:
-                    _busy_write(busy, 1, sub2[v], t_data, write_cycles)
+                    _busy_write(busy, last, 1, sub2[v], t_data, write_cycles, v)
         t = t_data
     scalars[0] = t
     scalars[1] = stalls

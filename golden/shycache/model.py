@@ -82,7 +82,7 @@ def grid_rows(config: ShyConfig, network: str, trace: Trace | None = None,
         for l1 in config.geometry.l1:
             r = run_point(prep, l1, l2, config, inclusion, tech, stt_scale)
             rows.append({"network": network, "l1": l1, "l2": l2, "accesses": len(prep),
-                         **{k: r[k] for k in ("cycles", "stall_cycles", "stt_bitflips",
+                         **{k: r[k] for k in ("cycles", "seconds", "stall_cycles", "stt_bitflips",
                                               "energy_j", "power_w", "energy_breakdown_j")},
                          "l1_counts": r["l1"], "l2_counts": r["l2"],
                          "flips_by_level": {lv: r["events"][lv]["stt"]["bitflips"]

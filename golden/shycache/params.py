@@ -76,6 +76,7 @@ class GeometryParams:
 class SttParams:
     write_time_ns: float = 50.0  # Table I
     subarrays: int = 8           # assumption (TOML)
+    write_buffer_bypass: bool = True  # assumption (TOML)
 
     def __post_init__(self):
         _positive("stt", write_time_ns=self.write_time_ns, subarrays=self.subarrays)

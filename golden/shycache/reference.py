@@ -89,6 +89,8 @@ look-up (same stall rule) plus ``l2_latency``, plus ``memory`` on an L2 miss (or
 directly without an L2).  The data is back at ``t_data``; the access ends then.  Every STT
 line write is posted (the core does not wait for it): a write that reaches an STT subarray
 at time ``t`` starts at ``max(t, busy)`` and leaves it busy ``stt_write`` cycles longer.
+With ``stt.write_buffer_bypass`` (default) the line most recently written into a subarray
+is served from the write buffer while the subarray is busy: only other lines stall.
 Writes reach their arrays at: a store hit at ``t_L1 + l1_latency``; fills (L2 then L1), the
 store of a store miss and the L1 victim's write into the L2 at ``t_data``, in that order.
 Memory write-backs cost no time (no bus contention is modelled).
@@ -396,22 +398,29 @@ def in_ranges(addr: int, ranges) -> bool:
 # --------------------------------------------------------------------------
 
 class _Timer:
-    """Busy-until times of the STT subarrays of one level (SRAM is never busy)."""
+    """Busy-until times of the STT subarrays of one level (SRAM is never busy).
 
-    def __init__(self, subarrays: int, write_cycles: int):
+    With ``bypass`` the line most recently written into a subarray is readable from the
+    write buffer while the subarray is busy (no stall for it; other lines wait)."""
+
+    def __init__(self, subarrays: int, write_cycles: int, bypass: bool):
         self.subarrays = subarrays
         self.write_cycles = write_cycles
+        self.bypass = bypass
         self.busy = [0] * subarrays
+        self.last_line = [-1] * subarrays
 
-    def stall(self, part: str, set_index: int, t: int) -> int:
-        if part != "stt":
+    def stall(self, part: str, set_index: int, t: int, line: int) -> int:
+        k = set_index % self.subarrays
+        if part != "stt" or (self.bypass and self.last_line[k] == line):
             return 0
-        return max(0, self.busy[set_index % self.subarrays] - t)
+        return max(0, self.busy[k] - t)
 
-    def write(self, part: str, set_index: int, t: int) -> None:
+    def write(self, part: str, set_index: int, t: int, line: int) -> None:
         if part == "stt":
             k = set_index % self.subarrays
             self.busy[k] = max(t, self.busy[k]) + self.write_cycles
+            self.last_line[k] = line
 
 
 class ReferenceHierarchy:
@@ -429,8 +438,9 @@ class ReferenceHierarchy:
             l2.sram_bytes, l2.stt_bytes, cache.l2_ways, nvm_ranges, cache.line_bytes, self.memory)
         self.lat1, self.lat2 = cache.l1_latency_cycles, cache.l2_latency_cycles
         self.mem_cycles = config.memory_cycles
-        self.t1 = _Timer(config.stt.subarrays, config.stt_write_cycles)
-        self.t2 = _Timer(config.stt.subarrays, config.stt_write_cycles)
+        stt = config.stt
+        self.t1 = _Timer(stt.subarrays, config.stt_write_cycles, stt.write_buffer_bypass)
+        self.t2 = _Timer(stt.subarrays, config.stt_write_cycles, stt.write_buffer_bypass)
         self.time = 0
         self.stall_cycles = 0
         self.l1_back_invalidations = 0
@@ -489,13 +499,13 @@ class ReferenceHierarchy:
             return
         if dirty or self.inclusion == "exclusive":
             out = self.l2.write_back_in(line, data, dirty, self._l2_evict)
-            self.t2.write(out.part, out.set, t_data)
+            self.t2.write(out.part, out.set, t_data, line)
 
     # --- one access -------------------------------------------------------------
     def access(self, addr: int, write: bool, data: bytes | None, gap: int = 0) -> None:
         self.time += gap
-        part1, s1, _ = self.l1.locate(addr)
-        st = self.t1.stall(part1, s1, self.time)
+        part1, s1, line1 = self.l1.locate(addr)
+        st = self.t1.stall(part1, s1, self.time, line1)
         self.stall_cycles += st
         t = self.time + st
         self._victim = None
@@ -510,30 +520,30 @@ class ReferenceHierarchy:
         t_l1 = t + self.lat1
         if out1.hit:
             if write:
-                self.t1.write(part1, s1, t_l1)
+                self.t1.write(part1, s1, t_l1, line1)
             self.time = t_l1
             return
-        t_data = self._time_below(t_l1)
-        self.t1.write(part1, s1, t_data)        # the fill
+        t_data = self._time_below(t_l1, line1)
+        self.t1.write(part1, s1, t_data, line1)        # the fill
         if write:
-            self.t1.write(part1, s1, t_data)    # the store of a store miss
+            self.t1.write(part1, s1, t_data, line1)    # the store of a store miss
         if self._victim is not None:
             self._place_l1_victim(t_data)
         self.time = t_data
 
-    def _time_below(self, t: int) -> int:
+    def _time_below(self, t: int, line: int) -> int:
         """Time the L1's missing line arrives, given the L2 outcome; fills the L2 timer."""
         l2out = self._below
         if l2out is None:
             return t + self.mem_cycles
-        st = self.t2.stall(l2out.part, l2out.set, t)
+        st = self.t2.stall(l2out.part, l2out.set, t, line)
         self.stall_cycles += st
         t2 = t + st + self.lat2
         if l2out.hit:
             return t2
         t_data = t2 + self.mem_cycles
         if self.inclusion != "exclusive":
-            self.t2.write(l2out.part, l2out.set, t_data)
+            self.t2.write(l2out.part, l2out.set, t_data, line)
         return t_data
 
 
