@@ -178,7 +178,7 @@ def sweep(net, inclusion, tech, config_path, plot_dir, as_json):
 
     from golden.workloads import get_network
 
-    from .model import PAPER_NETWORKS, grid_rows, workload_trace
+    from .model import PAPER_NETWORKS, network_grid
 
     cfg = _config(config_path)
     nets = list(PAPER_NETWORKS) if net == "paper" else [get_network(net).name]
@@ -187,10 +187,8 @@ def sweep(net, inclusion, tech, config_path, plot_dir, as_json):
     with tqdm(total=per_net * len(nets), desc="shycache sweep", unit="point",
               disable=None, leave=False) as bar:
         for name in nets:
-            bar.set_postfix_str(f"{name}: trace")
-            trace = workload_trace(name, cfg)
             bar.set_postfix_str(name)
-            rows += grid_rows(cfg, name, trace, bar.update, inclusion, tech)
+            rows += network_grid(cfg, name, bar.update, inclusion, tech)
     plots = []
     if plot_dir:
         from .plots import plot_sweep

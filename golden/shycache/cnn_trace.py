@@ -127,24 +127,29 @@ class _Layout:
 
 def _balanced(total: int, limit: int, unit: int = 1) -> int:
     """Block size <= limit (a multiple of ``unit``) splitting ``total`` into equal blocks."""
-    blocks = -(-total // limit)
-    return -(-(-(-total // blocks)) // unit) * unit
+    blocks = _ceil_div(total, limit)
+    return _ceil_div(_ceil_div(total, blocks), unit) * unit
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
 
 
 def _conv_like(em, lay, layout, wp, rows: int, src: tuple, out_addr: int) -> None:
     """im2col + interleave + blocked SGEMM of a conv or fc layer (every group)."""
-    in_addr, cin, h, w = src
+    in_addr, cin, _h, _w = src
     g = lay.groups if lay.kind == "conv" else 1
     cin_g, n = cin // g, lay.out_ch // g
     kh, kw = (lay.kernel_h, lay.kernel_w) if lay.kind == "conv" else (1, 1)
-    k = cin_g * kh * kw if lay.kind == "conv" else cin
+    k = cin_g * kh * kw if lay.kind == "conv" else lay.in_ch  # fc: the flattened input
     m_total = lay.out_h * lay.out_w if lay.kind == "conv" else 1
     m = m_total if not rows else min(rows, m_total)
     direct = lay.kind == "fc" or (kh == kw == 1 and lay.stride_h == lay.stride_w == 1
                                   and not any(lay.pad))
     for grp in range(g):
         if direct:
-            a_rows = in_addr + (np.arange(m) * cin + grp * cin_g) * F32
+            a_rows = in_addr + (np.arange(m) * (cin if lay.kind == "conv" else k)
+                                + grp * cin_g) * F32
         else:
             a_rows = _im2col(em, lay, layout, m, src, grp, cin_g, k)
         _gemm(em, layout, wp, a_rows, m, k, n, out_addr + grp * n * F32, lay.out_ch)

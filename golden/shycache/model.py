@@ -92,6 +92,27 @@ def grid_rows(config: ShyConfig, network: str, trace: Trace | None = None,
     return normalise(rows)
 
 
+def network_grid(config: ShyConfig, network: str, progress=None, inclusion: str | None = None,
+                 tech=None) -> list[dict]:
+    """:func:`grid_rows` of a zoo network, memoized under ``build/cache/`` (config, tech
+    table, inclusion and code in the key); ``progress(n)`` is told of finished points."""
+    from golden.cache import cached_json
+    from golden.tech import load_tech
+
+    tech_text = Path(load_tech(tech or config.tech).path).read_text()
+    computed = []
+
+    def compute():
+        computed.append(True)
+        return grid_rows(config, network, None, (lambda: progress(1)) if progress else None,
+                         inclusion, tech)
+    rows = cached_json(f"shycache_grid_{network}", (repr(config), inclusion, tech_text),
+                       compute, _CODE)
+    if progress and not computed:
+        progress(len(rows))
+    return rows
+
+
 def normalise(rows: list[dict]) -> list[dict]:
     """Add ``gain`` and ``power_reduction`` against the paper's baselines (§VI-A)."""
     by = {(r["network"], r["l1"], r["l2"]): r for r in rows}

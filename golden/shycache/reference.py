@@ -98,6 +98,7 @@ Memory write-backs cost no time (no bus contention is modelled).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from golden.config import ConfigError
@@ -382,7 +383,7 @@ def check_ranges(ranges) -> tuple[tuple[int, int], ...]:
     for lo, hi in out:
         if not 0 <= lo < hi:
             raise RangeError(f"reserved range [{lo:#x}, {hi:#x}) is empty or negative")
-    for (lo1, hi1), (lo2, hi2) in zip(out, out[1:]):
+    for (lo1, hi1), (lo2, hi2) in itertools.pairwise(out):
         if lo2 < hi1:
             raise RangeError(f"reserved ranges [{lo1:#x}, {hi1:#x}) and [{lo2:#x}, {hi2:#x}) "
                              "overlap")

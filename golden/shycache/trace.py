@@ -21,6 +21,7 @@ modelled; address in hex), with no values: its bit flips are *unavailable*.
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -178,7 +179,7 @@ def load_trace(path: Path | str) -> Trace:
                          json.loads(str(z["meta"])))
     except TraceError:
         raise
-    except Exception as exc:  # zip, key and dtype errors of a file that is not our format
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as exc:  # not our format
         raise TraceError(f"trace {path}: unreadable ({type(exc).__name__}: {exc})") from None
 
 
