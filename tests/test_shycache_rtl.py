@@ -81,3 +81,33 @@ def test_timing_rejects_a_zero_memory_latency():
 def test_level_params_are_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         LevelParams().ways = 4
+
+
+def test_timing_write_buffer_bypass():
+    """The same three requests with the bypass: the load of the line just written (the store
+    miss's line) is served from the write buffer, so it does not wait for the busy subarray;
+    another line of that subarray still does."""
+    timing = RtlTiming(init_cycles=16, write_cycles=100, subarrays=8, memory_latency=4, bypass=True)
+    requests = [
+        TimedRequest(stt=False, hit=False),
+        TimedRequest(stt=True, line=0x40, subarray=3, hit=False, store=True),
+        TimedRequest(stt=True, line=0x40, subarray=3, hit=True),
+        TimedRequest(stt=True, line=0x80, subarray=3, hit=True),
+    ]
+    out = timing.run(requests, [0, 0, 2, 0])
+    # r2 reaches IDLE at 36 and is taken at once (answered 39, IDLE 40); r3 enters the
+    # predecoder at 36, waits for the subarray until 234
+    assert out["taken"] == [17, 26, 36, 234]
+    assert out["stall_cycles"] == 234 - 40
+
+
+def test_timing_busy_timer_saturates():
+    """A subarray holds at most max_queued writes of busy time past the write."""
+    timing = RtlTiming(init_cycles=0, write_cycles=10, subarrays=1, memory_latency=1,
+                       bypass=True, max_queued=2)
+    stores = [TimedRequest(stt=True, line=0, hit=True, store=True)] * 4
+    out = timing.run(stores + [TimedRequest(stt=True, line=16, hit=True)], [0] * 5)
+    # stores taken at 1, 5, 9, 13 (bypassed), each writing at taken + 2; the last write at 15
+    # leaves the subarray busy until 16 + min(left + 10, 20) = 36
+    assert out["taken"][:4] == [1, 5, 9, 13]
+    assert out["taken"][4] == 36

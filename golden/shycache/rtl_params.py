@@ -49,9 +49,11 @@ class RtlParams:
     stt_bytes: int = 256
     n_ranges: int = 2              # predecoder base/limit register pairs (§IV-A reserved ranges)
     counter_width: int = 32
+    stt_queued_writes: int = 8     # line writes a subarray's busy timer holds (it saturates beyond)
 
     def __post_init__(self):
-        for name in ("addr_bits", "word_bytes", "line_bytes", "ways", "n_ranges", "counter_width"):
+        for name in ("addr_bits", "word_bytes", "line_bytes", "ways", "n_ranges", "counter_width",
+                     "stt_queued_writes"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"rtl.{name}={getattr(self, name)}: must be >= 1")
         for name in ("word_bytes", "line_bytes"):
@@ -95,11 +97,12 @@ class RtlParams:
 @dataclass(frozen=True)
 class LevelParams(RtlParams):
     """What the RTL is elaborated from: the ``[rtl]`` sizes plus the STT timing of the system
-    config (one source: ``[stt] write_time_ns`` x ``[core] freq_hz``, ``[stt] subarrays``).
-    Build it with :func:`level_params`."""
+    config (one source: ``[stt] write_time_ns`` x ``[core] freq_hz``, ``[stt] subarrays``,
+    ``[stt] write_buffer_bypass``).  Build it with :func:`level_params`."""
 
     stt_write_cycles: int = 100    # 50 ns x 2 GHz (Table I)
     stt_subarrays: int = 8
+    stt_bypass: bool = True        # the line last written to a busy subarray is served anyway
 
     def __post_init__(self):
         super().__post_init__()
@@ -116,4 +119,4 @@ def level_params(config, **overrides) -> LevelParams:
     (test variants: ``stt_bytes=0`` for an all-SRAM level, ...)."""
     sizes = {f.name: getattr(config.rtl, f.name) for f in fields(RtlParams)}
     return LevelParams(**{**sizes, **overrides}, stt_write_cycles=config.stt_write_cycles,
-                       stt_subarrays=config.stt.subarrays)
+                       stt_subarrays=config.stt.subarrays, stt_bypass=config.stt.write_buffer_bypass)

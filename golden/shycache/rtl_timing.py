@@ -26,7 +26,10 @@ The RTL, cycle by cycle (cycle 0 is the first out of reset):
   ``f + memory_latency`` and writes it, then a store writes its word in the next
   cycle; the response follows the last write; IDLE follows the response;
 * an STT line write at cycle w leaves its subarray busy until
-  ``max(w + 1, busy) + write_cycles`` (exclusive).
+  ``max(w + 1, busy) + write_cycles`` (exclusive), at most ``max_queued`` writes'
+  worth past ``w + 1`` (the timer saturates);
+* with ``bypass`` a request for the line last written into its subarray does
+  not wait for it (the write buffer serves it).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ class TimedRequest:
 
     malformed: bool = False
     stt: bool = False
+    line: int = -1
     subarray: int = 0
     hit: bool = False
     victim_dirty: bool = False
@@ -52,6 +56,8 @@ class RtlTiming:
     write_cycles: int
     subarrays: int
     memory_latency: int
+    bypass: bool = False
+    max_queued: int = 8
 
     def __post_init__(self):
         if self.memory_latency < 1:
@@ -67,6 +73,7 @@ class RtlTiming:
         (fill request cycles), ``"writebacks"`` (write-back cycles) and ``"end"`` (first IDLE
         cycle after the last response)."""
         busy = [0] * self.subarrays                 # first cycle each subarray is free
+        self._last = [None] * self.subarrays        # line last written into each subarray
         idle = self.init_cycles + 1                 # first cycle in IDLE
         entered = -1                                # predecoder take of the previous request
         taken_prev = 0
@@ -75,7 +82,9 @@ class RtlTiming:
             offer = (start if i == 0 else entered + 1) + int(gap)
             entered = offer if i == 0 else max(offer, taken_prev)
             ready = max(entered + 1, idle)
-            a = ready if req.malformed or not req.stt else max(ready, busy[req.subarray])
+            waits = req.stt and not req.malformed and not (
+                self.bypass and self._last[req.subarray] == req.line)
+            a = max(ready, busy[req.subarray]) if waits else ready
             out["stall_cycles"] += a - ready
             answered = self._serve(req, a, busy, out)
             out["taken"].append(a)
@@ -106,4 +115,7 @@ class RtlTiming:
 
     def _write(self, req: TimedRequest, w: int, busy: list) -> None:
         if req.stt and self.write_cycles:
-            busy[req.subarray] = max(w + 1, busy[req.subarray]) + self.write_cycles
+            left = max(busy[req.subarray] - w - 1, 0) + self.write_cycles
+            busy[req.subarray] = w + 1 + min(left, self.max_queued * self.write_cycles)
+        if req.stt:
+            self._last[req.subarray] = req.line

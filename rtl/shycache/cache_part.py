@@ -67,7 +67,8 @@ class CachePart(wiring.Component):
         m.submodules.lines = lines = Memory(shape=p.line_bits, depth=self.sets * ways, init=[])
         rd, wr = lines.read_port(), lines.write_port()
         subarrays = p.stt_subarrays if stt else 1
-        m.submodules.timer = timer = WriteBusyTimer(subarrays, p.stt_write_cycles if stt else 0)
+        m.submodules.timer = timer = WriteBusyTimer(subarrays, p.stt_write_cycles if stt else 0,
+                                                    p.stt_queued_writes)
 
         sweep = Signal(range(self.sets * ways + 1))
         sweeping = Signal()
@@ -102,17 +103,39 @@ class CachePart(wiring.Component):
             timer.start.eq(port.write),
             timer.start_index.eq(set_ % subarrays),
             timer.probe_index.eq(port.probe_line[:self.set_bits] % subarrays),
-            port.busy.eq(timer.busy),
+            port.busy.eq(timer.busy & ~self._bypassed(m, timer, port)),
         ]
         if stt:
-            last_written = Signal(p.line_bits)   # the frame's content when written since the read
-            written = Signal()
-            with m.If(port.write):
-                m.d.sync += [last_written.eq(port.write_data), written.eq(1)]
-            with m.Elif(port.read):
-                m.d.sync += written.eq(0)
-            m.submodules.flip_counter = flip_counter = BitFlipCounter(p.line_bits, p.counter_width)
-            m.d.comb += [flip_counter.write.eq(port.write),
-                         flip_counter.old.eq(Mux(written, last_written, rd.data)),
-                         flip_counter.new.eq(port.write_data), self.flips.eq(flip_counter.flips)]
+            self._count_flips(m, port, rd)
         return m
+
+    def _bypassed(self, m, timer, port):
+        """With ``stt_bypass``: the probed line is the one last written into its subarray, and is
+        served from the write buffer while the subarray is busy (the golden reference's
+        ``stt.write_buffer_bypass``)."""
+        p = self.params
+        if self.part != "stt" or not p.stt_bypass:
+            return 0
+        hit = Signal()
+        for s in range(p.stt_subarrays):
+            last = Signal(p.line_addr_bits, name=f"last_line{s}")
+            known = Signal(name=f"last_known{s}")
+            with m.If(port.write & (timer.start_index == s)):
+                m.d.sync += [last.eq(port.line), known.eq(1)]
+            with m.If(timer.probe_index == s):
+                m.d.comb += hit.eq(known & (last == port.probe_line))
+        return hit
+
+    def _count_flips(self, m, port, rd):
+        """STT: popcount(frame content XOR written line) at every line write."""
+        p = self.params
+        last_written = Signal(p.line_bits)   # the frame's content when written since the read
+        written = Signal()
+        with m.If(port.write):
+            m.d.sync += [last_written.eq(port.write_data), written.eq(1)]
+        with m.Elif(port.read):
+            m.d.sync += written.eq(0)
+        m.submodules.flip_counter = flip_counter = BitFlipCounter(p.line_bits, p.counter_width)
+        m.d.comb += [flip_counter.write.eq(port.write),
+                     flip_counter.old.eq(Mux(written, last_written, rd.data)),
+                     flip_counter.new.eq(port.write_data), self.flips.eq(flip_counter.flips)]

@@ -18,8 +18,9 @@ class WriteBusyTimer(wiring.Component):
     busy subarrays are blocked."  One down-counter per subarray of the busy
     cycles left; a write adds ``write_cycles`` to what is left after this cycle
     (the golden reference's ``busy = max(t, busy) + write``).  The counter holds
-    ``max_queued`` writes (the controller writes a subarray at most twice, fill
-    then store, and only after it found it idle).
+    ``max_queued`` writes and saturates beyond (a subarray is written at most
+    twice per request, and a request waits for it to be idle unless its line
+    is the one in the write buffer).
 
     Parameters
     ----------

@@ -117,8 +117,8 @@ def predict(p: LevelParams, ranges, requests, image) -> Prediction:
             value = int.from_bytes(backing.image(line_addr, p.line_bytes)[addr - line_addr:][:p.word_bytes],
                                    "little") if backing.image else 0
         responses.append({"data": value, "hit": int(out.hit), "stt": int(out.part == "stt"), "error": 0})
-        timed.append(TimedRequest(stt=out.part == "stt", subarray=out.set % p.stt_subarrays, hit=out.hit,
-                                  victim_dirty=out.victim_dirty, store=store))
+        timed.append(TimedRequest(stt=out.part == "stt", line=line_addr, subarray=out.set % p.stt_subarrays,
+                                  hit=out.hit, victim_dirty=out.victim_dirty, store=store))
     counts = ref.counts()
     counters = {f"{part}_{k}": counts[part][k] for part in ("sram", "stt")
                 for k in ("hits", "misses", "writebacks")}
@@ -218,8 +218,8 @@ def check_run(dut, name: str, p: LevelParams, run: LevelRun, want: Prediction, t
         board.observe(item)
     predicted = dict(want.counters)
     if gaps is not None:
-        cycles = RtlTiming(init_cycles(p), p.stt_write_cycles, p.stt_subarrays, timing.latency).run(
-            want.timed, gaps, run.start)
+        cycles = RtlTiming(init_cycles(p), p.stt_write_cycles, p.stt_subarrays, timing.latency,
+                           p.stt_bypass, p.stt_queued_writes).run(want.timed, gaps, run.start)
         predicted["stall_cycles"] = cycles["stall_cycles"]
         assert [c for c, _ in run.responses] == cycles["answered"], "response cycles differ from rtl_timing"
         assert [c for c, k, _ in run.memory.log if k == "fill"] == cycles["fills"], "fill cycles differ"
