@@ -85,7 +85,7 @@ def _level_arrays(sram_bytes, stt_bytes, ways, line_bytes):
     frames = int(sets.sum() * ways)
     return {"sets": sets, "base": base, "tags": np.full(frames, -1, np.int64),
             "dirty": np.zeros(frames, np.uint8), "stamp": np.zeros(frames, np.int64),
-            "data": np.zeros((frames, line_bytes), np.uint8),
+            "data": np.zeros((frames, line_bytes // 8), np.uint64),
             "ev": np.zeros((2, len(EVENTS)), np.int64), "tab": np.zeros((4, 256), np.int64)}
 
 
@@ -109,12 +109,12 @@ def run(prep: PreparedTrace, l1, l2, config, inclusion: str | None = None) -> di
     has_l2 = l2 is not None
     lv2 = _level_arrays(l2.sram_bytes if has_l2 else 64 * cache.l2_ways,
                         l2.stt_bytes if has_l2 else 0, cache.l2_ways, prep.line_bytes)
-    mem = prep.image.copy()
+    mem = prep.image.copy().view(np.uint64)  # whole-line work in 64-bit words
     busy = np.zeros((2, sub), np.int64)
     last = np.full((2, sub), -1, np.int64)  # line last written per subarray (bypass)
     scalars = np.zeros(5, np.int64)  # time, stall cycles, memory reads, memory writes, back-inv
     _kernel(prep.uidx, prep.offset, prep.size, prep.write, prep.gap, prep.store_data,
-            prep.has_values, mem,
+            prep.has_values, mem, lv1["data"].view(np.uint8),
             *_placement(prep, lv1, cache.l1_ways, sub), lv1["tags"], lv1["dirty"],
             lv1["stamp"], lv1["data"], lv1["ev"], lv1["tab"], cache.l1_ways,
             *_placement(prep, lv2, cache.l2_ways, sub), lv2["tags"], lv2["dirty"],
@@ -191,6 +191,20 @@ def _write(data, frame, off, src, n, count, tab):
             data[frame, off + j] = src[j]
 
 
+@numba.njit(cache=True)
+def _write_line(data, frame, src, count, tab):
+    """Write the whole line ``src`` (64-bit words) into ``data[frame]``; STT flips as above."""
+    for w in range(src.shape[0]):
+        x = data[frame, w] ^ src[w]
+        if x:
+            if count:
+                for b in range(8):
+                    byte = (x >> np.uint64(8 * b)) & np.uint64(0xFF)
+                    if byte:
+                        tab[b & 3, byte] += 1
+            data[frame, w] = src[w]
+
+
 @numba.njit(cache=True, inline="always")
 def _busy_write(busy, last, level, k, t, write_cycles, line):
     busy[level, k] = max(t, busy[level, k]) + write_cycles
@@ -205,15 +219,15 @@ def _stall(busy, last, bypass, level, k, t, line):
 
 
 @numba.njit(cache=True)
-def _kernel(uidx, offset, size, write, gap, store_data, has_values, mem,
+def _kernel(uidx, offset, size, write, gap, store_data, has_values, mem, bytes1,
             part1, first1, sub1, tags1, dirty1, stamp1, data1, ev1, tab1, ways1,
             part2, first2, sub2, tags2, dirty2, stamp2, data2, ev2, tab2, ways2,
             has_l2, policy, lat1, lat2, mem_cycles, write_cycles, busy, last, bypass,
             scalars):
-    line_bytes = mem.shape[1]
-    fill = np.zeros(line_bytes, np.uint8)
-    vdata = np.zeros(line_bytes, np.uint8)
-    bdata = np.zeros(line_bytes, np.uint8)
+    words = mem.shape[1]
+    fill = np.zeros(words, np.uint64)
+    vdata = np.zeros(words, np.uint64)
+    bdata = np.zeros(words, np.uint64)
     clocks = np.zeros(2, np.int64)
     t = 0
     stalls = 0
@@ -237,7 +251,7 @@ def _kernel(uidx, offset, size, write, gap, store_data, has_values, mem,
                 ev1[p1, STORES] += 1
                 dirty1[f1] = 1
                 if has_values:
-                    _write(data1, f1, offset[i], store_data[store_i], size[i], p1 == 1, tab1)
+                    _write(bytes1, f1, offset[i], store_data[store_i], size[i], p1 == 1, tab1)
                     store_i += 1
                 if p1 == 1:
                     _busy_write(busy, last, 0, sub1[u], t_l1, write_cycles, u)
@@ -264,7 +278,7 @@ def _kernel(uidx, offset, size, write, gap, store_data, has_values, mem,
                 ev1[p1, WB] += 1
             tags1[f1] = -1
             dirty1[f1] = 0
-        _write(data1, f1, 0, fill, line_bytes, p1 == 1, tab1)
+        _write_line(data1, f1, fill, p1 == 1, tab1)
         tags1[f1] = u
         dirty1[f1] = fill_dirty
         ev1[p1, FILLS] += 1
@@ -274,7 +288,7 @@ def _kernel(uidx, offset, size, write, gap, store_data, has_values, mem,
             ev1[p1, STORES] += 1
             dirty1[f1] = 1
             if has_values:
-                _write(data1, f1, offset[i], store_data[store_i], size[i], p1 == 1, tab1)
+                _write(bytes1, f1, offset[i], store_data[store_i], size[i], p1 == 1, tab1)
                 store_i += 1
         # ---- timing
         if not has_l2:
@@ -310,7 +324,7 @@ def _kernel(uidx, offset, size, write, gap, store_data, has_values, mem,
                                   part1, first1, tags1, dirty1, data1, ev1, ways1, bdata, scalars)
                     tags2[fv] = v
                 ev2[pv, WB_IN] += 1
-                _write(data2, fv, 0, vdata, line_bytes, pv == 1, tab2)
+                _write_line(data2, fv, vdata, pv == 1, tab2)
                 if v_dirty:
                     dirty2[fv] = 1
                 clocks[1] += 1
@@ -327,7 +341,6 @@ def _fetch(u, fill, mem, has_l2, policy, part2, first2, tags2, dirty2, stamp2, d
            tab2, ways2, part1, first1, tags1, dirty1, data1, ev1, ways1, bdata, clocks,
            scalars):
     """Fetch line ``u`` for an L1 miss into ``fill``: dirty bit + 2 if the L2 hit."""
-    line_bytes = mem.shape[1]
     if not has_l2:
         fill[:] = mem[u]
         scalars[2] += 1
@@ -358,7 +371,7 @@ def _fetch(u, fill, mem, has_l2, policy, part2, first2, tags2, dirty2, stamp2, d
         if tags2[f2] >= 0:
             _evict_l2(f2, p2, tags2, dirty2, data2, ev2, policy, mem,
                       part1, first1, tags1, dirty1, data1, ev1, ways1, bdata, scalars)
-        _write(data2, f2, 0, mem[u], line_bytes, p2 == 1, tab2)
+        _write_line(data2, f2, mem[u], p2 == 1, tab2)
         tags2[f2] = u
         dirty2[f2] = 0
         ev2[p2, FILLS] += 1
