@@ -38,7 +38,9 @@ from rtl.rana.edram_controller import (
     refresh_controller,
 )
 from rtl.shycache.address_predecoder import AddressPredecoder
+from rtl.shycache.bit_flip_counter import BitFlipCounter
 from rtl.shycache.hybrid_cache import HybridCache
+from rtl.shycache.write_busy_timer import WriteBusyTimer
 
 CONFIG_LOADERS = {"rana": load_rana_config, "hydra": load_hydra_config, "maxnvm": load_maxnvm_config,
                   "shycache": load_shycache_config}
@@ -137,6 +139,14 @@ TOPS = {
         Top("shycache_hybrid_cache_stt", "shycache", lambda c: HybridCache(level_params(c, sram_bytes=0)),
             "SHyCache level with the STT-MRAM part only (the all-STT end of the sweep)",
             "tb.shycache.test_hybrid_cache"),
+        Top("shycache_bit_flip_counter", "shycache",
+            lambda c: BitFlipCounter(level_params(c).line_bits, level_params(c).counter_width),
+            "SHyCache endurance counter: popcount(old XOR new) per STT line write (seed 000 §VI-C)",
+            "tb.shycache.test_bit_flip_counter"),
+        Top("shycache_write_busy_timer", "shycache",
+            lambda c: WriteBusyTimer(c.stt.subarrays, c.stt_write_cycles, c.rtl.stt_queued_writes),
+            "SHyCache STT write-busy timers, one per subarray (seed 000 §V-A: 50 ns write time)",
+            "tb.shycache.test_write_busy_timer"),
         Top("shycache_predecoder", "shycache", lambda c: AddressPredecoder(level_params(c)),
             "SHyCache address predecoder: base/limit range registers route a request to one array "
             "(seed 000 §IV-A)", "tb.shycache.test_address_predecoder"),

@@ -60,7 +60,8 @@ class RtlParams:
             if not _power_of_two(getattr(self, name)):
                 raise ConfigError(f"rtl.{name}={getattr(self, name)}: must be a power of two")
         if self.line_bytes < self.word_bytes:
-            raise ConfigError(f"rtl.line_bytes={self.line_bytes} < rtl.word_bytes={self.word_bytes}")
+            raise ConfigError(f"rtl.line_bytes={self.line_bytes} < "
+                              f"rtl.word_bytes={self.word_bytes}")
         if self.sram_bytes == 0 and self.stt_bytes == 0:
             raise ConfigError("rtl: sram_bytes and stt_bytes are both 0; a level needs a part")
         for part in ("sram", "stt"):
@@ -106,7 +107,7 @@ class LevelParams(RtlParams):
 
     def __post_init__(self):
         super().__post_init__()
-        if self.stt_write_cycles < 0 or self.stt_subarrays < 1 or not _power_of_two(self.stt_subarrays):
+        if self.stt_write_cycles < 0 or not _power_of_two(self.stt_subarrays):
             raise ConfigError(f"stt_write_cycles={self.stt_write_cycles} must be >= 0 and "
                               f"stt.subarrays={self.stt_subarrays} a power of two")
         if self.stt_bytes and self.sets("stt") % self.stt_subarrays:
@@ -115,8 +116,9 @@ class LevelParams(RtlParams):
 
 
 def level_params(config, **overrides) -> LevelParams:
-    """The RTL level of ``config`` (a ``ShyConfig``), with ``[rtl]`` fields replaced by ``overrides``
+    """The RTL level of ``config`` (a ``ShyConfig``), ``[rtl]`` fields replaced by ``overrides``
     (test variants: ``stt_bytes=0`` for an all-SRAM level, ...)."""
     sizes = {f.name: getattr(config.rtl, f.name) for f in fields(RtlParams)}
     return LevelParams(**{**sizes, **overrides}, stt_write_cycles=config.stt_write_cycles,
-                       stt_subarrays=config.stt.subarrays, stt_bypass=config.stt.write_buffer_bypass)
+                       stt_subarrays=config.stt.subarrays,
+                       stt_bypass=config.stt.write_buffer_bypass)

@@ -1,4 +1,4 @@
-"""SHyCache address predecoder: reserved ranges route a request to the STT part (seed 000, §IV-A)."""
+"""SHyCache address predecoder: reserved ranges route a request to the STT part (seed 000 §IV-A)."""
 
 from __future__ import annotations
 

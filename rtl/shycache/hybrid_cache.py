@@ -1,4 +1,4 @@
-"""SHyCache hybrid cache level: predecoder, controller, SRAM part and STT-MRAM part (seed 000, Fig. 2-b)."""
+"""SHyCache hybrid cache level: predecoder, controller, SRAM and STT parts (seed 000 Fig. 2-b)."""
 
 from __future__ import annotations
 
@@ -68,7 +68,8 @@ class HybridCache(wiring.Component):
             "mem_resp": ctrl["mem_resp"],
             "range_error": Out(1),
             "error": Out(1),
-            "counters": Out(wiring.Signature({name: Out(params.counter_width) for name in HYBRID_COUNTERS})),
+            "counters": Out(wiring.Signature({name: Out(params.counter_width)
+                                              for name in HYBRID_COUNTERS})),
         })
 
     def elaborate(self, platform):

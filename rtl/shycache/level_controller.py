@@ -150,7 +150,8 @@ class LevelController(wiring.Component):
         with m.If(req.valid & ~malformed & busy):
             m.d.sync += c.stall_cycles.eq(c.stall_cycles + 1)
         with m.If(req.valid & req.ready):
-            m.d.sync += [cur.eq(req.payload), resp.error.eq(malformed), resp.stt.eq(req.payload.stt),
+            m.d.sync += [cur.eq(req.payload), resp.error.eq(malformed),
+                         resp.stt.eq(req.payload.stt),
                          resp.hit.eq(0), resp.data.eq(0)]
             with m.If(malformed):
                 m.d.sync += [self.error.eq(1), c.bad_requests.eq(c.bad_requests + 1),
@@ -164,7 +165,7 @@ class LevelController(wiring.Component):
         p = self.params
         mem_resp, resp = self.mem_resp, self.resp.payload
         way = Signal(index_bits(p.ways))
-        hit, way_dirty = Signal(), Signal()       # the selected way was dirty (hit way or valid victim)
+        hit, way_dirty = Signal(), Signal()       # way_dirty: the selected way (hit or victim)
         victim_line = Signal(p.line_addr_bits)
         filled = Signal(p.line_bits)              # the fill, for a store miss's second write
         store = cur.op == Op.STORE
@@ -177,13 +178,15 @@ class LevelController(wiring.Component):
             m.d.comb += [port.use_way.eq(Mux(state == State.TAG, port.way, way)),
                          port.write.eq(write & mine), port.update.eq(update & mine),
                          port.dirty.eq(dirty), port.write_data.eq(line_out)]
-        m.d.comb += [line_in.eq(Mux(state == State.FILL_WAIT, mem_resp.payload, self._pick(cur, "read_data"))),
+        m.d.comb += [line_in.eq(Mux(state == State.FILL_WAIT, mem_resp.payload,
+                                    self._pick(cur, "read_data"))),
                      line_out.eq(line_in)]
         with m.If(store & (state != State.FILL_WAIT)):    # a hit's or the STORE state's merge
             m.d.comb += line_out.word_select(word_index, p.word_bits).eq(cur.data)
         with m.If(respond):
             m.d.sync += [resp.hit.eq(hit), state.eq(State.RESPOND),
-                         resp.data.eq(Mux(store, cur.data, line_in.word_select(word_index, p.word_bits)))]
+                         resp.data.eq(Mux(store, cur.data,
+                                          line_in.word_select(word_index, p.word_bits)))]
         return SimpleNamespace(state=state, way=way, hit=hit, way_dirty=way_dirty,
                                victim_line=victim_line, filled=filled, store=store, line_in=line_in,
                                write=write, update=update, dirty=dirty, respond=respond)
@@ -195,7 +198,8 @@ class LevelController(wiring.Component):
         with m.If(state == State.TAG):
             m.d.sync += [d.hit.eq(self._pick(cur, "hit")), d.way.eq(self._pick(cur, "way")),
                          d.victim_line.eq(self._pick(cur, "victim_line")),
-                         d.way_dirty.eq(self._pick(cur, "way_valid") & self._pick(cur, "way_dirty")),
+                         d.way_dirty.eq(self._pick(cur, "way_valid")
+                                        & self._pick(cur, "way_dirty")),
                          state.eq(State.DATA)]
             self._count(m, cur, self._pick(cur, "hit"))
         with m.If(state == State.DATA):
@@ -215,7 +219,8 @@ class LevelController(wiring.Component):
             with m.If(mem_req.ready):
                 m.d.sync += state.eq(State.FILL_WAIT)
         with m.If(state == State.FILL_WAIT):
-            m.d.comb += [mem_resp.ready.eq(1), d.write.eq(mem_resp.valid), d.update.eq(mem_resp.valid),
+            m.d.comb += [mem_resp.ready.eq(1), d.write.eq(mem_resp.valid),
+                         d.update.eq(mem_resp.valid),
                          d.dirty.eq(d.store), d.respond.eq(mem_resp.valid & ~d.store)]
             with m.If(mem_resp.valid):
                 m.d.sync += d.filled.eq(mem_resp.payload)
@@ -226,7 +231,8 @@ class LevelController(wiring.Component):
 
     def _count(self, m, cur, hit):
         c = self.counters
-        for is_stt, hits, misses in ((0, c.sram_hits, c.sram_misses), (1, c.stt_hits, c.stt_misses)):
+        for is_stt, hits, misses in ((0, c.sram_hits, c.sram_misses),
+                                     (1, c.stt_hits, c.stt_misses)):
             with m.If(cur.stt == is_stt):
                 with m.If(hit):
                     m.d.sync += hits.eq(hits + 1)

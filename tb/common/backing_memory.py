@@ -76,7 +76,8 @@ class BackingMemory:
     def count(self, kind: str) -> int:
         return sum(1 for _, k, _ in self.log if k == kind)
 
-    def start(self, dut, component, timing: MemoryTiming, req: str = "mem_req", resp: str = "mem_resp"):
+    def start(self, dut, component, timing: MemoryTiming, req: str = "mem_req",
+              resp: str = "mem_resp"):
         """Serve the component's ``req``/``resp`` streams (call right after a rising edge)."""
         self.base_cycle = cycle_now()
         return cocotb.start_soon(self._serve(dut, component, timing, req, resp))
@@ -116,7 +117,7 @@ class BackingMemory:
             await self._answer(dut, h, resp, self.read(item["line"]), timing.fill_latency())
 
     async def _answer(self, dut, h, resp: str, line_data: int, latency: int):
-        """Offer the fill ``latency`` cycles after its request's cycle (now is the cycle after it)."""
+        """Offer the fill ``latency`` cycles after its request (called in the cycle after it)."""
         if latency > 1:
             await clock_edges(dut.clk, latency - 1)
         h[resp, "payload"].value = line_data

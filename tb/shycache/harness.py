@@ -31,7 +31,7 @@ ACTIVATIONS = 0x1000_0000  # everything else (SRAM): the model's act_base
 
 
 def image_function(regions):
-    """``f(line byte address, line_bytes) -> bytes`` over image ``regions`` (the trace convention)."""
+    """``f(line byte address, line_bytes) -> bytes`` over image ``regions`` (as a trace's)."""
     def f(line_addr, line_bytes):
         return image_lines(regions, np.array([line_addr], dtype=np.uint64), line_bytes)[0].tobytes()
     return f
@@ -52,7 +52,8 @@ def random_requests(rng, p: LevelParams, n: int, weight_lines: int, act_lines: i
     words = p.line_bytes // p.word_bytes
     hot = rng.random(n) < hot_prob
     line = np.where(hot, rng.integers(0, weight_lines, n), rng.integers(0, act_lines, n))
-    addr = np.where(hot, WEIGHTS, ACTIVATIONS) + line * p.line_bytes + rng.integers(0, words, n) * p.word_bytes
+    addr = (np.where(hot, WEIGHTS, ACTIVATIONS) + line * p.line_bytes
+            + rng.integers(0, words, n) * p.word_bytes)
     op = np.where(rng.random(n) < store_prob, int(Op.STORE), int(Op.LOAD))
     data = rng.integers(0, 1 << p.word_bits, n, dtype=np.uint64)
     bad = rng.random(n) < malformed_prob
@@ -109,15 +110,18 @@ def predict(p: LevelParams, ranges, requests, image) -> Prediction:
             timed.append(TimedRequest(malformed=True))
             continue
         store = req["op"] == Op.STORE
-        out = ref.access(addr, store, req["data"].to_bytes(p.word_bytes, "little") if store else None)
+        data = req["data"].to_bytes(p.word_bytes, "little") if store else None
+        out = ref.access(addr, store, data)
         if store:
             flat[addr] = req["data"]
         value = flat.get(addr)
         if value is None:
-            value = int.from_bytes(backing.image(line_addr, p.line_bytes)[addr - line_addr:][:p.word_bytes],
-                                   "little") if backing.image else 0
-        responses.append({"data": value, "hit": int(out.hit), "stt": int(out.part == "stt"), "error": 0})
-        timed.append(TimedRequest(stt=out.part == "stt", line=line_addr, subarray=out.set % p.stt_subarrays,
+            image_line = (backing.image(line_addr, p.line_bytes) if backing.image
+                          else bytes(p.line_bytes))
+            value = int.from_bytes(image_line[addr - line_addr:][:p.word_bytes], "little")
+        stt = out.part == "stt"
+        responses.append({"data": value, "hit": int(out.hit), "stt": int(stt), "error": 0})
+        timed.append(TimedRequest(stt=stt, line=line_addr, subarray=out.set % p.stt_subarrays,
                                   hit=out.hit, victim_dirty=out.victim_dirty, store=store))
     counts = ref.counts()
     counters = {f"{part}_{k}": counts[part][k] for part in ("sram", "stt")
@@ -221,8 +225,10 @@ def check_run(dut, name: str, p: LevelParams, run: LevelRun, want: Prediction, t
         cycles = RtlTiming(init_cycles(p), p.stt_write_cycles, p.stt_subarrays, timing.latency,
                            p.stt_bypass, p.stt_queued_writes).run(want.timed, gaps, run.start)
         predicted["stall_cycles"] = cycles["stall_cycles"]
-        assert [c for c, _ in run.responses] == cycles["answered"], "response cycles differ from rtl_timing"
-        assert [c for c, k, _ in run.memory.log if k == "fill"] == cycles["fills"], "fill cycles differ"
+        assert [c for c, _ in run.responses] == cycles["answered"], \
+            "response cycles differ from rtl_timing"
+        assert [c for c, k, _ in run.memory.log if k == "fill"] == cycles["fills"], \
+            "fill cycles differ"
         assert [c for c, k, _ in run.memory.log if k == "writeback"] == cycles["writebacks"], \
             "write-back cycles differ"
     measured = run.counters if gaps is not None else {k: v for k, v in run.counters.items()

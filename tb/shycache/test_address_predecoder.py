@@ -73,8 +73,8 @@ async def run_phases(dut, name: str, stall_prob: float, idle_prob: float):
         phases.append((writes, requests, idle_gaps(rng, n, idle_prob)))
     board = Scoreboard(f"{name} routed requests", expected)
     await start_clock_and_reset(dut)
-    monitor = StreamMonitor(dut, component, "out", ready_pattern(rng, 4 * len(expected), stall_prob),
-                            board.observe)
+    ready = ready_pattern(rng, 4 * len(expected), stall_prob)
+    monitor = StreamMonitor(dut, component, "out", ready, board.observe)
     monitor.start()
     watchdog = Watchdog(lambda: len(monitor.items), 200, name).start()
     for writes, requests, gaps in phases:
@@ -87,7 +87,8 @@ async def run_phases(dut, name: str, stall_prob: float, idle_prob: float):
     board.check_empty()
     assert int(handle(dut, component, "range_error").value) == int(range_error)
     stt = sum(item["stt"] for item in expected)
-    dut._log.info(f"{name}: {len(expected)} requests, {stt} routed to STT, range_error={int(range_error)}")
+    dut._log.info(f"{name}: {len(expected)} requests, {stt} routed to STT, "
+                  f"range_error={int(range_error)}")
     assert 0 < stt < len(expected)
 
 

@@ -81,7 +81,8 @@ async def test_idle_then_burst(dut):
     image = test_image(p, WEIGHT_LINES, ACT_LINES, 7)
     timing = MemoryTiming(latency=3)
     want = predict(p, weight_range(p), requests, image)
-    run = await run_level(dut, component, "idle_burst", requests, gaps, weight_range(p), image, timing)
+    run = await run_level(dut, component, "idle_burst", requests, gaps, weight_range(p), image,
+                          timing)
     check_run(dut, "idle_burst", p, run, want, timing, gaps)
 
 

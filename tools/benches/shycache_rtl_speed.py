@@ -20,10 +20,11 @@ def run() -> list[dict]:
             "name": f"shycache_rtl_speed_{sim}",
             "figure": round(raw["cycles_per_second"]),
             "unit": "cycles/s",
-            "note": f"SqueezeNet 1.0 window: {raw['requests']} word requests, {raw['cycles']} cycles in "
-                    f"{raw['seconds']:.1f} s wall ({raw['requests_per_second']:.0f} requests/s); "
-                    f"SRAM {c['sram_hits']} hits / {c['sram_misses']} misses, STT {c['stt_hits']} hits / "
-                    f"{c['stt_misses']} misses, {c['stall_cycles']} stall cycles, "
+            "note": f"SqueezeNet 1.0 window: {raw['requests']} word requests, {raw['cycles']} "
+                    f"cycles in {raw['seconds']:.1f} s wall ({raw['requests_per_second']:.0f} "
+                    f"requests/s); SRAM {c['sram_hits']} hits / {c['sram_misses']} misses, STT "
+                    f"{c['stt_hits']} hits / {c['stt_misses']} misses, {c['stall_cycles']} stall "
+                    f"cycles, "
                     f"{c['stt_bitflips']} bit flips; all equal golden",
         })
     return results
