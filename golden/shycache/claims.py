@@ -14,8 +14,11 @@ real kernels and thread scheduling (ours is a model of them; rows are sampled pe
 see :mod:`golden.shycache.cnn_trace`).  The energies of both memories are assumptions
 (the seed gives none); power is that of the L1-D and L2 arrays only.
 
-Kinds: the geometry, gain and bit-flip claims are predictions; the maximum power
-reductions depend wholly on the assumed technology numbers.  Claims the model does not
+Kinds: the geometry, gain and bit-flip claims are predictions.  Power depends on
+technology numbers the seed does not give; one of them, the STT-MRAM leakage per KB, is
+fitted (a scale on the tech table's value) so that SqueezeNet's all-STT power reduction
+is the paper's 5.4x — that claim is the ``calibration``; Inception's 5.1x and ResNet's
+5.2x, and every power-geometry claim, are predictions under the fitted value.  Claims the model does not
 reproduce stay visible as ``expected="out"``; ``tests/test_shycache_claims.py`` shows for
 each group that the paper's stated parameters do not determine the number (the value
 moves across the paper's printed tolerance under parameters the paper does not give).
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 from golden.claims import Claim, claim, register
 
-from .model import BASE_L1, PAPER_NETWORKS, network_grid
+from .model import BASE_L1, BASE_L2, PAPER_NETWORKS, network_grid
 from .params import NO_L2, load_shycache_config
 
 SEED = "000_b3f53970f1bc690d.txt"
@@ -37,6 +40,8 @@ MAX_GAIN = {"inception_v4": "1.7", "resnet50": "1.4", "squeezenet1_0": "1.3"}
 MAX_POWER = {"inception_v4": "5.1", "resnet50": "5.2", "squeezenet1_0": "5.4"}
 BALANCED_GAIN = {"inception_v4": "1.6", "resnet50": "1.1", "squeezenet1_0": "1.1"}
 BALANCED = (BASE_L1, "2048/512")
+ALL_STT = ("128/0", "4096/0")
+CALIBRATION_NET = "squeezenet1_0"  # its 5.4x fixes the one fitted parameter (STT leakage)
 
 # Judged after running the model (never by tuning it): (claim id suffix, network) pairs
 # whose model value falls outside the paper's tolerance, with the reason shown.
@@ -69,7 +74,42 @@ def _exact(cid, net, where, paper_kb, model_kb, what) -> Claim:
                        "matches or not (tolerance 0)")
 
 
-def network_claims(rows: list[dict], net: str) -> list[Claim]:
+def _stt_leakage(key: str) -> bool:
+    return key.startswith("leakage:") and key.endswith(".stt")
+
+
+def power_with_stt_leakage(row: dict, scale: float) -> float:
+    """Power of a grid row with every STT-MRAM leakage energy multiplied by ``scale``."""
+    joules = sum(v * (scale if _stt_leakage(k) else 1.0)
+                 for k, v in row["energy_breakdown_j"].items())
+    return joules / row["seconds"]
+
+
+def calibrate_stt_leakage(rows: list[dict], net: str = CALIBRATION_NET) -> float:
+    """The STT leakage scale at which ``net``'s all-STT power reduction is the paper's.
+
+    Power is linear in the scale: P(s) = (E_other + s E_stt_leak) / T, so the fit is exact.
+    """
+    at = {(r["l1"], r["l2"]): r for r in rows if r["network"] == net}
+    base, stt = at[(BASE_L1, BASE_L2)], at[ALL_STT]
+    target_j = base["power_w"] / float(MAX_POWER[net]) * stt["seconds"]
+    other = sum(v for k, v in stt["energy_breakdown_j"].items() if not _stt_leakage(k))
+    leak = sum(v for k, v in stt["energy_breakdown_j"].items() if _stt_leakage(k))
+    return (target_j - other) / leak
+
+
+def with_calibrated_power(rows: list[dict], scale: float) -> list[dict]:
+    """Rows with ``power_reduction`` recomputed under the calibrated STT leakage."""
+    out = []
+    for r in rows:
+        base = next(b for b in rows if b["network"] == r["network"] and b["l1"] == BASE_L1
+                    and b["l2"] == (NO_L2 if r["l2"] == NO_L2 else BASE_L2))
+        out.append({**r, "power_reduction": power_with_stt_leakage(base, scale)
+                    / power_with_stt_leakage(r, scale)})
+    return out
+
+
+def network_claims(rows: list[dict], net: str, scale: float) -> list[Claim]:
     mine = [r for r in rows if r["network"] == net]
     at = {(r["l1"], r["l2"]): r for r in mine}
     no_l2 = [r for r in mine if r["l2"] == NO_L2]
@@ -100,7 +140,9 @@ def network_claims(rows: list[dict], net: str) -> list[Claim]:
                "largest power reduction: all-STT L2"),
         _claim("max_power_reduction", net, "§VI-B, abstract", MAX_POWER[net],
                best_power["power_reduction"], "x",
-               note="power of the L1-D and L2 arrays under the assumed tech table"),
+               kind="calibration" if net == CALIBRATION_NET else "prediction",
+               note=f"L1-D + L2 array power; STT-MRAM leakage per KB scaled x{scale:.3f}, fitted "
+                    f"on {SHORT[CALIBRATION_NET]}'s all-STT point (the one calibration)"),
         _exact("flip_peak_l2", net, "§VI-C, Fig. 5b (L1 0/32)", 512, _stt_kb(flip_peak["l2"]),
                "bit flips peak at the 512/896 L2"),
         _exact("fewest_flips_l1", net, "§VI-D", 0, _stt_kb(fewest["l1"]),
@@ -114,4 +156,6 @@ def network_claims(rows: list[dict], net: str) -> list[Claim]:
 @register("shycache")
 def shycache_claims() -> list[Claim]:
     rows = paper_grid()
-    return [c for net in PAPER_NETWORKS for c in network_claims(rows, net)]
+    scale = calibrate_stt_leakage(rows)
+    rows = with_calibrated_power(rows, scale)
+    return [c for net in PAPER_NETWORKS for c in network_claims(rows, net, scale)]

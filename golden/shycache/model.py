@@ -27,7 +27,19 @@ from .trace import Trace, load_trace, save_npz
 
 PAPER_NETWORKS = ("inception_v4", "resnet50", "squeezenet1_0")
 BASE_L1, BASE_L2 = "0/32", "0/1024"
-_CODE = [Path(__file__).parent, Path(__file__).parents[1] / "workloads"]
+# the code a trace or a grid depends on (not claims, CLI or plots, so editing those keeps
+# the memoized results)
+_CODE_FILES = [Path(__file__).parent / f for f in ("cnn_trace.py", "trace.py", "fastsim.py",
+                                                  "model.py", "cost.py", "params.py")]
+_CODE_FILES += sorted((Path(__file__).parents[1] / "workloads").glob("*.py"))
+_CODE_FILES += [Path(__file__).parents[1] / "energy.py"]
+
+
+def _code_digest() -> str:
+    h = hashlib.sha256()
+    for f in _CODE_FILES:
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
 _PREPARED: dict = {}
 
 
@@ -39,7 +51,7 @@ def workload_trace(network: str | None, config: ShyConfig, trace_file=None) -> T
 
     from .cnn_trace import network_trace
     get_network(network)  # unknown names fail here, listing the valid ones
-    digest = inputs_digest((network, repr(config.workload)), _CODE)
+    digest = inputs_digest((network, repr(config.workload), _code_digest()))
     path = CACHE_DIR / f"shycache_trace_{network}_{digest}.npz"
     if path.is_file():
         return load_trace(path)
@@ -52,8 +64,11 @@ def workload_trace(network: str | None, config: ShyConfig, trace_file=None) -> T
 
 def prepared(trace: Trace, nvm_ranges, config: ShyConfig) -> fastsim.PreparedTrace:
     """``fastsim.prepare`` memoized per trace content and ranges in this process."""
-    h = hashlib.sha256(trace.addr.data)
-    h.update(repr((tuple(map(tuple, nvm_ranges)), trace.image, len(trace))).encode())
+    h = hashlib.sha256()
+    for array in (trace.addr, trace.write, trace.size, trace.gap, trace.store_data):
+        h.update(b"-" if array is None else array.tobytes())
+    h.update(repr((tuple(map(tuple, nvm_ranges)), trace.image, config.cache.line_bytes))
+             .encode())
     key = h.hexdigest()
     if key not in _PREPARED:
         _PREPARED.clear()  # one trace at a time: they are large
@@ -106,8 +121,8 @@ def network_grid(config: ShyConfig, network: str, progress=None, inclusion: str 
         computed.append(True)
         return grid_rows(config, network, None, (lambda: progress(1)) if progress else None,
                          inclusion, tech)
-    rows = cached_json(f"shycache_grid_{network}", (repr(config), inclusion, tech_text),
-                       compute, _CODE)
+    rows = cached_json(f"shycache_grid_{network}",
+                       (repr(config), inclusion, tech_text, _code_digest()), compute)
     if progress and not computed:
         progress(len(rows))
     return rows
