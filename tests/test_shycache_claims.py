@@ -79,6 +79,34 @@ def test_power_reduction_depends_on_unstated_stt_energies(prep):
     assert _spread(ratios) > _tolerance(shy_claims.MAX_POWER[NET])
 
 
+def test_power_optimum_location_depends_on_unstated_stt_write_energy(prep):
+    """Whether an all-STT L1 saves power over an SRAM L1 (with the all-STT L2) turns on the
+    STT write energy: over x0.25..x2 of ours the better L1 changes."""
+    cfg = load_shycache_config()
+    better = set()
+    for w in (0.25, 2.0):
+        p = {l1: run_point(prep, l1, "4096/0", cfg, stt_scale={"write": w})["power_w"]
+             for l1 in ("0/32", "128/0")}
+        better.add(min(p, key=p.get))
+    assert better == {"0/32", "128/0"}
+
+
+def test_fewest_flips_location_depends_on_the_unstated_kernel_blocking():
+    """The paper says ACL but not its blocking: with B blocks of 1 MB (ours) the 1024/768 L2
+    flips least, with 4 MB blocks 2048/512 does (SRAM L1)."""
+    from golden.shycache.cnn_trace import network_trace
+
+    cfg0 = load_shycache_config()
+    fewest = set()
+    for k_block, x_block in ((256, 1020), (512, 2040)):
+        cfg = replace(cfg0, workload=replace(cfg0.workload, k_block=k_block, x_block=x_block))
+        prep = prepared(network_trace(NET, cfg), [cfg.workload.nvm_range], cfg)
+        flips = {l2: run_point(prep, "0/32", l2, cfg)["stt_bitflips"]
+                 for l2 in ("1024/768", "2048/512")}
+        fewest.add(min(flips, key=flips.get))
+    assert fewest == {"1024/768", "2048/512"}
+
+
 def test_claims_kinds_and_expectations():
     """Every claim has a kind; exactly one calibration; outcomes match expectations."""
     result = shy_claims.shycache_claims()
