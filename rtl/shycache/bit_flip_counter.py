@@ -34,8 +34,9 @@ class BitFlipCounter(wiring.Component):
     -------
     write : In(1)
         A line write this cycle.
-    old, new : In(line_bits)
-        The content the write replaces, and the content written.
+    old_line, new_line : In(line_bits)
+        The content the write replaces, and the content written (not ``old``/``new``:
+        ``new`` is a C++ keyword, which Verilator rejects as a port name).
     flips : Out(counter_width)
         Bits flipped so far (wraps at 2**counter_width).
 
@@ -48,15 +49,15 @@ class BitFlipCounter(wiring.Component):
         self.line_bits, self.counter_width = line_bits, counter_width
         super().__init__({
             "write": In(1),
-            "old": In(line_bits),
-            "new": In(line_bits),
+            "old_line": In(line_bits),
+            "new_line": In(line_bits),
             "flips": Out(counter_width),
         })
 
     def elaborate(self, platform):
         m = Module()
         changed = Signal(self.line_bits)
-        m.d.comb += changed.eq(self.old ^ self.new)
+        m.d.comb += changed.eq(self.old_line ^ self.new_line)
         count = popcount(m, changed, "flips")
         with m.If(self.write):
             m.d.sync += self.flips.eq(self.flips + count)

@@ -137,5 +137,5 @@ class CachePart(wiring.Component):
             m.d.sync += written.eq(0)
         m.submodules.flip_counter = flip_counter = BitFlipCounter(p.line_bits, p.counter_width)
         m.d.comb += [flip_counter.write.eq(port.write),
-                     flip_counter.old.eq(Mux(written, last_written, rd.data)),
-                     flip_counter.new.eq(port.write_data), self.flips.eq(flip_counter.flips)]
+                     flip_counter.old_line.eq(Mux(written, last_written, rd.data)),
+                     flip_counter.new_line.eq(port.write_data), self.flips.eq(flip_counter.flips)]

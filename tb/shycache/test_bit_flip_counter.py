@@ -25,7 +25,7 @@ async def drive(dut, name: str, idle_prob: float, n: int = 300):
     component, _ = tb_component()
     bits = component.line_bits
     rng = seeded_rng(dut, name)
-    h = {k: handle(dut, component, k) for k in ("write", "old", "new", "flips")}
+    h = {k: handle(dut, component, k) for k in ("write", "old_line", "new_line", "flips")}
     h["write"].value = 0
     await start_clock_and_reset(dut)
     expected = 0
@@ -33,7 +33,7 @@ async def drive(dut, name: str, idle_prob: float, n: int = 300):
     pairs += [(random_line(rng, bits, 0.5), random_line(rng, bits, rng.random())) for _ in range(n)]
     for old, new in pairs:
         write = rng.random() >= idle_prob
-        h["write"].value, h["old"].value, h["new"].value = int(write), old, new
+        h["write"].value, h["old_line"].value, h["new_line"].value = int(write), old, new
         expected += (old ^ new).bit_count() if write else 0
         await RisingEdge(dut.clk)
     h["write"].value = 0
