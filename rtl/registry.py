@@ -18,6 +18,8 @@ from golden.hydra.params import load_hydra_config
 from golden.maxnvm.params import load_maxnvm_config
 from golden.rana.params import load_rana_config
 from golden.rram.params import load_params as load_rram_config
+from golden.shycache.params import load_shycache_config
+from golden.shycache.rtl_params import level_params
 from rtl.hydra.mac import Mac
 from rtl.hydra.mac_bench_harness import MacBenchHarness
 from rtl.hydra.mac_seq import MacSeq
@@ -37,9 +39,13 @@ from rtl.rana.edram_controller import (
     refresh_controller,
 )
 from rtl.rram.accelerator import RramAccelerator
+from rtl.shycache.address_predecoder import AddressPredecoder
+from rtl.shycache.bit_flip_counter import BitFlipCounter
+from rtl.shycache.hybrid_cache import HybridCache
+from rtl.shycache.write_busy_timer import WriteBusyTimer
 
 CONFIG_LOADERS = {"rana": load_rana_config, "hydra": load_hydra_config, "maxnvm": load_maxnvm_config,
-                  "rram": load_rram_config}
+                  "rram": load_rram_config, "shycache": load_shycache_config}
 
 
 @dataclass(frozen=True)
@@ -135,6 +141,27 @@ TOPS = {
                                       c.array.weight_bits, c.array.acc_bits),
             "RRAM accelerator logic for synthesis: the [rtl] instance with 16-word I/O RAMs and weight "
             "buffer (the generic flow has no RAM macros: big buffers become flip-flops)"),
+        Top("shycache_hybrid_cache", "shycache", lambda c: HybridCache(level_params(c)),
+            "SHyCache hybrid level: predecoder + SRAM and STT-MRAM parts, LRU, write-back, STT write-busy "
+            "timers, bit-flip counter (seed 000 §III-IV, Table I; [rtl] simulation sizes)",
+            "tb.shycache.test_hybrid_cache"),
+        Top("shycache_hybrid_cache_sram", "shycache", lambda c: HybridCache(level_params(c, stt_bytes=0)),
+            "SHyCache level with the SRAM part only (the all-SRAM end of the sweep)",
+            "tb.shycache.test_hybrid_cache"),
+        Top("shycache_hybrid_cache_stt", "shycache", lambda c: HybridCache(level_params(c, sram_bytes=0)),
+            "SHyCache level with the STT-MRAM part only (the all-STT end of the sweep)",
+            "tb.shycache.test_hybrid_cache"),
+        Top("shycache_bit_flip_counter", "shycache",
+            lambda c: BitFlipCounter(level_params(c).line_bits, level_params(c).counter_width),
+            "SHyCache endurance counter: popcount(old XOR new) per STT line write (seed 000 §VI-C)",
+            "tb.shycache.test_bit_flip_counter"),
+        Top("shycache_write_busy_timer", "shycache",
+            lambda c: WriteBusyTimer(c.stt.subarrays, c.stt_write_cycles, c.rtl.stt_queued_writes),
+            "SHyCache STT write-busy timers, one per subarray (seed 000 §V-A: 50 ns write time)",
+            "tb.shycache.test_write_busy_timer"),
+        Top("shycache_predecoder", "shycache", lambda c: AddressPredecoder(level_params(c)),
+            "SHyCache address predecoder: base/limit range registers route a request to one array "
+            "(seed 000 §IV-A)", "tb.shycache.test_address_predecoder"),
     )
 }
 

@@ -1,0 +1,1 @@
+"""SHyCache (seed 000): hybrid SRAM / STT-MRAM cache hierarchy, traces, cost and claims."""
