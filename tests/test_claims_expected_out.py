@@ -30,6 +30,8 @@ DEMONSTRATED = {
     "rana.fig15.rana_star_vs_sid.offchip_saving": "test_rana_headline_pair_needs_a_buffer_access_per_mac",
     "rana.fig15.edid_vs_sid.energy_increase": "test_rana_figures_depend_on_the_unstated_core_split",
     "rana.fig15.edid_vs_sid.offchip_saving": "test_rana_figures_depend_on_the_unstated_core_split",
+    **{f"rana.fig15.{c}": "test_rana_figures_depend_on_the_unnamed_resnet_and_the_averaging"
+       for c in ("edod_vs_edid.refresh_energy_saving", "ranae5_vs_rana0.energy_saving")},
 }
 
 
@@ -295,3 +297,46 @@ def test_rana_weight_per_mac_reading_is_reported():
     note = notes["rana.fig15.rana_star_vs_sid.offchip_saving"]
     per_mac = float(note.split("S+ID then makes ")[1].split(" accesses")[0])
     assert per_mac > 0.8
+
+
+# Table I (16-bit, MB of 1000 KB of 1024 B, §III-A's 1.454 MB convention): ResNet's largest
+# layer input and output 1.57 MB, largest layer weights 4.61 MB
+def _table1_mb(words: int) -> float:
+    return words * 2 / 1024 / 1000
+
+
+@pytest.mark.parametrize("claim_id, key, paper", [
+    ("rana.fig15.edod_vs_edid.refresh_energy_saving", "edod_vs_edid_refresh_energy_saving", "43.7"),
+    ("rana.fig15.ranae5_vs_rana0.energy_saving", "ranae5_vs_rana0_energy_saving", "45.4"),
+])
+def test_rana_figures_depend_on_the_unnamed_resnet_and_the_averaging(claim_id, key, paper):
+    """§V-A names the benchmark "ResNet [4]" without a depth, and §V-B1 gives averages over the
+    four networks without saying how they combine.  ResNet-50, -101 and -152 all fit what the
+    paper says of its ResNet (Table I's 1.57 MB / 1.57 MB / 4.61 MB maxima, Layer-A =
+    res4a_branch1 with M=1024, R=C=14, K=1, S=2); between two of them the figure moves across
+    the paper's printed value, and it also does between the suite-total and mean-of-ratios
+    averages: a reading exists that gives it, and the paper does not say which."""
+    from golden.rana.claims import fig15_claims
+    from golden.rana.params import load_rana_config
+    from golden.rana.scheduler import conv_layers
+    from golden.rana.study import BENCHMARKS, comparison
+
+    resnets = ("resnet50", "resnet101", "resnet152")
+    for net in resnets:
+        layers = {name: (shape, g) for name, shape, g in conv_layers(net)}
+        a, _ = layers["res4a_branch1"]
+        # the paper prints N=256; every bottleneck ResNet's res4a_branch1 reads res3's 512
+        # channels, so N does not tell the depths apart either
+        assert (a.M, a.N, a.R, a.C, a.K, a.S) == (1024, 512, 14, 14, 1, 2)
+        shapes = [s for s, _ in layers.values()]
+        assert round(_table1_mb(max(s.N * s.H * s.L for s in shapes)), 2) == 1.57
+        assert round(_table1_mb(max(s.M * s.R * s.C for s in shapes)), 2) == 1.57
+        assert round(_table1_mb(max(s.M * s.N * s.K ** 2 for s in shapes)), 2) == 4.61
+    lo, hi = printed_range(paper)
+    cfg = load_rana_config()
+    by_resnet = [100 * comparison(cfg, nets=BENCHMARKS[:3] + (r,))[key] for r in resnets]
+    assert min(by_resnet) < lo and max(by_resnet) > hi
+    by_average = [100 * comparison(cfg, how)[key] for how in ("suite", "mean")]
+    assert min(by_average) < lo and max(by_average) > hi
+    claim = {c.id: c for c in fig15_claims(cfg)}[claim_id]
+    assert claim.expected == "out" and "ResNet-101:" in claim.note and "mean of" in claim.note
