@@ -224,3 +224,18 @@ def test_interval_sweep_is_fresh_schedules_and_refresh_falls():
     for per in sweep.values():
         refresh = [per[t]["refresh"] for t in (45, 90, 720)]
         assert refresh == sorted(refresh, reverse=True) and refresh[0] > 0
+
+
+def test_readings_reject_bad_input():
+    """The network and bank-size readings of the claims name what is wrong."""
+    from golden.config import ConfigError
+    from golden.rana.dadiannao import with_bank_bytes
+    from golden.rana.params import load_rana_config
+    from golden.rana.study import comparison
+
+    cfg = load_rana_config()
+    with pytest.raises(ConfigError, match="four networks"):
+        comparison(cfg, nets=("alexnet", "vgg16"))
+    with pytest.raises(ConfigError, match="whole number of 32-byte rows"):
+        with_bank_bytes(cfg, 1000)
+    assert with_bank_bytes(cfg, 2 << 20).edram.bank_bytes == 2 << 20

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from golden.config import ConfigError
 from golden.rana.config_words import Pattern
 from golden.rana.designs import DESIGNS, Design
 from golden.rana.lifetime import Tiling
@@ -24,8 +25,23 @@ from golden.rana.params import CoreParams, RanaConfig, load_rana_config
 from golden.rana.scheduler import NetworkSchedule, schedule_network
 from golden.rana.study import AGGREGATE, BENCHMARKS, aggregate_ratio
 
+# Bank sizes (bytes) the node's refresh could be issued at: the paper gives none for DaDianNao
+# (§V-C).  The default is the evaluation platform's bank (configs/rana.toml [edram]); Table II's
+# 32 KB macro; and one bank per 2 MB of eDRAM, the size of one DaDianNao tile's eDRAM (ref. [12]:
+# 16 tiles x 2 MB + 4 MB central = the 36 MB of §V-C), 18 banks.
+BANK_READINGS = {"Table II 32 KB macro": 32 * 1024, "2 MB, one DaDianNao tile's eDRAM": 2 << 20}
+
 ORIGINAL = Design("DaDianNao", "edram", (Pattern.WD,), None, "normal")
 DD_DESIGNS = (ORIGINAL, DESIGNS["RANA(0)"], DESIGNS["RANA(E-5)"], DESIGNS["RANA*(E-5)"])
+
+
+def with_bank_bytes(cfg: RanaConfig, bank_bytes: int) -> RanaConfig:
+    """``cfg`` with eDRAM banks of ``bank_bytes`` (whole rows), for the node's refresh granularity."""
+    row_bytes = cfg.edram.row_bits // 8
+    if bank_bytes % row_bytes:
+        raise ConfigError(f"bank of {bank_bytes} B: not a whole number of {row_bytes}-byte rows")
+    return dataclasses.replace(cfg, edram=dataclasses.replace(cfg.edram,
+                                                              rows_per_bank=bank_bytes // row_bytes))
 
 
 def node_config(cfg: RanaConfig) -> RanaConfig:

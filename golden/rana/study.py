@@ -31,6 +31,15 @@ BENCHMARKS = ("alexnet", "vgg16", "googlenet", "resnet50")   # Table I / §V-A: 
 SWEEP_SCALES = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)                # Fig. 18: 0.364 MB .. 11.632 MB
 SWEEP_INTERVALS_US = (45, 90, 180, 360, 720, 1440)             # Fig. 16: retention time 45 us .. 1440 us
 FIG16_DESIGNS = ("eD+ID", "eD+OD", "RANA(0)")                  # Fig. 16's three designs, on ResNet
+# The paper names "VGG [2]" and "ResNet [4]" without a depth (§V-A, Table I).  Its own numbers fit
+# several: Table I's ResNet maxima (1.57 MB inputs/outputs, 4.61 MB weights) and Layer-A
+# (res4a_branch1) hold for ResNet-50, -101 and -152 alike; Layer-B "vgg_conv9" (M=512, N=256,
+# R=28) is VGG-19's 9th convolution (VGG-16's 9th has N=512) and Fig. 17's WD layers 2-8 are
+# VGG-19's conv1_2-conv3_4 (VGG-16 has 7 layers up to conv3_3).  The default keeps VGG-16 and
+# ResNet-50; the claims report every other reading.
+NETWORK_READINGS = {"VGG-19": ("alexnet", "vgg19", "googlenet", "resnet50"),
+                    "ResNet-101": ("alexnet", "vgg16", "googlenet", "resnet101"),
+                    "ResNet-152": ("alexnet", "vgg16", "googlenet", "resnet152")}
 AGGREGATES = ("suite", "mean")
 AGGREGATE = "suite"                                           # see the module docstring
 
@@ -68,11 +77,15 @@ def ratio(matrix: dict, design: str, base: str, what: str, nets=BENCHMARKS, how:
                            [_figure(matrix[n, base], what) for n in nets], how)
 
 
-def comparison(cfg: RanaConfig | None = None, how: str = AGGREGATE) -> dict:
-    """Every Fig. 15 / §V-B figure the model computes, as fractions, aggregated by ``how``."""
-    m = design_matrix(cfg)
+def comparison(cfg: RanaConfig | None = None, how: str = AGGREGATE, nets=BENCHMARKS) -> dict:
+    """Every Fig. 15 / §V-B figure the model computes, as fractions, aggregated by ``how`` over
+    ``nets`` (AlexNet, VGG, GoogLeNet, ResNet in that order; see :data:`NETWORK_READINGS`)."""
+    if len(nets) != len(BENCHMARKS):
+        raise ConfigError(f"nets {nets!r}: four networks (AlexNet, VGG, GoogLeNet, ResNet)")
+    m = design_matrix(cfg, nets)
+    alexnet = nets[:1]
 
-    def r(design, base, what, nets=BENCHMARKS):
+    def r(design, base, what, nets=nets):
         return ratio(m, design, base, what, nets, how)
 
     return {
@@ -81,14 +94,14 @@ def comparison(cfg: RanaConfig | None = None, how: str = AGGREGATE) -> dict:
         "rana_star_vs_edid_refresh_saving": 1 - r("RANA*(E-5)", "eD+ID", "refresh"),
         "edid_vs_sid_energy_increase": r("eD+ID", "S+ID", "energy") - 1,
         "edid_vs_sid_offchip_saving": 1 - r("eD+ID", "S+ID", "ddr"),
-        "alexnet_edid_vs_sid_energy": r("eD+ID", "S+ID", "energy", ("alexnet",)),
+        "alexnet_edid_vs_sid_energy": r("eD+ID", "S+ID", "energy", alexnet),
         "edod_vs_edid_refresh_energy_saving": 1 - r("eD+OD", "eD+ID", "energy:refresh"),
         "rana0_vs_edod_energy_saving": 1 - r("RANA(0)", "eD+OD", "energy"),
         "ranae5_vs_rana0_refresh_saving": 1 - r("RANA(E-5)", "RANA(0)", "refresh"),
         "ranae5_vs_rana0_energy_saving": 1 - r("RANA(E-5)", "RANA(0)", "energy"),
         "rana_star_refresh_energy_share": aggregate_ratio(
-            [_figure(m[n, "RANA*(E-5)"], "energy:refresh") for n in BENCHMARKS],
-            [_figure(m[n, "RANA*(E-5)"], "energy") for n in BENCHMARKS], how),
+            [_figure(m[n, "RANA*(E-5)"], "energy:refresh") for n in nets],
+            [_figure(m[n, "RANA*(E-5)"], "energy") for n in nets], how),
     }
 
 
