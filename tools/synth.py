@@ -64,7 +64,8 @@ def main(argv=None):
             r = synthesize(name)
             print(f"{name}: {r['cells']} cells ({r['flip_flops']} flip-flops) -> {SYNTH_DIR / (name + '.json')}")
     except (ConfigError, RuntimeError) as exc:
-        sys.exit(f"error: {exc}")
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)  # bad input, as the hymem command
 
 
 if __name__ == "__main__":

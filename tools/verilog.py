@@ -110,7 +110,8 @@ def main(argv=None):
     try:
         manifest = emit_all(args.tops or None, progress=progress)
     except (ValueError, RuntimeError) as exc:
-        sys.exit(f"error: {exc}")
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)  # bad input, as the hymem command
     print(f"{VERILOG_DIR / 'manifest.json'}: {len(manifest)} tops")
 
 

@@ -127,7 +127,8 @@ def main(argv=None):
             raise ConfigError(f"unknown SIM {args.sim!r}; valid: {', '.join(SIMULATORS)} all")
         top, case = parse_test(args.test)
     except ConfigError as exc:
-        sys.exit(f"error: {exc}")
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)  # bad input, as the hymem command
     for sim in sims:
         started = time.time()
         test_id = f"waves-{top}"

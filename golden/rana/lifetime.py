@@ -48,6 +48,11 @@ class TilingError(ConfigError):
     """A tiling that violates a constraint (names the constraint)."""
 
 
+#: the largest layer (MACs) whose event counts stay exact in int64 with room for the
+#: products the lifetime/storage equations form (2^48 MACs: ~10^5 x VGG-16's largest layer)
+MAX_LAYER_MACS = 1 << 48
+
+
 @dataclass(frozen=True)
 class ConvShape:
     """Shape of one convolution layer in the paper's symbols (Fig. 2)."""
@@ -67,6 +72,10 @@ class ConvShape:
         for sym in ("M", "N", "R", "C", "K", "S"):
             if getattr(self, sym) < 1:
                 raise ConfigError(f"{where}: {sym}={getattr(self, sym)} must be >= 1")
+        macs = self.M * self.N * self.R * self.C * self.K * self.K
+        if macs > MAX_LAYER_MACS:
+            raise ConfigError(f"{where}: M*N*R*C*K^2 = {macs:.3g} MACs is more than {MAX_LAYER_MACS:.3g}, "
+                              "the most the model counts exactly in 64-bit integers")
         for sym, out in (("H", "R"), ("L", "C")):
             touched = (getattr(self, out) - 1) * self.S + self.K   # input rows/columns the outputs cover
             size = getattr(self, sym) or touched
