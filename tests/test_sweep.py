@@ -204,3 +204,24 @@ def test_training_points_on_a_pool_equal_the_serial_study():
     assert [r["retrained_accuracy"] for r in rows] == [a for per in serial.retrained for a in per]
     with pytest.raises(ConfigError, match="not one of the study's rates"):
         rows_of(get_study("rana", "training"), {"rate": (0.5,), "repeat": (0,)}, config=TINY)
+
+
+def test_seeded_study_gets_a_seed_per_point_whatever_the_batch(monkeypatch):
+    """A stochastic study (``seeded=True``) sees a ``seed`` derived from its point alone."""
+    from golden.sweep import Axis, registry, study
+
+    monkeypatch.setattr(registry, "_STUDIES", dict(registry._STUDIES))
+
+    @study("selftest", "noise", axes={"n": Axis((1, 2, 3, 4, 5))}, config=lambda: "cfg",
+           seeded=True, description="test only")
+    def noise(points, context):
+        return [{"draw": float(np.random.default_rng(p["seed"]).random())} for p in points]
+
+    st = get_study("selftest", "noise")
+    one = run_sweep(st, batch=1).rows
+    assert run_sweep(st, batch=5).rows == one
+    assert [r["seed"] for r in one] == [point_seed(st, json.dumps({"n": n}, separators=(",", ":")))
+                                        for n in range(1, 6)]
+    assert len({r["draw"] for r in one}) == 5
+    sub = run_sweep(st, {"n": (4,)}).rows
+    assert sub == [one[3]]  # a point's seed does not depend on the grid around it
