@@ -39,6 +39,8 @@ from rtl.rana.edram_controller import (
     refresh_controller,
 )
 from rtl.rram.accelerator import RramAccelerator
+from rtl.rram.mac_array import MacArray
+from rtl.rram.weight_buffer import WeightBuffer
 from rtl.shycache.address_predecoder import AddressPredecoder
 from rtl.shycache.bit_flip_counter import BitFlipCounter
 from rtl.shycache.hybrid_cache import HybridCache
@@ -136,6 +138,15 @@ TOPS = {
             "RRAM weight-buffer CNN accelerator tile engine: p x n MAC array, ping-pong accumulation buffer, "
             "p-RAM window path, banked RRAM weight buffer, loop-nest controller (seed 002 §3, Fig. 1)",
             "tb.rram.test_accelerator"),
+        Top("rram_weight_buffer", "rram",
+            lambda c: WeightBuffer(c.rtl.m, c.rtl.n, c.rtl.weight_depth, c.rtl.weight_banks, c.rtl.weight_latency,
+                                   c.rtl.weight_bank_busy, c.array.weight_bits, c.rtl.counter_width),
+            "RRAM weight buffer: interleaved banks, read latency and per-bank occupancy (seed 002 §5.1, Table 4)",
+            "tb.rram.test_weight_buffer"),
+        Top("rram_mac_array", "rram", lambda c: MacArray(c.rtl.p, c.rtl.n, c.rtl.m, c.array.act_bits,
+                                                         c.array.weight_bits, c.array.acc_bits),
+            "RRAM accelerator p x n MAC array of size-m int8 inner products (seed 002 §3.1, Fig. 1b)",
+            "tb.rram.test_mac_array"),
         Top("rram_accelerator_logic", "rram",
             lambda c: RramAccelerator(replace(c.rtl, io_depth=16, weight_depth=16), c.array.act_bits,
                                       c.array.weight_bits, c.array.acc_bits),

@@ -45,3 +45,8 @@ def conv2d(
     windows = sliding_window_view(padded, (k, k), axis=(1, 2))[:, ::stride, ::stride]
     sums = np.einsum("chwyx,mcyx->mhw", windows, w.astype(np.int64))
     return wrap(sums, acc_bits)
+
+
+def array_step(act: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """One MAC-array step (Fig. 1b): A_{p x m} x B_{m x n}, exact (an m-term int8 sum fits)."""
+    return np.asarray(act, dtype=np.int64) @ np.asarray(weight, dtype=np.int64)

@@ -226,3 +226,22 @@ def expected_counters(tile: Tile, rtl: RtlParams, array: ArrayParams, ready=None
     """Every event counter of ``RramAccelerator`` for one tile (commands excluded)."""
     check_tile(tile, rtl)
     return {**loop_nest_counts(tile, rtl, array), **replay(tile, rtl, ready)}
+
+
+def weight_port_schedule(gaps, banks_of, rtl: RtlParams, start: int = 0) -> tuple[list[int], int]:
+    """When the banked weight buffer accepts reads from a requester that idles ``gaps[i]``
+    cycles after each accepted read (before the first: from cycle ``start``) and then offers
+    read i to bank ``banks_of[i]`` until it is taken: at the first cycle that bank is free (a
+    bank is busy ``weight_bank_busy`` cycles per read).  Returns the accept cycles and the
+    cycles a read waited (``weight_bank_waits``); each read's data follows its accept by
+    ``weight_latency`` cycles."""
+    free = [0] * rtl.weight_banks
+    accepted, waits, ready_from = [], 0, start
+    for gap, bank in zip(gaps, banks_of):
+        offer = ready_from + int(gap)
+        take = max(offer, free[bank])
+        waits += take - offer
+        free[bank] = take + rtl.weight_bank_busy
+        accepted.append(take)
+        ready_from = take + 1
+    return accepted, waits
