@@ -58,10 +58,17 @@ def test_reproduce_workloads_strict(run):
 
 
 def test_unmodelled_system_is_reported_not_failed(run):
-    res = run("reproduce", "shycache", "--strict", "--json")
+    import importlib.util
+
+    from golden.claims import SYSTEMS
+    unmodelled = [s for s in SYSTEMS if importlib.util.find_spec("golden." + s) is None]
+    if not unmodelled:
+        pytest.skip("every system is modelled")
+    system = unmodelled[0]
+    res = run("reproduce", system, "--strict", "--json")
     assert res.exit_code == 0
-    assert json.loads(res.stdout) == {"claims": [], "systems": {"shycache": "not yet modelled"}}
-    assert "not yet modelled" in run("reproduce", "shycache").stdout
+    assert json.loads(res.stdout) == {"claims": [], "systems": {system: "not yet modelled"}}
+    assert "not yet modelled" in run("reproduce", system).stdout
 
 
 def test_plot(run, tmp_path):
