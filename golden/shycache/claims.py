@@ -20,8 +20,9 @@ fitted (a scale on the tech table's value) so that SqueezeNet's all-STT power re
 is the paper's 5.4x — that claim is the ``calibration``; Inception's 5.1x and ResNet's
 5.2x, and every power-geometry claim, are predictions under the fitted value.
 Claims the model does not reproduce stay visible as ``expected="out"``;
-``tests/test_shycache_claims.py`` shows for each group that the paper's stated parameters do not determine the number (the value
-moves across the paper's printed tolerance under parameters the paper does not give).
+``tests/test_shycache_claims.py`` shows for each group that the paper's stated
+parameters do not determine the number (the value moves across the paper's printed
+tolerance under parameters the paper does not give).
 """
 
 from __future__ import annotations
