@@ -95,3 +95,17 @@ def test_unreadable_traces(run, tmp_path):
         assert res.exit_code == 2 and message in res.stderr, res.stderr
     res = run("run", "squeezenet9", "--l1", "0/32", "--l2", "none")
     assert res.exit_code == 2 and "unknown network" in res.stderr
+
+
+def test_sweep_small_network_json_and_plots(run, tmp_path):
+    res = run("sweep", "lenet5", "--json", "--plot", str(tmp_path / "plots"))
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    cfg = load_shycache_config()
+    assert len(doc["rows"]) == len(cfg.geometry.l1) * len(cfg.geometry.l2)
+    base = next(r for r in doc["rows"] if r["l1"] == "0/32" and r["l2"] == "0/1024")
+    assert base["gain"] == 1.0 and base["power_reduction"] == 1.0 and base["stt_bitflips"] == 0
+    allstt = next(r for r in doc["rows"] if r["l1"] == "128/0" and r["l2"] == "4096/0")
+    assert allstt["stt_bitflips"] > 0
+    assert allstt["gain"] == pytest.approx(base["cycles"] / allstt["cycles"])
+    assert len(doc["plots"]) == 3 and all((tmp_path / "plots").glob("*.png"))

@@ -168,27 +168,26 @@ def trace_cmd(net, out, max_rows, config_path, as_json):
 @click.argument("net")
 @click.option("--inclusion", type=click.Choice(["mostly", "strict", "exclusive"]), default=None)
 @click.option("--tech", default=None, help="Technology table name or TOML path.")
+@click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
+              help="Networks simulated in parallel (a local process pool).")
 @config_option("shycache")
 @plot_option("the Fig. 3 heat maps, Fig. 4 power breakdown and Fig. 5 bit-flip curves")
 @json_option
 @handles_errors
-def sweep(net, inclusion, tech, config_path, plot_dir, as_json):
+def sweep(net, inclusion, tech, workers, config_path, plot_dir, as_json):
     """The L1 x L2 design space of NET (a zoo network, or 'paper' for the seed's three)."""
     from tqdm import tqdm
 
     from golden.workloads import get_network
 
-    from .model import PAPER_NETWORKS, network_grid
+    from .model import PAPER_NETWORKS
 
     cfg = _config(config_path)
     nets = list(PAPER_NETWORKS) if net == "paper" else [get_network(net).name]
     per_net = len(cfg.geometry.l1) * len(cfg.geometry.l2)
-    rows = []
     with tqdm(total=per_net * len(nets), desc="shycache sweep", unit="point",
               disable=None, leave=False) as bar:
-        for name in nets:
-            bar.set_postfix_str(name)
-            rows += network_grid(cfg, name, bar.update, inclusion, tech)
+        rows = _grids(cfg, nets, bar, inclusion, tech, workers)
     plots = []
     if plot_dir:
         from .plots import plot_sweep
@@ -199,6 +198,27 @@ def sweep(net, inclusion, tech, config_path, plot_dir, as_json):
     _print_sweep(rows, cfg)
     for p in plots:
         click.echo(f"wrote {p}")
+
+
+def _grids(cfg, nets, bar, inclusion, tech, workers) -> list[dict]:
+    """Each network's grid (memoized), serially or through a process-pool Executor."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .model import network_grid
+
+    if workers == 1:
+        rows = []
+        for name in nets:
+            bar.set_postfix_str(name)
+            rows += network_grid(cfg, name, bar.update, inclusion, tech)
+        return rows
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(network_grid, cfg, name, None, inclusion, tech) for name in nets]
+        rows = []
+        for future in futures:  # in network order, so the rows are the same as serial ones
+            rows += future.result()
+            bar.update(len(cfg.geometry.l1) * len(cfg.geometry.l2))
+        return rows
 
 
 def _print_sweep(rows, cfg) -> None:

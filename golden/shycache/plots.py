@@ -73,17 +73,16 @@ def _bitflips(rows, config, nets, outdir) -> str:
 def _breakdown(rows, nets, outdir) -> str:
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(10, 4.5))
-    labels, stacks = [], {}
+    labels, bars = [], []
     for net in nets:
         for name, l1, l2 in FIG4_POINTS:
             r = _row(rows, net, l1, l2)
-            seconds = r["seconds"]
             labels.append(f"{net[:6]}\n{name}")
-            for key, joules in r["energy_breakdown_j"].items():
-                stacks.setdefault(key, []).append(joules / seconds if seconds else 0.0)
+            bars.append({k: j / r["seconds"] for k, j in r["energy_breakdown_j"].items()})
+    keys = list(dict.fromkeys(k for bar in bars for k in bar))
     bottom = np.zeros(len(labels))
-    for key, values in stacks.items():
-        values = np.array(values + [0.0] * (len(labels) - len(values)))
+    for key in keys:  # a key absent from a bar (an array that does not exist) adds zero
+        values = np.array([bar.get(key, 0.0) for bar in bars])
         if values.any():
             ax.bar(range(len(labels)), values, bottom=bottom, label=key)
             bottom += values
