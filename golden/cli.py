@@ -18,7 +18,8 @@ from pathlib import Path
 import click
 
 from golden.claims import SystemResult
-from golden.claims_report import FORMATS, print_table, to_csv, to_markdown
+from golden.claims_report import FORMATS, to_csv, to_markdown
+from golden.claims_report import print_table as print_claims_table
 from golden.cli_support import (
     ErrorBoundary,
     _console,
@@ -251,7 +252,7 @@ def reproduce(system: str, as_json: bool, strict: bool, fmt: str, plot_dir: Path
     elif fmt == "md":
         click.echo(to_markdown(results), nl=False)
     else:
-        print_table(results, _console())
+        print_claims_table(results, _console())
     for p in plots if not as_json else ():
         click.echo(f"wrote {p}", err=fmt != "table")
     if strict:

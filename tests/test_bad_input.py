@@ -20,7 +20,8 @@ import onnx
 import pytest
 from click.testing import CliRunner
 from onnx import TensorProto, helper, numpy_helper
-from test_onnx_import import _init, _model
+from onnx_graphs import graph_model as _model
+from onnx_graphs import zeros_init as _init
 
 from golden.cli import main
 from golden.config import CONFIG_DIR

@@ -10,10 +10,10 @@ import json
 from pathlib import Path
 
 import pytest
+from claims_demonstrated import DEMONSTRATED
 from click.testing import CliRunner
 
 from golden.cli import main
-from tests.test_claims_expected_out import DEMONSTRATED
 
 # Out of tolerance, expected ok, and no demonstration yet that the paper cannot support them:
 # they keep `reproduce all --strict` at exit 1 until modelled or demonstrated (issue 12).

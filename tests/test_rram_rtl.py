@@ -11,7 +11,7 @@
 import re
 
 from golden.rram.params import load_params
-from tb.runner import run_cocotb
+from tools.runner import run_cocotb
 from tools.toolchain import REPO
 
 SLOW_WEIGHTS = {

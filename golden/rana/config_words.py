@@ -155,9 +155,10 @@ def _pattern(value) -> Pattern:
 
 
 def _default_n_banks() -> int:
-    from golden.rana.params import load_rana_config
+    # read from the shipped TOML directly: golden.rana.params imports this module's field widths
+    from golden.config import config_path, load_toml
 
-    return load_rana_config().edram.n_banks
+    return int(load_toml(config_path("rana"))["edram"]["n_banks"])
 
 
 def pack_words(configs: list[LayerConfig], n_banks: int | None = None) -> np.ndarray:

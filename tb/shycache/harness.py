@@ -37,7 +37,7 @@ def image_function(regions):
     return f
 
 
-def test_image(p: LevelParams, weight_lines: int, act_lines: int, seed: int):
+def level_image(p: LevelParams, weight_lines: int, act_lines: int, seed: int):
     """Random initial contents for both regions, so fills and write-backs move real data."""
     return image_function((Region(WEIGHTS, WEIGHTS + weight_lines * p.line_bytes, "random", seed),
                            Region(ACTIVATIONS, ACTIVATIONS + act_lines * p.line_bytes, "random",

@@ -23,10 +23,10 @@ from tb.runner import tb_component
 from tb.shycache.harness import (
     WEIGHTS,
     check_run,
+    level_image,
     predict,
     random_requests,
     run_level,
-    test_image,
     trace_requests,
 )
 
@@ -44,7 +44,7 @@ async def random_run(dut, name: str, n: int, memory_rng: bool, idle_prob: float,
     rng = seeded_rng(dut, name, f" ({', '.join(p.parts)})")
     requests = random_requests(rng, p, n, WEIGHT_LINES, ACT_LINES, **kw)
     gaps = idle_gaps(rng, n, idle_prob)
-    image = test_image(p, WEIGHT_LINES, ACT_LINES, int(rng.integers(1 << 31)))
+    image = level_image(p, WEIGHT_LINES, ACT_LINES, int(rng.integers(1 << 31)))
     timing = MemoryTiming(latency=int(rng.integers(1, 9)), rng=rng if memory_rng else None)
     want = predict(p, weight_range(p), requests, image)
     run = await run_level(dut, component, name, requests, gaps, weight_range(p), image, timing)
@@ -78,7 +78,7 @@ async def test_idle_then_burst(dut):
     n = 200
     requests = random_requests(rng, p, n, WEIGHT_LINES, ACT_LINES, store_prob=0.5)
     gaps = [300 if i % 50 == 0 else 0 for i in range(n)]
-    image = test_image(p, WEIGHT_LINES, ACT_LINES, 7)
+    image = level_image(p, WEIGHT_LINES, ACT_LINES, 7)
     timing = MemoryTiming(latency=3)
     want = predict(p, weight_range(p), requests, image)
     run = await run_level(dut, component, "idle_burst", requests, gaps, weight_range(p), image,
