@@ -28,9 +28,14 @@ UNEXPLAINED = {f"rana.fig15.{c}" for c in (
 
 
 def _names_a_test(note: str) -> bool:
-    tests = Path(__file__).parent
-    return any(word.startswith("tests/test_") and (tests.parent / word.rstrip(").,;:")).is_file()
-               for word in note.replace("(", " ").split())
+    """The note names ``tests/test_x.py`` or ``tests/test_x.py::test_y`` that exists."""
+    repo = Path(__file__).parent.parent
+    for word in note.replace("(", " ").split():
+        path, _, test = word.rstrip(").,;:").partition("::")
+        exists = path.startswith("tests/test_") and (repo / path).is_file()
+        if exists and (not test or f"def {test}(" in (repo / path).read_text()):
+            return True
+    return False
 
 
 @pytest.fixture(scope="module")

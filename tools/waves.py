@@ -50,6 +50,9 @@ _DECODER_ONLY = ("decoder logic registered for synthesis, without the surface me
 EXCLUDED = {name: _DECODER_ONLY for name in (
     "maxnvm_bitmask_decoder", "maxnvm_bitmask_decoder_noidx", "maxnvm_bitmask_decoder_packed",
     "maxnvm_bitmask_decoder_packed_noidx")}
+EXCLUDED["rram_accelerator_logic"] = (
+    "the RRAM accelerator with 16-word buffers, registered for synthesis only; the same logic "
+    "runs in make waves TEST=rram_accelerator")
 #: tops whose testbench also writes the golden model's timeline (``*.golden.vcd``)
 GOLDEN_TIMELINES = ("hydra_mac", "hydra_mac_seq")
 
