@@ -16,12 +16,12 @@ from dataclasses import replace
 import click
 
 from golden.cli_support import (
-    _console,
     _emit_json,
     config_option,
     handles_errors,
     json_option,
     plot_option,
+    print_table,
 )
 from golden.config import ConfigError
 
@@ -45,7 +45,7 @@ def _table(title: str, rows: list[tuple], columns: tuple[str, ...]) -> None:
         table.add_column(col, justify="left" if i == 0 else "right")
     for row in rows:
         table.add_row(*(str(v) for v in row))
-    _console().print(table)
+    print_table(table)
 
 
 @group.command("table3")

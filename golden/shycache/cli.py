@@ -25,6 +25,7 @@ from golden.cli_support import (
     handles_errors,
     json_option,
     plot_option,
+    print_table,
 )
 from golden.config import ConfigError
 
@@ -128,7 +129,7 @@ def _print_run(doc) -> None:
             table.add_row(level, part, f"{c['hits']:,}", f"{c['misses']:,}",
                           f"{c['writebacks']:,}")
     con = _console()
-    con.print(table)
+    print_table(table, con)
     flips = doc["stt_bitflips"]
     con.print(f"cycles {doc['cycles']:,} (STT stalls {doc['stall_cycles']:,}); STT bit flips "
               f"{'unavailable (trace has no values)' if flips is None else f'{flips:,}'}; "
@@ -242,4 +243,4 @@ def _print_sweep(rows, cfg) -> None:
                     cells.append("–" if v is None else (f"{v:,}" if metric == "stt_bitflips"
                                                         else f"{v:.3f}"))
                 table.add_row(l2, *cells)
-            con.print(table)
+            print_table(table, con)

@@ -18,7 +18,13 @@ from pathlib import Path
 
 import click
 
-from golden.cli_support import _console, _emit_json, handles_errors, json_option, plot_option
+from golden.cli_support import (
+    _emit_json,
+    handles_errors,
+    json_option,
+    plot_option,
+    print_table,
+)
 from golden.config import ConfigError
 
 DEFAULT_OUT = Path("build") / "sweeps"
@@ -50,7 +56,7 @@ def _list(as_json: bool) -> None:
         table.add_column(col, justify="right" if col == "points" else "left")
     for r in rows:
         table.add_row(r["system"], r["study"], f"{r['points']:,}", r["description"])
-    _console().print(table)
+    print_table(table)
 
 
 @click.command("sweep", context_settings={"help_option_names": ["-h", "--help"]})
