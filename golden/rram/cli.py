@@ -6,7 +6,9 @@ the whole design space.
   the exact loop-nest counts of one conv layer (what the RTL counters equal).
 * ``hymem rram network NET --io KB --weight KB --tech T --acc D --order O --schedule S``:
   Table 6's breakdown of one design (buffer sizes are whole buffers: 8 banks).
-* ``hymem rram dse NET [--plot DIR] [--json]``: every design point (Fig. 4 analog).
+* ``hymem rram dse NET [--workers N] [--scheduler ADDR] [--plot DIR] [--json]``: every design
+  point (Fig. 4 analog), computed by the sweep layer's ``rram space`` study (locally by
+  default, or on a Dask cluster).
 """
 
 from __future__ import annotations
@@ -181,17 +183,28 @@ def network_cmd(net, io_kb, weight_kb, tech, acc, order, level, config_path, plo
 
 @group.command("dse")
 @click.argument("net", default="vgg11")
+@click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
+              help="Local worker processes (1: serially in this process).")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+              help="Run on this Dask distributed scheduler instead.")
 @config_option("rram")
 @json_option
 @plot_option("the Fig. 4 analog")
 @handles_errors
-def dse_cmd(net, config_path, plot_dir, as_json: bool) -> None:
+def dse_cmd(net, workers, scheduler, config_path, plot_dir, as_json: bool) -> None:
     """Every design point (I/O x weight x accumulation depth x order x schedule, SRAM and
     RRAM weight buffers) on NET's conv layers."""
-    from .study import acc_study, best, schedule_study, space
+    from golden.sweep import get_study, open_engine, rows_of
+
+    from .study import acc_study, best, network_layers, schedule_study
+    from .sweeps import space_from_rows, space_grid
 
     cfg = _config(config_path)
-    r = space(cfg, net)
+    network_layers(net)   # a network without conv layers is one error line, before any pool
+    with open_engine(workers, scheduler) as engine:
+        rows = rows_of(get_study("rram", "space"), space_grid(cfg), [net], engine,
+                       progress=not as_json, config=cfg, context=cfg)
+    r = space_from_rows(rows, cfg)
     doc = {"network": net, "points": [r.point(k) for k in range(len(r))]}
     if plot_dir:
         from .plots import fig4, fig5

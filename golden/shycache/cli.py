@@ -4,8 +4,9 @@
   [--nvm-range LO:HI ...] [--inclusion mostly|strict|exclusive] [--stt-scale KEY=X ...]
   [--json]``: one geometry; the issue's JSON contract (``l1``, ``l2``, ``stt_bitflips``,
   ``cycles``, ``energy_j``, ``power_w``) plus stalls, events and the energy breakdown.
-* ``hymem shycache sweep NET|paper [--plot DIR] [--json]``: the L1 x L2 grid (Fig. 3 gains
-  and power reductions, Fig. 5 bit flips, Fig. 4 power breakdown) with a progress bar.
+* ``hymem shycache sweep NET|paper [--workers N] [--scheduler ADDR] [--plot DIR] [--json]``:
+  the L1 x L2 grid (Fig. 3 gains and power reductions, Fig. 5 bit flips, Fig. 4 power
+  breakdown) with a progress bar, computed by the sweep layer's ``shycache grid`` study.
 * ``hymem shycache trace NET --out FILE.npz``: write a network's inference trace.
 
 Bad input (unknown network or geometry, overlapping ranges, unreadable trace) is one
@@ -170,25 +171,29 @@ def trace_cmd(net, out, max_rows, config_path, as_json):
 @click.option("--inclusion", type=click.Choice(["mostly", "strict", "exclusive"]), default=None)
 @click.option("--tech", default=None, help="Technology table name or TOML path.")
 @click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
-              help="Networks simulated in parallel (a local process pool).")
+              help="Local worker processes simulating geometries in parallel (1: serially).")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+              help="Run on this Dask distributed scheduler instead.")
 @config_option("shycache")
 @plot_option("the Fig. 3 heat maps, Fig. 4 power breakdown and Fig. 5 bit-flip curves")
 @json_option
 @handles_errors
-def sweep(net, inclusion, tech, workers, config_path, plot_dir, as_json):
+def sweep(net, inclusion, tech, workers, scheduler, config_path, plot_dir, as_json):
     """The L1 x L2 design space of NET (a zoo network, or 'paper' for the seed's three)."""
     from tqdm import tqdm
 
+    from golden.sweep import open_engine
     from golden.workloads import get_network
 
     from .model import PAPER_NETWORKS
+    from .sweeps import network_grids
 
     cfg = _config(config_path)
     nets = list(PAPER_NETWORKS) if net == "paper" else [get_network(net).name]
     per_net = len(cfg.geometry.l1) * len(cfg.geometry.l2)
     with tqdm(total=per_net * len(nets), desc="shycache sweep", unit="point",
-              disable=None, leave=False) as bar:
-        rows = _grids(cfg, nets, bar, inclusion, tech, workers)
+              disable=None, leave=False) as bar, open_engine(workers, scheduler) as engine:
+        rows = network_grids(cfg, nets, engine, inclusion, tech, bar)
     plots = []
     if plot_dir:
         from .plots import plot_sweep
@@ -199,27 +204,6 @@ def sweep(net, inclusion, tech, workers, config_path, plot_dir, as_json):
     _print_sweep(rows, cfg)
     for p in plots:
         click.echo(f"wrote {p}")
-
-
-def _grids(cfg, nets, bar, inclusion, tech, workers) -> list[dict]:
-    """Each network's grid (memoized), serially or through a process-pool Executor."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    from .model import network_grid
-
-    if workers == 1:
-        rows = []
-        for name in nets:
-            bar.set_postfix_str(name)
-            rows += network_grid(cfg, name, bar.update, inclusion, tech)
-        return rows
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(network_grid, cfg, name, None, inclusion, tech) for name in nets]
-        rows = []
-        for future in futures:  # in network order, so the rows are the same as serial ones
-            rows += future.result()
-            bar.update(len(cfg.geometry.l1) * len(cfg.geometry.l2))
-        return rows
 
 
 def _print_sweep(rows, cfg) -> None:

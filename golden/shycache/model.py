@@ -95,16 +95,23 @@ def grid_rows(config: ShyConfig, network: str, trace: Trace | None = None,
     rows = []
     for l2 in config.geometry.l2:
         for l1 in config.geometry.l1:
-            r = run_point(prep, l1, l2, config, inclusion, tech, stt_scale)
-            rows.append({"network": network, "l1": l1, "l2": l2, "accesses": len(prep),
-                         **{k: r[k] for k in ("cycles", "seconds", "stall_cycles", "stt_bitflips",
-                                              "energy_j", "power_w", "energy_breakdown_j")},
-                         "l1_counts": r["l1"], "l2_counts": r["l2"],
-                         "flips_by_level": {lv: r["events"][lv]["stt"]["bitflips"]
-                                            for lv in ("l1", "l2")}})
+            rows.append({"network": network, "l1": l1, "l2": l2,
+                         **geometry_row(prep, l1, l2, config, inclusion, tech, stt_scale)})
             if progress is not None:
                 progress()
     return normalise(rows)
+
+
+def geometry_row(prep: fastsim.PreparedTrace, l1: str, l2: str, config: ShyConfig,
+                 inclusion: str | None = None, tech=None, stt_scale=None) -> dict:
+    """One grid row's outputs (before :func:`normalise`): what :func:`grid_rows` and the
+    sweep layer's ``shycache grid`` study record per geometry."""
+    r = run_point(prep, l1, l2, config, inclusion, tech, stt_scale)
+    return {"accesses": len(prep),
+            **{k: r[k] for k in ("cycles", "seconds", "stall_cycles", "stt_bitflips",
+                                 "energy_j", "power_w", "energy_breakdown_j")},
+            "l1_counts": r["l1"], "l2_counts": r["l2"],
+            "flips_by_level": {lv: r["events"][lv]["stt"]["bitflips"] for lv in ("l1", "l2")}}
 
 
 def network_grid(config: ShyConfig, network: str, progress=None, inclusion: str | None = None,

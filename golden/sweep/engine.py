@@ -25,7 +25,7 @@ import numpy as np
 from golden.config import ConfigError
 
 from . import output
-from .executors import Engine, SerialExecutor
+from .executors import Engine, SerialExecutor, resolve
 from .grid import effective_grid, expand, point_key, point_seed
 from .registry import Study, get_study
 
@@ -119,6 +119,7 @@ def run_batch(system: str, name: str, context, start: int, points: list[dict]) -
     runs it."""
     st = get_study(system, name)
     t0 = time.perf_counter()
+    context = resolve(context)
     indices = list(range(start, start + len(points)))
     try:
         rows, failures = _rows(points, st.evaluate(points, context)), []
@@ -262,21 +263,23 @@ def run_sweep(study: Study, grid: dict | None = None, networks=None, engine: Eng
         points = [{**p, "seed": point_seed(study, point_key(p))} for p in points]
     todo = [i for i in range(len(points)) if i not in done]
     size = batch_size(study, len(todo), engine.workers, batch)
-    if context is None and study.prepare and todo:
-        context = study.prepare(config)
-    if context is not None and todo:
-        context = engine.share(context)
+    # contiguous runs of to-do points, at most `size` long, so a batch is (start, points)
+    runs = [todo[i:i + size] for i in range(0, len(todo), size)]
+    chunks = [c for run in runs for c in _contiguous(run)]
+    if study.network_context:
+        chunks = [c for chunk in chunks for c in _by_network(chunk, points)]
+        contexts = _NetworkContexts(study, config, engine, chunks, points, context)
+    else:
+        contexts = _OneContext(study, config, engine, todo, context)
     result = SweepResult(study, [], [], engine.name, engine.workers, out, 0.0,
                          skipped=len(points) - len(todo), batch=size)
     log = output.RowLog(out) if out is not None else None
     bar = _progress(len(points), result.skipped, study.key, progress)
     in_order = not done  # the log already holds the rows in point order (no rewrite needed)
     try:
-        # contiguous runs of to-do points, at most `size` long, so a batch is (start, points)
-        runs = [todo[i:i + size] for i in range(0, len(todo), size)]
-        chunks = [c for run in runs for c in _contiguous(run)]
         for c, res in _completed(engine, chunks, lambda c: (
-                run_batch, study.system, study.name, context, c[0], points[c[0]:c[-1] + 1])):
+                run_batch, study.system, study.name, contexts.get(points[c[0]]), c[0],
+                points[c[0]:c[-1] + 1]), contexts.done):
             in_order = in_order and (not res.indices or res.indices[0] == len(done))
             for i, js, cs in zip(res.indices, res.jsonl, res.csv, strict=True):
                 done[i] = (js, cs, res.columns)
@@ -306,21 +309,76 @@ def run_sweep(study: Study, grid: dict | None = None, networks=None, engine: Eng
     return result
 
 
-def _completed(engine: Engine, chunks: list[list[int]], call):
+def _completed(engine: Engine, chunks: list[list[int]], call, done):
     """(chunk, BatchResult) as tasks finish, with at most 4 tasks per worker in flight (one for
-    the serial engine, so its progress bar moves batch by batch)."""
+    the serial engine, so its progress bar moves batch by batch); ``done(chunk)`` after each."""
     window = 1 if isinstance(engine.executor, SerialExecutor) else 4 * engine.workers
     todo, pending = iter(chunks), {}
     while True:
         while len(pending) < window and (c := next(todo, None)) is not None:
             fn, *args = call(c)
-            pending[engine.executor.submit(fn, *args)] = c
+            pending[engine.executor.submit(fn, *args)] = (c, args[-1])
         if not pending:
             return
         finished, _ = wait(pending, return_when=FIRST_COMPLETED)
         for fut in finished:
-            c = pending.pop(fut)
-            yield c, _collect(fut, call(c)[-1])
+            c, batch_points = pending.pop(fut)
+            res = _collect(fut, batch_points)
+            done(batch_points[0])
+            yield c, res
+
+
+class _OneContext:
+    """The study's context (``prepare(config)`` or the caller's), shared once, for every batch."""
+
+    def __init__(self, study: Study, config, engine: Engine, todo: list[int], context):
+        if context is None and study.prepare and todo:
+            context = study.prepare(config)
+        self.context = engine.share(context) if context is not None and todo else context
+
+    def get(self, point: dict):
+        return self.context
+
+    def done(self, point: dict) -> None:
+        pass
+
+
+class _NetworkContexts:
+    """One context per network (``study.network_context(config, network)``, or the caller's
+    ``{network: context}``), made when that network's first batch is submitted, shared with the
+    workers once, and released after its last batch: one large trace in flight at a time."""
+
+    def __init__(self, study: Study, config, engine: Engine, chunks, points, given=None):
+        self.make = lambda net: (given[net] if given and net in given
+                                 else study.network_context(config, net))
+        self.engine = engine
+        self.left: dict[str, int] = {}
+        for c in chunks:
+            net = points[c[0]]["network"]
+            self.left[net] = self.left.get(net, 0) + 1
+        self.live: dict[str, object] = {}
+
+    def get(self, point: dict):
+        net = point["network"]
+        if net not in self.live:
+            self.live[net] = self.engine.share(self.make(net))
+        return self.live[net]
+
+    def done(self, point: dict) -> None:
+        net = point["network"]
+        self.left[net] -= 1
+        if not self.left[net]:
+            self.engine.release(self.live.pop(net))
+
+
+def _by_network(chunk: list[int], points: list[dict]) -> list[list[int]]:
+    """Split a run of consecutive point indices where the network changes."""
+    out = [[chunk[0]]]
+    for i in chunk[1:]:
+        if points[i]["network"] != points[out[-1][-1]]["network"]:
+            out.append([])
+        out[-1].append(i)
+    return out
 
 
 def _contiguous(run: list[int]) -> list[list[int]]:

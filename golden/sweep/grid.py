@@ -48,6 +48,8 @@ def _convert(name: str, axis: Axis, raw):
         raise ConfigError(f"grid {name}: {raw!r} is not one of {', '.join(map(str, axis.choices))}")
     if axis.minimum is not None and value < axis.minimum:
         raise ConfigError(f"grid {name}: {raw!r} is below the minimum {axis.minimum:g}")
+    if axis.check is not None:
+        axis.check(value)
     return value
 
 

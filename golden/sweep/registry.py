@@ -36,11 +36,14 @@ class Axis:
     """One named parameter: its default values, and the values allowed (None: any of its type).
 
     The type of the first default value is the type a ``--grid`` string is converted to
-    (int, float, str or bool); ``minimum`` bounds numbers from below (inclusive)."""
+    (int, float, str or bool); ``minimum`` bounds numbers from below (inclusive); ``check``
+    (optional) raises ``ConfigError`` naming what is wrong with a value (e.g. a cache geometry
+    that breaks the area rule)."""
 
     values: tuple
     choices: tuple | None = None
     minimum: float | None = None
+    check: Callable[[object], None] | None = None
 
     @property
     def kind(self) -> type:
@@ -58,9 +61,14 @@ class Study:
     networks: tuple[str, ...] | None = None          # None: the study does not sweep networks
     network_axes: Callable[[str], dict[str, Axis]] | None = None   # axes that depend on the net
     prepare: Callable[[object], object] | None = None
+    # the context of one network's batches, made in the driver when that network's first batch
+    # is submitted and shared with the workers once (a SHyCache trace); a batch never spans
+    # two networks then
+    network_context: Callable[[object, str], object] | None = None
     seeded: bool = False
     batch: int = 1000                                # default points per task
     heat: str | None = None                          # output column a two-axis heat map shows
+    heat_axes: tuple[str, str] | None = None         # (rows, columns) axes; default first two
     pareto: tuple[str, str] | None = None            # (x, y) output columns, both minimised
     outputs: tuple[str, ...] = field(default=())     # output columns, in order (documentation)
 
