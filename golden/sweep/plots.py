@@ -1,8 +1,9 @@
 """``hymem sweep --plot DIR``: a heat map over two swept axes and the Pareto front.
 
-* heat map: the study's ``heat`` column over the first two axes that take more than one value
-  (networks count as an axis), reduced over every other axis by ``min`` (the best design
-  point of that cell) — or ``mean`` over repeated trials for a study with a ``trial`` axis;
+* heat map: the study's ``heat`` column over its ``heat_axes`` (one panel per network), or
+  else over the first two axes that take more than one value (networks count as an axis),
+  reduced over every other axis by ``min`` (the best design point of that cell) — or
+  ``mean`` over repeated trials for a study with a ``trial`` axis;
 * Pareto front: the study's ``pareto = (x, y)`` columns, both minimised, every point in grey and
   the non-dominated ones in colour, also written as ``pareto.csv``.  Trials of one
   configuration are averaged first; one front per network.  Rows with ``feasible`` False are
@@ -38,30 +39,52 @@ def _grouped(rows: list[dict], keys: list[str], column: str, how: str) -> dict:
 
 
 def heat_map(study, rows: list[dict], outdir: Path) -> str | None:
+    """The study's ``heat`` column over its ``heat_axes`` (one panel per network), or else over
+    the first two swept parameters."""
     from golden.plotting import pyplot, save
 
     params = _params(rows, study)
-    swept = [p for p in params if len({r[p] for r in rows}) > 1]
-    if study.heat is None or len(swept) < 2:
+    if study.heat is None:
         return None
-    a, b = swept[:2]
+    if study.heat_axes:
+        a, b = study.heat_axes
+        panels = _by_network(rows) if study.networks is not None else {None: rows}
+    else:
+        swept = [p for p in params if len({r[p] for r in rows}) > 1]
+        if len(swept) < 2:
+            return None
+        (a, b), panels = swept[:2], {None: rows}
     how = "mean" if "trial" in rows[0] else "min"
-    cells = _grouped(rows, [a, b], study.heat, how)
     ya = list(dict.fromkeys(r[a] for r in rows))
     xb = list(dict.fromkeys(r[b] for r in rows))
-    grid = np.full((len(ya), len(xb)), np.nan)
-    for (va, vb), v in cells.items():
-        grid[ya.index(va), xb.index(vb)] = v
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(max(5, 0.5 * len(xb) + 3), max(4, 0.25 * len(ya) + 2)))
-    im = ax.imshow(grid, aspect="auto", cmap="viridis")
-    ax.set_xticks(range(len(xb)), [str(v) for v in xb], rotation=90, fontsize=7)
-    ax.set_yticks(range(len(ya)), [str(v) for v in ya], fontsize=7)
-    ax.set_xlabel(b)
-    ax.set_ylabel(a)
-    fig.colorbar(im, ax=ax, label=f"{study.heat} ({how})")
-    ax.set_title(f"{study.key}: {study.heat}, {how} over the other axes", fontsize=9)
+    width = max(5, 0.5 * len(xb) + 3)
+    fig, axes = plt.subplots(1, len(panels), squeeze=False,
+                             figsize=(width * len(panels), max(4, 0.25 * len(ya) + 2)))
+    for ax, (net, panel) in zip(axes[0], panels.items(), strict=True):
+        grid = np.full((len(ya), len(xb)), np.nan)
+        for (va, vb), v in _grouped(panel, [a, b], study.heat, how).items():
+            grid[ya.index(va), xb.index(vb)] = v
+        im = ax.imshow(grid, aspect="auto", cmap="viridis")
+        if grid.size <= 80:  # small grids: the values themselves, to read the map by eye
+            for (i, j), v in np.ndenumerate(grid):
+                ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=6, color="w")
+        ax.set_xticks(range(len(xb)), [str(v) for v in xb], rotation=90, fontsize=7)
+        ax.set_yticks(range(len(ya)), [str(v) for v in ya], fontsize=7)
+        ax.set_xlabel(b)
+        ax.set_ylabel(a)
+        fig.colorbar(im, ax=ax, label=f"{study.heat} ({how})")
+        ax.set_title(f"{net + ': ' if net else ''}{study.heat}, {how} over the other axes",
+                     fontsize=9)
+    fig.suptitle(study.key, fontsize=9)
     return save(fig, outdir, f"{study.system}-{study.name}-heat.png")
+
+
+def _by_network(rows: list[dict]) -> dict:
+    panels: dict = {}
+    for r in rows:
+        panels.setdefault(r["network"], []).append(r)
+    return panels
 
 
 def pareto_front(points: np.ndarray) -> np.ndarray:
