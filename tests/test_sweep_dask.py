@@ -66,3 +66,21 @@ def test_killed_worker_loses_and_duplicates_nothing(cluster, tmp_path):
     assert len(set(keys)) == 36
     serial = run_sweep(st, None, nets)
     assert res.lines == serial.lines
+
+
+def test_dask_rram_space_and_shycache_grid_equal_serial(cluster, tmp_path):
+    """The vectorised RRAM space and the SHyCache grid, whose trace is scattered once per
+    network, give the serial rows on the cluster."""
+    cases = [(get_study("rram", "space"), ["weight_macro=sram_16k,rram_128k,rram_2m"],
+              ["vgg11"], 20),
+             (get_study("shycache", "grid"), ["l1=0/32,128/0", "l2=none,4096/0"],
+              ["lenet5", "digits_cnn"], 1)]
+    for st, items, nets, batch in cases:
+        grid = parse_grid(st, items, nets)
+        serial = run_sweep(st, grid, nets, out=tmp_path / f"{st.system}-serial")
+        with open_engine(scheduler=cluster.address) as engine:
+            dask = run_sweep(st, grid, nets, engine, out=tmp_path / f"{st.system}-dask",
+                             batch=batch)
+        assert dask.engine == "dask" and dask.failures == [] and dask.lines == serial.lines
+        assert (tmp_path / f"{st.system}-dask" / "results.csv").read_bytes() == \
+            (tmp_path / f"{st.system}-serial" / "results.csv").read_bytes()
