@@ -43,8 +43,8 @@ def _axes() -> dict[str, Axis]:
 
 def network_context(cfg: ShyConfig, network: str):
     """(config, prepared trace of ``network``): what every batch of that network needs."""
-    from .model import workload_trace
     from .fastsim import prepare
+    from .model import workload_trace
 
     trace = workload_trace(network, cfg)
     return cfg, prepare(trace, [cfg.workload.nvm_range], cfg.cache.line_bytes)
@@ -142,4 +142,5 @@ def network_grids(cfg: ShyConfig, networks, engine=None, inclusion: str | None =
     return rows
 
 
-__all__ = ["LEAKAGE", "flatten", "grid", "grid_row", "network_context", "network_grids", "unflatten"]
+__all__ = ["LEAKAGE", "flatten", "grid", "grid_row", "network_context", "network_grids",
+           "unflatten"]
