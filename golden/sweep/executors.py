@@ -85,8 +85,9 @@ class _FileShare:
             pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
         return SharedFile(str(path))
 
-    def release(self, shared: SharedFile) -> None:
-        Path(shared.path).unlink(missing_ok=True)  # workers keep what they loaded
+    def release(self, shared) -> None:
+        if isinstance(shared, SharedFile):  # workers keep what they loaded
+            Path(shared.path).unlink(missing_ok=True)
 
     def close(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)

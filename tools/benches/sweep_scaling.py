@@ -99,7 +99,7 @@ def _ship_once_vs_per_task(engines) -> list[dict]:
     for how in ("once", "per_task"):
         with engines["local2"]() as eng:
             if how == "per_task":
-                eng = dataclasses.replace(eng, share=lambda obj: obj)
+                eng = dataclasses.replace(eng, share=lambda obj: obj, release=lambda obj: None)
             run_sweep(st, {"l1": ("0/32",), "l2": ("none",)}, [SHIP_NETWORK], eng)  # warm-up
             res = run_sweep(st, None, [SHIP_NETWORK], eng, batch=1)
             walls[how], lines[how] = res.wall_s, res.lines
