@@ -30,6 +30,7 @@ import time
 
 TRIALS = 60            # maxnvm faults: 2 techs x 14 rows x 3 bpc x TRIALS points
 SHIP_NETWORK = "squeezenet1_0"
+ROUNDTRIP_NETWORKS = ("squeezenet1_0", "resnet50")   # the per-task cost sharing once avoids
 OVERHEAD_TASKS = 200
 SHARE_TARGET = 0.05
 
@@ -81,6 +82,28 @@ def _engines():
             "local2": lambda: open_engine(2), "dask1": lambda: _Dask(1), "dask2": lambda: _Dask(2)}
 
 
+def _roundtrips(cfg) -> list[dict]:
+    """What one task would pay to carry a network's prepared trace: pickle + unpickle."""
+    import pickle
+
+    from golden.shycache.sweeps import network_context
+
+    recs = []
+    for net in ROUNDTRIP_NETWORKS:
+        context = network_context(cfg, net)
+        t0 = time.perf_counter()
+        blob = pickle.dumps(context, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.loads(blob)
+        wall = time.perf_counter() - t0
+        recs.append({"name": f"sweep_shycache_context_roundtrip_{net}_s", "figure": round(wall, 3),
+                     "unit": "s", "note": f"pickle + unpickle of {net}'s prepared trace "
+                                          f"({len(blob) / 1e6:.0f} MB) in one process: the least a "
+                                          "task carrying it would add (a local pool also pipes "
+                                          f"it, Dask also sends it); {_load()}"})
+        del context, blob
+    return recs
+
+
 def _ship_once_vs_per_task(engines) -> list[dict]:
     """SHyCache grid on one network, local pool x2: the trace shared once vs with every task."""
     import dataclasses
@@ -105,7 +128,7 @@ def _ship_once_vs_per_task(engines) -> list[dict]:
             walls[how], lines[how] = res.wall_s, res.lines
             load = _load()
     assert lines["once"] == lines["per_task"]
-    return [{"name": f"sweep_shycache_context_{how}_s", "figure": round(wall, 2), "unit": "s",
+    return _roundtrips(cfg) + [{"name": f"sweep_shycache_context_{how}_s", "figure": round(wall, 2), "unit": "s",
              "note": f"shycache grid, {SHIP_NETWORK} ({len(res.rows)} geometries, one per task) "
                      f"on a local pool x2, prepared trace ({size / 1e6:.0f} MB pickled, "
                      f"{pickle_s:.2f} s to pickle) "
