@@ -19,6 +19,7 @@ from dataclasses import replace
 from golden.config import ConfigError
 from golden.sweep import Axis, study
 
+from .model import PAPER_NETWORKS
 from .params import INCLUSION_POLICIES, NO_L2, ShyConfig, load_shycache_config
 
 SEP = "/"   # nested keys (l1_counts/sram/hits); no key of a row contains it
@@ -73,7 +74,7 @@ def unflatten(row: dict) -> dict:
     return out
 
 
-@study("shycache", "grid", config=load_shycache_config, networks=("squeezenet1_0",),
+@study("shycache", "grid", config=load_shycache_config, networks=PAPER_NETWORKS,
        network_context=network_context, batch=4, axes=_axes(),
        heat="energy_j", heat_axes=("l2", "l1"), pareto=("seconds", "energy_j"),
        description="seed 000 Fig. 3 L1 x L2 geometries on a network's trace (one trace "
