@@ -311,7 +311,8 @@ def run_sweep(study: Study, grid: dict | None = None, networks=None, engine: Eng
 
 def _completed(engine: Engine, chunks: list[list[int]], call, done):
     """(chunk, BatchResult) as tasks finish, with at most 4 tasks per worker in flight (one for
-    the serial engine, so its progress bar moves batch by batch); ``done(chunk)`` after each."""
+    the serial engine, so its progress bar moves batch by batch); ``done(first point)`` after
+    each (a network context is released after its last batch)."""
     window = 1 if isinstance(engine.executor, SerialExecutor) else 4 * engine.workers
     todo, pending = iter(chunks), {}
     while True:
