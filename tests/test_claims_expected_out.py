@@ -258,6 +258,30 @@ def test_rana_figures_depend_on_the_unstated_core_split(claim_id, key, paper, re
     assert claim.expected == "out" and all(f"R_o = {r}:" in claim.note for r in R_O_READINGS[1:])
 
 
+def test_rana_star_energy_depends_on_the_unstated_input_weight_split():
+    """Abstract / §V-B1: RANA*(E-5) saves 66.2 % of S+ID's energy.  §III-A gives the core's
+    local storage as "36KB in total" and §IV-C3 names R_i, R_o, R_w without their sizes.  At
+    R_o = 256 (one accumulator per PE) the rest can be split between inputs and weights in any
+    way; between R_w = 4608 (a quarter of the core) and the equal split (the default) the figure
+    enters and leaves 66.2's printed digits: the paper does not give what its 0.1-point figure
+    depends on.  The claim's note reports every split."""
+    from golden.rana.claims import R_W_READINGS, fig15_claims, with_r_w
+    from golden.rana.params import load_rana_config
+    from golden.rana.study import comparison
+
+    cfg = load_rana_config()
+    total = 36 * 1024 // 2                                  # 36 KB of 16-bit words
+    assert cfg.core.r_i + cfg.core.r_o + cfg.core.r_w == total and cfg.core.r_i == cfg.core.r_w
+    assert all(0 < r_w < total - cfg.core.r_o for r_w in R_W_READINGS)
+    key = "rana_star_vs_sid_energy_saving"
+    lo, hi = printed_range("66.2")
+    default = 100 * comparison(cfg)[key]
+    by_split = {r_w: 100 * comparison(with_r_w(cfg, r_w))[key] for r_w in R_W_READINGS}
+    assert not lo <= default <= hi and lo <= by_split[4608] <= hi
+    claim = {c.id: c for c in fig15_claims(cfg)}["rana.fig15.rana_star_vs_sid.energy_saving"]
+    assert claim.expected == "out" and all(f"R_w = {r}:" in claim.note for r in R_W_READINGS)
+
+
 def test_rana_weight_per_mac_reading_is_reported():
     """The other reading of the array's reuse (every MAC reads its weight word from the buffer)
     adds (MACs - weight words read) buffer accesses at the design's buffer energy, and gives S+ID

@@ -38,9 +38,16 @@ _NETS_READING = ("other networks (the paper names only 'VGG' and 'ResNet'; VGG-1
 # R_o settings (words) that fit the 36 KB core: 256 (one accumulator per PE, configs/rana.toml)
 # up to 1024; the paper gives only the total (§III-A, §IV-C3)
 R_O_READINGS = (256, 512, 1024)
+# R_i/R_w splits (words) of the rest of the 36 KB core at the default R_o: a quarter of the core
+# for weights (16 x 32 x 3x3) and 16 x 64 x 3x3 (Tn = 64 at Tm = 16); the default splits equally
+R_W_READINGS = (4608, 9216)
 # Claims the paper cannot pin, and why (tests/test_claims_expected_out.py): the figure moves
 # across the paper's value between two R_o readings, so a reading exists that gives it.
 EXPECTED_OUT = {
+    "rana_star_vs_sid_energy_saving": "EXPECTED OUT: the paper does not split its 36 KB core "
+    "into R_i/R_o/R_w (§IV-C3), and at R_o = 256 the unstated R_i/R_w split moves this figure "
+    "into and out of 66.2's printed digits (R_w = 4608 gives it; the equal split, the default, "
+    "and R_w = 9216 do not) (tests/test_claims_expected_out.py)",
     "rana_star_vs_sid_offchip_saving": "EXPECTED OUT: with 66.2 % energy saving, 41.7 % needs S+ID "
     "to make >= 0.74 buffer accesses per MAC under eq. (14) and Table III, which a 16x16 array "
     "reusing its operands in the core does not; and the unstated R_o split moves this figure "
@@ -225,6 +232,15 @@ def _vgg_wd_layers(matrix: dict) -> dict:
             "wd_ddr": _pct_range(ddr) if pairs else "-", "wd_energy": _pct_range(energy) if pairs else "-"}
 
 
+def with_r_w(cfg: RanaConfig, r_w: int) -> RanaConfig:
+    """``cfg`` with ``r_w`` weight words in the core, the same R_o and the rest for inputs."""
+    import dataclasses
+
+    total = cfg.core.r_i + cfg.core.r_o + cfg.core.r_w
+    return dataclasses.replace(cfg, core=dataclasses.replace(cfg.core, r_w=r_w,
+                                                              r_i=total - cfg.core.r_o - r_w))
+
+
 def with_r_o(cfg: RanaConfig, r_o: int) -> RanaConfig:
     """``cfg`` with ``r_o`` output words in the core and the rest of its storage split equally."""
     import dataclasses
@@ -242,6 +258,7 @@ def fig15_claims(cfg: RanaConfig) -> list[Claim]:
     f_nets = {label: comparison(cfg, nets=nets) for label, nets in NETWORK_READINGS.items()}
     f_r_o = {r_o: comparison(with_r_o(cfg, r_o)) for r_o in R_O_READINGS if r_o != cfg.core.r_o}
     f_pulses = comparison(cfg, refresh_count="pulses")
+    f_r_w = {r_w: comparison(with_r_w(cfg, r_w)) for r_w in R_W_READINGS}
     weight_reading = _WEIGHT_READING.format(**weight_per_mac_reading(m))
     sid_e = [m[n, "S+ID"].energy_pj() for n in BENCHMARKS]
     sid_t = [m[n, "S+ID"].totals() for n in BENCHMARKS]
@@ -277,6 +294,8 @@ def fig15_claims(cfg: RanaConfig) -> list[Claim]:
                  f"{_REFRESH_COUNT_NOTE}; in whole pulses instead: {100 * f_pulses[key]:.2f} %",
                  f"at R_o = {cfg.core.r_o} words (configs/rana.toml); other core splits: "
                  + ", ".join(f"R_o = {r_o}: {100 * g[key]:.1f} %" for r_o, g in f_r_o.items()),
+                 f"R_i/R_w splits at R_o = {cfg.core.r_o} (default R_w = {cfg.core.r_w}): "
+                 + ", ".join(f"R_w = {r_w}: {100 * g[key]:.2f} %" for r_w, g in f_r_w.items()),
                  _NETS_READING + ", ".join(f"{n}: {100 * g[key]:.1f} %" for n, g in f_nets.items())]
         if key in _WEIGHT_READING_KEYS:
             parts.append(weight_reading)
