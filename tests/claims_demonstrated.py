@@ -18,7 +18,10 @@ DEMONSTRATED = {
        for n in ("vgg12", "vgg16", "resnet50")},
     "maxnvm.s44.vgg16_idxsync_cell_reduction": "test_maxnvm_idxsync_22pct_needs_an_unstated_mask_level",
     "rana.fig15.rana_star_vs_sid.offchip_saving": "test_rana_headline_pair_needs_a_buffer_access_per_mac",
-    "rana.fig15.edid_vs_sid.energy_increase": "test_rana_figures_depend_on_the_unstated_core_split",
+    "rana.fig15.rana_star_vs_sid.energy_saving":
+        "test_rana_star_energy_depends_on_the_unstated_input_weight_split",
+    "rana.fig15.edid_vs_sid.energy_increase":
+        "test_rana_edid_energy_increase_depends_on_the_unnamed_resnet",
     "rana.fig15.edid_vs_sid.offchip_saving": "test_rana_figures_depend_on_the_unstated_core_split",
     **{f"rana.fig15.{c}": "test_rana_figures_depend_on_the_unnamed_resnet_and_the_averaging"
        for c in ("edod_vs_edid.refresh_energy_saving", "ranae5_vs_rana0.energy_saving")},

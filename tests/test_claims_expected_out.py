@@ -219,7 +219,7 @@ def test_rana_headline_pair_needs_a_buffer_access_per_mac():
     """Abstract / §V-B1: RANA*(E-5) saves 66.2 % energy and 41.7 % off-chip access against S+ID.
     Under eq. (14) with Table III's energies (MAC 1.3 pJ, SRAM access 18.2 pJ, DDR 2112.9 pJ per
     16-bit word), RANA* costs at least its (minimum, §V-B4) DDR traffic and its MACs; S+ID moves
-    1/(1-0.417) of that traffic.  Both savings then need S+ID to make >= 0.8 buffer accesses per
+    1/(1-0.417) of that traffic.  Both savings then need S+ID to make >= 0.74 buffer accesses per
     MAC for this suite, while a 16x16 array whose rows share inputs and whose PEs hold their
     weight for a tile reads <= 1/16 input + 1/16 weight word per MAC."""
     from golden.rana.params import load_rana_config
@@ -232,11 +232,10 @@ def test_rana_headline_pair_needs_a_buffer_access_per_mac():
     sid_total = (ddr_min * e_ddr + macs * e_mac) / (1 - 0.662)
     sid_ddr = ddr_min * e_ddr / (1 - 0.417)
     needed = (sid_total - sid_ddr - macs * e_mac) / e_buf / macs
-    assert needed > 0.8 > 2 / 16
+    assert needed > 0.74 > 2 / 16
 
 
 @pytest.mark.parametrize("claim_id, key, paper, readings", [
-    ("rana.fig15.edid_vs_sid.energy_increase", "edid_vs_sid_energy_increase", 13.3, (256, 512)),
     ("rana.fig15.edid_vs_sid.offchip_saving", "edid_vs_sid_offchip_saving", 40.3, (256, 512)),
     ("rana.fig15.rana_star_vs_sid.offchip_saving", "rana_star_vs_sid_offchip_saving", 41.7,
      (512, 1024)),
@@ -259,10 +258,34 @@ def test_rana_figures_depend_on_the_unstated_core_split(claim_id, key, paper, re
     assert claim.expected == "out" and all(f"R_o = {r}:" in claim.note for r in R_O_READINGS[1:])
 
 
+def test_rana_star_energy_depends_on_the_unstated_input_weight_split():
+    """Abstract / §V-B1: RANA*(E-5) saves 66.2 % of S+ID's energy.  §III-A gives the core's
+    local storage as "36KB in total" and §IV-C3 names R_i, R_o, R_w without their sizes.  At
+    R_o = 256 (one accumulator per PE) the rest can be split between inputs and weights in any
+    way; between R_w = 4608 (a quarter of the core) and the equal split (the default) the figure
+    enters and leaves 66.2's printed digits: the paper does not give what its 0.1-point figure
+    depends on.  The claim's note reports every split."""
+    from golden.rana.claims import R_W_READINGS, fig15_claims, with_r_w
+    from golden.rana.params import load_rana_config
+    from golden.rana.study import comparison
+
+    cfg = load_rana_config()
+    total = 36 * 1024 // 2                                  # 36 KB of 16-bit words
+    assert cfg.core.r_i + cfg.core.r_o + cfg.core.r_w == total and cfg.core.r_i == cfg.core.r_w
+    assert all(0 < r_w < total - cfg.core.r_o for r_w in R_W_READINGS)
+    key = "rana_star_vs_sid_energy_saving"
+    lo, hi = printed_range("66.2")
+    default = 100 * comparison(cfg)[key]
+    by_split = {r_w: 100 * comparison(with_r_w(cfg, r_w))[key] for r_w in R_W_READINGS}
+    assert not lo <= default <= hi and lo <= by_split[4608] <= hi
+    claim = {c.id: c for c in fig15_claims(cfg)}["rana.fig15.rana_star_vs_sid.energy_saving"]
+    assert claim.expected == "out" and all(f"R_w = {r}:" in claim.note for r in R_W_READINGS)
+
+
 def test_rana_weight_per_mac_reading_is_reported():
     """The other reading of the array's reuse (every MAC reads its weight word from the buffer)
     adds (MACs - weight words read) buffer accesses at the design's buffer energy, and gives S+ID
-    more than the 0.80 accesses per MAC the headline pair needs; the claims report it."""
+    more than the 0.74 accesses per MAC the headline pair needs; the claims report it."""
     from types import SimpleNamespace
 
     from golden.rana.claims import energy_weight_per_mac, fig15_claims
@@ -275,7 +298,7 @@ def test_rana_weight_per_mac_reading_is_reported():
     notes = {c.id: c.note for c in fig15_claims(load_rana_config())}
     note = notes["rana.fig15.rana_star_vs_sid.offchip_saving"]
     per_mac = float(note.split("S+ID then makes ")[1].split(" accesses")[0])
-    assert per_mac > 0.8
+    assert per_mac > 0.74
 
 
 # Table I (16-bit, MB of 1000 KB of 1024 B, §III-A's 1.454 MB convention): ResNet's largest
@@ -321,6 +344,27 @@ def test_rana_figures_depend_on_the_unnamed_resnet_and_the_averaging(claim_id, k
     assert claim.expected == "out" and "ResNet-101:" in claim.note and "mean of" in claim.note
 
 
+def test_rana_edid_energy_increase_depends_on_the_unnamed_resnet():
+    """§V-B1: eD+ID costs 13.3 % more energy than S+ID over the four benchmarks.  With RANA's VGG
+    pinned to VGG-19 (Layer-B, Fig. 17) the unstated core split no longer brackets it (R_o = 256
+    to 1024 all give more), but the unnamed ResNet depth does: ResNet-50 and ResNet-101 both fit
+    what the paper says of its ResNet (Table I, Layer-A; checked in
+    test_rana_figures_depend_on_the_unnamed_resnet_and_the_averaging) and the figure moves
+    across 13.3's printed digits between them.  The claim's note reports both."""
+    from golden.rana.claims import fig15_claims
+    from golden.rana.params import load_rana_config
+    from golden.rana.study import BENCHMARKS, comparison
+
+    cfg = load_rana_config()
+    key = "edid_vs_sid_energy_increase"
+    by_resnet = [100 * comparison(cfg, nets=BENCHMARKS[:3] + (r,))[key]
+                 for r in ("resnet50", "resnet101")]
+    lo, hi = printed_range("13.3")
+    assert min(by_resnet) < lo and max(by_resnet) > hi
+    claim = {c.id: c for c in fig15_claims(cfg)}["rana.fig15.edid_vs_sid.energy_increase"]
+    assert claim.expected == "out" and "ResNet-101:" in claim.note
+
+
 def test_rana_dadiannao_refresh_saving_needs_a_bank_size():
     """§V-C: on one DaDianNao node (36 MB eDRAM) RANA*(E-5) removes 99.9 % of the original's
     refresh operations.  Its optimized controller refreshes whole banks (§IV-D2, Fig. 14), so the
@@ -347,10 +391,11 @@ def test_rana_dadiannao_refresh_saving_needs_a_bank_size():
 # as a 16x16 array (output channels on rows, output columns on columns) at 200 MHz; refresh
 # intervals 45 us (RANA(0), eD+ID) and 734 us (RANA(E-5), RANA*(E-5))
 EDRAM_WORDS, RANA_MACS, RANA_HZ, RT_45, RT_734 = 1454 * 1024 // 2, 256, 200e6, 45e-6, 734e-6
-# VGG-16's convolutions (Simonyan & Zisserman, configuration D) up to conv4_1: name, M, N, R=C, K
-VGG16_FIRST = (("conv1_1", 64, 3, 224), ("conv1_2", 64, 64, 224), ("conv2_1", 128, 64, 112),
+# VGG-19's convolutions (Simonyan & Zisserman, configuration E; RANA's VGG: Layer-B "vgg_conv9"
+# is its conv4_1, golden/rana/study.py) up to conv4_1: name, M, N, R=C (all 3x3)
+VGG19_FIRST = (("conv1_1", 64, 3, 224), ("conv1_2", 64, 64, 224), ("conv2_1", 128, 64, 112),
                ("conv2_2", 128, 128, 112), ("conv3_1", 256, 128, 56), ("conv3_2", 256, 256, 56),
-               ("conv3_3", 256, 256, 56), ("conv4_1", 512, 256, 28))
+               ("conv3_3", 256, 256, 56), ("conv3_4", 256, 256, 56), ("conv4_1", 512, 256, 28))
 
 
 def _runtime_upper_s(network: str) -> float:
@@ -373,7 +418,7 @@ def _runtime_upper_s(network: str) -> float:
 
 
 def _vgg_forced_refresh():
-    """(words, pulses) each VGG-16 layer must refresh at 734 us in RANA(E-5) / RANA*(E-5), at least.
+    """(words, pulses) each VGG-19 layer must refresh at 734 us in RANA(E-5) / RANA*(E-5), at least.
 
     §V-B4: at 1.454 MB neither makes any extra off-chip access; §IV-C3: they choose OD or WD (ID
     is excluded).  OD stores all the outputs (§IV-C1, Fig. 10(e)); where M*R*C exceeds the buffer,
@@ -384,7 +429,7 @@ def _vgg_forced_refresh():
     import math
 
     out = []
-    for name, m, n, rc in VGG16_FIRST:
+    for name, m, n, rc in VGG19_FIRST:
         if m * rc * rc <= EDRAM_WORDS:
             continue
         k = 3                     # 3x3, stride 1, pad 1: the stored input map is R x R
@@ -396,7 +441,7 @@ def _vgg_forced_refresh():
 
 def test_rana_refresh_savings_unreachable_under_the_suite_total():
     """§V-B1: RANA*(E-5) removes 99.7 % of eD+ID's refresh operations and RANA(E-5) 98.5 % of
-    RANA(0)'s.  VGG-16's conv1_1-conv3_3 hold more outputs than the 1.454 MB buffer (Table I:
+    RANA(0)'s.  VGG-19's conv1_1-conv3_4 hold more outputs than the 1.454 MB buffer (Table I:
     6.27 MB), so by :func:`_vgg_forced_refresh` RANA*(E-5) refreshes at least their whole-layer
     data (words x pulses) and RANA(E-5), whose normal controller refreshes every bank while any
     data needs it, at least the whole buffer at each of those pulses.  eD+ID and RANA(0) refresh
@@ -405,19 +450,19 @@ def test_rana_refresh_savings_unreachable_under_the_suite_total():
     values; the mean of per-network ratios is bounded only by VGG's own (reported, not judged)."""
     forced = _vgg_forced_refresh()
     assert [name for name, *_ in forced] == [
-        "conv1_1", "conv1_2", "conv2_1", "conv2_2", "conv3_1", "conv3_2", "conv3_3"]
+        "conv1_1", "conv1_2", "conv2_1", "conv2_2", "conv3_1", "conv3_2", "conv3_3", "conv3_4"]
     star_words = sum(w * p for _, w, p in forced)
     e5_pulses = sum(p for *_, p in forced)
-    runtime = sum(_runtime_upper_s(n) for n in ("alexnet", "vgg16", "googlenet", "resnet152"))
+    runtime = sum(_runtime_upper_s(n) for n in ("alexnet", "vgg19", "googlenet", "resnet152"))
     full = EDRAM_WORDS * (runtime / RT_45 + 1)        # refresh of eD+ID / RANA(0), at most
     star_bound = 100 * (1 - star_words / full)
     e5_bound = 100 * (1 - EDRAM_WORDS * e5_pulses / full)
-    assert star_bound < printed_range("99.7")[0] and star_bound < 99.4
+    assert star_bound < printed_range("99.7")[0] and star_bound < 99.22
     assert e5_bound < printed_range("98.5")[0]
     # the same bounds for VGG alone (the mean reading's VGG term)
-    vgg_full = EDRAM_WORDS * (_runtime_upper_s("vgg16") / RT_45 + 1)
-    assert 100 * (1 - star_words / vgg_full) < 98.8 and 100 * (1 - e5_pulses * EDRAM_WORDS
-                                                                / vgg_full) < 97.1
+    vgg_full = EDRAM_WORDS * (_runtime_upper_s("vgg19") / RT_45 + 1)
+    assert 100 * (1 - star_words / vgg_full) < 98.7 and 100 * (1 - e5_pulses * EDRAM_WORDS
+                                                                / vgg_full) < 97.2
     from golden.rana.claims import fig15_claims
     from golden.rana.params import load_rana_config
 

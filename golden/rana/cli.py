@@ -193,7 +193,7 @@ PAPER_FIG15 = {  # seed 004 §V-B1 (Fig. 15), as fractions
 @json_option
 @handles_errors
 def designs_cmd(config_path, plot_dir, as_json: bool) -> None:
-    """The six Table IV designs on AlexNet, VGG-16, GoogLeNet, ResNet-50 (Fig 15)."""
+    """The six Table IV designs on AlexNet, VGG-19, GoogLeNet, ResNet-50 (Fig 15)."""
     from .plots import fig15
     from .study import comparison, normalized
 

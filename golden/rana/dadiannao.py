@@ -23,7 +23,7 @@ from golden.rana.designs import DESIGNS, Design
 from golden.rana.lifetime import Tiling
 from golden.rana.params import CoreParams, RanaConfig, load_rana_config
 from golden.rana.scheduler import NetworkSchedule, schedule_network
-from golden.rana.study import AGGREGATE, BENCHMARKS, aggregate_ratio
+from golden.rana.study import AGGREGATE, BENCHMARKS, REFRESH_COUNT, aggregate_ratio, counted
 
 # Bank sizes (bytes) the node's refresh could be issued at: the paper gives none for DaDianNao
 # (§V-C).  The default is the evaluation platform's bank (configs/rana.toml [edram]); Table II's
@@ -61,10 +61,13 @@ def schedule_on_node(network: str, design: Design, cfg: RanaConfig | None = None
                             fixed_tiling=Tiling(dd.tm, dd.tn, dd.tr, dd.tc))
 
 
-def comparison(cfg: RanaConfig | None = None, nets=BENCHMARKS, how: str = AGGREGATE) -> dict:
-    """§V-C figures over the benchmarks, combined as the §V-B ones (:mod:`golden.rana.study`)."""
+def comparison(cfg: RanaConfig | None = None, nets=BENCHMARKS, how: str = AGGREGATE,
+               refresh_count: str = REFRESH_COUNT) -> dict:
+    """§V-C figures over the benchmarks, combined and with γ counted as the §V-B ones
+    (:mod:`golden.rana.study`)."""
     cfg = cfg or load_rana_config()
-    m = {(n, d.name): schedule_on_node(n, d, cfg) for n in nets for d in DD_DESIGNS}
+    m = {(n, d.name): counted(schedule_on_node(n, d, cfg), refresh_count)
+         for n in nets for d in DD_DESIGNS}
 
     def ratio(a: str, b: str, key) -> float:
         return aggregate_ratio([key(m[n, a]) for n in nets], [key(m[n, b]) for n in nets], how)

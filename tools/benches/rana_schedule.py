@@ -50,5 +50,5 @@ def run() -> list[dict]:
          "note": f"{n_resnet} layer schedules (53 convs x 6 designs), best of {REPEATS}; target < {TARGET_S} s: "
                  f"{'met' if t_resnet < TARGET_S else 'MISSED'}"},
         {"name": "rana_schedule_fig15_matrix", "figure": round(t_fig15, 4), "unit": "s",
-         "note": f"{n_fig15} layer schedules (AlexNet, VGG-16, GoogLeNet, ResNet-50 x 6 designs), best of {REPEATS}"},
+         "note": f"{n_fig15} layer schedules (AlexNet, VGG-19, GoogLeNet, ResNet-50 x 6 designs), best of {REPEATS}"},
     ]
