@@ -191,7 +191,7 @@ TOPS = {
         Top("rram_drainer", "rram", lambda c: Drainer(_rram_small(c), c.array.acc_bits),
             "RRAM accelerator drainer: finished halves to the out stream", "tb.rram.test_drainer"),
         Top("rram_command_regs", "rram", lambda c: CommandRegs(_rram_small(c)),
-            "RRAM accelerator command registers and START checks", None),
+            "RRAM accelerator command registers and START checks", "tb.rram.test_command_regs"),
         Top("shycache_hybrid_cache", "shycache", lambda c: HybridCache(level_params(c)),
             "SHyCache hybrid level: predecoder + SRAM and STT-MRAM parts, LRU, write-back, STT write-busy "
             "timers, bit-flip counter (seed 000 §III-IV, Table I; [rtl] simulation sizes)",
