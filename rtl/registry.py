@@ -185,7 +185,7 @@ TOPS = {
             "RRAM accelerator loop-nest step sequencer (golden/rram/loopnest.py)",
             "tb.rram.test_step_sequencer"),
         Top("rram_weight_fetcher", "rram", lambda c: WeightFetcher(_rram_small(c)),
-            "RRAM accelerator weight-tile prefetcher", None),
+            "RRAM accelerator weight-tile prefetcher", "tb.rram.test_weight_fetcher"),
         Top("rram_weight_buffer_logic", "rram",
             lambda c: WeightBuffer(c.rtl.m, c.rtl.n, 16, c.rtl.weight_banks, c.rtl.weight_latency,
                                    c.rtl.weight_bank_busy, c.array.weight_bits, c.rtl.counter_width),
