@@ -45,6 +45,7 @@ from rtl.rram.drainer import Drainer
 from rtl.rram.io_buffer import IoBuffer
 from rtl.rram.line_register import LineRegister
 from rtl.rram.mac_array import MacArray
+from rtl.rram.requantizer import Requantizer
 from rtl.rram.step_sequencer import StepSequencer
 from rtl.rram.weight_buffer import WeightBuffer
 from rtl.rram.weight_fetcher import WeightFetcher
@@ -186,6 +187,10 @@ TOPS = {
             "tb.rram.test_step_sequencer"),
         Top("rram_weight_fetcher", "rram", lambda c: WeightFetcher(_rram_small(c)),
             "RRAM accelerator weight-tile prefetcher", "tb.rram.test_weight_fetcher"),
+        Top("rram_requantizer", "rram", lambda c: Requantizer(c.rtl.p, c.rtl.n, c.array.acc_bits,
+                                                              c.array.act_bits),
+            "RRAM accelerator requantiser: bias, round half up, saturate, ReLU (golden.fixed)",
+            "tb.rram.test_requantizer"),
         Top("rram_weight_buffer_logic", "rram",
             lambda c: WeightBuffer(c.rtl.m, c.rtl.n, 16, c.rtl.weight_banks, c.rtl.weight_latency,
                                    c.rtl.weight_bank_busy, c.array.weight_bits, c.rtl.counter_width),
