@@ -113,13 +113,33 @@ def tile_program(rng, rtl) -> list[tuple[int, int, int]]:
     return program + [(Opcode.START, 0, 0)]
 
 
-def random_commands(rng, rtl) -> list[tuple[int, int, int]]:
-    commands = []
+def boundary_programs(rng, rtl) -> list[tuple[int, int, int]]:
+    """Tiles that end exactly at the last word of each buffer (accepted) and one word past it
+    (IO_RANGE, WEIGHT_RANGE), whatever the seed: a 1 x 2 map at stride 2, whose last word is
+    its odd phase's first (``PHASE_STRIDE``), and a 1 x 1 kernel's single weight tile."""
+    tile = Tile(rtl.m, rtl.n, 1, 2, 1, 2, (0, 0, 0, 0), Order(int(rng.integers(2))), 1)
+    base = [(Opcode.WRITE_REG, int(reg), v) for reg, v in registers(tile, rtl).items()]
+    start = (Opcode.START, 0, 0)
+    phase = int(Reg.PHASE_STRIDE)
+    weight = int(Reg.WEIGHT_BASE)
+    return base + [
+        (Opcode.WRITE_REG, phase, rtl.io_depth - 1), start,        # last I/O word: accepted
+        (Opcode.WRITE_REG, phase, rtl.io_depth), start,            # one past: IO_RANGE
+        (Opcode.WRITE_REG, phase, 1),
+        (Opcode.WRITE_REG, weight, rtl.weight_depth - 1), start,   # last weight tile: accepted
+        (Opcode.WRITE_REG, weight, rtl.weight_depth), start,       # one past: WEIGHT_RANGE
+        (Opcode.CLEAR_ERROR, 0, 0),
+    ]
+
+
+def random_commands(rng, rtl) -> list[tuple[int, int, int, bool]]:
+    """(op, reg, value, directed): directed commands run on an idle controller."""
+    commands = [(*c, True) for c in boundary_programs(rng, rtl)]
     while len(commands) < COMMANDS:
         if rng.random() < 0.04:
-            commands += tile_program(rng, rtl)
+            commands += [(*c, False) for c in tile_program(rng, rtl)]
         else:
-            commands.append(random_command(rng, rtl))
+            commands.append((*random_command(rng, rtl), False))
     return commands
 
 
@@ -148,11 +168,11 @@ async def run(dut, name: str, idle: float, busy_prob: float):
     wrong, starts, done = [], 0, [0]
     dog = Watchdog(lambda: done[0], 50, name).start()
     commands = random_commands(rng, rtl)
-    for k, (op, reg, value) in enumerate(commands):
+    for k, (op, reg, value, directed) in enumerate(commands):
         while rng.random() < idle:
             write(dut, component, "cmd", "valid", value=0)
             await RisingEdge(dut.clk)
-        busy = int(rng.random() < busy_prob)
+        busy = int(not directed and rng.random() < busy_prob)
         write(dut, component, "cmd", "valid", value=1)
         write(dut, component, "cmd", "payload", value={"op": op, "reg": reg, "value": value})
         write(dut, component, "busy", value=busy)
