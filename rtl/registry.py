@@ -38,9 +38,18 @@ from rtl.rana.edram_controller import (
     config_loader,
     refresh_controller,
 )
+from rtl.rram.acc_buffer import AccBuffer
 from rtl.rram.accelerator import RramAccelerator
+from rtl.rram.command_regs import CommandRegs
+from rtl.rram.drainer import Drainer
+from rtl.rram.io_buffer import IoBuffer
+from rtl.rram.line_register import LineRegister
 from rtl.rram.mac_array import MacArray
+from rtl.rram.requantizer import Requantizer
+from rtl.rram.step_sequencer import StepSequencer
 from rtl.rram.weight_buffer import WeightBuffer
+from rtl.rram.weight_fetcher import WeightFetcher
+from rtl.rram.window_select import WindowSelect
 from rtl.shycache.address_predecoder import AddressPredecoder
 from rtl.shycache.bit_flip_counter import BitFlipCounter
 from rtl.shycache.hybrid_cache import HybridCache
@@ -48,6 +57,12 @@ from rtl.shycache.write_busy_timer import WriteBusyTimer
 
 CONFIG_LOADERS = {"rana": load_rana_config, "hydra": load_hydra_config, "maxnvm": load_maxnvm_config,
                   "rram": load_rram_config, "shycache": load_shycache_config}
+
+
+
+def _rram_small(c):
+    """The RRAM [rtl] instance with 16-word buffers (synthesis and block benches)."""
+    return replace(c.rtl, io_depth=16, weight_depth=16)
 
 
 @dataclass(frozen=True)
@@ -148,10 +163,42 @@ TOPS = {
             "RRAM accelerator p x n MAC array of size-m int8 inner products (seed 002 §3.1, Fig. 1b)",
             "tb.rram.test_mac_array"),
         Top("rram_accelerator_logic", "rram",
-            lambda c: RramAccelerator(replace(c.rtl, io_depth=16, weight_depth=16), c.array.act_bits,
+            lambda c: RramAccelerator(_rram_small(c), c.array.act_bits,
                                       c.array.weight_bits, c.array.acc_bits),
             "RRAM accelerator logic for synthesis: the [rtl] instance with 16-word I/O RAMs and weight "
             "buffer (the generic flow has no RAM macros: big buffers become flip-flops)"),
+        # The accelerator's blocks on their own, at the synthesis instance (16-word buffers):
+        # per-block cocotb benches, and `make synth` sums them (the whole engine is too slow).
+        Top("rram_acc_buffer", "rram", lambda c: AccBuffer(c.rtl.p, c.rtl.n, c.rtl.max_acc_depth,
+                                                           c.array.acc_bits, c.rtl.counter_width),
+            "RRAM accelerator ping-pong accumulation buffer, 2 g_max entries (seed 002 §3.2)",
+            "tb.rram.test_acc_buffer"),
+        Top("rram_io_buffer", "rram", lambda c: IoBuffer(c.rtl.p, c.rtl.m, 16, c.array.act_bits,
+                                                         c.rtl.counter_width),
+            "RRAM accelerator I/O buffer read path: p RAMs (16 words), window rotation (Fig. 1c)",
+            "tb.rram.test_io_buffer"),
+        Top("rram_line_register", "rram", lambda c: LineRegister(c.rtl.p, c.rtl.m, c.array.act_bits),
+            "RRAM accelerator kernel-first line register (seed 002 §3.2)", "tb.rram.test_line_register"),
+        Top("rram_window_select", "rram", lambda c: WindowSelect(_rram_small(c)),
+            "RRAM accelerator window select: per-RAM addresses and lanes of a step",
+            "tb.rram.test_window_select"),
+        Top("rram_step_sequencer", "rram", lambda c: StepSequencer(_rram_small(c)),
+            "RRAM accelerator loop-nest step sequencer (golden/rram/loopnest.py)",
+            "tb.rram.test_step_sequencer"),
+        Top("rram_weight_fetcher", "rram", lambda c: WeightFetcher(_rram_small(c)),
+            "RRAM accelerator weight-tile prefetcher", "tb.rram.test_weight_fetcher"),
+        Top("rram_requantizer", "rram", lambda c: Requantizer(c.rtl.p, c.rtl.n, c.array.acc_bits,
+                                                              c.array.act_bits),
+            "RRAM accelerator requantiser: bias, round half up, saturate, ReLU (golden.fixed)",
+            "tb.rram.test_requantizer"),
+        Top("rram_weight_buffer_logic", "rram",
+            lambda c: WeightBuffer(c.rtl.m, c.rtl.n, 16, c.rtl.weight_banks, c.rtl.weight_latency,
+                                   c.rtl.weight_bank_busy, c.array.weight_bits, c.rtl.counter_width),
+            "RRAM weight buffer at 16 tiles (synthesis of the accelerator's blocks)", None),
+        Top("rram_drainer", "rram", lambda c: Drainer(_rram_small(c), c.array.acc_bits),
+            "RRAM accelerator drainer: finished halves to the out stream", "tb.rram.test_drainer"),
+        Top("rram_command_regs", "rram", lambda c: CommandRegs(_rram_small(c)),
+            "RRAM accelerator command registers and START checks", "tb.rram.test_command_regs"),
         Top("shycache_hybrid_cache", "shycache", lambda c: HybridCache(level_params(c)),
             "SHyCache hybrid level: predecoder + SRAM and STT-MRAM parts, LRU, write-back, STT write-busy "
             "timers, bit-flip counter (seed 000 §III-IV, Table I; [rtl] simulation sizes)",

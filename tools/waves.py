@@ -53,6 +53,9 @@ EXCLUDED = {name: _DECODER_ONLY for name in (
 EXCLUDED["rram_accelerator_logic"] = (
     "the RRAM accelerator with 16-word buffers, registered for synthesis only; the same logic "
     "runs in make waves TEST=rram_accelerator")
+EXCLUDED["rram_weight_buffer_logic"] = (
+    "the RRAM weight buffer at 16 words, registered for synthesis only (tools/synth_rram.py); "
+    "the same logic runs in make waves TEST=rram_weight_buffer")
 #: tops whose testbench also writes the golden model's timeline (``*.golden.vcd``)
 GOLDEN_TIMELINES = ("hydra_mac", "hydra_mac_seq")
 

@@ -133,16 +133,10 @@ def loop_nest_counts(tile: Tile, rtl: RtlParams, array: ArrayParams) -> dict:
         tile.acc_depth,
         weight_word_bytes=inst.n * inst.m * inst.weight_bits // 8,
     ).as_dict()
-    io_reads = c["io_reads"]
-    if tile.order == Order.KERNEL_FIRST and tile.kernel < tile.stride:
-        # the loop nest's line register reads the whole row span [x0, x0 + (pe-1)s + K - 1];
-        # with K < s that span has columns no window uses, which the RTL does not read: it
-        # reads each used pixel once, which is the pixel-first count (no window overlaps)
-        io_reads = loop_counts([tile.layer], inst, "pixel_first", 0).as_dict()["io_reads"]
     return {
         "steps": c["cycles"],
         "macs": c["macs"],
-        "io_reads": io_reads,
+        "io_reads": c["io_reads"],  # with K < s only the used pixels (loopnest.py's rule)
         "io_writes": c["io_writes"],
         "weight_reads": c["weight_tile_reads"],
         "acc_reads": c["acc_reads"],

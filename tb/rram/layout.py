@@ -97,3 +97,9 @@ def place_entry(
     x0, c0 = col * rtl.p, oc * rtl.n
     px, ch = min(rtl.p, wo - x0), min(rtl.n, m_total - c0)
     out[c0 : c0 + ch, row, x0 : x0 + px] = entry[:px, :ch].T
+
+
+def unpack_acts(bits: int, p: int, m: int) -> list:
+    """A p x m activation port (``act_layout``) -> signed values, [i][c] at bit (i·m + c)·8."""
+    lanes = [(bits >> (8 * k)) & 0xFF for k in range(p * m)]
+    return np.array([v - 256 if v >= 128 else v for v in lanes]).reshape(p, m).tolist()

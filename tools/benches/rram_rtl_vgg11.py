@@ -24,6 +24,11 @@ from tools.toolchain import SIMULATORS
 PAPER_DEPTH = 16
 
 
+# why conv4_x/conv5_x miss the issue's target, measured from the paper (docs/rram.md)
+MISSED_BY_THE_PAPER = ("MISSED: row-local pixel groups, which Table 6's time shows the paper uses "
+                       "(tests/test_rram_paper.py::test_table6_time_needs_row_local_pixel_groups)")
+
+
 def utilisation_rows() -> list[dict]:
     config = load_params()
     a = config.array
@@ -46,7 +51,7 @@ def utilisation_rows() -> list[dict]:
                 f"{counts['weight_waits']} weight waits, {counts['half_waits']} half waits) "
                 f"on {a.p}x{a.n}x{a.m}, pixel-first g = {PAPER_DEPTH // 2}"
                 + (
-                    "; target >= 90 %: " + ("met" if util >= 0.9 else "MISSED")
+                    "; target >= 90 %: " + ("met" if util >= 0.9 else MISSED_BY_THE_PAPER)
                     if target
                     else "; channels not multiples of 8: outside the target"
                 ),

@@ -1,0 +1,213 @@
+"""cocotb regression of ``rtl/rram/command_regs.py`` (command decoder, tile registers, START).
+
+A Python model of the command interface written from its definition
+(``golden.rram.rtl_params``: :class:`Opcode`, :class:`Reg`, :class:`ErrorCode`) checks every
+command: the registers, the ``start`` pulse, the sticky ``error`` and its ``error_code``, and
+the ``commands``/``bad_commands`` counters.  START's range checks are computed the direct
+way: the input map's footprint is the largest address of any stored word, enumerated word by
+word (``tb.rram.layout``'s storage rule with the register strides), and the weight tiles
+``weight_base + out_groups·in_groups·K²``.  Register values are drawn small so that every
+limit and both buffer boundaries (the 16-word synthesis instance) are crossed often.
+Variants: idle cycles between commands, and a ``busy`` controller (WRITE_REG and START
+refused, CLEAR_ERROR still obeyed) on back-to-back commands.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cocotb
+from cocotb.triggers import ReadOnly, RisingEdge
+
+from golden.rram.rtl_params import ErrorCode, Opcode, Order, Reg
+from golden.rram.rtl_timing import Tile
+from tb.common.clock import start_clock_and_reset
+from tb.common.hdl import read, write
+from tb.common.seed import seeded_rng
+from tb.common.watchdog import Watchdog
+from tb.rram.layout import registers
+from tb.runner import tb_component
+
+COMMANDS = 400
+COUNTS = (Reg.IN_CH, Reg.OUT_CH, Reg.KERNEL, Reg.STRIDE, Reg.IN_ROWS, Reg.IN_COLS,
+          Reg.OUT_ROWS, Reg.OUT_COLS)
+
+
+def io_footprint_last(regs: dict, rtl) -> int:
+    """Largest I/O-buffer address of the stored input map (every channel group, row, column)."""
+    s, p = regs[Reg.STRIDE], rtl.p
+    col_part = max((c % s) * regs[Reg.PHASE_STRIDE] + (c // s) // p
+                   for c in range(regs[Reg.IN_COLS]))
+    groups = math.ceil(regs[Reg.IN_CH] / rtl.m)
+    return ((groups - 1) * regs[Reg.CHAN_STRIDE] + (regs[Reg.IN_ROWS] - 1) * regs[Reg.ROW_STRIDE]
+            + col_part)
+
+
+def start_error(regs: dict, rtl) -> ErrorCode:
+    k = regs[Reg.KERNEL]
+    shape_ok = (all(regs[r] for r in COUNTS) and k <= rtl.max_kernel
+                and regs[Reg.STRIDE] <= rtl.max_stride and regs[Reg.GROUPS] <= rtl.max_groups
+                and regs[Reg.ORDER] <= max(Order) and regs[Reg.PAD_TOP] < k
+                and regs[Reg.PAD_LEFT] < k)
+    if not shape_ok:
+        return ErrorCode.BAD_SHAPE
+    if io_footprint_last(regs, rtl) >= rtl.io_depth:
+        return ErrorCode.IO_RANGE
+    tiles = math.ceil(regs[Reg.OUT_CH] / rtl.n) * math.ceil(regs[Reg.IN_CH] / rtl.m) * k * k
+    if regs[Reg.WEIGHT_BASE] + tiles > rtl.weight_depth:
+        return ErrorCode.WEIGHT_RANGE
+    return ErrorCode.NONE
+
+
+class CommandModel:
+    def __init__(self, rtl):
+        self.rtl = rtl
+        self.regs = {reg: 0 for reg in Reg}
+        self.error, self.code, self.commands, self.bad = 0, ErrorCode.NONE, 0, 0
+        self.refusals = {code: 0 for code in ErrorCode}
+
+    def apply(self, op: int, reg: int, value: int, busy: int) -> int:
+        """One accepted command; returns the ``start`` pulse."""
+        code, start = ErrorCode.NONE, 0
+        if op not in tuple(Opcode):
+            code = ErrorCode.BAD_OPCODE
+        elif op in (Opcode.WRITE_REG, Opcode.START) and busy:
+            code = ErrorCode.BUSY
+        elif op == Opcode.WRITE_REG:
+            if reg in tuple(Reg):
+                self.regs[Reg(reg)] = value
+            else:
+                code = ErrorCode.BAD_REGISTER
+        elif op == Opcode.START:
+            code = start_error(self.regs, self.rtl)
+            start = int(code == ErrorCode.NONE)
+        if code != ErrorCode.NONE:
+            self.error, self.code, self.bad = 1, code, self.bad + 1
+            self.refusals[code] += 1
+        else:
+            self.commands += 1
+        if op == Opcode.CLEAR_ERROR:
+            self.error, self.code = 0, ErrorCode.NONE
+        return start
+
+
+def small_value(rng, reg: Reg, rtl) -> int:
+    """A register value near the limits: small counts, 0 now and then, strides of a few words."""
+    if reg in (Reg.CHAN_STRIDE, Reg.ROW_STRIDE, Reg.PHASE_STRIDE, Reg.WEIGHT_BASE):
+        return int(rng.integers(0, 9))
+    if reg == Reg.IN_CH or reg == Reg.OUT_CH:
+        return int(rng.integers(0, 3 * rtl.m))
+    return int(rng.integers(0, 7)) if rng.random() < 0.9 else int(rng.integers(0, 1 << 16))
+
+
+def tile_program(rng, rtl) -> list[tuple[int, int, int]]:
+    """WRITE_REGs of a small real tile laid out as ``tb.rram.layout`` stores it, then START:
+    most fit the 16-word buffers, some just do not."""
+    k, s = int(rng.integers(1, 4)), int(rng.integers(1, 3))
+    h, w = int(rng.integers(k, k + 4)), int(rng.integers(max(k, 2), 2 * rtl.p + 3))
+    pad = int(rng.integers(0, k))
+    tile = Tile(int(rng.integers(1, 2 * rtl.m + 1)), int(rng.integers(1, 2 * rtl.n + 1)), k, s,
+                h, w, (pad, pad, pad, pad), Order(int(rng.integers(2))), int(rng.integers(0, 3)))
+    regs = registers(tile, rtl, weight_base=int(rng.integers(0, 4)))
+    program = [(Opcode.WRITE_REG, int(reg), value) for reg, value in regs.items()]
+    return program + [(Opcode.START, 0, 0)]
+
+
+def boundary_programs(rng, rtl) -> list[tuple[int, int, int]]:
+    """Tiles that end exactly at the last word of each buffer (accepted) and one word past it
+    (IO_RANGE, WEIGHT_RANGE), whatever the seed: a 1 x 2 map at stride 2, whose last word is
+    its odd phase's first (``PHASE_STRIDE``), and a 1 x 1 kernel's single weight tile."""
+    tile = Tile(rtl.m, rtl.n, 1, 2, 1, 2, (0, 0, 0, 0), Order(int(rng.integers(2))), 1)
+    base = [(Opcode.WRITE_REG, int(reg), v) for reg, v in registers(tile, rtl).items()]
+    start = (Opcode.START, 0, 0)
+    phase = int(Reg.PHASE_STRIDE)
+    weight = int(Reg.WEIGHT_BASE)
+    return base + [
+        (Opcode.WRITE_REG, phase, rtl.io_depth - 1), start,        # last I/O word: accepted
+        (Opcode.WRITE_REG, phase, rtl.io_depth), start,            # one past: IO_RANGE
+        (Opcode.WRITE_REG, phase, 1),
+        (Opcode.WRITE_REG, weight, rtl.weight_depth - 1), start,   # last weight tile: accepted
+        (Opcode.WRITE_REG, weight, rtl.weight_depth), start,       # one past: WEIGHT_RANGE
+        (Opcode.CLEAR_ERROR, 0, 0),
+    ]
+
+
+def random_commands(rng, rtl) -> list[tuple[int, int, int, bool]]:
+    """(op, reg, value, directed): directed commands run on an idle controller."""
+    commands = [(*c, True) for c in boundary_programs(rng, rtl)]
+    while len(commands) < COMMANDS:
+        if rng.random() < 0.04:
+            commands += [(*c, False) for c in tile_program(rng, rtl)]
+        else:
+            commands.append((*random_command(rng, rtl), False))
+    return commands
+
+
+def random_command(rng, rtl) -> tuple[int, int, int]:
+    draw = rng.random()
+    if draw < 0.65:
+        reg = int(rng.integers(len(Reg))) if rng.random() < 0.95 else int(rng.integers(len(Reg), 32))
+        value = small_value(rng, Reg(reg), rtl) if reg < len(Reg) else 1
+        return Opcode.WRITE_REG, reg, value
+    if draw < 0.88:
+        return Opcode.START, 0, 0
+    if draw < 0.94:
+        return Opcode.CLEAR_ERROR, 0, 0
+    return int(rng.choice([Opcode.NOP, 4, 5, 6, 7])), 0, 0
+
+
+async def run(dut, name: str, idle: float, busy_prob: float):
+    component, _ = tb_component()
+    rtl = component.rtl
+    write(dut, component, "cmd", "valid", value=0)
+    write(dut, component, "busy", value=0)
+    await start_clock_and_reset(dut)
+    rng = seeded_rng(dut, name)
+    model = CommandModel(rtl)
+    c0 = {k: read(dut, component, "counters", k) for k in ("commands", "bad_commands")}
+    wrong, starts, done = [], 0, [0]
+    dog = Watchdog(lambda: done[0], 50, name).start()
+    commands = random_commands(rng, rtl)
+    for k, (op, reg, value, directed) in enumerate(commands):
+        while rng.random() < idle:
+            write(dut, component, "cmd", "valid", value=0)
+            await RisingEdge(dut.clk)
+        busy = int(not directed and rng.random() < busy_prob)
+        write(dut, component, "cmd", "valid", value=1)
+        write(dut, component, "cmd", "payload", value={"op": op, "reg": reg, "value": value})
+        write(dut, component, "busy", value=busy)
+        await ReadOnly()
+        want_start = model.apply(op, reg, value, busy)
+        starts += want_start
+        if read(dut, component, "cmd", "ready") != 1 or read(dut, component, "start") != want_start:
+            wrong.append((k, "start", op, read(dut, component, "start"), want_start, dict(model.regs)))
+        await RisingEdge(dut.clk)
+        write(dut, component, "cmd", "valid", value=0)
+        await ReadOnly()
+        tile = read(dut, component, "tile")
+        got = (read(dut, component, "error"), read(dut, component, "error_code"))
+        if got != (model.error, int(model.code)):
+            wrong.append((k, "error", op, got, (model.error, int(model.code))))
+        if any(tile[reg.name.lower()] != model.regs[reg] for reg in Reg):
+            wrong.append((k, "registers", op))
+        await RisingEdge(dut.clk)
+        done[0] += 1
+    dog.stop()
+    assert not wrong, f"{name}: {len(wrong)} wrong, first {wrong[:3]}"
+    width = rtl.counter_width
+    got = {k: (read(dut, component, "counters", k) - c0[k]) % (1 << width) for k in c0}
+    assert got == {"commands": model.commands, "bad_commands": model.bad}, f"{name}: counters {got}"
+    dut._log.info(f"{name}: {len(commands)} commands, {starts} tiles started, {model.bad} refused")
+    assert starts > 0, f"{name}: no START was valid (the draw does not exercise the checks)"
+    assert model.refusals[ErrorCode.IO_RANGE] and model.refusals[ErrorCode.WEIGHT_RANGE], (
+        f"{name}: the draw crossed no buffer boundary: {model.refusals}")
+
+
+@cocotb.test()
+async def idle_cycles(dut):
+    await run(dut, "idle", idle=0.3, busy_prob=0.0)
+
+
+@cocotb.test()
+async def busy_back_to_back(dut):
+    await run(dut, "busy", idle=0.0, busy_prob=0.3)
