@@ -310,7 +310,7 @@ def _touch(lv, s, f):
         lv.lru[s] = (order & ~LOW[rank + 1]) | ((order & LOW[rank]) << 4) | way
 
 
-@_jit(inline="always")
+@_jit()
 def _flush_flips(lv):
     """Add the vertical counters into the histogram and clear them."""
     for k in range(FLIP_PLANES):
@@ -323,30 +323,66 @@ def _flush_flips(lv):
 
 
 @_jit(inline="always")
-def _count_flips(lv, x):
-    """Add the changed bits ``x`` (a 64-bit word) to the per-bit counters: a ripple of
-    carries through the bit planes (two planes on average)."""
-    carry = x
-    k = 0
+def _full_add(lv, k, b, carry):
+    """Bit plane ``k`` of the level's counters += ``b`` + ``carry``; returns the carry."""
+    a = lv.planes[k]
+    lv.planes[k] = a ^ b ^ carry
+    return (a & b) | (carry & (a ^ b))
+
+
+@_jit(inline="always")
+def _add_counts(lv, b0, b1, b2, b3, most):
+    """Add per-bit counts of up to 15, given as four bit planes ``b0..b3`` (each position's
+    count is at most ``most``), into the level's vertical counters."""
+    if lv.planes[FLIP_PLANES] + most >= 1 << FLIP_PLANES:  # a counter could overflow
+        _flush_flips(lv)
+    lv.planes[FLIP_PLANES] += most
+    carry = _full_add(lv, 0, b0, 0)  # a bit-sliced ripple-carry adder
+    carry = _full_add(lv, 1, b1, carry)
+    carry = _full_add(lv, 2, b2, carry)
+    carry = _full_add(lv, 3, b3, carry)
+    k = 4
     while carry:
         both = lv.planes[k] & carry
         lv.planes[k] ^= carry
         carry = both
         k += 1
-    lv.planes[FLIP_PLANES] += 1
-    if lv.planes[FLIP_PLANES] == (1 << FLIP_PLANES) - 1:
-        _flush_flips(lv)
+
+
+@_jit(inline="always")
+def _count_flips(lv, x):
+    """Count the changed bits ``x`` (one 64-bit word) per bit position."""
+    _add_counts(lv, x, 0, 0, 0, 1)
 
 
 @_jit(inline="always")
 def _write_line(lv, f, src, stt):
-    """Write the whole line ``src`` into frame ``f``; flips counted in an STT part."""
+    """Write the whole line ``src`` into frame ``f``; flips counted in an STT part.
+
+    The changed bits of up to 15 words are summed per position in four bit planes held
+    in registers (branch-free half adders), then added to the level's counters once."""
+    if not stt:
+        for w in range(src.shape[0]):
+            lv.data[f, w] = src[w]
+        return
+    b0 = b1 = b2 = b3 = 0
+    n = 0
     for w in range(src.shape[0]):
-        if stt:
-            x = lv.data[f, w] ^ src[w]
-            if x:
-                _count_flips(lv, x)
+        x = lv.data[f, w] ^ src[w]
         lv.data[f, w] = src[w]
+        c1 = b0 & x
+        b0 ^= x
+        c2 = b1 & c1
+        b1 ^= c1
+        b3 ^= b2 & c2
+        b2 ^= c2
+        n += 1
+        if n == 15:
+            _add_counts(lv, b0, b1, b2, b3, n)
+            b0 = b1 = b2 = b3 = 0
+            n = 0
+    if n:
+        _add_counts(lv, b0, b1, b2, b3, n)
 
 
 @_jit(inline="always")
