@@ -209,6 +209,11 @@ TOPS = {
         Top("shycache_hybrid_cache_stt", "shycache", lambda c: HybridCache(level_params(c, sram_bytes=0)),
             "SHyCache level with the STT-MRAM part only (the all-STT end of the sweep)",
             "tb.shycache.test_hybrid_cache"),
+        Top("shycache_hybrid_cache_odd", "shycache",
+            lambda c: HybridCache(level_params(c, sram_bytes=96, stt_bytes=768)),
+            "SHyCache level with non-power-of-two sets (3 SRAM, 24 STT: set = line mod sets by a "
+            "constant modulo, as the 4:1 area rule's 24 KB / 896 KB parts need)",
+            "tb.shycache.test_hybrid_cache"),
         Top("shycache_bit_flip_counter", "shycache",
             lambda c: BitFlipCounter(level_params(c).line_bits, level_params(c).counter_width),
             "SHyCache endurance counter: popcount(old XOR new) per STT line write (seed 000 §VI-C)",

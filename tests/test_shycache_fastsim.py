@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numba
 import numpy as np
 import pytest
 
@@ -68,3 +69,37 @@ def test_fastsim_without_values_reports_flips_unavailable():
     fast = fastsim.run(fastsim.prepare(trace, [NVM]), l1, l2, cfg)
     assert fast["stt_bitflips"] is None
     assert fast == simulate(trace, l1, l2, [NVM], cfg)
+
+
+def test_fastsim_equals_reference_with_16_word_lines():
+    """128-byte lines: a line write sums more than the 15 words its register planes hold."""
+    cfg = load_shycache_config()
+    cfg = replace(cfg, cache=replace(cfg.cache, line_bytes=128))
+    trace = random_trace(SEED + 2, 2000)
+    l1, l2 = GEOMETRIES[0]
+    fast = fastsim.run(fastsim.prepare(trace, [NVM], 128), l1, l2, cfg)
+    assert fast == simulate(trace, l1, l2, [NVM], cfg)
+    assert fast["stt_bitflips"] > 0
+
+
+@numba.njit
+def _write_all(lv, lines):
+    for i in range(lines.shape[0]):
+        fastsim._write_line(lv, 0, lines[i], 1)
+
+
+def test_flip_counters_count_every_bit_across_flushes():
+    """160 000 words written into one STT frame (the counters flush every < 65 536 words):
+    the histogram equals numpy's bit count of successive XORs."""
+    rng = np.random.default_rng(SEED)
+    print("seed", SEED)
+    lines = rng.integers(-2**63, 2**63 - 1, (20_000, 8), dtype=np.int64, endpoint=True)
+    lines[::7] = lines[::7] & 0x0F0F  # some lines change few bits
+    lv = fastsim._level(0, 64 * 4, 4, 64, 8)
+    _write_all(lv, lines)
+    fastsim._flush_flips(lv)
+    changed = np.vstack([lines[:1], lines[1:] ^ lines[:-1]])
+    bits = np.unpackbits(changed.view(np.uint8), bitorder="little").reshape(-1, 64).sum(0)
+    total, hist = fastsim._histogram(lv)
+    assert hist == list(bits[:32] + bits[32:])
+    assert total == int(bits.sum())

@@ -19,10 +19,14 @@ def test_level_params_take_the_stt_timing_from_the_system_config():
     assert (level.sets("sram"), level.sets("stt")) == (4, 8)
     assert level_params(config, stt_bytes=0).parts == ("sram",)
     assert level_params(config, sram_bytes=0).parts == ("stt",)
+    # the 4:1 area rule's sizes are not powers of two: 3 SRAM sets, 24 STT sets build
+    odd = level_params(config, sram_bytes=96, stt_bytes=768)
+    assert (odd.sets("sram"), odd.sets("stt")) == (3, 24)
 
 
 @pytest.mark.parametrize("overrides, message", [
-    ({"sram_bytes": 96}, "power-of-two number >= 2 of sets"),
+    ({"sram_bytes": 80}, "whole number >= 2 of sets"),
+    ({"sram_bytes": 32}, "whole number >= 2 of sets"),
     ({"sram_bytes": 0, "stt_bytes": 0}, "both 0"),
     ({"line_bytes": 24}, "line_bytes=24: must be a power of two"),
     ({"word_bytes": 32}, "line_bytes=16 < rtl.word_bytes=32"),

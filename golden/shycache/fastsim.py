@@ -3,9 +3,24 @@
 It implements exactly the rules of :mod:`golden.shycache.reference` (counts, line
 contents, bit flips, LRU, inclusion policies, STT write-busy timing) and is held to it
 access for access on random traces by ``tests/test_shycache_fastsim.py``.  Only the
-representation differs: lines are numbered densely (``np.unique`` of the trace's line
-addresses) so memory is one ``(lines, line_bytes)`` array, and each level keeps its two
-parts in one frame array (SRAM frames first, then STT frames).
+representation differs, for speed:
+
+* lines are numbered densely (:func:`dense_lines`), so memory is one ``(lines, words)``
+  array of 64-bit words and a tag is a 32-bit line number;
+* each level keeps its two parts in one set array (SRAM sets first, then STT sets); a set
+  is ``ways`` consecutive 32-bit tags (a 16-way set is one 64-byte host cache line) and
+  one 64-bit LRU word (way numbers as 4-bit nibbles, most recent first), so at most 16
+  ways;
+* per dense line, NumPy computes once per geometry its L1 set, its L2 set and whether it
+  is *tracked* (:func:`_locations`): a line that no level routes to an STT part never
+  reaches an STT frame, so its bytes can never be flip-counted and the kernel skips
+  copying them (an STT frame only ever holds tracked lines, and every install writes a
+  whole line, so a frame's untracked leftovers are never read);
+* bit flips are counted per bit position in bit-sliced vertical counters (one 64-bit
+  word per counter bit): a line write first sums its words' changed bits in four
+  register planes (:func:`_write_line`), then ripples them into the level's counters
+  (:func:`_add_counts`), which are folded into the 32-position histogram at the end;
+* the kernel allocates nothing and runs without numba's reference counting (:func:`_jit`).
 
 :func:`prepare` does the per-trace work once (line numbering, routing, memory image);
 :func:`run` simulates one (L1, L2) geometry on a prepared trace.
@@ -14,6 +29,7 @@ parts in one frame array (SRAM frames first, then STT frames).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -78,24 +94,98 @@ def prepare(trace, nvm_ranges, line_bytes: int = 64) -> PreparedTrace:
                          trace.image_lines(line_addr, line_bytes), line_bytes)
 
 
-def _level_arrays(sram_bytes, stt_bytes, ways, line_bytes):
-    sets = np.array([sram_bytes // (line_bytes * ways), stt_bytes // (line_bytes * ways)],
-                    dtype=np.int64)
-    base = np.array([0, sets[0] * ways], dtype=np.int64)
-    frames = int(sets.sum() * ways)
-    return {"sets": sets, "base": base, "tags": np.full(frames, -1, np.int64),
-            "dirty": np.zeros(frames, np.uint8), "stamp": np.zeros(frames, np.int64),
-            "data": np.zeros((frames, line_bytes // 8), np.uint64),
-            "ev": np.zeros((2, len(EVENTS)), np.int64), "tab": np.zeros((4, 256), np.int64)}
+
+class Level(NamedTuple):
+    """The state of one cache level (both parts), as the kernel sees it."""
+
+    tags: np.ndarray    # int32 (sets * ways): dense line number, -1 = invalid
+    lru: np.ndarray     # int64 (sets): way nibbles, most recently used in the low nibble
+    dirty: np.ndarray   # uint8 (sets * ways)
+    data: np.ndarray    # int64 (sets * ways, words): line contents per frame
+    raw: np.ndarray     # uint8 view of ``data`` (stores of any size and offset)
+    ev: np.ndarray      # int64 (2, len(EVENTS)): events per part (0 SRAM, 1 STT)
+    planes: np.ndarray  # int64 (FLIP_PLANES + 1): bit-sliced flip counters + words added
+    hist: np.ndarray    # int64 (64): flips per bit of a 64-bit word (flushed planes)
+    sub: np.ndarray     # int64 (sets): STT subarray of a set
+    busy: np.ndarray    # int64 (subarrays): cycle the subarray's last posted write ends
+    last: np.ndarray    # int64 (subarrays): line last written there (write-buffer bypass)
+    scratch: np.ndarray  # int64 (3): the old words under a store of any size
+    sram_sets: int
+    ways: int
 
 
-def _placement(prep: PreparedTrace, lv: dict, ways: int, subarrays: int):
-    """Per dense line: its part (0 SRAM, 1 STT), first frame of its set, STT subarray."""
-    sets = lv["sets"]
-    want = prep.nvm.astype(np.int64)
-    part = np.where(sets[want] > 0, want, 1 - want)
-    set_index = prep.line_no % sets[part]
-    return part, lv["base"][part] + set_index * ways, set_index % subarrays
+class TraceArrays(NamedTuple):
+    """The per-access arrays of a prepared trace and the per-line locations."""
+
+    uidx: np.ndarray
+    offset: np.ndarray
+    size: np.ndarray
+    write: np.ndarray
+    gap: np.ndarray
+    loc: np.ndarray          # int64 per dense line (see _locations)
+    store_raw: np.ndarray    # uint8 (stores, 16)
+    store_words: np.ndarray  # the same as int64 (stores, 2)
+
+
+class Timing(NamedTuple):
+    has_l2: bool
+    policy: int
+    lat1: int
+    lat2: int
+    mem_cycles: int
+    write_cycles: int
+    bypass: bool
+    has_values: bool
+
+
+MAX_WAYS = 16                 # ways of a set in one 64-bit LRU word of 4-bit nibbles
+FLIP_PLANES = 16              # vertical counter bits: flushed every 2**16 - 1 words
+SET_MASK = (1 << 31) - 1      # _locations: bits 0-30 L1 set, bit 31 tracked, 32-62 L2 set
+# LOW[k]: the low k nibbles (k = 0..16) of an LRU word, as signed 64-bit
+LOW = np.array([(1 << (4 * k)) - 1 for k in range(16)] + [-1], dtype=np.int64)
+
+
+def _signed64(x: int) -> int:
+    return x - (1 << 64) if x >= 1 << 63 else x
+
+
+def _level(sram_bytes, stt_bytes, ways, line_bytes, subarrays) -> Level:
+    if ways > MAX_WAYS:
+        raise ValueError(f"the fast simulator keeps LRU in 4-bit nibbles: at most {MAX_WAYS} "
+                         f"ways, not {ways} (golden.shycache.reference has no such limit)")
+    sram_sets = sram_bytes // (line_bytes * ways)
+    sets = sram_sets + stt_bytes // (line_bytes * ways)
+    frames = sets * ways
+    # unused nibbles hold 15, never a way of a set of < 16 ways
+    order = sum(w << (4 * w) for w in range(ways)) + sum(15 << (4 * r)
+                                                          for r in range(ways, MAX_WAYS))
+    data = np.zeros((frames, line_bytes // 8), np.int64)
+    return Level(np.full(frames, -1, np.int32), np.full(sets, _signed64(order), np.int64),
+                 np.zeros(frames, np.uint8), data, data.view(np.uint8),
+                 np.zeros((2, len(EVENTS)), np.int64), np.zeros(FLIP_PLANES + 1, np.int64),
+                 np.zeros(64, np.int64), (np.arange(sets) - sram_sets) % subarrays,
+                 np.zeros(subarrays, np.int64), np.full(subarrays, -1, np.int64),
+                 np.zeros(3, np.int64),
+                 sram_sets, ways)
+
+
+def _routing(prep: PreparedTrace, lv: Level) -> tuple[np.ndarray, np.ndarray]:
+    """Per dense line: its set in ``lv`` (SRAM sets first) and whether that set is STT."""
+    stt_sets = len(lv.lru) - lv.sram_sets
+    stt = prep.nvm.astype(bool) if stt_sets else np.zeros(len(prep.nvm), bool)
+    if not lv.sram_sets:
+        stt[:] = True
+    sets = np.where(stt, lv.sram_sets + prep.line_no % max(stt_sets, 1),
+                    prep.line_no % max(lv.sram_sets, 1))
+    return sets, stt
+
+
+def _locations(prep: PreparedTrace, l1: Level, l2: Level, has_l2: bool) -> np.ndarray:
+    """Per dense line, one int64: L1 set | tracked << 31 | L2 set << 32 (see SET_MASK)."""
+    set1, stt1 = _routing(prep, l1)
+    set2, stt2 = _routing(prep, l2)
+    tracked = stt1 | (stt2 & has_l2)
+    return set1 | (tracked.astype(np.int64) << 31) | (set2 << 32)
 
 
 def run(prep: PreparedTrace, l1, l2, config, inclusion: str | None = None) -> dict:
@@ -105,38 +195,39 @@ def run(prep: PreparedTrace, l1, l2, config, inclusion: str | None = None) -> di
     if inclusion not in POLICY:
         raise ValueError(f"inclusion {inclusion!r}; valid: {', '.join(POLICY)}")
     sub = config.stt.subarrays
-    lv1 = _level_arrays(l1.sram_bytes, l1.stt_bytes, cache.l1_ways, prep.line_bytes)
+    lv1 = _level(l1.sram_bytes, l1.stt_bytes, cache.l1_ways, prep.line_bytes, sub)
     has_l2 = l2 is not None
-    lv2 = _level_arrays(l2.sram_bytes if has_l2 else 64 * cache.l2_ways,
-                        l2.stt_bytes if has_l2 else 0, cache.l2_ways, prep.line_bytes)
-    mem = prep.image.copy().view(np.uint64)  # whole-line work in 64-bit words
-    busy = np.zeros((2, sub), np.int64)
-    last = np.full((2, sub), -1, np.int64)  # line last written per subarray (bypass)
+    lv2 = _level(l2.sram_bytes if has_l2 else 64 * cache.l2_ways,
+                 l2.stt_bytes if has_l2 else 0, cache.l2_ways, prep.line_bytes, sub)
+    loc = _locations(prep, lv1, lv2, has_l2)
+    # memory in 64-bit words; only tracked lines are ever read or written
+    mem = (prep.image.view(np.int64).copy() if np.any(loc & (1 << 31))
+           else np.zeros((0, prep.line_bytes // 8), np.int64))
+    timing = Timing(has_l2, POLICY[inclusion], cache.l1_latency_cycles,
+                    cache.l2_latency_cycles, config.memory_cycles, config.stt_write_cycles,
+                    config.stt.write_buffer_bypass, prep.has_values)
     scalars = np.zeros(5, np.int64)  # time, stall cycles, memory reads, memory writes, back-inv
-    _kernel(prep.uidx, prep.offset, prep.size, prep.write, prep.gap, prep.store_data,
-            prep.has_values, mem, lv1["data"].view(np.uint8),
-            *_placement(prep, lv1, cache.l1_ways, sub), lv1["tags"], lv1["dirty"],
-            lv1["stamp"], lv1["data"], lv1["ev"], lv1["tab"], cache.l1_ways,
-            *_placement(prep, lv2, cache.l2_ways, sub), lv2["tags"], lv2["dirty"],
-            lv2["stamp"], lv2["data"], lv2["ev"], lv2["tab"], cache.l2_ways,
-            has_l2, POLICY[inclusion], cache.l1_latency_cycles, cache.l2_latency_cycles,
-            config.memory_cycles, config.stt_write_cycles, busy, last,
-            config.stt.write_buffer_bypass, scalars)
+    trace = TraceArrays(prep.uidx, prep.offset, prep.size, prep.write, prep.gap, loc,
+                        prep.store_data, prep.store_data.view(np.int64))
+    victim = np.zeros(prep.line_bytes // 8, np.int64)  # an L1 victim's bytes on the way down
+    _kernel(trace, mem, lv1, lv2, timing, scalars, victim)
     return _result(lv1, lv2 if has_l2 else None, scalars, prep.has_values)
 
 
-def _flips_from_table(tab: np.ndarray) -> tuple[int, list[int]]:
-    """Total flips and the 32-position histogram from a (4, 256) changed-byte table."""
-    bits = (np.arange(256)[:, None] >> np.arange(8)) & 1          # (value, bit)
-    hist = (tab @ bits).reshape(32)                                # byte-in-word x bit
+def _histogram(lv: Level) -> tuple[int, list[int]]:
+    """Total flips and the 32-position histogram (bit k of a 64-bit word is bit k mod 32
+    of a little-endian 32-bit word)."""
+    hist = lv.hist[:32] + lv.hist[32:]
     return int(hist.sum()), [int(x) for x in hist]
 
 
 def _result(lv1, lv2, scalars, has_values) -> dict:
     def level(lv):
-        ev = lv["ev"].copy() if lv is not None else np.zeros((2, len(EVENTS)), np.int64)
-        flips, hist = _flips_from_table(lv["tab"] if lv is not None
-                                        else np.zeros((4, 256), np.int64))
+        if lv is None:
+            ev, flips, hist = np.zeros((2, len(EVENTS)), np.int64), 0, [0] * 32
+        else:
+            ev = lv.ev.copy()
+            flips, hist = _histogram(lv)
         ev[1, FLIPS] = flips
         return ({p: {k: int(ev[i, EVENTS.index(k)]) for k in ("hits", "misses", "writebacks")}
                  for i, p in enumerate(("sram", "stt"))},
@@ -153,258 +244,391 @@ def _result(lv1, lv2, scalars, has_values) -> dict:
 
 
 # --------------------------------------------------------------------------
-# the compiled kernel
+# the compiled kernel: one set of per-level functions serves both levels
 # --------------------------------------------------------------------------
 
-@numba.njit(cache=True, inline="always")
-def _find(tags, first, ways, u):
-    for w in range(ways):
-        if tags[first + w] == u:
-            return first + w
+def _jit(**options):
+    """``numba.njit`` without the runtime's reference counting where numba allows it.
+
+    The kernel allocates nothing (every buffer comes from :func:`run`), and counting
+    references to the array views it takes (a frame's row, a level's fields) cost more
+    than the simulation itself: with it the kernel ran 4-7x slower (SqueezeNet 1.0, both
+    measured under the same load).  ``_nrt=False`` is numba's switch for that; a numba
+    version without it runs the kernel with reference counting, slower and as exact."""
+    def wrap(fn):
+        return numba.njit(cache=True, **_NRT_OFF, **options)(fn)
+    return wrap
+
+
+def _nrt_off_supported() -> dict:
+    """``{"_nrt": False}`` if this numba's CPU target has the option (checked without
+    compiling anything, so importing this module stays cheap)."""
+    try:
+        from numba.core.cpu import CPUTargetOptions
+    except ImportError:
+        return {}
+    return {"_nrt": False} if hasattr(CPUTargetOptions, "_nrt") else {}
+
+
+_NRT_OFF = _nrt_off_supported()
+
+
+@_jit(inline="always")
+def _copy(dst, src):
+    for w in range(src.shape[0]):
+        dst[w] = src[w]
+
+
+@_jit(inline="always")
+def _part(lv, s):
+    return 1 if s >= lv.sram_sets else 0
+
+
+@_jit(inline="always")
+def _find(lv, s, u):
+    """The frame of set ``s`` holding line ``u``, or -1."""
+    first = s * lv.ways
+    for f in range(first, first + lv.ways):
+        if lv.tags[f] == u:
+            return f
     return -1
 
 
-@numba.njit(cache=True, inline="always")
-def _victim(tags, stamp, first, ways):
-    for w in range(ways):
-        if tags[first + w] < 0:
-            return first + w
-    best = first
-    for w in range(1, ways):
-        if stamp[first + w] < stamp[best]:
-            best = first + w
-    return best
+@_jit(inline="always")
+def _victim(lv, s):
+    """The frame to fill in set ``s``: the lowest invalid way, else the LRU way."""
+    first = s * lv.ways
+    for f in range(first, first + lv.ways):
+        if lv.tags[f] < 0:
+            return f
+    return first + ((lv.lru[s] >> (4 * (lv.ways - 1))) & 15)
 
 
-@numba.njit(cache=True)
-def _write(data, frame, off, src, n, count, tab):
-    """Write ``src[:n]`` into ``data[frame, off:]``.
-
-    With ``count`` (an STT part) every changed byte adds one to ``tab[byte of its 32-bit
-    word, old XOR new]``; flips and the per-bit histogram are read off the table at the
-    end (:func:`_flips_from_table`), which keeps bit loops off the per-access path."""
-    for j in range(n):
-        x = data[frame, off + j] ^ src[j]
-        if x:
-            if count:
-                tab[(off + j) & 3, x] += 1
-            data[frame, off + j] = src[j]
+@_jit(inline="always")
+def _touch(lv, s, f):
+    """Make frame ``f`` of set ``s`` the most recently used."""
+    way = f - s * lv.ways
+    order = lv.lru[s]
+    rank = 0
+    while ((order >> (4 * rank)) & 15) != way:
+        rank += 1
+    if rank:
+        lv.lru[s] = (order & ~LOW[rank + 1]) | ((order & LOW[rank]) << 4) | way
 
 
-@numba.njit(cache=True)
-def _write_line(data, frame, src, count, tab):
-    """Write the whole line ``src`` (64-bit words) into ``data[frame]``; STT flips as above."""
+@_jit()
+def _flush_flips(lv):
+    """Add the vertical counters into the histogram and clear them."""
+    for k in range(FLIP_PLANES):
+        plane = lv.planes[k]
+        if plane:
+            for b in range(64):
+                lv.hist[b] += ((plane >> b) & 1) << k
+            lv.planes[k] = 0
+    lv.planes[FLIP_PLANES] = 0
+
+
+@_jit(inline="always")
+def _full_add(lv, k, b, carry):
+    """Bit plane ``k`` of the level's counters += ``b`` + ``carry``; returns the carry."""
+    a = lv.planes[k]
+    lv.planes[k] = a ^ b ^ carry
+    return (a & b) | (carry & (a ^ b))
+
+
+@_jit(inline="always")
+def _add_counts(lv, b0, b1, b2, b3, most):
+    """Add per-bit counts of up to 15, given as four bit planes ``b0..b3`` (each position's
+    count is at most ``most``), into the level's vertical counters."""
+    if lv.planes[FLIP_PLANES] + most >= 1 << FLIP_PLANES:  # a counter could overflow
+        _flush_flips(lv)
+    lv.planes[FLIP_PLANES] += most
+    carry = _full_add(lv, 0, b0, 0)  # a bit-sliced ripple-carry adder
+    carry = _full_add(lv, 1, b1, carry)
+    carry = _full_add(lv, 2, b2, carry)
+    carry = _full_add(lv, 3, b3, carry)
+    k = 4
+    while carry:
+        both = lv.planes[k] & carry
+        lv.planes[k] ^= carry
+        carry = both
+        k += 1
+
+
+@_jit(inline="always")
+def _count_flips(lv, x):
+    """Count the changed bits ``x`` (one 64-bit word) per bit position."""
+    _add_counts(lv, x, 0, 0, 0, 1)
+
+
+@_jit(inline="always")
+def _write_line(lv, f, src, stt):
+    """Write the whole line ``src`` into frame ``f``; flips counted in an STT part.
+
+    The changed bits of up to 15 words are summed per position in four bit planes held
+    in registers (branch-free half adders), then added to the level's counters once."""
+    if not stt:
+        for w in range(src.shape[0]):
+            lv.data[f, w] = src[w]
+        return
+    b0 = b1 = b2 = b3 = 0
+    n = 0
     for w in range(src.shape[0]):
-        x = data[frame, w] ^ src[w]
-        if x:
-            if count:
-                for b in range(8):
-                    byte = (x >> np.uint64(8 * b)) & np.uint64(0xFF)
-                    if byte:
-                        tab[b & 3, byte] += 1
-            data[frame, w] = src[w]
+        x = lv.data[f, w] ^ src[w]
+        lv.data[f, w] = src[w]
+        c1 = b0 & x
+        b0 ^= x
+        c2 = b1 & c1
+        b1 ^= c1
+        b3 ^= b2 & c2
+        b2 ^= c2
+        n += 1
+        if n == 15:
+            _add_counts(lv, b0, b1, b2, b3, n)
+            b0 = b1 = b2 = b3 = 0
+            n = 0
+    if n:
+        _add_counts(lv, b0, b1, b2, b3, n)
 
 
-@numba.njit(cache=True, inline="always")
-def _busy_write(busy, last, level, k, t, write_cycles, line):
-    busy[level, k] = max(t, busy[level, k]) + write_cycles
-    last[level, k] = line
+@_jit(inline="always")
+def _store(lv, f, off, n, words, raw, stt):
+    """A store of ``n`` bytes at byte ``off`` of frame ``f``; flips counted if STT.
+    ``words``/``raw``: the store's 16 bytes as 64-bit words / bytes."""
+    if n == 16 and off & 7 == 0:
+        w = off >> 3
+        for j in range(2):
+            if stt:
+                x = lv.data[f, w + j] ^ words[j]
+                if x:
+                    _count_flips(lv, x)
+            lv.data[f, w + j] = words[j]
+        return
+    lo, hi = off >> 3, (off + n - 1) >> 3
+    old = lv.scratch
+    for w in range(lo, hi + 1):
+        old[w - lo] = lv.data[f, w]
+    row = lv.raw[f]
+    for j in range(n):
+        row[off + j] = raw[j]
+    if stt:
+        for w in range(lo, hi + 1):
+            x = lv.data[f, w] ^ old[w - lo]
+            if x:
+                _count_flips(lv, x)
 
 
-@numba.njit(cache=True, inline="always")
-def _stall(busy, last, bypass, level, k, t, line):
-    if bypass and last[level, k] == line:
+@_jit(inline="always")
+def _post_write(lv, s, t, write_cycles, line):
+    """A posted line write into STT set ``s`` at cycle ``t``: its subarray stays busy."""
+    k = lv.sub[s]
+    lv.busy[k] = max(t, lv.busy[k]) + write_cycles
+    lv.last[k] = line
+
+
+@_jit(inline="always")
+def _stall(lv, s, t, line, bypass):
+    """Cycles an access to STT set ``s`` at ``t`` waits for its subarray."""
+    k = lv.sub[s]
+    if bypass and lv.last[k] == line:
         return 0
-    return max(0, busy[level, k] - t)
+    return max(0, lv.busy[k] - t)
 
 
-@numba.njit(cache=True)
-def _kernel(uidx, offset, size, write, gap, store_data, has_values, mem, bytes1,
-            part1, first1, sub1, tags1, dirty1, stamp1, data1, ev1, tab1, ways1,
-            part2, first2, sub2, tags2, dirty2, stamp2, data2, ev2, tab2, ways2,
-            has_l2, policy, lat1, lat2, mem_cycles, write_cycles, busy, last, bypass,
-            scalars):
-    words = mem.shape[1]
-    fill = np.zeros(words, np.uint64)
-    vdata = np.zeros(words, np.uint64)
-    bdata = np.zeros(words, np.uint64)
-    clocks = np.zeros(2, np.int64)
+@_jit(inline="always")
+def _invalidate(lv, f):
+    lv.tags[f] = -1
+    lv.dirty[f] = 0
+
+
+@_jit(inline="always")
+def _demand_store(tr, i, store_i, lv, s, f, p, where, t, tm):
+    """Store ``i`` into frame ``f`` (hit, or after the fill of a miss); posted at ``t`` to an
+    STT part.  Returns the index of the next store's data."""
+    lv.ev[p, STORES] += 1
+    lv.dirty[f] = 1
+    if tm.has_values:
+        if (where >> 31) & 1:
+            _store(lv, f, tr.offset[i], tr.size[i], tr.store_words[store_i],
+                   tr.store_raw[store_i], p)
+        store_i += 1
+    if p:
+        _post_write(lv, s, t, tm.write_cycles, tr.uidx[i])
+    return store_i
+
+
+@_jit()
+def _kernel(tr, mem, l1, l2, tm, scalars, victim):
+    """The trace through the hierarchy; the hit path is here, misses in :func:`_l1_miss`."""
     t = 0
-    stalls = 0
     store_i = 0
-    for i in range(uidx.shape[0]):
-        u = uidx[i]
-        t += gap[i]
-        p1 = part1[u]
-        if p1 == 1:
-            st = _stall(busy, last, bypass, 0, sub1[u], t, u)
-            stalls += st
+    for i in range(tr.uidx.shape[0]):
+        u = tr.uidx[i]
+        t += tr.gap[i]
+        where = tr.loc[u]
+        s1 = where & SET_MASK
+        p1 = _part(l1, s1)
+        if p1:
+            st = _stall(l1, s1, t, u, tm.bypass)
+            scalars[1] += st
             t += st
-        t_l1 = t + lat1
-        f1 = _find(tags1, first1[u], ways1, u)
-        is_store = write[i] != 0
-        if f1 >= 0:  # ---- L1 hit
-            ev1[p1, HITS] += 1
-            clocks[0] += 1
-            stamp1[f1] = clocks[0]
-            if is_store:
-                ev1[p1, STORES] += 1
-                dirty1[f1] = 1
-                if has_values:
-                    _write(bytes1, f1, offset[i], store_data[store_i], size[i], p1 == 1, tab1)
-                    store_i += 1
-                if p1 == 1:
-                    _busy_write(busy, last, 0, sub1[u], t_l1, write_cycles, u)
-            else:
-                ev1[p1, READ_HITS] += 1
-            t = t_l1
+        t_l1 = t + tm.lat1
+        f1 = _find(l1, s1, u)
+        if f1 < 0:
+            t, store_i = _l1_miss(tr, i, store_i, where, s1, p1, t_l1, mem, l1, l2, tm,
+                                  scalars, victim)
             continue
-        # ---- L1 miss: the line from below
-        ev1[p1, MISSES] += 1
-        fill_dirty = _fetch(u, fill, mem, has_l2, policy, part2, first2, tags2, dirty2, stamp2,
-                            data2, ev2, tab2, ways2, part1, first1, tags1, dirty1, data1, ev1,
-                            ways1, bdata, clocks, scalars)
-        hit2 = fill_dirty >= 2  # _fetch adds 2 for an L2 hit
-        fill_dirty &= 1
-        # ---- L1 victim, install, store
-        f1 = _victim(tags1, stamp1, first1[u], ways1)
-        v = tags1[f1]
-        v_dirty = 0
-        if v >= 0:
-            v_dirty = dirty1[f1]
-            vdata[:] = data1[f1]
-            ev1[p1, EVICTIONS] += 1
-            if v_dirty:
-                ev1[p1, WB] += 1
-            tags1[f1] = -1
-            dirty1[f1] = 0
-        _write_line(data1, f1, fill, p1 == 1, tab1)
-        tags1[f1] = u
-        dirty1[f1] = fill_dirty
-        ev1[p1, FILLS] += 1
-        clocks[0] += 1
-        stamp1[f1] = clocks[0]
-        if is_store:
-            ev1[p1, STORES] += 1
-            dirty1[f1] = 1
-            if has_values:
-                _write(bytes1, f1, offset[i], store_data[store_i], size[i], p1 == 1, tab1)
-                store_i += 1
-        # ---- timing
-        if not has_l2:
-            t_data = t_l1 + mem_cycles
+        l1.ev[p1, HITS] += 1
+        _touch(l1, s1, f1)
+        if tr.write[i]:
+            store_i = _demand_store(tr, i, store_i, l1, s1, f1, p1, where, t_l1, tm)
         else:
-            t2 = t_l1
-            if part2[u] == 1:
-                st = _stall(busy, last, bypass, 1, sub2[u], t2, u)
-                stalls += st
-                t2 += st
-            t_data = t2 + lat2
-            if not hit2:
-                t_data += mem_cycles
-                if policy != 2 and part2[u] == 1:
-                    _busy_write(busy, last, 1, sub2[u], t_data, write_cycles, u)
-        if p1 == 1:
-            _busy_write(busy, last, 0, sub1[u], t_data, write_cycles, u)
-            if is_store:
-                _busy_write(busy, last, 0, sub1[u], t_data, write_cycles, u)
-        # ---- the L1 victim goes down
-        if v >= 0:
-            if not has_l2:
-                if v_dirty:
-                    mem[v] = vdata
-                    scalars[3] += 1
-            elif v_dirty or policy == 2:
-                pv = part2[v]
-                fv = _find(tags2, first2[v], ways2, v)
-                if fv < 0:
-                    fv = _victim(tags2, stamp2, first2[v], ways2)
-                    if tags2[fv] >= 0:
-                        _evict_l2(fv, pv, tags2, dirty2, data2, ev2, policy, mem,
-                                  part1, first1, tags1, dirty1, data1, ev1, ways1, bdata, scalars)
-                    tags2[fv] = v
-                ev2[pv, WB_IN] += 1
-                _write_line(data2, fv, vdata, pv == 1, tab2)
-                if v_dirty:
-                    dirty2[fv] = 1
-                clocks[1] += 1
-                stamp2[fv] = clocks[1]
-                if pv == 1:
-                    _busy_write(busy, last, 1, sub2[v], t_data, write_cycles, v)
-        t = t_data
+            l1.ev[p1, READ_HITS] += 1
+        t = t_l1
     scalars[0] = t
-    scalars[1] = stalls
+    _flush_flips(l1)
+    _flush_flips(l2)
 
 
-@numba.njit(cache=True)
-def _fetch(u, fill, mem, has_l2, policy, part2, first2, tags2, dirty2, stamp2, data2, ev2,
-           tab2, ways2, part1, first1, tags1, dirty1, data1, ev1, ways1, bdata, clocks,
-           scalars):
-    """Fetch line ``u`` for an L1 miss into ``fill``: dirty bit + 2 if the L2 hit."""
-    if not has_l2:
-        fill[:] = mem[u]
+@_jit(inline="always")
+def _l1_miss(tr, i, store_i, where, s1, p1, t_l1, mem, l1, l2, tm, scalars, victim):
+    """An L1 miss: fetch from below, choose and copy the victim, install, store, time, and
+    hand the victim down.  Returns (time the data is back, next store's index)."""
+    u = tr.uidx[i]
+    tracked = (where >> 31) & 1
+    l1.ev[p1, MISSES] += 1
+    s2 = where >> 32
+    f2, fill_dirty, hit2 = _fetch(u, s2, tracked, tr.loc, mem, l1, l2, tm, scalars)
+    f1 = _victim(l1, s1)
+    v = l1.tags[f1]
+    v_dirty = 0
+    v_down = False
+    if v >= 0:
+        v_dirty = l1.dirty[f1]
+        v_down = v_dirty or (tm.has_l2 and tm.policy == 2)
+        if v_down and (tr.loc[v] >> 31) & 1:
+            _copy(victim, l1.data[f1])
+        l1.ev[p1, EVICTIONS] += 1
+        if v_dirty:
+            l1.ev[p1, WB] += 1
+        _invalidate(l1, f1)
+    if tracked:
+        _write_line(l1, f1, mem[u] if f2 < 0 else l2.data[f2], p1)
+    l1.tags[f1] = u
+    l1.dirty[f1] = fill_dirty
+    l1.ev[p1, FILLS] += 1
+    _touch(l1, s1, f1)
+    t_data = _time_below(u, s2, hit2, t_l1, l2, tm, scalars)
+    if p1:
+        _post_write(l1, s1, t_data, tm.write_cycles, u)  # the fill
+    if tr.write[i]:
+        store_i = _demand_store(tr, i, store_i, l1, s1, f1, p1, where, t_data, tm)
+    if v_down:
+        _l1_victim_down(v, v_dirty, t_data, tr.loc, mem, l1, l2, tm, scalars, victim)
+    return t_data, store_i
+
+
+@_jit(inline="always")
+def _time_below(u, s2, hit2, t, l2, tm, scalars):
+    """The cycle an L1 miss's data is back (L2 look-up from ``t``); posts the L2 fill."""
+    if not tm.has_l2:
+        return t + tm.mem_cycles
+    p2 = _part(l2, s2)
+    if p2:
+        st = _stall(l2, s2, t, u, tm.bypass)
+        scalars[1] += st
+        t += st
+    t_data = t + tm.lat2
+    if not hit2:
+        t_data += tm.mem_cycles
+        if tm.policy != 2 and p2:
+            _post_write(l2, s2, t_data, tm.write_cycles, u)
+    return t_data
+
+
+@_jit(inline="always")
+def _fetch(u, s2, tracked, loc, mem, l1, l2, tm, scalars):
+    """Line ``u`` for an L1 miss: (L2 frame holding the fill data or -1 for memory,
+    dirty bit of the fill, L2 hit)."""
+    if not tm.has_l2:
         scalars[2] += 1
-        return 0
-    p2 = part2[u]
-    f2 = _find(tags2, first2[u], ways2, u)
-    if policy == 2:  # exclusive: an L2 hit moves the line up, a miss fills the L1 only
-        if f2 >= 0:
-            ev2[p2, HITS] += 1
-            ev2[p2, READ_HITS] += 1
-            fill[:] = data2[f2]
-            d = dirty2[f2]
-            tags2[f2] = -1
-            dirty2[f2] = 0
-            return 2 + d
-        ev2[p2, MISSES] += 1
-        fill[:] = mem[u]
-        scalars[2] += 1
-        return 0
-    hit = f2 >= 0
-    if hit:
-        ev2[p2, HITS] += 1
-        ev2[p2, READ_HITS] += 1
-    else:
-        ev2[p2, MISSES] += 1
-        scalars[2] += 1
-        f2 = _victim(tags2, stamp2, first2[u], ways2)
-        if tags2[f2] >= 0:
-            _evict_l2(f2, p2, tags2, dirty2, data2, ev2, policy, mem,
-                      part1, first1, tags1, dirty1, data1, ev1, ways1, bdata, scalars)
-        _write_line(data2, f2, mem[u], p2 == 1, tab2)
-        tags2[f2] = u
-        dirty2[f2] = 0
-        ev2[p2, FILLS] += 1
-    clocks[1] += 1
-    stamp2[f2] = clocks[1]
-    fill[:] = data2[f2]
-    return 2 if hit else 0
+        return -1, 0, False
+    p2 = _part(l2, s2)
+    f2 = _find(l2, s2, u)
+    if f2 >= 0:
+        l2.ev[p2, HITS] += 1
+        l2.ev[p2, READ_HITS] += 1
+        if tm.policy == 2:  # exclusive: the line moves up with its dirty bit
+            dirty = l2.dirty[f2]
+            _invalidate(l2, f2)  # (its bytes stay in the frame until overwritten)
+            return f2, dirty, True
+        _touch(l2, s2, f2)
+        return f2, 0, True
+    l2.ev[p2, MISSES] += 1
+    scalars[2] += 1
+    if tm.policy == 2:  # exclusive: a miss fills the L1 only
+        return -1, 0, False
+    f2 = _victim(l2, s2)
+    if l2.tags[f2] >= 0:
+        _evict_l2(f2, p2, loc, mem, l1, l2, tm, scalars)
+    if tracked:
+        _write_line(l2, f2, mem[u], p2)
+    l2.tags[f2] = u
+    l2.ev[p2, FILLS] += 1
+    _touch(l2, s2, f2)
+    return f2, 0, False
 
 
-@numba.njit(cache=True)
-def _evict_l2(f2, p2, tags2, dirty2, data2, ev2, policy, mem,
-              part1, first1, tags1, dirty1, data1, ev1, ways1, bdata, scalars):
+@_jit(inline="always")
+def _l1_victim_down(v, v_dirty, t, loc, mem, l1, l2, tm, scalars, victim):
+    """The L1 victim ``v`` to memory (No-L2, if dirty) or written into the L2."""
+    tracked = (loc[v] >> 31) & 1
+    if not tm.has_l2:
+        if tracked:
+            _copy(mem[v], victim)
+        scalars[3] += 1
+        return
+    s2 = loc[v] >> 32
+    p2 = _part(l2, s2)
+    f2 = _find(l2, s2, v)
+    if f2 < 0:
+        f2 = _victim(l2, s2)
+        if l2.tags[f2] >= 0:
+            _evict_l2(f2, p2, loc, mem, l1, l2, tm, scalars)
+        l2.tags[f2] = v
+    l2.ev[p2, WB_IN] += 1
+    if tracked:
+        _write_line(l2, f2, victim, p2)
+    if v_dirty:
+        l2.dirty[f2] = 1
+    _touch(l2, s2, f2)
+    if p2:
+        _post_write(l2, s2, t, tm.write_cycles, v)
+
+
+@_jit(inline="always")
+def _evict_l2(f2, p2, loc, mem, l1, l2, tm, scalars):
     """Evict the valid L2 frame ``f2``: count, back-invalidate (strict), write to memory."""
-    v = tags2[f2]
-    dirty = dirty2[f2]
-    ev2[p2, EVICTIONS] += 1
+    v = l2.tags[f2]
+    dirty = l2.dirty[f2]
+    l2.ev[p2, EVICTIONS] += 1
     if dirty:
-        ev2[p2, WB] += 1
-    bdata[:] = data2[f2]
-    tags2[f2] = -1
-    dirty2[f2] = 0
-    if policy == 1:
-        g = _find(tags1, first1[v], ways1, v)
-        if g >= 0:
+        l2.ev[p2, WB] += 1
+    _invalidate(l2, f2)
+    src = l2.data[f2]
+    if tm.policy == 1:
+        s1 = loc[v] & SET_MASK
+        f1 = _find(l1, s1, v)
+        if f1 >= 0:
             scalars[4] += 1
-            if dirty1[g]:
-                ev1[part1[v], WB] += 1
+            if l1.dirty[f1]:
+                l1.ev[_part(l1, s1), WB] += 1
                 if not dirty:
-                    ev2[p2, WB] += 1
+                    l2.ev[p2, WB] += 1
                 dirty = 1
-                bdata[:] = data1[g]
-            tags1[g] = -1
-            dirty1[g] = 0
+                src = l1.data[f1]
+            _invalidate(l1, f1)
     if dirty:
-        mem[v] = bdata
+        if (loc[v] >> 31) & 1:
+            _copy(mem[v], src)
         scalars[3] += 1

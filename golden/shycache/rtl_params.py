@@ -37,8 +37,8 @@ class RtlParams:
 
     Capacities are in bytes; a part of 0 bytes is absent (all-SRAM or all-STT
     geometries), and the predecoder then routes every request to the other part.
-    Sets per part = bytes / (line_bytes * ways); the RTL needs power-of-two sets
-    (set = line address mod sets is then a bit field; the golden model allows any).
+    Sets per part = bytes / (line_bytes * ways), at least 2, any number (set = line
+    address mod sets: a bit field for a power of two, a constant modulo otherwise).
     """
 
     addr_bits: int = 32
@@ -66,12 +66,11 @@ class RtlParams:
             raise ConfigError("rtl: sram_bytes and stt_bytes are both 0; a level needs a part")
         for part in ("sram", "stt"):
             size = getattr(self, f"{part}_bytes")
-            if size and (size % (self.line_bytes * self.ways) or not _power_of_two(self.sets(part))
-                         or self.sets(part) < 2):
-                raise ConfigError(f"rtl.{part}_bytes={size}: must be a power-of-two number >= 2 of "
+            if size and (size % (self.line_bytes * self.ways) or self.sets(part) < 2):
+                raise ConfigError(f"rtl.{part}_bytes={size}: must be a whole number >= 2 of "
                                   f"sets of line_bytes x ways = {self.line_bytes * self.ways} B")
         offset = int(math.log2(self.line_bytes))
-        if self.addr_bits <= offset + max(int(math.log2(self.sets(p))) for p in self.parts):
+        if self.addr_bits <= offset + max(self.sets(p).bit_length() - 1 for p in self.parts):
             raise ConfigError(f"rtl.addr_bits={self.addr_bits} leaves no tag bits")
 
     def sets(self, part: str) -> int:

@@ -19,7 +19,9 @@ class CachePart(wiring.Component):
     """The SRAM or the STT-MRAM half of a hybrid level (seed 000, Fig. 2-b: each bitcell
     array has its own tag array).
 
-    set = line mod sets (the low line-address bits), tag = line // sets; the
+    set = line mod sets, tag = line // sets (bit fields of the line address when
+    sets is a power of two; a modulo and a division by the constant otherwise, so
+    the paper's 4:1 area-rule sizes such as 24 KB or 896 KB build too); the
     data array holds one line per (set, way) at ``set * ways + way``.  Out of
     reset the part sweeps its arrays (``sets * ways`` cycles): every row is
     cleared and every data line set to 0, so a run starts from the same state
@@ -56,7 +58,9 @@ class CachePart(wiring.Component):
         self.params, self.part = params, part
         self.sets = params.sets(part)
         self.set_bits = ceil_log2(self.sets)
-        self.tag_bits = params.line_addr_bits - self.set_bits
+        self.power_of_two = self.sets == 1 << self.set_bits
+        # tag = line // sets < 2**line_addr_bits / 2**floor(log2(sets))
+        self.tag_bits = params.line_addr_bits - (self.sets.bit_length() - 1)
         super().__init__({"port": In(PartSignature(params)), "flips": Out(params.counter_width)})
 
     def elaborate(self, platform):
@@ -76,11 +80,11 @@ class CachePart(wiring.Component):
         with m.If(sweeping):
             m.d.sync += sweep.eq(sweep + 1)
 
-        set_ = port.line[:self.set_bits]
+        set_, tag = self._split(port.line)
         m.d.comb += [
             tags.lookup.eq(port.lookup),
             tags.set.eq(Mux(sweeping, sweep, set_)),
-            tags.tag.eq(port.line[self.set_bits:]),
+            tags.tag.eq(tag),
             tags.clear.eq(sweeping & (sweep < self.sets)),
             tags.update.eq(port.update),
             tags.update_way.eq(port.use_way),
@@ -89,7 +93,7 @@ class CachePart(wiring.Component):
             port.way.eq(tags.way),
             port.way_valid.eq(tags.way_valid),
             port.way_dirty.eq(tags.way_dirty),
-            port.victim_line.eq(Cat(set_, tags.way_tag)),
+            port.victim_line.eq(self._join(set_, tags.way_tag)),
         ]
         frame = set_ * ways + port.use_way
         m.d.comb += [
@@ -102,12 +106,24 @@ class CachePart(wiring.Component):
         m.d.comb += [
             timer.start.eq(port.write),
             timer.start_index.eq(set_ % subarrays),
-            timer.probe_index.eq(port.probe_line[:self.set_bits] % subarrays),
+            timer.probe_index.eq(self._split(port.probe_line)[0] % subarrays),
             port.busy.eq(timer.busy & ~self._bypassed(m, timer, port)),
         ]
         if stt:
             self._count_flips(m, port, rd)
         return m
+
+    def _split(self, line):
+        """(set, tag) of a line address."""
+        if self.power_of_two:
+            return line[:self.set_bits], line[self.set_bits:]
+        return line % self.sets, line // self.sets
+
+    def _join(self, set_, tag):
+        """The line address of (set, tag)."""
+        if self.power_of_two:
+            return Cat(set_, tag)
+        return tag * self.sets + set_
 
     def _bypassed(self, m, timer, port):
         """With ``stt_bypass``: the probed line is the one last written into its subarray, and is
