@@ -30,7 +30,9 @@ def emit(component: wiring.Component, name: str, out_dir: Path, src: bool = Fals
     ``(* src = "<python file>:<line>" *)`` attributes (coverage runs map points back with them)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{name}.v"
-    path.write_text(verilog.convert(component, name=name, emit_src=src))
+    # A top may carry hand-written simulation modules it instantiates (``extra_verilog``).
+    text = verilog.convert(component, name=name, emit_src=src)
+    path.write_text(text + getattr(component, "extra_verilog", ""))
     return path
 
 
