@@ -42,10 +42,14 @@ def ceil_log2(n: int) -> int:
     return max(1, (n - 1).bit_length())
 
 
+def request_address_bits(config) -> int:
+    """Bits of a device address in a command entry and a device request (both devices alike)."""
+    return ceil_log2(max(config.sim_top.dram_depth, config.sim_top.pcm_depth))
+
+
 def command_fields(config) -> tuple[tuple[str, int], ...]:
     """The command memory's entry, LSB first (the RTL's StructLayout is built from this)."""
-    sim = config.sim_top
-    mem_bits = ceil_log2(max(sim.dram_depth, sim.pcm_depth))
+    mem_bits = request_address_bits(config)
     return (("op", 3), ("unit", ceil_log2(config.system.n_units)), ("addr", 16), ("arg", 16),
             ("src", 2), ("mem_addr", mem_bits), ("out_beats", 16))
 

@@ -60,7 +60,7 @@ class CommandStreamer(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         m.submodules.ram = ram = self.ram
-        state, pc = Signal(StreamerState), Signal(ram.abits)
+        state, pc = Signal(StreamerState, name="state"), Signal(ram.abits, name="pc")
         entry = data.View(self.layout, ram.rdata)
         out_addr, out_beats = Signal.like(entry.mem_addr), Signal.like(entry.out_beats)
         cnt = self.counters
@@ -93,12 +93,15 @@ class CommandStreamer(wiring.Component):
         return m
 
     def issue(self, m, state, pc, entry, out_addr, out_beats):
-        """Offer the entry at ``pc``; on acceptance start its device read and move on."""
-        cnt = self.counters
+        """Offer the entry at ``pc``; on acceptance start its device read and move on; END: done."""
         with m.If(entry.src == SRC_END):
             with m.If(~self.sys_busy):
                 goto(m, state, StreamerState.DONE)
-            return
+        with m.Else():
+            self.offer(m, state, pc, entry, out_addr, out_beats)
+
+    def offer(self, m, state, pc, entry, out_addr, out_beats):
+        cnt = self.counters
         device_idle = ((entry.src == SRC_NONE) | ((entry.src == SRC_DRAM) & self.dram_req.ready)
                        | ((entry.src == SRC_PCM) & self.pcm_req.ready))
         m.d.comb += self.cmd.valid.eq(device_idle)

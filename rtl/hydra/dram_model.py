@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from golden.hydra.command_stream import DeviceTicks
+from golden.hydra.command_stream import DeviceTicks, request_address_bits
 from rtl.hydra.memory_device import MemoryDevice
 
 
@@ -15,4 +15,4 @@ class DramModel(MemoryDevice):
     def __init__(self, config):
         super().__init__("dram", DeviceTicks.of(config, "dram"),
                          config.system.n_units * config.unit.bus_width, config.sim_top.dram_depth,
-                         config.mac.counter_width)
+                         config.mac.counter_width, request_address_bits(config))

@@ -42,6 +42,7 @@ class MemoryDevice(wiring.Component):
     ticks : DeviceTicks
     width, depth : int  beat bits, beats
     counter_width : int
+    req_abits : int     request address bits (at least the array's)
 
     Members
     -------
@@ -59,13 +60,17 @@ class MemoryDevice(wiring.Component):
     command; throughput one beat per tick within a row.
     """
 
-    def __init__(self, name: str, ticks: DeviceTicks, width: int, depth: int, counter_width: int = 32):
+    def __init__(self, name: str, ticks: DeviceTicks, width: int, depth: int, counter_width: int = 32,
+                 req_abits: int | None = None):
         if ticks.beats_per_row & (ticks.beats_per_row - 1):
             raise ValueError(f"{name}: {ticks.beats_per_row} beats per row must be a power of two")
         self.ticks, self.ram = ticks, ImageRam(name, width, depth)
         self.abits = abits = self.ram.abits
+        self.req_abits = max(abits, req_abits or 0)
+        if max(t for t in (ticks.tRP, ticks.tRCD, ticks.tCCD, ticks.write_recovery)) > 255:
+            raise ValueError(f"{name}: a timing beyond the 8-bit tick timers")
         super().__init__({
-            "req": In(stream.Signature(request_layout(abits))),
+            "req": In(stream.Signature(request_layout(self.req_abits))),
             "rdata": Out(stream.Signature(width)), "wdata": In(stream.Signature(width)),
             "tick": In(1), "clear": In(1), "load": In(1), "dump": In(1),
             "dump_from": In(abits), "dump_to": In(abits), "error": Out(1),
@@ -79,8 +84,8 @@ class MemoryDevice(wiring.Component):
                      ram.dump_from.eq(self.dump_from), ram.dump_to.eq(self.dump_to)]
         t = self.ticks
         s = {name: Signal(8, name=name) for name in ("pre_wait", "act_wait", "rcd_wait", "col_wait")}
-        s.update(state=Signal(DeviceState), write=Signal(), addr=Signal(self.abits + 1),
-                 remaining=Signal(17), data_addr=Signal(self.abits), row=Signal(self.abits + 1),
+        s.update(state=Signal(DeviceState, name="state"), write=Signal(), addr=Signal(self.req_abits + 1),
+                 remaining=Signal(17), data_addr=Signal(self.abits), row=Signal(self.req_abits + 1),
                  row_valid=Signal(), slots=Signal(range(t.burst + 1)),
                  delay=Signal(max(t.tCL, t.tWL)), issue=Signal(), burst=Signal(range(t.burst + 1)))
         cnt = self.counters

@@ -54,7 +54,7 @@ class HydraSimTop(wiring.Component):
         self.system = HydraSystem(config)
         self.geo = UnitGeometry.from_config(config)
         self.dram, self.pcm = DramModel(config), PcmModel(config)
-        abits = max(self.dram.abits, self.pcm.abits)
+        abits = self.dram.req_abits
         n_units = config.system.n_units
         per_beat = n_units * self.geo.values_per_word
         fifo_depth = -(-n_units * self.geo.ob_words * self.geo.n_macs // per_beat) + 1

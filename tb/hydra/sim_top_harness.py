@@ -57,19 +57,20 @@ def read_hex_beats(path: Path, per_beat: int, width: int) -> np.ndarray:
 class SimTopRun:
     """Runs layers on the simulation top and keeps the golden prediction of the system counters."""
 
-    def __init__(self, dut, name: str = "hydra_sim_top"):
+    def __init__(self, dut, name: str = "hydra_sim_top", max_stall_cycles: int = 200_000):
         self.component, self.config = tb_component()
         self.dut, self.name = dut, name
         self.port = lambda *path: handle(dut, self.component, *path)
         self.system_expected = None
         self.per_beat = self.config.system.n_units * self.component.geo.values_per_word
         self.results = []
+        self.max_stall_cycles = max_stall_cycles  # the longest single command (a START, a READ)
 
     async def start(self):
         for name in ("start", "load", "dump", "dump_from", "dump_to"):
             self.port(name).value = 0
         commands = self.port("counters", "commands")
-        self.watchdog = Watchdog(lambda: int(commands.value), 2_000_000, self.name).start()
+        self.watchdog = Watchdog(lambda: int(commands.value), self.max_stall_cycles, self.name).start()
         await start_clock_and_reset(self.dut)
 
     async def pulse(self, name):
