@@ -20,6 +20,7 @@ def small_config(tmp_path) -> Path:
     for old, new in SMALL.items():
         assert old in text, old
         text = text.replace(old, new)
+    text = text.replace("overlap = true", "overlap = false")  # the streamer issues the serial protocol
     path = tmp_path / "hydra_sim_small.toml"
     path.write_text(text)
     return path

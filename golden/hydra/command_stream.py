@@ -159,6 +159,8 @@ def lane_beats(lanes, values_per_word: int, n_units: int) -> np.ndarray:
 def layer_program(layer, x, w, b, relu: bool, config) -> LayerProgram:
     """Commands and DRAM/PCM images of ``layer`` on input ``x`` [C, H, W] (weights [M, C, K, K]
     or [M, C], bias [M]; None for max-pool), in ``layer_jobs`` order."""
+    if getattr(config.system, "overlap", False):
+        raise ValueError("layer_program writes the serial protocol; set [system] overlap = false")
     geo, n_units = UnitGeometry.from_config(config), config.system.n_units
     vpw, ticks = geo.values_per_word, DeviceTicks.of(config, "dram")
     vpb = n_units * vpw

@@ -6,6 +6,7 @@ from amaranth.hdl import Module
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
+from golden.config import ConfigError
 from golden.hydra.command_stream import DEVICE_COUNTERS, STREAMER_COUNTERS, tick_ratio
 from golden.hydra.system import system_counter_names
 from golden.hydra.unit import UnitGeometry
@@ -50,6 +51,9 @@ class HydraSimTop(wiring.Component):
     extra_verilog = IMAGE_RAM_VERILOG  # the image memories' Verilog (tools.verilog.emit appends it)
 
     def __init__(self, config):
+        if getattr(config.system, "overlap", False):  # the overlapped protocol (issue 18, other branch)
+            raise ConfigError("hydra_sim_top: the command streamer's golden program and cost are the serial "
+                              "protocol's; set [system] overlap = false")
         self.config = config
         self.system = HydraSystem(config)
         self.geo = UnitGeometry.from_config(config)
