@@ -50,3 +50,39 @@ def test_device_read_by_hand():
 def test_sim_top_small_layers(tmp_path, sim):
     run_cocotb("hydra_sim_top", "tb.hydra.test_sim_top", sim, test_id="hydra_sim_top-small",
                config=small_config(tmp_path))
+
+
+def checker_flags(ticks, commands) -> bool:
+    """Run the RTL timing checker (Amaranth simulator, a tick every cycle) over ``commands``:
+    ``{tick index: command name}``; returns its error flag at the end."""
+    from amaranth.sim import Simulator
+
+    from rtl.hydra.device_timing_checker import DeviceTimingChecker
+
+    dut = DeviceTimingChecker(ticks)
+    flagged = []
+
+    async def bench(ctx):
+        ctx.set(dut.tick, 1)
+        for k in range(max(commands) + 2):
+            for name in ("pre", "act", "rd", "wr"):
+                ctx.set(getattr(dut, name), int(commands.get(k) == name))
+            await ctx.tick()
+        flagged.append(ctx.get(dut.error))
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-9)
+    sim.add_testbench(bench)
+    sim.run()
+    return bool(flagged[0])
+
+
+def test_timing_checker_flags_early_commands():
+    ticks = DeviceTicks.of(load_hydra_config(), "pcm")   # tRCD 44, tRP 120, tCCD 8, tRTP 6 ticks
+    assert not checker_flags(ticks, {0: "act", 44: "rd", 52: "rd", 58: "pre", 178: "act"})
+    assert checker_flags(ticks, {0: "act", 43: "rd"})                  # tRCD
+    assert checker_flags(ticks, {0: "act", 44: "rd", 51: "rd"})        # tCCD
+    assert checker_flags(ticks, {0: "act", 44: "rd", 49: "pre"})       # tRTP
+    assert checker_flags(ticks, {0: "act", 44: "wr", 71: "pre"})       # tWL + tCCD + tWR = 28
+    assert not checker_flags(ticks, {0: "act", 44: "wr", 72: "pre"})
+    assert checker_flags(ticks, {0: "act", 44: "rd", 58: "pre", 177: "act"})  # tRP

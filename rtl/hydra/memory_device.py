@@ -9,6 +9,7 @@ from amaranth.lib.wiring import In, Out
 from golden.hydra.command_stream import DEVICE_COUNTERS, DeviceTicks
 from rtl.common.counters import counter_signature
 from rtl.common.states import goto
+from rtl.hydra.device_timing_checker import DeviceTimingChecker
 from rtl.hydra.image_ram import ImageRam
 
 
@@ -34,7 +35,8 @@ class MemoryDevice(wiring.Component):
     ``wdata``) onwards, one per tick: a delay line of column slots.
 
     ``error`` (sticky until ``clear``): a request beyond the array (ignored), a read beat not
-    taken, or a write beat not there when due.
+    taken, a write beat not there when due, or a command the independent
+    :class:`DeviceTimingChecker` finds too early.
 
     Parameters
     ----------
@@ -80,6 +82,7 @@ class MemoryDevice(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         m.submodules.ram = ram = self.ram
+        m.submodules.checker = checker = DeviceTimingChecker(self.ticks)
         m.d.comb += [ram.load.eq(self.load), ram.dump.eq(self.dump),
                      ram.dump_from.eq(self.dump_from), ram.dump_to.eq(self.dump_to)]
         t = self.ticks
@@ -89,6 +92,12 @@ class MemoryDevice(wiring.Component):
                  row_valid=Signal(), slots=Signal(range(t.burst + 1)),
                  delay=Signal(max(t.tCL, t.tWL)), issue=Signal(), burst=Signal(range(t.burst + 1)))
         cnt = self.counters
+        s.update(pre=Signal(name="pre"), act=Signal(name="act"))
+        m.d.comb += [checker.tick.eq(self.tick), checker.clear.eq(self.clear), checker.pre.eq(s["pre"]),
+                     checker.act.eq(s["act"]), checker.rd.eq(s["issue"] & ~s["write"]),
+                     checker.wr.eq(s["issue"] & s["write"])]
+        with m.If(checker.error):
+            m.d.sync += self.error.eq(1)
         with m.If(self.clear):
             m.d.sync += [s["state"].eq(DeviceState.IDLE), s["row_valid"].eq(0), s["slots"].eq(0),
                          s["delay"].eq(0), self.error.eq(0)]
@@ -134,9 +143,11 @@ class MemoryDevice(wiring.Component):
                     self.column(m, s)
             with m.Elif(s["row_valid"]):
                 with m.If(s["pre_wait"] == 0):
+                    m.d.comb += s["pre"].eq(1)
                     m.d.sync += [s["act_wait"].eq(t.tRP - 1), s["row_valid"].eq(0),
                                  cnt.precharges.eq(cnt.precharges + 1)]
             with m.Elif(s["act_wait"] == 0):
+                m.d.comb += s["act"].eq(1)
                 m.d.sync += [s["rcd_wait"].eq(t.tRCD - 1), s["row"].eq(row), s["row_valid"].eq(1),
                              cnt.activates.eq(cnt.activates + 1)]
 
