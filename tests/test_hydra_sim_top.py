@@ -4,15 +4,19 @@ golden model's pieces against hand counts."""
 from fractions import Fraction
 from pathlib import Path
 
-
 from golden.hydra.command_stream import DeviceModel, DeviceTicks, tick_ratio
 from golden.hydra.params import load_hydra_config
 from tools.runner import run_cocotb
 
 REPO = Path(__file__).resolve().parent.parent
-SMALL = {"n_units = 16": "n_units = 2", "n_macs = 32": "n_macs = 4", "ob_words = 128": "ob_words = 16",
-         "dram_depth = 262144": "dram_depth = 2048", "pcm_depth = 131072": "pcm_depth = 512",
-         "cmd_depth = 131072": "cmd_depth = 1024"}
+SMALL = {
+    "n_units = 16": "n_units = 2",
+    "n_macs = 32": "n_macs = 4",
+    "ob_words = 128": "ob_words = 16",
+    "dram_depth = 262144": "dram_depth = 2048",
+    "pcm_depth = 131072": "pcm_depth = 512",
+    "cmd_depth = 131072": "cmd_depth = 1024",
+}
 
 
 def small_config(tmp_path) -> Path:
@@ -20,7 +24,9 @@ def small_config(tmp_path) -> Path:
     for old, new in SMALL.items():
         assert old in text, old
         text = text.replace(old, new)
-    text = text.replace("overlap = true", "overlap = false")  # the streamer issues the serial protocol
+    text = text.replace(
+        "overlap = true", "overlap = false"
+    )  # the streamer issues the serial protocol
     path = tmp_path / "hydra_sim_small.toml"
     path.write_text(text)
     return path
@@ -36,10 +42,14 @@ def test_device_read_by_hand():
     config = load_hydra_config()
     ticks = DeviceTicks.of(config, "dram")
     assert (ticks.tRCD, ticks.tCL, ticks.tRP, ticks.tCCD, ticks.tRTP) == (10, 10, 10, 8, 6)
-    dev = DeviceModel(ticks, Fraction(1, 4))       # a tick every 4th cycle: cycles 3, 7, 11, ...
+    dev = DeviceModel(ticks, Fraction(1, 4))  # a tick every 4th cycle: cycles 3, 7, 11, ...
     # Accepted at cycle 0: ACT at tick 0 (cycle 3), RD at tick 10, 16 beats at ticks 20..35.
     assert dev.request(False, 0, 16, 0) == 4 * 35 + 3
-    assert dev.counts["activates"] == 1 and dev.counts["columns"] == 2 and dev.counts["read_beats"] == 16
+    assert (
+        dev.counts["activates"] == 1
+        and dev.counts["columns"] == 2
+        and dev.counts["read_beats"] == 16
+    )
     # Next row (64 beats per row at 16 x 64 bits): PRE waits for tRTP after the last RD (tick 18
     # + 6 = 24) -- already past at tick 36 (accepted at cycle 143) -> PRE 36, ACT 46, RD 56,
     # data 66..73.
@@ -48,8 +58,13 @@ def test_device_read_by_hand():
 
 
 def test_sim_top_small_layers(tmp_path, sim):
-    run_cocotb("hydra_sim_top", "tb.hydra.test_sim_top", sim, test_id="hydra_sim_top-small",
-               config=small_config(tmp_path))
+    run_cocotb(
+        "hydra_sim_top",
+        "tb.hydra.test_sim_top",
+        sim,
+        test_id="hydra_sim_top-small",
+        config=small_config(tmp_path),
+    )
 
 
 def checker_flags(ticks, commands) -> bool:
@@ -78,11 +93,11 @@ def checker_flags(ticks, commands) -> bool:
 
 
 def test_timing_checker_flags_early_commands():
-    ticks = DeviceTicks.of(load_hydra_config(), "pcm")   # tRCD 44, tRP 120, tCCD 8, tRTP 6 ticks
+    ticks = DeviceTicks.of(load_hydra_config(), "pcm")  # tRCD 44, tRP 120, tCCD 8, tRTP 6 ticks
     assert not checker_flags(ticks, {0: "act", 44: "rd", 52: "rd", 58: "pre", 178: "act"})
-    assert checker_flags(ticks, {0: "act", 43: "rd"})                  # tRCD
-    assert checker_flags(ticks, {0: "act", 44: "rd", 51: "rd"})        # tCCD
-    assert checker_flags(ticks, {0: "act", 44: "rd", 49: "pre"})       # tRTP
-    assert checker_flags(ticks, {0: "act", 44: "wr", 71: "pre"})       # tWL + tCCD + tWR = 28
+    assert checker_flags(ticks, {0: "act", 43: "rd"})  # tRCD
+    assert checker_flags(ticks, {0: "act", 44: "rd", 51: "rd"})  # tCCD
+    assert checker_flags(ticks, {0: "act", 44: "rd", 49: "pre"})  # tRTP
+    assert checker_flags(ticks, {0: "act", 44: "wr", 71: "pre"})  # tWL + tCCD + tWR = 28
     assert not checker_flags(ticks, {0: "act", 44: "wr", 72: "pre"})
     assert checker_flags(ticks, {0: "act", 44: "rd", 58: "pre", 177: "act"})  # tRP

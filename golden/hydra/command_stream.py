@@ -29,7 +29,7 @@ import numpy as np
 from golden.hydra.cycles import job_cycles, layer_jobs
 from golden.hydra.jobs import READ_LAST, bias_words, outputs_of, rau_flags
 from golden.hydra.params import HydraOp
-from golden.hydra.unit import REGISTERS, UnitGeometry
+from golden.hydra.unit import UnitGeometry
 from golden.tech import load_tech
 
 SRC_NONE, SRC_DRAM, SRC_PCM, SRC_END = 0, 1, 2, 3
@@ -50,18 +50,30 @@ def request_address_bits(config) -> int:
 def command_fields(config) -> tuple[tuple[str, int], ...]:
     """The command memory's entry, LSB first (the RTL's StructLayout is built from this)."""
     mem_bits = request_address_bits(config)
-    return (("op", 3), ("unit", ceil_log2(config.system.n_units)), ("addr", 16), ("arg", 16),
-            ("src", 2), ("mem_addr", mem_bits), ("out_beats", 16))
+    return (
+        ("op", 3),
+        ("unit", ceil_log2(config.system.n_units)),
+        ("addr", 16),
+        ("arg", 16),
+        ("src", 2),
+        ("mem_addr", mem_bits),
+        ("out_beats", 16),
+    )
 
 
 def tick_ratio(config) -> Fraction:
     """Data-rate strobes per unit cycle (``num/den``); at most 1/2 so that every tick is followed
     by a cycle without one (the device models' state machines take one cycle per decision)."""
-    ratio = Fraction(config.memory.clock_hz) * config.sim_top.data_beats_per_clock \
+    ratio = (
+        Fraction(config.memory.clock_hz)
+        * config.sim_top.data_beats_per_clock
         / Fraction(config.system.freq_hz)
+    )
     if ratio > Fraction(1, 2):
-        raise ValueError(f"memory.clock_hz x sim_top.data_beats_per_clock / system.freq_hz = {ratio}: "
-                         "the device models need at most one data beat every second unit cycle")
+        raise ValueError(
+            f"memory.clock_hz x sim_top.data_beats_per_clock / system.freq_hz = {ratio}: "
+            "the device models need at most one data beat every second unit cycle"
+        )
     return ratio
 
 
@@ -84,8 +96,10 @@ class DeviceTicks:
         per = config.sim_top.data_beats_per_clock
         beat_bits = config.system.n_units * config.unit.bus_width
         rows = max(1, config.memory.row_bytes * 8 // beat_bits)
-        return cls(**{t: per * int(tech.quantity(f"{component}.{t}").to("cycles")) for t in TIMINGS},
-                   beats_per_row=rows)
+        return cls(
+            **{t: per * int(tech.quantity(f"{component}.{t}").to("cycles")) for t in TIMINGS},
+            beats_per_row=rows,
+        )
 
     @property
     def burst(self) -> int:
@@ -100,6 +114,7 @@ class DeviceTicks:
 # ------------------------------------------------------------------------------------------
 # The program of a layer
 # ------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Image:
@@ -125,7 +140,9 @@ class Image:
         return start
 
     def reserve(self, n_beats: int) -> int:
-        return self.place(("reserved", self.size), np.zeros((n_beats, self.values_per_beat), np.int64))
+        return self.place(
+            ("reserved", self.size), np.zeros((n_beats, self.values_per_beat), np.int64)
+        )
 
     def array(self) -> np.ndarray:
         if not self.blocks:
@@ -135,12 +152,12 @@ class Image:
 
 @dataclass
 class LayerProgram:
-    commands: list        # dicts of command_fields
-    dram: np.ndarray      # [beats, values_per_beat] signed values
+    commands: list  # dicts of command_fields
+    dram: np.ndarray  # [beats, values_per_beat] signed values
     pcm: np.ndarray
-    reads: list           # (layer job, output address, value count) of the READs that write back
-    out_from: int         # the first output beat in the DRAM image
-    out_to: int           # one past the last
+    reads: list  # (layer job, output address, value count) of the READs that write back
+    out_from: int  # the first output beat in the DRAM image
+    out_to: int  # one past the last
 
 
 def lane_beats(lanes, values_per_word: int, n_units: int) -> np.ndarray:
@@ -151,7 +168,7 @@ def lane_beats(lanes, values_per_word: int, n_units: int) -> np.ndarray:
     for u, lane in enumerate(lanes):
         flat = np.ravel(np.asarray(lane, dtype=np.int64))
         padded = np.zeros(n_words * values_per_word, dtype=np.int64)
-        padded[:len(flat)] = flat
+        padded[: len(flat)] = flat
         out[:, u] = padded.reshape(n_words, values_per_word)
     return out.reshape(n_words, -1)
 
@@ -165,7 +182,9 @@ def layer_program(layer, x, w, b, relu: bool, config) -> LayerProgram:
     vpw, ticks = geo.values_per_word, DeviceTicks.of(config, "dram")
     vpb = n_units * vpw
     pool = layer.kind == "maxpool"
-    x = np.asarray(x, dtype=np.int64).reshape(layer.in_ch, layer.in_h if layer.kind != "fc" else 1, -1)
+    x = np.asarray(x, dtype=np.int64).reshape(
+        layer.in_ch, layer.in_h if layer.kind != "fc" else 1, -1
+    )
     if layer.kind == "fc":
         w = np.asarray(w).reshape(layer.out_ch, layer.in_ch, 1, 1)
     dram, pcm = Image(vpb, ticks.burst), Image(vpb, DeviceTicks.of(config, "pcm").burst)
@@ -178,20 +197,25 @@ def layer_program(layer, x, w, b, relu: bool, config) -> LayerProgram:
         tile = ("ab", lj.c0, lj.y0, job.in_h)
         ab = dram.where.get(tile)
         if ab is None:
-            ab = dram.place(tile, lane_beats([x[c, lj.y0:lj.y0 + job.in_h] for c in chans], vpw, n_units))
+            ab = dram.place(
+                tile, lane_beats([x[c, lj.y0 : lj.y0 + job.in_h] for c in chans], vpw, n_units)
+            )
         commands.append(cmd(HydraOp.WRITE_AB, lj.active_units - 1, 0, lj.ab_words, SRC_DRAM, ab))
         if not pool:
             key = ("wb", lj.m0, job.m_count, lj.c0)
             wb = pcm.where.get(key)
             if wb is None:
-                wb = pcm.place(key, lane_beats([w[lj.m0:lj.m0 + job.m_count, c] for c in chans], vpw, n_units))
+                wb = pcm.place(
+                    key,
+                    lane_beats([w[lj.m0 : lj.m0 + job.m_count, c] for c in chans], vpw, n_units),
+                )
             commands.append(cmd(HydraOp.WRITE_WB, lj.active_units - 1, 0, lj.wb_words, SRC_PCM, wb))
         words = bias_words(lj, vpw)
         if words:
             key = ("bias", lj.m0, job.m_count)
             at = pcm.where.get(key)
             if at is None:
-                at = pcm.place(key, lane_beats([b[lj.m0:lj.m0 + job.m_count]], vpw, n_units))
+                at = pcm.place(key, lane_beats([b[lj.m0 : lj.m0 + job.m_count]], vpw, n_units))
             commands.append(cmd(HydraOp.WRITE_BIAS, 0, 0, words, SRC_PCM, at))
         commands.extend(cmd(HydraOp.SET_REG, 0, i, v) for i, v in job.register_values())
         start = cmd(HydraOp.START, 0, 0, lj.active_units)
@@ -200,7 +224,9 @@ def layer_program(layer, x, w, b, relu: bool, config) -> LayerProgram:
         if not lj.reads:
             continue
         n_out = outputs_of(lj)
-        read = cmd(HydraOp.READ, lj.read_units - 1, rau_flags(lj, relu), job.channels * job.positions)
+        read = cmd(
+            HydraOp.READ, lj.read_units - 1, rau_flags(lj, relu), job.channels * job.positions
+        )
         read["_pool"], read["_last"] = job.is_pool, bool(lj.read_flags & READ_LAST)
         if n_out:
             read["out_beats"] = -(-n_out // vpb)
@@ -216,8 +242,16 @@ def layer_program(layer, x, w, b, relu: bool, config) -> LayerProgram:
 
 def _command_maker():
     def cmd(op, unit, addr, arg, src=SRC_NONE, mem_addr=0):
-        return {"op": int(op), "unit": unit, "addr": addr, "arg": arg, "src": src, "mem_addr": mem_addr,
-                "out_beats": 0}
+        return {
+            "op": int(op),
+            "unit": unit,
+            "addr": addr,
+            "arg": arg,
+            "src": src,
+            "mem_addr": mem_addr,
+            "out_beats": 0,
+        }
+
     return cmd
 
 
@@ -229,9 +263,13 @@ def layer_outputs(program: LayerProgram, dram_values: np.ndarray, layer) -> np.n
         values = flat[at:].reshape(-1)[:n_out]
         job, r1 = lj.job, lj.r0 + lj.job.out_h
         if lj.job.is_pool:
-            out[lj.c0:lj.c0 + lj.read_units, lj.r0:r1] = values.reshape(lj.read_units, job.out_h, -1)
+            out[lj.c0 : lj.c0 + lj.read_units, lj.r0 : r1] = values.reshape(
+                lj.read_units, job.out_h, -1
+            )
         else:
-            out[lj.m0:lj.m0 + job.m_count, lj.r0:r1] = values.reshape(job.m_count, job.out_h, -1)
+            out[lj.m0 : lj.m0 + job.m_count, lj.r0 : r1] = values.reshape(
+                job.m_count, job.out_h, -1
+            )
     return out
 
 
@@ -242,13 +280,13 @@ def layer_outputs(program: LayerProgram, dram_values: np.ndarray, layer) -> np.n
 # are ``golden.hydra.cycles``' host costs less the cycle that host takes to see ``busy`` low,
 # since the streamer holds the next command valid): from accepting a command to the first
 # cycle ``cmd.ready`` is high again.
-WRITE_CLOSE = 3      # after the cycle the last WRITE beat is taken: the units close, the system closes
-BIAS_CLOSE = 2       # WRITE_BIAS: the RAU's bias memory, no unit to close
-START_CLOSE = 2      # START: accept + the units' job cycles + the system closes
-READ_CLOSE = 5       # conv/FC READ: accept, first fetch, the RAU pipeline empties, the system closes
+WRITE_CLOSE = 3  # after the cycle the last WRITE beat is taken: the units close, the system closes
+BIAS_CLOSE = 2  # WRITE_BIAS: the RAU's bias memory, no unit to close
+START_CLOSE = 2  # START: accept + the units' job cycles + the system closes
+READ_CLOSE = 5  # conv/FC READ: accept, first fetch, the RAU pipeline empties, the system closes
 READ_LAST_CLOSE = 6  # ... and on the last pass the output register drains
-POOL_CLOSE = 3       # max-pool READ: units × (entries + 3) + accept, drain
-DEVICE_CLOSE = 2     # from the last data tick's cycle to the device's first idle cycle
+POOL_CLOSE = 3  # max-pool READ: units × (entries + 3) + accept, drain
+DEVICE_CLOSE = 2  # from the last data tick's cycle to the device's first idle cycle
 
 
 class DeviceModel:
@@ -268,7 +306,7 @@ class DeviceModel:
         return -(-(k + 1) * self.den // self.num) - 1
 
     def request(self, write: bool, addr: int, n_beats: int, accepted: int) -> int:
-        """Serve a request accepted at cycle ``accepted``; returns the cycle of its last data beat."""
+        """Serve a request accepted at cycle ``accepted``; returns its last data beat's cycle."""
         t, k, beat = self.t, self.first_tick(accepted + 1), 0
         last = None
         while beat < n_beats:
@@ -298,15 +336,17 @@ class DeviceModel:
 @dataclass(frozen=True)
 class ProgramCost:
     cycles: int
-    counters: dict   # dram_<name>, pcm_<name> (DEVICE_COUNTERS), streamer <STREAMER_COUNTERS>
+    counters: dict  # dram_<name>, pcm_<name> (DEVICE_COUNTERS), streamer <STREAMER_COUNTERS>
 
 
 def program_cost(program: LayerProgram, config) -> ProgramCost:
     """Cycles from ``start`` (cycle 0 = the streamer's first cycle) to ``done`` and the device and
     streamer counters of running ``program`` on the simulation top, exact."""
     ratio = tick_ratio(config)
-    devices = {SRC_DRAM: DeviceModel(DeviceTicks.of(config, "dram"), ratio),
-               SRC_PCM: DeviceModel(DeviceTicks.of(config, "pcm"), ratio)}
+    devices = {
+        SRC_DRAM: DeviceModel(DeviceTicks.of(config, "dram"), ratio),
+        SRC_PCM: DeviceModel(DeviceTicks.of(config, "pcm"), ratio),
+    }
     idle = {SRC_DRAM: 0, SRC_PCM: 0}
     present = ready = commands = 0
     for cmd in program.commands:
@@ -336,8 +376,11 @@ def program_cost(program: LayerProgram, config) -> ProgramCost:
             present = idle[SRC_DRAM] + 1
     else:
         raise ValueError("program has no END command")
-    counters = {f"{name}_{key}": value for name, src in (("dram", SRC_DRAM), ("pcm", SRC_PCM))
-                for key, value in devices[src].counts.items()}
+    counters = {
+        f"{name}_{key}": value
+        for name, src in (("dram", SRC_DRAM), ("pcm", SRC_PCM))
+        for key, value in devices[src].counts.items()
+    }
     counters.update(cycles=cycles, commands=commands)
     return ProgramCost(cycles, counters)
 

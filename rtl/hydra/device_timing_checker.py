@@ -30,13 +30,25 @@ class DeviceTimingChecker(wiring.Component):
 
     def __init__(self, ticks: DeviceTicks):
         self.ticks = ticks
-        super().__init__({"tick": In(1), "clear": In(1), "pre": In(1), "act": In(1), "rd": In(1),
-                          "wr": In(1), "error": Out(1)})
+        super().__init__(
+            {
+                "tick": In(1),
+                "clear": In(1),
+                "pre": In(1),
+                "act": In(1),
+                "rd": In(1),
+                "wr": In(1),
+                "error": Out(1),
+            }
+        )
 
     def elaborate(self, platform):
         m = Module()
         t = self.ticks
-        since = {name: Signal(8, init=SATURATE, name=f"since_{name}") for name in ("pre", "act", "rd", "wr")}
+        since = {
+            name: Signal(8, init=SATURATE, name=f"since_{name}")
+            for name in ("pre", "act", "rd", "wr")
+        }
         col_in_row = Signal()  # a column command since the last ACT
         last_col = Signal(8, init=SATURATE)
         col = self.rd | self.wr
@@ -44,7 +56,8 @@ class DeviceTimingChecker(wiring.Component):
         m.d.comb += early.eq(
             (self.act & (since["pre"] < t.tRP))
             | (col & ((since["act"] < t.tRCD) | (col_in_row & (last_col < t.tCCD))))
-            | (self.pre & ((since["rd"] < t.tRTP) | (since["wr"] < t.write_recovery))))
+            | (self.pre & ((since["rd"] < t.tRTP) | (since["wr"] < t.write_recovery)))
+        )
         with m.If(self.clear):
             m.d.sync += [self.error.eq(0), col_in_row.eq(0), last_col.eq(SATURATE)]
             m.d.sync += [s.eq(SATURATE) for s in since.values()]

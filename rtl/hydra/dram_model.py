@@ -13,6 +13,11 @@ class DramModel(MemoryDevice):
     files ``dram.hex`` / ``dram_dump.hex``.  Holds activation tiles and the outputs written back."""
 
     def __init__(self, config):
-        super().__init__("dram", DeviceTicks.of(config, "dram"),
-                         config.system.n_units * config.unit.bus_width, config.sim_top.dram_depth,
-                         config.mac.counter_width, request_address_bits(config))
+        super().__init__(
+            "dram",
+            DeviceTicks.of(config, "dram"),
+            config.system.n_units * config.unit.bus_width,
+            config.sim_top.dram_depth,
+            config.mac.counter_width,
+            request_address_bits(config),
+        )

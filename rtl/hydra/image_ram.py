@@ -64,16 +64,38 @@ class ImageRam(wiring.Component):
     def __init__(self, name: str, width: int, depth: int):
         self.name, self.width, self.depth = name, width, depth
         self.abits = max(1, (depth - 1).bit_length())
-        super().__init__({"raddr": In(self.abits), "rdata": Out(width), "we": In(1),
-                          "waddr": In(self.abits), "wdata": In(width), "load": In(1), "dump": In(1),
-                          "dump_from": In(self.abits), "dump_to": In(self.abits)})
+        super().__init__(
+            {
+                "raddr": In(self.abits),
+                "rdata": Out(width),
+                "we": In(1),
+                "waddr": In(self.abits),
+                "wdata": In(width),
+                "load": In(1),
+                "dump": In(1),
+                "dump_from": In(self.abits),
+                "dump_to": In(self.abits),
+            }
+        )
 
     def elaborate(self, platform):
         m = Module()
         m.submodules.ram = Instance(
-            "hymem_image_ram", p_WIDTH=self.width, p_DEPTH=self.depth, p_ABITS=self.abits,
-            p_LOAD_FILE=f"{self.name}.hex", p_DUMP_FILE=f"{self.name}_dump.hex",
-            i_clk=ClockSignal(), i_raddr=self.raddr, o_rdata=self.rdata, i_we=self.we,
-            i_waddr=self.waddr, i_wdata=self.wdata, i_load=self.load, i_dump=self.dump,
-            i_dump_from=self.dump_from, i_dump_to=self.dump_to)
+            "hymem_image_ram",
+            p_WIDTH=self.width,
+            p_DEPTH=self.depth,
+            p_ABITS=self.abits,
+            p_LOAD_FILE=f"{self.name}.hex",
+            p_DUMP_FILE=f"{self.name}_dump.hex",
+            i_clk=ClockSignal(),
+            i_raddr=self.raddr,
+            o_rdata=self.rdata,
+            i_we=self.we,
+            i_waddr=self.waddr,
+            i_wdata=self.wdata,
+            i_load=self.load,
+            i_dump=self.dump,
+            i_dump_from=self.dump_from,
+            i_dump_to=self.dump_to,
+        )
         return m

@@ -26,20 +26,31 @@ class OutputPacker(wiring.Component):
 
     def __init__(self, width: int, per_beat: int, depth: int):
         self.width, self.per_beat, self.depth = width, per_beat, depth
-        super().__init__({"values": In(stream.Signature(signed(width))),
-                          "beats": Out(stream.Signature(per_beat * width)),
-                          "flush": In(1), "clear": In(1), "error": Out(1)})
+        super().__init__(
+            {
+                "values": In(stream.Signature(signed(width))),
+                "beats": Out(stream.Signature(per_beat * width)),
+                "flush": In(1),
+                "clear": In(1),
+                "error": Out(1),
+            }
+        )
 
     def elaborate(self, platform):
         m = Module()
-        m.submodules.fifo = fifo = SyncFIFOBuffered(width=self.per_beat * self.width, depth=self.depth)
+        m.submodules.fifo = fifo = SyncFIFOBuffered(
+            width=self.per_beat * self.width, depth=self.depth
+        )
         word = Signal(self.per_beat * self.width)
         count = Signal(range(self.per_beat))
         value = self.values.payload.as_unsigned()
         with_value = word | (value << (count * self.width))
-        m.d.comb += [self.values.ready.eq(1),
-                     self.beats.payload.eq(fifo.r_data), self.beats.valid.eq(fifo.r_rdy),
-                     fifo.r_en.eq(self.beats.ready)]
+        m.d.comb += [
+            self.values.ready.eq(1),
+            self.beats.payload.eq(fifo.r_data),
+            self.beats.valid.eq(fifo.r_rdy),
+            fifo.r_en.eq(self.beats.ready),
+        ]
         with m.If(self.values.valid):
             with m.If(count == self.per_beat - 1):
                 m.d.comb += [fifo.w_data.eq(with_value), fifo.w_en.eq(1)]

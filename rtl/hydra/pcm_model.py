@@ -13,6 +13,11 @@ class PcmModel(MemoryDevice):
     ``pcm_dump.hex``.  Holds the weights and biases (read only in this design, seed 001 §III)."""
 
     def __init__(self, config):
-        super().__init__("pcm", DeviceTicks.of(config, "pcm"),
-                         config.system.n_units * config.unit.bus_width, config.sim_top.pcm_depth,
-                         config.mac.counter_width, request_address_bits(config))
+        super().__init__(
+            "pcm",
+            DeviceTicks.of(config, "pcm"),
+            config.system.n_units * config.unit.bus_width,
+            config.sim_top.pcm_depth,
+            config.mac.counter_width,
+            request_address_bits(config),
+        )

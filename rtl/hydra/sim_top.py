@@ -21,8 +21,12 @@ from rtl.hydra.system import HydraSystem
 
 
 def sim_top_counter_names(n_units: int) -> tuple[str, ...]:
-    return (system_counter_names(n_units) + tuple(f"dram_{n}" for n in DEVICE_COUNTERS)
-            + tuple(f"pcm_{n}" for n in DEVICE_COUNTERS) + STREAMER_COUNTERS)
+    return (
+        system_counter_names(n_units)
+        + tuple(f"dram_{n}" for n in DEVICE_COUNTERS)
+        + tuple(f"pcm_{n}" for n in DEVICE_COUNTERS)
+        + STREAMER_COUNTERS
+    )
 
 
 class HydraSimTop(wiring.Component):
@@ -51,9 +55,13 @@ class HydraSimTop(wiring.Component):
     extra_verilog = IMAGE_RAM_VERILOG  # the image memories' Verilog (tools.verilog.emit appends it)
 
     def __init__(self, config):
-        if getattr(config.system, "overlap", False):  # the overlapped protocol (issue 18, other branch)
-            raise ConfigError("hydra_sim_top: the command streamer's golden program and cost are the serial "
-                              "protocol's; set [system] overlap = false")
+        if getattr(
+            config.system, "overlap", False
+        ):  # the overlapped protocol (issue 18, other branch)
+            raise ConfigError(
+                "hydra_sim_top: the command streamer's golden program and cost are the serial "
+                "protocol's; set [system] overlap = false"
+            )
         self.config = config
         self.system = HydraSystem(config)
         self.geo = UnitGeometry.from_config(config)
@@ -65,38 +73,67 @@ class HydraSimTop(wiring.Component):
         self.packer = OutputPacker(config.fixed.width, per_beat, fifo_depth)
         self.streamer = CommandStreamer(config, abits)
         self.strobe = MemoryStrobe(tick_ratio(config))
-        super().__init__({"start": In(1), "load": In(1), "dump": In(1),
-                          "dump_from": In(self.dram.abits), "dump_to": In(self.dram.abits),
-                          "done": Out(1), "error": Out(1),
-                          "counters": Out(counter_signature(sim_top_counter_names(n_units),
-                                                            config.mac.counter_width))})
+        super().__init__(
+            {
+                "start": In(1),
+                "load": In(1),
+                "dump": In(1),
+                "dump_from": In(self.dram.abits),
+                "dump_to": In(self.dram.abits),
+                "done": Out(1),
+                "error": Out(1),
+                "counters": Out(
+                    counter_signature(sim_top_counter_names(n_units), config.mac.counter_width)
+                ),
+            }
+        )
 
     def elaborate(self, platform):
         m = Module()
         for name in ("system", "dram", "pcm", "packer", "streamer", "strobe"):
             m.submodules[name] = getattr(self, name)
-        system, dram, pcm, packer, streamer = self.system, self.dram, self.pcm, self.packer, self.streamer
+        system, dram, pcm, packer, streamer = (
+            self.system,
+            self.dram,
+            self.pcm,
+            self.packer,
+            self.streamer,
+        )
         wiring.connect(m, streamer.cmd, system.cmd)
         wiring.connect(m, streamer.dram_req, dram.req)
         wiring.connect(m, streamer.pcm_req, pcm.req)
         wiring.connect(m, system.rdata, packer.values)
         wiring.connect(m, packer.beats, dram.wdata)
         # WRITE beats: from whichever device is reading (one at a time).
-        m.d.comb += [system.wdata.valid.eq(dram.rdata.valid | pcm.rdata.valid),
-                     system.wdata.payload.eq(dram.rdata.payload),
-                     dram.rdata.ready.eq(system.wdata.ready), pcm.rdata.ready.eq(system.wdata.ready)]
+        m.d.comb += [
+            system.wdata.valid.eq(dram.rdata.valid | pcm.rdata.valid),
+            system.wdata.payload.eq(dram.rdata.payload),
+            dram.rdata.ready.eq(system.wdata.ready),
+            pcm.rdata.ready.eq(system.wdata.ready),
+        ]
         with m.If(pcm.rdata.valid):
             m.d.comb += system.wdata.payload.eq(pcm.rdata.payload)
-        m.d.comb += [streamer.start.eq(self.start), streamer.load.eq(self.load),
-                     streamer.sys_busy.eq(system.busy), packer.flush.eq(streamer.flush),
-                     self.strobe.clear.eq(self.start), packer.clear.eq(self.start),
-                     self.done.eq(streamer.done),
-                     self.error.eq(system.error | dram.error | pcm.error | packer.error)]
+        m.d.comb += [
+            streamer.start.eq(self.start),
+            streamer.load.eq(self.load),
+            streamer.sys_busy.eq(system.busy),
+            packer.flush.eq(streamer.flush),
+            self.strobe.clear.eq(self.start),
+            packer.clear.eq(self.start),
+            self.done.eq(streamer.done),
+            self.error.eq(system.error | dram.error | pcm.error | packer.error),
+        ]
         for device in (dram, pcm):
-            m.d.comb += [device.tick.eq(self.strobe.tick), device.clear.eq(self.start),
-                         device.load.eq(self.load)]
-        m.d.comb += [dram.dump.eq(self.dump), dram.dump_from.eq(self.dump_from),
-                     dram.dump_to.eq(self.dump_to)]
+            m.d.comb += [
+                device.tick.eq(self.strobe.tick),
+                device.clear.eq(self.start),
+                device.load.eq(self.load),
+            ]
+        m.d.comb += [
+            dram.dump.eq(self.dump),
+            dram.dump_from.eq(self.dump_from),
+            dram.dump_to.eq(self.dump_to),
+        ]
         cnt = self.counters
         for name in system_counter_names(self.config.system.n_units):
             m.d.comb += getattr(cnt, name).eq(getattr(system.counters, name))

@@ -30,19 +30,37 @@ def network_layers(net: str, rows: int | None, count: int | None):
     layers = [layer for layer in get_network(net).layers if layer.kind in KINDS[net]][:count]
     if not rows:
         return layers
-    return [layer if layer.kind == "fc" else make_layer(
-        layer.name, layer.kind, (layer.in_ch, min(layer.in_h, rows), layer.in_w), out_ch=layer.out_ch,
-        kernel=layer.kernel_h, stride=layer.stride_h, padding=layer.pad[0],
-        bias=layer.kind == "conv") for layer in layers]
+    return [
+        layer
+        if layer.kind == "fc"
+        else make_layer(
+            layer.name,
+            layer.kind,
+            (layer.in_ch, min(layer.in_h, rows), layer.in_w),
+            out_ch=layer.out_ch,
+            kernel=layer.kernel_h,
+            stride=layer.stride_h,
+            padding=layer.pad[0],
+            bias=layer.kind == "conv",
+        )
+        for layer in layers
+    ]
 
 
 def operands(rng, fmt, layer):
     x = random_values(rng, fmt, (layer.in_ch, layer.in_h, layer.in_w), 2 << fmt.frac)
     if layer.kind == "maxpool":
         return x, None, None
-    shape = (layer.out_ch, layer.in_ch, layer.kernel_h, layer.kernel_w) if layer.kind == "conv" \
+    shape = (
+        (layer.out_ch, layer.in_ch, layer.kernel_h, layer.kernel_w)
+        if layer.kind == "conv"
         else (layer.out_ch, layer.in_ch)
-    return x, random_values(rng, fmt, shape, 1 << fmt.frac), random_values(rng, fmt, (layer.out_ch,), 1 << fmt.frac)
+    )
+    return (
+        x,
+        random_values(rng, fmt, shape, 1 << fmt.frac),
+        random_values(rng, fmt, (layer.out_ch,), 1 << fmt.frac),
+    )
 
 
 @cocotb.test()
@@ -61,9 +79,16 @@ async def bench_sim_top(dut):
     seconds = time.perf_counter() - began
     simulate = sum(r["simulate_s"] for r in run.results)
     cycles = sum(r["cycles"] for r in run.results)
-    result = {"net": net, "rows": rows, "layers": run.results, "seconds": seconds,
-              "simulate_s": simulate, "cycles": cycles, "macs": sum(r["macs"] for r in run.results),
-              "cycles_per_s": cycles / simulate if simulate else 0.0}
+    result = {
+        "net": net,
+        "rows": rows,
+        "layers": run.results,
+        "seconds": seconds,
+        "simulate_s": simulate,
+        "cycles": cycles,
+        "macs": sum(r["macs"] for r in run.results),
+        "cycles_per_s": cycles / simulate if simulate else 0.0,
+    }
     dut._log.info(json.dumps({k: v for k, v in result.items() if k != "layers"}))
     if os.environ.get("HYMEM_BENCH_OUT"):
         Path(os.environ["HYMEM_BENCH_OUT"]).write_text(json.dumps(result))

@@ -34,7 +34,8 @@ from tb.runner import tb_component
 
 
 def beats_hex(values: np.ndarray, width: int) -> str:
-    """``[beats, per_beat]`` signed values as $readmemh lines (value ``i`` in bits ``[i*width, …)``)."""
+    """``[beats, per_beat]`` signed values as $readmemh lines (value ``i`` in bits
+    ``[i*width, (i+1)*width)``)."""
     if width != 16:
         raise ValueError("image files are written for 16-bit values")
     values = np.asarray(values, dtype=np.int64)
@@ -42,7 +43,7 @@ def beats_hex(values: np.ndarray, width: int) -> str:
         return "0\n"
     digits = values.shape[1] * 4
     text = (values[:, ::-1] & 0xFFFF).astype(">u2").tobytes().hex()
-    return "\n".join(text[i:i + digits] for i in range(0, len(text), digits)) + "\n"
+    return "\n".join(text[i : i + digits] for i in range(0, len(text), digits)) + "\n"
 
 
 def read_hex_beats(path: Path, per_beat: int, width: int) -> np.ndarray:
@@ -70,7 +71,9 @@ class SimTopRun:
         for name in ("start", "load", "dump", "dump_from", "dump_to"):
             self.port(name).value = 0
         commands = self.port("counters", "commands")
-        self.watchdog = Watchdog(lambda: int(commands.value), self.max_stall_cycles, self.name).start()
+        self.watchdog = Watchdog(
+            lambda: int(commands.value), self.max_stall_cycles, self.name
+        ).start()
         await start_clock_and_reset(self.dut)
 
     async def pulse(self, name):
@@ -96,31 +99,46 @@ class SimTopRun:
         await Timer(1, unit="ns")
         dumped = read_hex_beats(Path("dram_dump.hex"), self.per_beat, width)
         image = np.zeros((program.out_to, self.per_beat), dtype=np.int64)
-        image[program.out_from:program.out_to] = dumped[:program.out_to - program.out_from]
+        image[program.out_from : program.out_to] = dumped[: program.out_to - program.out_from]
         got = layer_outputs(program, image, layer)
         want = reference_layer(layer, x, w, b, relu, config.fixed)
         wrong = np.argwhere(got != want)
-        assert not len(wrong), (f"{layer.name}: {len(wrong)} of {want.size} outputs differ, first at "
-                                f"{wrong[0]}: rtl {got[tuple(wrong[0])]}, reference {want[tuple(wrong[0])]}")
+        assert not len(wrong), (
+            f"{layer.name}: {len(wrong)} of {want.size} outputs differ, first at "
+            f"{wrong[0]}: rtl {got[tuple(wrong[0])]}, reference {want[tuple(wrong[0])]}"
+        )
         assert int(self.port("error").value) == 0, f"{layer.name}: error flag raised"
         self._check_counters(layer, cost)
-        result = {"layer": layer.name, "cycles": cost.cycles, "macs": layer.macs,
-                  "prepare_s": round(prepared - began, 3), "simulate_s": round(simulated - prepared, 3),
-                  "check_s": round(time.perf_counter() - simulated, 3),
-                  "counters": {k: v for k, v in cost.counters.items()}}
-        self.dut._log.info(f"{self.name}: {layer.name} bit-exact ({want.size} outputs), {cost.cycles} cycles "
-                           f"= golden, counters = golden; simulated in {result['simulate_s']} s")
+        result = {
+            "layer": layer.name,
+            "cycles": cost.cycles,
+            "macs": layer.macs,
+            "prepare_s": round(prepared - began, 3),
+            "simulate_s": round(simulated - prepared, 3),
+            "check_s": round(time.perf_counter() - simulated, 3),
+            "counters": {k: v for k, v in cost.counters.items()},
+        }
+        self.dut._log.info(
+            f"{self.name}: {layer.name} bit-exact ({want.size} outputs), {cost.cycles} cycles "
+            f"= golden, counters = golden; simulated in {result['simulate_s']} s"
+        )
         self.results.append(result)
         return result
 
     def _write_images(self, program):
         config = self.config
         digits = -(-sum(w for _, w in command_fields(config)) // 4)
-        Path("cmd.hex").write_text("".join(f"{word:0{digits}x}\n" for word in pack_commands(program, config)))
-        for name, values, depth in (("dram", program.dram, config.sim_top.dram_depth),
-                                    ("pcm", program.pcm, config.sim_top.pcm_depth)):
+        Path("cmd.hex").write_text(
+            "".join(f"{word:0{digits}x}\n" for word in pack_commands(program, config))
+        )
+        for name, values, depth in (
+            ("dram", program.dram, config.sim_top.dram_depth),
+            ("pcm", program.pcm, config.sim_top.pcm_depth),
+        ):
             if len(values) > depth:
-                raise ValueError(f"{name} image of {len(values)} beats exceeds sim_top.{name}_depth={depth}")
+                raise ValueError(
+                    f"{name} image of {len(values)} beats exceeds sim_top.{name}_depth={depth}"
+                )
             Path(f"{name}.hex").write_text(beats_hex(values, config.fixed.width))
         if len(program.commands) > config.sim_top.cmd_depth:
             raise ValueError(f"{len(program.commands)} commands exceed sim_top.cmd_depth")
@@ -128,8 +146,13 @@ class SimTopRun:
     def _check_counters(self, layer, cost):
         config = self.config
         measured = read_counters(self.dut, self.component)
-        counts = system_counts(layer_jobs(layer, config), self.component.geo, config.mac.variant,
-                               config.system.n_units)
+        counts = system_counts(
+            layer_jobs(layer, config), self.component.geo, config.mac.variant, config.system.n_units
+        )
         before = self.system_expected
-        self.system_expected = counts if before is None else {k: before[k] + v for k, v in counts.items()}
-        assert_counters_equal(measured, {**self.system_expected, **cost.counters}, config.mac.counter_width)
+        self.system_expected = (
+            counts if before is None else {k: before[k] + v for k, v in counts.items()}
+        )
+        assert_counters_equal(
+            measured, {**self.system_expected, **cost.counters}, config.mac.counter_width
+        )

@@ -19,8 +19,19 @@ async def test_sim_top_layers(dut):
     n_units = run.config.system.n_units
     await run.start()
     layers = [
-        make_layer("conv_a", "conv", (2 * n_units + 1, 6, 9), out_ch=3, kernel=3, stride=1, padding=1, bias=True),
-        make_layer("conv_b", "conv", (n_units, 7, 7), out_ch=2, kernel=3, stride=2, padding=0, bias=True),
+        make_layer(
+            "conv_a",
+            "conv",
+            (2 * n_units + 1, 6, 9),
+            out_ch=3,
+            kernel=3,
+            stride=1,
+            padding=1,
+            bias=True,
+        ),
+        make_layer(
+            "conv_b", "conv", (n_units, 7, 7), out_ch=2, kernel=3, stride=2, padding=0, bias=True
+        ),
         make_layer("pool", "maxpool", (n_units + 1, 6, 8), kernel=2, stride=2),
         make_layer("fc", "fc", (3 * n_units, 1, 1), out_ch=5, bias=True),
     ]

@@ -21,7 +21,7 @@ from tools.toolchain import REPO
 
 
 def serial_config():
-    """hydra.toml with the serial command protocol (the streamer's), if the TOML has an overlap key."""
+    """hydra.toml with the serial command protocol (the streamer's) if it has an overlap key."""
     text = (REPO / "configs" / "hydra.toml").read_text()
     if "overlap = true" not in text:
         return None
@@ -35,22 +35,45 @@ def network(net: str) -> dict:
     path = serial_config()
     config = load_hydra_config(path)
     macs_per_cycle = config.system.n_units * config.system.n_macs
-    env = {"HYMEM_BENCH_NET": net, "HYMEM_BENCH_ROWS": os.environ.get("HYMEM_BENCH_ROWS", ""),
-           "HYMEM_BENCH_LAYERS": os.environ.get("HYMEM_BENCH_LAYERS", "")}
+    env = {
+        "HYMEM_BENCH_NET": net,
+        "HYMEM_BENCH_ROWS": os.environ.get("HYMEM_BENCH_ROWS", ""),
+        "HYMEM_BENCH_LAYERS": os.environ.get("HYMEM_BENCH_LAYERS", ""),
+    }
     began = time.perf_counter()
-    raw = cocotb_bench(f"hydra_{net}_sim_top", "hydra_sim_top", "tb.hydra.bench_sim_top", "verilator", env,
-                       config=path, hdl_clock=True, registered_reset=True)
+    raw = cocotb_bench(
+        f"hydra_{net}_sim_top",
+        "hydra_sim_top",
+        "tb.hydra.bench_sim_top",
+        "verilator",
+        env,
+        config=path,
+        hdl_clock=True,
+        registered_reset=True,
+    )
     wall = time.perf_counter() - began
     crop = f", layers cropped to {raw['rows']} input rows" if raw["rows"] else ""
-    return {"name": f"hydra_{net}_system", "figure": round(wall, 1), "unit": "s wall incl. build",
-            "wall_s": round(wall, 1), "simulate_s": round(raw["simulate_s"], 1), "cycles": raw["cycles"],
-            "macs": raw["macs"], "utilization": raw["macs"] / (macs_per_cycle * raw["cycles"]),
-            "cycles_per_s": round(raw["cycles_per_s"]), "bit_exact": True, "counters_equal": True,
-            "layers": raw["layers"],
-            "note": f"{net}: {len(raw['layers'])} layers{crop} through hydra_sim_top on Verilator, bit-exact, "
-                    f"cycles and counters = golden; {raw['cycles']} cycles at {raw['cycles_per_s']:.0f} cycles/s "
-                    f"while simulating; MAC utilization with DRAM/PCM timing "
-                    f"{raw['macs'] / (macs_per_cycle * raw['cycles']):.1%}; load average {os.getloadavg()[0]:.1f}"}
+    return {
+        "name": f"hydra_{net}_system",
+        "figure": round(wall, 1),
+        "unit": "s wall incl. build",
+        "wall_s": round(wall, 1),
+        "simulate_s": round(raw["simulate_s"], 1),
+        "cycles": raw["cycles"],
+        "macs": raw["macs"],
+        "utilization": raw["macs"] / (macs_per_cycle * raw["cycles"]),
+        "cycles_per_s": round(raw["cycles_per_s"]),
+        "bit_exact": True,
+        "counters_equal": True,
+        "layers": raw["layers"],
+        "note": (
+            f"{net}: {len(raw['layers'])} layers{crop} through hydra_sim_top on Verilator, "
+            f"bit-exact, cycles and counters = golden; {raw['cycles']} cycles at "
+            f"{raw['cycles_per_s']:.0f} cycles/s while simulating; MAC utilization with "
+            f"DRAM/PCM timing {raw['macs'] / (macs_per_cycle * raw['cycles']):.1%}; "
+            f"load average {os.getloadavg()[0]:.1f}"
+        ),
+    }
 
 
 def run() -> list[dict]:
