@@ -1,8 +1,8 @@
 """cocotb benchmark: a network's layers through the Hydra simulation top, no Python per cycle.
 
-``HYMEM_BENCH_NET`` (vgg16 | resnet34): VGG-16's 13 conv layers, or ResNet-34's conv, max-pool
-and FC layers (its add and global-avgpool layers have no unit mode).  Random FX16 data per
-layer; each layer is checked by :class:`tb.hydra.sim_top_harness.SimTopRun` (outputs bit-exact
+``HYMEM_BENCH_NETS`` (comma-separated, default ``vgg16,resnet34``; one build for all):
+VGG-16's 13 conv layers, ResNet-34's conv, max-pool and FC layers (its add and global-avgpool
+layers have no unit mode).  Random FX16 data per layer; each layer is checked by :class:`tb.hydra.sim_top_harness.SimTopRun` (outputs bit-exact
 against the NumPy reference, cycles and every counter equal to golden).  With
 ``HYMEM_BENCH_ROWS=R`` each layer is cropped to R input rows (a quick run); ``HYMEM_BENCH_LAYERS``
 limits the layer count.  Writes per-layer and total figures to ``HYMEM_BENCH_OUT`` (JSON).
@@ -63,32 +63,38 @@ def operands(rng, fmt, layer):
     )
 
 
-@cocotb.test()
-async def bench_sim_top(dut):
-    net = os.environ.get("HYMEM_BENCH_NET", "vgg16")
-    rows = int(os.environ.get("HYMEM_BENCH_ROWS") or 0) or None
-    count = int(os.environ.get("HYMEM_BENCH_LAYERS") or 0) or None
-    run = SimTopRun(dut, f"hydra_sim_top {net}", max_stall_cycles=5_000_000)
+async def run_network(dut, run, net, rows, count) -> dict:
     rng = np.random.default_rng(34 if net == "resnet34" else 16)
-    await run.start()
+    first = len(run.results)
     began = time.perf_counter()
     for layer in network_layers(net, rows, count):
         x, w, b = operands(rng, run.config.fixed, layer)
         await run.layer(layer, x, w, b, relu=layer.kind == "conv")
-    run.watchdog.stop()
-    seconds = time.perf_counter() - began
-    simulate = sum(r["simulate_s"] for r in run.results)
-    cycles = sum(r["cycles"] for r in run.results)
+    layers = run.results[first:]
+    simulate = sum(r["simulate_s"] for r in layers)
+    cycles = sum(r["cycles"] for r in layers)
     result = {
         "net": net,
         "rows": rows,
-        "layers": run.results,
-        "seconds": seconds,
+        "layers": layers,
+        "seconds": time.perf_counter() - began,
         "simulate_s": simulate,
         "cycles": cycles,
-        "macs": sum(r["macs"] for r in run.results),
+        "macs": sum(r["macs"] for r in layers),
         "cycles_per_s": cycles / simulate if simulate else 0.0,
     }
     dut._log.info(json.dumps({k: v for k, v in result.items() if k != "layers"}))
+    return result
+
+
+@cocotb.test()
+async def bench_sim_top(dut):
+    nets = os.environ.get("HYMEM_BENCH_NETS", "vgg16,resnet34").split(",")
+    rows = int(os.environ.get("HYMEM_BENCH_ROWS") or 0) or None
+    count = int(os.environ.get("HYMEM_BENCH_LAYERS") or 0) or None
+    run = SimTopRun(dut, "hydra_sim_top", max_stall_cycles=5_000_000)
+    await run.start()
+    results = {net: await run_network(dut, run, net, rows, count) for net in nets}
+    run.watchdog.stop()
     if os.environ.get("HYMEM_BENCH_OUT"):
-        Path(os.environ["HYMEM_BENCH_OUT"]).write_text(json.dumps(result))
+        Path(os.environ["HYMEM_BENCH_OUT"]).write_text(json.dumps(results))
