@@ -101,3 +101,31 @@ def test_timing_checker_flags_early_commands():
     assert checker_flags(ticks, {0: "act", 44: "wr", 71: "pre"})  # tWL + tCCD + tWR = 28
     assert not checker_flags(ticks, {0: "act", 44: "wr", 72: "pre"})
     assert checker_flags(ticks, {0: "act", 44: "rd", 58: "pre", 177: "act"})  # tRP
+
+
+def test_device_model_agrees_with_the_bus_functional_model():
+    # With one tick per cycle and one beat per memory clock, the golden device model and
+    # tb.common.dram_pcm (the co-simulation's bus-functional model, scheduled independently)
+    # put every request's last beat on the same cycle and issue as many ACT/PRE/column commands.
+    from dataclasses import replace
+
+    from golden.tech import load_tech
+    from tb.common.dram_pcm import DeviceTiming, MemoryDevice
+
+    config = load_hydra_config()
+    config = replace(config, sim_top=replace(config.sim_top, data_beats_per_clock=1))
+    tech = load_tech(config.memory.tech)
+    for name in ("dram", "pcm"):
+        ticks = DeviceTicks.of(config, name)
+        golden = DeviceModel(ticks, Fraction(1))
+        bfm = MemoryDevice(name, DeviceTiming.from_tech(tech, name), beat_bits=16 * 64)
+        now = 0
+        for addr, beats in ((0, 50), (56, 80), (400, 8), (8, 200), (1024, 3)):  # 8-beat aligned
+            last = golden.request(False, addr, beats, now)
+            assert last == int(bfm.read(addr * 128, beats, now + 1)[-1]), (name, addr, beats)
+            now = last + 5
+        bfm.check_timing()
+        kinds = [command for _, command, _ in bfm.commands]
+        assert golden.counts["activates"] == kinds.count("ACT")
+        assert golden.counts["precharges"] == kinds.count("PRE")
+        assert golden.counts["columns"] == kinds.count("RD")
