@@ -23,6 +23,7 @@ from golden.shycache.rtl_params import level_params
 from rtl.hydra.mac import Mac
 from rtl.hydra.mac_bench_harness import MacBenchHarness
 from rtl.hydra.mac_seq import MacSeq
+from rtl.hydra.sim_top import HydraSimTop
 from rtl.hydra.system import HydraSystem
 from rtl.hydra.unit import HydraUnit
 from rtl.maxnvm.bitmask_decoder import BitmaskDecoder
@@ -110,6 +111,9 @@ TOPS = {
         Top("hydra_system", "hydra", HydraSystem,
             "Hydra system: n_units units (one input channel each) + result-accumulation unit (seed 001, SIII-C); "
             "co-simulated on reduced TOML variants by tests/test_golden_hydra_system.py"),
+        Top("hydra_sim_top", "hydra", HydraSimTop,
+            "Hydra simulation top: command streamer + DRAM/PCM device models (Table I timings on the memory "
+            "clock) + the system; whole layers with no Python per cycle (tests/test_hydra_sim_top.py)"),
         Top("maxnvm_bitmask", "maxnvm", lambda c: BitmaskHarness(c.codec),
             "MaxNVM BitMask decoder + IdxSync with its surface memories (seed 003 §3.2.2, Fig. 4)",
             "tb.maxnvm.test_bitmask"),

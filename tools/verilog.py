@@ -30,7 +30,12 @@ def emit(component: wiring.Component, name: str, out_dir: Path, src: bool = Fals
     ``(* src = "<python file>:<line>" *)`` attributes (coverage runs map points back with them)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{name}.v"
-    path.write_text(verilog.convert(component, name=name, emit_src=src))
+    # A top may carry hand-written simulation modules it instantiates (``extra_verilog``; also
+    # through a wrapper's ``inner``, e.g. rtl.common.registered_reset).
+    text = verilog.convert(component, name=name, emit_src=src)
+    inner = getattr(component, "inner", None)
+    extra = getattr(component, "extra_verilog", "") or getattr(inner, "extra_verilog", "")
+    path.write_text(text + extra)
     return path
 
 

@@ -137,6 +137,27 @@ class UnitParams:
         check_range("unit.max_kernel", self.max_kernel, 1, 15, why="the unit's 4-bit kernel register")
 
 
+@dataclass(frozen=True)
+class SimTopParams:
+    """``[sim_top]``: the simulation top (``rtl/hydra/sim_top.py``): in-HDL DRAM/PCM device models
+    on the memory clock, a command memory and the host's command streamer.
+
+    ``data_beats_per_clock``: beats per memory clock (2: DDR, data on both edges; with Table I's
+    tCCD = 4 a column command moves 8 beats, a BL8 burst).  The depths are the simulation
+    memories' sizes in beats / entries (simulation only; a whole layer's images must fit).
+    """
+
+    data_beats_per_clock: int = 2
+    dram_depth: int = 1 << 18
+    pcm_depth: int = 1 << 17
+    cmd_depth: int = 1 << 17
+
+    def __post_init__(self):
+        check_range("sim_top.data_beats_per_clock", self.data_beats_per_clock, 1, 8)
+        for name in ("dram_depth", "pcm_depth", "cmd_depth"):
+            check_range(f"sim_top.{name}", getattr(self, name), 2, 1 << 30)
+
+
 #: width of the unit command's addr and arg fields (``golden.hydra.unit.REG_WIDTH``)
 CMD_FIELD_BITS = 16
 
@@ -148,6 +169,7 @@ class HydraConfig:
     mac: MacParams = field(default_factory=MacParams)
     unit: UnitParams = field(default_factory=UnitParams)
     memory: MemoryParams = field(default_factory=MemoryParams)
+    sim_top: SimTopParams = field(default_factory=SimTopParams)
 
     def __post_init__(self):
         self._check_command_fields()

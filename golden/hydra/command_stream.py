@@ -1,0 +1,401 @@
+"""Golden model of the Hydra simulation top (``rtl/hydra/sim_top.py``): the host's command stream
+and memory images of a layer, and the exact cycles and event counts of running them.
+
+*Program* (:func:`layer_program`): the commands ``tb.hydra.system_driver.SystemHost`` would issue
+for a layer (``golden.hydra.cycles.layer_jobs``: WRITE_AB, WRITE_WB, WRITE_BIAS, SET_REG × 13,
+START, READ per job), each naming where its WRITE beats come from — a DRAM image of the
+activation tiles, a PCM image of the weight chunks and biases (each distinct tile or chunk stored
+once, every request aligned to a column burst) — and, for a READ that finishes outputs, the DRAM
+address the outputs are written back to.  A beat is ``n_units`` bus words side by side (lane ``u``
+feeds unit ``u``; the output write-back packs ``n_units·bus_width/width`` values per beat).
+
+*Cost* (:func:`program_cost`): cycles from ``start`` to ``done`` and every counter of the DRAM and
+PCM models and the streamer, exact.  The device models run on a data-rate strobe from a
+fractional divider in the unit clock domain: ``num/den`` strobes per unit cycle
+(``clock_hz · data_beats_per_clock / freq_hz``, 4/15 for 400 MHz DDR at 3 GHz); a strobe is a
+"tick", half a memory clock with DDR, and Table I's timings (memory clocks) count
+``data_beats_per_clock`` ticks each.  One command (PRE, ACT or a column command of ``tCCD`` ticks
+= ``tCCD`` beats) per tick at the earliest tick the timings allow; the data of a column command
+moves at ticks ``col + tCL`` (read) or ``col + tWL`` (write) onwards, one beat per tick.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from golden.hydra.cycles import job_cycles, layer_jobs
+from golden.hydra.jobs import READ_LAST, bias_words, outputs_of, rau_flags
+from golden.hydra.params import HydraOp
+from golden.hydra.unit import UnitGeometry
+from golden.tech import load_tech
+
+SRC_NONE, SRC_DRAM, SRC_PCM, SRC_END = 0, 1, 2, 3
+TIMINGS = ("tRP", "tCCD", "tRCD", "tCL", "tWL", "tWR", "tRTP")
+DEVICE_COUNTERS = ("read_beats", "write_beats", "activates", "precharges", "columns")
+STREAMER_COUNTERS = ("cycles", "commands")
+
+
+def ceil_log2(n: int) -> int:
+    return max(1, (n - 1).bit_length())
+
+
+def request_address_bits(config) -> int:
+    """Bits of a device address in a command entry and a device request (both devices alike)."""
+    return ceil_log2(max(config.sim_top.dram_depth, config.sim_top.pcm_depth))
+
+
+def command_fields(config) -> tuple[tuple[str, int], ...]:
+    """The command memory's entry, LSB first (the RTL's StructLayout is built from this)."""
+    mem_bits = request_address_bits(config)
+    return (
+        ("op", 3),
+        ("unit", ceil_log2(config.system.n_units)),
+        ("addr", 16),
+        ("arg", 16),
+        ("src", 2),
+        ("mem_addr", mem_bits),
+        ("out_beats", 16),
+    )
+
+
+def tick_ratio(config) -> Fraction:
+    """Data-rate strobes per unit cycle (``num/den``); at most 1/2 so that every tick is followed
+    by a cycle without one (the device models' state machines take one cycle per decision)."""
+    ratio = (
+        Fraction(config.memory.clock_hz)
+        * config.sim_top.data_beats_per_clock
+        / Fraction(config.system.freq_hz)
+    )
+    if ratio > Fraction(1, 2):
+        raise ValueError(
+            f"memory.clock_hz x sim_top.data_beats_per_clock / system.freq_hz = {ratio}: "
+            "the device models need at most one data beat every second unit cycle"
+        )
+    return ratio
+
+
+@dataclass(frozen=True)
+class DeviceTicks:
+    """Table I's timings of one device in ticks (memory clocks × data beats per clock)."""
+
+    tRP: int
+    tCCD: int
+    tRCD: int
+    tCL: int
+    tWL: int
+    tWR: int
+    tRTP: int
+    beats_per_row: int
+
+    @classmethod
+    def of(cls, config, component: str) -> DeviceTicks:
+        tech = load_tech(config.memory.tech)
+        per = config.sim_top.data_beats_per_clock
+        beat_bits = config.system.n_units * config.unit.bus_width
+        rows = max(1, config.memory.row_bytes * 8 // beat_bits)
+        return cls(
+            **{t: per * int(tech.quantity(f"{component}.{t}").to("cycles")) for t in TIMINGS},
+            beats_per_row=rows,
+        )
+
+    @property
+    def burst(self) -> int:
+        return self.tCCD
+
+    @property
+    def write_recovery(self) -> int:
+        """Ticks from a write column command to the earliest precharge (write data + tWR)."""
+        return self.tWL + self.tCCD + self.tWR
+
+
+# ------------------------------------------------------------------------------------------
+# The program of a layer
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Image:
+    """A device image being built: beats as ``[n, values_per_beat]`` 16-bit values, each distinct
+    block stored once, blocks aligned to ``align`` beats."""
+
+    values_per_beat: int
+    align: int
+    blocks: list = field(default_factory=list)
+    where: dict = field(default_factory=dict)
+    size: int = 0
+
+    def place(self, key, beats: np.ndarray) -> int:
+        if key in self.where:
+            return self.where[key]
+        start = self.size
+        self.blocks.append(beats)
+        pad = -len(beats) % self.align
+        if pad:
+            self.blocks.append(np.zeros((pad, self.values_per_beat), dtype=np.int64))
+        self.where[key] = start
+        self.size += len(beats) + pad
+        return start
+
+    def reserve(self, n_beats: int) -> int:
+        return self.place(
+            ("reserved", self.size), np.zeros((n_beats, self.values_per_beat), np.int64)
+        )
+
+    def array(self) -> np.ndarray:
+        if not self.blocks:
+            return np.zeros((0, self.values_per_beat), dtype=np.int64)
+        return np.concatenate(self.blocks)
+
+
+@dataclass
+class LayerProgram:
+    commands: list  # dicts of command_fields
+    dram: np.ndarray  # [beats, values_per_beat] signed values
+    pcm: np.ndarray
+    reads: list  # (layer job, output address, value count) of the READs that write back
+    out_from: int  # the first output beat in the DRAM image
+    out_to: int  # one past the last
+
+
+def lane_beats(lanes, values_per_word: int, n_units: int) -> np.ndarray:
+    """Lane ``u``'s values (each padded to whole words, all to the same count) into beats
+    ``[words, n_units * values_per_word]``: beat ``j`` holds word ``j`` of every lane."""
+    n_words = max(-(-len(np.ravel(lane)) // values_per_word) for lane in lanes)
+    out = np.zeros((n_words, n_units, values_per_word), dtype=np.int64)
+    for u, lane in enumerate(lanes):
+        flat = np.ravel(np.asarray(lane, dtype=np.int64))
+        padded = np.zeros(n_words * values_per_word, dtype=np.int64)
+        padded[: len(flat)] = flat
+        out[:, u] = padded.reshape(n_words, values_per_word)
+    return out.reshape(n_words, -1)
+
+
+def layer_program(layer, x, w, b, relu: bool, config) -> LayerProgram:
+    """Commands and DRAM/PCM images of ``layer`` on input ``x`` [C, H, W] (weights [M, C, K, K]
+    or [M, C], bias [M]; None for max-pool), in ``layer_jobs`` order."""
+    if getattr(config.system, "overlap", False):
+        raise ValueError("layer_program writes the serial protocol; set [system] overlap = false")
+    geo, n_units = UnitGeometry.from_config(config), config.system.n_units
+    vpw, ticks = geo.values_per_word, DeviceTicks.of(config, "dram")
+    vpb = n_units * vpw
+    pool = layer.kind == "maxpool"
+    x = np.asarray(x, dtype=np.int64).reshape(
+        layer.in_ch, layer.in_h if layer.kind != "fc" else 1, -1
+    )
+    if layer.kind == "fc":
+        w = np.asarray(w).reshape(layer.out_ch, layer.in_ch, 1, 1)
+    dram, pcm = Image(vpb, ticks.burst), Image(vpb, DeviceTicks.of(config, "pcm").burst)
+    commands, reads = [], []
+    cmd = _command_maker()
+    jobs = layer_jobs(layer, config)
+    pending = []
+    for lj in jobs:
+        job, chans = lj.job, range(lj.c0, lj.c0 + lj.active_units)
+        tile = ("ab", lj.c0, lj.y0, job.in_h)
+        ab = dram.where.get(tile)
+        if ab is None:
+            ab = dram.place(
+                tile, lane_beats([x[c, lj.y0 : lj.y0 + job.in_h] for c in chans], vpw, n_units)
+            )
+        commands.append(cmd(HydraOp.WRITE_AB, lj.active_units - 1, 0, lj.ab_words, SRC_DRAM, ab))
+        if not pool:
+            key = ("wb", lj.m0, job.m_count, lj.c0)
+            wb = pcm.where.get(key)
+            if wb is None:
+                wb = pcm.place(
+                    key,
+                    lane_beats([w[lj.m0 : lj.m0 + job.m_count, c] for c in chans], vpw, n_units),
+                )
+            commands.append(cmd(HydraOp.WRITE_WB, lj.active_units - 1, 0, lj.wb_words, SRC_PCM, wb))
+        words = bias_words(lj, vpw)
+        if words:
+            key = ("bias", lj.m0, job.m_count)
+            at = pcm.where.get(key)
+            if at is None:
+                at = pcm.place(key, lane_beats([b[lj.m0 : lj.m0 + job.m_count]], vpw, n_units))
+            commands.append(cmd(HydraOp.WRITE_BIAS, 0, 0, words, SRC_PCM, at))
+        commands.extend(cmd(HydraOp.SET_REG, 0, i, v) for i, v in job.register_values())
+        start = cmd(HydraOp.START, 0, 0, lj.active_units)
+        start["_cycles"] = job_cycles(job, geo, config.mac.variant)["cycles"]
+        commands.append(start)
+        if not lj.reads:
+            continue
+        n_out = outputs_of(lj)
+        read = cmd(
+            HydraOp.READ, lj.read_units - 1, rau_flags(lj, relu), job.channels * job.positions
+        )
+        read["_pool"], read["_last"] = job.is_pool, bool(lj.read_flags & READ_LAST)
+        if n_out:
+            read["out_beats"] = -(-n_out // vpb)
+            pending.append((read, lj, n_out))
+        commands.append(read)
+    commands.append(cmd(0, 0, 0, 0, SRC_END, 0))
+    out_from = dram.size
+    for read, lj, n_out in pending:  # outputs after every input tile
+        read["mem_addr"] = dram.reserve(read["out_beats"])
+        reads.append((lj, read["mem_addr"], n_out))
+    return LayerProgram(commands, dram.array(), pcm.array(), reads, out_from, dram.size)
+
+
+def _command_maker():
+    def cmd(op, unit, addr, arg, src=SRC_NONE, mem_addr=0):
+        return {
+            "op": int(op),
+            "unit": unit,
+            "addr": addr,
+            "arg": arg,
+            "src": src,
+            "mem_addr": mem_addr,
+            "out_beats": 0,
+        }
+
+    return cmd
+
+
+def layer_outputs(program: LayerProgram, dram_values: np.ndarray, layer) -> np.ndarray:
+    """``[M, oh, ow]`` from the DRAM image after the run (``[beats, values_per_beat]`` values)."""
+    out = np.zeros((layer.out_ch, layer.out_h, layer.out_w), dtype=np.int64)
+    flat = np.asarray(dram_values, dtype=np.int64)
+    for lj, at, n_out in program.reads:
+        values = flat[at:].reshape(-1)[:n_out]
+        job, r1 = lj.job, lj.r0 + lj.job.out_h
+        if lj.job.is_pool:
+            out[lj.c0 : lj.c0 + lj.read_units, lj.r0 : r1] = values.reshape(
+                lj.read_units, job.out_h, -1
+            )
+        else:
+            out[lj.m0 : lj.m0 + job.m_count, lj.r0 : r1] = values.reshape(
+                job.m_count, job.out_h, -1
+            )
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# Cost: cycles and counters of running a program
+# ------------------------------------------------------------------------------------------
+# The system top's costs as the streamer sees them (``rtl/hydra/system.py`` state machines; they
+# are ``golden.hydra.cycles``' host costs less the cycle that host takes to see ``busy`` low,
+# since the streamer holds the next command valid): from accepting a command to the first
+# cycle ``cmd.ready`` is high again.
+WRITE_CLOSE = 3  # after the cycle the last WRITE beat is taken: the units close, the system closes
+BIAS_CLOSE = 2  # WRITE_BIAS: the RAU's bias memory, no unit to close
+START_CLOSE = 2  # START: accept + the units' job cycles + the system closes
+READ_CLOSE = 5  # conv/FC READ: accept, first fetch, the RAU pipeline empties, the system closes
+READ_LAST_CLOSE = 6  # ... and on the last pass the output register drains
+POOL_CLOSE = 3  # max-pool READ: units × (entries + 3) + accept, drain
+DEVICE_CLOSE = 2  # from the last data tick's cycle to the device's first idle cycle
+
+
+class DeviceModel:
+    """Golden twin of ``rtl/hydra/memory_device.py``: one request at a time, open-row policy."""
+
+    def __init__(self, ticks: DeviceTicks, ratio: Fraction):
+        self.t, self.num, self.den = ticks, ratio.numerator, ratio.denominator
+        self.open_row = None
+        self.next_pre = self.next_act = self.next_rcd = self.next_col = 0
+        self.counts = dict.fromkeys(DEVICE_COUNTERS, 0)
+
+    def first_tick(self, cycle: int) -> int:
+        """Index of the first tick at or after ``cycle`` (ticks counted from cycle 0)."""
+        return cycle * self.num // self.den
+
+    def tick_cycle(self, k: int) -> int:
+        return -(-(k + 1) * self.den // self.num) - 1
+
+    def request(self, write: bool, addr: int, n_beats: int, accepted: int) -> int:
+        """Serve a request accepted at cycle ``accepted``; returns its last data beat's cycle."""
+        t, k, beat = self.t, self.first_tick(accepted + 1), 0
+        last = None
+        while beat < n_beats:
+            row = (addr + beat) // t.beats_per_row
+            if self.open_row != row:
+                if self.open_row is not None:
+                    k = max(k, self.next_pre)
+                    self.next_act, self.open_row = k + t.tRP, None
+                    self.counts["precharges"] += 1
+                    k += 1
+                k = max(k, self.next_act)
+                self.next_rcd, self.open_row = k + t.tRCD, row
+                self.counts["activates"] += 1
+                k += 1
+            k = max(k, self.next_rcd, self.next_col)
+            burst = min(t.burst, n_beats - beat)
+            self.next_col = k + t.tCCD
+            self.next_pre = max(self.next_pre, k + (t.write_recovery if write else t.tRTP))
+            last = k + (t.tWL if write else t.tCL) + burst - 1
+            self.counts["columns"] += 1
+            beat += burst
+            k += 1
+        self.counts["write_beats" if write else "read_beats"] += n_beats
+        return self.tick_cycle(last)
+
+
+@dataclass(frozen=True)
+class ProgramCost:
+    cycles: int
+    counters: dict  # dram_<name>, pcm_<name> (DEVICE_COUNTERS), streamer <STREAMER_COUNTERS>
+
+
+def program_cost(program: LayerProgram, config) -> ProgramCost:
+    """Cycles from ``start`` (cycle 0 = the streamer's first cycle) to ``done`` and the device and
+    streamer counters of running ``program`` on the simulation top, exact."""
+    ratio = tick_ratio(config)
+    devices = {
+        SRC_DRAM: DeviceModel(DeviceTicks.of(config, "dram"), ratio),
+        SRC_PCM: DeviceModel(DeviceTicks.of(config, "pcm"), ratio),
+    }
+    idle = {SRC_DRAM: 0, SRC_PCM: 0}
+    present = ready = commands = 0
+    for cmd in program.commands:
+        src, op = cmd["src"], cmd["op"]
+        if src == SRC_END:
+            cycles = max(present, ready) + 1
+            break
+        accept = max(present, ready, idle.get(src, 0))
+        commands += 1
+        if src != SRC_NONE:
+            last = devices[src].request(False, cmd["mem_addr"], cmd["arg"], accept)
+            idle[src] = last + DEVICE_CLOSE
+            ready = last + (BIAS_CLOSE if op == HydraOp.WRITE_BIAS else WRITE_CLOSE)
+        elif op == HydraOp.SET_REG:
+            ready = accept + 1
+        elif op == HydraOp.START:
+            ready = accept + cmd["_cycles"] + START_CLOSE
+        elif cmd["_pool"]:
+            ready = accept + (cmd["unit"] + 1) * (cmd["arg"] + 3) + POOL_CLOSE
+        else:
+            ready = accept + cmd["arg"] + (READ_LAST_CLOSE if cmd["_last"] else READ_CLOSE)
+        present = accept + 1
+        if cmd["out_beats"]:  # wait for the system, flush the packer, write the outputs back
+            seen = max(accept + 1, ready)
+            last = devices[SRC_DRAM].request(True, cmd["mem_addr"], cmd["out_beats"], seen + 2)
+            idle[SRC_DRAM] = last + DEVICE_CLOSE
+            present = idle[SRC_DRAM] + 1
+    else:
+        raise ValueError("program has no END command")
+    counters = {
+        f"{name}_{key}": value
+        for name, src in (("dram", SRC_DRAM), ("pcm", SRC_PCM))
+        for key, value in devices[src].counts.items()
+    }
+    counters.update(cycles=cycles, commands=commands)
+    return ProgramCost(cycles, counters)
+
+
+def pack_commands(program: LayerProgram, config) -> list[int]:
+    """The command memory's words (:func:`command_fields`, LSB first)."""
+    fields = command_fields(config)
+    words = []
+    for cmd in program.commands:
+        word, shift = 0, 0
+        for name, width in fields:
+            value = int(cmd[name])
+            if not 0 <= value < 1 << width:
+                raise ValueError(f"command field {name}={value} does not fit {width} bits")
+            word |= value << shift
+            shift += width
+        words.append(word)
+    return words

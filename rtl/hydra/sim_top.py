@@ -1,0 +1,143 @@
+"""Hydra simulation top: command streamer + DRAM/PCM device models + the Hydra system."""
+
+from __future__ import annotations
+
+from amaranth.hdl import Module
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from golden.config import ConfigError
+from golden.hydra.command_stream import DEVICE_COUNTERS, STREAMER_COUNTERS, tick_ratio
+from golden.hydra.system import system_counter_names
+from golden.hydra.unit import UnitGeometry
+from rtl.common.counters import counter_signature
+from rtl.hydra.command_streamer import CommandStreamer
+from rtl.hydra.dram_model import DramModel
+from rtl.hydra.image_ram import VERILOG as IMAGE_RAM_VERILOG
+from rtl.hydra.memory_strobe import MemoryStrobe
+from rtl.hydra.output_packer import OutputPacker
+from rtl.hydra.pcm_model import PcmModel
+from rtl.hydra.system import HydraSystem
+
+
+def sim_top_counter_names(n_units: int) -> tuple[str, ...]:
+    return (
+        system_counter_names(n_units)
+        + tuple(f"dram_{n}" for n in DEVICE_COUNTERS)
+        + tuple(f"pcm_{n}" for n in DEVICE_COUNTERS)
+        + STREAMER_COUNTERS
+    )
+
+
+class HydraSimTop(wiring.Component):
+    """A whole layer with no testbench on the data path: the testbench writes ``cmd.hex``,
+    ``dram.hex`` and ``pcm.hex`` (``golden.hydra.command_stream.layer_program``), pulses ``load``
+    then ``start``, awaits ``done``, pulses ``dump`` (DRAM beats ``dump_from … dump_to`` to
+    ``dram_dump.hex``: the outputs) and reads the counters.
+
+    The streamer issues the command memory to :class:`HydraSystem`; WRITE beats come from the
+    DRAM (activation tiles) or PCM (weights, biases) model, the outputs go through the
+    :class:`OutputPacker` back into the DRAM model.  The device models run on a data-rate strobe
+    (:class:`MemoryStrobe`, ``[memory] clock_hz × [sim_top] data_beats_per_clock`` per
+    ``[system] freq_hz``).  Cycles and device/streamer counters: ``golden.hydra.command_stream.
+    program_cost`` (per run; cleared by ``start``); system counters: ``golden.hydra.system.
+    system_counts`` (cumulative since reset).
+
+    Members
+    -------
+    start, load, dump : In(1)
+    dump_from, dump_to : In(DRAM address bits)
+    done : Out(1)    the run is over (until the next start)
+    error : Out(1)   the system, a device model or the packer flagged an error
+    counters : Out(system counters, dram_*, pcm_*, cycles, commands)
+    """
+
+    extra_verilog = IMAGE_RAM_VERILOG  # the image memories' Verilog (tools.verilog.emit appends it)
+
+    def __init__(self, config):
+        if getattr(
+            config.system, "overlap", False
+        ):  # the overlapped protocol (issue 18, other branch)
+            raise ConfigError(
+                "hydra_sim_top: the command streamer's golden program and cost are the serial "
+                "protocol's; set [system] overlap = false"
+            )
+        self.config = config
+        self.system = HydraSystem(config)
+        self.geo = UnitGeometry.from_config(config)
+        self.dram, self.pcm = DramModel(config), PcmModel(config)
+        abits = self.dram.req_abits
+        n_units = config.system.n_units
+        per_beat = n_units * self.geo.values_per_word
+        fifo_depth = -(-n_units * self.geo.ob_words * self.geo.n_macs // per_beat) + 1
+        self.packer = OutputPacker(config.fixed.width, per_beat, fifo_depth)
+        self.streamer = CommandStreamer(config, abits)
+        self.strobe = MemoryStrobe(tick_ratio(config))
+        super().__init__(
+            {
+                "start": In(1),
+                "load": In(1),
+                "dump": In(1),
+                "dump_from": In(self.dram.abits),
+                "dump_to": In(self.dram.abits),
+                "done": Out(1),
+                "error": Out(1),
+                "counters": Out(
+                    counter_signature(sim_top_counter_names(n_units), config.mac.counter_width)
+                ),
+            }
+        )
+
+    def elaborate(self, platform):
+        m = Module()
+        for name in ("system", "dram", "pcm", "packer", "streamer", "strobe"):
+            m.submodules[name] = getattr(self, name)
+        system, dram, pcm, packer, streamer = (
+            self.system,
+            self.dram,
+            self.pcm,
+            self.packer,
+            self.streamer,
+        )
+        wiring.connect(m, streamer.cmd, system.cmd)
+        wiring.connect(m, streamer.dram_req, dram.req)
+        wiring.connect(m, streamer.pcm_req, pcm.req)
+        wiring.connect(m, system.rdata, packer.values)
+        wiring.connect(m, packer.beats, dram.wdata)
+        # WRITE beats: from whichever device is reading (one at a time).
+        m.d.comb += [
+            system.wdata.valid.eq(dram.rdata.valid | pcm.rdata.valid),
+            system.wdata.payload.eq(dram.rdata.payload),
+            dram.rdata.ready.eq(system.wdata.ready),
+            pcm.rdata.ready.eq(system.wdata.ready),
+        ]
+        with m.If(pcm.rdata.valid):
+            m.d.comb += system.wdata.payload.eq(pcm.rdata.payload)
+        m.d.comb += [
+            streamer.start.eq(self.start),
+            streamer.load.eq(self.load),
+            streamer.sys_busy.eq(system.busy),
+            packer.flush.eq(streamer.flush),
+            self.strobe.clear.eq(self.start),
+            packer.clear.eq(self.start),
+            self.done.eq(streamer.done),
+            self.error.eq(system.error | dram.error | pcm.error | packer.error),
+        ]
+        for device in (dram, pcm):
+            m.d.comb += [
+                device.tick.eq(self.strobe.tick),
+                device.clear.eq(self.start),
+                device.load.eq(self.load),
+            ]
+        m.d.comb += [
+            dram.dump.eq(self.dump),
+            dram.dump_from.eq(self.dump_from),
+            dram.dump_to.eq(self.dump_to),
+        ]
+        cnt = self.counters
+        for name in system_counter_names(self.config.system.n_units):
+            m.d.comb += getattr(cnt, name).eq(getattr(system.counters, name))
+        for prefix, part in (("dram_", dram), ("pcm_", pcm), ("", streamer)):
+            for name in part.counters.signature.members:
+                m.d.comb += getattr(cnt, prefix + name).eq(getattr(part.counters, name))
+        return m
