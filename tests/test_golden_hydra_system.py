@@ -114,9 +114,15 @@ def test_timing_checker_catches_violations():
 REDUCED = {"n_macs = 32": "n_macs = 4", "ob_words = 128": "ob_words = 32"}
 
 
+SERIAL = {"overlap = true": "overlap = false"}  # the paper's schedule (no double buffering)
+
+
 @pytest.mark.parametrize("name, subs, where", [
     ("16x4", REDUCED, "unit"),
     ("16x4-rau", {**REDUCED, 'pass_accumulation = "unit"': 'pass_accumulation = "rau"'}, "rau"),
+    ("16x4-serial", {**REDUCED, **SERIAL}, "unit"),
+    ("16x4-serial-rau", {**REDUCED, **SERIAL, 'pass_accumulation = "unit"': 'pass_accumulation = "rau"'},
+     "rau"),
 ])
 def test_system_cosimulation(sim, tmp_path, name, subs, where):
     """Random layers and the digits CNN through the system with DRAM/PCM models (reduced TOML variants;

@@ -131,7 +131,8 @@ class LayerCycles:
     """What our RTL configuration needs for one layer (:func:`layer_cycles`).
 
     ``cycles`` = ``compute_cycles`` (STARTs) + ``transfer_cycles`` (every other
-    command, :func:`system_job_cycles`); ``macs`` are useful
+    command, :func:`system_job_cycles`; with [system] overlap the transfer cycles compute did not
+    hide, :func:`overlapped_cycles`); ``macs`` are useful
     multiply-accumulates (= ``layer.macs``); ``utilization`` = macs /
     (n_units · n_macs · cycles); ``counters`` sums the unit counters over all
     jobs and units.
@@ -207,6 +208,67 @@ def system_job_cycles(lj: LayerJob, geo: UnitGeometry, variant: str,
     elif lj.reads:
         transfer += host_read_cycles(lj.job.channels * lj.job.positions, bool(lj.read_flags & READ_LAST))
     return host_start_cycles(unit), transfer
+
+
+# With [system] overlap (docs/hydra.md, "Overlapped schedule") the host streams its commands
+# back to back and the system's ``cmd.ready`` paces them: a non-START command occupies the system
+# from its acceptance to the acceptance of the next (ideal memory, outputs always taken); a START
+# only hands the job to the units, which take the next START ``job_cycles + 1`` cycles later
+# (the START's own check-and-run cycles, then the cycle their controllers are idle again), and a READ
+# of the output-buffer bank a START is writing waits for that START likewise.
+
+def overlap_write_cycles(words: int) -> int:
+    """WRITE (AB/WB) or WRITE_BIAS: accept, one beat per cycle, the engine idle, the system idle."""
+    return words + 2
+
+
+def overlap_read_cycles(lj: LayerJob) -> int:
+    """A READ of a layer job: conv/FC through the RAU (accept, first fetch, one entry per cycle,
+    the pipeline and on the last pass its output register empty, DRAIN, IDLE); max-pool unit by
+    unit (READ, fetch, ``entries`` values per unit), then DRAIN and IDLE."""
+    entries = lj.job.channels * lj.job.positions
+    if lj.job.is_pool:
+        return lj.read_units * (lj.job.positions + 2) + 3
+    return entries + (6 if lj.read_flags & READ_LAST else 5)
+
+
+def overlap_transfers(jobs: list[LayerJob], j: int, geo: UnitGeometry) -> int:
+    """Cycles of the commands the host sends after START(j): READ(j-1), WRITE_BIAS(j), then the
+    next job's WRITE_AB, WRITE_WB and SET_REGs (``docs/hydra.md``, host order)."""
+    lj, cycles = jobs[j], 0
+    if j > 0 and jobs[j - 1].reads:
+        cycles += overlap_read_cycles(jobs[j - 1])
+    bias = bias_words(lj, geo.values_per_word)
+    if bias:
+        cycles += overlap_write_cycles(bias)
+    if j + 1 < len(jobs):
+        cycles += load_cycles(jobs[j + 1])
+    return cycles
+
+
+def load_cycles(lj: LayerJob) -> int:
+    """WRITE_AB, WRITE_WB (if any) and the SET_REGs of a job, overlapped schedule."""
+    wb = overlap_write_cycles(lj.wb_words) if lj.wb_words else 0
+    return overlap_write_cycles(lj.ab_words) + wb + len(REGISTERS) * SET_REG_CYCLES
+
+
+def overlapped_cycles(jobs: list[LayerJob], geo: UnitGeometry, variant: str,
+                      multiply: int | None = None) -> tuple[int, int]:
+    """``(cycles, compute)`` of a layer's jobs on the system with [system] overlap, from offering
+    the first command to the host seeing the system idle after the last READ (+1, as
+    :func:`system_job_cycles` counts).  ``compute``: the STARTs' ``job_cycles + 1``; the rest are
+    transfer cycles compute did not hide (the first job's load, READs and loads longer than a
+    job's compute, the last READ)."""
+    start = load_cycles(jobs[0])     # START(0) is accepted when the first load is in
+    compute = 0
+    for j, lj in enumerate(jobs):
+        unit = job_cycles(lj.job, geo, variant, multiply)["cycles"] + 1
+        compute += unit
+        transfers = overlap_transfers(jobs, j, geo)
+        start += max(1 + transfers, unit)    # the next START (or the last READ) is accepted
+    last = jobs[-1]
+    end = start + (overlap_read_cycles(last) if last.reads else 0) + 1
+    return end, compute
 
 
 def _check_supported(layer: Layer, geo: UnitGeometry):
@@ -306,6 +368,8 @@ def _tiling_cycles(t: _Tiling, geo: UnitGeometry, config, tile_rows: int) -> int
     """Cycles of the layer with ``tile_rows`` output rows per tile: :func:`system_job_cycles` of every
     job, counted once per distinct job (chunks of equal size cost the same; position fields zeroed)."""
     variant, multiply = config.mac.variant, booth_iterations(config.fixed.width)
+    if geo.n_banks > 1:   # overlapped: a job's cost depends on its neighbours
+        return overlapped_cycles(_layer_jobs(t, geo, config, tile_rows), geo, variant, multiply)[0]
     total = 0
     for _, _, job, m_chunk in _tiles(t, geo, config, tile_rows):
         full, rest = divmod(t.out_channels, m_chunk)
@@ -349,7 +413,10 @@ def layer_jobs(layer: Layer, config) -> list[LayerJob]:
     of the pass.
     """
     tile_rows = best_tile_rows(layer, config)
-    geo, t = UnitGeometry.from_config(config), _Tiling.of(layer)
+    return _layer_jobs(_Tiling.of(layer), UnitGeometry.from_config(config), config, tile_rows)
+
+
+def _layer_jobs(t: _Tiling, geo: UnitGeometry, config, tile_rows: int) -> list[LayerJob]:
     jobs = []
     for r0, y0, job, m_chunk in _tiles(t, geo, config, tile_rows):
         for m0 in range(0, t.out_channels, m_chunk):
@@ -391,6 +458,9 @@ def layer_cycles(layer: Layer, config) -> LayerCycles:
         job_compute, job_transfer = system_job_cycles(lj, geo, variant, multiply)
         compute += job_compute
         transfer += job_transfer
+    if geo.n_banks > 1:
+        cycles, compute = overlapped_cycles(jobs, geo, variant, multiply)
+        transfer = cycles - compute
     cycles = compute + transfer
     units_macs = config.system.n_units * geo.n_macs
     return LayerCycles(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from amaranth.hdl import Cat, Const, Module, Mux, ResetSignal, Signal, signed
+from amaranth.hdl import Array, Cat, Const, Module, Mux, ResetSignal, Signal, signed
 from amaranth.lib import data, enum, stream, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import ceil_log2
 
-from golden.hydra.jobs import READ_POOL
+from golden.hydra.jobs import READ_BANK, READ_POOL, START_OB_BANK
 from golden.hydra.params import HydraOp
 from golden.hydra.system import system_counter_names
 from golden.hydra.unit import REG_WIDTH, REGISTERS
@@ -115,8 +115,7 @@ class HydraSystem(wiring.Component):
             m.d.sync += cnt.outputs.eq(cnt.outputs + 1)
         connect_counters(m, cnt, rau, *[(f"u{i}_", u) for i, u in enumerate(units)],
                          own=("outputs",))
-        m.d.comb += [self.error.eq(Cat(*[u.error for u in units]).any()),
-                     self.busy.eq(~self.cmd.ready)]
+        m.d.comb += self.error.eq(Cat(*[u.error for u in units]).any())
 
         n = len(units)
         s = SimpleNamespace(  # what the steps below share (named for the waves)
@@ -128,7 +127,14 @@ class HydraSystem(wiring.Component):
             target=Signal.like(self.cmd.payload.unit, name="target"),  # a WRITE's last unit
             read_entries=Signal(REG_WIDTH, name="read_entries"),  # a READ's entries per unit
             pool_unit=Signal(range(n + 1), name="pool_unit"),  # the unit a pooled READ drains
-            pool_issued=Signal(name="pool_issued"))       # ... has been sent its READ
+            pool_issued=Signal(name="pool_issued"),       # ... has been sent its READ
+            read_bank=Signal(name="read_bank"),           # the OB bank a READ drains (overlap)
+            run_ob_bank=Signal(name="run_ob_bank"))       # the OB bank the last START writes
+        if self.geo.n_banks > 1:
+            m.d.comb += self.busy.eq((s.state != SystemState.IDLE) | self.any_unit("computing")
+                                     | self.any_unit("loading") | self.any_unit("draining"))
+        else:
+            m.d.comb += self.busy.eq(~self.cmd.ready)
         # Unit command fan-out: the system's command, re-addressed.
         for i, unit in enumerate(units):
             m.d.comb += [unit.cmd.payload.eq(s.unit_cmd),
@@ -161,15 +167,39 @@ class HydraSystem(wiring.Component):
     def all_idle(self):
         return Cat(*[u.cmd.ready for u in self.units]).all()
 
+    def any_unit(self, flag):
+        """Any unit's ``computing`` / ``loading`` / ``draining`` output."""
+        return Cat(*[getattr(u, flag) for u in self.units]).any()
+
+    def transfer_done(self, flag):
+        """A WRITE (``loading``) or READ (``draining``) is over in every unit: with [system] overlap
+        the units may still compute; without, they are idle."""
+        return ~self.any_unit(flag) if self.geo.n_banks > 1 else self.all_idle()
+
+    def overlapped_ready(self, s):
+        """[system] overlap, IDLE: START waits for the previous START in every unit, a READ while a
+        START writes the OB bank it names; everything else is taken while the units compute."""
+        cmd, computing = self.cmd.payload, self.any_unit("computing")
+        same_bank = ((cmd.addr & READ_BANK) != 0) == s.run_ob_bank
+        return Mux(cmd.op == HydraOp.START, ~computing,
+                   Mux(cmd.op == HydraOp.READ, ~(computing & same_bank), 1))
+
     def dispatch(self, m, s):
         """IDLE: take a command, forward it to the units it addresses or hand it to the RAU."""
         cmd, n_units = self.cmd.payload, len(self.units)
         out_h, out_w = Signal(REG_WIDTH), Signal(REG_WIDTH)   # snooped from SET_REG
         shift = Signal(REG_WIDTH, init=self.config.fixed.frac)  # Q-format shift (SET_REG)
-        positions = Signal(2 * REG_WIDTH)   # P of the layer job, snooped from SET_REG out_h/out_w
-        m.d.comb += [s.rau.shift.eq(shift), s.rau.positions.eq(positions)]
+        # P of the layer job (snooped from SET_REG out_h/out_w) and the shift, per OB bank: with
+        # overlap a READ of one bank may follow the START of a job that writes the other.
+        banks = self.geo.n_banks
+        positions = Array(Signal(2 * REG_WIDTH, name=f"positions{b}") for b in range(banks))
+        shifts = Array(Signal(REG_WIDTH, name=f"shift{b}") for b in range(banks))
+        read_bank = s.read_bank if banks > 1 else 0
+        m.d.comb += [s.rau.shift.eq(shifts[read_bank] if banks > 1 else shift),
+                     s.rau.positions.eq(positions[read_bank])]
         with m.If(s.state == SystemState.IDLE):
-            m.d.comb += self.cmd.ready.eq(self.all_idle() & ~ResetSignal())
+            ready = self.overlapped_ready(s) if banks > 1 else self.all_idle()
+            m.d.comb += self.cmd.ready.eq(ready & ~ResetSignal())
             with m.If(self.cmd.valid & self.cmd.ready):
                 m.d.comb += s.unit_cmd.eq(Cat(cmd.op, cmd.addr, cmd.arg))
                 with m.If((cmd.op == HydraOp.WRITE_AB) | (cmd.op == HydraOp.WRITE_WB)):
@@ -183,9 +213,14 @@ class HydraSystem(wiring.Component):
                         with m.If(cmd.addr == REGISTERS.index(name)):
                             m.d.sync += snooped.eq(cmd.arg)
                 with m.Elif(cmd.op == HydraOp.START):
-                    m.d.sync += [s.active.eq(cmd.arg), positions.eq(out_h * out_w)]
+                    ob_bank = (cmd.addr & START_OB_BANK) != 0 if banks > 1 else 0
+                    m.d.sync += [s.active.eq(cmd.arg), positions[ob_bank].eq(out_h * out_w),
+                                 shifts[ob_bank].eq(shift)]
                     m.d.comb += s.unit_cmd_valid.eq(Cat(*[i < cmd.arg for i in range(n_units)]))
-                    goto(m, s.state, SystemState.RUN)
+                    if banks > 1:  # the units run; the system takes the next commands
+                        m.d.sync += s.run_ob_bank.eq(ob_bank)
+                    else:
+                        goto(m, s.state, SystemState.RUN)
                 with m.Elif(cmd.op == HydraOp.WRITE_BIAS):
                     m.d.comb += [s.rau.bias_start.eq(1), s.rau.bias_words.eq(cmd.arg)]
                     goto(m, s.state, SystemState.BIAS)
@@ -193,7 +228,8 @@ class HydraSystem(wiring.Component):
                     m.d.comb += [s.rau.sum_start.eq(1), s.rau.flags.eq(cmd.addr),
                                  s.rau.entries.eq(cmd.arg)]
                     m.d.sync += [s.read_entries.eq(cmd.arg), s.pool_unit.eq(0),
-                                 s.pool_issued.eq(0), s.active.eq(cmd.unit + 1)]
+                                 s.pool_issued.eq(0), s.active.eq(cmd.unit + 1),
+                                 s.read_bank.eq((cmd.addr & READ_BANK) != 0)]
                     with m.If((cmd.addr & READ_POOL) != 0):
                         goto(m, s.state, SystemState.POOL)
                     with m.Else():
@@ -212,7 +248,7 @@ class HydraSystem(wiring.Component):
             m.d.comb += self.wdata.ready.eq(all_ready)
             for unit, t in zip(self.units, targeted):
                 m.d.comb += unit.wdata.valid.eq(self.wdata.valid & all_ready & t)
-            with m.If(all_idle):
+            with m.If(self.transfer_done("loading")):
                 goto(m, s.state, SystemState.IDLE)
         with m.If((s.state == SystemState.RUN) & all_idle):
             goto(m, s.state, SystemState.IDLE)
@@ -228,22 +264,26 @@ class HydraSystem(wiring.Component):
         with m.Else():
             m.d.comb += [self.rdata.valid.eq(s.rau.rdata.valid),
                          self.rdata.payload.eq(s.rau.rdata.payload)]
-        with m.If((s.state == SystemState.DRAIN) & all_idle):
+        with m.If((s.state == SystemState.DRAIN) & self.transfer_done("draining")):
             goto(m, s.state, SystemState.IDLE)
 
     def pass_pooled(self, m, s):
         """POOL: each active unit in turn gets a READ; its pooled values pass through."""
         fmt = self.config.fixed
+        read_flags = Signal(REG_WIDTH)  # the unit READ: the OB bank, with overlap
+        if self.geo.n_banks > 1:
+            m.d.comb += read_flags.eq(Mux(s.read_bank, READ_BANK, 0))
         with m.If(s.pool_unit == s.active):
             goto(m, s.state, SystemState.DRAIN)
         with m.Else():
             for i, unit in enumerate(self.units):
                 with m.If(s.pool_unit == i):
                     with m.If(~s.pool_issued):
-                        read = Cat(Const(HydraOp.READ, 3), Const(0, REG_WIDTH), s.read_entries)
+                        read = Cat(Const(HydraOp.READ, 3), read_flags, s.read_entries)
                         m.d.comb += [s.unit_cmd.eq(read), s.unit_cmd_valid.eq(1 << i)]
                         m.d.sync += s.pool_issued.eq(1)
-                    with m.Elif(unit.cmd.ready):  # this unit's READ is over
+                    with m.Elif(~unit.draining if self.geo.n_banks > 1
+                                else unit.cmd.ready):  # this unit's READ is over
                         m.d.sync += [s.pool_issued.eq(0), s.pool_unit.eq(s.pool_unit + 1)]
                     m.d.comb += [self.rdata.valid.eq(unit.rdata.valid),
                                  self.rdata.payload.eq(unit.rdata.payload[:fmt.width]),
