@@ -140,6 +140,10 @@ def test_overlapped_schedule_hides_transfers_behind_compute():
         assert over.macs == serial.macs == layer.macs
         assert over.cycles == min(C._tiling_cycles(t, geo, CONFIG, r)
                                   for r in range(1, t.max_rows(geo) + 1))
+        # The tile-by-tile (memoized) costing equals the job-by-job one for every row count.
+        for r in range(1, t.max_rows(geo) + 1):
+            enumerated = C.overlapped_cycles(C._layer_jobs(t, geo, CONFIG, r), geo, "pipelined")[0]
+            assert C._tiling_cycles(t, geo, CONFIG, r) == enumerated, (layer.name, r)
 
 
 def test_layer_cycles_rejects_unsupported_layers():

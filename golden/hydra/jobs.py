@@ -52,6 +52,12 @@ def overlap_banks(jobs: list[LayerJob]) -> list[tuple[int, int]]:
     return banks
 
 
+def bias_bank_words(geo) -> int:
+    """Words of one bank of the RAU's bias memory: a bias per output channel a unit's weight
+    buffer can hold (``WRITE_BIAS`` of bank b starts at word ``b * bias_bank_words``)."""
+    return max(1, -(-geo.wb_values // geo.values_per_word))
+
+
 def start_addr(in_bank: int, ob_bank: int) -> int:
     """START's ``addr`` naming the banks."""
     return (START_IN_BANK if in_bank else 0) | (START_OB_BANK if ob_bank else 0)

@@ -130,8 +130,12 @@ class HydraSystem(wiring.Component):
             pool_issued=Signal(name="pool_issued"),       # ... has been sent its READ
             read_bank=Signal(name="read_bank"),           # the OB bank a READ drains (overlap)
             run_ob_bank=Signal(name="run_ob_bank"))       # the OB bank the last START writes
+        # With overlap a READ runs (SUM / POOL / DRAIN) in a state machine of its own, so the next
+        # commands are taken while it drains; without, in the one state machine.
+        s.rstate = Signal(SystemState, name="read_state") if geo.n_banks > 1 else s.state
         if self.geo.n_banks > 1:
-            m.d.comb += self.busy.eq((s.state != SystemState.IDLE) | self.any_unit("computing")
+            m.d.comb += self.busy.eq((s.state != SystemState.IDLE)
+                                     | (s.rstate != SystemState.IDLE) | self.any_unit("computing")
                                      | self.any_unit("loading") | self.any_unit("draining"))
         else:
             m.d.comb += self.busy.eq(~self.cmd.ready)
@@ -177,12 +181,15 @@ class HydraSystem(wiring.Component):
         return ~self.any_unit(flag) if self.geo.n_banks > 1 else self.all_idle()
 
     def overlapped_ready(self, s):
-        """[system] overlap, IDLE: START waits for the previous START in every unit, a READ while a
-        START writes the OB bank it names; everything else is taken while the units compute."""
+        """[system] overlap, IDLE: START waits for the previous START in every unit and while a READ
+        drains the OB bank it names; a READ waits for the previous READ and while a START writes
+        the OB bank it names; everything else is taken while the units compute and a READ drains."""
         cmd, computing = self.cmd.payload, self.any_unit("computing")
         same_bank = ((cmd.addr & READ_BANK) != 0) == s.run_ob_bank
-        return Mux(cmd.op == HydraOp.START, ~computing,
-                   Mux(cmd.op == HydraOp.READ, ~(computing & same_bank), 1))
+        reading = s.rstate != SystemState.IDLE
+        read_bank = ((cmd.addr & START_OB_BANK) != 0) == s.read_bank
+        return Mux(cmd.op == HydraOp.START, ~computing & ~(reading & read_bank),
+                   Mux(cmd.op == HydraOp.READ, ~reading & ~(computing & same_bank), 1))
 
     def dispatch(self, m, s):
         """IDLE: take a command, forward it to the units it addresses or hand it to the RAU."""
@@ -196,7 +203,7 @@ class HydraSystem(wiring.Component):
         shifts = Array(Signal(REG_WIDTH, name=f"shift{b}") for b in range(banks))
         read_bank = s.read_bank if banks > 1 else 0
         m.d.comb += [s.rau.shift.eq(shifts[read_bank] if banks > 1 else shift),
-                     s.rau.positions.eq(positions[read_bank])]
+                     s.rau.positions.eq(positions[read_bank]), s.rau.bank.eq(read_bank)]
         with m.If(s.state == SystemState.IDLE):
             ready = self.overlapped_ready(s) if banks > 1 else self.all_idle()
             m.d.comb += self.cmd.ready.eq(ready & ~ResetSignal())
@@ -214,15 +221,17 @@ class HydraSystem(wiring.Component):
                             m.d.sync += snooped.eq(cmd.arg)
                 with m.Elif(cmd.op == HydraOp.START):
                     ob_bank = (cmd.addr & START_OB_BANK) != 0 if banks > 1 else 0
-                    m.d.sync += [s.active.eq(cmd.arg), positions[ob_bank].eq(out_h * out_w),
-                                 shifts[ob_bank].eq(shift)]
+                    m.d.sync += [positions[ob_bank].eq(out_h * out_w), shifts[ob_bank].eq(shift)]
+                    if banks == 1:
+                        m.d.sync += s.active.eq(cmd.arg)
                     m.d.comb += s.unit_cmd_valid.eq(Cat(*[i < cmd.arg for i in range(n_units)]))
                     if banks > 1:  # the units run; the system takes the next commands
                         m.d.sync += s.run_ob_bank.eq(ob_bank)
                     else:
                         goto(m, s.state, SystemState.RUN)
                 with m.Elif(cmd.op == HydraOp.WRITE_BIAS):
-                    m.d.comb += [s.rau.bias_start.eq(1), s.rau.bias_words.eq(cmd.arg)]
+                    m.d.comb += [s.rau.bias_start.eq(1), s.rau.bias_words.eq(cmd.arg),
+                                 s.rau.bias_addr.eq(cmd.addr)]
                     goto(m, s.state, SystemState.BIAS)
                 with m.Elif(cmd.op == HydraOp.READ):
                     m.d.comb += [s.rau.sum_start.eq(1), s.rau.flags.eq(cmd.addr),
@@ -231,10 +240,12 @@ class HydraSystem(wiring.Component):
                                  s.pool_issued.eq(0), s.active.eq(cmd.unit + 1),
                                  s.read_bank.eq((cmd.addr & READ_BANK) != 0)]
                     with m.If((cmd.addr & READ_POOL) != 0):
-                        goto(m, s.state, SystemState.POOL)
+                        goto(m, s.rstate, SystemState.POOL)
+                        if banks > 1:  # every unit takes its READ now and waits for its turn
+                            m.d.comb += s.unit_cmd_valid.eq(self.units_up_to(cmd.unit))
                     with m.Else():
                         m.d.comb += s.unit_cmd_valid.eq(self.units_up_to(cmd.unit))
-                        goto(m, s.state, SystemState.SUM)
+                        goto(m, s.rstate, SystemState.SUM)
                 with m.Else():  # unknown op: every unit sees it and raises its error flag
                     m.d.comb += s.unit_cmd_valid.eq((1 << n_units) - 1)
 
@@ -256,34 +267,47 @@ class HydraSystem(wiring.Component):
             m.d.comb += self.wdata.ready.eq(s.rau.bias_data.ready)
             with m.If(~s.rau.bias_data.ready):
                 goto(m, s.state, SystemState.IDLE)
-        m.d.comb += s.rau.in_sum.eq(s.state == SystemState.SUM)
-        with m.If((s.state == SystemState.SUM) & s.rau.sum_idle):
-            goto(m, s.state, SystemState.DRAIN)
-        with m.If(s.state == SystemState.POOL):
-            self.pass_pooled(m, s)
+        m.d.comb += s.rau.in_sum.eq(s.rstate == SystemState.SUM)
+        with m.If((s.rstate == SystemState.SUM) & s.rau.sum_idle):
+            goto(m, s.rstate, SystemState.DRAIN)
+        with m.If(s.rstate == SystemState.POOL):
+            if self.geo.n_banks > 1:
+                self.pass_pooled_overlapped(m, s)
+            else:
+                self.pass_pooled(m, s)
         with m.Else():
             m.d.comb += [self.rdata.valid.eq(s.rau.rdata.valid),
                          self.rdata.payload.eq(s.rau.rdata.payload)]
-        with m.If((s.state == SystemState.DRAIN) & self.transfer_done("draining")):
-            goto(m, s.state, SystemState.IDLE)
+        with m.If((s.rstate == SystemState.DRAIN) & self.transfer_done("draining")):
+            goto(m, s.rstate, SystemState.IDLE)
+
+    def pass_pooled_overlapped(self, m, s):
+        """POOL with overlap: the active units took their READ together; each in turn passes its
+        pooled values through (the others wait with their first value ready)."""
+        with m.If(s.pool_unit == s.active):
+            goto(m, s.rstate, SystemState.DRAIN)
+        with m.Else():
+            for i, unit in enumerate(self.units):
+                with m.If(s.pool_unit == i):
+                    with m.If(~unit.draining):  # this unit's values are out
+                        m.d.sync += s.pool_unit.eq(s.pool_unit + 1)
+                    m.d.comb += [self.rdata.valid.eq(unit.rdata.valid),
+                                 self.rdata.payload.eq(unit.rdata.payload[:self.config.fixed.width]),
+                                 unit.rdata.ready.eq(self.rdata.ready)]
 
     def pass_pooled(self, m, s):
         """POOL: each active unit in turn gets a READ; its pooled values pass through."""
         fmt = self.config.fixed
-        read_flags = Signal(REG_WIDTH)  # the unit READ: the OB bank, with overlap
-        if self.geo.n_banks > 1:
-            m.d.comb += read_flags.eq(Mux(s.read_bank, READ_BANK, 0))
         with m.If(s.pool_unit == s.active):
             goto(m, s.state, SystemState.DRAIN)
         with m.Else():
             for i, unit in enumerate(self.units):
                 with m.If(s.pool_unit == i):
                     with m.If(~s.pool_issued):
-                        read = Cat(Const(HydraOp.READ, 3), read_flags, s.read_entries)
+                        read = Cat(Const(HydraOp.READ, 3), Const(0, REG_WIDTH), s.read_entries)
                         m.d.comb += [s.unit_cmd.eq(read), s.unit_cmd_valid.eq(1 << i)]
                         m.d.sync += s.pool_issued.eq(1)
-                    with m.Elif(~unit.draining if self.geo.n_banks > 1
-                                else unit.cmd.ready):  # this unit's READ is over
+                    with m.Elif(unit.cmd.ready):  # this unit's READ is over
                         m.d.sync += [s.pool_issued.eq(0), s.pool_unit.eq(s.pool_unit + 1)]
                     m.d.comb += [self.rdata.valid.eq(unit.rdata.valid),
                                  self.rdata.payload.eq(unit.rdata.payload[:fmt.width]),

@@ -24,6 +24,7 @@ from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
 from golden.hydra.cycles import layer_jobs
 from golden.hydra.jobs import (
     READ_BANK,
+    bias_bank_words,
     bias_words,
     outputs_of,
     overlap_banks,
@@ -184,7 +185,7 @@ class SystemHost:
             if bias:
                 words = pack_beats([b[lj.m0:lj.m0 + job.m_count]], geo.width, geo.values_per_word)
                 self.pcm.read(1 << 30, len(words), cycle_now(), bits=len(words) * geo.bus_width)
-                cmds.append(self._cmd(HydraOp.WRITE_BIAS, 0, 0, len(words)))
+                cmds.append(self._cmd(HydraOp.WRITE_BIAS, 0, banks[j][1] * bias_bank_words(geo), len(words)))
                 beats.extend(words)
             if j + 1 < len(jobs):
                 more_cmds, more_beats = self._load(jobs[j + 1], regs[j + 1], banks[j + 1][0], x, w)
