@@ -73,8 +73,10 @@ class OutputBuffer(wiring.Component):
                      port.old_word.eq(ob_r.data), ob_r.addr.eq(port.read_addr)]
         with m.If(port.write):
             m.d.sync += cnt.ob_writes.eq(cnt.ob_writes + 1)
-            with m.If(port.accumulating):
-                m.d.sync += cnt.ob_reads.eq(cnt.ob_reads + 1)
+        # OB word reads: an accumulating write's and the drain's (with overlap, in one cycle).
+        accumulated, drained = Signal(), Signal()
+        m.d.comb += accumulated.eq(port.write & port.accumulating)
+        m.d.sync += cnt.ob_reads.eq(cnt.ob_reads + accumulated + drained)
         # P and G of the job that last wrote each bank (a READ may follow the next START).
         positions = Array(Signal.like(job.positions, name=f"positions{b}")
                           for b in range(geo.n_banks))
@@ -82,11 +84,11 @@ class OutputBuffer(wiring.Component):
         bank = job.ob_bank if geo.n_banks > 1 else 0
         with m.If(drain.run):
             m.d.sync += [positions[bank].eq(job.positions), groups[bank].eq(job.groups)]
-        self.drain_entries(m, drain_r, positions, groups)
+        self.drain_entries(m, drain_r, positions, groups, drained)
         return m
 
-    def drain_entries(self, m, ob_r, positions, groups):
-        """READ: entries ``0 … E-1`` of the named bank, one per beat."""
+    def drain_entries(self, m, ob_r, positions, groups, drained):
+        """READ: entries ``0 … E-1`` of the named bank, one per beat (``drained``: a word read)."""
         geo, acc, cnt, drain = self.geo, self.config.fixed.acc_width, self.counters, self.drain
         n, n_bits = geo.n_macs, exact_log2(geo.n_macs)
         read_left = Signal(REG_WIDTH)
@@ -116,7 +118,8 @@ class OutputBuffer(wiring.Component):
             with m.If(r_advance):
                 m.d.sync += [r_valid.eq(read_left != 0), r_lane.eq(read_p[:n_bits] if n > 1 else 0)]
                 with m.If(read_left != 0):
-                    m.d.sync += [read_left.eq(read_left - 1), cnt.ob_reads.eq(cnt.ob_reads + 1)]
+                    m.d.sync += read_left.eq(read_left - 1)
+                    m.d.comb += drained.eq(1)
                     with m.If(read_p == positions[read_bank] - 1):
                         m.d.sync += [read_p.eq(0), read_word.eq(0),
                                      read_chan_base.eq(read_chan_base + groups[read_bank])]
