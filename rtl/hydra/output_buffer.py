@@ -73,10 +73,6 @@ class OutputBuffer(wiring.Component):
                      port.old_word.eq(ob_r.data), ob_r.addr.eq(port.read_addr)]
         with m.If(port.write):
             m.d.sync += cnt.ob_writes.eq(cnt.ob_writes + 1)
-        # OB word reads: an accumulating write's and the drain's (with overlap, in one cycle).
-        accumulated, drained = Signal(), Signal()
-        m.d.comb += accumulated.eq(port.write & port.accumulating)
-        m.d.sync += cnt.ob_reads.eq(cnt.ob_reads + accumulated + drained)
         # P and G of the job that last wrote each bank (a READ may follow the next START).
         positions = Array(Signal.like(job.positions, name=f"positions{b}")
                           for b in range(geo.n_banks))
@@ -84,11 +80,20 @@ class OutputBuffer(wiring.Component):
         bank = job.ob_bank if geo.n_banks > 1 else 0
         with m.If(drain.run):
             m.d.sync += [positions[bank].eq(job.positions), groups[bank].eq(job.groups)]
-        self.drain_entries(m, drain_r, positions, groups, drained)
+        drained = self.drain_entries(m, drain_r, positions, groups)
+        # OB word reads: an accumulating write's and the drain's (with overlap, in one cycle).
+        # Conditions, not sums: Icarus may hold a comb signal at X until its block first runs,
+        # and an X condition leaves the counter as it is where an X term would poison it.
+        accumulated = port.write & port.accumulating
+        with m.If(accumulated & drained):
+            m.d.sync += cnt.ob_reads.eq(cnt.ob_reads + 2)
+        with m.Elif(accumulated | drained):
+            m.d.sync += cnt.ob_reads.eq(cnt.ob_reads + 1)
         return m
 
-    def drain_entries(self, m, ob_r, positions, groups, drained):
-        """READ: entries ``0 … E-1`` of the named bank, one per beat (``drained``: a word read)."""
+    def drain_entries(self, m, ob_r, positions, groups):
+        """READ: entries ``0 … E-1`` of the named bank, one per beat; returns the expression
+        that is 1 when a word is read."""
         geo, acc, cnt, drain = self.geo, self.config.fixed.acc_width, self.counters, self.drain
         n, n_bits = geo.n_macs, exact_log2(geo.n_macs)
         read_left = Signal(REG_WIDTH)
@@ -112,14 +117,14 @@ class OutputBuffer(wiring.Component):
                          read_chan_base.eq(bank_base), cnt.read_cmds.eq(cnt.read_cmds + 1)]
             if geo.n_banks > 1:
                 m.d.sync += read_bank.eq(drain.bank)
-        with m.If(drain.read):
+        reading = drain.read if geo.n_banks == 1 else 1   # with overlap the drain runs any time
+        with m.If(reading):
             m.d.comb += [ob_r.addr.eq(read_chan_base + read_word),
                          ob_r.en.eq(r_advance & (read_left != 0))]
             with m.If(r_advance):
                 m.d.sync += [r_valid.eq(read_left != 0), r_lane.eq(read_p[:n_bits] if n > 1 else 0)]
                 with m.If(read_left != 0):
                     m.d.sync += read_left.eq(read_left - 1)
-                    m.d.comb += drained.eq(1)
                     with m.If(read_p == positions[read_bank] - 1):
                         m.d.sync += [read_p.eq(0), read_word.eq(0),
                                      read_chan_base.eq(read_chan_base + groups[read_bank])]
@@ -127,3 +132,4 @@ class OutputBuffer(wiring.Component):
                         m.d.sync += read_p.eq(read_p + 1)
                         with m.If(read_p[:n_bits] == n - 1 if n > 1 else 1):
                             m.d.sync += read_word.eq(read_word + 1)
+        return r_advance & (read_left != 0) & reading

@@ -195,7 +195,8 @@ class SystemHost:
             cmds.append(self._read(jobs[-1], regs[-1], banks[-1][1], relu))
         monitor = self.rdata.start()
         sending = cocotb.start_soon(self.wdata.send(beats))
-        await self.cmd.send(cmds)
+        began, self.accepted = cycle_now(), []   # the cycle each command is taken (diagnostics)
+        await self.cmd.send(cmds, on_beat=lambda i, item: self.accepted.append(cycle_now() - began))
         await sending
         await self.wait_idle()
         monitor.cancel()
