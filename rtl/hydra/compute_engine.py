@@ -99,7 +99,8 @@ class ComputeEngine(wiring.Component):
         m.d.comb += advance.eq(~d_valid | is_pool | lanes[0].ready)
         issuing = active & (issue_left != 0)
         m.d.comb += [
-            self.wb_read.addr.eq(wb_value_addr[lane_bits:] + self.bank_base(job.in_bank, geo.wb_words)),
+            self.wb_read.addr.eq(wb_value_addr[lane_bits:]
+                                 + self.bank_base(job.in_bank, geo.wb_words)),
             self.wb_read.en.eq(issuing & advance & ~is_pool),
             lane_ctl.tap.eq(tap), lane_ctl.bank.eq(ctl.bank), lane_ctl.en.eq(issuing & advance),
         ]

@@ -37,8 +37,11 @@ def system_cmd_layout(n_units: int) -> data.StructLayout:
 class HydraSystem(wiring.Component):
     """The Hydra units of one DIMM rank plus the result-accumulation unit (RAU).
 
-    Golden twin: ``golden.hydra.system``.  Commands on ``cmd`` (one at a time;
-    ``cmd.ready`` is high when every unit and the RAU are idle):
+    Golden twin: ``golden.hydra.system``.  Commands on ``cmd`` (without [system] overlap one
+    at a time, ``cmd.ready`` high when every unit and the RAU are idle; with overlap, the banks
+    and the flow control of ``docs/hydra.md``, "Overlapped schedule": a START or a READ only
+    hands its work to the units or to the read engine, and the next commands are taken while
+    they run):
 
     * ``WRITE_AB`` / ``WRITE_WB`` (unit = a − 1, addr, arg = words): forwarded to
       units ``0 … a-1``, which take the next ``arg`` beats in parallel, unit
@@ -85,7 +88,8 @@ class HydraSystem(wiring.Component):
     addressed unit) per cycle; the RAU takes one entry per cycle (a two-stage
     pipeline; back-pressure on ``rdata`` stalls it).  Every command's cycle
     count, as a host that issues the next command after seeing ``busy`` low
-    observes it, is ``golden.hydra.cycles.system_job_cycles``; the counters are
+    observes it, is ``golden.hydra.cycles.system_job_cycles``; with overlap a layer's
+    streamed commands take ``golden.hydra.cycles.overlapped_cycles``; the counters are
     ``golden.hydra.system.system_counts``.
     """
 
@@ -291,8 +295,9 @@ class HydraSystem(wiring.Component):
                 with m.If(s.pool_unit == i):
                     with m.If(~unit.draining):  # this unit's values are out
                         m.d.sync += s.pool_unit.eq(s.pool_unit + 1)
+                    width = self.config.fixed.width
                     m.d.comb += [self.rdata.valid.eq(unit.rdata.valid),
-                                 self.rdata.payload.eq(unit.rdata.payload[:self.config.fixed.width]),
+                                 self.rdata.payload.eq(unit.rdata.payload[:width]),
                                  unit.rdata.ready.eq(self.rdata.ready)]
 
     def pass_pooled(self, m, s):
