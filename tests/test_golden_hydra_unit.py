@@ -161,3 +161,29 @@ def test_unit_rtl_sequential_variant(sim, tmp_path):
                        'variant = "sequential"').replace("bus_width = 64", "bus_width = 32"))
     assert load_hydra_config(variant).mac.variant == "sequential"
     run_cocotb("hydra_unit", "tb.hydra.test_unit", sim, test_id="hydra_unit-seq8-bus32", config=variant)
+
+
+def test_overlap_config_checks():
+    """[system] overlap: a bool; its second banks must still fit the 16-bit WRITE address."""
+    from golden.config import ConfigError, from_dict
+    from golden.hydra.params import HydraConfig
+
+    with pytest.raises(ConfigError, match="system.overlap: expected bool, got 'yes'"):
+        from_dict(HydraConfig, {"system": {"overlap": "yes"}}, "hydra")
+    # 256 MACs x 1 KiB of AB = 32768 64-bit words: one bank fits 16 bits, two do not.
+    serial = from_dict(HydraConfig, {"system": {"n_macs": 256, "overlap": False}}, "hydra")
+    assert UnitGeometry.from_config(serial).ab_words == 32768
+    with pytest.raises(ConfigError, match="65536-word activation buffer .*2 bank"):
+        from_dict(HydraConfig, {"system": {"n_macs": 256, "overlap": True}}, "hydra")
+
+
+def test_overlap_doubles_the_unit_buffers():
+    """The unit's AB, WB and OB memories hold two banks with overlap, one without."""
+    from rtl.hydra.input_buffers import InputBuffers
+
+    for config, banks in ((CONFIG, 2), (SERIAL, 1)):
+        geo = UnitGeometry.from_config(config)
+        ports = InputBuffers(config).signature.members
+        for buf, words in (("ab_read", geo.ab_words), ("wb_read", geo.wb_words)):
+            addr = ports[buf].signature.members["addr"].shape
+            assert addr == (words * banks - 1).bit_length(), (buf, banks)
