@@ -154,12 +154,16 @@ def test_layer_cycles_rejects_unsupported_layers():
 
 
 def test_unit_rtl_sequential_variant(sim, tmp_path):
-    """The unit with the sequential MAC, 8 MACs and a 32-bit bus: TOML variant of hydra.toml."""
+    """The unit with the sequential MAC, 8 MACs and a 32-bit bus, and the paper's serial schedule
+    (one bank per buffer; tests/test_rtl.py runs the default, double-buffered unit): TOML variant
+    of hydra.toml."""
     text = (REPO / "configs" / "hydra.toml").read_text()
     variant = tmp_path / "hydra_unit_seq.toml"
     variant.write_text(text.replace("n_macs = 32", "n_macs = 8").replace('variant = "pipelined"',
-                       'variant = "sequential"').replace("bus_width = 64", "bus_width = 32"))
+                       'variant = "sequential"').replace("bus_width = 64", "bus_width = 32")
+                       .replace("overlap = true", "overlap = false"))
     assert load_hydra_config(variant).mac.variant == "sequential"
+    assert not load_hydra_config(variant).system.overlap
     run_cocotb("hydra_unit", "tb.hydra.test_unit", sim, test_id="hydra_unit-seq8-bus32", config=variant)
 
 
