@@ -13,8 +13,9 @@ from golden.hydra.unit import UnitJob
 
 # The READ command's flags (``addr`` of a system READ): first pass into the RAU (no running sum
 # yet), last pass (bias, ReLU, requantize, send), ReLU, max-pool pass-through; with [system]
-# overlap, READ_BANK names the output-buffer bank drained (docs/hydra.md, "Overlapped schedule").
-READ_FIRST, READ_LAST, READ_RELU, READ_POOL, READ_BANK = 1, 2, 4, 8, 16
+# overlap, READ_BANK names the output-buffer bank drained and READ_BIAS_BANK the RAU's bias bank
+# (docs/hydra.md, "Overlapped schedule").
+READ_FIRST, READ_LAST, READ_RELU, READ_POOL, READ_BANK, READ_BIAS_BANK = 1, 2, 4, 8, 16, 32
 # START's addr with [system] overlap: bit 0 the input (AB/WB) bank, bit 1 the output-buffer bank.
 START_IN_BANK, START_OB_BANK = 1, 2
 
@@ -49,6 +50,17 @@ def overlap_banks(jobs: list[LayerJob]) -> list[tuple[int, int]]:
     for j, lj in enumerate(jobs):
         banks.append((j % 2, ob))
         ob ^= int(lj.reads)
+    return banks
+
+
+def bias_banks(jobs: list[LayerJob]) -> list[int]:
+    """The RAU bias bank of each job with [system] overlap: it alternates chunk by chunk (a chunk
+    begins with its first input-channel pass), so a chunk's biases may be written while the
+    previous chunk's last READ still uses its own."""
+    banks, bank = [], 1
+    for lj in jobs:
+        bank ^= int(lj.c0 == 0)
+        banks.append(bank)
     return banks
 
 

@@ -65,7 +65,7 @@ class ResultAccumulationUnit(wiring.Component):
     bias_addr : In(REG_WIDTH), bank : In(1)
         WRITE_BIAS's first word; the bias bank a READ uses ([system] overlap: two banks of
         biases, bank b from word ``b * bias_words``, so a chunk's biases may be written while
-        the previous chunk is read).
+        the previous chunk is read; the READ's flag ``READ_BIAS_BANK``).
     sum_start : In(1), flags : In(4), entries : In(REG_WIDTH)
         A READ: its flags (``golden.hydra.system.READ_*``) and entries per unit.
     in_sum : In(1)

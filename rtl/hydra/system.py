@@ -9,7 +9,7 @@ from amaranth.lib import data, enum, stream, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import ceil_log2
 
-from golden.hydra.jobs import READ_BANK, READ_POOL, START_OB_BANK
+from golden.hydra.jobs import READ_BANK, READ_BIAS_BANK, READ_POOL, START_OB_BANK
 from golden.hydra.params import HydraOp
 from golden.hydra.system import system_counter_names
 from golden.hydra.unit import REG_WIDTH, REGISTERS
@@ -133,6 +133,7 @@ class HydraSystem(wiring.Component):
             pool_unit=Signal(range(n + 1), name="pool_unit"),  # the unit a pooled READ drains
             pool_issued=Signal(name="pool_issued"),       # ... has been sent its READ
             read_bank=Signal(name="read_bank"),           # the OB bank a READ drains (overlap)
+            bias_bank=Signal(name="bias_bank"),           # the bias bank it uses (overlap)
             run_ob_bank=Signal(name="run_ob_bank"))       # the OB bank the last START writes
         # With overlap a READ runs (SUM / POOL / DRAIN) in a state machine of its own, so the next
         # commands are taken while it drains; without, in the one state machine.
@@ -207,7 +208,8 @@ class HydraSystem(wiring.Component):
         shifts = Array(Signal(REG_WIDTH, name=f"shift{b}") for b in range(banks))
         read_bank = s.read_bank if banks > 1 else 0
         m.d.comb += [s.rau.shift.eq(shifts[read_bank] if banks > 1 else shift),
-                     s.rau.positions.eq(positions[read_bank]), s.rau.bank.eq(read_bank)]
+                     s.rau.positions.eq(positions[read_bank]),
+                     s.rau.bank.eq(s.bias_bank if banks > 1 else 0)]
         with m.If(s.state == SystemState.IDLE):
             ready = self.overlapped_ready(s) if banks > 1 else self.all_idle()
             m.d.comb += self.cmd.ready.eq(ready & ~ResetSignal())
@@ -242,7 +244,8 @@ class HydraSystem(wiring.Component):
                                  s.rau.entries.eq(cmd.arg)]
                     m.d.sync += [s.read_entries.eq(cmd.arg), s.pool_unit.eq(0),
                                  s.pool_issued.eq(0), s.active.eq(cmd.unit + 1),
-                                 s.read_bank.eq((cmd.addr & READ_BANK) != 0)]
+                                 s.read_bank.eq((cmd.addr & READ_BANK) != 0),
+                                 s.bias_bank.eq((cmd.addr & READ_BIAS_BANK) != 0)]
                     with m.If((cmd.addr & READ_POOL) != 0):
                         goto(m, s.rstate, SystemState.POOL)
                         if banks > 1:  # every unit takes its READ now and waits for its turn

@@ -24,7 +24,9 @@ from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
 from golden.hydra.cycles import layer_jobs
 from golden.hydra.jobs import (
     READ_BANK,
+    READ_BIAS_BANK,
     bias_bank_words,
+    bias_banks,
     bias_words,
     outputs_of,
     overlap_banks,
@@ -163,8 +165,8 @@ class SystemHost:
         cmds.extend(self._cmd(HydraOp.SET_REG, 0, i, v) for i, v in job.register_values())
         return cmds, beats
 
-    def _read(self, lj, job, ob_bank, relu):
-        flags = rau_flags(lj, relu) | (READ_BANK if ob_bank else 0)
+    def _read(self, lj, job, ob_bank, bias_bank, relu):
+        flags = rau_flags(lj, relu) | (READ_BANK if ob_bank else 0) | (READ_BIAS_BANK if bias_bank else 0)
         return self._cmd(HydraOp.READ, lj.read_units - 1, flags, job.channels * job.positions)
 
     async def run_layer_overlapped(self, layer, x, w=None, b=None, relu=False, shift=None) -> np.ndarray:
@@ -175,24 +177,24 @@ class SystemHost:
         x, w = self._operands(layer, x, w)
         jobs = layer_jobs(layer, self.config)
         regs = [lj.job if shift is None else replace(lj.job, shift=shift) for lj in jobs]
-        banks = overlap_banks(jobs)
+        banks, biases = overlap_banks(jobs), bias_banks(jobs)
         cmds, beats = self._load(jobs[0], regs[0], banks[0][0], x, w)
         for j, (lj, job) in enumerate(zip(jobs, regs)):
             cmds.append(self._cmd(HydraOp.START, 0, start_addr(*banks[j]), lj.active_units))
             if j and jobs[j - 1].reads:
-                cmds.append(self._read(jobs[j - 1], regs[j - 1], banks[j - 1][1], relu))
+                cmds.append(self._read(jobs[j - 1], regs[j - 1], banks[j - 1][1], biases[j - 1], relu))
             bias = bias_words(lj, geo.values_per_word)
             if bias:
                 words = pack_beats([b[lj.m0:lj.m0 + job.m_count]], geo.width, geo.values_per_word)
                 self.pcm.read(1 << 30, len(words), cycle_now(), bits=len(words) * geo.bus_width)
-                cmds.append(self._cmd(HydraOp.WRITE_BIAS, 0, banks[j][1] * bias_bank_words(geo), len(words)))
+                cmds.append(self._cmd(HydraOp.WRITE_BIAS, 0, biases[j] * bias_bank_words(geo), len(words)))
                 beats.extend(words)
             if j + 1 < len(jobs):
                 more_cmds, more_beats = self._load(jobs[j + 1], regs[j + 1], banks[j + 1][0], x, w)
                 cmds.extend(more_cmds)
                 beats.extend(more_beats)
         if jobs[-1].reads:
-            cmds.append(self._read(jobs[-1], regs[-1], banks[-1][1], relu))
+            cmds.append(self._read(jobs[-1], regs[-1], banks[-1][1], biases[-1], relu))
         monitor = self.rdata.start()
         sending = cocotb.start_soon(self.wdata.send(beats))
         began, self.accepted = cycle_now(), []   # the cycle each command is taken (diagnostics)
