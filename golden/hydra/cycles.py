@@ -16,6 +16,12 @@ Three levels:
   :func:`system_job_cycles`.  This is the public entry point for the
   memory/frame model: ``layer_cycles(layer, config) -> LayerCycles``.
 
+With ``[system] overlap`` (the default) a layer's commands are streamed and the system runs the
+next job's loads and the previous jobs' READs while a START computes:
+:func:`overlapped_cycles` follows the system's in-order dispatcher, the units and the read
+engine cycle for cycle (``docs/hydra.md``, "Overlapped schedule"); ``system_job_cycles`` is
+the serial schedule (``overlap = false``).
+
 Closed form of one job (N MACs, P = out_h·out_w positions, G = ceil(P/N)
 groups, T = channels·K² pairs per lane per group, n = MAC multiply cycles):
 
