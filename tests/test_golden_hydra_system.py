@@ -44,8 +44,8 @@ def test_rau_rounds_once_after_summing_all_channels():
     assert got.tolist() == [requantize(2 * 64 * 256, FMT)] == [128]
 
 
-def with_pass_accumulation(where):
-    return replace(CONFIG, system=replace(CONFIG.system, pass_accumulation=where))
+def with_pass_accumulation(where, overlap=CONFIG.system.overlap):
+    return replace(CONFIG, system=replace(CONFIG.system, pass_accumulation=where, overlap=overlap))
 
 
 def test_read_flags_follow_the_passes():
@@ -80,7 +80,8 @@ def test_unit_accumulation_sums_the_passes():
 
 def test_unit_accumulation_reads_each_chunk_once():
     layer = make_layer("c", "conv", (64, 14, 14), out_ch=32, kernel=3, padding=1, bias=True)
-    by_unit, by_rau = (layer_cycles(layer, with_pass_accumulation(w)) for w in ("unit", "rau"))
+    # Serial schedule: both choose the same tiles (overlapped, the fastest tiles differ).
+    by_unit, by_rau = (layer_cycles(layer, with_pass_accumulation(w, overlap=False)) for w in ("unit", "rau"))
     assert by_unit.macs == by_rau.macs == layer.macs
     # 4 passes: the RAU sees every entry once instead of four times.
     assert by_rau.counters["read_cmds"] == 4 * by_unit.counters["read_cmds"]
@@ -114,9 +115,15 @@ def test_timing_checker_catches_violations():
 REDUCED = {"n_macs = 32": "n_macs = 4", "ob_words = 128": "ob_words = 32"}
 
 
+SERIAL = {"overlap = true": "overlap = false"}  # the paper's schedule (no double buffering)
+
+
 @pytest.mark.parametrize("name, subs, where", [
     ("16x4", REDUCED, "unit"),
     ("16x4-rau", {**REDUCED, 'pass_accumulation = "unit"': 'pass_accumulation = "rau"'}, "rau"),
+    ("16x4-serial", {**REDUCED, **SERIAL}, "unit"),
+    ("16x4-serial-rau", {**REDUCED, **SERIAL, 'pass_accumulation = "unit"': 'pass_accumulation = "rau"'},
+     "rau"),
 ])
 def test_system_cosimulation(sim, tmp_path, name, subs, where):
     """Random layers and the digits CNN through the system with DRAM/PCM models (reduced TOML variants;

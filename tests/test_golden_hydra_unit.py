@@ -18,6 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 CONFIG = load_hydra_config()
 FMT = CONFIG.fixed
 GEO = UnitGeometry.from_config(CONFIG)
+SERIAL = replace(CONFIG, system=replace(CONFIG.system, overlap=False))  # the paper's schedule
 
 
 def naive_conv(tile, weights, job):
@@ -102,21 +103,47 @@ def test_layer_cycles_counts_every_mac_of_vgg16():
 @pytest.mark.parametrize("net", ["vgg16", "resnet34"])
 def test_tiling_search_is_exact_and_legal(net):
     """The tile search costs each candidate by distinct jobs; the chosen tiling's jobs, enumerated one
-    by one, cost the same, every job's register stack is legal, and no other row count is faster."""
+    by one, cost the same, every job's register stack is legal, and no other row count is faster
+    (serial schedule: jobs cost independently of each other)."""
     from golden.hydra import cycles as C
 
-    geo = UnitGeometry.from_config(CONFIG)
+    geo = UnitGeometry.from_config(SERIAL)
     for layer in get_network(net).of_kind("conv", "maxpool"):
-        t, rows = C._Tiling.of(layer), C.best_tile_rows(layer, CONFIG)
-        jobs = C.layer_jobs(layer, CONFIG)
+        t, rows = C._Tiling.of(layer), C.best_tile_rows(layer, SERIAL)
+        jobs = C.layer_jobs(layer, SERIAL)
         assert all(job_error(lj.job, geo) is None for lj in jobs), layer.name
-        enumerated = sum(sum(C.system_job_cycles(lj, geo, CONFIG.mac.variant)) for lj in jobs)
-        assert enumerated == C._tiling_cycles(t, geo, CONFIG, rows) == layer_cycles(layer, CONFIG).cycles
+        enumerated = sum(sum(C.system_job_cycles(lj, geo, SERIAL.mac.variant)) for lj in jobs)
+        assert enumerated == C._tiling_cycles(t, geo, SERIAL, rows) == layer_cycles(layer, SERIAL).cycles
         assert jobs[0].job.out_h == rows
-        others = [C._tiling_cycles(t, geo, CONFIG, r) for r in range(1, t.max_rows(geo) + 1)]
+        others = [C._tiling_cycles(t, geo, SERIAL, r) for r in range(1, t.max_rows(geo) + 1)]
         assert enumerated == min(others), layer.name
     with pytest.raises(UnsupportedLayer, match="output row of 4200 exceeds the output buffer"):
         layer_cycles(make_layer("wide", "conv", (1, 3, 4200), out_ch=1, kernel=1), CONFIG)
+
+
+def test_overlapped_schedule_hides_transfers_behind_compute():
+    """With [system] overlap: every MAC counted; the layer takes at
+    least its STARTs' time and at most the serial schedule's; the search picks the fastest rows."""
+    from golden.hydra import cycles as C
+
+    geo = UnitGeometry.from_config(CONFIG)
+    assert geo.n_banks == 2 and UnitGeometry.from_config(SERIAL).n_banks == 1
+    for layer in [make_layer("c", "conv", (40, 28, 28), out_ch=24, kernel=3, padding=1, bias=True),
+                  make_layer("p", "maxpool", (20, 14, 14), kernel=2, stride=2)]:
+        over, serial = layer_cycles(layer, CONFIG), layer_cycles(layer, SERIAL)
+        t = C._Tiling.of(layer)
+        rows = C.best_tile_rows(layer, CONFIG)
+        jobs = C._layer_jobs(t, geo, CONFIG, rows)
+        starts = sum(job_cycles(lj.job, geo, CONFIG.mac.variant)["cycles"] + 1 for lj in jobs)
+        assert over.compute_cycles == starts and over.cycles == starts + over.transfer_cycles
+        assert starts < over.cycles < serial.cycles, layer.name
+        assert over.macs == serial.macs == layer.macs
+        assert over.cycles == min(C._tiling_cycles(t, geo, CONFIG, r)
+                                  for r in range(1, t.max_rows(geo) + 1))
+        # The tile-by-tile (memoized) costing equals the job-by-job one for every row count.
+        for r in range(1, t.max_rows(geo) + 1):
+            enumerated = C.overlapped_cycles(C._layer_jobs(t, geo, CONFIG, r), geo, "pipelined")[0]
+            assert C._tiling_cycles(t, geo, CONFIG, r) == enumerated, (layer.name, r)
 
 
 def test_layer_cycles_rejects_unsupported_layers():
@@ -127,10 +154,40 @@ def test_layer_cycles_rejects_unsupported_layers():
 
 
 def test_unit_rtl_sequential_variant(sim, tmp_path):
-    """The unit with the sequential MAC, 8 MACs and a 32-bit bus: TOML variant of hydra.toml."""
+    """The unit with the sequential MAC, 8 MACs and a 32-bit bus, and the paper's serial schedule
+    (one bank per buffer; tests/test_rtl.py runs the default, double-buffered unit): TOML variant
+    of hydra.toml."""
     text = (REPO / "configs" / "hydra.toml").read_text()
     variant = tmp_path / "hydra_unit_seq.toml"
     variant.write_text(text.replace("n_macs = 32", "n_macs = 8").replace('variant = "pipelined"',
-                       'variant = "sequential"').replace("bus_width = 64", "bus_width = 32"))
+                       'variant = "sequential"').replace("bus_width = 64", "bus_width = 32")
+                       .replace("overlap = true", "overlap = false"))
     assert load_hydra_config(variant).mac.variant == "sequential"
+    assert not load_hydra_config(variant).system.overlap
     run_cocotb("hydra_unit", "tb.hydra.test_unit", sim, test_id="hydra_unit-seq8-bus32", config=variant)
+
+
+def test_overlap_config_checks():
+    """[system] overlap: a bool; its second banks must still fit the 16-bit WRITE address."""
+    from golden.config import ConfigError, from_dict
+    from golden.hydra.params import HydraConfig
+
+    with pytest.raises(ConfigError, match="system.overlap: expected bool, got 'yes'"):
+        from_dict(HydraConfig, {"system": {"overlap": "yes"}}, "hydra")
+    # 256 MACs x 1 KiB of AB = 32768 64-bit words: one bank fits 16 bits, two do not.
+    serial = from_dict(HydraConfig, {"system": {"n_macs": 256, "overlap": False}}, "hydra")
+    assert UnitGeometry.from_config(serial).ab_words == 32768
+    with pytest.raises(ConfigError, match="65536-word activation buffer .*2 bank"):
+        from_dict(HydraConfig, {"system": {"n_macs": 256, "overlap": True}}, "hydra")
+
+
+def test_overlap_doubles_the_unit_buffers():
+    """The unit's AB, WB and OB memories hold two banks with overlap, one without."""
+    from rtl.hydra.input_buffers import InputBuffers
+
+    for config, banks in ((CONFIG, 2), (SERIAL, 1)):
+        geo = UnitGeometry.from_config(config)
+        ports = InputBuffers(config).signature.members
+        for buf, words in (("ab_read", geo.ab_words), ("wb_read", geo.wb_words)):
+            addr = ports[buf].signature.members["addr"].shape
+            assert addr == (words * banks - 1).bit_length(), (buf, banks)

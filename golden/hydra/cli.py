@@ -31,11 +31,16 @@ def group() -> None:
     """Hydra (seed 001): DRAM + PCM main memory, three systems, per-layer/per-frame figures."""
 
 
-def _setup(timing: str, cycles_per_mac: float | None, config_path: Path | None):
+def _setup(timing: str, cycles_per_mac: float | None, config_path: Path | None,
+           overlap: bool | None = None):
+    from dataclasses import replace
+
     from .frame import MacRate, timing_by_name
     from .params import load_hydra_config
 
     config = load_hydra_config(config_path)
+    if overlap is not None:
+        config = replace(config, system=replace(config.system, overlap=overlap))
     if cycles_per_mac is not None:
         return config, MacRate(cycles_per_mac, f"{cycles_per_mac:g} cycles/MAC (given)")
     return config, timing_by_name(timing, config)
@@ -49,6 +54,9 @@ timing_options = [
     click.option("--cycles-per-mac", type=FloatIn(0, min_open=True), default=None,
                  help="Compute timing at this many cycles per MAC per MAC unit (overrides --timing)."),
     config_option("hydra"),
+    click.option("--overlap/--no-overlap", default=None,
+                 help="--timing rtl: the overlapped schedule (transfers behind compute) or the "
+                      "paper's serial one; default: [system] overlap of the config."),
 ]
 
 
@@ -69,12 +77,12 @@ def _n(x) -> str:
 @json_option
 @handles_errors
 def frame_cmd(net: str, system: str, timing: str, cycles_per_mac: float | None,
-              config_path: Path | None, as_json: bool) -> None:
+              config_path: Path | None, overlap: bool | None, as_json: bool) -> None:
     """Per-layer and per-frame figures of NET on one memory SYSTEM."""
     from .frame import frame
 
     system = memory.check_system(system)
-    config, tim = _setup(timing, cycles_per_mac, config_path)
+    config, tim = _setup(timing, cycles_per_mac, config_path, overlap)
     fig = frame(load_network(net), system, config, tim)
     if as_json:
         _emit_json(fig.as_dict())
@@ -136,11 +144,11 @@ def _print_totals(figs) -> None:
 @json_option
 @handles_errors
 def compare_cmd(net: str, timing: str, cycles_per_mac: float | None, config_path: Path | None,
-                as_json: bool) -> None:
+                overlap: bool | None, as_json: bool) -> None:
     """Per-frame figures of NET on pure DRAM, pure PCM and Hydra, with energy ratios."""
     from .frame import frame
 
-    config, tim = _setup(timing, cycles_per_mac, config_path)
+    config, tim = _setup(timing, cycles_per_mac, config_path, overlap)
     network = load_network(net)
     figs = [frame(network, s, config, tim) for s in memory.SYSTEMS]
     energy = {f.system: f.transfer_energy_j for f in figs}

@@ -16,6 +16,12 @@ Three levels:
   :func:`system_job_cycles`.  This is the public entry point for the
   memory/frame model: ``layer_cycles(layer, config) -> LayerCycles``.
 
+With ``[system] overlap`` (the default) a layer's commands are streamed and the system runs the
+next job's loads and the previous jobs' READs while a START computes:
+:func:`overlapped_cycles` follows the system's in-order dispatcher, the units and the read
+engine cycle for cycle (``docs/hydra.md``, "Overlapped schedule"); ``system_job_cycles`` is
+the serial schedule (``overlap = false``).
+
 Closed form of one job (N MACs, P = out_h·out_w positions, G = ceil(P/N)
 groups, T = channels·K² pairs per lane per group, n = MAC multiply cycles):
 
@@ -131,7 +137,8 @@ class LayerCycles:
     """What our RTL configuration needs for one layer (:func:`layer_cycles`).
 
     ``cycles`` = ``compute_cycles`` (STARTs) + ``transfer_cycles`` (every other
-    command, :func:`system_job_cycles`); ``macs`` are useful
+    command, :func:`system_job_cycles`; with [system] overlap the transfer cycles compute did not
+    hide, :func:`overlapped_cycles`); ``macs`` are useful
     multiply-accumulates (= ``layer.macs``); ``utilization`` = macs /
     (n_units · n_macs · cycles); ``counters`` sums the unit counters over all
     jobs and units.
@@ -209,6 +216,159 @@ def system_job_cycles(lj: LayerJob, geo: UnitGeometry, variant: str,
     return host_start_cycles(unit), transfer
 
 
+# With [system] overlap (docs/hydra.md, "Overlapped schedule") the host streams its commands
+# back to back and the system's ``cmd.ready`` paces them.  The system's dispatcher takes at most
+# one command per cycle, in order: a WRITE (AB/WB/bias) holds it until its beats are in, a SET_REG
+# for one cycle; a START only hands the job to the units (they compute ``job_cycles`` cycles and
+# are idle the cycle after), a READ only hands the entries to the read engine (the RAU or the
+# pooled pass-through), which drains them while the next commands are taken.  A START waits for
+# the previous START and for a READ draining its OB bank; a READ waits for the previous READ and
+# for a START writing its OB bank.  Costs below: cycles from acceptance until the resource is
+# free again (ideal memory, outputs always taken).
+
+def overlap_write_cycles(words: int) -> int:
+    """WRITE (AB/WB) or WRITE_BIAS: accept, one beat per cycle, the engine idle, the system idle."""
+    return words + 2
+
+
+def overlap_read_cycles(lj: LayerJob) -> int:
+    """The read engine's time for a READ of a layer job: conv/FC through the RAU (first fetch,
+    one entry per cycle, its pipeline and on the last pass its output register empty, DRAIN);
+    max-pool: every unit fetched at once, their values one unit after the other, then DRAIN."""
+    entries = lj.job.channels * lj.job.positions
+    if lj.job.is_pool:
+        return lj.read_units * lj.job.positions + 4
+    return entries + (6 if lj.read_flags & READ_LAST else 5)
+
+
+def load_cycles(lj: LayerJob) -> int:
+    """The dispatcher's time for a job's WRITE_AB, WRITE_WB (if any) and SET_REGs."""
+    wb = overlap_write_cycles(lj.wb_words) if lj.wb_words else 0
+    return overlap_write_cycles(lj.ab_words) + wb + len(REGISTERS) * SET_REG_CYCLES
+
+
+@dataclass
+class _OverlapClock:
+    """When each resource of the system is free next (cycles), as the host's commands arrive.
+    Banks: the OB bank of the last START / READ (None: none yet)."""
+
+    dispatch: int = 0                 # the dispatcher takes the next command
+    compute: int = 0                  # no unit computes (the next START may go)
+    compute_bank: int | None = None
+    read: int = 0                     # the read engine is idle (the next READ may go)
+    read_bank: int | None = None
+
+    def start(self, unit_cycles: int, ob_bank: int) -> None:
+        t = max(self.dispatch, self.compute, self.read if ob_bank == self.read_bank else 0)
+        self.compute, self.compute_bank, self.dispatch = t + unit_cycles + 1, ob_bank, t + 1
+
+    def read_job(self, read_cycles: int, ob_bank: int) -> None:
+        t = max(self.dispatch, self.read, self.compute if ob_bank == self.compute_bank else 0)
+        self.read, self.read_bank, self.dispatch = t + read_cycles, ob_bank, t + 1
+
+
+def _overlap_steps(jobs: list[LayerJob], geo: UnitGeometry, variant: str, multiply: int | None):
+    """Per job, in host order: ``(load, unit cycles, reads, read cycles, bias cycles)`` — its
+    load (WRITEs and SET_REGs), its START, and after the START the previous job's READ and this
+    job's WRITE_BIAS; ``reads``: the job is read (its OB bank flips after it)."""
+    steps = []
+    for lj in jobs:
+        bias = bias_words(lj, geo.values_per_word)
+        steps.append((load_cycles(lj), _job_cycles(lj.job, geo, variant, multiply)["cycles"],
+                      lj.reads, overlap_read_cycles(lj) if lj.reads else 0,
+                      overlap_write_cycles(bias) if bias else 0))
+    return steps
+
+
+def _run_steps(clock: _OverlapClock, steps, first: bool, pending, ob_bank: int):
+    """Advance ``clock`` over ``steps``; ``pending``: ``(read cycles, OB bank)`` of the job before
+    the first step if it is read, else None.  Returns ``(compute, pending, ob_bank)`` after."""
+    compute = 0
+    for i, (load, unit, reads, read_cycles, bias) in enumerate(steps):
+        if i or not first:
+            clock.dispatch += load
+        compute += unit + 1
+        clock.start(unit, ob_bank)
+        if pending is not None:
+            clock.read_job(*pending)
+        clock.dispatch += bias
+        pending = (read_cycles, ob_bank) if reads else None
+        ob_bank ^= int(reads)
+    return compute, pending, ob_bank
+
+
+def _finish(clock: _OverlapClock, pending) -> int:
+    """The last READ, then the host sees the system idle (+1, as :func:`system_job_cycles`)."""
+    if pending is not None:
+        clock.read_job(*pending)
+    return max(clock.dispatch, clock.compute, clock.read) + 1
+
+
+def overlapped_cycles(jobs: list[LayerJob], geo: UnitGeometry, variant: str,
+                      multiply: int | None = None) -> tuple[int, int]:
+    """``(cycles, compute)`` of a layer's jobs with [system] overlap, commands in the host order
+    of ``docs/hydra.md`` (banks: ``golden.hydra.jobs.overlap_banks``), from offering the first
+    command to the host seeing the system idle (+1, as :func:`system_job_cycles` counts).
+    ``compute``: the STARTs' ``job_cycles + 1``; the rest are transfer cycles compute did not
+    hide (the first load, READs longer than the compute behind which they run, the last READ)."""
+    steps = _overlap_steps(jobs, geo, variant, multiply)
+    clock = _OverlapClock(dispatch=steps[0][0])
+    compute, pending, _ = _run_steps(clock, steps, True, None, 0)
+    return _finish(clock, pending), compute
+
+
+def _flip(bank: int | None, by: int) -> int | None:
+    """A bank relative to (or back from) bank ``by`` (None: no START/READ yet)."""
+    return None if bank is None else bank ^ by
+
+
+def _relative(clock: _OverlapClock, pending, by: int) -> tuple:
+    """The clock relative to its dispatcher (earlier times act as "now") and the banks relative
+    to bank ``by``: equal relative states evolve equally over equal steps."""
+    base = clock.dispatch
+    return (max(clock.compute - base, 0), _flip(clock.compute_bank, by),
+            max(clock.read - base, 0), _flip(clock.read_bank, by),
+            None if pending is None else (pending[0], _flip(pending[1], by)))
+
+
+def _overlap_tiling_cycles(t: _Tiling, geo: UnitGeometry, config, tile_rows: int) -> int:
+    """:func:`overlapped_cycles` of the layer's jobs with ``tile_rows`` rows per tile, tile by
+    tile.  Exact and fast: the clock is a max-plus function of its state, so a tile's effect
+    depends only on the tile's jobs and the clock's relative state (:func:`_relative`); equal tiles
+    in equal relative states are costed once."""
+    variant, multiply = config.mac.variant, booth_iterations(config.fixed.width)
+    memo, clock, pending, ob_bank = {}, None, None, 0
+    for _, _, job, m_chunk in _tiles(t, geo, config, tile_rows):
+        steps = _tile_steps(t, geo, config, job, m_chunk, variant, multiply)
+        first = clock is None
+        if first:
+            clock = _OverlapClock(dispatch=steps[0][0])
+        key = (steps, first, _relative(clock, pending, ob_bank))
+        if key not in memo:
+            probe = replace(clock)
+            _, after, bank_after = _run_steps(probe, steps, first, pending, ob_bank)
+            memo[key] = (probe.dispatch - clock.dispatch, _relative(probe, after, ob_bank),
+                         bank_after ^ ob_bank)
+        advance, (compute, compute_bank, read, read_bank, after), flip = memo[key]
+        base = clock.dispatch + advance
+        clock = _OverlapClock(base, base + compute, _flip(compute_bank, ob_bank), base + read,
+                              _flip(read_bank, ob_bank))
+        pending = None if after is None else (after[0], _flip(after[1], ob_bank))
+        ob_bank ^= flip
+    return _finish(clock, pending)
+
+
+@lru_cache(maxsize=1024)
+def _tile_steps(t: _Tiling, geo: UnitGeometry, config, job: UnitJob, m_chunk: int, variant: str,
+                multiply: int | None) -> tuple:
+    """The steps (:func:`_overlap_steps`) of one row tile's jobs (chunks x passes)."""
+    jobs = []
+    for m0 in range(0, t.out_channels, m_chunk):
+        sized = replace(job, m_count=min(m_chunk, t.out_channels - m0))
+        jobs.extend(_pass_jobs(t, geo, config, sized, 0, 0, m0))
+    return tuple(_overlap_steps(jobs, geo, variant, multiply))
+
+
 def _check_supported(layer: Layer, geo: UnitGeometry):
     if layer.kind not in ("conv", "maxpool", "fc"):
         raise UnsupportedLayer(f"layer {layer.name!r}: kind {layer.kind!r} does not run on Hydra units; "
@@ -283,7 +443,7 @@ def _pass_jobs(t: _Tiling, geo: UnitGeometry, config, job: UnitJob, r0: int, y0:
     n_units = config.system.n_units
     in_unit = config.system.pass_accumulation == "unit" and not t.pool
     vpw = geo.values_per_word
-    jobs = (replace(job, accumulate=0), replace(job, accumulate=int(in_unit)))   # first pass, later passes
+    jobs = _pass_registers(job, in_unit)   # first pass, later passes
     for c0 in range(0, t.in_ch, n_units):
         active = min(n_units, t.in_ch - c0)
         flags = _read_flags(t.pool, in_unit, first=c0 == 0, last=c0 + active == t.in_ch)
@@ -297,6 +457,13 @@ def _pass_jobs(t: _Tiling, geo: UnitGeometry, config, job: UnitJob, r0: int, y0:
         )
 
 
+@lru_cache(maxsize=4096)
+def _pass_registers(job: UnitJob, in_unit: bool) -> tuple[UnitJob, UnitJob]:
+    """The register stacks of a tile's first pass and of its later passes (cached: a layer's
+    tiles repeat a few)."""
+    return replace(job, accumulate=0), replace(job, accumulate=int(in_unit))
+
+
 @lru_cache(maxsize=65536)
 def _job_cost(lj: LayerJob, geo: UnitGeometry, variant: str, multiply: int | None) -> int:
     return sum(system_job_cycles(lj, geo, variant, multiply))
@@ -306,6 +473,8 @@ def _tiling_cycles(t: _Tiling, geo: UnitGeometry, config, tile_rows: int) -> int
     """Cycles of the layer with ``tile_rows`` output rows per tile: :func:`system_job_cycles` of every
     job, counted once per distinct job (chunks of equal size cost the same; position fields zeroed)."""
     variant, multiply = config.mac.variant, booth_iterations(config.fixed.width)
+    if geo.n_banks > 1:   # overlapped: a job's cost depends on its neighbours
+        return _overlap_tiling_cycles(t, geo, config, tile_rows)
     total = 0
     for _, _, job, m_chunk in _tiles(t, geo, config, tile_rows):
         full, rest = divmod(t.out_channels, m_chunk)
@@ -349,7 +518,10 @@ def layer_jobs(layer: Layer, config) -> list[LayerJob]:
     of the pass.
     """
     tile_rows = best_tile_rows(layer, config)
-    geo, t = UnitGeometry.from_config(config), _Tiling.of(layer)
+    return _layer_jobs(_Tiling.of(layer), UnitGeometry.from_config(config), config, tile_rows)
+
+
+def _layer_jobs(t: _Tiling, geo: UnitGeometry, config, tile_rows: int) -> list[LayerJob]:
     jobs = []
     for r0, y0, job, m_chunk in _tiles(t, geo, config, tile_rows):
         for m0 in range(0, t.out_channels, m_chunk):
@@ -391,6 +563,9 @@ def layer_cycles(layer: Layer, config) -> LayerCycles:
         job_compute, job_transfer = system_job_cycles(lj, geo, variant, multiply)
         compute += job_compute
         transfer += job_transfer
+    if geo.n_banks > 1:
+        cycles, compute = overlapped_cycles(jobs, geo, variant, multiply)
+        transfer = cycles - compute
     cycles = compute + transfer
     units_macs = config.system.n_units * geo.n_macs
     return LayerCycles(

@@ -154,7 +154,9 @@ def timing_by_name(name: str, config: HydraConfig):
     if name == "radix4":
         return radix4_timing(config)
     if name == "rtl":
-        return RtlTiming()
+        schedule = "overlapped" if config.system.overlap else "serial (no overlap)"
+        return RtlTiming(label=f"rtl: golden.hydra.cycles.layer_cycles, {schedule} schedule "
+                               "(add/avgpool/concat layers: no unit mode, 0 cycles)")
     raise ConfigError(f"unknown timing {name!r}; valid: {', '.join(TIMINGS)}")
 
 

@@ -37,14 +37,20 @@ class SystemParams:
     """``[system]``.  ``pass_accumulation``: where the partial sums of successive input-channel
     passes meet — ``unit``: each unit adds them in its output buffer (``accumulate`` register) and
     the RAU reads a chunk once, after its last pass; ``rau``: every pass is read into the RAU's
-    accumulation memory (the paper's description, seed 001 §III-B).  Same results, bit for bit."""
+    accumulation memory (the paper's description, seed 001 §III-B).  Same results, bit for bit.
+    ``overlap``: two banks of AB, WB and OB per unit, so the next job's WRITEs and the previous
+    job's READ run while a START computes (``docs/hydra.md``, "Overlapped schedule"); false: the
+    paper's serial schedule."""
 
     n_units: int = 16      # seed 001, Table I
     n_macs: int = 32       # seed 001, Table I
     freq_hz: float = 3.0e9  # seed 001, Table I / §IV-B
     pass_accumulation: str = "unit"
+    overlap: bool = True   # double-buffered AB/WB/OB: transfers overlap compute (issue 18)
 
     def __post_init__(self):
+        if not isinstance(self.overlap, bool):
+            raise ConfigError(f"system.overlap={self.overlap!r}: must be true or false")
         if self.n_units < 1 or self.n_macs < 1:
             raise ConfigError(f"system: n_units={self.n_units}, n_macs={self.n_macs} must be >= 1")
         check_range("system.freq_hz", self.freq_hz, 0, lo_open=True)
@@ -180,15 +186,17 @@ class HydraConfig:
         READ the output-buffer entry count in ``arg``."""
         most = (1 << CMD_FIELD_BITS) - 1
         u, n = self.unit, self.system.n_macs
+        banks = 2 if self.system.overlap else 1
         for buf, per_mac, cmd in (("activation", u.ab_bytes_per_mac, "WRITE_AB"),
                                   ("weight", u.wb_bytes_per_mac, "WRITE_WB")):
-            words = per_mac * 8 * n // u.bus_width
+            words = banks * per_mac * 8 * n // u.bus_width
             if words > most:
                 raise ConfigError(
                     f"system.n_macs={n} x unit.{buf[0]}b_bytes_per_mac={per_mac}: a {words}-word "
-                    f"{buf} buffer ({u.bus_width}-bit words) is more than the {most} words the "
+                    f"{buf} buffer ({u.bus_width}-bit words, {banks} bank(s), system.overlap="
+                    f"{str(self.system.overlap).lower()}) is more than the {most} words the "
                     f"{CMD_FIELD_BITS}-bit cmd.addr/cmd.arg fields of {cmd} address")
-        check_range("unit.ob_words", u.ob_words, 1, most,
+        check_range("unit.ob_words", u.ob_words, 1, most // banks,
                     why=f"READ counts entries in the {CMD_FIELD_BITS}-bit cmd.arg field")
 
 

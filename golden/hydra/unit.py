@@ -69,6 +69,7 @@ class UnitGeometry:
     wb_words: int
     ob_words: int
     max_kernel: int
+    n_banks: int = 1   # 2 with [system] overlap: AB, WB and OB double-buffered (sizes per bank)
 
     @classmethod
     def from_config(cls, config) -> UnitGeometry:
@@ -87,7 +88,8 @@ class UnitGeometry:
         return cls(n_macs=n, width=fmt.width, acc_width=fmt.acc_width, bus_width=u.bus_width,
                    ab_words=u.ab_bytes_per_mac * 8 * n // u.bus_width,
                    wb_words=u.wb_bytes_per_mac * 8 * n // u.bus_width,
-                   ob_words=u.ob_words, max_kernel=u.max_kernel)
+                   ob_words=u.ob_words, max_kernel=u.max_kernel,
+                   n_banks=2 if config.system.overlap else 1)
 
     @property
     def values_per_word(self) -> int:

@@ -71,8 +71,8 @@ class ComputeEngine(wiring.Component):
             "control": In(compute_control_signature(geo.n_macs)),
             "bcast": In(window_write_signature(fmt.width)),
             "lane_base": In(lane_bases_layout(geo.n_macs)),
-            "wb_read": Out(buffer_read_signature(geo.wb_words, geo.bus_width)),
-            "ob": Out(ob_port_signature(geo.ob_words, geo.n_macs * fmt.acc_width)),
+            "wb_read": Out(buffer_read_signature(geo.wb_words * geo.n_banks, geo.bus_width)),
+            "ob": Out(ob_port_signature(geo.ob_words * geo.n_banks, geo.n_macs * fmt.acc_width)),
             "counters": Out(counter_signature(COMPUTE_COUNTERS, config.mac.counter_width)),
         })
 
@@ -99,7 +99,8 @@ class ComputeEngine(wiring.Component):
         m.d.comb += advance.eq(~d_valid | is_pool | lanes[0].ready)
         issuing = active & (issue_left != 0)
         m.d.comb += [
-            self.wb_read.addr.eq(wb_value_addr[lane_bits:]),
+            self.wb_read.addr.eq(wb_value_addr[lane_bits:]
+                                 + self.bank_base(job.in_bank, geo.wb_words)),
             self.wb_read.en.eq(issuing & advance & ~is_pool),
             lane_ctl.tap.eq(tap), lane_ctl.bank.eq(ctl.bank), lane_ctl.en.eq(issuing & advance),
         ]
@@ -141,6 +142,10 @@ class ComputeEngine(wiring.Component):
             m.d.sync += active.eq(0)
         return m
 
+    def bank_base(self, bank, words):
+        """First word of ``bank`` in a buffer of ``words`` words per bank ([system] overlap)."""
+        return Mux(bank, words, 0) if self.geo.n_banks > 1 else 0
+
     def write_output_words(self, m, lanes, write):
         """One OB word per finished channel at ``phase + m * G``.  With ``accumulate`` (conv/fc)
         each lane adds the word's previous entry: the OB read port is kept one word ahead of the
@@ -149,7 +154,8 @@ class ComputeEngine(wiring.Component):
         fmt, job, ob = self.config.fixed, self.job, self.ob
         acc, width = fmt.acc_width, fmt.width
         m.d.comb += ob.accumulating.eq((job.regs.accumulate != 0) & ~job.is_pool)
-        addr_next = Mux(self.control.start, job.phase, Mux(write, ob.addr + job.groups, ob.addr))
+        first = job.phase + self.bank_base(job.ob_bank, self.geo.ob_words)
+        addr_next = Mux(self.control.start, first, Mux(write, ob.addr + job.groups, ob.addr))
         m.d.comb += ob.read_addr.eq(addr_next)
         m.d.sync += ob.addr.eq(ob.read_addr)
         old = [ob.old_word[j * acc:(j + 1) * acc] for j in range(len(lanes))]

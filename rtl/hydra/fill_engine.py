@@ -73,11 +73,15 @@ class FillEngine(wiring.Component):
         super().__init__({
             "job": In(job_signature()),
             "control": In(fill_control_signature(geo.n_macs)),
-            "ab_read": Out(buffer_read_signature(geo.ab_words, geo.bus_width)),
+            "ab_read": Out(buffer_read_signature(geo.ab_words * geo.n_banks, geo.bus_width)),
             "bcast": Out(window_write_signature(geo.width)),
             "lane_base": Out(lane_bases_layout(geo.n_macs)),
             "counters": Out(counter_signature(("ab_reads",), config.mac.counter_width)),
         })
+
+    def bank_base(self):
+        """First AB word of the job's input bank ([system] overlap)."""
+        return Mux(self.job.in_bank, self.geo.ab_words, 0) if self.geo.n_banks > 1 else 0
 
     def elaborate(self, platform):
         m = Module()
@@ -137,7 +141,7 @@ class FillEngine(wiring.Component):
             addr = Signal(AB_VALUE_ADDR)
             m.d.comb += [
                 addr.eq(row_addr + scan_x),
-                self.ab_read.addr.eq(addr[lane_bits:]),
+                self.ab_read.addr.eq(addr[lane_bits:] + self.bank_base()),
                 self.ab_read.en.eq(inside),
             ]
             m.d.sync += [bc.valid.eq(1), bc_inside.eq(inside), bc.y.eq(scan_y), bc.x.eq(scan_x),

@@ -43,16 +43,19 @@ class InputBuffers(wiring.Component):
         super().__init__({
             "control": In(write_control_signature()),
             "wdata": In(stream.Signature(geo.bus_width)),
-            "ab_read": Out(buffer_read_signature(geo.ab_words, geo.bus_width).flip()),
-            "wb_read": Out(buffer_read_signature(geo.wb_words, geo.bus_width).flip()),
+            "ab_read": Out(buffer_read_signature(geo.ab_words * geo.n_banks, geo.bus_width).flip()),
+            "wb_read": Out(buffer_read_signature(geo.wb_words * geo.n_banks, geo.bus_width).flip()),
             "counters": Out(counter_signature(INPUT_BUFFER_COUNTERS, config.mac.counter_width)),
         })
 
     def elaborate(self, platform):
         m = Module()
         geo, ctl, cnt = self.geo, self.control, self.counters
-        m.submodules.ab = ab = Memory(shape=unsigned(geo.bus_width), depth=geo.ab_words, init=[])
-        m.submodules.wb = wb = Memory(shape=unsigned(geo.bus_width), depth=geo.wb_words, init=[])
+        banks = geo.n_banks  # [system] overlap: bank b at words b * ab_words (b * wb_words)
+        m.submodules.ab = ab = Memory(shape=unsigned(geo.bus_width), depth=geo.ab_words * banks,
+                                      init=[])
+        m.submodules.wb = wb = Memory(shape=unsigned(geo.bus_width), depth=geo.wb_words * banks,
+                                      init=[])
         ab_w, wb_w = ab.write_port(), wb.write_port()
         wiring.connect(m, wiring.flipped(self.ab_read), ab.read_port())
         wiring.connect(m, wiring.flipped(self.wb_read), wb.read_port())

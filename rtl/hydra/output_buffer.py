@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from amaranth.hdl import Module, Signal, signed, unsigned
+from amaranth.hdl import Array, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
@@ -19,7 +19,9 @@ class OutputBuffer(wiring.Component):
     """The output buffer (OB): one word of N accumulators per (channel, group), and READ.
 
     Word ``m * G + g`` holds the N entries of group g of channel m.  A READ of E
-    entries drains entries ``0 … E-1`` in the order ``m * P + p`` on ``rdata``.
+    entries drains entries ``0 … E-1`` in the order ``m * P + p`` on ``rdata``.  With
+    [system] overlap the OB has two banks (bank b from word ``b * ob_words``): a job writes
+    ``job.ob_bank``, a READ drains ``drain.bank`` with the P and G of the job that wrote it.
 
     Parameters
     ----------
@@ -51,7 +53,7 @@ class OutputBuffer(wiring.Component):
         acc = config.fixed.acc_width
         super().__init__({
             "job": In(job_signature()),
-            "port": In(ob_port_signature(geo.ob_words, geo.n_macs * acc)),
+            "port": In(ob_port_signature(geo.ob_words * geo.n_banks, geo.n_macs * acc)),
             "drain": In(drain_control_signature()),
             "rdata": Out(stream.Signature(signed(acc))),
             "counters": Out(counter_signature(OUTPUT_BUFFER_COUNTERS, config.mac.counter_width)),
@@ -61,22 +63,44 @@ class OutputBuffer(wiring.Component):
         m = Module()
         geo, acc, cnt = self.geo, self.config.fixed.acc_width, self.counters
         port, drain, job = self.port, self.drain, self.job
-        n, n_bits = geo.n_macs, exact_log2(geo.n_macs)
-        m.submodules.ob = ob = Memory(shape=unsigned(n * acc), depth=geo.ob_words, init=[])
-        ob_w, ob_r = ob.write_port(), ob.read_port()
+        n = geo.n_macs
+        words = geo.ob_words * geo.n_banks
+        m.submodules.ob = ob = Memory(shape=unsigned(n * acc), depth=words, init=[])
+        # Two read ports: the compute engine's (one word ahead of its accumulating writes) and the
+        # drain's, so a READ of one bank may run while a START computes into the other.
+        ob_w, ob_r, drain_r = ob.write_port(), ob.read_port(), ob.read_port()
         m.d.comb += [ob_w.en.eq(port.write), ob_w.addr.eq(port.addr), ob_w.data.eq(port.data),
-                     port.old_word.eq(ob_r.data)]
+                     port.old_word.eq(ob_r.data), ob_r.addr.eq(port.read_addr)]
         with m.If(port.write):
             m.d.sync += cnt.ob_writes.eq(cnt.ob_writes + 1)
-            with m.If(port.accumulating):
-                m.d.sync += cnt.ob_reads.eq(cnt.ob_reads + 1)
+        # P and G of the job that last wrote each bank (a READ may follow the next START).
+        positions = Array(Signal.like(job.positions, name=f"positions{b}")
+                          for b in range(geo.n_banks))
+        groups = Array(Signal.like(job.groups, name=f"groups{b}") for b in range(geo.n_banks))
+        bank = job.ob_bank if geo.n_banks > 1 else 0
         with m.If(drain.run):
-            m.d.comb += ob_r.addr.eq(port.read_addr)
+            m.d.sync += [positions[bank].eq(job.positions), groups[bank].eq(job.groups)]
+        drained = self.drain_entries(m, drain_r, positions, groups)
+        # OB word reads: an accumulating write's and the drain's (with overlap, in one cycle).
+        # Conditions, not sums: Icarus may hold a comb signal at X until its block first runs,
+        # and an X condition leaves the counter as it is where an X term would poison it.
+        accumulated = port.write & port.accumulating
+        with m.If(accumulated & drained):
+            m.d.sync += cnt.ob_reads.eq(cnt.ob_reads + 2)
+        with m.Elif(accumulated | drained):
+            m.d.sync += cnt.ob_reads.eq(cnt.ob_reads + 1)
+        return m
 
+    def drain_entries(self, m, ob_r, positions, groups):
+        """READ: entries ``0 … E-1`` of the named bank, one per beat; returns the expression
+        that is 1 when a word is read."""
+        geo, acc, cnt, drain = self.geo, self.config.fixed.acc_width, self.counters, self.drain
+        n, n_bits = geo.n_macs, exact_log2(geo.n_macs)
         read_left = Signal(REG_WIDTH)
         read_p = Signal(2 * REG_WIDTH)
         read_word = Signal(range(geo.ob_words + 1))
-        read_chan_base = Signal(range(geo.ob_words + 1))
+        read_chan_base = Signal(range(geo.ob_words * geo.n_banks + 1))
+        read_bank = Signal(range(geo.n_banks))
         r_valid = Signal()
         r_lane = Signal(max(1, n_bits))
         m.d.comb += [
@@ -87,21 +111,25 @@ class OutputBuffer(wiring.Component):
         m.d.comb += drain.idle.eq(r_advance & (read_left == 0))
         with m.If(r_valid & self.rdata.ready):
             m.d.sync += cnt.bits_out.eq(cnt.bits_out + acc)
+        bank_base = Mux(drain.bank, geo.ob_words, 0) if geo.n_banks > 1 else 0
         with m.If(drain.start):
             m.d.sync += [read_left.eq(drain.entries), read_p.eq(0), read_word.eq(0),
-                         read_chan_base.eq(0), cnt.read_cmds.eq(cnt.read_cmds + 1)]
-        with m.If(drain.read):
+                         read_chan_base.eq(bank_base), cnt.read_cmds.eq(cnt.read_cmds + 1)]
+            if geo.n_banks > 1:
+                m.d.sync += read_bank.eq(drain.bank)
+        reading = drain.read if geo.n_banks == 1 else 1   # with overlap the drain runs any time
+        with m.If(reading):
             m.d.comb += [ob_r.addr.eq(read_chan_base + read_word),
                          ob_r.en.eq(r_advance & (read_left != 0))]
             with m.If(r_advance):
                 m.d.sync += [r_valid.eq(read_left != 0), r_lane.eq(read_p[:n_bits] if n > 1 else 0)]
                 with m.If(read_left != 0):
-                    m.d.sync += [read_left.eq(read_left - 1), cnt.ob_reads.eq(cnt.ob_reads + 1)]
-                    with m.If(read_p == job.positions - 1):
+                    m.d.sync += read_left.eq(read_left - 1)
+                    with m.If(read_p == positions[read_bank] - 1):
                         m.d.sync += [read_p.eq(0), read_word.eq(0),
-                                     read_chan_base.eq(read_chan_base + job.groups)]
+                                     read_chan_base.eq(read_chan_base + groups[read_bank])]
                     with m.Else():
                         m.d.sync += read_p.eq(read_p + 1)
                         with m.If(read_p[:n_bits] == n - 1 if n > 1 else 1):
                             m.d.sync += read_word.eq(read_word + 1)
-        return m
+        return r_advance & (read_left != 0) & reading

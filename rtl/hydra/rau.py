@@ -8,7 +8,7 @@ from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import exact_log2
 
-from golden.hydra.jobs import READ_FIRST, READ_LAST, READ_RELU
+from golden.hydra.jobs import READ_FIRST, READ_LAST, READ_RELU, bias_bank_words
 from golden.hydra.unit import REG_WIDTH, UnitGeometry
 from rtl.common.counters import counter_signature
 from rtl.common.fixed import bias_to_acc, wrap_to
@@ -32,8 +32,8 @@ def requantize_by(acc, shift, fmt):
 
 
 def bias_words_of(geo: UnitGeometry) -> int:
-    """Words of the bias memory: one bias per output channel a unit's WB can hold."""
-    return max(1, -(-geo.wb_values // geo.values_per_word))
+    """Words of a bank of the bias memory: one bias per output channel a unit's WB can hold."""
+    return bias_bank_words(geo)
 
 
 def flag_bit(flag: int) -> int:
@@ -62,6 +62,10 @@ class ResultAccumulationUnit(wiring.Component):
     Members
     -------
     bias_start : In(1), bias_words : In(REG_WIDTH), bias_data : In(stream.Signature(bus_width))
+    bias_addr : In(REG_WIDTH), bank : In(1)
+        WRITE_BIAS's first word; the bias bank a READ uses ([system] overlap: two banks of
+        biases, bank b from word ``b * bias_words``, so a chunk's biases may be written while
+        the previous chunk is read; the READ's flag ``READ_BIAS_BANK``).
     sum_start : In(1), flags : In(4), entries : In(REG_WIDTH)
         A READ: its flags (``golden.hydra.system.READ_*``) and entries per unit.
     in_sum : In(1)
@@ -88,7 +92,8 @@ class ResultAccumulationUnit(wiring.Component):
         self.geo = geo = UnitGeometry.from_config(config)
         fmt, n_units = config.fixed, config.system.n_units
         super().__init__({
-            "bias_start": In(1), "bias_words": In(REG_WIDTH),
+            "bias_start": In(1), "bias_words": In(REG_WIDTH), "bias_addr": In(REG_WIDTH),
+            "bank": In(1),
             "bias_data": In(stream.Signature(geo.bus_width)),
             "sum_start": In(1), "flags": In(4), "entries": In(REG_WIDTH), "in_sum": In(1),
             "positions": In(2 * REG_WIDTH), "shift": In(REG_WIDTH),
@@ -106,7 +111,7 @@ class ResultAccumulationUnit(wiring.Component):
         m.submodules.acc_mem = acc_mem = Memory(shape=signed(self.config.fixed.acc_width),
                                                 depth=entries, init=[])
         m.submodules.bias_mem = bias_mem = Memory(shape=unsigned(geo.bus_width),
-                                                  depth=bias_words_of(geo), init=[])
+                                                  depth=bias_words_of(geo) * geo.n_banks, init=[])
         self.load_bias(m, bias_mem.write_port())
         self.sum_entries(m, acc_mem.read_port(), acc_mem.write_port(), bias_mem.read_port())
         return m
@@ -114,12 +119,13 @@ class ResultAccumulationUnit(wiring.Component):
     def load_bias(self, m, bias_w):
         """WRITE_BIAS: one bias word per beat."""
         left = Signal(REG_WIDTH)
-        baddr = Signal(range(bias_words_of(self.geo) + 1))
+        baddr = Signal(range(bias_words_of(self.geo) * self.geo.n_banks + 1))
         m.d.comb += [self.bias_data.ready.eq(left != 0), bias_w.addr.eq(baddr),
                      bias_w.data.eq(self.bias_data.payload),
                      bias_w.en.eq(self.bias_data.valid & (left != 0))]
         with m.If(self.bias_start):
-            m.d.sync += [left.eq(self.bias_words), baddr.eq(0)]
+            m.d.sync += [left.eq(self.bias_words),
+                         baddr.eq(self.bias_addr if self.geo.n_banks > 1 else 0)]
         with m.Elif(self.bias_data.valid & (left != 0)):
             m.d.sync += [left.eq(left - 1), baddr.eq(baddr + 1),
                          self.counters.bias_writes.eq(self.counters.bias_writes + 1)]
@@ -146,8 +152,9 @@ class ResultAccumulationUnit(wiring.Component):
         out_valid = Signal()
         out_value = Signal(signed(fmt.width))
         bias_value = bias_r.data.word_select(bias_lane, fmt.width).as_signed()
+        bias_base = Mux(self.bank, bias_words_of(self.geo), 0) if self.geo.n_banks > 1 else 0
         m.d.comb += [
-            acc_r.addr.eq(entry), bias_r.addr.eq(chan[lane_bits:]),
+            acc_r.addr.eq(entry), bias_r.addr.eq(chan[lane_bits:] + bias_base),
             running.eq(wrap_to(s1_partial + Mux(f_first, 0, acc_r.data), fmt.acc_width)),
             finished.eq(wrap_to(running + bias_to_acc(bias_value, fmt), fmt.acc_width)),
             self.rdata.valid.eq(out_valid), self.rdata.payload.eq(out_value),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from amaranth.hdl import Cat, Const, Module, Mux, ResetSignal, Signal, signed
+from amaranth.hdl import Array, Cat, Const, Module, Mux, ResetSignal, Signal, signed
 from amaranth.lib import data, enum, stream, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import ceil_log2
 
-from golden.hydra.jobs import READ_POOL
+from golden.hydra.jobs import READ_BANK, READ_BIAS_BANK, READ_POOL, START_OB_BANK
 from golden.hydra.params import HydraOp
 from golden.hydra.system import system_counter_names
 from golden.hydra.unit import REG_WIDTH, REGISTERS
@@ -37,8 +37,11 @@ def system_cmd_layout(n_units: int) -> data.StructLayout:
 class HydraSystem(wiring.Component):
     """The Hydra units of one DIMM rank plus the result-accumulation unit (RAU).
 
-    Golden twin: ``golden.hydra.system``.  Commands on ``cmd`` (one at a time;
-    ``cmd.ready`` is high when every unit and the RAU are idle):
+    Golden twin: ``golden.hydra.system``.  Commands on ``cmd`` (without [system] overlap one
+    at a time, ``cmd.ready`` high when every unit and the RAU are idle; with overlap, the banks
+    and the flow control of ``docs/hydra.md``, "Overlapped schedule": a START or a READ only
+    hands its work to the units or to the read engine, and the next commands are taken while
+    they run):
 
     * ``WRITE_AB`` / ``WRITE_WB`` (unit = a − 1, addr, arg = words): forwarded to
       units ``0 … a-1``, which take the next ``arg`` beats in parallel, unit
@@ -85,7 +88,8 @@ class HydraSystem(wiring.Component):
     addressed unit) per cycle; the RAU takes one entry per cycle (a two-stage
     pipeline; back-pressure on ``rdata`` stalls it).  Every command's cycle
     count, as a host that issues the next command after seeing ``busy`` low
-    observes it, is ``golden.hydra.cycles.system_job_cycles``; the counters are
+    observes it, is ``golden.hydra.cycles.system_job_cycles``; with overlap a layer's
+    streamed commands take ``golden.hydra.cycles.overlapped_cycles``; the counters are
     ``golden.hydra.system.system_counts``.
     """
 
@@ -115,8 +119,7 @@ class HydraSystem(wiring.Component):
             m.d.sync += cnt.outputs.eq(cnt.outputs + 1)
         connect_counters(m, cnt, rau, *[(f"u{i}_", u) for i, u in enumerate(units)],
                          own=("outputs",))
-        m.d.comb += [self.error.eq(Cat(*[u.error for u in units]).any()),
-                     self.busy.eq(~self.cmd.ready)]
+        m.d.comb += self.error.eq(Cat(*[u.error for u in units]).any())
 
         n = len(units)
         s = SimpleNamespace(  # what the steps below share (named for the waves)
@@ -128,7 +131,19 @@ class HydraSystem(wiring.Component):
             target=Signal.like(self.cmd.payload.unit, name="target"),  # a WRITE's last unit
             read_entries=Signal(REG_WIDTH, name="read_entries"),  # a READ's entries per unit
             pool_unit=Signal(range(n + 1), name="pool_unit"),  # the unit a pooled READ drains
-            pool_issued=Signal(name="pool_issued"))       # ... has been sent its READ
+            pool_issued=Signal(name="pool_issued"),       # ... has been sent its READ
+            read_bank=Signal(name="read_bank"),           # the OB bank a READ drains (overlap)
+            bias_bank=Signal(name="bias_bank"),           # the bias bank it uses (overlap)
+            run_ob_bank=Signal(name="run_ob_bank"))       # the OB bank the last START writes
+        # With overlap a READ runs (SUM / POOL / DRAIN) in a state machine of its own, so the next
+        # commands are taken while it drains; without, in the one state machine.
+        s.rstate = Signal(SystemState, name="read_state") if geo.n_banks > 1 else s.state
+        if self.geo.n_banks > 1:
+            m.d.comb += self.busy.eq((s.state != SystemState.IDLE)
+                                     | (s.rstate != SystemState.IDLE) | self.any_unit("computing")
+                                     | self.any_unit("loading") | self.any_unit("draining"))
+        else:
+            m.d.comb += self.busy.eq(~self.cmd.ready)
         # Unit command fan-out: the system's command, re-addressed.
         for i, unit in enumerate(units):
             m.d.comb += [unit.cmd.payload.eq(s.unit_cmd),
@@ -161,15 +176,43 @@ class HydraSystem(wiring.Component):
     def all_idle(self):
         return Cat(*[u.cmd.ready for u in self.units]).all()
 
+    def any_unit(self, flag):
+        """Any unit's ``computing`` / ``loading`` / ``draining`` output."""
+        return Cat(*[getattr(u, flag) for u in self.units]).any()
+
+    def transfer_done(self, flag):
+        """A WRITE (``loading``) or READ (``draining``) is over in every unit: with [system] overlap
+        the units may still compute; without, they are idle."""
+        return ~self.any_unit(flag) if self.geo.n_banks > 1 else self.all_idle()
+
+    def overlapped_ready(self, s):
+        """[system] overlap, IDLE: START waits for the previous START in every unit and while a READ
+        drains the OB bank it names; a READ waits for the previous READ and while a START writes
+        the OB bank it names; everything else is taken while the units compute and a READ drains."""
+        cmd, computing = self.cmd.payload, self.any_unit("computing")
+        same_bank = ((cmd.addr & READ_BANK) != 0) == s.run_ob_bank
+        reading = s.rstate != SystemState.IDLE
+        read_bank = ((cmd.addr & START_OB_BANK) != 0) == s.read_bank
+        return Mux(cmd.op == HydraOp.START, ~computing & ~(reading & read_bank),
+                   Mux(cmd.op == HydraOp.READ, ~reading & ~(computing & same_bank), 1))
+
     def dispatch(self, m, s):
         """IDLE: take a command, forward it to the units it addresses or hand it to the RAU."""
         cmd, n_units = self.cmd.payload, len(self.units)
         out_h, out_w = Signal(REG_WIDTH), Signal(REG_WIDTH)   # snooped from SET_REG
         shift = Signal(REG_WIDTH, init=self.config.fixed.frac)  # Q-format shift (SET_REG)
-        positions = Signal(2 * REG_WIDTH)   # P of the layer job, snooped from SET_REG out_h/out_w
-        m.d.comb += [s.rau.shift.eq(shift), s.rau.positions.eq(positions)]
+        # P of the layer job (snooped from SET_REG out_h/out_w) and the shift, per OB bank: with
+        # overlap a READ of one bank may follow the START of a job that writes the other.
+        banks = self.geo.n_banks
+        positions = Array(Signal(2 * REG_WIDTH, name=f"positions{b}") for b in range(banks))
+        shifts = Array(Signal(REG_WIDTH, name=f"shift{b}") for b in range(banks))
+        read_bank = s.read_bank if banks > 1 else 0
+        m.d.comb += [s.rau.shift.eq(shifts[read_bank] if banks > 1 else shift),
+                     s.rau.positions.eq(positions[read_bank]),
+                     s.rau.bank.eq(s.bias_bank if banks > 1 else 0)]
         with m.If(s.state == SystemState.IDLE):
-            m.d.comb += self.cmd.ready.eq(self.all_idle() & ~ResetSignal())
+            ready = self.overlapped_ready(s) if banks > 1 else self.all_idle()
+            m.d.comb += self.cmd.ready.eq(ready & ~ResetSignal())
             with m.If(self.cmd.valid & self.cmd.ready):
                 m.d.comb += s.unit_cmd.eq(Cat(cmd.op, cmd.addr, cmd.arg))
                 with m.If((cmd.op == HydraOp.WRITE_AB) | (cmd.op == HydraOp.WRITE_WB)):
@@ -183,22 +226,33 @@ class HydraSystem(wiring.Component):
                         with m.If(cmd.addr == REGISTERS.index(name)):
                             m.d.sync += snooped.eq(cmd.arg)
                 with m.Elif(cmd.op == HydraOp.START):
-                    m.d.sync += [s.active.eq(cmd.arg), positions.eq(out_h * out_w)]
+                    ob_bank = (cmd.addr & START_OB_BANK) != 0 if banks > 1 else 0
+                    m.d.sync += [positions[ob_bank].eq(out_h * out_w), shifts[ob_bank].eq(shift)]
+                    if banks == 1:
+                        m.d.sync += s.active.eq(cmd.arg)
                     m.d.comb += s.unit_cmd_valid.eq(Cat(*[i < cmd.arg for i in range(n_units)]))
-                    goto(m, s.state, SystemState.RUN)
+                    if banks > 1:  # the units run; the system takes the next commands
+                        m.d.sync += s.run_ob_bank.eq(ob_bank)
+                    else:
+                        goto(m, s.state, SystemState.RUN)
                 with m.Elif(cmd.op == HydraOp.WRITE_BIAS):
-                    m.d.comb += [s.rau.bias_start.eq(1), s.rau.bias_words.eq(cmd.arg)]
+                    m.d.comb += [s.rau.bias_start.eq(1), s.rau.bias_words.eq(cmd.arg),
+                                 s.rau.bias_addr.eq(cmd.addr)]
                     goto(m, s.state, SystemState.BIAS)
                 with m.Elif(cmd.op == HydraOp.READ):
                     m.d.comb += [s.rau.sum_start.eq(1), s.rau.flags.eq(cmd.addr),
                                  s.rau.entries.eq(cmd.arg)]
                     m.d.sync += [s.read_entries.eq(cmd.arg), s.pool_unit.eq(0),
-                                 s.pool_issued.eq(0), s.active.eq(cmd.unit + 1)]
+                                 s.pool_issued.eq(0), s.active.eq(cmd.unit + 1),
+                                 s.read_bank.eq((cmd.addr & READ_BANK) != 0),
+                                 s.bias_bank.eq((cmd.addr & READ_BIAS_BANK) != 0)]
                     with m.If((cmd.addr & READ_POOL) != 0):
-                        goto(m, s.state, SystemState.POOL)
+                        goto(m, s.rstate, SystemState.POOL)
+                        if banks > 1:  # every unit takes its READ now and waits for its turn
+                            m.d.comb += s.unit_cmd_valid.eq(self.units_up_to(cmd.unit))
                     with m.Else():
                         m.d.comb += s.unit_cmd_valid.eq(self.units_up_to(cmd.unit))
-                        goto(m, s.state, SystemState.SUM)
+                        goto(m, s.rstate, SystemState.SUM)
                 with m.Else():  # unknown op: every unit sees it and raises its error flag
                     m.d.comb += s.unit_cmd_valid.eq((1 << n_units) - 1)
 
@@ -212,7 +266,7 @@ class HydraSystem(wiring.Component):
             m.d.comb += self.wdata.ready.eq(all_ready)
             for unit, t in zip(self.units, targeted):
                 m.d.comb += unit.wdata.valid.eq(self.wdata.valid & all_ready & t)
-            with m.If(all_idle):
+            with m.If(self.transfer_done("loading")):
                 goto(m, s.state, SystemState.IDLE)
         with m.If((s.state == SystemState.RUN) & all_idle):
             goto(m, s.state, SystemState.IDLE)
@@ -220,16 +274,34 @@ class HydraSystem(wiring.Component):
             m.d.comb += self.wdata.ready.eq(s.rau.bias_data.ready)
             with m.If(~s.rau.bias_data.ready):
                 goto(m, s.state, SystemState.IDLE)
-        m.d.comb += s.rau.in_sum.eq(s.state == SystemState.SUM)
-        with m.If((s.state == SystemState.SUM) & s.rau.sum_idle):
-            goto(m, s.state, SystemState.DRAIN)
-        with m.If(s.state == SystemState.POOL):
-            self.pass_pooled(m, s)
+        m.d.comb += s.rau.in_sum.eq(s.rstate == SystemState.SUM)
+        with m.If((s.rstate == SystemState.SUM) & s.rau.sum_idle):
+            goto(m, s.rstate, SystemState.DRAIN)
+        with m.If(s.rstate == SystemState.POOL):
+            if self.geo.n_banks > 1:
+                self.pass_pooled_overlapped(m, s)
+            else:
+                self.pass_pooled(m, s)
         with m.Else():
             m.d.comb += [self.rdata.valid.eq(s.rau.rdata.valid),
                          self.rdata.payload.eq(s.rau.rdata.payload)]
-        with m.If((s.state == SystemState.DRAIN) & all_idle):
-            goto(m, s.state, SystemState.IDLE)
+        with m.If((s.rstate == SystemState.DRAIN) & self.transfer_done("draining")):
+            goto(m, s.rstate, SystemState.IDLE)
+
+    def pass_pooled_overlapped(self, m, s):
+        """POOL with overlap: the active units took their READ together; each in turn passes its
+        pooled values through (the others wait with their first value ready)."""
+        with m.If(s.pool_unit == s.active):
+            goto(m, s.rstate, SystemState.DRAIN)
+        with m.Else():
+            for i, unit in enumerate(self.units):
+                with m.If(s.pool_unit == i):
+                    with m.If(~unit.draining):  # this unit's values are out
+                        m.d.sync += s.pool_unit.eq(s.pool_unit + 1)
+                    width = self.config.fixed.width
+                    m.d.comb += [self.rdata.valid.eq(unit.rdata.valid),
+                                 self.rdata.payload.eq(unit.rdata.payload[:width]),
+                                 unit.rdata.ready.eq(self.rdata.ready)]
 
     def pass_pooled(self, m, s):
         """POOL: each active unit in turn gets a READ; its pooled values pass through."""

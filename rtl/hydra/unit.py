@@ -35,6 +35,10 @@ class HydraUnit(wiring.Component):
     * ``READ`` (arg = entries): drains output-buffer entries ``0 … arg-1`` (order
       ``m * P + p``) on ``rdata``, one accumulator per beat.
 
+    With [system] overlap AB, WB and OB have two banks, START's ``addr`` names the banks
+    of the job, READ's ``addr`` flag ``READ_BANK`` the OB bank it drains, and WRITE, READ and
+    SET_REG are taken while a START runs (``docs/hydra.md``, "Overlapped schedule").
+
     The controller runs G = ceil(P / N) *groups* of N consecutive output positions
     (raster order) in G + 1 phases.  In phase i the *fill engine* prepares group
     i: it assigns the N positions to the N lanes (N cycles), then scans the
@@ -77,6 +81,9 @@ class HydraUnit(wiring.Component):
         One-cycle pulse at the end of a START (also after an error).
     error : Out(1)
         The last START or SET_REG was malformed (cleared by the next START).
+    computing, loading, draining : Out(1)
+        A START is checked or run / WRITE beats are outstanding / a READ is draining (the
+        system's view of a unit with [system] overlap, where these run at the same time).
     counters : Out(counter_signature(UNIT_COUNTERS, counter_width))
         cycles (START to done), macs (useful pairs), mac_busy_cycles (MAC 0 busy),
         ab/wb/ob reads and writes (word accesses; an accumulating job reads each OB word it
@@ -102,6 +109,7 @@ class HydraUnit(wiring.Component):
             "busy": Out(1),
             "done": Out(1),
             "error": Out(1),
+            "computing": Out(1), "loading": Out(1), "draining": Out(1),
             "counters": Out(counter_signature(UNIT_COUNTERS, config.mac.counter_width)),
         })
 
@@ -116,7 +124,9 @@ class HydraUnit(wiring.Component):
         wiring.connect(m, wiring.flipped(self.cmd), ctrl.cmd)
         wiring.connect(m, wiring.flipped(self.wdata), inputs.wdata)
         wiring.connect(m, wiring.flipped(self.rdata), output.rdata)
-        m.d.comb += [self.busy.eq(ctrl.busy), self.done.eq(ctrl.done), self.error.eq(ctrl.error)]
+        m.d.comb += [self.busy.eq(ctrl.busy), self.done.eq(ctrl.done), self.error.eq(ctrl.error),
+                     self.computing.eq(ctrl.computing), self.loading.eq(~ctrl.write.idle),
+                     self.draining.eq(~ctrl.drain.idle)]
         wiring.connect(m, ctrl.job, fill.job, compute.job, output.job)
         wiring.connect(m, ctrl.write, inputs.control)
         wiring.connect(m, ctrl.fill, fill.control)

@@ -7,6 +7,7 @@ from amaranth.lib import enum, stream, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import exact_log2
 
+from golden.hydra.jobs import READ_BANK, START_IN_BANK, START_OB_BANK
 from golden.hydra.params import HydraOp
 from golden.hydra.unit import MODES, REG_WIDTH, REGISTERS, UnitGeometry
 from rtl.common.counters import counter_signature
@@ -17,6 +18,7 @@ from rtl.hydra.unit_signatures import (
     drain_control_signature,
     fill_control_signature,
     job_signature,
+    registers_layout,
     write_control_signature,
 )
 
@@ -39,7 +41,11 @@ class UnitController(wiring.Component):
     stack, READ hands the drain to the output buffer, and START checks the job
     (two cycles) and runs G = ceil(P / N) groups in G + 1 phases: phase i has the
     fill engine prepare group i in one bank while the compute engine runs group
-    i - 1 from the other; a phase ends when both are done.
+    i - 1 from the other; a phase ends when both are done.  SET_REG writes a shadow register
+    stack that START copies into ``job.regs``.  With [system] overlap, WRITE, READ and SET_REG
+    are also taken while a START runs (WRITE when the input buffers are idle, READ when the
+    output buffer's drain is): ``cmd.ready`` then depends on the offered command, and START
+    carries the job's banks in ``addr`` (``golden.hydra.jobs.START_IN_BANK``/``START_OB_BANK``).
 
     Parameters
     ----------
@@ -56,6 +62,8 @@ class UnitController(wiring.Component):
     fill : Out(fill_control_signature(n_macs))
     compute : Out(compute_control_signature(n_macs))
     drain : Out(drain_control_signature())
+    computing : Out(1)
+        A START is being checked or run.
     counters : Out(counter_signature(cycles, errors))
         ``cycles``: START to done; ``errors``: malformed commands and jobs.
 
@@ -76,6 +84,7 @@ class UnitController(wiring.Component):
             "fill": Out(fill_control_signature(geo.n_macs)),
             "compute": Out(compute_control_signature(geo.n_macs)),
             "drain": Out(drain_control_signature()),
+            "computing": Out(1),
             "counters": Out(counter_signature(CONTROLLER_COUNTERS, config.mac.counter_width)),
         })
 
@@ -84,24 +93,34 @@ class UnitController(wiring.Component):
         job, cnt = self.job, self.counters
         running = Signal()
         state = Signal(ControlState)
-        m.d.comb += [self.busy.eq(~self.cmd.ready),
-                     job.is_pool.eq(job.regs.mode == MODES.index("maxpool"))]
+        m.d.comb += [job.is_pool.eq(job.regs.mode == MODES.index("maxpool")),
+                     self.computing.eq((state == ControlState.CHECK1)
+                                       | (state == ControlState.CHECK2)
+                                       | (state == ControlState.RUN))]
         m.d.sync += self.done.eq(0)
         with m.If(running):
             m.d.sync += cnt.cycles.eq(cnt.cycles + 1)
-        self.dispatch(m, state, running)
+        shadow = Signal(registers_layout(), name="shadow_regs")   # SET_REG's; START copies it
+        if self.geo.n_banks > 1:
+            m.d.comb += [self.busy.eq(self.computing | ~self.write.idle | ~self.drain.idle),
+                         self.drain.read.eq(1)]
+            self.dispatch_overlapped(m, state, running, shadow)
+        else:
+            m.d.comb += self.busy.eq(~self.cmd.ready)
+            self.dispatch(m, state, running, shadow)
         with m.If(state == ControlState.WRITE), m.If(self.write.idle):
             goto(m, state, ControlState.IDLE)
         self.check(m, state, running)
         self.run_phases(m, state, running)
         with m.If(state == ControlState.READ):
-            m.d.comb += self.drain.read.eq(1)
+            if self.geo.n_banks == 1:
+                m.d.comb += self.drain.read.eq(1)
             with m.If(self.drain.idle):
                 goto(m, state, ControlState.IDLE)
         return m
 
-    def dispatch(self, m, state, running):
-        """IDLE: take a command."""
+    def dispatch(self, m, state, running, shadow):
+        """IDLE: take a command (one at a time: the paper's serial schedule)."""
         cmd, cnt = self.cmd.payload, self.counters
         with m.If(state == ControlState.IDLE):
             # ~rst: low in reset, and it gives Icarus an event after time 0 to evaluate this
@@ -114,17 +133,52 @@ class UnitController(wiring.Component):
                                  self.write.addr.eq(cmd.addr), self.write.words.eq(cmd.arg)]
                     goto(m, state, ControlState.WRITE)
                 with m.Elif((cmd.op == HydraOp.SET_REG) & (cmd.addr < len(REGISTERS))):
-                    for i, name in enumerate(REGISTERS):
-                        with m.If(cmd.addr == i):
-                            m.d.sync += getattr(self.job.regs, name).eq(cmd.arg)
+                    self.set_register(m, shadow)
                 with m.Elif(cmd.op == HydraOp.START):
-                    m.d.sync += [self.error.eq(0), running.eq(1)]
-                    goto(m, state, ControlState.CHECK1)
+                    self.start_job(m, state, running, shadow)
                 with m.Elif(cmd.op == HydraOp.READ):
                     m.d.comb += [self.drain.start.eq(1), self.drain.entries.eq(cmd.arg)]
                     goto(m, state, ControlState.READ)
                 with m.Else():  # unknown op or register index
                     m.d.sync += [self.error.eq(1), cnt.errors.eq(cnt.errors + 1)]
+
+    def set_register(self, m, shadow):
+        cmd = self.cmd.payload
+        for i, name in enumerate(REGISTERS):
+            with m.If(cmd.addr == i):
+                m.d.sync += getattr(shadow, name).eq(cmd.arg)
+
+    def start_job(self, m, state, running, shadow):
+        m.d.sync += [self.error.eq(0), running.eq(1), self.job.regs.eq(shadow)]
+        if self.geo.n_banks > 1:
+            addr = self.cmd.payload.addr
+            m.d.sync += [self.job.in_bank.eq((addr & START_IN_BANK) != 0),
+                         self.job.ob_bank.eq((addr & START_OB_BANK) != 0)]
+        goto(m, state, ControlState.CHECK1)
+
+    def dispatch_overlapped(self, m, state, running, shadow):
+        """[system] overlap: START when no START is in progress; WRITE when the input buffers are
+        idle and READ when the drain is, also while a START runs; SET_REG always."""
+        cmd, cnt = self.cmd.payload, self.counters
+        is_write = (cmd.op == HydraOp.WRITE_AB) | (cmd.op == HydraOp.WRITE_WB)
+        free = Mux(is_write, self.write.idle,
+                   Mux(cmd.op == HydraOp.READ, self.drain.idle,
+                       Mux(cmd.op == HydraOp.START, state == ControlState.IDLE, 1)))
+        m.d.comb += self.cmd.ready.eq(free & ~ResetSignal())
+        with m.If(self.cmd.valid & self.cmd.ready):
+            with m.If(is_write):
+                m.d.comb += [self.write.start.eq(1),
+                             self.write.to_ab.eq(cmd.op == HydraOp.WRITE_AB),
+                             self.write.addr.eq(cmd.addr), self.write.words.eq(cmd.arg)]
+            with m.Elif((cmd.op == HydraOp.SET_REG) & (cmd.addr < len(REGISTERS))):
+                self.set_register(m, shadow)
+            with m.Elif(cmd.op == HydraOp.START):
+                self.start_job(m, state, running, shadow)
+            with m.Elif(cmd.op == HydraOp.READ):
+                m.d.comb += [self.drain.start.eq(1), self.drain.entries.eq(cmd.arg),
+                             self.drain.bank.eq((cmd.addr & READ_BANK) != 0)]
+            with m.Else():  # unknown op or register index
+                m.d.sync += [self.error.eq(1), cnt.errors.eq(cnt.errors + 1)]
 
     def check(self, m, state, running):
         """CHECK1 derives the job's sizes, CHECK2 checks them (``golden.hydra.unit.job_error``)."""

@@ -38,6 +38,8 @@ def job_signature() -> wiring.Signature:
         "channels": Out(REG_WIDTH),        # m_count (1 for max-pool)
         "groups": Out(2 * REG_WIDTH),      # G = ceil(P / N); also the OB words between channels
         "phase": Out(2 * REG_WIDTH),       # phase i fills group i and computes group i-1
+        "in_bank": Out(1),                 # AB/WB bank the job reads ([system] overlap)
+        "ob_bank": Out(1),                 # OB bank the job writes ([system] overlap)
     })
 
 
@@ -70,6 +72,7 @@ def drain_control_signature() -> wiring.Signature:
     """Controller -> output buffer: a READ of ``entries``, and which state owns the OB port."""
     return wiring.Signature({
         "start": Out(1), "entries": Out(REG_WIDTH),
+        "bank": Out(1),    # the OB bank a READ drains ([system] overlap)
         "run": Out(1),     # RUN: the compute engine addresses the OB read port
         "read": Out(1),    # READ: the drain does
         "idle": In(1),     # the READ's last entry has left

@@ -70,6 +70,8 @@ class Run:
         got = await self.host.run_layer(layer, x, w, b, relu, shift)
         cycles, predicted = cycle_now() - began, layer_cycles(layer, self.config).cycles
         if self.host.ideal_memory:
+            if cycles != predicted and getattr(self.host, "accepted", None):
+                self.dut._log.info(f"{layer.name}: commands taken at cycles {self.host.accepted}")
             assert cycles == predicted, f"{layer.name}: {cycles} cycles, golden layer_cycles {predicted}"
         self.dut._log.info(f"{self.name}: {layer.name} took {cycles} cycles; golden with ideal memory {predicted}"
                            + ("" if self.host.ideal_memory else f" (+{cycles - predicted} waiting for DRAM/PCM or the output sink)"))
