@@ -14,7 +14,7 @@ import csv
 import io
 from pathlib import Path
 
-from golden.claims import NOT_MODELLED, Claim, SystemResult, summary
+from hymem.golden.claims import NOT_MODELLED, Claim, SystemResult, summary
 
 FORMATS = ("table", "csv", "md")
 CSV_FIELDS = ("system", "id", "kind", "expected", "outcome", "where", "paper", "model", "unit",
@@ -217,11 +217,10 @@ def plot_system(res: SystemResult, outdir: Path) -> str:
     derived check, a cross a yes/no claim that fails (model 0 = -100 %).  Tick labels give the
     paper's and the model's values in their unit.  Consistency checks are not drawn.
     """
+    from hymem.golden.plotting import pyplot, save
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
     from matplotlib.ticker import FuncFormatter
-
-    from golden.plotting import pyplot, save
 
     plt = pyplot()
     claims = [c for c in res.claims if c.kind != "input"]

@@ -13,38 +13,38 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from golden.config import ConfigError
-from golden.hydra.params import load_hydra_config
-from golden.maxnvm.params import load_maxnvm_config
-from golden.rana.params import load_rana_config
-from golden.rram.params import load_params as load_rram_config
-from golden.shycache.params import load_shycache_config
-from golden.shycache.rtl_params import level_params
-from rtl.hydra.mac import Mac
-from rtl.hydra.mac_bench_harness import MacBenchHarness
-from rtl.hydra.mac_seq import MacSeq
-from rtl.hydra.system import HydraSystem
-from rtl.hydra.unit import HydraUnit
-from rtl.maxnvm.bitmask_decoder import BitmaskDecoder
-from rtl.maxnvm.bitmask_harness import BitmaskHarness
-from rtl.maxnvm.cluster_lut import ClusterLut
-from rtl.maxnvm.csr_decoder import CsrDecoder
-from rtl.maxnvm.gray import Gray
-from rtl.maxnvm.secded import SecDed
-from rtl.maxnvm.weight_decoder import WeightDecoder
-from rtl.rana.edram_controller import (
+from hymem.golden.config import ConfigError
+from hymem.golden.hydra.params import load_hydra_config
+from hymem.golden.maxnvm.params import load_maxnvm_config
+from hymem.golden.rana.params import load_rana_config
+from hymem.golden.rram.params import load_params as load_rram_config
+from hymem.golden.shycache.params import load_shycache_config
+from hymem.golden.shycache.rtl_params import level_params
+from hymem.rtl.hydra.mac import Mac
+from hymem.rtl.hydra.mac_bench_harness import MacBenchHarness
+from hymem.rtl.hydra.mac_seq import MacSeq
+from hymem.rtl.hydra.system import HydraSystem
+from hymem.rtl.hydra.unit import HydraUnit
+from hymem.rtl.maxnvm.bitmask_decoder import BitmaskDecoder
+from hymem.rtl.maxnvm.bitmask_harness import BitmaskHarness
+from hymem.rtl.maxnvm.cluster_lut import ClusterLut
+from hymem.rtl.maxnvm.csr_decoder import CsrDecoder
+from hymem.rtl.maxnvm.gray import Gray
+from hymem.rtl.maxnvm.secded import SecDed
+from hymem.rtl.maxnvm.weight_decoder import WeightDecoder
+from hymem.rtl.rana.edram_controller import (
     EdramController,
     clock_divider,
     config_loader,
     refresh_controller,
 )
-from rtl.rram.accelerator import RramAccelerator
-from rtl.rram.mac_array import MacArray
-from rtl.rram.weight_buffer import WeightBuffer
-from rtl.shycache.address_predecoder import AddressPredecoder
-from rtl.shycache.bit_flip_counter import BitFlipCounter
-from rtl.shycache.hybrid_cache import HybridCache
-from rtl.shycache.write_busy_timer import WriteBusyTimer
+from hymem.rtl.rram.accelerator import RramAccelerator
+from hymem.rtl.rram.mac_array import MacArray
+from hymem.rtl.rram.weight_buffer import WeightBuffer
+from hymem.rtl.shycache.address_predecoder import AddressPredecoder
+from hymem.rtl.shycache.bit_flip_counter import BitFlipCounter
+from hymem.rtl.shycache.hybrid_cache import HybridCache
+from hymem.rtl.shycache.write_busy_timer import WriteBusyTimer
 
 CONFIG_LOADERS = {"rana": load_rana_config, "hydra": load_hydra_config, "maxnvm": load_maxnvm_config,
                   "rram": load_rram_config, "shycache": load_shycache_config}
@@ -56,7 +56,7 @@ class Top:
     config: str
     factory: Callable
     description: str
-    tb: str | None = None  # cocotb test module, e.g. "tb.hydra.test_mac"
+    tb: str | None = None  # cocotb test module, e.g. "hymem.tb.hydra.test_mac"
 
     def load_config(self, path: Path | str | None = None):
         return CONFIG_LOADERS[self.config](path)
@@ -71,38 +71,38 @@ TOPS = {
     top.name: top
     for top in (
         Top("hydra_mac", "hydra", lambda c: Mac(c.fixed, c.mac),
-            "Hydra FX16 pipelined multiply-accumulate unit (seed 001, Table I)", "tb.hydra.test_mac"),
+            "Hydra FX16 pipelined multiply-accumulate unit (seed 001, Table I)", "hymem.tb.hydra.test_mac"),
         Top("hydra_mac_bench", "hydra", lambda c: MacBenchHarness(c.fixed, c.mac),
             "Hydra MAC fed by an on-chip xorshift32 generator (simulation-speed benchmark)"),
         Top("rana_edram_controller", "rana", EdramController,
             "RANA refresh-optimized eDRAM controller: clock divider, per-bank flags and issuers, "
-            "layer configuration loader (seed 004, Fig. 14)", "tb.rana.test_edram_controller"),
+            "layer configuration loader (seed 004, Fig. 14)", "hymem.tb.rana.test_edram_controller"),
         Top("rana_clock_divider", "rana", clock_divider,
             "RANA programmable clock divider: refresh pulse, glitch-free reload (seed 004, Fig. 14)",
-            "tb.rana.test_clock_divider"),
+            "hymem.tb.rana.test_clock_divider"),
         Top("rana_refresh_controller", "rana", refresh_controller,
             "RANA per-bank refresh flags and issuers, accesses first with bounded stall (seed 004, Fig. 14)",
-            "tb.rana.test_refresh_controller"),
+            "hymem.tb.rana.test_refresh_controller"),
         Top("rana_config_loader", "rana", config_loader,
             "RANA layer configuration loader: per-layer words from a configuration memory (seed 004, §IV-D2)",
-            "tb.rana.test_config_loader"),
+            "hymem.tb.rana.test_config_loader"),
         Top("hydra_mac_seq", "hydra", lambda c: MacSeq(c.fixed, c.mac),
             "Hydra FX16 MAC with a sequential radix-4 Booth multiplier (8 cycles/pair; SPEC 5.1)",
-            "tb.hydra.test_mac"),
+            "hymem.tb.hydra.test_mac"),
         Top("hydra_unit", "hydra", HydraUnit,
             "Hydra unit: N MACs + streaming buffers, AB/WB/OB, controller, pool unit (seed 001, SIII-B)",
-            "tb.hydra.test_unit"),
+            "hymem.tb.hydra.test_unit"),
         Top("hydra_system", "hydra", HydraSystem,
             "Hydra system: n_units units (one input channel each) + result-accumulation unit (seed 001, SIII-C); "
             "co-simulated on reduced TOML variants by tests/test_golden_hydra_system.py"),
         Top("maxnvm_bitmask", "maxnvm", lambda c: BitmaskHarness(c.codec),
             "MaxNVM BitMask decoder + IdxSync with its surface memories (seed 003 §3.2.2, Fig. 4)",
-            "tb.maxnvm.test_bitmask"),
+            "hymem.tb.maxnvm.test_bitmask"),
         Top("maxnvm_bitmask_int8", "maxnvm", lambda c: BitmaskHarness(replace(c.codec, data_bits=8)),
-            "MaxNVM BitMask decoder + memories for 8-bit elements (32-kernel groups)", "tb.maxnvm.test_bitmask"),
+            "MaxNVM BitMask decoder + memories for 8-bit elements (32-kernel groups)", "hymem.tb.maxnvm.test_bitmask"),
         Top("maxnvm_bitmask_idx4", "maxnvm", lambda c: BitmaskHarness(replace(c.codec, data_bits=4)),
             "MaxNVM BitMask decoder + memories for bit-packed 4-bit cluster indices (Table 2's LeNet5/VGG12 width)",
-            "tb.maxnvm.test_bitmask"),
+            "hymem.tb.maxnvm.test_bitmask"),
         Top("maxnvm_bitmask_decoder", "maxnvm", lambda c: BitmaskDecoder(c.codec),
             "MaxNVM BitMask decoder logic with IdxSync (synthesis; memories outside)"),
         Top("maxnvm_bitmask_decoder_noidx", "maxnvm", lambda c: BitmaskDecoder(c.codec, idxsync_support=False),
@@ -116,37 +116,37 @@ TOPS = {
         Top("maxnvm_weight_decoder", "maxnvm", lambda c: WeightDecoder(c.codec),
             "MaxNVM weight decoder: BitMask surfaces of packed index_bits-bit cluster indices + IdxSync -> "
             "per-lane cluster LUTs -> FX16 dense weights (seed 003 §3.1.2, §3.2.2, Table 2's format)",
-            "tb.maxnvm.test_weight_decoder"),
+            "hymem.tb.maxnvm.test_weight_decoder"),
         Top("maxnvm_csr", "maxnvm", lambda c: CsrDecoder(c.codec),
             "MaxNVM CSR decoder: values, relative column indices, row counters -> dense rows (seed 003 §3.2.1)",
-            "tb.maxnvm.test_csr"),
+            "hymem.tb.maxnvm.test_csr"),
         Top("maxnvm_csr_packed", "maxnvm", lambda c: CsrDecoder(replace(c.codec, data_bits=c.codec.index_bits)),
             "MaxNVM CSR decoder for bit-packed index_bits-bit cluster-index values (Table 2's CSR format)",
-            "tb.maxnvm.test_csr"),
+            "hymem.tb.maxnvm.test_csr"),
         Top("maxnvm_secded", "maxnvm", lambda c: SecDed(c.codec),
             "MaxNVM extended-Hamming SEC-DED encoder/decoder at the configured width (seed 003 §3.3)",
-            "tb.maxnvm.test_secded"),
+            "hymem.tb.maxnvm.test_secded"),
         Top("maxnvm_secded_small", "maxnvm", lambda c: SecDed(replace(c.codec, secded_data_bits=4)),
-            "MaxNVM SEC-DED at 4 data bits (exhaustive single/double-error regression)", "tb.maxnvm.test_secded"),
+            "MaxNVM SEC-DED at 4 data bits (exhaustive single/double-error regression)", "hymem.tb.maxnvm.test_secded"),
         Top("maxnvm_gray", "maxnvm", lambda c: Gray(c.codec),
-            "MaxNVM Gray encoder/decoder for MLC level mapping (seed 003 §3.3)", "tb.maxnvm.test_gray"),
+            "MaxNVM Gray encoder/decoder for MLC level mapping (seed 003 §3.3)", "hymem.tb.maxnvm.test_gray"),
         Top("maxnvm_cluster_lut", "maxnvm", lambda c: ClusterLut(c.codec),
             "MaxNVM per-layer cluster codebook, index -> FX16 weight (seed 003 §3.1.2)",
-            "tb.maxnvm.test_cluster_lut"),
+            "hymem.tb.maxnvm.test_cluster_lut"),
         Top("rram_accelerator", "rram", lambda c: RramAccelerator(c.rtl, c.array.act_bits, c.array.weight_bits,
                                                                   c.array.acc_bits),
             "RRAM weight-buffer CNN accelerator tile engine: p x n MAC array, ping-pong accumulation buffer, "
             "p-RAM window path, banked RRAM weight buffer, loop-nest controller (seed 002 §3, Fig. 1)",
-            "tb.rram.test_accelerator"),
+            "hymem.tb.rram.test_accelerator"),
         Top("rram_weight_buffer", "rram",
             lambda c: WeightBuffer(c.rtl.m, c.rtl.n, c.rtl.weight_depth, c.rtl.weight_banks, c.rtl.weight_latency,
                                    c.rtl.weight_bank_busy, c.array.weight_bits, c.rtl.counter_width),
             "RRAM weight buffer: interleaved banks, read latency and per-bank occupancy (seed 002 §5.1, Table 4)",
-            "tb.rram.test_weight_buffer"),
+            "hymem.tb.rram.test_weight_buffer"),
         Top("rram_mac_array", "rram", lambda c: MacArray(c.rtl.p, c.rtl.n, c.rtl.m, c.array.act_bits,
                                                          c.array.weight_bits, c.array.acc_bits),
             "RRAM accelerator p x n MAC array of size-m int8 inner products (seed 002 §3.1, Fig. 1b)",
-            "tb.rram.test_mac_array"),
+            "hymem.tb.rram.test_mac_array"),
         Top("rram_accelerator_logic", "rram",
             lambda c: RramAccelerator(replace(c.rtl, io_depth=16, weight_depth=16), c.array.act_bits,
                                       c.array.weight_bits, c.array.acc_bits),
@@ -155,24 +155,24 @@ TOPS = {
         Top("shycache_hybrid_cache", "shycache", lambda c: HybridCache(level_params(c)),
             "SHyCache hybrid level: predecoder + SRAM and STT-MRAM parts, LRU, write-back, STT write-busy "
             "timers, bit-flip counter (seed 000 §III-IV, Table I; [rtl] simulation sizes)",
-            "tb.shycache.test_hybrid_cache"),
+            "hymem.tb.shycache.test_hybrid_cache"),
         Top("shycache_hybrid_cache_sram", "shycache", lambda c: HybridCache(level_params(c, stt_bytes=0)),
             "SHyCache level with the SRAM part only (the all-SRAM end of the sweep)",
-            "tb.shycache.test_hybrid_cache"),
+            "hymem.tb.shycache.test_hybrid_cache"),
         Top("shycache_hybrid_cache_stt", "shycache", lambda c: HybridCache(level_params(c, sram_bytes=0)),
             "SHyCache level with the STT-MRAM part only (the all-STT end of the sweep)",
-            "tb.shycache.test_hybrid_cache"),
+            "hymem.tb.shycache.test_hybrid_cache"),
         Top("shycache_bit_flip_counter", "shycache",
             lambda c: BitFlipCounter(level_params(c).line_bits, level_params(c).counter_width),
             "SHyCache endurance counter: popcount(old XOR new) per STT line write (seed 000 §VI-C)",
-            "tb.shycache.test_bit_flip_counter"),
+            "hymem.tb.shycache.test_bit_flip_counter"),
         Top("shycache_write_busy_timer", "shycache",
             lambda c: WriteBusyTimer(c.stt.subarrays, c.stt_write_cycles, c.rtl.stt_queued_writes),
             "SHyCache STT write-busy timers, one per subarray (seed 000 §V-A: 50 ns write time)",
-            "tb.shycache.test_write_busy_timer"),
+            "hymem.tb.shycache.test_write_busy_timer"),
         Top("shycache_predecoder", "shycache", lambda c: AddressPredecoder(level_params(c)),
             "SHyCache address predecoder: base/limit range registers route a request to one array "
-            "(seed 000 §IV-A)", "tb.shycache.test_address_predecoder"),
+            "(seed 000 §IV-A)", "hymem.tb.shycache.test_address_predecoder"),
     )
 }
 

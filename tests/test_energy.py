@@ -1,9 +1,8 @@
 """Energy accounting: counts × per-event energy, leakage × time (hand-computed)."""
 
 import pytest
-
-from golden.energy import EnergyError, account, event_costs
-from golden.tech import load_tech
+from hymem.golden.energy import EnergyError, account, event_costs
+from hymem.golden.tech import load_tech
 
 
 def test_rana_style_breakdown():

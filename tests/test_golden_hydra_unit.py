@@ -6,13 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from golden.hydra.cycles import UnsupportedLayer, job_cycles, layer_cycles
-from golden.hydra.params import load_hydra_config
-from golden.hydra.unit import UnitGeometry, UnitJob, job_error, unit_outputs
-from golden.workloads.layers import make_layer
-from golden.workloads.zoo import get_network
-from tools.runner import run_cocotb
+from hymem.golden.hydra.cycles import UnsupportedLayer, job_cycles, layer_cycles
+from hymem.golden.hydra.params import load_hydra_config
+from hymem.golden.hydra.unit import UnitGeometry, UnitJob, job_error, unit_outputs
+from hymem.golden.workloads.layers import make_layer
+from hymem.golden.workloads.zoo import get_network
+from hymem.tools.runner import run_cocotb
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = load_hydra_config()
@@ -103,7 +102,7 @@ def test_layer_cycles_counts_every_mac_of_vgg16():
 def test_tiling_search_is_exact_and_legal(net):
     """The tile search costs each candidate by distinct jobs; the chosen tiling's jobs, enumerated one
     by one, cost the same, every job's register stack is legal, and no other row count is faster."""
-    from golden.hydra import cycles as C
+    from hymem.golden.hydra import cycles as C
 
     geo = UnitGeometry.from_config(CONFIG)
     for layer in get_network(net).of_kind("conv", "maxpool"):
@@ -133,4 +132,4 @@ def test_unit_rtl_sequential_variant(sim, tmp_path):
     variant.write_text(text.replace("n_macs = 32", "n_macs = 8").replace('variant = "pipelined"',
                        'variant = "sequential"').replace("bus_width = 64", "bus_width = 32"))
     assert load_hydra_config(variant).mac.variant == "sequential"
-    run_cocotb("hydra_unit", "tb.hydra.test_unit", sim, test_id="hydra_unit-seq8-bus32", config=variant)
+    run_cocotb("hydra_unit", "hymem.tb.hydra.test_unit", sim, test_id="hydra_unit-seq8-bus32", config=variant)

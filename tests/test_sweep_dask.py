@@ -9,12 +9,11 @@ import threading
 import time
 
 import pytest
-
-from golden.sweep import get_study, open_engine, parse_grid, run_sweep
+from hymem.golden.sweep import get_study, open_engine, parse_grid, run_sweep
 
 pytest.importorskip("distributed")
 
-from tools.dask_cluster import LocalDaskCluster
+from hymem.tools.dask_cluster import LocalDaskCluster
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-
-from golden.sweep import Axis, study
+from hymem.golden.sweep import Axis, study
 
 from .config_words import Pattern
 from .cost import EVENTS, energy_pj, layer_counts, tech_costs

@@ -49,9 +49,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-
-from golden.config import ConfigError
-from golden.workloads.layers import POOL_KINDS, Layer
+from hymem.golden.config import ConfigError
+from hymem.golden.workloads.layers import POOL_KINDS, Layer
 
 LEVELS = ("single", "cross", "fixed")
 

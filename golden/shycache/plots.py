@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-
-from golden.plotting import pyplot, save
+from hymem.golden.plotting import pyplot, save
 
 from .model import BASE_L1, BASE_L2
 

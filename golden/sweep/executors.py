@@ -15,7 +15,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from golden.config import ConfigError
+from hymem.golden.config import ConfigError
 
 ENGINES = ("serial", "local", "dask")
 _ADDRESS = re.compile(r"^(tcp|tls|inproc|ucx)://[^\s:/]+(:\d{1,5})?$")

@@ -38,7 +38,7 @@ def _grouped(rows: list[dict], keys: list[str], column: str, how: str) -> dict:
 
 
 def heat_map(study, rows: list[dict], outdir: Path) -> str | None:
-    from golden.plotting import pyplot, save
+    from hymem.golden.plotting import pyplot, save
 
     params = _params(rows, study)
     swept = [p for p in params if len({r[p] for r in rows}) > 1]
@@ -77,7 +77,7 @@ def pareto_front(points: np.ndarray) -> np.ndarray:
 
 def pareto(study, rows: list[dict], outdir: Path) -> str | None:
     """One front per network (networks of different sizes do not compete), all on one chart."""
-    from golden.plotting import pyplot, save
+    from hymem.golden.plotting import pyplot, save
 
     if study.pareto is None or not rows:
         return None

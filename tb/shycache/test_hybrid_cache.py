@@ -15,12 +15,11 @@ module runs on the hybrid, all-SRAM and all-STT tops.
 from __future__ import annotations
 
 import cocotb
-
-from tb.common.backing_memory import MemoryTiming
-from tb.common.seed import seeded_rng
-from tb.common.stream import idle_gaps
-from tb.runner import tb_component
-from tb.shycache.harness import (
+from hymem.tb.common.backing_memory import MemoryTiming
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.common.stream import idle_gaps
+from hymem.tb.runner import tb_component
+from hymem.tb.shycache.harness import (
     WEIGHTS,
     check_run,
     level_image,
@@ -101,8 +100,7 @@ async def test_cnn_trace(dut):
     accesses as word requests, its compute gaps as idle cycles, its memory image, weights in
     the reserved range; fixed memory timing, so cycles are checked too."""
     import numpy as np
-
-    from golden.shycache.cnn_trace import network_trace
+    from hymem.golden.shycache.cnn_trace import network_trace
 
     component, config = tb_component()
     p = component.params

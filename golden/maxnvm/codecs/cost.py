@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from golden.maxnvm.codecs.bitmask import BitmaskLayout
+from hymem.golden.maxnvm.codecs.bitmask import BitmaskLayout
 
 
 @dataclass(frozen=True)
