@@ -217,10 +217,11 @@ def plot_system(res: SystemResult, outdir: Path) -> str:
     derived check, a cross a yes/no claim that fails (model 0 = -100 %).  Tick labels give the
     paper's and the model's values in their unit.  Consistency checks are not drawn.
     """
-    from hymem.golden.plotting import pyplot, save
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
     from matplotlib.ticker import FuncFormatter
+
+    from hymem.golden.plotting import pyplot, save
 
     plt = pyplot()
     claims = [c for c in res.claims if c.kind != "input"]

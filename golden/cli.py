@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import click
+
 from hymem.golden.claims import SystemResult
 from hymem.golden.claims_report import FORMATS, to_csv, to_markdown
 from hymem.golden.claims_report import print_table as print_claims_table

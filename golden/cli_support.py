@@ -32,6 +32,7 @@ import typing
 from pathlib import Path
 
 import click
+
 from hymem.golden.claims import ClaimError
 from hymem.golden.config import ConfigError
 from hymem.golden.energy import EnergyError

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from hymem.golden.config import ConfigError
 
 ROUNDING_MODES = ("half_up", "floor")

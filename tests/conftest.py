@@ -13,6 +13,7 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+
 from hymem.golden.cli import main
 from hymem.tools.toolchain import SIMULATORS
 

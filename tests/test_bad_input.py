@@ -19,11 +19,12 @@ import numpy as np
 import onnx
 import pytest
 from click.testing import CliRunner
-from hymem.golden.cli import main
-from hymem.golden.config import CONFIG_DIR
 from onnx import TensorProto, helper, numpy_helper
 from onnx_graphs import graph_model as _model
 from onnx_graphs import zeros_init as _init
+
+from hymem.golden.cli import main
+from hymem.golden.config import CONFIG_DIR
 
 TIME_LIMIT_S = 60  # generous for a loaded 2-core machine; each case takes well under a second
 
@@ -256,9 +257,10 @@ def test_small_energies_are_not_rounded_away(files):
 
 def test_tables_never_cut_numbers_on_a_narrow_page(monkeypatch):
     """At 60 columns a wide table falls back to 'column: value' lines with every digit kept."""
+    from rich.console import Console
+
     import hymem.golden.cli_support as support
     import hymem.golden.hydra.cli as hydra_cli
-    from rich.console import Console
 
     narrow = lambda: Console(width=60, file=sys.stdout)
     monkeypatch.setattr(support, "_console", narrow)

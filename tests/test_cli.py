@@ -135,9 +135,10 @@ def test_reproduce_table_at_80_columns_keeps_every_number():
     """Numbers are never cut: every claim's paper and model value appears whole at 80 columns."""
     import io
 
+    from rich.console import Console
+
     from hymem.golden.claims import reproduce
     from hymem.golden.claims_report import fmt_num, print_table
-    from rich.console import Console
 
     results = reproduce("workloads")
     out = io.StringIO()

@@ -1,7 +1,8 @@
 """Claim records and the reproduce registry (golden/claims.py)."""
 
-import hymem.golden.workloads.claims  # noqa: F401  (registers "workloads")
 import pytest
+
+import hymem.golden.workloads.claims  # noqa: F401  (registers "workloads")
 from hymem.golden import claims as C
 
 

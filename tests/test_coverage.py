@@ -3,6 +3,7 @@
 import json
 
 import pytest
+
 from hymem.tools import coverage
 from hymem.tools.toolchain import REPO
 

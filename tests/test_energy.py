@@ -1,6 +1,7 @@
 """Energy accounting: counts × per-event energy, leakage × time (hand-computed)."""
 
 import pytest
+
 from hymem.golden.energy import EnergyError, account, event_costs
 from hymem.golden.tech import load_tech
 

@@ -5,6 +5,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+
 from hymem.golden.config import ConfigError
 from hymem.golden.fixed import FixedFormat, bias_to_acc, from_unsigned, requantize, to_unsigned, wrap
 

@@ -4,6 +4,7 @@ import json
 import subprocess
 
 import pytest
+
 from hymem.golden.config import ConfigError
 from hymem.golden.hydra.params import load_hydra_config
 from hymem.rtl.registry import TOPS, get_top

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from hymem.golden.fixed import requantize
 from hymem.golden.hydra.cycles import layer_cycles, layer_jobs
 from hymem.golden.hydra.jobs import READ_FIRST, READ_LAST, READ_RELU, rau_flags

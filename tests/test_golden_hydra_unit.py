@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from hymem.golden.hydra.cycles import UnsupportedLayer, job_cycles, layer_cycles
 from hymem.golden.hydra.params import load_hydra_config
 from hymem.golden.hydra.unit import UnitGeometry, UnitJob, job_error, unit_outputs

@@ -4,6 +4,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+
 from hymem.golden.rana.config_words import (
     ConfigWordError,
     LayerConfig,

@@ -6,6 +6,7 @@ import types
 
 import pytest
 from click.testing import CliRunner
+
 from hymem.golden import claims as C
 from hymem.golden.cli import main
 from hymem.golden.hydra import claims as H

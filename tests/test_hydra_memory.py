@@ -4,6 +4,7 @@ energies and times for a tiny layer, invariants on real networks, config errors.
 from dataclasses import replace
 
 import pytest
+
 from hymem.golden.config import ConfigError, from_dict
 from hymem.golden.hydra import memory
 from hymem.golden.hydra.frame import MacRate, frame, layer_figures, paper_timing, radix4_timing

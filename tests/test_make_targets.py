@@ -1,6 +1,7 @@
 """The make targets' own bad-input paths (no simulator runs here: each check is instant)."""
 
 import pytest
+
 from hymem.golden.config import ConfigError
 from hymem.rtl.registry import TOPS
 from hymem.tools import kexpr, waves

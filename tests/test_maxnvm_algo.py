@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from hymem.golden.config import ConfigError
 from hymem.golden.maxnvm.clustering import cluster, cluster_layer
 from hymem.golden.maxnvm.pruning import magnitude_mask, prune

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+
 from hymem.golden.claims import Claim, claim
 from hymem.golden.cli import main
 from hymem.golden.maxnvm import claims as MC

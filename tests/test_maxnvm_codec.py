@@ -4,6 +4,7 @@ import struct
 
 import numpy as np
 import pytest
+
 from hymem.golden.bits import pack_words
 from hymem.golden.maxnvm.codecs import (
     codeword_bits,

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+
 from hymem.golden.config import ConfigError
 from hymem.golden.maxnvm import mlc
 from hymem.golden.maxnvm.params import MlcTech, load_maxnvm_config

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+
 from hymem.golden.maxnvm import mlc
 from hymem.golden.maxnvm.params import load_maxnvm_config
 from hymem.tb.common.mlc_cells import MlcFaults, acceleration_for

@@ -5,6 +5,7 @@ with 256-bit blocks, on both simulators (one parameter source sizes RTL, golden 
 """
 
 import pytest
+
 from hymem.tb.maxnvm.variants import LANE_VARIANTS, codec_variant_toml
 from hymem.tools.runner import run_cocotb
 

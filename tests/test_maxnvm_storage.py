@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from hymem.golden.config import ConfigError
 from hymem.golden.maxnvm import accounting as A
 from hymem.golden.maxnvm import storage as S

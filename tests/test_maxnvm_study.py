@@ -7,6 +7,7 @@ from typing import ClassVar
 import numpy as np
 import pytest
 from click.testing import CliRunner
+
 from hymem.golden.cli import main
 from hymem.golden.maxnvm import params as P
 from hymem.golden.maxnvm import study as S

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from scipy import stats
+
 from hymem.golden.fixed import FixedFormat, fixed_to_float, float_to_fixed
 from hymem.golden.nn import (
     NNError,
@@ -12,7 +14,6 @@ from hymem.golden.nn import (
     load_digits,
     train,
 )
-from scipy import stats
 
 N = 100_000
 WIDTH = 16

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from hymem.golden.fixed import FixedFormat, wrap
 from hymem.golden.hydra.mac import MacBatch, mac_results
 from hymem.golden.nn import (

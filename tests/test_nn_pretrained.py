@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from hymem.golden.fixed import FixedFormat
 from hymem.golden.nn import (
     NNError,

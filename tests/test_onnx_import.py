@@ -5,9 +5,10 @@ Expected figures are hand-derived from the layer shapes in each test.
 
 import onnx
 import pytest
-from hymem.golden.workloads.onnx_import import OnnxImportError, import_model, load_onnx
 from onnx import helper
 from onnx_graphs import graph_model, mixed_graph, zeros_init
+
+from hymem.golden.workloads.onnx_import import OnnxImportError, import_model, load_onnx
 
 
 def test_mixed_graph_layers_and_counts():

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+
 from hymem.golden.cli import main
 
 LAYER_B = ["--M", "512", "--N", "256", "--R", "28", "--C", "28", "--K", "3", "--S", "1"]

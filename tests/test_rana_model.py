@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+
 from hymem.golden.config import ConfigError
 from hymem.golden.rana.config_words import Pattern
 from hymem.golden.rana.cost import Buffer, layer_counts, next_phase

@@ -8,6 +8,7 @@ exist, which the loader must reject), 50 rows per bank, max_wait 2 and a
 import re
 
 import pytest
+
 from hymem.golden.rana.params import load_rana_config
 from hymem.tools.runner import run_cocotb
 from hymem.tools.toolchain import REPO

@@ -5,6 +5,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+
 from hymem.golden.config import ConfigError
 from hymem.golden.rana.config_words import (
     ConfigWordError,

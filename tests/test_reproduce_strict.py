@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from claims_demonstrated import DEMONSTRATED
 from click.testing import CliRunner
+
 from hymem.golden.cli import main
 
 # Out of tolerance, expected ok, and no demonstration yet that the paper cannot support them:

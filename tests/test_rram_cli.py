@@ -5,6 +5,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+
 from hymem.golden.cli import main
 from hymem.golden.rram.cost import ROWS
 

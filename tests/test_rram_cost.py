@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+
 from hymem.golden.config import ConfigError
 from hymem.golden.rram.cost import ROWS, Axes, array_layers, default_axes, evaluate, evaluate_design
 from hymem.golden.rram.loopnest import loop_counts

@@ -5,6 +5,7 @@ import random
 
 import numpy as np
 import pytest
+
 from hymem.golden.rram.loopnest import LoopNestError, loop_counts, reference_counts
 from hymem.golden.rram.params import ArrayParams
 from hymem.golden.workloads import get_network, make_layer

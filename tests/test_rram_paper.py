@@ -8,6 +8,7 @@ import sys
 # expected-out claim id -> the test here that demonstrates it (kept in tests/claims_demonstrated.py
 # so the project-wide gate reads it without importing this module)
 from claims_demonstrated import RRAM_DEMONSTRATED as DEMONSTRATED
+
 from hymem.golden.workloads import get_network
 
 # out of tolerance, expected ok, not shown impossible from the paper's numbers (docs/rram.md)

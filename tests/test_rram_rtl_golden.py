@@ -5,6 +5,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+
 from hymem.golden.config import ConfigError
 from hymem.golden.rram.functional import conv2d
 from hymem.golden.rram.params import load_params

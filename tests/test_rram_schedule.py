@@ -6,6 +6,7 @@ import random
 
 import numpy as np
 import pytest
+
 from hymem.golden.config import ConfigError
 from hymem.golden.rram.schedule import (
     Stage,

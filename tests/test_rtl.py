@@ -5,6 +5,7 @@ and ``make sim TESTS=hydra`` select as expected.
 """
 
 import pytest
+
 from hymem.rtl.registry import TOPS
 from hymem.tools.runner import run_cocotb
 

@@ -4,6 +4,7 @@
 from dataclasses import replace
 
 import pytest
+
 from hymem.golden.fixed import FixedFormat
 from hymem.golden.hydra.mac import booth_iterations
 from hymem.golden.hydra.params import load_hydra_config

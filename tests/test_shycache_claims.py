@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+
 from hymem.golden.shycache import claims as shy_claims
 from hymem.golden.shycache.model import prepared, run_point
 from hymem.golden.shycache.params import load_shycache_config

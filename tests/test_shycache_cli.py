@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
+
 from hymem.golden.cli import main
 from hymem.golden.shycache.params import load_shycache_config
 from hymem.golden.shycache.reference import simulate

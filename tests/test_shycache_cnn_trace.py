@@ -6,6 +6,7 @@ import math
 from dataclasses import replace
 
 import numpy as np
+
 from hymem.golden.shycache.cnn_trace import network_trace
 from hymem.golden.shycache.params import load_shycache_config
 from hymem.golden.workloads import get_network

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+
 from hymem.golden.shycache import fastsim
 from hymem.golden.shycache.params import Geometry, load_shycache_config
 from hymem.golden.shycache.reference import simulate

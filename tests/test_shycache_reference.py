@@ -11,6 +11,7 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
+
 from hymem.golden.shycache.params import Geometry, load_shycache_config
 from hymem.golden.shycache.reference import ReferenceHierarchy, ReferenceLevel, check_ranges
 from hymem.golden.shycache.trace import Region, Trace

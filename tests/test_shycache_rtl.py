@@ -4,6 +4,7 @@ the RTL to them run from tests/test_rtl.py)."""
 import dataclasses
 
 import pytest
+
 from hymem.golden.config import ConfigError, config_path
 from hymem.golden.shycache.params import load_shycache_config
 from hymem.golden.shycache.rtl_params import LevelParams, level_params

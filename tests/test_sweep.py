@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+
 from hymem.golden.cli import main
 from hymem.golden.config import ConfigError
 from hymem.golden.rana.params import load_rana_config

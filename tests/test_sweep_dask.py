@@ -9,6 +9,7 @@ import threading
 import time
 
 import pytest
+
 from hymem.golden.sweep import get_study, open_engine, parse_grid, run_sweep
 
 pytest.importorskip("distributed")

@@ -1,6 +1,7 @@
 """Technology tables: units, sources, strictness. Values checked against the seeds' tables."""
 
 import pytest
+
 from hymem.golden.config import ConfigError
 from hymem.golden.tech import Quantity, list_techs, load_tech
 

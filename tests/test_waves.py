@@ -1,6 +1,7 @@
 """The waves flow: a dump per simulator that parses, and a golden timeline that matches it cycle by cycle."""
 
 import pywellen
+
 from hymem.tb.common.clock import CLOCK_PERIOD_NS
 from hymem.tools.runner import WAVES_DIR, run_cocotb
 

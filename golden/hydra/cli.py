@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+
 from hymem.golden.cli_support import (
     FloatIn,
     _console,

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
+
 from hymem.golden.hydra.jobs import READ_FIRST, READ_LAST, READ_POOL, LayerJob, bias_words
 from hymem.golden.hydra.mac import booth_iterations
 from hymem.golden.hydra.unit import MODES, REGISTERS, UNIT_COUNTERS, UnitGeometry, UnitJob, job_error

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from hymem.golden.fixed import FixedFormat, bias_to_acc, product, requantize, wrap
 
 

@@ -13,6 +13,7 @@ Max-pool entries pass through unit by unit (``READ_POOL``).
 from __future__ import annotations
 
 import numpy as np
+
 from hymem.golden.fixed import FixedFormat, bias_to_acc, wrap
 from hymem.golden.hydra.cycles import unit_counts
 from hymem.golden.hydra.jobs import READ_FIRST, READ_LAST, LayerJob, bias_words, outputs_of

@@ -36,6 +36,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+
 from hymem.golden.fixed import FixedFormat, bias_to_acc, wrap
 from hymem.golden.hydra.params import CMD_FIELD_BITS
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from hymem.golden.config import ConfigError
 
 from .codecs import codeword_bits, idxsync_word_bits

@@ -30,6 +30,7 @@ measured numbers in its note.
 from __future__ import annotations
 
 import numpy as np
+
 from hymem.golden.claims import Claim, claim, printed_ratio, register
 from hymem.golden.workloads import get_network, load_network
 

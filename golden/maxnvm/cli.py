@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+
 from hymem.golden.cli_support import (
     _console,
     _emit_json,

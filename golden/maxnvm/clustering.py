@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from hymem.golden.config import ConfigError
 from hymem.golden.fixed import FixedFormat, float_to_fixed
 

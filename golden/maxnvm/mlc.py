@@ -38,6 +38,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+
 from hymem.golden.config import ConfigError
 
 from .codecs.gray import gray_decode, gray_encode

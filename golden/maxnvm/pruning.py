@@ -11,6 +11,7 @@ stay zero after the final masking).
 from __future__ import annotations
 
 import numpy as np
+
 from hymem.golden.config import ConfigError
 
 

@@ -41,6 +41,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from hymem.golden.bits import bits_of, pack_words, unpack_words
 from hymem.golden.config import resolve_name
 

@@ -44,6 +44,7 @@ import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from hymem.golden.config import ConfigError
 
 from .accounting import cells

@@ -14,6 +14,7 @@ with every batch, so workers do no training.
 from __future__ import annotations
 
 import numpy as np
+
 from hymem.golden.sweep import Axis, study
 
 from .mlc import BITS_PER_CELL

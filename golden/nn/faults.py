@@ -9,6 +9,7 @@ the stored bit, so the observed flip probability per bit is ``rate / 2``.
 from __future__ import annotations
 
 import numpy as np
+
 from hymem.golden.fixed import FixedFormat, fixed_to_float, float_to_fixed, from_unsigned, to_unsigned
 
 from .errors import NNError

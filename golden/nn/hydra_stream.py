@@ -13,6 +13,7 @@ is the layer's requantized pre-activation, channel-major — what
 from __future__ import annotations
 
 import numpy as np
+
 from hymem.golden.hydra.mac import MacBatch
 
 from .errors import NNError

@@ -32,9 +32,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
+
 from hymem.golden.fixed import FixedFormat, bias_to_acc, float_to_fixed, requantize, wrap
 from hymem.golden.workloads import Layer, get_network
-from threadpoolctl import ThreadpoolController
 
 from . import ops
 from .digits import DigitsSplit

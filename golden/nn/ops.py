@@ -9,8 +9,9 @@ same code runs on float64 and on int64 (exact integer products and sums).
 from __future__ import annotations
 
 import numpy as np
-from hymem.golden.workloads.layers import Layer
 from numpy.lib.stride_tricks import sliding_window_view
+
+from hymem.golden.workloads.layers import Layer
 
 
 def pad_input(x: np.ndarray, layer: Layer) -> np.ndarray:

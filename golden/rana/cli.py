@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import click
+
 from hymem.golden.cli_support import (
     FloatIn,
     _console,
@@ -289,8 +290,9 @@ def sweep_cmd(config_path, workers, scheduler, plot_dir, as_json: bool) -> None:
 def retention_sweep_cmd(net: str, config_path, workers, scheduler, plot_dir, as_json: bool) -> None:
     """Accelerator energy of eD+ID, eD+OD, RANA(0) on NET (zoo name or .onnx; default ResNet-50) as the
     retention time, and the refresh interval with it, goes 45..1440 us (Fig 16; off-chip access excluded)."""
-    from hymem.golden.sweep import open_engine
     from rich.table import Table
+
+    from hymem.golden.sweep import open_engine
 
     from .plots import fig16
     from .study import SWEEP_INTERVALS_US, interval_sweep

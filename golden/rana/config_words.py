@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
+
 from hymem.golden.config import ConfigError
 
 WORD_BITS = 32

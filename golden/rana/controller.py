@@ -34,6 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from hymem.golden.rana.config_words import (
     FIELDS,
     HEADER_WORDS,

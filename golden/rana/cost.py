@@ -110,6 +110,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from hymem.golden.energy import Account, EventCost, account, event_costs
 from hymem.golden.rana.config_words import Pattern, words_per_layer
 from hymem.golden.rana.lifetime import (

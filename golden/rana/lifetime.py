@@ -36,6 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from hymem.golden.config import ConfigError
 from hymem.golden.rana.config_words import Pattern
 from hymem.golden.rana.params import CoreParams, PlatformParams

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
 from hymem.golden.config import CONFIG_DIR, ConfigError, load_toml
 from hymem.golden.rana.params import RetentionParams
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from hymem.golden.config import ConfigError
 from hymem.golden.energy import Account
 from hymem.golden.rana.config_words import ConfigWordError, LayerConfig, Pattern, pack_words

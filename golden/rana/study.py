@@ -20,6 +20,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+
 from hymem.golden.config import ConfigError
 from hymem.golden.rana.cost import EVENTS
 from hymem.golden.rana.designs import DESIGNS

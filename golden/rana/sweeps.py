@@ -18,6 +18,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+
 from hymem.golden.sweep import Axis, study
 
 from .config_words import Pattern

@@ -42,6 +42,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
+
 from hymem.golden.config import ConfigError
 from hymem.golden.rana.params import RetentionParams
 from hymem.golden.rana.retention import distribution, tolerable_retention_us

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import click
+
 from hymem.golden.cli_support import (
     _emit_json,
     config_option,

@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+
 from hymem.golden.config import ConfigError
 from hymem.golden.rram.loopnest import ORDERS, layer_shapes, loop_counts
 from hymem.golden.rram.macros import acc_macro, ddr, macro, technology

@@ -95,6 +95,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
+
 from hymem.golden.config import ConfigError
 from hymem.golden.rram.params import ArrayParams
 from hymem.golden.workloads.layers import Layer

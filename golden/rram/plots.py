@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+
 from hymem.golden.plotting import pyplot, save
 from hymem.golden.rram.cost import ROWS, SpaceResult
 

@@ -25,6 +25,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+
 from hymem.golden.config import ConfigError
 from hymem.golden.rram.loopnest import loop_counts
 from hymem.golden.rram.params import ArrayParams

@@ -49,6 +49,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
 from hymem.golden.config import ConfigError
 from hymem.golden.workloads.layers import POOL_KINDS, Layer
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
+
 from hymem.golden.rram.cost import SpaceResult, array_layers, default_axes, evaluate, evaluate_design
 from hymem.golden.rram.params import RramConfig, load_params
 from hymem.golden.workloads import get_network, load_network

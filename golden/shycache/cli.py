@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+
 from hymem.golden.cli_support import (
     _console,
     _emit_json,
@@ -176,8 +177,9 @@ def trace_cmd(net, out, max_rows, config_path, as_json):
 @handles_errors
 def sweep(net, inclusion, tech, workers, config_path, plot_dir, as_json):
     """The L1 x L2 design space of NET (a zoo network, or 'paper' for the seed's three)."""
-    from hymem.golden.workloads import get_network
     from tqdm import tqdm
+
+    from hymem.golden.workloads import get_network
 
     from .model import PAPER_NETWORKS
 

@@ -42,6 +42,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from hymem.golden.workloads import get_network
 
 from .trace import Region, Trace

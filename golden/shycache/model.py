@@ -17,6 +17,7 @@ import hashlib
 from pathlib import Path
 
 import numpy as np
+
 from hymem.golden.cache import CACHE_DIR, inputs_digest
 
 from . import fastsim

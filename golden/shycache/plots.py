@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+
 from hymem.golden.plotting import pyplot, save
 
 from .model import BASE_L1, BASE_L2

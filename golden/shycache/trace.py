@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
 from hymem.golden.config import ConfigError
 
 IMAGE_KINDS = ("zero", "random", "float32")

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import click
+
 from hymem.golden.cli_support import (
     _emit_json,
     handles_errors,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from amaranth.hdl import Const, Mux, Value, signed
 from amaranth.lib import data
+
 from hymem.golden.fixed import FixedFormat
 
 

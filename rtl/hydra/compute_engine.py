@@ -6,6 +6,7 @@ from amaranth.hdl import Cat, Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import exact_log2
+
 from hymem.golden.hydra.unit import REG_WIDTH, UnitGeometry
 from hymem.rtl.common.counters import counter_signature
 from hymem.rtl.hydra.lane import Lane

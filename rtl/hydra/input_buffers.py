@@ -6,6 +6,7 @@ from amaranth.hdl import Module, Signal, unsigned
 from amaranth.lib import stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
+
 from hymem.golden.hydra.unit import REG_WIDTH, UnitGeometry
 from hymem.rtl.common.counters import counter_signature
 from hymem.rtl.hydra.unit_signatures import buffer_read_signature, write_control_signature

@@ -6,6 +6,7 @@ from amaranth.hdl import Cat, Module, Mux, Signal, signed
 from amaranth.lib import data, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
+
 from hymem.golden.hydra.unit import REG_WIDTH, UnitGeometry
 from hymem.rtl.hydra.mac import Mac
 from hymem.rtl.hydra.mac_seq import MacSeq

@@ -5,6 +5,7 @@ from __future__ import annotations
 from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
+
 from hymem.golden.fixed import FixedFormat
 from hymem.golden.hydra.params import MacParams
 from hymem.rtl.common.counters import counter_signature

@@ -5,6 +5,7 @@ from __future__ import annotations
 from amaranth.hdl import Cat, Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
+
 from hymem.golden.fixed import FixedFormat
 from hymem.golden.hydra.params import MacParams
 from hymem.rtl.hydra.mac import Mac

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from amaranth.hdl import Cat, Module, Mux, Signal, signed
 from amaranth.lib import wiring
+
 from hymem.golden.fixed import FixedFormat
 from hymem.golden.hydra.params import MacParams
 from hymem.rtl.hydra.mac import accumulate_stage, mac_signature

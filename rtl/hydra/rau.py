@@ -7,6 +7,7 @@ from amaranth.lib import data, stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import exact_log2
+
 from hymem.golden.hydra.jobs import READ_FIRST, READ_LAST, READ_RELU
 from hymem.golden.hydra.unit import REG_WIDTH, UnitGeometry
 from hymem.rtl.common.counters import counter_signature

@@ -8,6 +8,7 @@ from amaranth.hdl import Cat, Const, Module, Mux, ResetSignal, Signal, signed
 from amaranth.lib import data, enum, stream, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import ceil_log2
+
 from hymem.golden.hydra.jobs import READ_POOL
 from hymem.golden.hydra.params import HydraOp
 from hymem.golden.hydra.system import system_counter_names

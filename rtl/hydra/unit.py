@@ -5,6 +5,7 @@ from __future__ import annotations
 from amaranth.hdl import Module, signed
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
+
 from hymem.golden.hydra.unit import UNIT_COUNTERS, UnitGeometry
 from hymem.rtl.common.counters import connect_counters, counter_signature
 from hymem.rtl.hydra.compute_engine import ComputeEngine

@@ -6,6 +6,7 @@ from amaranth.hdl import Module, Mux, ResetSignal, Signal
 from amaranth.lib import enum, stream, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import exact_log2
+
 from hymem.golden.hydra.params import HydraOp
 from hymem.golden.hydra.unit import MODES, REG_WIDTH, REGISTERS, UnitGeometry
 from hymem.rtl.common.counters import counter_signature

@@ -11,6 +11,7 @@ from amaranth.lib import data, wiring
 from amaranth.lib.memory import ReadPort
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import ceil_log2
+
 from hymem.golden.hydra.params import HydraOp
 from hymem.golden.hydra.unit import REG_WIDTH, REGISTERS
 

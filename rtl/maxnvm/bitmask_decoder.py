@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, enum, stream, wiring
 from amaranth.lib.wiring import In, Out
+
 from hymem.golden.maxnvm.codecs.bitmask import SURFACE_ALIGN
 from hymem.golden.maxnvm.params import CodecParams, is_packed
 from hymem.rtl.common.counters import counter_signature

@@ -5,6 +5,7 @@ from __future__ import annotations
 from amaranth.hdl import Module
 from amaranth.lib import data, memory, stream, wiring
 from amaranth.lib.wiring import In
+
 from hymem.golden.maxnvm.codecs.bitmask import SURFACE_ALIGN
 from hymem.golden.maxnvm.params import BitmaskSurface, CodecParams
 from hymem.rtl.maxnvm.bitmask_decoder import (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from amaranth.hdl import Module, Mux, signed
 from amaranth.lib import data, memory, stream, wiring
 from amaranth.lib.wiring import In, Out
+
 from hymem.golden.maxnvm.params import CodecParams
 from hymem.rtl.common.counters import counter_signature
 from hymem.rtl.maxnvm.stage import register_stage

@@ -5,6 +5,7 @@ from __future__ import annotations
 from amaranth.hdl import Cat, Module, Mux, Signal
 from amaranth.lib import data, enum, memory, stream, wiring
 from amaranth.lib.wiring import In, Out
+
 from hymem.golden.maxnvm.codecs.csr import CSR_ARRAYS
 from hymem.golden.maxnvm.params import CodecParams, CsrArray
 from hymem.rtl.common.counters import counter_signature

@@ -7,6 +7,7 @@ from dataclasses import replace
 from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
+
 from hymem.golden.maxnvm.params import CodecParams
 from hymem.rtl.common.counters import counter_signature
 from hymem.rtl.maxnvm.bitmask_decoder import BITMASK_COUNTERS, layer_ports, weights_layout

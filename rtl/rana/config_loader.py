@@ -7,6 +7,7 @@ from amaranth.lib import data, enum, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import ceil_log2
+
 from hymem.golden.rana.config_words import (
     FIELDS,
     HEADER_WORDS,

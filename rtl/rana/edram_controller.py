@@ -5,6 +5,7 @@ from __future__ import annotations
 from amaranth.hdl import Module
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out, connect, flipped
+
 from hymem.golden.rana.config_words import PERIOD_BITS
 from hymem.golden.rana.params import RanaConfig
 from hymem.rtl.rana.clock_divider import ClockDivider

@@ -6,6 +6,7 @@ from amaranth.hdl import Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
+
 from hymem.rtl.rram.mac_array import dot_layout
 
 ACC_BUFFER_COUNTERS = ("acc_reads", "acc_writes")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from amaranth.hdl import Module, Mux, Signal
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
+
 from hymem.golden.rram.rtl_params import ErrorCode, RtlParams
 from hymem.rtl.rram.acc_buffer import ACC_BUFFER_COUNTERS, AccBuffer
 from hymem.rtl.rram.command_regs import CommandRegs, command_layout

@@ -6,6 +6,7 @@ from amaranth.hdl import Cat, Module, Signal
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import exact_log2
+
 from hymem.golden.rram.rtl_params import ErrorCode, Opcode, Order, Reg, RtlParams
 from hymem.rtl.rram.tile import derived, tile_layout
 

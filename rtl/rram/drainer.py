@@ -6,6 +6,7 @@ from amaranth.hdl import Module, Mux, Signal
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import exact_log2
+
 from hymem.golden.rram.rtl_params import RtlParams
 from hymem.rtl.rram.mac_array import dot_layout
 from hymem.rtl.rram.step_sequencer import batch_layout

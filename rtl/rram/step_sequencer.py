@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from amaranth.hdl import Module, Mux, Signal
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
+
 from hymem.golden.rram.rtl_params import RtlParams
 from hymem.rtl.rram.tile import derived, tile_layout
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from amaranth.hdl import Mux, Signal
 from amaranth.lib import data
 from amaranth.utils import exact_log2
+
 from hymem.golden.rram.rtl_params import Order, Reg, RtlParams
 
 

@@ -6,6 +6,7 @@ from amaranth.hdl import Module, Signal
 from amaranth.lib import stream, wiring
 from amaranth.lib.fifo import SyncFIFO
 from amaranth.lib.wiring import In, Out
+
 from hymem.golden.rram.rtl_params import RtlParams
 from hymem.rtl.rram.mac_array import weight_layout
 from hymem.rtl.rram.tile import derived, tile_layout

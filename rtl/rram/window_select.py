@@ -6,6 +6,7 @@ from amaranth.hdl import Module, Signal, signed
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import exact_log2
+
 from hymem.golden.rram.rtl_params import Order, RtlParams
 from hymem.rtl.rram.tile import tile_layout
 

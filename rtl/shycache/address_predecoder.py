@@ -5,6 +5,7 @@ from __future__ import annotations
 from amaranth.hdl import C, Cat, Module, Signal
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
+
 from hymem.golden.shycache.rtl_params import LevelParams
 from hymem.rtl.shycache.layouts import range_layout, request_layout, routed_layout
 

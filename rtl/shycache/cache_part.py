@@ -7,6 +7,7 @@ from amaranth.lib import wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import ceil_log2
+
 from hymem.golden.shycache.rtl_params import LevelParams
 from hymem.rtl.shycache.bit_flip_counter import BitFlipCounter
 from hymem.rtl.shycache.layouts import PartSignature

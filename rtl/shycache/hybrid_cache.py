@@ -5,6 +5,7 @@ from __future__ import annotations
 from amaranth.hdl import Module
 from amaranth.lib import wiring
 from amaranth.lib.wiring import Out, connect, flipped
+
 from hymem.golden.shycache.rtl_params import LevelParams
 from hymem.rtl.shycache.address_predecoder import AddressPredecoder
 from hymem.rtl.shycache.cache_part import CachePart

@@ -5,6 +5,7 @@ from __future__ import annotations
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import ceil_log2
+
 from hymem.golden.shycache.rtl_params import OP_BITS, LevelParams
 
 

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from amaranth.hdl import Module, Mux, Signal
 from amaranth.lib import enum, stream, wiring
 from amaranth.lib.wiring import In, Out
+
 from hymem.golden.shycache.rtl_params import LevelParams, Op
 from hymem.rtl.common.counters import counter_signature
 from hymem.rtl.shycache.layouts import (

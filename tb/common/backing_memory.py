@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
+
 from hymem.tb.common.clock import cycle_now
 from hymem.tb.common.hdl import handle, members, unpack
 from hymem.tb.common.stream import clock_edges

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from hymem.golden.tech import Technology
 
 TIMINGS = ("tRP", "tCCD", "tRCD", "tCL", "tWL", "tWR", "tRTP")

@@ -23,6 +23,7 @@ read of a test really is faulty.
 from __future__ import annotations
 
 import numpy as np
+
 from hymem.golden.fixed import from_unsigned, to_unsigned
 from hymem.golden.maxnvm.mlc import CELL_NAMES, adjacent_rates, cells_of, inject, levels_of_bits
 from hymem.golden.maxnvm.storage import bits_to_bytes, bits_to_words, bytes_to_bits, words_to_bits

@@ -11,6 +11,7 @@ from __future__ import annotations
 import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge, Timer
+
 from hymem.tb.common.clock import CLOCK_PERIOD_NS
 from hymem.tb.common.hdl import handle, members, pack, unpack
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import cocotb
 from cocotb.triggers import Timer
+
 from hymem.tb.common.clock import CLOCK_PERIOD_NS
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
+
 from hymem.golden.fixed import from_unsigned
 from hymem.golden.hydra.mac import MacBatch, mac_results
 from hymem.tb.common.clock import start_clock_and_reset

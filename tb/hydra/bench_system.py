@@ -17,6 +17,7 @@ from pathlib import Path
 
 import cocotb
 import numpy as np
+
 from hymem.golden.hydra.cycles import job_cycles, layer_jobs
 from hymem.golden.hydra.params import HydraOp
 from hymem.golden.workloads.zoo import get_network

@@ -18,6 +18,7 @@ from pathlib import Path
 import cocotb
 import numpy as np
 from cocotb.triggers import RisingEdge
+
 from hymem.golden.hydra.cycles import job_cycles
 from hymem.golden.hydra.params import HydraOp
 from hymem.golden.hydra.unit import UnitJob

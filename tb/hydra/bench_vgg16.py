@@ -20,6 +20,7 @@ from pathlib import Path
 
 import cocotb
 import numpy as np
+
 from hymem.golden.workloads.layers import make_layer
 from hymem.golden.workloads.zoo import get_network
 from hymem.tb.common.clock import cycle_now

@@ -6,6 +6,7 @@ and energy; random layers and operands.  Imported by ``tb/hydra/test_system.py``
 from __future__ import annotations
 
 import numpy as np
+
 from hymem.golden.hydra.cycles import layer_cycles, layer_jobs
 from hymem.golden.hydra.system import system_counts, traffic_from_counters, transfer_energy
 from hymem.golden.workloads.layers import make_layer

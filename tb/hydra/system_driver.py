@@ -20,6 +20,7 @@ from dataclasses import replace
 import cocotb
 import numpy as np
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
+
 from hymem.golden.hydra.cycles import layer_jobs
 from hymem.golden.hydra.jobs import bias_words, outputs_of, rau_flags
 from hymem.golden.hydra.params import HydraOp

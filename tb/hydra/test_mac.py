@@ -19,6 +19,7 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
 from cocotb.utils import get_sim_time
+
 from hymem.golden.fixed import FixedFormat
 from hymem.golden.hydra.mac import MacBatch, mac_cycle_model, mac_results, multiply_cycles
 from hymem.golden.trace import write_vcd

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import cocotb
 import numpy as np
+
 from hymem.golden.hydra.params import HydraOp
 from hymem.tb.common.hdl import handle
 from hymem.tb.common.seed import seeded_rng

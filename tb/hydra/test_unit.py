@@ -18,6 +18,7 @@ from dataclasses import replace
 
 import cocotb
 import numpy as np
+
 from hymem.golden.hydra.cycles import job_cycles
 from hymem.golden.hydra.unit import MODES, UnitJob, job_error, unit_outputs
 from hymem.tb.common.clock import start_clock_and_reset

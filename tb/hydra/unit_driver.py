@@ -13,6 +13,7 @@ from __future__ import annotations
 import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
+
 from hymem.golden.bits import word_bits
 from hymem.golden.hydra.cycles import job_cycles
 from hymem.golden.hydra.params import HydraOp

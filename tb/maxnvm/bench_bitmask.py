@@ -20,6 +20,7 @@ from pathlib import Path
 import cocotb
 import numpy as np
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
+
 from hymem.golden.maxnvm.codecs import decode_bitmask_report, encode_bitmask
 from hymem.golden.maxnvm.codecs.bitmask import element_range, elements_in
 from hymem.golden.maxnvm.codecs.cost import bitmask_decoder_cost

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import cocotb
 from cocotb.triggers import RisingEdge
+
 from hymem.tb.common.clock import start_clock_and_reset
 from hymem.tb.common.scoreboard import Scoreboard
 from hymem.tb.common.stream import StreamDriver, StreamMonitor, idle_gaps, ready_pattern

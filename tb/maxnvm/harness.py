@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
+
 from hymem.golden.maxnvm.claims import CHOSEN_BPC
 from hymem.golden.maxnvm.codecs import decode_bitmask_report, encode_bitmask
 from hymem.golden.maxnvm.codecs.bitmask import element_range, elements_in, idxsync_word_bits

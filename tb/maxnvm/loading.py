@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from hymem.tb.common.hdl import members, pack_array
 from hymem.tb.common.stream import StreamDriver
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
+
 from hymem.golden.bits import bits_of
 from hymem.golden.maxnvm.codecs import encode_bitmask
 from hymem.golden.maxnvm.codecs.bitmask import elements_in

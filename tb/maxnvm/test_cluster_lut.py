@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import cocotb
 from cocotb.triggers import RisingEdge
+
 from hymem.golden.maxnvm.codecs import lut_lookup, lut_out_of_range
 from hymem.tb.common.clock import start_clock_and_reset
 from hymem.tb.common.counters import assert_counters_equal, read_counters

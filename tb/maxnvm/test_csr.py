@@ -17,6 +17,7 @@ from __future__ import annotations
 import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
+
 from hymem.golden.maxnvm.claims import CHOSEN_BPC
 from hymem.golden.maxnvm.codecs import decode_csr_report, encode_csr, pack_csr
 from hymem.golden.maxnvm.codecs.bitmask import element_range

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import cocotb
 import numpy as np
+
 from hymem.golden.maxnvm.codecs import gray_decode, gray_encode
 from hymem.tb.common.seed import seeded_rng
 from hymem.tb.maxnvm.codec_streams import run_paths

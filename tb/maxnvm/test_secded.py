@@ -14,6 +14,7 @@ from itertools import combinations
 
 import cocotb
 import numpy as np
+
 from hymem.golden.maxnvm.codecs import secded_decode, secded_encode
 from hymem.tb.common.counters import assert_counters_equal, read_counters
 from hymem.tb.common.seed import seeded_rng

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import cocotb
 import numpy as np
+
 from hymem.golden.maxnvm.codecs import decode_weights_report
 from hymem.golden.maxnvm.codecs.cost import busy_cycles_through_stage
 from hymem.tb.common.hdl import write

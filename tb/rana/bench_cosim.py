@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import cocotb
+
 from hymem.golden.rana.designs import get_design
 from hymem.tb.common.clock import cycle_now
 from hymem.tb.rana.cosim import scheduled_layers

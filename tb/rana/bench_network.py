@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import cocotb
+
 from hymem.golden.energy import account
 from hymem.golden.rana.config_words import pack_words
 from hymem.golden.rana.controller import idle_traffic

@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+
 from hymem.golden.rana.config_words import LayerConfig
 from hymem.golden.rana.controller import LayerTraffic
 from hymem.golden.rana.lifetime import DATA_KINDS

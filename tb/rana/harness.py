@@ -11,6 +11,8 @@ import numpy as np
 from amaranth.hdl import Shape
 from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
 from cocotb.utils import get_sim_time
+from scipy.stats import poisson
+
 from hymem.golden.energy import account, event_costs
 from hymem.golden.rana.config_words import LayerConfig, Pattern, pack_words
 from hymem.golden.rana.controller import LayerTraffic, run_controller
@@ -28,7 +30,6 @@ from hymem.tb.common.watchdog import Watchdog
 from hymem.tb.rana.common import random_flags
 from hymem.tb.rana.cosim import layer_traffic
 from hymem.tb.runner import tb_component
-from scipy.stats import poisson
 
 WATCHDOG_CYCLES = 200_000
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import cocotb
 import numpy as np
 from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
+
 from hymem.golden.rana.controller import run_divider
 from hymem.tb.common.clock import start_clock_and_reset
 from hymem.tb.common.counters import assert_counters_equal, read_counters

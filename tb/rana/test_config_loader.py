@@ -17,6 +17,7 @@ from functools import partial
 import cocotb
 import numpy as np
 from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
+
 from hymem.golden.rana.config_words import LayerConfig, Pattern, pack_words, unpack_words, words_per_layer
 from hymem.golden.rana.controller import layer_malformed, run_loader
 from hymem.tb.common.clock import start_clock_and_reset

@@ -17,6 +17,8 @@ import cocotb
 import numpy as np
 from amaranth.hdl import Shape
 from cocotb.triggers import ReadOnly, RisingEdge
+from scipy.stats import poisson
+
 from hymem.golden.rana.config_words import pack_words, words_per_layer
 from hymem.golden.rana.controller import LayerTraffic
 from hymem.tb.common.clock import start_clock_and_reset
@@ -34,7 +36,6 @@ from hymem.tb.rana.harness import (
     run_dense,
 )
 from hymem.tb.runner import tb_component
-from scipy.stats import poisson
 
 
 @cocotb.test()

@@ -18,6 +18,7 @@ import cocotb
 import numpy as np
 from amaranth.hdl import Shape
 from cocotb.triggers import ReadOnly, RisingEdge
+
 from hymem.golden.rana.controller import LayerTraffic, RefreshModel, run_refresh
 from hymem.tb.common.clock import start_clock_and_reset
 from hymem.tb.common.counters import assert_counters_equal, read_counters

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import cocotb
+
 from hymem.golden.rram.rtl_params import Order
 from hymem.golden.workloads import get_network
 from hymem.tb.common.seed import seeded_rng

@@ -7,6 +7,7 @@ import time
 import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
+
 from hymem.golden.rram.functional import conv2d
 from hymem.golden.rram.rtl_params import Opcode
 from hymem.golden.rram.rtl_timing import Tile, expected_counters

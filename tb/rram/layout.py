@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
 from hymem.golden.rram.rtl_params import Reg, RtlParams
 from hymem.golden.rram.rtl_timing import Tile
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from hymem.golden.fixed import bias_to_acc, requantize, wrap
 from hymem.golden.nn import ops
 from hymem.golden.nn.model import plan

@@ -12,6 +12,7 @@ usable, a command during a run refused without disturbing it).
 from __future__ import annotations
 
 import cocotb
+
 from hymem.golden.rram.functional import conv2d
 from hymem.golden.rram.rtl_params import ErrorCode, Opcode, Order, Reg
 from hymem.golden.rram.rtl_timing import Tile, check_tile

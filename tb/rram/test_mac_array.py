@@ -7,6 +7,7 @@ from __future__ import annotations
 import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
+
 from hymem.golden.rram.functional import array_step
 from hymem.tb.common.clock import start_clock_and_reset
 from hymem.tb.common.hdl import handle, read

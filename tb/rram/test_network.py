@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import cocotb
 import numpy as np
+
 from hymem.golden.nn.digits import load_digits
 from hymem.golden.nn.model import forward_fixed, quantize_input, quantize_params
 from hymem.golden.nn.pretrained import load_pretrained

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import cocotb
 from cocotb.triggers import ReadOnly, RisingEdge
+
 from hymem.golden.rram.rtl_timing import weight_port_schedule
 from hymem.tb.common.clock import start_clock_and_reset
 from hymem.tb.common.counters import assert_counters_equal, read_counters

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import cocotb
 import numpy as np
+
 from hymem.golden.shycache.cnn_trace import network_trace
 from hymem.tb.common.backing_memory import MemoryTiming
 from hymem.tb.runner import tb_component

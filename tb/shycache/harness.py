@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
+
 from hymem.golden.shycache.reference import LineMemory, ReferenceLevel
 from hymem.golden.shycache.rtl_params import LevelParams, Op
 from hymem.golden.shycache.rtl_timing import RtlTiming, TimedRequest

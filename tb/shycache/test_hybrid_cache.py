@@ -15,6 +15,7 @@ module runs on the hybrid, all-SRAM and all-STT tops.
 from __future__ import annotations
 
 import cocotb
+
 from hymem.tb.common.backing_memory import MemoryTiming
 from hymem.tb.common.seed import seeded_rng
 from hymem.tb.common.stream import idle_gaps
@@ -100,6 +101,7 @@ async def test_cnn_trace(dut):
     accesses as word requests, its compute gaps as idle cycles, its memory image, weights in
     the reserved range; fixed memory timing, so cycles are checked too."""
     import numpy as np
+
     from hymem.golden.shycache.cnn_trace import network_trace
 
     component, config = tb_component()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import cocotb
 from cocotb.triggers import ReadOnly, RisingEdge
+
 from hymem.tb.common.clock import start_clock_and_reset
 from hymem.tb.common.hdl import handle
 from hymem.tb.common.seed import seeded_rng

@@ -68,6 +68,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from hymem.golden.bits import bits_of, pack_words, unpack_whole_words, unpack_words
 from hymem.golden.maxnvm.params import ELEMENT_BITS, group_kernels_of, is_packed
 

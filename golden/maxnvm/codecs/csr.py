@@ -39,6 +39,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from hymem.golden.bits import pack_words, unpack_whole_words
 from hymem.golden.fixed import from_unsigned, to_unsigned
 from hymem.golden.maxnvm.codecs.bitmask import element_range

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from hymem.golden.maxnvm.codecs.bitmask import BitmaskDecode, BitmaskSurfaces, decode_bitmask_report
 from hymem.golden.maxnvm.codecs.lut import lut_lookup, lut_out_of_range
 from hymem.golden.maxnvm.params import is_packed
