@@ -52,7 +52,7 @@ check-sim:
 ## sim: RTL regressions (cocotb) on SIM, optionally filtered by TESTS, with WAVES=1 dumps and
 ## COVERAGE=1 Verilator line/branch/toggle coverage per module (build/coverage/<run>/)
 sim: check-sim $(STAMP)
-	@$(if $(TESTS),$(PY) -m tools.kexpr '$(TESTS)' || exit 2;) \
+	@$(if $(TESTS),$(PY) -m hymem.tools.kexpr '$(TESTS)' || exit 2;) \
 	$(RUN) HYMEM_SIMS=$(SIM_LIST) HYMEM_WAVES=$(WAVES) HYMEM_COVERAGE=$(COVERAGE) $(PY) -m pytest -n $(JOBS) -m rtl \
 	  $(if $(TESTS),-k '$(TESTS)') tests; rc=$$?; \
 	  if [ $$rc = 5 ]; then echo "error: no RTL regression matches TESTS='$(TESTS)'" >&2; fi; exit $$rc
@@ -63,22 +63,22 @@ test: $(STAMP)
 
 ## verilog: build/verilog/<top>.v for every registered top + manifest.json, each linted
 verilog: $(STAMP)
-	@$(RUN) $(PY) -m tools.verilog
+	@$(RUN) $(PY) -m hymem.tools.verilog
 
 ## waves: one regression with waveforms under build/waves/ plus the golden timeline VCD
 waves: $(STAMP)
-	@$(RUN) $(PY) -m tools.waves --sim $(WAVES_SIM) $(if $(SEED),--seed $(SEED)) '$(TEST)'
+	@$(RUN) $(PY) -m hymem.tools.waves --sim $(WAVES_SIM) $(if $(SEED),--seed $(SEED)) '$(TEST)'
 
 ## synth: Yosys synth + stat of TOP (one or more names) into build/synth/<top>.json
 synth: $(STAMP)
-	@$(RUN) YOWASP_CACHE_DIR=$(CURDIR)/build/yowasp-cache $(PY) -m tools.synth $(TOP)
+	@$(RUN) YOWASP_CACHE_DIR=$(CURDIR)/build/yowasp-cache $(PY) -m hymem.tools.synth $(TOP)
 
 ## bench: benchmarks (never part of make test), JSON under build/bench/
 bench: $(STAMP)
-	@$(RUN) $(PY) -m tools.bench $(BENCH)
+	@$(RUN) $(PY) -m hymem.tools.bench $(BENCH)
 
 lint: $(STAMP)
-	@$(VENV)/bin/ruff check golden rtl tb tests tools
+	@$(VENV)/bin/ruff check
 
 clean:
 	rm -rf build sim_build results.xml .pytest_cache .ruff_cache

@@ -162,7 +162,7 @@ def register(system: str):
 
 
 def _claims_module(system: str) -> str:
-    return f"golden.{system}.claims"
+    return f"hymem.golden.{system}.claims"
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,7 @@ def reproduce(system: str, progress: Callable[[str], None] | None = None) -> lis
             try:
                 found = importlib.util.find_spec(modname) is not None
             except ModuleNotFoundError as exc:
-                if exc.name != f"golden.{name}":  # a broken import inside the package is a bug
+                if exc.name != f"hymem.golden.{name}":  # a broken import inside the package is a bug
                     raise
                 found = False  # the package golden.<system> does not exist yet
             if found:

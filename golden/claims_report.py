@@ -14,7 +14,7 @@ import csv
 import io
 from pathlib import Path
 
-from golden.claims import NOT_MODELLED, Claim, SystemResult, summary
+from hymem.golden.claims import NOT_MODELLED, Claim, SystemResult, summary
 
 FORMATS = ("table", "csv", "md")
 CSV_FIELDS = ("system", "id", "kind", "expected", "outcome", "where", "paper", "model", "unit",
@@ -221,7 +221,7 @@ def plot_system(res: SystemResult, outdir: Path) -> str:
     from matplotlib.patches import Patch
     from matplotlib.ticker import FuncFormatter
 
-    from golden.plotting import pyplot, save
+    from hymem.golden.plotting import pyplot, save
 
     plt = pyplot()
     claims = [c for c in res.claims if c.kind != "input"]

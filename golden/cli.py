@@ -17,10 +17,10 @@ from pathlib import Path
 
 import click
 
-from golden.claims import SystemResult
-from golden.claims_report import FORMATS, to_csv, to_markdown
-from golden.claims_report import print_table as print_claims_table
-from golden.cli_support import (
+from hymem.golden.claims import SystemResult
+from hymem.golden.claims_report import FORMATS, to_csv, to_markdown
+from hymem.golden.claims_report import print_table as print_claims_table
+from hymem.golden.cli_support import (
     ErrorBoundary,
     _console,
     _emit_json,
@@ -91,7 +91,7 @@ def _print_network(net, bits: int) -> None:
 @handles_errors
 def workload_list(as_json: bool) -> None:
     """List the zoo networks."""
-    from golden.workloads import get_network, list_networks
+    from hymem.golden.workloads import get_network, list_networks
 
     rows = []
     for name in list_networks():
@@ -121,7 +121,7 @@ def workload_list(as_json: bool) -> None:
 @handles_errors
 def workload_show(net: str, bits: int, as_json: bool) -> None:
     """Layers and totals of NET: a zoo network name or an .onnx file."""
-    from golden.workloads import load_network
+    from hymem.golden.workloads import load_network
 
     network = load_network(net)
     if as_json:
@@ -137,7 +137,7 @@ def workload_show(net: str, bits: int, as_json: bool) -> None:
 @handles_errors
 def workload_import(file: Path, bits: int, as_json: bool) -> None:
     """Import FILE.onnx into the layer description and show it."""
-    from golden.workloads.onnx_import import load_onnx
+    from hymem.golden.workloads.onnx_import import load_onnx
 
     network = load_onnx(file)
     if as_json:
@@ -160,7 +160,7 @@ def tech() -> None:
 @handles_errors
 def tech_list(as_json: bool) -> None:
     """List the technology tables."""
-    from golden.tech import list_techs, load_tech
+    from hymem.golden.tech import list_techs, load_tech
 
     rows = []
     for name in list_techs():
@@ -186,7 +186,7 @@ def tech_list(as_json: bool) -> None:
 @handles_errors
 def tech_show(name: str, as_json: bool) -> None:
     """Every quantity of technology NAME (a name in configs/tech or a .toml path)."""
-    from golden.tech import load_tech
+    from hymem.golden.tech import load_tech
 
     t = load_tech(name)
     if as_json:
@@ -236,8 +236,8 @@ def _progress(name: str) -> None:
 @handles_errors
 def reproduce(system: str, as_json: bool, strict: bool, fmt: str, plot_dir: Path | None) -> None:
     """Paper vs model for SYSTEM: workloads, hydra, rana, maxnvm, rram, shycache or all."""
-    from golden.claims import reproduce as run
-    from golden.claims import summary
+    from hymem.golden.claims import reproduce as run
+    from hymem.golden.claims import summary
 
     results = run(system.lower(), progress=None if as_json else _progress)
     plots = _plot(results, plot_dir) if plot_dir else []
@@ -261,7 +261,7 @@ def reproduce(system: str, as_json: bool, strict: bool, fmt: str, plot_dir: Path
 
 def _judge_strict(results: list[SystemResult], system: str) -> None:
     """``--strict``: unexpected outcomes fail; so does asking for one system that is not modelled."""
-    from golden.claims import not_modelled
+    from hymem.golden.claims import not_modelled
 
     missing = not_modelled(results)
     if missing:
@@ -274,7 +274,7 @@ def _judge_strict(results: list[SystemResult], system: str) -> None:
 
 
 def _plot(results: list[SystemResult], outdir: Path) -> list[str]:
-    from golden.claims_report import plot
+    from hymem.golden.claims_report import plot
 
     return plot(results, outdir)
 
@@ -290,9 +290,9 @@ def _add_system_commands() -> None:
     """``hymem <system> ...`` comes from ``golden.<system>.cli.group`` where that module exists."""
     for system in SYSTEM_CLIS:
         try:
-            module = importlib.import_module(f"golden.{system}.cli")
+            module = importlib.import_module(f"hymem.golden.{system}.cli")
         except ModuleNotFoundError as exc:
-            if exc.name in (f"golden.{system}", f"golden.{system}.cli"):
+            if exc.name in (f"hymem.golden.{system}", f"hymem.golden.{system}.cli"):
                 continue
             raise
         main.add_command(module.group, system)
@@ -303,12 +303,12 @@ _add_system_commands()
 
 def _add_sweep_command() -> None:
     """``hymem sweep``: the design-space sweep layer (golden/sweep)."""
-    from golden.sweep.cli import command
+    from hymem.golden.sweep.cli import command
 
     main.add_command(command, "sweep")
 
 
 _add_sweep_command()
 
-if __name__ == "__main__":  # after the system groups are added, so `python -m golden.cli` has them
+if __name__ == "__main__":  # after the system groups are added, so `python -m hymem.golden.cli` has them
     main()

@@ -33,10 +33,10 @@ from pathlib import Path
 
 import click
 
-from golden.claims import ClaimError
-from golden.config import ConfigError
-from golden.energy import EnergyError
-from golden.workloads import WorkloadError
+from hymem.golden.claims import ClaimError
+from hymem.golden.config import ConfigError
+from hymem.golden.energy import EnergyError
+from hymem.golden.workloads import WorkloadError
 
 USER_ERRORS = (WorkloadError, ConfigError, ClaimError, EnergyError)
 EXIT_BAD_INPUT = 2
@@ -216,7 +216,8 @@ class FloatIn(click.FloatRange):
 
 def config_option(system: str):
     """``--config FILE``: the system's TOML instead of ``configs/<system>.toml`` (passed as ``config_path``)."""
-    return click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+    return click.option("--config", "config_path",
+                        type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
                         help=f"{system} config TOML (default configs/{system}.toml).")
 
 

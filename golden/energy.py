@@ -22,7 +22,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from golden.tech import Quantity, Technology
+from hymem.golden.tech import Quantity, Technology
 
 
 class EnergyError(ValueError):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from golden.config import ConfigError
+from hymem.golden.config import ConfigError
 
 ROUNDING_MODES = ("half_up", "floor")
 OVERFLOW_MODES = ("saturate", "wrap")

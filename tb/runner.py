@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from rtl.registry import get_top
+from hymem.rtl.registry import get_top
 
 
 def tb_component():

@@ -7,13 +7,30 @@ the simulator is part of every RTL test id.
 
 from __future__ import annotations
 
+import importlib.abc
 import os
+import sys
 
 import pytest
 from click.testing import CliRunner
 
-from golden.cli import main
-from tools.toolchain import SIMULATORS
+from hymem.golden.cli import main
+from hymem.tools.toolchain import SIMULATORS
+
+
+class _OldImportNames(importlib.abc.MetaPathFinder):
+    """Fail an import of ``golden``/``rtl``/``tb``/``tools`` as top-level packages: the source
+    tree is on ``sys.path`` (pytest's ``pythonpath``), so such an import would otherwise load a
+    second copy of a module that the rest of the run knows as ``hymem.golden...``."""
+
+    NAMES = frozenset({"golden", "rtl", "tb", "tools"})
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname in self.NAMES:
+            raise ImportError(f"import hymem.{fullname}, not {fullname}: hymem's one import name")
+
+
+sys.meta_path.insert(0, _OldImportNames())
 
 
 @pytest.fixture
@@ -61,7 +78,7 @@ def pytest_sessionstart(session):
 def pytest_terminal_summary(terminalreporter):
     import json
 
-    from tools.runner import RUNS_DIR
+    from hymem.tools.runner import RUNS_DIR
 
     run_id = os.environ.get("HYMEM_RUN_ID")
     runs = sorted((RUNS_DIR / run_id).glob("*.json")) if run_id else []
@@ -86,7 +103,7 @@ def pytest_terminal_summary(terminalreporter):
 
 def _coverage_summary(terminalreporter, run_id: str):
     """``make sim COVERAGE=1``: the merged Verilator coverage of this session (tools/coverage.py)."""
-    from tools import coverage
+    from hymem.tools import coverage
 
     if not coverage.enabled():
         return

@@ -23,8 +23,8 @@ from onnx import TensorProto, helper, numpy_helper
 from onnx_graphs import graph_model as _model
 from onnx_graphs import zeros_init as _init
 
-from golden.cli import main
-from golden.config import CONFIG_DIR
+from hymem.golden.cli import main
+from hymem.golden.config import CONFIG_DIR
 
 TIME_LIMIT_S = 60  # generous for a loaded 2-core machine; each case takes well under a second
 
@@ -195,7 +195,7 @@ def _boom(*args, **kwargs):
 
 
 def test_internal_error_is_one_line_and_debug_shows_it(monkeypatch):
-    monkeypatch.setattr("golden.workloads.get_network", _boom)
+    monkeypatch.setattr("hymem.golden.workloads.get_network", _boom)
     res = CliRunner().invoke(main, ["workload", "show", "vgg16"])
     assert res.exit_code == 2
     assert res.stderr == ("error: internal: RuntimeError: simulated bug "
@@ -259,8 +259,8 @@ def test_tables_never_cut_numbers_on_a_narrow_page(monkeypatch):
     """At 60 columns a wide table falls back to 'column: value' lines with every digit kept."""
     from rich.console import Console
 
-    import golden.cli_support as support
-    import golden.hydra.cli as hydra_cli
+    import hymem.golden.cli_support as support
+    import hymem.golden.hydra.cli as hydra_cli
 
     narrow = lambda: Console(width=60, file=sys.stdout)
     monkeypatch.setattr(support, "_console", narrow)

@@ -2,7 +2,7 @@
 
 import json
 
-from golden import cache
+from hymem.golden import cache
 
 
 def test_default_key_covers_all_of_golden_and_configs():

@@ -222,8 +222,8 @@ def test_rana_headline_pair_needs_a_buffer_access_per_mac():
     1/(1-0.417) of that traffic.  Both savings then need S+ID to make >= 0.74 buffer accesses per
     MAC for this suite, while a 16x16 array whose rows share inputs and whose PEs hold their
     weight for a tile reads <= 1/16 input + 1/16 weight word per MAC."""
-    from golden.rana.params import load_rana_config
-    from golden.rana.study import BENCHMARKS, design_matrix
+    from hymem.golden.rana.params import load_rana_config
+    from hymem.golden.rana.study import BENCHMARKS, design_matrix
 
     m = design_matrix(load_rana_config())
     macs = sum(m[n, "S+ID"].totals()["mac"] for n in BENCHMARKS)
@@ -245,9 +245,9 @@ def test_rana_figures_depend_on_the_unstated_core_split(claim_id, key, paper, re
     is not given.  Between two splits that both fit (R_o = 256 words, one accumulator per PE, up
     to 1024) the figure moves across the paper's value: a reading exists that gives it, and the
     paper does not say which.  The claim's note reports the figure at each reading."""
-    from golden.rana.claims import R_O_READINGS, fig15_claims, with_r_o
-    from golden.rana.params import load_rana_config
-    from golden.rana.study import comparison
+    from hymem.golden.rana.claims import R_O_READINGS, fig15_claims, with_r_o
+    from hymem.golden.rana.params import load_rana_config
+    from hymem.golden.rana.study import comparison
 
     cfg = load_rana_config()
     assert cfg.core.r_i + cfg.core.r_o + cfg.core.r_w == 36 * 1024 // 2   # 36 KB of 16-bit words
@@ -288,8 +288,8 @@ def test_rana_weight_per_mac_reading_is_reported():
     more than the 0.74 accesses per MAC the headline pair needs; the claims report it."""
     from types import SimpleNamespace
 
-    from golden.rana.claims import energy_weight_per_mac, fig15_claims
-    from golden.rana.params import load_rana_config
+    from hymem.golden.rana.claims import energy_weight_per_mac, fig15_claims
+    from hymem.golden.rana.params import load_rana_config
 
     layer = SimpleNamespace(counts={"mac": 1000, "buffer_words": {"weight_reads": 40}})
     sched = SimpleNamespace(layers=[layer, layer], total_pj=lambda: 5000.0,
@@ -318,10 +318,10 @@ def test_rana_figures_depend_on_the_unnamed_resnet_and_the_averaging(claim_id, k
     res4a_branch1 with M=1024, R=C=14, K=1, S=2); between two of them the figure moves across
     the paper's printed value, and it also does between the suite-total and mean-of-ratios
     averages: a reading exists that gives it, and the paper does not say which."""
-    from golden.rana.claims import fig15_claims
-    from golden.rana.params import load_rana_config
-    from golden.rana.scheduler import conv_layers
-    from golden.rana.study import BENCHMARKS, comparison
+    from hymem.golden.rana.claims import fig15_claims
+    from hymem.golden.rana.params import load_rana_config
+    from hymem.golden.rana.scheduler import conv_layers
+    from hymem.golden.rana.study import BENCHMARKS, comparison
 
     resnets = ("resnet50", "resnet101", "resnet152")
     for net in resnets:
@@ -371,9 +371,9 @@ def test_rana_dadiannao_refresh_saving_needs_a_bank_size():
     figure depends on the bank size, which §V-C does not give for DaDianNao.  Between the
     evaluation platform's bank (1.454 MB / 64) and one bank per 2 MB (a DaDianNao tile's eDRAM,
     18 banks in 36 MB) the figure moves across 99.9's printed digits; the claim reports both."""
-    from golden.rana.claims import dadiannao_claims
-    from golden.rana.dadiannao import BANK_READINGS, comparison, with_bank_bytes
-    from golden.rana.params import load_rana_config
+    from hymem.golden.rana.claims import dadiannao_claims
+    from hymem.golden.rana.dadiannao import BANK_READINGS, comparison, with_bank_bytes
+    from hymem.golden.rana.params import load_rana_config
 
     cfg = load_rana_config()
     assert cfg.edram.bank_bytes * 64 == 1454 * 1024      # the platform's bank: 1.454 MB / 64
@@ -404,7 +404,7 @@ def _runtime_upper_s(network: str) -> float:
     FC layer ceil(M/16) * N (one column busy); layer shapes from the workload zoo."""
     import math
 
-    from golden.workloads import get_network
+    from hymem.golden.workloads import get_network
 
     cycles = 0
     for lay in get_network(network).layers:

@@ -48,9 +48,9 @@ def test_reproduce_workloads_strict(run):
 
 def test_unmodelled_system_fails_strict(run, monkeypatch):
     """A single system with no claims module yet: reported, and --strict exits 1 saying why."""
-    from golden import claims as C
+    from hymem.golden import claims as C
 
-    monkeypatch.setattr(C, "_claims_module", lambda name: f"golden.{name}_has_no_claims_module")
+    monkeypatch.setattr(C, "_claims_module", lambda name: f"hymem.golden.{name}_has_no_claims_module")
     monkeypatch.setattr(C, "_REGISTRY", {k: v for k, v in C._REGISTRY.items() if k != "shycache"})
     res = run("reproduce", "shycache", "--strict", "--json")
     assert res.exit_code == 1
@@ -121,7 +121,7 @@ def test_zoo_bench_runs():
 
 
 def test_bench_selects_modules_and_groups():
-    from tools import bench
+    from hymem.tools import bench
 
     assert bench.select(["rana_schedule"]) == ["rana_schedule"]
     # a group is every module of that prefix; a module named twice runs once
@@ -137,8 +137,8 @@ def test_reproduce_table_at_80_columns_keeps_every_number():
 
     from rich.console import Console
 
-    from golden.claims import reproduce
-    from golden.claims_report import fmt_num, print_table
+    from hymem.golden.claims import reproduce
+    from hymem.golden.claims_report import fmt_num, print_table
 
     results = reproduce("workloads")
     out = io.StringIO()

@@ -2,8 +2,8 @@
 
 import pytest
 
-import golden.workloads.claims  # noqa: F401  (registers "workloads")
-from golden import claims as C
+import hymem.golden.workloads.claims  # noqa: F401  (registers "workloads")
+from hymem.golden import claims as C
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +36,7 @@ def test_registry_not_modelled_and_all(monkeypatch):
     test does not depend on which systems the project has modelled so far.
     """
     monkeypatch.setattr(C, "_REGISTRY", {"workloads": C._REGISTRY["workloads"]})
-    monkeypatch.setattr(C, "_claims_module", lambda name: f"golden.{name}_has_no_claims_module")
+    monkeypatch.setattr(C, "_claims_module", lambda name: f"hymem.golden.{name}_has_no_claims_module")
     res = {r.system: r for r in C.reproduce("all")}
     assert list(res) == list(C.SYSTEMS)
     assert res["workloads"].status == C.MODELLED and res["workloads"].claims

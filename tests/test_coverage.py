@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from tools import coverage
-from tools.toolchain import REPO
+from hymem.tools import coverage
+from hymem.tools.toolchain import REPO
 
 
 def _point(page, line, what, instance="top", column=1):
@@ -77,12 +77,12 @@ def test_numbered_instances_share_a_row():
 
 def test_regression_with_coverage(tmp_path, monkeypatch, sim):
     """A Verilator run under HYMEM_COVERAGE=1 leaves its points; an Icarus run is unaffected."""
-    from tools.runner import run_cocotb
+    from hymem.tools.runner import run_cocotb
 
     monkeypatch.setattr(coverage, "COVERAGE_DIR", tmp_path)
     monkeypatch.setenv("HYMEM_COVERAGE", "1")
     monkeypatch.setenv("HYMEM_RUN_ID", "flow")
-    run_cocotb("rana_clock_divider", "tb.rana.test_clock_divider", sim, test_id="rana_clock_divider-coverage")
+    run_cocotb("rana_clock_divider", "hymem.tb.rana.test_clock_divider", sim, test_id="rana_clock_divider-coverage")
     table = coverage.report("flow", lambda _: None)
     if sim != "verilator":
         assert table is None

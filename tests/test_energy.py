@@ -2,8 +2,8 @@
 
 import pytest
 
-from golden.energy import EnergyError, account, event_costs
-from golden.tech import load_tech
+from hymem.golden.energy import EnergyError, account, event_costs
+from hymem.golden.tech import load_tech
 
 
 def test_rana_style_breakdown():

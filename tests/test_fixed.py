@@ -6,8 +6,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from golden.config import ConfigError
-from golden.fixed import FixedFormat, bias_to_acc, from_unsigned, requantize, to_unsigned, wrap
+from hymem.golden.config import ConfigError
+from hymem.golden.fixed import FixedFormat, bias_to_acc, from_unsigned, requantize, to_unsigned, wrap
 
 Q88 = FixedFormat()
 

@@ -5,11 +5,11 @@ import subprocess
 
 import pytest
 
-from golden.config import ConfigError
-from golden.hydra.params import load_hydra_config
-from rtl.registry import TOPS, get_top
-from tools.toolchain import REPO
-from tools.verilog import emit_all
+from hymem.golden.config import ConfigError
+from hymem.golden.hydra.params import load_hydra_config
+from hymem.rtl.registry import TOPS, get_top
+from hymem.tools.toolchain import REPO
+from hymem.tools.verilog import emit_all
 
 
 def test_every_top_emits_linted_verilog_and_manifest(tmp_path):
@@ -53,7 +53,8 @@ def test_config_rejects_unknown_keys_and_wrong_types(tmp_path):
     ("waves", "TEST=nope", "unknown TEST 'nope'; valid: hydra_mac"),
 ])
 def test_make_rejects_unknown_names_in_one_line(target, variable, message):
-    result = subprocess.run(["make", "-s", "-C", str(REPO), target, variable], capture_output=True, text=True, check=False)
+    result = subprocess.run(["make", "-s", "-C", str(REPO), target, variable],
+                            capture_output=True, text=True, check=False)
     assert result.returncode != 0
     assert message in result.stderr
     assert "Traceback" not in result.stderr
@@ -61,13 +62,14 @@ def test_make_rejects_unknown_names_in_one_line(target, variable, message):
 
 def test_rtl_with_a_config_variant(tmp_path, sim):
     """The same regression passes for a non-default format from a TOML variant (one parameter source)."""
-    from tools.runner import run_cocotb
+    from hymem.tools.runner import run_cocotb
 
     text = (REPO / "configs" / "hydra.toml").read_text()
     variant = tmp_path / "hydra_q4_4_floor_wrap.toml"
     variant.write_text(text.replace("width = 16", "width = 8").replace("frac = 8", "frac = 4")
-                       .replace("acc_width = 48", "acc_width = 24").replace('rounding = "half_up"', 'rounding = "floor"')
+                       .replace("acc_width = 48", "acc_width = 24")
+                       .replace('rounding = "half_up"', 'rounding = "floor"')
                        .replace('overflow = "saturate"', 'overflow = "wrap"'))
     assert load_hydra_config(variant).fixed.width == 8
-    run_cocotb("hydra_mac", "tb.hydra.test_mac", sim, test_id="hydra_mac-q4_4_floor_wrap", config=variant,
+    run_cocotb("hydra_mac", "hymem.tb.hydra.test_mac", sim, test_id="hydra_mac-q4_4_floor_wrap", config=variant,
                testcase=["test_mac_idle_and_backpressure"])

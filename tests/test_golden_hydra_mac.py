@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from golden.fixed import FixedFormat
-from golden.hydra.mac import MacBatch, mac_cycle_model, mac_results
+from hymem.golden.fixed import FixedFormat
+from hymem.golden.hydra.mac import MacBatch, mac_cycle_model, mac_results
 
 FMT = FixedFormat()
 
@@ -108,7 +108,7 @@ def test_sequential_cycle_model_full_rate_by_hand():
 
 
 def test_sequential_multiplier_cycles_follow_the_width():
-    from golden.hydra.mac import booth_iterations, multiply_cycles
+    from hymem.golden.hydra.mac import booth_iterations, multiply_cycles
 
     assert booth_iterations(FMT.width) == 8 and multiply_cycles("sequential", FMT) == 8
     assert multiply_cycles("pipelined", FMT) == 1

@@ -7,17 +7,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from golden.fixed import requantize
-from golden.hydra.cycles import layer_cycles, layer_jobs
-from golden.hydra.jobs import READ_FIRST, READ_LAST, READ_RELU, rau_flags
-from golden.hydra.params import load_hydra_config
-from golden.hydra.system import conv_layer_outputs
-from golden.hydra.unit import UnitJob, unit_outputs
-from golden.tech import load_tech
-from golden.workloads.layers import make_layer
-from tb.common.dram_pcm import DeviceTiming, MemoryDevice, beat_gaps
-from tb.hydra.reference import reference_layer
-from tools.runner import run_cocotb
+from hymem.golden.fixed import requantize
+from hymem.golden.hydra.cycles import layer_cycles, layer_jobs
+from hymem.golden.hydra.jobs import READ_FIRST, READ_LAST, READ_RELU, rau_flags
+from hymem.golden.hydra.params import load_hydra_config
+from hymem.golden.hydra.system import conv_layer_outputs
+from hymem.golden.hydra.unit import UnitJob, unit_outputs
+from hymem.golden.tech import load_tech
+from hymem.golden.workloads.layers import make_layer
+from hymem.tb.common.dram_pcm import DeviceTiming, MemoryDevice, beat_gaps
+from hymem.tb.hydra.reference import reference_layer
+from hymem.tools.runner import run_cocotb
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = load_hydra_config()
@@ -132,7 +132,7 @@ def test_system_cosimulation(sim, tmp_path, name, subs, where):
     path = variant(tmp_path, f"hydra_{name}", **subs)
     config = load_hydra_config(path)
     assert config.unit.ob_words == 32 and config.system.pass_accumulation == where
-    run_cocotb("hydra_system", "tb.hydra.test_system", sim, test_id=f"hydra_system-{name}", config=path)
+    run_cocotb("hydra_system", "hymem.tb.hydra.test_system", sim, test_id=f"hydra_system-{name}", config=path)
 
 
 def test_system_golden_matches_the_independent_reference():

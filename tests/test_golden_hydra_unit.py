@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from golden.hydra.cycles import UnsupportedLayer, job_cycles, layer_cycles
-from golden.hydra.params import load_hydra_config
-from golden.hydra.unit import UnitGeometry, UnitJob, job_error, unit_outputs
-from golden.workloads.layers import make_layer
-from golden.workloads.zoo import get_network
-from tools.runner import run_cocotb
+from hymem.golden.hydra.cycles import UnsupportedLayer, job_cycles, layer_cycles
+from hymem.golden.hydra.params import load_hydra_config
+from hymem.golden.hydra.unit import UnitGeometry, UnitJob, job_error, unit_outputs
+from hymem.golden.workloads.layers import make_layer
+from hymem.golden.workloads.zoo import get_network
+from hymem.tools.runner import run_cocotb
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = load_hydra_config()

@@ -5,7 +5,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from golden.rana.config_words import (
+from hymem.golden.rana.config_words import (
     ConfigWordError,
     LayerConfig,
     Pattern,
@@ -13,7 +13,7 @@ from golden.rana.config_words import (
     unpack_words,
     words_per_layer,
 )
-from golden.rana.controller import (
+from hymem.golden.rana.controller import (
     LayerTraffic,
     RefreshModel,
     idle_traffic,
@@ -24,7 +24,7 @@ from golden.rana.controller import (
     run_loader,
     run_refresh,
 )
-from golden.rana.params import load_rana_config
+from hymem.golden.rana.params import load_rana_config
 
 NO_TRAFFIC = LayerTraffic([], [], [], [])
 
@@ -155,8 +155,8 @@ def test_controller_model_refreshes_exactly_the_schedulers_gamma(network):
     """Whole networks at the real time scale: the cycle model the RTL is held to (pulses from the divider,
     sweeps of the flagged banks, the loader between layers) refreshes exactly the scheduler's γ (eq. 14's
     refresh count, a closed form: pulses × flagged banks × bank words, divider phase carried across layers)."""
-    from golden.rana.designs import DESIGNS
-    from golden.rana.scheduler import schedule_network
+    from hymem.golden.rana.designs import DESIGNS
+    from hymem.golden.rana.scheduler import schedule_network
 
     cfg = load_rana_config()
     for design in DESIGNS:

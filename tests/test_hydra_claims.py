@@ -7,10 +7,10 @@ import types
 import pytest
 from click.testing import CliRunner
 
-from golden import claims as C
-from golden.cli import main
-from golden.hydra import claims as H
-from golden.hydra.frame import _rtl_cycles
+from hymem.golden import claims as C
+from hymem.golden.cli import main
+from hymem.golden.hydra import claims as H
+from hymem.golden.hydra.frame import _rtl_cycles
 
 SEED = "001_fbb152c140f97399.txt"
 
@@ -85,7 +85,7 @@ def test_table2_is_a_consistency_check(by_id):
 
 
 def test_energy_ratios_by_naive_accounting(by_id):
-    from golden.workloads import get_network
+    from hymem.golden.workloads import get_network
 
     ratios = []
     for name in ("vgg16", "vgg19"):
@@ -113,12 +113,12 @@ def test_reproduce_hydra_strict_cli():
 
 def test_rtl_hook_in_notes(monkeypatch):
     """With an RTL cycle model present, the latency notes report its latency and utilization."""
-    fake = types.ModuleType("golden.hydra.cycles")
+    fake = types.ModuleType("hymem.golden.hydra.cycles")
 
     def layer_cycles(layer, config):
         return {"cycles": layer.macs / 512 * 2, "utilization": 0.5}
     fake.layer_cycles = layer_cycles
-    monkeypatch.setitem(sys.modules, "golden.hydra.cycles", fake)
+    monkeypatch.setitem(sys.modules, "hymem.golden.hydra.cycles", fake)
     monkeypatch.setattr(C, "_REGISTRY", dict(C._REGISTRY))
     _rtl_cycles.cache_clear()  # results of the real cycle model must not answer for the fake
     try:

@@ -5,11 +5,11 @@ from dataclasses import replace
 
 import pytest
 
-from golden.config import ConfigError, from_dict
-from golden.hydra import memory
-from golden.hydra.frame import MacRate, frame, layer_figures, paper_timing, radix4_timing
-from golden.hydra.params import HydraConfig, MemoryParams, load_hydra_config
-from golden.workloads import Builder, get_network, make_layer
+from hymem.golden.config import ConfigError, from_dict
+from hymem.golden.hydra import memory
+from hymem.golden.hydra.frame import MacRate, frame, layer_figures, paper_timing, radix4_timing
+from hymem.golden.hydra.params import HydraConfig, MemoryParams, load_hydra_config
+from hymem.golden.workloads import Builder, get_network, make_layer
 
 # Table I, typed here from the seed (not read from the tech table under test), pJ/bit
 DRAM_AR, DRAM_AW, PCM_AR, PCM_AW = 1.17, 0.39, 2.47, 16.82

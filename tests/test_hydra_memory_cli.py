@@ -63,9 +63,9 @@ def test_error_with_json_is_one_document(run):
 
 
 def test_rtl_timing_sums_the_rtl_cycle_model(run):
-    from golden.hydra.cycles import layer_cycles
-    from golden.hydra.params import load_hydra_config
-    from golden.workloads import get_network
+    from hymem.golden.hydra.cycles import layer_cycles
+    from hymem.golden.hydra.params import load_hydra_config
+    from hymem.golden.workloads import get_network
 
     doc = json.loads(run("hydra", "frame", "digits_cnn", "--timing", "rtl", "--json").stdout)
     config = load_hydra_config()

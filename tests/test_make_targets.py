@@ -2,9 +2,9 @@
 
 import pytest
 
-from golden.config import ConfigError
-from rtl.registry import TOPS
-from tools import kexpr, waves
+from hymem.golden.config import ConfigError
+from hymem.rtl.registry import TOPS
+from hymem.tools import kexpr, waves
 
 
 def test_every_registered_top_has_waves_or_a_reason():

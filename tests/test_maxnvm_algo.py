@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from golden.config import ConfigError
-from golden.maxnvm.clustering import cluster, cluster_layer
-from golden.maxnvm.pruning import magnitude_mask, prune
+from hymem.golden.config import ConfigError
+from hymem.golden.maxnvm.clustering import cluster, cluster_layer
+from hymem.golden.maxnvm.pruning import magnitude_mask, prune
 
 
 def test_magnitude_mask_drops_exactly_the_smallest():

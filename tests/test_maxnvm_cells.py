@@ -6,11 +6,11 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from golden.claims import Claim, claim
-from golden.cli import main
-from golden.maxnvm import claims as MC
-from golden.maxnvm.accounting import LayerCounts, network_cells
-from golden.maxnvm.params import CodecParams
+from hymem.golden.claims import Claim, claim
+from hymem.golden.cli import main
+from hymem.golden.maxnvm import claims as MC
+from hymem.golden.maxnvm.accounting import LayerCounts, network_cells
+from hymem.golden.maxnvm.params import CodecParams
 
 # 4-bit CSR relative indices, 16-bit row counters, SEC-DED over 32-bit words = (39, 32)
 CODEC = CodecParams(data_bits=16, idxsync_block=1024, csr_index_bits=4, csr_counter_bits=16,
@@ -130,9 +130,9 @@ def test_idxsync_saving_is_the_stated_comparison():
 def test_idxsync_saving_does_not_depend_on_per_layer_sparsity():
     # the tolerance note: mask = 1 bit per weight and values = total non-zeros, so moving the zeros
     # between layers (conv 40 % dense, FC at whatever keeps VGG16's 18.9 % overall) changes only padding
-    from golden.maxnvm.accounting import layer_counts_of
-    from golden.maxnvm.params import load_maxnvm_config
-    from golden.workloads import get_network
+    from hymem.golden.maxnvm.accounting import layer_counts_of
+    from hymem.golden.maxnvm.params import load_maxnvm_config
+    from hymem.golden.workloads import get_network
 
     layers = get_network("vgg16").of_kind("conv", "fc")
     total = sum(lay.weights for lay in layers)
@@ -157,7 +157,7 @@ def test_csr_break_even_index_bits_resnet50():
     assert MC.csr_break_even_index_bits("resnet50") == 7
     import dataclasses
 
-    from golden.maxnvm.params import load_maxnvm_config
+    from hymem.golden.maxnvm.params import load_maxnvm_config
 
     base = load_maxnvm_config().codec
     pc = MC.chosen_cells("resnet50", "P+C")["cells"]
@@ -167,8 +167,8 @@ def test_csr_break_even_index_bits_resnet50():
 
 
 def test_faults_per_read_is_cells_times_rate():
-    from golden.maxnvm.mlc import cell_fault_rate
-    from golden.maxnvm.params import load_maxnvm_config
+    from hymem.golden.maxnvm.mlc import cell_fault_rate
+    from hymem.golden.maxnvm.params import load_maxnvm_config
 
     tech = load_maxnvm_config().mlc.tech("ctt")
     assert MC.faults_per_read(1e6, 3) == pytest.approx(1e6 * cell_fault_rate(tech, 3))
@@ -198,7 +198,7 @@ def test_cells_and_storage_of_an_onnx_file(tmp_path):
 
 
 def test_config_option(tmp_path):
-    from golden.config import config_path
+    from hymem.golden.config import config_path
 
     def mlc3_rate(doc, tech):
         (row,) = [r for r in doc["rates"] if r["technology"] == tech and r["bits_per_cell"] == 3]

@@ -5,8 +5,8 @@ import struct
 import numpy as np
 import pytest
 
-from golden.bits import pack_words
-from golden.maxnvm.codecs import (
+from hymem.golden.bits import pack_words
+from hymem.golden.maxnvm.codecs import (
     codeword_bits,
     decode_bitmask,
     decode_bitmask_report,
@@ -25,7 +25,7 @@ from golden.maxnvm.codecs import (
     secded_decode,
     secded_encode,
 )
-from golden.maxnvm.codecs.bitmask import pad_to
+from hymem.golden.maxnvm.codecs.bitmask import pad_to
 
 PACKED = (4, 5, 6, 7)
 
@@ -544,8 +544,8 @@ def test_lut():
 # ---------------------------------------------------------------- decoder cost models
 
 def test_bitmask_decoder_cost_hand_counted():
-    from golden.maxnvm.codecs import BitmaskLayout
-    from golden.maxnvm.codecs.cost import bitmask_beats, bitmask_decoder_cost
+    from hymem.golden.maxnvm.codecs import BitmaskLayout
+    from hymem.golden.maxnvm.codecs.cost import bitmask_beats, bitmask_decoder_cost
     # 20 kernels x 10 elements, 16-bit: groups of 16 kernels -> 160 + 40 elements.
     # Blocks of 64 bits: group 0 -> 64, 64, 32; group 1 -> 40.  Lanes 3: 22 + 22 + 11 + 14 = 69 beats.
     lay = BitmaskLayout(20, 10, 16, 64)
@@ -557,12 +557,12 @@ def test_bitmask_decoder_cost_hand_counted():
 
 
 def test_csr_decoder_cost_hand_counted():
-    from golden.maxnvm.codecs.cost import csr_decoder_cost
+    from hymem.golden.maxnvm.codecs.cost import csr_decoder_cost
     assert csr_decoder_cost(3, 12) == {"rows": 3, "weights_out": 36, "busy_cycles": 39}
 
 
 def test_busy_cycles_with_stalls_hand_replayed():
-    from golden.maxnvm.codecs.cost import busy_cycles_with_stalls
+    from hymem.golden.maxnvm.codecs.cost import busy_cycles_with_stalls
     # start in cycle 0; set-up in 1; beats offered from 2; ready 0 in 2, 4, 5: beats leave in 3 and 6.
     assert busy_cycles_with_stalls([2], [1, 1, 0, 1, 0, 0, 1], 0) == (6, 7)
     assert busy_cycles_with_stalls([1, 1], [1, 1, 1], 0) == (4, 5)       # set-up, beat, set-up, beat
@@ -571,9 +571,9 @@ def test_busy_cycles_with_stalls_hand_replayed():
 
 
 def test_codec_config_is_strict(tmp_path):
-    from golden.config import ConfigError
-    from golden.maxnvm.params import load_maxnvm_config
-    from tools.toolchain import REPO
+    from hymem.golden.config import ConfigError
+    from hymem.golden.maxnvm.params import load_maxnvm_config
+    from hymem.tools.toolchain import REPO
     text = (REPO / "configs" / "maxnvm.toml").read_text()
     assert load_maxnvm_config().codec.group_kernels == 16
     for k, (old, new, message) in enumerate((
@@ -587,7 +587,7 @@ def test_codec_config_is_strict(tmp_path):
 
 
 def test_busy_cycles_through_a_register_stage_by_hand():
-    from golden.maxnvm.codecs.cost import busy_cycles_through_stage, busy_cycles_with_stalls
+    from hymem.golden.maxnvm.codecs.cost import busy_cycles_through_stage, busy_cycles_with_stalls
     # always ready: the stage is invisible (set-up, 2 beats, set-up, 3 beats)
     assert busy_cycles_through_stage([2, 3], [1] * 20, 0) == busy_cycles_with_stalls([2, 3], [1] * 20, 0) == (7, 8)
     # sink stalled in cycles 0-4: beat 1 enters the empty stage in cycle 2, beat 2 waits for

@@ -5,10 +5,10 @@ import math
 import numpy as np
 import pytest
 
-from golden.config import ConfigError
-from golden.maxnvm import mlc
-from golden.maxnvm.params import MlcTech, load_maxnvm_config
-from golden.tech import load_tech
+from hymem.golden.config import ConfigError
+from hymem.golden.maxnvm import mlc
+from hymem.golden.maxnvm.params import MlcTech, load_maxnvm_config
+from hymem.golden.tech import load_tech
 
 CFG = load_maxnvm_config().mlc
 PAPER = load_tech("maxnvm_envm").components["mlc_faults"].quantities  # seed 003 §2.3 numbers

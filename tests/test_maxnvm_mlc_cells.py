@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from golden.maxnvm import mlc
-from golden.maxnvm.params import load_maxnvm_config
-from tb.common.mlc_cells import MlcFaults, acceleration_for
+from hymem.golden.maxnvm import mlc
+from hymem.golden.maxnvm.params import load_maxnvm_config
+from hymem.tb.common.mlc_cells import MlcFaults, acceleration_for
 
 CFG = load_maxnvm_config().mlc
 

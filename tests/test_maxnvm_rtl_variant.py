@@ -6,10 +6,11 @@ with 256-bit blocks, on both simulators (one parameter source sizes RTL, golden 
 
 import pytest
 
-from tb.maxnvm.variants import LANE_VARIANTS, codec_variant_toml
-from tools.runner import run_cocotb
+from hymem.tb.maxnvm.variants import LANE_VARIANTS, codec_variant_toml
+from hymem.tools.runner import run_cocotb
 
-TOPS = {"maxnvm_bitmask": "tb.maxnvm.test_bitmask", "maxnvm_weight_decoder": "tb.maxnvm.test_weight_decoder"}
+TOPS = {"maxnvm_bitmask": "hymem.tb.maxnvm.test_bitmask",
+        "maxnvm_weight_decoder": "hymem.tb.maxnvm.test_weight_decoder"}
 
 
 @pytest.mark.parametrize("variant", list(LANE_VARIANTS))

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from golden.config import ConfigError
-from golden.maxnvm import accounting as A
-from golden.maxnvm import storage as S
-from golden.maxnvm.params import CodecParams
+from hymem.golden.config import ConfigError
+from hymem.golden.maxnvm import accounting as A
+from hymem.golden.maxnvm import storage as S
+from hymem.golden.maxnvm.params import CodecParams
 
 # small widths so every size is easy to derive by hand
 CODEC = CodecParams(data_bits=16, csr_index_bits=2, csr_counter_bits=4, secded_data_bits=8,

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from golden.cli import main
-from golden.maxnvm import params as P
-from golden.maxnvm import study as S
-from golden.maxnvm.mlc import BITS_PER_CELL, cells_of
-from golden.maxnvm.storage import ENCODINGS
+from hymem.golden.cli import main
+from hymem.golden.maxnvm import params as P
+from hymem.golden.maxnvm import study as S
+from hymem.golden.maxnvm.mlc import BITS_PER_CELL, cells_of
+from hymem.golden.maxnvm.storage import ENCODINGS
 
 REAL = P.load_maxnvm_config()
 # a cheaper pipeline for tests: 2 retrainings for the bound, short retraining after pruning
@@ -22,10 +22,10 @@ SMALL = dataclasses.replace(REAL, study=dataclasses.replace(REAL.study, itn_retr
 
 @pytest.fixture
 def run(monkeypatch, tmp_path):
-    import golden.cache
+    from hymem.golden import cache
 
     monkeypatch.setattr(P, "load_maxnvm_config", lambda path=None: SMALL)
-    monkeypatch.setattr(golden.cache, "CACHE_DIR", tmp_path / "cache")  # the CLI caches its study
+    monkeypatch.setattr(cache, "CACHE_DIR", tmp_path / "cache")  # the CLI caches its study
     runner = CliRunner()
     return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
 

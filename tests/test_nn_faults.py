@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from golden.fixed import FixedFormat, fixed_to_float, float_to_fixed
-from golden.nn import (
+from hymem.golden.fixed import FixedFormat, fixed_to_float, float_to_fixed
+from hymem.golden.nn import (
     NNError,
     accuracy,
     bit_error_transform,
@@ -131,7 +131,7 @@ def test_training_through_bit_errors_learns():
 
 
 def test_dynamic_formats_fit_each_arrays_range():
-    from golden.nn import dynamic_formats, init_params
+    from hymem.golden.nn import dynamic_formats, init_params
 
     params = init_params(0)
     params["conv1.w"] = params["conv1.w"] / np.abs(params["conv1.w"]).max() * 0.75   # peak in [0.5, 1): 0 int bits

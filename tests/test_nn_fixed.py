@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from golden.fixed import FixedFormat, wrap
-from golden.hydra.mac import MacBatch, mac_results
-from golden.nn import (
+from hymem.golden.fixed import FixedFormat, wrap
+from hymem.golden.hydra.mac import MacBatch, mac_results
+from hymem.golden.nn import (
     NNError,
     accuracy,
     accuracy_fixed,

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from golden.nn import (
+from hymem.golden.nn import (
     NNError,
     accuracy,
     fixed_trace,
@@ -16,7 +16,7 @@ from golden.nn import (
     quantize_params,
     train,
 )
-from golden.workloads import get_network
+from hymem.golden.workloads import get_network
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from golden.fixed import FixedFormat
-from golden.nn import (
+from hymem.golden.fixed import FixedFormat
+from hymem.golden.nn import (
     NNError,
     accuracy,
     accuracy_fixed,

@@ -8,7 +8,7 @@ import pytest
 from onnx import helper
 from onnx_graphs import graph_model, mixed_graph, zeros_init
 
-from golden.workloads.onnx_import import OnnxImportError, import_model, load_onnx
+from hymem.golden.workloads.onnx_import import OnnxImportError, import_model, load_onnx
 
 
 def test_mixed_graph_layers_and_counts():

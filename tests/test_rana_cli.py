@@ -5,7 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from golden.cli import main
+from hymem.golden.cli import main
 
 LAYER_B = ["--M", "512", "--N", "256", "--R", "28", "--C", "28", "--K", "3", "--S", "1"]
 
@@ -92,7 +92,7 @@ def test_schedule_onnx_file(run, tmp_path):
 
 
 def test_config_option_replaces_the_toml(run, tmp_path):
-    from golden.config import config_path
+    from hymem.golden.config import config_path
 
     toml = tmp_path / "rana.toml"
     toml.write_text(config_path("rana").read_text().replace("tolerable_us = 734.0", "tolerable_us = 900.0"))

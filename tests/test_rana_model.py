@@ -7,10 +7,10 @@ import itertools
 import numpy as np
 import pytest
 
-from golden.config import ConfigError
-from golden.rana.config_words import Pattern
-from golden.rana.cost import Buffer, layer_counts, next_phase
-from golden.rana.lifetime import (
+from hymem.golden.config import ConfigError
+from hymem.golden.rana.config_words import Pattern
+from hymem.golden.rana.cost import Buffer, layer_counts, next_phase
+from hymem.golden.rana.lifetime import (
     ConvShape,
     Tiling,
     TilingError,
@@ -20,8 +20,8 @@ from golden.rana.lifetime import (
     storage_words,
     utilization,
 )
-from golden.rana.params import load_rana_config
-from golden.rana.retention import (
+from hymem.golden.rana.params import load_rana_config
+from hymem.golden.rana.retention import (
     RetentionDistribution,
     distribution,
     load_table,
@@ -285,7 +285,7 @@ def test_buffer_counts_equal_naive_walk_random():
 
 
 def test_worked_number_claims_within_printed_precision():
-    from golden.rana.claims import buffer_claim, lifetime_claims
+    from hymem.golden.rana.claims import buffer_claim, lifetime_claims
 
     claims = lifetime_claims(CFG) + [buffer_claim(CFG)]
     assert [c.id for c in claims] == ["rana.layerA.od.lt_o", "rana.layerB.od.lt_io.tn16", "rana.layerB.od.lt_io.tn8",
@@ -300,8 +300,8 @@ def test_sid_accesses_needed_by_the_headline_pair():
     and its MACs, leaves S+ID exactly RANA*'s MAC energy for buffer access: beta_b * E_buf = alpha * E_mac."""
     from types import SimpleNamespace
 
-    from golden.rana.claims import _sid_accesses_needed
-    from golden.rana.study import BENCHMARKS
+    from hymem.golden.rana.claims import _sid_accesses_needed
+    from hymem.golden.rana.study import BENCHMARKS
 
     def sched(mac, ddr):
         return SimpleNamespace(totals=lambda: {"mac": mac, "ddr": ddr})

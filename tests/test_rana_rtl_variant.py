@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from golden.rana.params import load_rana_config
-from tools.runner import run_cocotb
-from tools.toolchain import REPO
+from hymem.golden.rana.params import load_rana_config
+from hymem.tools.runner import run_cocotb
+from hymem.tools.toolchain import REPO
 
 VARIANT = {"n_banks": 20, "rows_per_bank": 50, "refresh_max_wait": 2, "config_memory_words": 256}
 
@@ -30,7 +30,7 @@ def variant_toml(tmp_path):
 
 @pytest.mark.parametrize("top", ["rana_refresh_controller", "rana_config_loader"])
 def test_rana_blocks_with_a_config_variant(tmp_path, sim, top):
-    run_cocotb(top, f"tb.rana.test_{top.removeprefix('rana_')}", sim, test_id=f"{top}-20_banks",
+    run_cocotb(top, f"hymem.tb.rana.test_{top.removeprefix('rana_')}", sim, test_id=f"{top}-20_banks",
                config=variant_toml(tmp_path))
 
 
@@ -40,5 +40,5 @@ def test_rana_controller_refreshes_alexnets_scheduled_gamma(sim):
     Verilator only: Icarus runs this design at ~30 k cycles/s (the compressed co-simulations cover it)."""
     if sim != "verilator":
         pytest.skip("3.1 M cycles: Verilator only")
-    run_cocotb("rana_edram_controller", "tb.rana.bench_network", sim, test_id="rana_network_gamma-alexnet",
+    run_cocotb("rana_edram_controller", "hymem.tb.rana.bench_network", sim, test_id="rana_network_gamma-alexnet",
                extra_env={"HYMEM_RANA_NETWORKS": "alexnet"})

@@ -6,8 +6,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from golden.config import ConfigError
-from golden.rana.config_words import (
+from hymem.golden.config import ConfigError
+from hymem.golden.rana.config_words import (
     ConfigWordError,
     LayerConfig,
     Pattern,
@@ -15,12 +15,12 @@ from golden.rana.config_words import (
     unpack_words,
     words_per_layer,
 )
-from golden.rana.cost import energy_pj, layer_counts, tech_costs
-from golden.rana.designs import DESIGNS, design_buffer, get_design, refresh_interval_us
-from golden.rana.lifetime import ConvShape, Tiling, core_fits
-from golden.rana.params import load_rana_config
-from golden.rana.scheduler import ScheduleError, schedule_layer, schedule_network, tiling_grid
-from golden.rana.training import TINY, StudyOptions, StudyResult, run_study
+from hymem.golden.rana.cost import energy_pj, layer_counts, tech_costs
+from hymem.golden.rana.designs import DESIGNS, design_buffer, get_design, refresh_interval_us
+from hymem.golden.rana.lifetime import ConvShape, Tiling, core_fits
+from hymem.golden.rana.params import load_rana_config
+from hymem.golden.rana.scheduler import ScheduleError, schedule_layer, schedule_network, tiling_grid
+from hymem.golden.rana.training import TINY, StudyOptions, StudyResult, run_study
 
 CFG = load_rana_config()
 
@@ -140,7 +140,7 @@ def test_schedule_respects_constraints_and_flags():
 
 def test_rana_has_no_extra_offchip_access():
     """§V-B4: at 1.454 MB, RANA(E-5) and RANA*(E-5) move each layer's input map, weights and outputs once."""
-    from golden.rana.study import BENCHMARKS, design_matrix
+    from hymem.golden.rana.study import BENCHMARKS, design_matrix
 
     m = design_matrix()
     for n in BENCHMARKS:
@@ -193,7 +193,7 @@ def test_tolerable_rate_rule():
 
 
 def test_aggregate_ratio_suite_and_mean_by_hand():
-    from golden.rana.study import aggregate_ratio
+    from hymem.golden.rana.study import aggregate_ratio
 
     # two networks: design 1 and 9 vs base 2 and 10 -> suite 10/12, mean (0.5 + 0.9)/2
     assert aggregate_ratio([1.0, 9.0], [2.0, 10.0], "suite") == pytest.approx(10 / 12)
@@ -204,7 +204,7 @@ def test_aggregate_ratio_suite_and_mean_by_hand():
 
 def test_fig15_aggregation_is_the_named_reading():
     """The suite-total reading is chosen on RANA(0) vs eD+OD (-19.4 %, equal to VGG's alone, §V-B3)."""
-    from golden.rana.study import BENCHMARKS, comparison, design_matrix
+    from hymem.golden.rana.study import BENCHMARKS, comparison, design_matrix
 
     m = design_matrix()
     totals = {d: sum(m[n, d].total_pj() for n in BENCHMARKS) for d in ("RANA(0)", "eD+OD")}
@@ -216,7 +216,7 @@ def test_fig15_aggregation_is_the_named_reading():
 
 
 def test_interval_sweep_is_fresh_schedules_and_refresh_falls():
-    from golden.rana.study import interval_sweep
+    from hymem.golden.rana.study import interval_sweep
 
     sweep = interval_sweep(CFG, "alexnet", ("eD+ID", "eD+OD"), (45, 90, 720))
     direct = schedule_network("alexnet", "eD+OD", CFG, interval_us=90.0).energy_pj()
@@ -228,10 +228,10 @@ def test_interval_sweep_is_fresh_schedules_and_refresh_falls():
 
 def test_readings_reject_bad_input():
     """The network and bank-size readings of the claims name what is wrong."""
-    from golden.config import ConfigError
-    from golden.rana.dadiannao import with_bank_bytes
-    from golden.rana.params import load_rana_config
-    from golden.rana.study import comparison
+    from hymem.golden.config import ConfigError
+    from hymem.golden.rana.dadiannao import with_bank_bytes
+    from hymem.golden.rana.params import load_rana_config
+    from hymem.golden.rana.study import comparison
 
     cfg = load_rana_config()
     with pytest.raises(ConfigError, match="four networks"):

@@ -13,7 +13,7 @@ import pytest
 from claims_demonstrated import DEMONSTRATED
 from click.testing import CliRunner
 
-from golden.cli import main
+from hymem.golden.cli import main
 
 # Out of tolerance, expected ok, and no demonstration yet that the paper cannot support them:
 # they keep `reproduce all --strict` at exit 1 until modelled or demonstrated (issue 12).

@@ -6,8 +6,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from golden.cli import main
-from golden.rram.cost import ROWS
+from hymem.golden.cli import main
+from hymem.golden.rram.cost import ROWS
 
 
 @pytest.fixture
@@ -77,8 +77,8 @@ def test_bad_input_is_one_error_line_and_exit_2(run, args, message):
 
 
 def test_reproduce_rram_json_carries_kinds_and_expectations(run, monkeypatch):
-    import golden.claims as C
-    from golden.rram.claims import claims
+    import hymem.golden.claims as C
+    from hymem.golden.rram.claims import claims
 
     monkeypatch.setitem(C._REGISTRY, "rram", claims)   # other tests register stand-ins
     doc = json.loads(run("reproduce", "rram", "--json").stdout)

@@ -6,12 +6,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from golden.config import ConfigError
-from golden.rram.cost import ROWS, Axes, array_layers, default_axes, evaluate, evaluate_design
-from golden.rram.loopnest import loop_counts
-from golden.rram.params import load_params
-from golden.rram.schedule import schedule, stages_of
-from golden.workloads import Builder, get_network
+from hymem.golden.config import ConfigError
+from hymem.golden.rram.cost import ROWS, Axes, array_layers, default_axes, evaluate, evaluate_design
+from hymem.golden.rram.loopnest import loop_counts
+from hymem.golden.rram.params import load_params
+from hymem.golden.rram.schedule import schedule, stages_of
+from hymem.golden.workloads import Builder, get_network
 
 
 @pytest.fixture(scope="module")

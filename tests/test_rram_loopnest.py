@@ -6,9 +6,9 @@ import random
 import numpy as np
 import pytest
 
-from golden.rram.loopnest import LoopNestError, loop_counts, reference_counts
-from golden.rram.params import ArrayParams
-from golden.workloads import get_network, make_layer
+from hymem.golden.rram.loopnest import LoopNestError, loop_counts, reference_counts
+from hymem.golden.rram.params import ArrayParams
+from hymem.golden.workloads import get_network, make_layer
 
 SEED = 20260314
 

@@ -9,7 +9,7 @@ import sys
 # so the project-wide gate reads it without importing this module)
 from claims_demonstrated import RRAM_DEMONSTRATED as DEMONSTRATED
 
-from golden.workloads import get_network
+from hymem.golden.workloads import get_network
 
 # out of tolerance, expected ok, not shown impossible from the paper's numbers (docs/rram.md)
 UNEXPLAINED: set[str] = set()
@@ -180,7 +180,7 @@ def test_acc_buffer_reduction_is_at_most_78_percent():
 
 
 def test_every_expected_out_claim_is_demonstrated_here():
-    from golden.rram.claims import claims  # not via the registry, which other tests patch
+    from hymem.golden.rram.claims import claims  # not via the registry, which other tests patch
 
     made = claims()
     out = {c.id for c in made if c.expected == "out"}

@@ -10,9 +10,9 @@
 
 import re
 
-from golden.rram.params import load_params
-from tools.runner import run_cocotb
-from tools.toolchain import REPO
+from hymem.golden.rram.params import load_params
+from hymem.tools.runner import run_cocotb
+from hymem.tools.toolchain import REPO
 
 SLOW_WEIGHTS = {
     "weight_banks": 1,
@@ -38,13 +38,13 @@ def slow_weight_toml(tmp_path):
 
 
 def test_rram_network_slices(sim):
-    run_cocotb("rram_accelerator", "tb.rram.test_network", sim, test_id="rram_accelerator-network")
+    run_cocotb("rram_accelerator", "hymem.tb.rram.test_network", sim, test_id="rram_accelerator-network")
 
 
 def test_rram_slow_weight_buffer(tmp_path, sim):
     run_cocotb(
         "rram_accelerator",
-        "tb.rram.test_accelerator",
+        "hymem.tb.rram.test_accelerator",
         sim,
         test_id="rram_accelerator-slow_weights",
         config=slow_weight_toml(tmp_path),

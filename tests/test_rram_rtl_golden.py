@@ -6,12 +6,12 @@ import dataclasses
 import numpy as np
 import pytest
 
-from golden.config import ConfigError
-from golden.rram.functional import conv2d
-from golden.rram.params import load_params
-from golden.rram.rtl_params import Order, Reg, RtlParams
-from golden.rram.rtl_timing import Tile, check_tile, expected_counters, replay
-from tb.rram.layout import io_strides, io_words, registers
+from hymem.golden.config import ConfigError
+from hymem.golden.rram.functional import conv2d
+from hymem.golden.rram.params import load_params
+from hymem.golden.rram.rtl_params import Order, Reg, RtlParams
+from hymem.golden.rram.rtl_timing import Tile, check_tile, expected_counters, replay
+from hymem.tb.rram.layout import io_strides, io_words, registers
 
 CONFIG = load_params()
 

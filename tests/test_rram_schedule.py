@@ -7,8 +7,8 @@ import random
 import numpy as np
 import pytest
 
-from golden.config import ConfigError
-from golden.rram.schedule import (
+from hymem.golden.config import ConfigError
+from hymem.golden.rram.schedule import (
     Stage,
     brute_force_fixed_weight,
     fast_fixed_weight,
@@ -19,7 +19,7 @@ from golden.rram.schedule import (
     stages_of,
     tree_leaves,
 )
-from golden.workloads import get_network
+from hymem.golden.workloads import get_network
 
 SEED = 20260315
 

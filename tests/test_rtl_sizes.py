@@ -5,17 +5,17 @@ from dataclasses import replace
 
 import pytest
 
-from golden.fixed import FixedFormat
-from golden.hydra.mac import booth_iterations
-from golden.hydra.params import load_hydra_config
-from golden.maxnvm.codecs import bitmask as golden_bitmask
-from golden.maxnvm.codecs import secded as golden_secded
-from golden.maxnvm.params import load_maxnvm_config
-from golden.rana import config_words as golden_words
-from rtl.hydra.mac_seq import MacSeq
-from rtl.maxnvm import bitmask_decoder as rtl_bitmask
-from rtl.maxnvm import secded as rtl_secded
-from rtl.rana import config_loader as rtl_loader
+from hymem.golden.fixed import FixedFormat
+from hymem.golden.hydra.mac import booth_iterations
+from hymem.golden.hydra.params import load_hydra_config
+from hymem.golden.maxnvm.codecs import bitmask as golden_bitmask
+from hymem.golden.maxnvm.codecs import secded as golden_secded
+from hymem.golden.maxnvm.params import load_maxnvm_config
+from hymem.golden.rana import config_words as golden_words
+from hymem.rtl.hydra.mac_seq import MacSeq
+from hymem.rtl.maxnvm import bitmask_decoder as rtl_bitmask
+from hymem.rtl.maxnvm import secded as rtl_secded
+from hymem.rtl.rana import config_loader as rtl_loader
 
 
 @pytest.mark.parametrize("width, cycles", [(16, 8), (9, 5), (8, 4)])
@@ -76,7 +76,7 @@ def test_hydra_unit_geometry_by_hand():
     # The RTL's buffers take their sizes from UnitGeometry; hydra.toml's [unit] by hand:
     # 32 MACs x 1024 B of AB = 32 KiB = 4096 64-bit words; 32 x 128 B of WB = 512 words;
     # 4 FX16 values per 64-bit word; a 7x7 kernel's 49 slots need 6 address bits.
-    from golden.hydra.unit import UnitGeometry
+    from hymem.golden.hydra.unit import UnitGeometry
     geo = UnitGeometry.from_config(load_hydra_config())
     assert (geo.n_macs, geo.bus_width, geo.ab_words, geo.wb_words, geo.ob_words) == (32, 64, 4096, 512, 128)
     assert (geo.values_per_word, geo.ab_values, geo.wb_values, geo.slot_bits) == (4, 16384, 2048, 6)

@@ -15,9 +15,9 @@ from dataclasses import replace
 
 import pytest
 
-from golden.shycache import claims as shy_claims
-from golden.shycache.model import prepared, run_point
-from golden.shycache.params import load_shycache_config
+from hymem.golden.shycache import claims as shy_claims
+from hymem.golden.shycache.model import prepared, run_point
+from hymem.golden.shycache.params import load_shycache_config
 
 NET = "squeezenet1_0"
 MEMORY_NS = (40.0, 100.0)   # both plausible for DDR3-2133 behind an L2 (the paper gives none)
@@ -26,7 +26,7 @@ SUBARRAYS = (4, 8, 32)      # STT subarrays per array (the paper gives none; 8 i
 
 @pytest.fixture(scope="module")
 def prep():
-    from golden.shycache.cnn_trace import network_trace
+    from hymem.golden.shycache.cnn_trace import network_trace
 
     cfg = load_shycache_config()
     return prepared(network_trace(NET, cfg), [cfg.workload.nvm_range], cfg)
@@ -42,7 +42,7 @@ def _spread(values) -> float:
 
 
 def _tolerance(text: str) -> float:
-    from golden.claims import printed
+    from hymem.golden.claims import printed
     return printed(text)[1]
 
 
@@ -94,7 +94,7 @@ def test_power_optimum_location_depends_on_unstated_stt_write_energy(prep):
 def test_fewest_flips_location_depends_on_the_unstated_kernel_blocking():
     """The paper says ACL but not its blocking: with B blocks of 1 MB (ours) the 1024/768 L2
     flips least, with 4 MB blocks 2048/512 does (SRAM L1)."""
-    from golden.shycache.cnn_trace import network_trace
+    from hymem.golden.shycache.cnn_trace import network_trace
 
     cfg0 = load_shycache_config()
     fewest = set()
@@ -111,7 +111,7 @@ def test_l1_peak_depends_on_the_unstated_kernel_blocking():
     """Which L1 geometry is fastest without an L2 (and by how much) turns on the SGEMM
     blocking, which the paper does not give: with our 1 MB B blocks 64/16 peaks, with
     24 KB blocks (k 64 x 96 columns) 32/24 does, with a larger gain."""
-    from golden.shycache.cnn_trace import network_trace
+    from hymem.golden.shycache.cnn_trace import network_trace
 
     cfg0 = load_shycache_config()
     peaks, best = set(), []

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from golden.cli import main
-from golden.shycache.params import load_shycache_config
-from golden.shycache.reference import simulate
-from golden.shycache.trace import Region, Trace, load_trace, save_npz
+from hymem.golden.cli import main
+from hymem.golden.shycache.params import load_shycache_config
+from hymem.golden.shycache.reference import simulate
+from hymem.golden.shycache.trace import Region, Trace, load_trace, save_npz
 
 SEED = 3015
 NVM = (0x8000_0000, 0x8100_0000)

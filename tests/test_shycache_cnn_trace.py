@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from golden.shycache.cnn_trace import network_trace
-from golden.shycache.params import load_shycache_config
-from golden.workloads import get_network
+from hymem.golden.shycache.cnn_trace import network_trace
+from hymem.golden.shycache.params import load_shycache_config
+from hymem.golden.workloads import get_network
 
 
 def _expected_kernel_loads(net, rows, tm=8, tn=12):

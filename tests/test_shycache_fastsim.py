@@ -13,10 +13,10 @@ import numba
 import numpy as np
 import pytest
 
-from golden.shycache import fastsim
-from golden.shycache.params import Geometry, load_shycache_config
-from golden.shycache.reference import simulate
-from golden.shycache.trace import Region, Trace
+from hymem.golden.shycache import fastsim
+from hymem.golden.shycache.params import Geometry, load_shycache_config
+from hymem.golden.shycache.reference import simulate
+from hymem.golden.shycache.trace import Region, Trace
 
 SEED = 151203
 NVM = (0x8000_0000, 0x8100_0000)

@@ -12,9 +12,9 @@ from collections import OrderedDict
 import numpy as np
 import pytest
 
-from golden.shycache.params import Geometry, load_shycache_config
-from golden.shycache.reference import ReferenceHierarchy, ReferenceLevel, check_ranges
-from golden.shycache.trace import Region, Trace
+from hymem.golden.shycache.params import Geometry, load_shycache_config
+from hymem.golden.shycache.reference import ReferenceHierarchy, ReferenceLevel, check_ranges
+from hymem.golden.shycache.trace import Region, Trace
 
 SEED = 20261203
 NVM = (0x8000_0000, 0x8100_0000)

@@ -5,10 +5,10 @@ import dataclasses
 
 import pytest
 
-from golden.config import ConfigError, config_path
-from golden.shycache.params import load_shycache_config
-from golden.shycache.rtl_params import LevelParams, level_params
-from golden.shycache.rtl_timing import RtlTiming, TimedRequest
+from hymem.golden.config import ConfigError, config_path
+from hymem.golden.shycache.params import load_shycache_config
+from hymem.golden.shycache.rtl_params import LevelParams, level_params
+from hymem.golden.shycache.rtl_timing import RtlTiming, TimedRequest
 
 
 def test_level_params_take_the_stt_timing_from_the_system_config():

@@ -1,6 +1,7 @@
-"""The layering the README describes, checked on the source: no module imports a ``test_*``
-module, ``tb`` never imports ``tools`` (tools drive testbenches, not the reverse), ``golden``
-never imports Amaranth or cocotb, and ``golden`` has no import cycle."""
+"""The layering the README describes, checked on the source: everything is imported under the
+one name ``hymem``, no module imports a ``test_*`` module, ``tb`` never imports ``tools`` (tools
+drive testbenches, not the reverse), ``golden`` never imports Amaranth or cocotb, and
+``golden`` has no import cycle."""
 
 import ast
 from pathlib import Path
@@ -24,8 +25,21 @@ def modules(package: str) -> dict[str, Path]:
     found = {}
     for path in (REPO / package).rglob("*.py"):
         parts = path.relative_to(REPO).with_suffix("").parts
-        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+        found[".".join(("hymem",) + (parts[:-1] if parts[-1] == "__init__" else parts))] = path
     return found
+
+
+FOLDERS = ("golden", "rtl", "tb", "tools")
+
+
+def test_everything_is_imported_as_hymem():
+    """``import golden`` would load a second copy of a module beside ``hymem.golden`` (two
+    registries, two enum classes); an installed hymem has no top-level ``golden`` at all."""
+    offenders = [f"{path.relative_to(REPO)} imports {name}"
+                 for package in (*FOLDERS, "tests")
+                 for path in modules(package).values()
+                 for name in imports(path) if name.split(".")[0] in FOLDERS]
+    assert offenders == []
 
 
 def test_nothing_imports_a_test_module():
@@ -38,13 +52,14 @@ def test_nothing_imports_a_test_module():
 
 def test_tb_does_not_import_tools():
     offenders = [f"{path.relative_to(REPO)} imports {name}" for path in modules("tb").values()
-                 for name in imports(path) if name.split(".")[0] == "tools"]
+                 for name in imports(path) if name.startswith("hymem.tools")]
     assert offenders == []
 
 
 def test_golden_imports_no_hdl_or_simulator():
     offenders = [f"{path.relative_to(REPO)} imports {name}" for path in modules("golden").values()
-                 for name in imports(path) if name.split(".")[0] in ("amaranth", "cocotb", "rtl", "tb")]
+                 for name in imports(path)
+                 if name.split(".")[0] in ("amaranth", "cocotb") or name.startswith(("hymem.rtl", "hymem.tb"))]
     assert offenders == []
 
 

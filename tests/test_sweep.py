@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from golden.cli import main
-from golden.config import ConfigError
-from golden.rana.params import load_rana_config
-from golden.rana.scheduler import schedule_network
-from golden.sweep import expand, get_study, open_engine, parse_grid, point_seed, run_sweep
+from hymem.golden.cli import main
+from hymem.golden.config import ConfigError
+from hymem.golden.rana.params import load_rana_config
+from hymem.golden.rana.scheduler import schedule_network
+from hymem.golden.sweep import expand, get_study, open_engine, parse_grid, point_seed, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL_TILING = ["tm=16,64", "tn=4,16", "tr=7,14", "tc=14,16"]
@@ -153,7 +153,7 @@ def test_resume_after_kill_loses_nothing(tmp_path):
 
 
 def test_pareto_front_by_hand():
-    from golden.sweep.plots import pareto_front
+    from hymem.golden.sweep.plots import pareto_front
 
     pts = [[1, 9], [2, 5], [3, 7], [4, 2], [5, 2], [2, 6], [6, 1]]  # (3,7) (5,2) (2,6) dominated
     assert pareto_front(np.array(pts, float)).tolist() == [0, 1, 3, 6]
@@ -174,7 +174,7 @@ def test_plot_writes_heat_map_and_pareto_front(tmp_path):
 
 
 def test_grid_file(tmp_path):
-    from golden.sweep import load_grid_file
+    from hymem.golden.sweep import load_grid_file
 
     st = get_study("rana", "retention")
     good = tmp_path / "grid.toml"
@@ -193,8 +193,8 @@ def test_grid_file(tmp_path):
 
 def test_training_points_on_a_pool_equal_the_serial_study():
     """`hymem rana train`'s study runs on the sweep; a 2-process pool gives the same accuracies."""
-    from golden.rana.training import TINY, run_study
-    from golden.sweep import rows_of
+    from hymem.golden.rana.training import TINY, run_study
+    from hymem.golden.sweep import rows_of
 
     serial = run_study(TINY)
     with open_engine(workers=2) as engine:
@@ -208,7 +208,7 @@ def test_training_points_on_a_pool_equal_the_serial_study():
 
 def test_seeded_study_gets_a_seed_per_point_whatever_the_batch(monkeypatch):
     """A stochastic study (``seeded=True``) sees a ``seed`` derived from its point alone."""
-    from golden.sweep import Axis, registry, study
+    from hymem.golden.sweep import Axis, registry, study
 
     monkeypatch.setattr(registry, "_STUDIES", dict(registry._STUDIES))
 

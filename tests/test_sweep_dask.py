@@ -10,11 +10,11 @@ import time
 
 import pytest
 
-from golden.sweep import get_study, open_engine, parse_grid, run_sweep
+from hymem.golden.sweep import get_study, open_engine, parse_grid, run_sweep
 
 pytest.importorskip("distributed")
 
-from tools.dask_cluster import LocalDaskCluster
+from hymem.tools.dask_cluster import LocalDaskCluster
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,8 @@
 
 import pytest
 
-from golden.config import ConfigError
-from golden.tech import Quantity, list_techs, load_tech
+from hymem.golden.config import ConfigError
+from hymem.golden.tech import Quantity, list_techs, load_tech
 
 
 def test_all_tables_load_and_every_quantity_has_unit_and_source():

@@ -2,8 +2,8 @@
 
 import pywellen
 
-from tb.common.clock import CLOCK_PERIOD_NS
-from tools.runner import WAVES_DIR, run_cocotb
+from hymem.tb.common.clock import CLOCK_PERIOD_NS
+from hymem.tools.runner import WAVES_DIR, run_cocotb
 
 CASE = "test_mac_idle_and_backpressure"
 
@@ -29,7 +29,7 @@ def first_defined_ns(signal, limit_ns: int = 10_000) -> int:
 
 def test_golden_timeline_matches_rtl_dump(sim):
     test_id = "waves-check"
-    outcome = run_cocotb("hydra_mac", "tb.hydra.test_mac", sim, test_id=test_id, testcase=CASE, waves=True)
+    outcome = run_cocotb("hydra_mac", "hymem.tb.hydra.test_mac", sim, test_id=test_id, testcase=CASE, waves=True)
     golden_path = WAVES_DIR / f"{test_id}-{sim}-idle_and_backpressure.golden.vcd"
     rtl, rtl_scale = values_by_name(outcome["waves"], "hydra_mac")
     golden, golden_scale = values_by_name(golden_path, "golden")

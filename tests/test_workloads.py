@@ -6,8 +6,8 @@ Expectations are hand-computed from the layer formulas or are published counts
 
 import pytest
 
-from golden.workloads import Builder, WorkloadError, get_network, list_networks, make_layer
-from golden.workloads.layers import pool_out
+from hymem.golden.workloads import Builder, WorkloadError, get_network, list_networks, make_layer
+from hymem.golden.workloads.layers import pool_out
 
 
 def test_conv_padding_stride():

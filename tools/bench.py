@@ -2,7 +2,8 @@
 
 A name is a benchmark module (``rana_schedule``) or a group: the prefix before a
 module's first underscore (``rana`` runs every ``rana_*`` module), so one system's
-figures do not wait for another's long runs.  No name runs them all.  Each module's ``run()`` returns ``[{"name", "figure", "unit", "note"}, ...]``;
+figures do not wait for another's long runs.  No name runs them all.  Each module's ``run()``
+returns ``[{"name", "figure", "unit", "note"}, ...]``;
 every result is written to ``build/bench/<name>.json`` together with a note on
 the machine (benchmarks are timings: compare runs on the same machine) and
 printed as one line.  Benchmarks are never part of ``make test``.
@@ -19,8 +20,8 @@ import platform
 import sys
 import time
 
-import tools.benches
-from tools.toolchain import BUILD
+from hymem.tools import benches
+from hymem.tools.toolchain import BUILD
 
 BENCH_DIR = BUILD / "bench"
 
@@ -28,7 +29,7 @@ BENCH_DIR = BUILD / "bench"
 def cocotb_bench(name: str, top: str, module: str, sim: str, env: dict | None = None,
                  config=None, hdl_clock: bool = False, registered_reset: bool = False) -> dict:
     """Run cocotb benchmark ``module`` on ``top`` and return the JSON it writes to ``HYMEM_BENCH_OUT``."""
-    from tools.runner import run_cocotb
+    from hymem.tools.runner import run_cocotb
 
     out = BENCH_DIR / f"{name}-{sim}.raw.json"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -44,7 +45,7 @@ def machine_note() -> str:
 
 
 def available() -> list[str]:
-    return sorted(m.name for m in pkgutil.iter_modules(tools.benches.__path__))
+    return sorted(m.name for m in pkgutil.iter_modules(benches.__path__))
 
 
 def groups() -> dict[str, list[str]]:
@@ -78,7 +79,7 @@ def main(argv=None):
         return
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     for name in select(args.names):
-        module = importlib.import_module(f"tools.benches.{name}")
+        module = importlib.import_module(f"hymem.tools.benches.{name}")
         for result in module.run():
             result = {**result, "benchmark": name, "machine": machine_note()}
             (BENCH_DIR / f"{result['name']}.json").write_text(json.dumps(result, indent=2) + "\n")

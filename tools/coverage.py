@@ -36,7 +36,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.toolchain import BUILD
+from hymem.tools.toolchain import BUILD
 
 COVERAGE_DIR = BUILD / "coverage"
 KINDS = ("line", "branch", "toggle")
@@ -161,7 +161,7 @@ class VerilogIndex:
 
 
 def _relative(src: str) -> str:
-    from tools.toolchain import REPO
+    from hymem.tools.toolchain import REPO
 
     return src.removeprefix(f"{REPO}/")
 

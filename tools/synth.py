@@ -16,10 +16,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from golden.config import ConfigError
-from rtl.registry import TOPS, get_top
-from tools.toolchain import BUILD
-from tools.verilog import emit_all
+from hymem.golden.config import ConfigError
+from hymem.rtl.registry import TOPS, get_top
+from hymem.tools.toolchain import BUILD
+from hymem.tools.verilog import emit_all
 
 SYNTH_DIR = BUILD / "synth"
 

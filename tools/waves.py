@@ -21,10 +21,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from golden.config import CONFIG_DIR, ConfigError
-from rtl.registry import TOPS, get_top
-from tools.runner import WAVES_DIR, SimulationFailed, run_cocotb
-from tools.toolchain import SIMULATORS
+from hymem.golden.config import CONFIG_DIR, ConfigError
+from hymem.rtl.registry import TOPS, get_top
+from hymem.tools.runner import WAVES_DIR, SimulationFailed, run_cocotb
+from hymem.tools.toolchain import SIMULATORS
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,10 @@ class Recipe:
 
 
 RECIPES = {
-    "hydra_mac_bench": Recipe("tb.hydra.bench_mac", "the MAC benchmark, shortened to 2000 pairs",
+    "hydra_mac_bench": Recipe("hymem.tb.hydra.bench_mac", "the MAC benchmark, shortened to 2000 pairs",
                               env={"HYMEM_BENCH_PAIRS": "2000"}),
     "hydra_system": Recipe(
-        "tb.hydra.test_system", "the co-simulation of tests/test_golden_hydra_system.py on its "
+        "hymem.tb.hydra.test_system", "the co-simulation of tests/test_golden_hydra_system.py on its "
         "reduced 16-unit x 4-MAC variant (the full 16 x 32 system takes far longer)",
         toml_edits={"n_macs = 32": "n_macs = 4", "ob_words = 128": "ob_words = 32"}),
 }

@@ -21,11 +21,11 @@ from __future__ import annotations
 from dataclasses import replace
 from statistics import fmean
 
-from golden.claims import Claim, claim, printed, printed_ratio, register
-from golden.config import ConfigError
-from golden.tech import load_tech
-from golden.workloads import get_network
-from golden.workloads.claims import _projection
+from hymem.golden.claims import Claim, claim, printed, printed_ratio, register
+from hymem.golden.config import ConfigError
+from hymem.golden.tech import load_tech
+from hymem.golden.workloads import get_network
+from hymem.golden.workloads.claims import _projection
 
 from .frame import RtlTiming, frame, network_macs, paper_timing, radix4_timing, rtl_layer_cycles
 from .params import MAC_VARIANTS, PASS_ACCUMULATION, HydraConfig, load_hydra_config

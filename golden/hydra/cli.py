@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from golden.cli_support import (
+from hymem.golden.cli_support import (
     FloatIn,
     _console,
     _emit_json,
@@ -21,7 +21,7 @@ from golden.cli_support import (
     json_option,
     print_table,
 )
-from golden.workloads import load_network
+from hymem.golden.workloads import load_network
 
 from . import memory
 

@@ -39,10 +39,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from golden.hydra.jobs import READ_FIRST, READ_LAST, READ_POOL, LayerJob, bias_words
-from golden.hydra.mac import booth_iterations
-from golden.hydra.unit import MODES, REGISTERS, UNIT_COUNTERS, UnitGeometry, UnitJob, job_error
-from golden.workloads.layers import Layer
+from hymem.golden.hydra.jobs import READ_FIRST, READ_LAST, READ_POOL, LayerJob, bias_words
+from hymem.golden.hydra.mac import booth_iterations
+from hymem.golden.hydra.unit import MODES, REGISTERS, UNIT_COUNTERS, UnitGeometry, UnitJob, job_error
+from hymem.golden.workloads.layers import Layer
 
 CHECK_CYCLES = 2
 

@@ -28,9 +28,9 @@ import math
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from golden.config import ConfigError, resolve_name
-from golden.workloads import Network, get_network
-from golden.workloads.layers import Layer
+from hymem.golden.config import ConfigError, resolve_name
+from hymem.golden.workloads import Network, get_network
+from hymem.golden.workloads.layers import Layer
 
 from . import memory
 from .params import HydraConfig, SystemParams
@@ -133,7 +133,7 @@ def _rtl_cycles(layer: Layer, config: HydraConfig) -> tuple[float, float]:
 def rtl_layer_cycles():
     """The RTL cycle model, or a one-line error while it does not exist."""
     try:
-        from golden.hydra.cycles import layer_cycles
+        from hymem.golden.hydra.cycles import layer_cycles
     except ImportError as exc:
         raise ConfigError(f"RTL timing needs golden.hydra.cycles.layer_cycles, not available ({exc})") \
             from None

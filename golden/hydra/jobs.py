@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from golden.hydra.unit import UnitJob
+from hymem.golden.hydra.unit import UnitJob
 
 # The READ command's flags (``addr`` of a system READ): first pass into the RAU (no running sum
 # yet), last pass (bias, ReLU, requantize, send), ReLU, max-pool pass-through; with [system]

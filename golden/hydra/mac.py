@@ -12,7 +12,8 @@ an event timeline that :mod:`golden.trace` writes as a VCD beside the RTL dump.
 
 Stimulus protocol (shared with ``tb/hydra/test_mac.py``): the stimulus is a
 list of :class:`MacBatch`.  Before a batch the driver waits until it sees the
-MAC idle (``busy`` low) in some cycle, then in the next cycle pulses ``bias_load`` with the batch's bias for one cycle; it then
+MAC idle (``busy`` low) in some cycle, then in the next cycle pulses ``bias_load`` with the
+batch's bias for one cycle; it then
 offers the batch's pairs, pair ``i`` after ``gap[i]`` idle cycles (counted from
 the cycle after the previous transfer).  A batch with ``clear_after`` pulses
 ``clear`` in the cycle after its last transfer, abandoning the neuron in
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from golden.fixed import FixedFormat, bias_to_acc, product, requantize, wrap
+from hymem.golden.fixed import FixedFormat, bias_to_acc, product, requantize, wrap
 
 
 def booth_iterations(width: int) -> int:

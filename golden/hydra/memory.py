@@ -32,10 +32,10 @@ import math
 from dataclasses import dataclass
 from functools import cache
 
-from golden.config import ConfigError, resolve_name
-from golden.energy import Account, EventCost, account, event_costs
-from golden.tech import load_tech
-from golden.workloads.layers import Layer
+from hymem.golden.config import ConfigError, resolve_name
+from hymem.golden.energy import Account, EventCost, account, event_costs
+from hymem.golden.tech import load_tech
+from hymem.golden.workloads.layers import Layer
 
 from .params import HydraConfig, MemoryParams
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
 
-from golden.config import ConfigError, check_range, config_path, from_dict, load_toml
-from golden.fixed import FixedFormat
-from golden.workloads.layers import KINDS as LAYER_KINDS
+from hymem.golden.config import ConfigError, check_range, config_path, from_dict, load_toml
+from hymem.golden.fixed import FixedFormat
+from hymem.golden.workloads.layers import KINDS as LAYER_KINDS
 
 PASS_ACCUMULATION = ("unit", "rau")
 

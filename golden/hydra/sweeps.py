@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from golden.sweep import Axis, study
-from golden.workloads import list_networks, load_network
+from hymem.golden.sweep import Axis, study
+from hymem.golden.workloads import list_networks, load_network
 
 from .frame import frame, timing_by_name
 from .memory import DEVICES, SYSTEMS

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from golden.fixed import FixedFormat, bias_to_acc, wrap
-from golden.hydra.cycles import unit_counts
-from golden.hydra.jobs import READ_FIRST, READ_LAST, LayerJob, bias_words, outputs_of
-from golden.hydra.unit import UNIT_COUNTERS, UnitJob, unit_outputs
+from hymem.golden.fixed import FixedFormat, bias_to_acc, wrap
+from hymem.golden.hydra.cycles import unit_counts
+from hymem.golden.hydra.jobs import READ_FIRST, READ_LAST, LayerJob, bias_words, outputs_of
+from hymem.golden.hydra.unit import UNIT_COUNTERS, UnitJob, unit_outputs
 
 RAU_COUNTERS = ("sums", "outputs", "acc_reads", "acc_writes", "bias_reads", "bias_writes")
 
@@ -106,6 +106,6 @@ def traffic_from_counters(counts: dict, geo, n_units: int) -> dict:
 
 def transfer_energy(traffic: dict, tech):
     """Data-transfer energy (array read/write per bit, Table I) through ``golden.energy.account``."""
-    from golden.energy import account, event_costs
+    from hymem.golden.energy import account, event_costs
 
     return account(traffic, event_costs(tech, {event: (q, 1) for event, q in TRAFFIC_COSTS.items()}))

@@ -37,8 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from golden.fixed import FixedFormat, bias_to_acc, wrap
-from golden.hydra.params import CMD_FIELD_BITS
+from hymem.golden.fixed import FixedFormat, bias_to_acc, wrap
+from hymem.golden.hydra.params import CMD_FIELD_BITS
 
 # Register-stack indices (SET_REG addr); the op codes are golden.hydra.params.HydraOp.
 REGISTERS = ("mode", "in_h", "in_w", "out_h", "out_w", "kernel", "stride", "pad_top", "pad_left",

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from golden.config import ConfigError
+from hymem.golden.config import ConfigError
 
 from .codecs import codeword_bits, idxsync_word_bits
 from .codecs.bitmask import SURFACE_ALIGN, WGS_BYTES, BitmaskLayout

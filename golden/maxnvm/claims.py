@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from golden.claims import Claim, claim, printed_ratio, register
-from golden.workloads import get_network, load_network
+from hymem.golden.claims import Claim, claim, printed_ratio, register
+from hymem.golden.workloads import get_network, load_network
 
 from .accounting import layer_counts_of, network_bits
 from .codecs import codeword_bits
@@ -209,10 +209,11 @@ def chosen_cells(name: str, encoding: str, bpc: dict | None = None, sparsity: fl
                  index_bits: int | None = None, codec=None) -> dict:
     """Cells per structure of network ``name`` under ``encoding`` at :data:`CHOSEN_BPC` (or ``bpc``).
 
-    ``name`` is a zoo name or an ``.onnx`` path.  Sparsity (fraction of zeros) and index bits default to Table 2's for its four networks;
+    ``name`` is a zoo name or an ``.onnx`` path.  Sparsity (fraction of zeros) and index bits
+    default to Table 2's for its four networks;
     ``codec`` (a :class:`~golden.maxnvm.params.CodecParams`) to ``configs/maxnvm.toml``'s.
     """
-    from golden.config import ConfigError
+    from hymem.golden.config import ConfigError
 
     from .accounting import network_cells
 
@@ -236,7 +237,8 @@ def _mc(cells: float) -> str:
 
 PAPER_ECC_PARITY_BITS = 24        # seed 003 §4.3: "24 parity bits for each 4KB"
 PAPER_ECC_DATA_BITS = 4096 * 8
-PAPER_IDXSYNC_SAVING = 0.22       # seed 003 §4.4 (VGG16) "the total number of cells used decreases by 22%"; §1 "up to 22%"
+# seed 003 §4.4 (VGG16) "the total number of cells used decreases by 22%"; §1 "up to 22%"
+PAPER_IDXSYNC_SAVING = 0.22
 
 
 def faults_per_read(cells: float, bpc: int, tech: str = "ctt") -> float:
@@ -335,7 +337,8 @@ def _resnet50_pc_vs_csr_claim(table: dict) -> Claim:
         "ResNet50 (Table 2 inputs: 7-bit indices, 64.84 % zero; §4.4: P+C 'safely stored "
         "using 3 bits per cell', CSR values 'can only leverage MLC2'; the CSR indices are taken at MLC2 "
         "as well, §4.2's VGG16 CSR level, which this project's CTT cell model allows: "
-        f"{idx_faults:.1e} misread index cells per read): P+C at MLC3 {_mc(pc['cells'])} vs CSR at MLC2 {_mc(csr['cells'])}, "
+        f"{idx_faults:.1e} misread index cells per read): P+C at MLC3 {_mc(pc['cells'])} "
+        f"vs CSR at MLC2 {_mc(csr['cells'])}, "
         f"{pc['cells'] / weights:.2f} vs {csr['cells'] / weights:.2f} cells per weight. With P+C at 3 "
         "and CSR at 2 bits per cell the verdict is 'CSR bits / P+C bits > 2/3': model "
         f"{csr['total_bits'] / pc['total_bits']:.3f} with {codec.csr_index_bits}-bit relative column "

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from golden.cli_support import (
+from hymem.golden.cli_support import (
     _console,
     _emit_json,
     config_option,
@@ -82,8 +82,8 @@ def rates(config_path: Path | None, as_json: bool) -> None:
 def storage(net: str, sparsity: float, index_bits: int, encoding: str, bpc: int, config_path: Path | None,
             as_json: bool) -> None:
     """Bits and cells per structure of NET (zoo name or .onnx file) under each encoding."""
-    from golden.config import ConfigError
-    from golden.workloads import load_network
+    from hymem.golden.config import ConfigError
+    from hymem.golden.workloads import load_network
 
     from .accounting import cells, layer_counts_of, network_bits
     from .clustering import MAX_BITS, MIN_BITS
@@ -134,7 +134,7 @@ def storage(net: str, sparsity: float, index_bits: int, encoding: str, bpc: int,
 def cells_cmd(net: str, encoding: str, sparsity: float | None, index_bits: int | None,
               config_path: Path | None, as_json: bool) -> None:
     """Cells per structure of NET (zoo name or .onnx file) at the seed's chosen bits per cell (MLC-CTT)."""
-    from golden.config import ConfigError
+    from hymem.golden.config import ConfigError
 
     from .claims import CHOSEN_BPC, TABLE2, chosen_cells
     from .clustering import MAX_BITS, MIN_BITS
@@ -208,7 +208,7 @@ def table2(config_path: Path | None, as_json: bool) -> None:
 def study(trials: int | None, tech: str, workers: int, scheduler: str | None, config_path: Path | None,
           plot_dir: Path | None, as_json: bool) -> None:
     """Fault-injection study on the digits CNN (analogs of Fig 5 and Fig 6), cached in build/cache."""
-    from golden.sweep import open_engine
+    from hymem.golden.sweep import open_engine
 
     from .params import TECHNOLOGIES, load_maxnvm_config
     from .study import cached_study

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from golden.config import ConfigError
-from golden.fixed import FixedFormat, float_to_fixed
+from hymem.golden.config import ConfigError
+from hymem.golden.fixed import FixedFormat, float_to_fixed
 
 MIN_BITS, MAX_BITS = 4, 7
 FX16 = FixedFormat()

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from golden.config import ConfigError
+from hymem.golden.config import ConfigError
 
 from .codecs.gray import gray_decode, gray_encode
 from .params import LEVEL_CODES, MlcTech

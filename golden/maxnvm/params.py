@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
 
-from golden.config import ConfigError, config_path, from_dict, load_toml, resolve_name
+from hymem.golden.config import ConfigError, config_path, from_dict, load_toml, resolve_name
 
 LEVEL_CODES = ("gray", "binary")
 TECHNOLOGIES = ("ctt", "rram")

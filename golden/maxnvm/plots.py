@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from golden.plotting import pyplot, save
+from hymem.golden.plotting import pyplot, save
 
 CELL_COLORS = {"SLC": "#1b9e77", "MLC2": "#7570b3", "MLC3": "#d95f02"}
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from golden.config import ConfigError
+from hymem.golden.config import ConfigError
 
 
 def magnitude_mask(weights: np.ndarray, fraction: float) -> np.ndarray:
@@ -42,7 +42,7 @@ def prune(params: dict, fraction: float) -> tuple[dict, dict]:
 def prune_and_retrain(params: dict, split, fraction: float, epochs: int, lr: float, seed: int,
                       batch_size: int = 64, optimizer: str = "adam") -> tuple[dict, dict]:
     """Prune, retrain the survivors with the mask held in the forward pass, re-apply the mask."""
-    from golden.nn import train
+    from hymem.golden.nn import train
 
     pruned, masks = prune(params, fraction)
 

@@ -42,8 +42,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from golden.bits import bits_of, pack_words, unpack_words
-from golden.config import resolve_name
+from hymem.golden.bits import bits_of, pack_words, unpack_words
+from hymem.golden.config import resolve_name
 
 from .codecs import (
     codeword_bits,

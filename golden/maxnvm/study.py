@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from golden.config import ConfigError
+from hymem.golden.config import ConfigError
 
 from .accounting import cells
 from .clustering import ClusteredLayer, cluster, clustered_params
@@ -107,7 +107,7 @@ class Deployed:
     clean_error: float
 
     def error(self, indices: dict[str, np.ndarray] | None = None) -> float:
-        from golden.nn import accuracy
+        from hymem.golden.nn import accuracy
 
         if indices is not None and all(np.array_equal(indices[k], lay.indices)
                                        for k, lay in self.layers.items()):
@@ -127,7 +127,7 @@ def _pipeline(params: dict, split, info: dict, cfg: MaxnvmConfig, seed: int) -> 
 
 def deploy(cfg: MaxnvmConfig) -> Deployed:
     """The pretrained digits CNN pruned, retrained and clustered with ``cfg.study``."""
-    from golden.nn import load_digits, load_pretrained
+    from hymem.golden.nn import load_digits, load_pretrained
 
     params, info = load_pretrained()
     split = load_digits(info["split_seed"], info["test_fraction"])
@@ -136,7 +136,7 @@ def deploy(cfg: MaxnvmConfig) -> Deployed:
 
 def itn_bound(cfg: MaxnvmConfig) -> dict:
     """Iso-training noise: test errors of ``itn_retrains`` seeded runs of the whole pipeline."""
-    from golden.nn import init_params, load_digits, load_pretrained, train
+    from hymem.golden.nn import init_params, load_digits, load_pretrained, train
 
     _, info = load_pretrained()
     split = load_digits(info["split_seed"], info["test_fraction"])
@@ -217,7 +217,7 @@ def vulnerability(dep: Deployed, encoded: dict[str, Encoded], cfg: MaxnvmConfig,
 
     The fault maps are the points of the ``maxnvm faults`` sweep (:mod:`golden.maxnvm.sweeps`),
     run on ``engine`` (default: serially in this process), then averaged per row."""
-    from golden.sweep import get_study, rows_of
+    from hymem.golden.sweep import get_study, rows_of
 
     from .sweeps import ROW_LABELS
 
@@ -403,7 +403,7 @@ def cached_study(cfg: MaxnvmConfig, trials: int | None = None, technologies=TECH
     """:func:`run_study`, memoized in ``build/cache/`` by a digest of its inputs and of all of
     ``golden/`` and ``configs/`` (:mod:`golden.cache`); a cold run shows a progress bar.  The
     engine and the bar do not change the result, so they are not part of the key."""
-    from golden.cache import cached_json
+    from hymem.golden.cache import cached_json
 
     trials = study_trials(cfg, trials)
     return cached_json("maxnvm_study", (cfg, (trials, tuple(technologies), search)),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from golden.sweep import Axis, study
+from hymem.golden.sweep import Axis, study
 
 from .mlc import BITS_PER_CELL
 from .params import TECHNOLOGIES, MaxnvmConfig, load_maxnvm_config

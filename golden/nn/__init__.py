@@ -36,7 +36,8 @@ from .pretrained import PRETRAINED_PATH, load_pretrained, save_pretrained
 
 __all__ = [
     "DEFAULT_FORMAT", "PRETRAINED_PATH", "DigitsSplit", "LayerTrace", "NNError", "accuracy",
-    "accuracy_fixed", "bit_error_transform", "dynamic_formats", "fixed_trace", "forward", "forward_fixed", "init_params",
-    "inject_bit_errors", "layer_mac_batches", "load_digits", "load_pretrained", "loss_and_grads", "param_shapes", "plan",
+    "accuracy_fixed", "bit_error_transform", "dynamic_formats", "fixed_trace", "forward", "forward_fixed",
+    "init_params", "inject_bit_errors", "layer_mac_batches", "load_digits", "load_pretrained", "loss_and_grads",
+    "param_shapes", "plan",
     "quantize_input", "quantize_params", "save_pretrained", "train",
 ]

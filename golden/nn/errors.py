@@ -1,6 +1,6 @@
 """The one error type of :mod:`golden.nn` (a ``ConfigError``, so the ``hymem`` CLI prints it as one line)."""
 
-from golden.config import ConfigError
+from hymem.golden.config import ConfigError
 
 
 class NNError(ConfigError):

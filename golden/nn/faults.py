@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from golden.fixed import FixedFormat, fixed_to_float, float_to_fixed, from_unsigned, to_unsigned
+from hymem.golden.fixed import FixedFormat, fixed_to_float, float_to_fixed, from_unsigned, to_unsigned
 
 from .errors import NNError
 from .model import DEFAULT_FORMAT, TRANSFORM_KINDS, WEIGHTED_KINDS, Transform, plan

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from golden.hydra.mac import MacBatch
+from hymem.golden.hydra.mac import MacBatch
 
 from .errors import NNError
 from .model import WEIGHTED_KINDS, LayerTrace

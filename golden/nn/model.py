@@ -34,8 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from golden.fixed import FixedFormat, bias_to_acc, float_to_fixed, requantize, wrap
-from golden.workloads import Layer, get_network
+from hymem.golden.fixed import FixedFormat, bias_to_acc, float_to_fixed, requantize, wrap
+from hymem.golden.workloads import Layer, get_network
 
 from . import ops
 from .digits import DigitsSplit

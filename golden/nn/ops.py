@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from golden.workloads.layers import Layer
+from hymem.golden.workloads.layers import Layer
 
 
 def pad_input(x: np.ndarray, layer: Layer) -> np.ndarray:

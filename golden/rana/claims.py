@@ -8,11 +8,11 @@ seed.
 
 from __future__ import annotations
 
-from golden.claims import Claim, claim, printed, register
-from golden.rana.config_words import Pattern
-from golden.rana.cost import tech_costs
-from golden.rana.lifetime import ConvShape, Tiling, lifetime_cycles, storage_words
-from golden.rana.params import RanaConfig, load_rana_config
+from hymem.golden.claims import Claim, claim, printed, register
+from hymem.golden.rana.config_words import Pattern
+from hymem.golden.rana.cost import tech_costs
+from hymem.golden.rana.lifetime import ConvShape, Tiling, lifetime_cycles, storage_words
+from hymem.golden.rana.params import RanaConfig, load_rana_config
 
 SEED = "004_17b579f82c765fa8.txt"
 KB = 1024
@@ -159,7 +159,7 @@ def buffer_claim(cfg: RanaConfig) -> Claim:
 def _offchip_over_minimum(cfg: RanaConfig, design: str) -> float:
     """Suite off-chip traffic of ``design`` over RANA*(E-5)'s, the minimum (no extra access, §V-B4;
     ``tests/test_rana_schedule.py`` checks it)."""
-    from golden.rana.study import BENCHMARKS, design_matrix
+    from hymem.golden.rana.study import BENCHMARKS, design_matrix
 
     m = design_matrix(cfg)
     return (sum(m[n, design].totals()["ddr"] for n in BENCHMARKS)
@@ -170,7 +170,7 @@ def _sid_accesses_needed(cfg: RanaConfig, matrix: dict, offchip_saving: float, e
     """Least S+ID buffer accesses per MAC (and MAC + buffer share of its energy) for which RANA*(E-5)
     can save both ``offchip_saving`` of S+ID's DDR accesses and ``energy_saving`` of its energy under
     eq. (14): RANA* costs at least its DDR traffic (the minimum) plus its MACs."""
-    from golden.rana.study import BENCHMARKS
+    from hymem.golden.rana.study import BENCHMARKS
 
     sram = tech_costs(cfg.tech, "sram")
     e_mac, e_buf, e_ddr = (sram[k].energy_pj for k in ("mac", "buffer", "ddr"))
@@ -192,7 +192,7 @@ def energy_weight_per_mac(schedule) -> float:
 
 def weight_per_mac_reading(matrix: dict) -> dict:
     """The S+ID comparisons of Fig. 15 (suite totals) under :func:`energy_weight_per_mac`."""
-    from golden.rana.study import BENCHMARKS
+    from hymem.golden.rana.study import BENCHMARKS
 
     def total(design):
         return sum(energy_weight_per_mac(matrix[n, design]) for n in BENCHMARKS)
@@ -252,7 +252,7 @@ def with_r_o(cfg: RanaConfig, r_o: int) -> RanaConfig:
 
 
 def fig15_claims(cfg: RanaConfig) -> list[Claim]:
-    from golden.rana.study import BENCHMARKS, NETWORK_READINGS, comparison, design_matrix, ratio
+    from hymem.golden.rana.study import BENCHMARKS, NETWORK_READINGS, comparison, design_matrix, ratio
 
     f, f_mean, m = comparison(cfg), comparison(cfg, "mean"), design_matrix(cfg)
     f_nets = {label: comparison(cfg, nets=nets) for label, nets in NETWORK_READINGS.items()}
@@ -314,7 +314,7 @@ def fig15_claims(cfg: RanaConfig) -> list[Claim]:
 
 
 def dadiannao_claims(cfg: RanaConfig) -> list[Claim]:
-    from golden.rana.dadiannao import BANK_READINGS, comparison, with_bank_bytes
+    from hymem.golden.rana.dadiannao import BANK_READINGS, comparison, with_bank_bytes
 
     f, f_mean = comparison(cfg), comparison(cfg, how="mean")
     f_pulses = comparison(cfg, refresh_count="pulses")
@@ -353,7 +353,7 @@ def _tolerance_rule(tol) -> str:
 
 def _conv1_min_lifetime_us(cfg: RanaConfig) -> float:
     """ResNet-50 conv1's shortest OD input lifetime (Tn = 1, eq. (9))."""
-    from golden.rana.scheduler import conv_layers
+    from hymem.golden.rana.scheduler import conv_layers
 
     (_, shape, _), *_ = conv_layers("resnet50")
     return _us(lifetime_cycles(shape, Pattern.OD, Tiling(16, 1, 1, 16), cfg.platform)["input"], cfg)
@@ -435,8 +435,8 @@ def _margin_text(result) -> str:
 
 
 def training_claims(cfg: RanaConfig) -> list[Claim]:
-    from golden.rana.retention import distribution, tolerable_retention_us
-    from golden.rana.training import StudyOptions, cached_study
+    from hymem.golden.rana.retention import distribution, tolerable_retention_us
+    from hymem.golden.rana.training import StudyOptions, cached_study
 
     result = cached_study(StudyOptions())
     global_q88 = cached_study(StudyOptions(number_format="q8.8"))

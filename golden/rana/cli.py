@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import click
 
-from golden.cli_support import (
+from hymem.golden.cli_support import (
     FloatIn,
     _console,
     _emit_json,
@@ -256,7 +256,7 @@ def _engine_options(fn):
 @handles_errors
 def sweep_cmd(config_path, workers, scheduler, plot_dir, as_json: bool) -> None:
     """RANA(E-5) vs RANA*(E-5) energy over buffer capacity 0.25x..8x of 1.454 MB (Fig 18)."""
-    from golden.sweep import open_engine
+    from hymem.golden.sweep import open_engine
 
     from .plots import fig18
     from .study import capacity_sweep, refresh_saving_range
@@ -292,7 +292,7 @@ def retention_sweep_cmd(net: str, config_path, workers, scheduler, plot_dir, as_
     retention time, and the refresh interval with it, goes 45..1440 us (Fig 16; off-chip access excluded)."""
     from rich.table import Table
 
-    from golden.sweep import open_engine
+    from hymem.golden.sweep import open_engine
 
     from .plots import fig16
     from .study import SWEEP_INTERVALS_US, interval_sweep

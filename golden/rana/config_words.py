@@ -44,7 +44,7 @@ from enum import IntEnum
 
 import numpy as np
 
-from golden.config import ConfigError
+from hymem.golden.config import ConfigError
 
 WORD_BITS = 32
 HEADER_WORDS = 6
@@ -156,7 +156,7 @@ def _pattern(value) -> Pattern:
 
 def _default_n_banks() -> int:
     # read from the shipped TOML directly: golden.rana.params imports this module's field widths
-    from golden.config import config_path, load_toml
+    from hymem.golden.config import config_path, load_toml
 
     return int(load_toml(config_path("rana"))["edram"]["n_banks"])
 

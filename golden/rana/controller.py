@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from golden.rana.config_words import (
+from hymem.golden.rana.config_words import (
     FIELDS,
     HEADER_WORDS,
     RESERVED_MASKS,

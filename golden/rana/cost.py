@@ -111,9 +111,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from golden.energy import Account, EventCost, account, event_costs
-from golden.rana.config_words import Pattern, words_per_layer
-from golden.rana.lifetime import (
+from hymem.golden.energy import Account, EventCost, account, event_costs
+from hymem.golden.rana.config_words import Pattern, words_per_layer
+from hymem.golden.rana.lifetime import (
     ConvShape,
     Tiling,
     level_cycles,
@@ -122,8 +122,8 @@ from golden.rana.lifetime import (
     storage_words,
     trips,
 )
-from golden.rana.params import PlatformParams
-from golden.tech import load_tech
+from hymem.golden.rana.params import PlatformParams
+from hymem.golden.tech import load_tech
 
 EVENTS = ("mac", "buffer", "refresh", "ddr")
 CONTROLLERS = ("none", "normal", "optimized")

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from golden.config import ConfigError, resolve_name
-from golden.rana.config_words import Pattern
-from golden.rana.cost import Buffer
-from golden.rana.params import MAX_BANKS, MAX_PERIOD, RanaConfig, field_name
-from golden.rana.retention import distribution, tolerable_retention_us
+from hymem.golden.config import ConfigError, resolve_name
+from hymem.golden.rana.config_words import Pattern
+from hymem.golden.rana.cost import Buffer
+from hymem.golden.rana.params import MAX_BANKS, MAX_PERIOD, RanaConfig, field_name
+from hymem.golden.rana.retention import distribution, tolerable_retention_us
 
 SRAM_BANK_BYTES = 32 * 1024  # Table II: 32 KB SRAM macro
 

@@ -37,9 +37,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from golden.config import ConfigError
-from golden.rana.config_words import Pattern
-from golden.rana.params import CoreParams, PlatformParams
+from hymem.golden.config import ConfigError
+from hymem.golden.rana.config_words import Pattern
+from hymem.golden.rana.params import CoreParams, PlatformParams
 
 DATA_KINDS = ("input", "output", "weight")
 

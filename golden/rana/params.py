@@ -12,8 +12,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from golden.config import ConfigError, check_range, config_path, from_dict, load_toml
-from golden.rana.config_words import (
+from hymem.golden.config import ConfigError, check_range, config_path, from_dict, load_toml
+from hymem.golden.rana.config_words import (
     BANK_COUNT_BITS,
     FIELDS,
     PERIOD_BITS,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from golden.plotting import pyplot, save
+from hymem.golden.plotting import pyplot, save
 
 EVENT_COLORS = {"mac": "#4daf4a", "buffer": "#377eb8", "refresh": "#e41a1c", "ddr": "#984ea3"}
 EVENT_LABELS = {"mac": "computing", "buffer": "buffer access", "refresh": "refresh", "ddr": "off-chip access"}

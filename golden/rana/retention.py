@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from golden.config import CONFIG_DIR, ConfigError, load_toml
-from golden.rana.params import RetentionParams
+from hymem.golden.config import CONFIG_DIR, ConfigError, load_toml
+from hymem.golden.rana.params import RetentionParams
 
 
 @dataclass(frozen=True)

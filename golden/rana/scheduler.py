@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from golden.config import ConfigError
-from golden.energy import Account
-from golden.rana.config_words import ConfigWordError, LayerConfig, Pattern, pack_words
-from golden.rana.cost import (
+from hymem.golden.config import ConfigError
+from hymem.golden.energy import Account
+from hymem.golden.rana.config_words import ConfigWordError, LayerConfig, Pattern, pack_words
+from hymem.golden.rana.cost import (
     EVENTS,
     Buffer,
     controller_overhead,
@@ -42,10 +42,10 @@ from golden.rana.cost import (
     next_phase,
     tech_costs,
 )
-from golden.rana.designs import Design, design_buffer, get_design
-from golden.rana.lifetime import ConvShape, Tiling, TilingError, check_tiling, core_fits
-from golden.rana.params import RanaConfig, load_rana_config
-from golden.workloads import Network, load_network
+from hymem.golden.rana.designs import Design, design_buffer, get_design
+from hymem.golden.rana.lifetime import ConvShape, Tiling, TilingError, check_tiling, core_fits
+from hymem.golden.rana.params import RanaConfig, load_rana_config
+from hymem.golden.workloads import Network, load_network
 
 
 class ScheduleError(ConfigError):

@@ -21,11 +21,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from golden.config import ConfigError
-from golden.rana.cost import EVENTS
-from golden.rana.designs import DESIGNS
-from golden.rana.params import RanaConfig, load_rana_config
-from golden.rana.scheduler import NetworkSchedule, schedule_network
+from hymem.golden.config import ConfigError
+from hymem.golden.rana.cost import EVENTS
+from hymem.golden.rana.designs import DESIGNS
+from hymem.golden.rana.params import RanaConfig, load_rana_config
+from hymem.golden.rana.scheduler import NetworkSchedule, schedule_network
 
 # §V-A names "VGG [2]" and "ResNet [4]" without a depth.  RANA's VGG is VGG-19, read from the
 # paper's own layer names: Layer-B "vgg_conv9" (M=512, N=256, R=C=28, K=3, Fig. 5) is VGG-19's
@@ -181,7 +181,7 @@ def capacity_sweep(cfg: RanaConfig | None = None, scales=SWEEP_SCALES, nets=BENC
 
     The schedules are the points of the ``rana buffer`` sweep (:mod:`golden.rana.sweeps`), run on
     ``engine`` (default: serially in this process)."""
-    from golden.sweep import get_study, rows_of
+    from hymem.golden.sweep import get_study, rows_of
 
     cfg = cfg or load_rana_config()
     designs = ("RANA(E-5)", "RANA*(E-5)")
@@ -212,7 +212,7 @@ def interval_sweep(cfg: RanaConfig | None = None, network: str = "resnet50", des
     """Fig. 16: accelerator energy by event (pJ; off-chip access excluded, as in the figure) per design
     and interval — the points of the ``rana retention`` sweep (:mod:`golden.rana.sweeps`, the same
     schedules as :func:`interval_schedules`), run on ``engine`` (default: serially here)."""
-    from golden.sweep import get_study, rows_of
+    from hymem.golden.sweep import get_study, rows_of
 
     cfg = cfg or load_rana_config()
     rows = rows_of(get_study("rana", "retention"),

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from golden.sweep import Axis, study
+from hymem.golden.sweep import Axis, study
 
 from .config_words import Pattern
 from .cost import EVENTS, energy_pj, layer_counts, tech_costs

@@ -43,9 +43,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from golden.config import ConfigError
-from golden.rana.params import RetentionParams
-from golden.rana.retention import distribution, tolerable_retention_us
+from hymem.golden.config import ConfigError
+from hymem.golden.rana.params import RetentionParams
+from hymem.golden.rana.retention import distribution, tolerable_retention_us
 
 RATES = (1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
 NUMBER_FORMATS = ("dynamic", "q8.8")
@@ -114,7 +114,7 @@ class _Evaluator:
     """Accuracy of a float model in the study's number format, with errors at one rate."""
 
     def __init__(self, opts: StudyOptions):
-        from golden.nn import dynamic_formats, load_digits, load_pretrained, quantize_input
+        from hymem.golden.nn import dynamic_formats, load_digits, load_pretrained, quantize_input
 
         self.opts = opts
         self.params, info = load_pretrained()
@@ -124,12 +124,12 @@ class _Evaluator:
                         else None)
 
     def transform(self, rate: float, rng):
-        from golden.nn import DEFAULT_FORMAT, bit_error_transform
+        from hymem.golden.nn import DEFAULT_FORMAT, bit_error_transform
 
         return bit_error_transform(rate, rng, self.formats or DEFAULT_FORMAT)
 
     def accuracy(self, params: dict, rate: float, rng) -> float:
-        from golden.nn import accuracy, accuracy_fixed, quantize_params
+        from hymem.golden.nn import accuracy, accuracy_fixed, quantize_params
 
         if self.formats is None:
             return accuracy_fixed(quantize_params(params), self.x_int, self.split.y_test,
@@ -145,7 +145,7 @@ def point_accuracy(ev: _Evaluator, rate: float, repeat: int) -> dict:
 
     Its errors come from ``default_rng([seed, index of rate in the options' rates, repeat])``,
     so a point gives the same numbers alone, in a sweep or in :func:`run_study`."""
-    from golden.nn import train
+    from hymem.golden.nn import train
 
     opts = ev.opts
     if rate not in opts.rates:
@@ -164,7 +164,7 @@ def run_study(opts: StudyOptions = StudyOptions(), engine=None,
 
     The (rate, repeat) points are the ``rana training`` sweep (:mod:`golden.rana.sweeps`), run on
     ``engine`` (default: serially in this process); ``progress`` shows a bar."""
-    from golden.sweep import get_study, rows_of
+    from hymem.golden.sweep import get_study, rows_of
 
     if len(set(opts.rates)) != len(opts.rates):
         raise ConfigError(f"training study: repeated rates in {opts.rates}")
@@ -183,7 +183,7 @@ def run_study(opts: StudyOptions = StudyOptions(), engine=None,
 def cached_study(opts: StudyOptions = StudyOptions()) -> StudyResult:
     """:func:`run_study`, memoized in ``build/cache/`` by a digest of the options and of all of
     ``golden/`` and ``configs/`` (:mod:`golden.cache`); a cold run shows a progress bar."""
-    from golden.cache import cached_json
+    from hymem.golden.cache import cached_json
 
     d = cached_json("rana_training", asdict(opts), lambda: run_study(opts, progress=True).as_dict())
     return StudyResult(opts, d["clean_accuracy"], tuple(d["rates"]),

@@ -8,9 +8,9 @@ figure cannot be reached by the architecture it describes.
 
 from __future__ import annotations
 
-from golden.claims import Claim, claim, register
-from golden.rram.params import load_params
-from golden.rram.study import (
+from hymem.golden.claims import Claim, claim, register
+from hymem.golden.rram.params import load_params
+from hymem.golden.rram.study import (
     acc_study,
     kernel_first_floor,
     rram_vs_sram,
@@ -184,7 +184,7 @@ def consistency_claims(cfg) -> list[Claim]:
     itself).  Both designs run the same kernel-first steps, so they must read the same weight
     bytes and take the same time; the per-access energies of the banks (8 x 128 KB RRAM,
     8 x 16 KB SRAM; 2 x 8 x 128 KB SRAM I/O) make the two columns agree to their digits."""
-    from golden.rram.macros import ddr, macro, technology
+    from hymem.golden.rram.macros import ddr, macro, technology
 
     tech = technology(cfg.tech)
     rram, sram, io = (macro(tech, n) for n in ("rram_128k", "sram_16k", "sram_128k"))

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 import click
 
-from golden.cli_support import (
+from hymem.golden.cli_support import (
     _emit_json,
     config_option,
     handles_errors,
@@ -25,7 +25,7 @@ from golden.cli_support import (
     plot_option,
     print_table,
 )
-from golden.config import ConfigError
+from hymem.golden.config import ConfigError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -94,7 +94,7 @@ def table3_cmd(p: int, k: int, groups: int, as_json: bool) -> None:
 def layer_cmd(c, h, w, m_out, k, stride, pad, order, acc, word, p, n, m, config_path,
               as_json: bool) -> None:
     """Exact loop-nest counts of one conv layer (what the RTL's event counters equal)."""
-    from golden.workloads import make_layer
+    from hymem.golden.workloads import make_layer
 
     from .loopnest import loop_counts
 

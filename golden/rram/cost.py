@@ -33,12 +33,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from golden.config import ConfigError
-from golden.rram.loopnest import ORDERS, layer_shapes, loop_counts
-from golden.rram.macros import acc_macro, ddr, macro, technology
-from golden.rram.params import RramConfig
-from golden.rram.schedule import LEVELS, schedule, stages_of
-from golden.workloads.layers import Layer
+from hymem.golden.config import ConfigError
+from hymem.golden.rram.loopnest import ORDERS, layer_shapes, loop_counts
+from hymem.golden.rram.macros import acc_macro, ddr, macro, technology
+from hymem.golden.rram.params import RramConfig
+from hymem.golden.rram.schedule import LEVELS, schedule, stages_of
+from hymem.golden.workloads.layers import Layer
 
 ROWS = ("read iobuf", "read weight", "read ddr", "write iobuf", "write weight", "write ddr",
         "read accbuf", "write accbuf", "standby", "calculate")

@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from golden.config import ConfigError
-from golden.fixed import FixedFormat, wrap
+from hymem.golden.config import ConfigError
+from hymem.golden.fixed import FixedFormat, wrap
 
 # The digits CNN in int8 for the RTL (seed 002 §5.1: 8-bit operands, 32-bit accumulation).
 # ASSUMPTION: Q2.5 (5 fractional bits): inputs are in [0, 1] and the trained weights within

@@ -96,9 +96,9 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from golden.config import ConfigError
-from golden.rram.params import ArrayParams
-from golden.workloads.layers import Layer
+from hymem.golden.config import ConfigError
+from hymem.golden.rram.params import ArrayParams
+from hymem.golden.workloads.layers import Layer
 
 ORDERS = ("kernel_first", "pixel_first")
 COUNTS = ("cycles", "macs", "io_reads", "io_writes", "weight_tile_reads", "weight_reads",

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from golden.config import ConfigError
-from golden.tech import Technology, load_tech
+from hymem.golden.config import ConfigError
+from hymem.golden.tech import Technology, load_tech
 
 ACC_PREFIX = "acc_buf_"
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from golden.config import ConfigError, config_path, from_dict, load_toml
-from golden.rram.rtl_params import RtlParams
+from hymem.golden.config import ConfigError, config_path, from_dict, load_toml
+from hymem.golden.rram.rtl_params import RtlParams
 
 # model.kernel_first_input: the loop nest's line register (the RTL's count), or Table 3 as printed
 KERNEL_FIRST_INPUTS = ("line_register", "table3")

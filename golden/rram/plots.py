@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from golden.plotting import pyplot, save
-from golden.rram.cost import ROWS, SpaceResult
+from hymem.golden.plotting import pyplot, save
+from hymem.golden.rram.cost import ROWS, SpaceResult
 
 MARKERS = {"single": "x", "cross": "+", "fixed": "o"}
 COLORS = {"kernel_first": "#d7301f", "pixel_first": "#2b8cbe"}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 
-from golden.config import ConfigError
+from hymem.golden.config import ConfigError
 
 
 class Opcode(enum.IntEnum):

@@ -26,11 +26,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from golden.config import ConfigError
-from golden.rram.loopnest import loop_counts
-from golden.rram.params import ArrayParams
-from golden.rram.rtl_params import Order, RtlParams
-from golden.workloads.layers import Layer, make_layer
+from hymem.golden.config import ConfigError
+from hymem.golden.rram.loopnest import loop_counts
+from hymem.golden.rram.params import ArrayParams
+from hymem.golden.rram.rtl_params import Order, RtlParams
+from hymem.golden.workloads.layers import Layer, make_layer
 
 ORDER_NAMES = {Order.KERNEL_FIRST: "kernel_first", Order.PIXEL_FIRST: "pixel_first"}
 

@@ -50,8 +50,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from golden.config import ConfigError
-from golden.workloads.layers import POOL_KINDS, Layer
+from hymem.golden.config import ConfigError
+from hymem.golden.workloads.layers import POOL_KINDS, Layer
 
 LEVELS = ("single", "cross", "fixed")
 

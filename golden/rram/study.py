@@ -10,9 +10,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from golden.rram.cost import SpaceResult, array_layers, default_axes, evaluate, evaluate_design
-from golden.rram.params import RramConfig, load_params
-from golden.workloads import get_network, load_network
+from hymem.golden.rram.cost import SpaceResult, array_layers, default_axes, evaluate, evaluate_design
+from hymem.golden.rram.params import RramConfig, load_params
+from hymem.golden.workloads import get_network, load_network
 
 # seed 002 Table 6: both designs have a 1 MB SRAM I/O buffer (8 x 128 KB), kernel-first order
 # (no accumulation buffer: "This shows the necessity of using buffer ... for accumulation",

@@ -7,7 +7,7 @@ counts of a real layer are :mod:`golden.rram.loopnest`'s.  The paper's kernel-fi
 
 from __future__ import annotations
 
-from golden.config import ConfigError
+from hymem.golden.config import ConfigError
 
 
 def table3(p: int, k: int, groups: int) -> dict[str, dict[str, int]]:

@@ -27,7 +27,7 @@ tolerance under parameters the paper does not give).
 
 from __future__ import annotations
 
-from golden.claims import Claim, claim, register
+from hymem.golden.claims import Claim, claim, register
 
 from .model import BASE_L1, BASE_L2, PAPER_NETWORKS, network_grid
 from .params import NO_L2, load_shycache_config

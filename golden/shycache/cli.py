@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from golden.cli_support import (
+from hymem.golden.cli_support import (
     _console,
     _emit_json,
     config_option,
@@ -28,7 +28,7 @@ from golden.cli_support import (
     plot_option,
     print_table,
 )
-from golden.config import ConfigError
+from hymem.golden.config import ConfigError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from golden.workloads import get_network
+from hymem.golden.workloads import get_network
 
 from .trace import Region, Trace
 

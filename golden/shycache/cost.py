@@ -17,8 +17,8 @@ L2 arrays are costed (the paper's Fig. 4 breakdown); core, DRAM and interconnect
 
 from __future__ import annotations
 
-from golden.energy import account
-from golden.tech import load_tech
+from hymem.golden.energy import account
+from hymem.golden.tech import load_tech
 
 TECH_COMPONENT = {("l1", "sram"): "l1d_sram", ("l1", "stt"): "l1d_stt",
                   ("l2", "sram"): "l2_sram", ("l2", "stt"): "l2_stt"}

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from golden.cache import CACHE_DIR, inputs_digest
+from hymem.golden.cache import CACHE_DIR, inputs_digest
 
 from . import fastsim
 from .cost import costed
@@ -47,7 +47,7 @@ def workload_trace(network: str | None, config: ShyConfig, trace_file=None) -> T
     """The trace of zoo ``network`` (cached) or of ``trace_file`` (.npz or .din)."""
     if trace_file is not None:
         return load_trace(trace_file)
-    from golden.workloads import get_network
+    from hymem.golden.workloads import get_network
 
     from .cnn_trace import network_trace
     get_network(network)  # unknown names fail here, listing the valid ones
@@ -118,8 +118,8 @@ def network_grid(config: ShyConfig, network: str, progress=None, inclusion: str 
                  tech=None) -> list[dict]:
     """:func:`grid_rows` of a zoo network, memoized under ``build/cache/`` (config, tech
     table, inclusion and code in the key); ``progress(n)`` is told of finished points."""
-    from golden.cache import cached_json
-    from golden.tech import load_tech
+    from hymem.golden.cache import cached_json
+    from hymem.golden.tech import load_tech
 
     tech_text = Path(load_tech(tech or config.tech).path).read_text()
     computed = []

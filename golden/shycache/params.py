@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from golden.config import ConfigError, config_path, from_dict, load_toml
-from golden.shycache.rtl_params import RtlParams
+from hymem.golden.config import ConfigError, config_path, from_dict, load_toml
+from hymem.golden.shycache.rtl_params import RtlParams
 
 INCLUSION_POLICIES = ("mostly", "strict", "exclusive")
 NO_L2 = "none"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from golden.plotting import pyplot, save
+from hymem.golden.plotting import pyplot, save
 
 from .model import BASE_L1, BASE_L2
 

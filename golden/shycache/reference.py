@@ -101,7 +101,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from golden.config import ConfigError
+from hymem.golden.config import ConfigError
 
 PARTS = ("sram", "stt")
 

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, fields
 from enum import IntEnum
 
-from golden.config import ConfigError
+from hymem.golden.config import ConfigError
 
 
 class Op(IntEnum):

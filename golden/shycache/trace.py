@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from golden.config import ConfigError
+from hymem.golden.config import ConfigError
 
 IMAGE_KINDS = ("zero", "random", "float32")
 MAX_ACCESS = 16

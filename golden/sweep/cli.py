@@ -18,14 +18,14 @@ from pathlib import Path
 
 import click
 
-from golden.cli_support import (
+from hymem.golden.cli_support import (
     _emit_json,
     handles_errors,
     json_option,
     plot_option,
     print_table,
 )
-from golden.config import ConfigError
+from hymem.golden.config import ConfigError
 
 DEFAULT_OUT = Path("build") / "sweeps"
 
@@ -42,7 +42,7 @@ def _split(values) -> list[str]:
 
 
 def _list(as_json: bool) -> None:
-    from golden.sweep import expand, list_studies
+    from hymem.golden.sweep import expand, list_studies
 
     rows = [{"system": s.system, "study": s.name, "points": len(expand(s)),
              "description": s.description} for s in list_studies()]
@@ -81,7 +81,7 @@ def _list(as_json: bool) -> None:
 def command(system, study_name, list_, grid_items, grid_file, network_items, workers, scheduler,
             batch, out_dir, resume, plot_dir, as_json) -> None:
     """Run study STUDY of SYSTEM over a grid x networks (hymem sweep --list shows them)."""
-    from golden.sweep import get_study, load_grid_file, open_engine, parse_grid, run_sweep
+    from hymem.golden.sweep import get_study, load_grid_file, open_engine, parse_grid, run_sweep
 
     if list_:
         _list(as_json)

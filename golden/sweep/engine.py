@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from golden.config import ConfigError
+from hymem.golden.config import ConfigError
 
 from . import output
 from .executors import Engine, SerialExecutor, resolve
@@ -84,7 +84,7 @@ def _csv_lines(rows: list[dict]) -> list[str]:
 def _failure(point: dict, exc: Exception) -> dict:
     """A failed point: its parameters, the error, and whether the error is the input's
     (the project's user errors: an impossible configuration) or the code's."""
-    from golden.workloads import WorkloadError
+    from hymem.golden.workloads import WorkloadError
 
     return {"point": point, "error": f"{type(exc).__name__}: {exc}",
             "bad_input": isinstance(exc, ConfigError | WorkloadError)}

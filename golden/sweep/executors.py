@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from golden.config import ConfigError
+from hymem.golden.config import ConfigError
 
 ENGINES = ("serial", "local", "dask")
 _ADDRESS = re.compile(r"^(tcp|tls|inproc|ucx)://[^\s:/]+(:\d{1,5})?$")

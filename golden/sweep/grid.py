@@ -15,7 +15,7 @@ import json
 import math
 from pathlib import Path
 
-from golden.config import ConfigError, load_toml
+from hymem.golden.config import ConfigError, load_toml
 
 from .registry import Axis, Study
 
@@ -114,7 +114,7 @@ def check_networks(study: Study, networks) -> tuple[str, ...] | None:
         if networks:
             raise ConfigError(f"{study.key} does not sweep networks; drop --networks")
         return None
-    from golden.workloads import load_network
+    from hymem.golden.workloads import load_network
 
     nets = tuple(dict.fromkeys(networks or study.networks))
     for n in nets:

@@ -17,7 +17,7 @@ import json
 import os
 from pathlib import Path
 
-from golden.config import ConfigError
+from hymem.golden.config import ConfigError
 
 RESULTS, CSV, FAILURES, META = "results.jsonl", "results.csv", "failures.jsonl", "meta.json"
 

@@ -100,7 +100,7 @@ def pareto_front(points: np.ndarray) -> np.ndarray:
 
 def pareto(study, rows: list[dict], outdir: Path) -> str | None:
     """One front per network (networks of different sizes do not compete), all on one chart."""
-    from golden.plotting import pyplot, save
+    from hymem.golden.plotting import pyplot, save
 
     if study.pareto is None or not rows:
         return None

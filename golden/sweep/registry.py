@@ -4,7 +4,7 @@ A study is a pure, batched function of (points, context) -> rows, plus the defau
 sweeps.  A system registers one with a decorator in its ``golden/<system>/sweeps.py`` (found by
 that name, so a new system needs no other registration line)::
 
-    from golden.sweep import Axis, study
+    from hymem.golden.sweep import Axis, study
 
     @study("rram", "space", axes={"buffer_kb": Axis((256, 512, 1024))}, networks=("vgg11",),
            config=load_rram_config, description="125-point design space (Table 5)")
@@ -25,7 +25,7 @@ import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from golden.config import ConfigError
+from hymem.golden.config import ConfigError
 
 #: systems whose ``golden/<system>/sweeps.py`` is imported to fill the registry
 SYSTEMS = ("hydra", "rana", "maxnvm", "rram", "shycache")
@@ -95,9 +95,9 @@ def _load() -> None:
         return
     for system in SYSTEMS:
         try:
-            importlib.import_module(f"golden.{system}.sweeps")
+            importlib.import_module(f"hymem.golden.{system}.sweeps")
         except ModuleNotFoundError as exc:
-            if exc.name not in (f"golden.{system}", f"golden.{system}.sweeps"):
+            if exc.name not in (f"hymem.golden.{system}", f"hymem.golden.{system}.sweeps"):
                 raise
     _loaded = True
 

@@ -26,7 +26,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from golden.config import CONFIG_DIR, ConfigError, load_toml
+from hymem.golden.config import CONFIG_DIR, ConfigError, load_toml
 
 TECH_DIR = CONFIG_DIR / "tech"
 

@@ -17,7 +17,7 @@ Every model value below is computed from the zoo at call time.
 
 from __future__ import annotations
 
-from golden.claims import Claim, claim, register
+from hymem.golden.claims import Claim, claim, register
 
 from .network import Network
 from .zoo import get_network

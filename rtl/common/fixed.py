@@ -9,7 +9,7 @@ from __future__ import annotations
 from amaranth.hdl import Const, Mux, Value, signed
 from amaranth.lib import data
 
-from golden.fixed import FixedFormat
+from hymem.golden.fixed import FixedFormat
 
 
 def operand_shape(fmt: FixedFormat):

@@ -7,10 +7,10 @@ from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import exact_log2
 
-from golden.hydra.unit import REG_WIDTH, UnitGeometry
-from rtl.common.counters import counter_signature
-from rtl.hydra.lane import Lane
-from rtl.hydra.unit_signatures import (
+from hymem.golden.hydra.unit import REG_WIDTH, UnitGeometry
+from hymem.rtl.common.counters import counter_signature
+from hymem.rtl.hydra.lane import Lane
+from hymem.rtl.hydra.unit_signatures import (
     buffer_read_signature,
     compute_control_signature,
     job_signature,

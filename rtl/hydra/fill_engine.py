@@ -7,10 +7,10 @@ from amaranth.lib import enum, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import exact_log2
 
-from golden.hydra.unit import REG_WIDTH, UnitGeometry
-from rtl.common.counters import counter_signature
-from rtl.common.states import goto
-from rtl.hydra.unit_signatures import (
+from hymem.golden.hydra.unit import REG_WIDTH, UnitGeometry
+from hymem.rtl.common.counters import counter_signature
+from hymem.rtl.common.states import goto
+from hymem.rtl.hydra.unit_signatures import (
     COORD,
     buffer_read_signature,
     fill_control_signature,

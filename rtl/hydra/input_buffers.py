@@ -7,9 +7,9 @@ from amaranth.lib import stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from golden.hydra.unit import REG_WIDTH, UnitGeometry
-from rtl.common.counters import counter_signature
-from rtl.hydra.unit_signatures import buffer_read_signature, write_control_signature
+from hymem.golden.hydra.unit import REG_WIDTH, UnitGeometry
+from hymem.rtl.common.counters import counter_signature
+from hymem.rtl.hydra.unit_signatures import buffer_read_signature, write_control_signature
 
 INPUT_BUFFER_COUNTERS = ("write_cmds", "ab_writes", "wb_writes", "bits_in")
 

@@ -7,10 +7,10 @@ from amaranth.lib import data, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from golden.hydra.unit import REG_WIDTH, UnitGeometry
-from rtl.hydra.mac import Mac
-from rtl.hydra.mac_seq import MacSeq
-from rtl.hydra.unit_signatures import COORD, lane_control_signature, window_write_signature
+from hymem.golden.hydra.unit import REG_WIDTH, UnitGeometry
+from hymem.rtl.hydra.mac import Mac
+from hymem.rtl.hydra.mac_seq import MacSeq
+from hymem.rtl.hydra.unit_signatures import COORD, lane_control_signature, window_write_signature
 
 
 def make_mac(config):

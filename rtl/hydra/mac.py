@@ -6,10 +6,10 @@ from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.fixed import FixedFormat
-from golden.hydra.params import MacParams
-from rtl.common.counters import counter_signature
-from rtl.common.fixed import (
+from hymem.golden.fixed import FixedFormat
+from hymem.golden.hydra.params import MacParams
+from hymem.rtl.common.counters import counter_signature
+from hymem.rtl.common.fixed import (
     acc_shape,
     bias_to_acc,
     operand_shape,

@@ -6,9 +6,9 @@ from amaranth.hdl import Cat, Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.fixed import FixedFormat
-from golden.hydra.params import MacParams
-from rtl.hydra.mac import Mac
+from hymem.golden.fixed import FixedFormat
+from hymem.golden.hydra.params import MacParams
+from hymem.rtl.hydra.mac import Mac
 
 
 class MacBenchHarness(wiring.Component):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from amaranth.hdl import Cat, Module, Mux, Signal, signed
 from amaranth.lib import wiring
 
-from golden.fixed import FixedFormat
-from golden.hydra.params import MacParams
-from rtl.hydra.mac import accumulate_stage, mac_signature
+from hymem.golden.fixed import FixedFormat
+from hymem.golden.hydra.params import MacParams
+from hymem.rtl.hydra.mac import accumulate_stage, mac_signature
 
 
 class MacSeq(wiring.Component):

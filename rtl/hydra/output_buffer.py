@@ -8,9 +8,9 @@ from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import exact_log2
 
-from golden.hydra.unit import REG_WIDTH, UnitGeometry
-from rtl.common.counters import counter_signature
-from rtl.hydra.unit_signatures import drain_control_signature, job_signature, ob_port_signature
+from hymem.golden.hydra.unit import REG_WIDTH, UnitGeometry
+from hymem.rtl.common.counters import counter_signature
+from hymem.rtl.hydra.unit_signatures import drain_control_signature, job_signature, ob_port_signature
 
 OUTPUT_BUFFER_COUNTERS = ("ob_reads", "ob_writes", "read_cmds", "bits_out")
 

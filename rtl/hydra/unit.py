@@ -6,14 +6,14 @@ from amaranth.hdl import Module, signed
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.hydra.unit import UNIT_COUNTERS, UnitGeometry
-from rtl.common.counters import connect_counters, counter_signature
-from rtl.hydra.compute_engine import ComputeEngine
-from rtl.hydra.fill_engine import FillEngine
-from rtl.hydra.input_buffers import InputBuffers
-from rtl.hydra.output_buffer import OutputBuffer
-from rtl.hydra.unit_controller import UnitController
-from rtl.hydra.unit_signatures import cmd_layout
+from hymem.golden.hydra.unit import UNIT_COUNTERS, UnitGeometry
+from hymem.rtl.common.counters import connect_counters, counter_signature
+from hymem.rtl.hydra.compute_engine import ComputeEngine
+from hymem.rtl.hydra.fill_engine import FillEngine
+from hymem.rtl.hydra.input_buffers import InputBuffers
+from hymem.rtl.hydra.output_buffer import OutputBuffer
+from hymem.rtl.hydra.unit_controller import UnitController
+from hymem.rtl.hydra.unit_signatures import cmd_layout
 
 
 class HydraUnit(wiring.Component):

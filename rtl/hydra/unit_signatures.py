@@ -12,8 +12,8 @@ from amaranth.lib.memory import ReadPort
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import ceil_log2
 
-from golden.hydra.params import HydraOp
-from golden.hydra.unit import REG_WIDTH, REGISTERS
+from hymem.golden.hydra.params import HydraOp
+from hymem.golden.hydra.unit import REG_WIDTH, REGISTERS
 
 COORD = signed(REG_WIDTH + 2)  # window coordinates: -padding .. 2^16 + kernel
 

@@ -8,9 +8,9 @@ from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, enum, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.maxnvm.codecs.bitmask import SURFACE_ALIGN
-from golden.maxnvm.params import CodecParams, is_packed
-from rtl.common.counters import counter_signature
+from hymem.golden.maxnvm.codecs.bitmask import SURFACE_ALIGN
+from hymem.golden.maxnvm.params import CodecParams, is_packed
+from hymem.rtl.common.counters import counter_signature
 
 BITMASK_COUNTERS = ("blocks", "resyncs", "weights_out", "beats", "counter_errors", "wgs_errors",
                     "overruns", "busy_cycles", "truncated", "wgs_mismatches")
@@ -119,7 +119,8 @@ class BitmaskDecoder(wiring.Component):
     packed value.  The packed values are read as a window of consecutive 32-bit
     words starting at the word that holds the next value's first bit, so
     elements of any width (bit-packed 4..7-bit indices, NVDLA's 8/16-bit
-    elements) and elements straddling two words cost nothing extra.  At every block end, with ``idxsync`` high, the read index is
+    elements) and elements straddling two words cost nothing extra.  At every block end, with
+    ``idxsync`` high, the read index is
     re-aligned to the block's start index plus the block counter's non-zeros;
     with ``idxsync`` low (the unprotected baseline, same RTL) it runs on.  Each
     group starts at the running sum of its predecessors' WGS byte counts.

@@ -6,9 +6,9 @@ from amaranth.hdl import Module
 from amaranth.lib import data, memory, stream, wiring
 from amaranth.lib.wiring import In
 
-from golden.maxnvm.codecs.bitmask import SURFACE_ALIGN
-from golden.maxnvm.params import BitmaskSurface, CodecParams
-from rtl.maxnvm.bitmask_decoder import (
+from hymem.golden.maxnvm.codecs.bitmask import SURFACE_ALIGN
+from hymem.golden.maxnvm.params import BitmaskSurface, CodecParams
+from hymem.rtl.maxnvm.bitmask_decoder import (
     BITMASK_COUNTERS,
     WORD,
     BitmaskDecoder,
@@ -62,7 +62,8 @@ class BitmaskHarness(wiring.Component):
         }
         addr_bits = max(d for d in self.depths.values()).bit_length()
         super().__init__({
-            "load": In(stream.Signature(data.StructLayout({"surface": BitmaskSurface, "addr": addr_bits, "word": WORD}))),
+            "load": In(stream.Signature(data.StructLayout(
+                {"surface": BitmaskSurface, "addr": addr_bits, "word": WORD}))),
             **layer_ports(params),
             **status_ports(params),
         })

@@ -6,9 +6,9 @@ from amaranth.hdl import Module, Mux, signed
 from amaranth.lib import data, memory, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.maxnvm.params import CodecParams
-from rtl.common.counters import counter_signature
-from rtl.maxnvm.stage import register_stage
+from hymem.golden.maxnvm.params import CodecParams
+from hymem.rtl.common.counters import counter_signature
+from hymem.rtl.maxnvm.stage import register_stage
 
 LUT_COUNTERS = ("loads", "lookups", "out_of_range")
 

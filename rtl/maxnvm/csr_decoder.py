@@ -6,10 +6,10 @@ from amaranth.hdl import Cat, Module, Mux, Signal
 from amaranth.lib import data, enum, memory, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.maxnvm.codecs.csr import CSR_ARRAYS
-from golden.maxnvm.params import CodecParams, CsrArray
-from rtl.common.counters import counter_signature
-from rtl.maxnvm.bitmask_decoder import WORD, element_shape, popcount, times_const
+from hymem.golden.maxnvm.codecs.csr import CSR_ARRAYS
+from hymem.golden.maxnvm.params import CodecParams, CsrArray
+from hymem.rtl.common.counters import counter_signature
+from hymem.rtl.maxnvm.bitmask_decoder import WORD, element_shape, popcount, times_const
 
 CSR_COUNTERS = ("rows", "entries", "weights_out", "row_overruns", "col_overflows", "busy_cycles",
                 "unused_entries", "truncated")

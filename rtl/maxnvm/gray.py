@@ -6,8 +6,8 @@ from amaranth.hdl import Module, Signal
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.maxnvm.params import CodecParams
-from rtl.maxnvm.stage import register_stage
+from hymem.golden.maxnvm.params import CodecParams
+from hymem.rtl.maxnvm.stage import register_stage
 
 
 class Gray(wiring.Component):

@@ -6,9 +6,9 @@ from amaranth.hdl import Module, Signal
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.maxnvm.params import CodecParams
-from rtl.common.counters import counter_signature
-from rtl.maxnvm.stage import register_stage
+from hymem.golden.maxnvm.params import CodecParams
+from hymem.rtl.common.counters import counter_signature
+from hymem.rtl.maxnvm.stage import register_stage
 
 SECDED_COUNTERS = ("encoded", "decoded", "corrected", "uncorrectable")
 

@@ -8,11 +8,11 @@ from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.maxnvm.params import CodecParams
-from rtl.common.counters import counter_signature
-from rtl.maxnvm.bitmask_decoder import BITMASK_COUNTERS, layer_ports, weights_layout
-from rtl.maxnvm.bitmask_harness import BitmaskHarness
-from rtl.maxnvm.cluster_lut import ClusterLut
+from hymem.golden.maxnvm.params import CodecParams
+from hymem.rtl.common.counters import counter_signature
+from hymem.rtl.maxnvm.bitmask_decoder import BITMASK_COUNTERS, layer_ports, weights_layout
+from hymem.rtl.maxnvm.bitmask_harness import BitmaskHarness
+from hymem.rtl.maxnvm.cluster_lut import ClusterLut
 
 WEIGHT_COUNTERS = (*BITMASK_COUNTERS, "lookups", "out_of_range", "codebook_loads")
 
@@ -73,7 +73,8 @@ class WeightDecoder(wiring.Component):
         e = params.lut_entries
         super().__init__({
             "load": self.harness.signature.members["load"],  # the same load port as the harness
-            "codebook": In(stream.Signature(data.StructLayout({"index": range(e), "weight": signed(params.weight_bits)}))),
+            "codebook": In(stream.Signature(data.StructLayout(
+                {"index": range(e), "weight": signed(params.weight_bits)}))),
             "n_entries": In(range(e + 1)),
             **layer_ports(self.index_params),
             "weights": Out(stream.Signature(weights_layout(params, signed(params.weight_bits)))),

@@ -6,7 +6,7 @@ from amaranth.hdl import Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from rtl.common.counters import counter_signature
+from hymem.rtl.common.counters import counter_signature
 
 DIVIDER_COUNTERS = ("pulses",)
 

@@ -8,14 +8,14 @@ from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import ceil_log2
 
-from golden.rana.config_words import (
+from hymem.golden.rana.config_words import (
     FIELDS,
     HEADER_WORDS,
     RESERVED_MASKS,
     WORD_BITS,
     Pattern,
 )
-from rtl.common.counters import counter_signature
+from hymem.rtl.common.counters import counter_signature
 
 LOADER_COUNTERS = ("layers_loaded", "malformed_layers")
 

@@ -6,11 +6,11 @@ from amaranth.hdl import Module
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out, connect, flipped
 
-from golden.rana.config_words import PERIOD_BITS
-from golden.rana.params import RanaConfig
-from rtl.rana.clock_divider import ClockDivider
-from rtl.rana.config_loader import ConfigLoader
-from rtl.rana.refresh_controller import RefreshController
+from hymem.golden.rana.config_words import PERIOD_BITS
+from hymem.golden.rana.params import RanaConfig
+from hymem.rtl.rana.clock_divider import ClockDivider
+from hymem.rtl.rana.config_loader import ConfigLoader
+from hymem.rtl.rana.refresh_controller import RefreshController
 
 LOADER_PORTS = ("cfg_write", "n_layers", "start", "layer_done", "layer", "layer_index", "layer_valid",
                 "done", "error")

@@ -7,7 +7,7 @@ from amaranth.lib import wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from rtl.rram.mac_array import dot_layout
+from hymem.rtl.rram.mac_array import dot_layout
 
 ACC_BUFFER_COUNTERS = ("acc_reads", "acc_writes")
 

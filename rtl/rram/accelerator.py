@@ -6,18 +6,18 @@ from amaranth.hdl import Module, Mux, Signal
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.rram.rtl_params import ErrorCode, RtlParams
-from rtl.rram.acc_buffer import ACC_BUFFER_COUNTERS, AccBuffer
-from rtl.rram.command_regs import CommandRegs, command_layout
-from rtl.rram.drainer import Drainer, out_layout
-from rtl.rram.io_buffer import IoBuffer
-from rtl.rram.line_register import LineRegister
-from rtl.rram.mac_array import MacArray, weight_layout
-from rtl.rram.step_sequencer import StepSequencer
-from rtl.rram.tile import clamp, derived
-from rtl.rram.weight_buffer import WEIGHT_BUFFER_COUNTERS, WeightBuffer
-from rtl.rram.weight_fetcher import WeightFetcher
-from rtl.rram.window_select import WindowSelect
+from hymem.golden.rram.rtl_params import ErrorCode, RtlParams
+from hymem.rtl.rram.acc_buffer import ACC_BUFFER_COUNTERS, AccBuffer
+from hymem.rtl.rram.command_regs import CommandRegs, command_layout
+from hymem.rtl.rram.drainer import Drainer, out_layout
+from hymem.rtl.rram.io_buffer import IoBuffer
+from hymem.rtl.rram.line_register import LineRegister
+from hymem.rtl.rram.mac_array import MacArray, weight_layout
+from hymem.rtl.rram.step_sequencer import StepSequencer
+from hymem.rtl.rram.tile import clamp, derived
+from hymem.rtl.rram.weight_buffer import WEIGHT_BUFFER_COUNTERS, WeightBuffer
+from hymem.rtl.rram.weight_fetcher import WeightFetcher
+from hymem.rtl.rram.window_select import WindowSelect
 
 OWN_COUNTERS = ("cycles", "steps", "macs", "weight_waits", "half_waits", "out_stalls")
 ACCELERATOR_COUNTERS = (

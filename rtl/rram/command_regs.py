@@ -7,8 +7,8 @@ from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import exact_log2
 
-from golden.rram.rtl_params import ErrorCode, Opcode, Order, Reg, RtlParams
-from rtl.rram.tile import derived, tile_layout
+from hymem.golden.rram.rtl_params import ErrorCode, Opcode, Order, Reg, RtlParams
+from hymem.rtl.rram.tile import derived, tile_layout
 
 
 def command_layout(rtl: RtlParams) -> data.StructLayout:

@@ -7,10 +7,10 @@ from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import exact_log2
 
-from golden.rram.rtl_params import RtlParams
-from rtl.rram.mac_array import dot_layout
-from rtl.rram.step_sequencer import batch_layout
-from rtl.rram.tile import ceil_shift, clamp, derived, tile_layout
+from hymem.golden.rram.rtl_params import RtlParams
+from hymem.rtl.rram.mac_array import dot_layout
+from hymem.rtl.rram.step_sequencer import batch_layout
+from hymem.rtl.rram.tile import ceil_shift, clamp, derived, tile_layout
 
 
 def out_layout(rtl: RtlParams, acc_bits: int) -> data.StructLayout:

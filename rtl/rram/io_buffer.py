@@ -7,7 +7,7 @@ from amaranth.lib import data, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from rtl.rram.mac_array import act_layout
+from hymem.rtl.rram.mac_array import act_layout
 
 
 class IoBuffer(wiring.Component):

@@ -6,7 +6,7 @@ from amaranth.hdl import Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from rtl.rram.mac_array import act_layout
+from hymem.rtl.rram.mac_array import act_layout
 
 
 class LineRegister(wiring.Component):

@@ -8,8 +8,8 @@ from amaranth.hdl import Module, Mux, Signal
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.rram.rtl_params import RtlParams
-from rtl.rram.tile import derived, tile_layout
+from hymem.golden.rram.rtl_params import RtlParams
+from hymem.rtl.rram.tile import derived, tile_layout
 
 
 def batch_layout(rtl: RtlParams) -> data.StructLayout:

@@ -6,7 +6,7 @@ from amaranth.hdl import Mux, Signal
 from amaranth.lib import data
 from amaranth.utils import exact_log2
 
-from golden.rram.rtl_params import Order, Reg, RtlParams
+from hymem.golden.rram.rtl_params import Order, Reg, RtlParams
 
 
 def tile_layout(rtl: RtlParams) -> data.StructLayout:

@@ -7,7 +7,7 @@ from amaranth.lib import stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from rtl.rram.mac_array import weight_layout
+from hymem.rtl.rram.mac_array import weight_layout
 
 WEIGHT_BUFFER_COUNTERS = ("weight_reads", "weight_bank_waits")
 

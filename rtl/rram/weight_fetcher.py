@@ -7,9 +7,9 @@ from amaranth.lib import stream, wiring
 from amaranth.lib.fifo import SyncFIFO
 from amaranth.lib.wiring import In, Out
 
-from golden.rram.rtl_params import RtlParams
-from rtl.rram.mac_array import weight_layout
-from rtl.rram.tile import derived, tile_layout
+from hymem.golden.rram.rtl_params import RtlParams
+from hymem.rtl.rram.mac_array import weight_layout
+from hymem.rtl.rram.tile import derived, tile_layout
 
 
 class WeightFetcher(wiring.Component):

@@ -7,8 +7,8 @@ from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import exact_log2
 
-from golden.rram.rtl_params import Order, RtlParams
-from rtl.rram.tile import tile_layout
+from hymem.golden.rram.rtl_params import Order, RtlParams
+from hymem.rtl.rram.tile import tile_layout
 
 
 class WindowSelect(wiring.Component):

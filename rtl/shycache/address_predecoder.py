@@ -6,8 +6,8 @@ from amaranth.hdl import C, Cat, Module, Signal
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.shycache.rtl_params import LevelParams
-from rtl.shycache.layouts import range_layout, request_layout, routed_layout
+from hymem.golden.shycache.rtl_params import LevelParams
+from hymem.rtl.shycache.layouts import range_layout, request_layout, routed_layout
 
 
 class AddressPredecoder(wiring.Component):

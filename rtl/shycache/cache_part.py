@@ -8,11 +8,11 @@ from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import ceil_log2
 
-from golden.shycache.rtl_params import LevelParams
-from rtl.shycache.bit_flip_counter import BitFlipCounter
-from rtl.shycache.layouts import PartSignature
-from rtl.shycache.tag_array import TagArray
-from rtl.shycache.write_busy_timer import WriteBusyTimer
+from hymem.golden.shycache.rtl_params import LevelParams
+from hymem.rtl.shycache.bit_flip_counter import BitFlipCounter
+from hymem.rtl.shycache.layouts import PartSignature
+from hymem.rtl.shycache.tag_array import TagArray
+from hymem.rtl.shycache.write_busy_timer import WriteBusyTimer
 
 
 class CachePart(wiring.Component):

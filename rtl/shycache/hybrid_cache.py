@@ -6,10 +6,10 @@ from amaranth.hdl import Module
 from amaranth.lib import wiring
 from amaranth.lib.wiring import Out, connect, flipped
 
-from golden.shycache.rtl_params import LevelParams
-from rtl.shycache.address_predecoder import AddressPredecoder
-from rtl.shycache.cache_part import CachePart
-from rtl.shycache.level_controller import CONTROLLER_COUNTERS, LevelController
+from hymem.golden.shycache.rtl_params import LevelParams
+from hymem.rtl.shycache.address_predecoder import AddressPredecoder
+from hymem.rtl.shycache.cache_part import CachePart
+from hymem.rtl.shycache.level_controller import CONTROLLER_COUNTERS, LevelController
 
 HYBRID_COUNTERS = (*CONTROLLER_COUNTERS, "stt_bitflips")
 

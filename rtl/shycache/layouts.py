@@ -6,7 +6,7 @@ from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import ceil_log2
 
-from golden.shycache.rtl_params import OP_BITS, LevelParams
+from hymem.golden.shycache.rtl_params import OP_BITS, LevelParams
 
 
 def index_bits(n: int) -> int:

@@ -8,9 +8,9 @@ from amaranth.hdl import Module, Mux, Signal
 from amaranth.lib import enum, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.shycache.rtl_params import LevelParams, Op
-from rtl.common.counters import counter_signature
-from rtl.shycache.layouts import (
+from hymem.golden.shycache.rtl_params import LevelParams, Op
+from hymem.rtl.common.counters import counter_signature
+from hymem.rtl.shycache.layouts import (
     PartSignature,
     index_bits,
     mem_request_layout,

@@ -7,7 +7,7 @@ from amaranth.lib import data, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from rtl.shycache.layouts import index_bits
+from hymem.rtl.shycache.layouts import index_bits
 
 
 def way_layout(tag_bits: int, ways: int) -> data.StructLayout:

@@ -6,7 +6,7 @@ from amaranth.hdl import Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from rtl.shycache.layouts import index_bits
+from hymem.rtl.shycache.layouts import index_bits
 
 
 class WriteBusyTimer(wiring.Component):

@@ -25,9 +25,9 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from tb.common.clock import cycle_now
-from tb.common.hdl import handle, members, unpack
-from tb.common.stream import clock_edges
+from hymem.tb.common.clock import cycle_now
+from hymem.tb.common.hdl import handle, members, unpack
+from hymem.tb.common.stream import clock_edges
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tb.common.hdl import members, read
+from hymem.tb.common.hdl import members, read
 
 
 def counter_names(component, member: str = "counters") -> list[str]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from golden.tech import Technology
+from hymem.golden.tech import Technology
 
 TIMINGS = ("tRP", "tCCD", "tRCD", "tCL", "tWL", "tWR", "tRTP")
 
@@ -107,10 +107,12 @@ class MemoryDevice:
         for cycle, command, row in self.commands:
             if command == "ACT":
                 if last["PRE"] is not None and cycle - last["PRE"] < t_.tRP:
-                    raise AssertionError(f"{self.name}: ACT at {cycle} only {cycle - last['PRE']} after PRE (tRP={t_.tRP})")
+                    raise AssertionError(
+                        f"{self.name}: ACT at {cycle} only {cycle - last['PRE']} after PRE (tRP={t_.tRP})")
             elif command in ("RD", "WR"):
                 if cycle - last["ACT"] < t_.tRCD:
-                    raise AssertionError(f"{self.name}: {command} at {cycle} {cycle - last['ACT']} after ACT (tRCD={t_.tRCD})")
+                    raise AssertionError(
+                        f"{self.name}: {command} at {cycle} {cycle - last['ACT']} after ACT (tRCD={t_.tRCD})")
                 for prev in ("RD", "WR"):
                     if last[prev] is not None and last[prev] >= last["ACT"] and cycle - last[prev] < t_.tCCD:
                         raise AssertionError(f"{self.name}: {command} at {cycle} {cycle - last[prev]} after {prev} "

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from golden.fixed import from_unsigned, to_unsigned
-from golden.maxnvm.mlc import CELL_NAMES, adjacent_rates, cells_of, inject, levels_of_bits
-from golden.maxnvm.storage import bits_to_bytes, bits_to_words, bytes_to_bits, words_to_bits
+from hymem.golden.fixed import from_unsigned, to_unsigned
+from hymem.golden.maxnvm.mlc import CELL_NAMES, adjacent_rates, cells_of, inject, levels_of_bits
+from hymem.golden.maxnvm.storage import bits_to_bytes, bits_to_words, bytes_to_bits, words_to_bits
 
 MAX_LEVEL_RATE = 0.5  # accelerated rates stay below this for every level
 MAX_DRAWS = 1000      # fault maps drawn at most when a read must have a fault

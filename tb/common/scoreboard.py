@@ -48,4 +48,5 @@ class Scoreboard:
         """Final check: all matched and nothing still expected."""
         self.check()
         if self.expected:
-            raise AssertionError(f"{self.name}: {len(self.expected)} expected items never arrived; next {self.expected[0]}")
+            raise AssertionError(
+                f"{self.name}: {len(self.expected)} expected items never arrived; next {self.expected[0]}")

@@ -12,8 +12,8 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge, Timer
 
-from tb.common.clock import CLOCK_PERIOD_NS
-from tb.common.hdl import handle, members, pack, unpack
+from hymem.tb.common.clock import CLOCK_PERIOD_NS
+from hymem.tb.common.hdl import handle, members, pack, unpack
 
 
 def idle_gaps(rng: np.random.Generator, n: int, idle_prob: float, max_gap: int = 4) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cocotb
 from cocotb.triggers import Timer
 
-from tb.common.clock import CLOCK_PERIOD_NS
+from hymem.tb.common.clock import CLOCK_PERIOD_NS
 
 
 class Watchdog:

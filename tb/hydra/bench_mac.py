@@ -17,11 +17,11 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from golden.fixed import from_unsigned
-from golden.hydra.mac import MacBatch, mac_results
-from tb.common.clock import start_clock_and_reset
-from tb.common.hdl import read, write
-from tb.runner import tb_component
+from hymem.golden.fixed import from_unsigned
+from hymem.golden.hydra.mac import MacBatch, mac_results
+from hymem.tb.common.clock import start_clock_and_reset
+from hymem.tb.common.hdl import read, write
+from hymem.tb.runner import tb_component
 
 SEED = 0x1234_5678
 

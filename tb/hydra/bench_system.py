@@ -18,13 +18,13 @@ from pathlib import Path
 import cocotb
 import numpy as np
 
-from golden.hydra.cycles import job_cycles, layer_jobs
-from golden.hydra.params import HydraOp
-from golden.workloads.zoo import get_network
-from tb.common.clock import cycle_now, start_clock_and_reset
-from tb.common.counters import read_counters
-from tb.hydra.system_driver import SystemHost
-from tb.runner import tb_component
+from hymem.golden.hydra.cycles import job_cycles, layer_jobs
+from hymem.golden.hydra.params import HydraOp
+from hymem.golden.workloads.zoo import get_network
+from hymem.tb.common.clock import cycle_now, start_clock_and_reset
+from hymem.tb.common.counters import read_counters
+from hymem.tb.hydra.system_driver import SystemHost
+from hymem.tb.runner import tb_component
 
 
 @cocotb.test()
@@ -38,8 +38,10 @@ async def bench_system(dut):
     await start_clock_and_reset(dut)
     rng = np.random.default_rng(1)
     units = range(lj.active_units)
-    await host.write(HydraOp.WRITE_AB, [rng.integers(-512, 512, lj.job.in_h * lj.job.in_w) for _ in units], host.dram, 0)
-    await host.write(HydraOp.WRITE_WB, [rng.integers(-512, 512, lj.job.m_count * lj.job.taps) for _ in units], host.pcm, 0)
+    activations = [rng.integers(-512, 512, lj.job.in_h * lj.job.in_w) for _ in units]
+    weights = [rng.integers(-512, 512, lj.job.m_count * lj.job.taps) for _ in units]
+    await host.write(HydraOp.WRITE_AB, activations, host.dram, 0)
+    await host.write(HydraOp.WRITE_WB, weights, host.pcm, 0)
     await host.cmd.send([host._cmd(HydraOp.SET_REG, 0, i, v) for i, v in lj.job.register_values()])
     began, first_cycle = time.perf_counter(), cycle_now()
     for _ in range(repeats):

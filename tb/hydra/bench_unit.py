@@ -19,14 +19,14 @@ import cocotb
 import numpy as np
 from cocotb.triggers import RisingEdge
 
-from golden.hydra.cycles import job_cycles
-from golden.hydra.params import HydraOp
-from golden.hydra.unit import UnitJob
-from tb.common.clock import start_clock_and_reset
-from tb.common.counters import read_counters
-from tb.common.hdl import handle
-from tb.hydra.unit_driver import UnitHost
-from tb.runner import tb_component
+from hymem.golden.hydra.cycles import job_cycles
+from hymem.golden.hydra.params import HydraOp
+from hymem.golden.hydra.unit import UnitJob
+from hymem.tb.common.clock import start_clock_and_reset
+from hymem.tb.common.counters import read_counters
+from hymem.tb.common.hdl import handle
+from hymem.tb.hydra.unit_driver import UnitHost
+from hymem.tb.runner import tb_component
 
 
 def conv3x3(geo, out_h: int, m: int) -> UnitJob:

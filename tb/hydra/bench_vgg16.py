@@ -21,10 +21,10 @@ from pathlib import Path
 import cocotb
 import numpy as np
 
-from golden.workloads.layers import make_layer
-from golden.workloads.zoo import get_network
-from tb.common.clock import cycle_now
-from tb.hydra.harness import Run, random_values
+from hymem.golden.workloads.layers import make_layer
+from hymem.golden.workloads.zoo import get_network
+from hymem.tb.common.clock import cycle_now
+from hymem.tb.hydra.harness import Run, random_values
 
 
 @cocotb.test()

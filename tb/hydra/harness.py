@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from golden.hydra.cycles import layer_cycles, layer_jobs
-from golden.hydra.system import system_counts, traffic_from_counters, transfer_energy
-from golden.workloads.layers import make_layer
-from tb.common.clock import cycle_now, start_clock_and_reset
-from tb.common.counters import assert_counters_equal, read_counters
-from tb.common.watchdog import Watchdog
-from tb.hydra.reference import reference_layer
-from tb.hydra.system_driver import SystemHost
-from tb.runner import tb_component
+from hymem.golden.hydra.cycles import layer_cycles, layer_jobs
+from hymem.golden.hydra.system import system_counts, traffic_from_counters, transfer_energy
+from hymem.golden.workloads.layers import make_layer
+from hymem.tb.common.clock import cycle_now, start_clock_and_reset
+from hymem.tb.common.counters import assert_counters_equal, read_counters
+from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.hydra.reference import reference_layer
+from hymem.tb.hydra.system_driver import SystemHost
+from hymem.tb.runner import tb_component
 
 
 def random_values(rng, fmt, shape, scale):
@@ -74,7 +74,8 @@ class Run:
                 self.dut._log.info(f"{layer.name}: commands taken at cycles {self.host.accepted}")
             assert cycles == predicted, f"{layer.name}: {cycles} cycles, golden layer_cycles {predicted}"
         self.dut._log.info(f"{self.name}: {layer.name} took {cycles} cycles; golden with ideal memory {predicted}"
-                           + ("" if self.host.ideal_memory else f" (+{cycles - predicted} waiting for DRAM/PCM or the output sink)"))
+                           + ("" if self.host.ideal_memory
+                              else f" (+{cycles - predicted} waiting for DRAM/PCM or the output sink)"))
         want = reference_layer(layer, x, w, b, relu, self.config.fixed, shift)
         wrong = np.argwhere(got != want)
         assert not len(wrong), (f"{layer.name}: {len(wrong)} of {want.size} outputs differ, first at {wrong[0]}: "

@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from golden.fixed import bias_to_acc, wrap
-from golden.hydra.system import requantize_by
+from hymem.golden.fixed import bias_to_acc, wrap
+from hymem.golden.hydra.system import requantize_by
 
 
 def reference_layer(layer, x, w, b, relu, fmt, shift=None) -> np.ndarray:

@@ -20,17 +20,17 @@ import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
 from cocotb.utils import get_sim_time
 
-from golden.fixed import FixedFormat
-from golden.hydra.mac import MacBatch, mac_cycle_model, mac_results, multiply_cycles
-from golden.trace import write_vcd
-from tb.common.clock import CLOCK_PERIOD_NS, start_clock_and_reset, wait_for_level
-from tb.common.counters import assert_counters_equal, read_counters
-from tb.common.hdl import handle, members, pack, pack_array
-from tb.common.scoreboard import Scoreboard
-from tb.common.seed import seeded_rng
-from tb.common.stream import StreamDriver, StreamMonitor, idle_gaps, ready_pattern
-from tb.common.watchdog import Watchdog
-from tb.runner import tb_component
+from hymem.golden.fixed import FixedFormat
+from hymem.golden.hydra.mac import MacBatch, mac_cycle_model, mac_results, multiply_cycles
+from hymem.golden.trace import write_vcd
+from hymem.tb.common.clock import CLOCK_PERIOD_NS, start_clock_and_reset, wait_for_level
+from hymem.tb.common.counters import assert_counters_equal, read_counters
+from hymem.tb.common.hdl import handle, members, pack, pack_array
+from hymem.tb.common.scoreboard import Scoreboard
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.common.stream import StreamDriver, StreamMonitor, idle_gaps, ready_pattern
+from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.runner import tb_component
 
 N_PAIRS = 10_000
 SEQUENTIAL_PAIRS = 3_000  # the sequential MAC takes ~8 cycles per pair: fewer pairs, same coverage checks
@@ -134,7 +134,8 @@ async def run_mac(dut, name: str, idle_prob: float, stall_prob: float):
     watchdog.stop()
 
     if os.environ.get("HYMEM_WAVES_DIR"):
-        path = Path(os.environ["HYMEM_WAVES_DIR"]) / f"{os.environ['HYMEM_TEST_ID']}-{os.environ['HYMEM_SIM']}-{name}.golden.vcd"
+        run_id = f"{os.environ['HYMEM_TEST_ID']}-{os.environ['HYMEM_SIM']}"
+        path = Path(os.environ["HYMEM_WAVES_DIR"]) / f"{run_id}-{name}.golden.vcd"
         write_vcd(path, cost.timeline.as_signals(config.mac.counter_width), CLOCK_PERIOD_NS, int(start_ns))
         dut._log.info(f"golden timeline: {path}")
 

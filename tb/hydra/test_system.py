@@ -19,11 +19,11 @@ from __future__ import annotations
 import cocotb
 import numpy as np
 
-from golden.hydra.params import HydraOp
-from tb.common.hdl import handle
-from tb.common.seed import seeded_rng
-from tb.common.stream import ready_pattern
-from tb.hydra.harness import Run, random_layers, random_operands
+from hymem.golden.hydra.params import HydraOp
+from hymem.tb.common.hdl import handle
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.common.stream import ready_pattern
+from hymem.tb.hydra.harness import Run, random_layers, random_operands
 
 
 @cocotb.test()
@@ -66,7 +66,7 @@ async def test_system_cycles_ideal_memory(dut):
 @cocotb.test()
 async def test_system_digits_cnn(dut):
     """The digits CNN's conv and pool layers (pretrained, FX16) on a test image, end to end against golden.nn."""
-    from golden.nn import (
+    from hymem.golden.nn import (
         fixed_trace,
         load_digits,
         load_pretrained,

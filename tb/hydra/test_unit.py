@@ -19,16 +19,16 @@ from dataclasses import replace
 import cocotb
 import numpy as np
 
-from golden.hydra.cycles import job_cycles
-from golden.hydra.unit import MODES, UnitJob, job_error, unit_outputs
-from tb.common.clock import start_clock_and_reset
-from tb.common.counters import assert_counters_equal, read_counters
-from tb.common.scoreboard import Scoreboard
-from tb.common.seed import seeded_rng
-from tb.common.stream import idle_gaps, ready_pattern
-from tb.common.watchdog import Watchdog
-from tb.hydra.unit_driver import UnitHost
-from tb.runner import tb_component
+from hymem.golden.hydra.cycles import job_cycles
+from hymem.golden.hydra.unit import MODES, UnitJob, job_error, unit_outputs
+from hymem.tb.common.clock import start_clock_and_reset
+from hymem.tb.common.counters import assert_counters_equal, read_counters
+from hymem.tb.common.scoreboard import Scoreboard
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.common.stream import idle_gaps, ready_pattern
+from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.hydra.unit_driver import UnitHost
+from hymem.tb.runner import tb_component
 
 JOBS = 10
 PAIR_BUDGET = 6_000  # pairs per lane over all jobs: keeps Icarus runs short

@@ -14,13 +14,13 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from golden.bits import word_bits
-from golden.hydra.cycles import job_cycles
-from golden.hydra.params import HydraOp
-from golden.hydra.unit import UNIT_COUNTERS, UnitJob
-from tb.common.clock import wait_for_level
-from tb.common.hdl import handle, members, pack
-from tb.common.stream import StreamDriver, StreamMonitor
+from hymem.golden.bits import word_bits
+from hymem.golden.hydra.cycles import job_cycles
+from hymem.golden.hydra.params import HydraOp
+from hymem.golden.hydra.unit import UNIT_COUNTERS, UnitJob
+from hymem.tb.common.clock import wait_for_level
+from hymem.tb.common.hdl import handle, members, pack
+from hymem.tb.common.stream import StreamDriver, StreamMonitor
 
 
 def pack_words(values, width: int, per_word: int) -> list[int]:

@@ -21,16 +21,16 @@ import cocotb
 import numpy as np
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
 
-from golden.maxnvm.codecs import decode_bitmask_report, encode_bitmask
-from golden.maxnvm.codecs.bitmask import element_range, elements_in
-from golden.maxnvm.codecs.cost import bitmask_decoder_cost
-from tb.common.clock import start_clock_and_reset
-from tb.common.counters import assert_counters_equal, counter_names, read_counters
-from tb.common.hdl import handle, write
-from tb.common.stream import StreamDriver
-from tb.maxnvm.harness import LENGTH_PORTS, SURFACE_CODES
-from tb.maxnvm.loading import load_memories, words32
-from tb.runner import tb_component
+from hymem.golden.maxnvm.codecs import decode_bitmask_report, encode_bitmask
+from hymem.golden.maxnvm.codecs.bitmask import element_range, elements_in
+from hymem.golden.maxnvm.codecs.cost import bitmask_decoder_cost
+from hymem.tb.common.clock import start_clock_and_reset
+from hymem.tb.common.counters import assert_counters_equal, counter_names, read_counters
+from hymem.tb.common.hdl import handle, write
+from hymem.tb.common.stream import StreamDriver
+from hymem.tb.maxnvm.harness import LENGTH_PORTS, SURFACE_CODES
+from hymem.tb.maxnvm.loading import load_memories, words32
+from hymem.tb.runner import tb_component
 
 SEED = 2019
 
@@ -59,7 +59,8 @@ async def bench_bitmask_decoder(dut):
     entries = 1 << p.data_bits
     if weight_decoder:
         book = rng.integers(-(1 << (p.weight_bits - 1)), 1 << (p.weight_bits - 1), entries)
-        await StreamDriver(dut, component, "codebook").send([{"index": i, "weight": int(v)} for i, v in enumerate(book)])
+        entries_sent = [{"index": i, "weight": int(v)} for i, v in enumerate(book)]
+        await StreamDriver(dut, component, "codebook").send(entries_sent)
         write(dut, component, "n_entries", value=entries)
     for name, value in (("n_weights", w.size), ("group_elems", p.group_kernels * w.shape[1]),
                         ("compressed", 1), ("idxsync", 1), ("data_elems", elements_in(len(s.data), p.data_bits)),

@@ -5,10 +5,10 @@ from __future__ import annotations
 import cocotb
 from cocotb.triggers import RisingEdge
 
-from tb.common.clock import start_clock_and_reset
-from tb.common.scoreboard import Scoreboard
-from tb.common.stream import StreamDriver, StreamMonitor, idle_gaps, ready_pattern
-from tb.common.watchdog import Watchdog
+from hymem.tb.common.clock import start_clock_and_reset
+from hymem.tb.common.scoreboard import Scoreboard
+from hymem.tb.common.stream import StreamDriver, StreamMonitor, idle_gaps, ready_pattern
+from hymem.tb.common.watchdog import Watchdog
 
 WATCHDOG_CYCLES = 2000
 

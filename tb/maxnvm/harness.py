@@ -8,28 +8,28 @@ from __future__ import annotations
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from golden.maxnvm.claims import CHOSEN_BPC
-from golden.maxnvm.codecs import decode_bitmask_report, encode_bitmask
-from golden.maxnvm.codecs.bitmask import element_range, elements_in, idxsync_word_bits
-from golden.maxnvm.codecs.bits import flip_bits
-from golden.maxnvm.codecs.cost import (
+from hymem.golden.maxnvm.claims import CHOSEN_BPC
+from hymem.golden.maxnvm.codecs import decode_bitmask_report, encode_bitmask
+from hymem.golden.maxnvm.codecs.bitmask import element_range, elements_in, idxsync_word_bits
+from hymem.golden.maxnvm.codecs.bits import flip_bits
+from hymem.golden.maxnvm.codecs.cost import (
     bitmask_beats,
     bitmask_decoder_cost,
     bitmask_group_beats,
     busy_cycles_with_stalls,
 )
-from golden.maxnvm.params import BitmaskSurface
-from rtl.maxnvm.bitmask_decoder import surface_limits
-from tb.common.clock import start_clock_and_reset, wait_for_level
-from tb.common.counters import assert_counters_equal, counter_names, read_counters
-from tb.common.hdl import handle, read, write
-from tb.common.mlc_cells import MlcFaults
-from tb.common.scoreboard import Scoreboard
-from tb.common.seed import seeded_rng
-from tb.common.stream import StreamDriver, StreamMonitor, ready_pattern
-from tb.common.watchdog import Watchdog
-from tb.maxnvm.loading import load_memories, words32
-from tb.runner import tb_component
+from hymem.golden.maxnvm.params import BitmaskSurface
+from hymem.rtl.maxnvm.bitmask_decoder import surface_limits
+from hymem.tb.common.clock import start_clock_and_reset, wait_for_level
+from hymem.tb.common.counters import assert_counters_equal, counter_names, read_counters
+from hymem.tb.common.hdl import handle, read, write
+from hymem.tb.common.mlc_cells import MlcFaults
+from hymem.tb.common.scoreboard import Scoreboard
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.common.stream import StreamDriver, StreamMonitor, ready_pattern
+from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.maxnvm.loading import load_memories, words32
+from hymem.tb.runner import tb_component
 
 SURFACE_CODES = {surface.name.lower(): surface for surface in BitmaskSurface}  # golden surface names
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tb.common.hdl import members, pack_array
-from tb.common.stream import StreamDriver
+from hymem.tb.common.hdl import members, pack_array
+from hymem.tb.common.stream import StreamDriver
 
 
 def words32(buf: np.ndarray) -> np.ndarray:

@@ -20,12 +20,12 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from golden.bits import bits_of
-from golden.maxnvm.codecs import encode_bitmask
-from golden.maxnvm.codecs.bitmask import elements_in
-from tb.common.counters import assert_counters_equal, read_counters
-from tb.common.hdl import handle, read, write
-from tb.maxnvm.harness import (
+from hymem.golden.bits import bits_of
+from hymem.golden.maxnvm.codecs import encode_bitmask
+from hymem.golden.maxnvm.codecs.bitmask import elements_in
+from hymem.tb.common.counters import assert_counters_equal, read_counters
+from hymem.tb.common.hdl import handle, read, write
+from hymem.tb.maxnvm.harness import (
     SURFACE_BPC,
     BitmaskBench,
     mlc_fault_layers,
@@ -88,7 +88,8 @@ async def test_idxsync_confines_damage(dut):
     damaged_off = np.flatnonzero(await bench.layer(faulty, w.shape, False) != clean)
     outside_off = sorted(set((damaged_off // block).tolist()) - faulty_blocks)
     dut._log.info(f"draw {draw}: mask bits flipped in blocks {sorted(faulty_blocks)} (net shifts {shift.tolist()}); "
-                  f"IdxSync on damages {len(damaged_on)} weights in blocks {sorted(set((damaged_on // block).tolist()))}; "
+                  f"IdxSync on damages {len(damaged_on)} weights in blocks "
+                  f"{sorted(set((damaged_on // block).tolist()))}; "
                   f"off damages {len(damaged_off)}, also in clean blocks {outside_off}")
     assert len(damaged_on) and set((damaged_on // block).tolist()) <= faulty_blocks
     # Not a count comparison: without IdxSync a later flip can cancel the shift (net shift back to 0)

@@ -8,15 +8,15 @@ from __future__ import annotations
 import cocotb
 from cocotb.triggers import RisingEdge
 
-from golden.maxnvm.codecs import lut_lookup, lut_out_of_range
-from tb.common.clock import start_clock_and_reset
-from tb.common.counters import assert_counters_equal, read_counters
-from tb.common.hdl import write
-from tb.common.scoreboard import Scoreboard
-from tb.common.seed import seeded_rng
-from tb.common.stream import StreamDriver, StreamMonitor, idle_gaps, ready_pattern
-from tb.common.watchdog import Watchdog
-from tb.runner import tb_component
+from hymem.golden.maxnvm.codecs import lut_lookup, lut_out_of_range
+from hymem.tb.common.clock import start_clock_and_reset
+from hymem.tb.common.counters import assert_counters_equal, read_counters
+from hymem.tb.common.hdl import write
+from hymem.tb.common.scoreboard import Scoreboard
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.common.stream import StreamDriver, StreamMonitor, idle_gaps, ready_pattern
+from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.runner import tb_component
 
 LAYERS, LOOKUPS = 4, 600
 
@@ -39,7 +39,8 @@ async def lut(dut, name, idle_prob=0.0, stall_prob=0.0):
     for _ in range(LAYERS):
         entries = int(rng.choice([16, 32, 64, 128][: p.lut_entries.bit_length() - 4] or [p.lut_entries]))
         book = rng.integers(-lim, lim, size=entries)
-        await loader.send([{"index": i, "weight": int(v)} for i, v in enumerate(book)], idle_gaps(rng, entries, idle_prob))
+        await loader.send([{"index": i, "weight": int(v)} for i, v in enumerate(book)],
+                          idle_gaps(rng, entries, idle_prob))
         while board.expected:  # the previous layer's lookups are out before the codebook changes
             await RisingEdge(dut.clk)
         write(dut, component, "n_entries", value=entries)

@@ -18,23 +18,23 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from golden.maxnvm.claims import CHOSEN_BPC
-from golden.maxnvm.codecs import decode_csr_report, encode_csr, pack_csr
-from golden.maxnvm.codecs.bitmask import element_range
-from golden.maxnvm.codecs.cost import busy_cycles_with_stalls, csr_decoder_cost
-from golden.maxnvm.codecs.csr import CSR_ARRAYS
-from golden.maxnvm.params import CsrArray
-from rtl.maxnvm.csr_decoder import CSR_COUNTERS, LENGTH_PORTS
-from tb.common.clock import start_clock_and_reset, wait_for_level
-from tb.common.counters import assert_counters_equal, read_counters
-from tb.common.hdl import handle, read, write
-from tb.common.mlc_cells import MlcFaults
-from tb.common.scoreboard import Scoreboard
-from tb.common.seed import seeded_rng
-from tb.common.stream import StreamDriver, StreamMonitor, ready_pattern
-from tb.common.watchdog import Watchdog
-from tb.maxnvm.loading import load_memories, words32
-from tb.runner import tb_component
+from hymem.golden.maxnvm.claims import CHOSEN_BPC
+from hymem.golden.maxnvm.codecs import decode_csr_report, encode_csr, pack_csr
+from hymem.golden.maxnvm.codecs.bitmask import element_range
+from hymem.golden.maxnvm.codecs.cost import busy_cycles_with_stalls, csr_decoder_cost
+from hymem.golden.maxnvm.codecs.csr import CSR_ARRAYS
+from hymem.golden.maxnvm.params import CsrArray
+from hymem.rtl.maxnvm.csr_decoder import CSR_COUNTERS, LENGTH_PORTS
+from hymem.tb.common.clock import start_clock_and_reset, wait_for_level
+from hymem.tb.common.counters import assert_counters_equal, read_counters
+from hymem.tb.common.hdl import handle, read, write
+from hymem.tb.common.mlc_cells import MlcFaults
+from hymem.tb.common.scoreboard import Scoreboard
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.common.stream import StreamDriver, StreamMonitor, ready_pattern
+from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.maxnvm.loading import load_memories, words32
+from hymem.tb.runner import tb_component
 
 WATCHDOG_CYCLES = 5000
 #: bits per cell of each CSR array: the project's chosen CSR configuration (golden.maxnvm.claims,

@@ -7,10 +7,10 @@ from __future__ import annotations
 import cocotb
 import numpy as np
 
-from golden.maxnvm.codecs import gray_decode, gray_encode
-from tb.common.seed import seeded_rng
-from tb.maxnvm.codec_streams import run_paths
-from tb.runner import tb_component
+from hymem.golden.maxnvm.codecs import gray_decode, gray_encode
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.maxnvm.codec_streams import run_paths
+from hymem.tb.runner import tb_component
 
 WORDS = 3000
 

@@ -15,11 +15,11 @@ from itertools import combinations
 import cocotb
 import numpy as np
 
-from golden.maxnvm.codecs import secded_decode, secded_encode
-from tb.common.counters import assert_counters_equal, read_counters
-from tb.common.seed import seeded_rng
-from tb.maxnvm.codec_streams import run_paths
-from tb.runner import tb_component
+from hymem.golden.maxnvm.codecs import secded_decode, secded_encode
+from hymem.tb.common.counters import assert_counters_equal, read_counters
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.maxnvm.codec_streams import run_paths
+from hymem.tb.runner import tb_component
 
 EXHAUSTIVE_MAX_BITS = 4
 RANDOM_WORDS = 600

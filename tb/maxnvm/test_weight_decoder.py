@@ -18,11 +18,11 @@ from __future__ import annotations
 import cocotb
 import numpy as np
 
-from golden.maxnvm.codecs import decode_weights_report
-from golden.maxnvm.codecs.cost import busy_cycles_through_stage
-from tb.common.hdl import write
-from tb.common.stream import StreamDriver, idle_gaps
-from tb.maxnvm.harness import BitmaskBench, mlc_fault_layers, random_layers, truncated_layers
+from hymem.golden.maxnvm.codecs import decode_weights_report
+from hymem.golden.maxnvm.codecs.cost import busy_cycles_through_stage
+from hymem.tb.common.hdl import write
+from hymem.tb.common.stream import StreamDriver, idle_gaps
+from hymem.tb.maxnvm.harness import BitmaskBench, mlc_fault_layers, random_layers, truncated_layers
 
 
 class WeightBench(BitmaskBench):

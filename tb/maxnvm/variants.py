@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from golden.maxnvm.params import load_maxnvm_config
+from hymem.golden.maxnvm.params import load_maxnvm_config
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import cocotb
 
-from golden.rana.designs import get_design
-from tb.common.clock import cycle_now
-from tb.rana.cosim import scheduled_layers
-from tb.rana.harness import check_within, cosim
-from tb.runner import tb_component
+from hymem.golden.rana.designs import get_design
+from hymem.tb.common.clock import cycle_now
+from hymem.tb.rana.cosim import scheduled_layers
+from hymem.tb.rana.harness import check_within, cosim
+from hymem.tb.runner import tb_component
 
 DEFAULT_LAYERS = "res3a_branch1,res3c_branch2c,res4b_branch2c,res4c_branch2c"  # RANA*(E-5) refreshes these
 

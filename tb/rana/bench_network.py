@@ -23,14 +23,14 @@ from pathlib import Path
 
 import cocotb
 
-from golden.energy import account
-from golden.rana.config_words import pack_words
-from golden.rana.controller import idle_traffic
-from golden.rana.scheduler import schedule_network
-from tb.common.clock import cycle_now
-from tb.common.watchdog import Watchdog
-from tb.rana.harness import Bench
-from tb.runner import tb_component
+from hymem.golden.energy import account
+from hymem.golden.rana.config_words import pack_words
+from hymem.golden.rana.controller import idle_traffic
+from hymem.golden.rana.scheduler import schedule_network
+from hymem.tb.common.clock import cycle_now
+from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.rana.harness import Bench
+from hymem.tb.runner import tb_component
 
 ALL_RUNS = {  # network -> design: the optimized controller on two networks, the conventional one on a third
     "alexnet": "RANA*(E-5)",

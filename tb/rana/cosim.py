@@ -31,10 +31,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from golden.rana.config_words import LayerConfig
-from golden.rana.controller import LayerTraffic
-from golden.rana.lifetime import DATA_KINDS
-from golden.rana.scheduler import schedule_network
+from hymem.golden.rana.config_words import LayerConfig
+from hymem.golden.rana.controller import LayerTraffic
+from hymem.golden.rana.lifetime import DATA_KINDS
+from hymem.golden.rana.scheduler import schedule_network
 
 KIND_CODE = {kind: i for i, kind in enumerate(DATA_KINDS)}
 

@@ -13,23 +13,23 @@ from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
 from cocotb.utils import get_sim_time
 from scipy.stats import poisson
 
-from golden.energy import account, event_costs
-from golden.rana.config_words import LayerConfig, Pattern, pack_words
-from golden.rana.controller import LayerTraffic, run_controller
-from golden.rana.lifetime import DATA_KINDS
-from golden.rana.retention import distribution
-from golden.tech import load_tech
-from tb.common.clock import CLOCK_PERIOD_NS, start_clock_and_reset
-from tb.common.counters import assert_counters_equal, read_counters
-from tb.common.edram import EdramModel
-from tb.common.hdl import handle, members, write
-from tb.common.scoreboard import Scoreboard
-from tb.common.seed import seeded_rng
-from tb.common.stream import StreamDriver
-from tb.common.watchdog import Watchdog
-from tb.rana.common import random_flags
-from tb.rana.cosim import layer_traffic
-from tb.runner import tb_component
+from hymem.golden.energy import account, event_costs
+from hymem.golden.rana.config_words import LayerConfig, Pattern, pack_words
+from hymem.golden.rana.controller import LayerTraffic, run_controller
+from hymem.golden.rana.lifetime import DATA_KINDS
+from hymem.golden.rana.retention import distribution
+from hymem.golden.tech import load_tech
+from hymem.tb.common.clock import CLOCK_PERIOD_NS, start_clock_and_reset
+from hymem.tb.common.counters import assert_counters_equal, read_counters
+from hymem.tb.common.edram import EdramModel
+from hymem.tb.common.hdl import handle, members, write
+from hymem.tb.common.scoreboard import Scoreboard
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.common.stream import StreamDriver
+from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.rana.common import random_flags
+from hymem.tb.rana.cosim import layer_traffic
+from hymem.tb.runner import tb_component
 
 WATCHDOG_CYCLES = 200_000
 

@@ -13,14 +13,14 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
 
-from golden.rana.controller import run_divider
-from tb.common.clock import start_clock_and_reset
-from tb.common.counters import assert_counters_equal, read_counters
-from tb.common.hdl import handle
-from tb.common.scoreboard import Scoreboard
-from tb.common.seed import seeded_rng
-from tb.common.watchdog import Watchdog
-from tb.runner import tb_component
+from hymem.golden.rana.controller import run_divider
+from hymem.tb.common.clock import start_clock_and_reset
+from hymem.tb.common.counters import assert_counters_equal, read_counters
+from hymem.tb.common.hdl import handle
+from hymem.tb.common.scoreboard import Scoreboard
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.runner import tb_component
 
 
 async def run_loads(dut, name: str, loads: dict[int, int], n_cycles: int):

@@ -18,16 +18,16 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
 
-from golden.rana.config_words import LayerConfig, Pattern, pack_words, unpack_words, words_per_layer
-from golden.rana.controller import layer_malformed, run_loader
-from tb.common.clock import start_clock_and_reset
-from tb.common.counters import assert_counters_equal, read_counters
-from tb.common.hdl import handle, read, write
-from tb.common.scoreboard import Scoreboard
-from tb.common.seed import seeded_rng
-from tb.common.watchdog import Watchdog
-from tb.rana.common import random_flags
-from tb.runner import tb_component
+from hymem.golden.rana.config_words import LayerConfig, Pattern, pack_words, unpack_words, words_per_layer
+from hymem.golden.rana.controller import layer_malformed, run_loader
+from hymem.tb.common.clock import start_clock_and_reset
+from hymem.tb.common.counters import assert_counters_equal, read_counters
+from hymem.tb.common.hdl import handle, read, write
+from hymem.tb.common.scoreboard import Scoreboard
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.rana.common import random_flags
+from hymem.tb.runner import tb_component
 
 LAYER_FIELDS = ("pattern", "tm", "tn", "tr", "tc", "layer_cycles", "banks_in", "banks_out", "banks_w")
 
@@ -40,8 +40,10 @@ def random_network(rng, n_banks: int, n_layers: int) -> list[LayerConfig]:
         b = rng.integers(0, n_banks // 3 + 1, size=3)
         out.append(LayerConfig(
             period=int(rng.integers(1, 1 << 24)), refresh_flags=random_flags(rng, n_banks),
-            pattern=Pattern(int(rng.integers(0, 3))), tm=int(rng.integers(1, 1 << 16)), tn=int(rng.integers(1, 1 << 16)),
-            tr=int(rng.integers(1, 1 << 16)), tc=int(rng.integers(1, 1 << 16)), layer_cycles=int(rng.integers(0, 1 << 32)),
+            pattern=Pattern(int(rng.integers(0, 3))),
+            tm=int(rng.integers(1, 1 << 16)), tn=int(rng.integers(1, 1 << 16)),
+            tr=int(rng.integers(1, 1 << 16)), tc=int(rng.integers(1, 1 << 16)),
+            layer_cycles=int(rng.integers(0, 1 << 32)),
             banks_in=int(b[0]), banks_out=int(b[1]), banks_w=int(b[2])))
     return out
 

@@ -19,13 +19,13 @@ from amaranth.hdl import Shape
 from cocotb.triggers import ReadOnly, RisingEdge
 from scipy.stats import poisson
 
-from golden.rana.config_words import pack_words, words_per_layer
-from golden.rana.controller import LayerTraffic
-from tb.common.clock import start_clock_and_reset
-from tb.common.seed import seeded_rng
-from tb.common.watchdog import Watchdog
-from tb.rana.cosim import scheduled_layers
-from tb.rana.harness import (
+from hymem.golden.rana.config_words import pack_words, words_per_layer
+from hymem.golden.rana.controller import LayerTraffic
+from hymem.tb.common.clock import start_clock_and_reset
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.rana.cosim import scheduled_layers
+from hymem.tb.rana.harness import (
     CONFIDENCE,
     WATCHDOG_CYCLES,
     Bench,
@@ -35,7 +35,7 @@ from tb.rana.harness import (
     random_traffic,
     run_dense,
 )
-from tb.runner import tb_component
+from hymem.tb.runner import tb_component
 
 
 @cocotb.test()

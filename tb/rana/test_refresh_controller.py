@@ -19,16 +19,16 @@ import numpy as np
 from amaranth.hdl import Shape
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from golden.rana.controller import LayerTraffic, RefreshModel, run_refresh
-from tb.common.clock import start_clock_and_reset
-from tb.common.counters import assert_counters_equal, read_counters
-from tb.common.hdl import handle, members
-from tb.common.scoreboard import Scoreboard
-from tb.common.seed import seeded_rng
-from tb.common.stream import StreamDriver
-from tb.common.watchdog import Watchdog
-from tb.rana.common import random_flags
-from tb.runner import tb_component
+from hymem.golden.rana.controller import LayerTraffic, RefreshModel, run_refresh
+from hymem.tb.common.clock import start_clock_and_reset
+from hymem.tb.common.counters import assert_counters_equal, read_counters
+from hymem.tb.common.hdl import handle, members
+from hymem.tb.common.scoreboard import Scoreboard
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.common.stream import StreamDriver
+from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.rana.common import random_flags
+from hymem.tb.runner import tb_component
 
 
 def bursty_traffic(rng, n_banks: int, rows: int, n: int, idle_prob: float) -> LayerTraffic:

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import cocotb
 
-from golden.rram.rtl_params import Order
-from golden.workloads import get_network
-from tb.common.seed import seeded_rng
-from tb.rram.harness import RramHarness
-from tb.rram.network import run_region
-from tb.runner import tb_component
+from hymem.golden.rram.rtl_params import Order
+from hymem.golden.workloads import get_network
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.rram.harness import RramHarness
+from hymem.tb.rram.network import run_region
+from hymem.tb.runner import tb_component
 
 LAYER, ROWS, COLS, OUT_CHANNELS = "conv3_2", 8, 8, 8
 

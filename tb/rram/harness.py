@@ -8,16 +8,16 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from golden.rram.functional import conv2d
-from golden.rram.rtl_params import Opcode
-from golden.rram.rtl_timing import Tile, expected_counters
-from tb.common.clock import start_clock_and_reset, wait_for_level
-from tb.common.counters import assert_counters_equal, read_counters
-from tb.common.hdl import handle, members, pack, pack_array, read, unpack
-from tb.common.scoreboard import Scoreboard
-from tb.common.stream import StreamDriver, StreamMonitor, idle_gaps
-from tb.common.watchdog import Watchdog
-from tb.rram.layout import (
+from hymem.golden.rram.functional import conv2d
+from hymem.golden.rram.rtl_params import Opcode
+from hymem.golden.rram.rtl_timing import Tile, expected_counters
+from hymem.tb.common.clock import start_clock_and_reset, wait_for_level
+from hymem.tb.common.counters import assert_counters_equal, read_counters
+from hymem.tb.common.hdl import handle, members, pack, pack_array, read, unpack
+from hymem.tb.common.scoreboard import Scoreboard
+from hymem.tb.common.stream import StreamDriver, StreamMonitor, idle_gaps
+from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.rram.layout import (
     TARGET_IO,
     TARGET_WEIGHT,
     io_words,
@@ -81,7 +81,7 @@ class RramHarness:
         try:
             return read_counters(self.dut, self.component)
         except ValueError:
-            from tb.common.counters import counter_names
+            from hymem.tb.common.counters import counter_names
 
             raw = {
                 n: str(handle(self.dut, self.component, "counters", n).value)

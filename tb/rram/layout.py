@@ -9,8 +9,8 @@ import math
 
 import numpy as np
 
-from golden.rram.rtl_params import Reg, RtlParams
-from golden.rram.rtl_timing import Tile
+from hymem.golden.rram.rtl_params import Reg, RtlParams
+from hymem.golden.rram.rtl_timing import Tile
 
 TARGET_IO, TARGET_WEIGHT = 0, 1
 

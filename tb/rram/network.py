@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from golden.fixed import bias_to_acc, requantize, wrap
-from golden.nn import ops
-from golden.nn.model import plan
-from golden.rram.functional import conv2d
-from golden.rram.rtl_params import Order
-from golden.rram.rtl_timing import Tile
+from hymem.golden.fixed import bias_to_acc, requantize, wrap
+from hymem.golden.nn import ops
+from hymem.golden.nn.model import plan
+from hymem.golden.rram.functional import conv2d
+from hymem.golden.rram.rtl_params import Order
+from hymem.golden.rram.rtl_timing import Tile
 
 
 def layer_region(layer, x, oy0: int, th: int, ox0: int, tw: int):

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import cocotb
 
-from golden.rram.functional import conv2d
-from golden.rram.rtl_params import ErrorCode, Opcode, Order, Reg
-from golden.rram.rtl_timing import Tile, check_tile
-from tb.common.seed import seeded_rng
-from tb.common.stream import ready_pattern
-from tb.rram.harness import RramHarness
-from tb.rram.layout import registers
-from tb.runner import tb_component
+from hymem.golden.rram.functional import conv2d
+from hymem.golden.rram.rtl_params import ErrorCode, Opcode, Order, Reg
+from hymem.golden.rram.rtl_timing import Tile, check_tile
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.common.stream import ready_pattern
+from hymem.tb.rram.harness import RramHarness
+from hymem.tb.rram.layout import registers
+from hymem.tb.runner import tb_component
 
 
 def operands(rng, tile: Tile):

@@ -8,13 +8,13 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from golden.rram.functional import array_step
-from tb.common.clock import start_clock_and_reset
-from tb.common.hdl import handle, read
-from tb.common.scoreboard import Scoreboard
-from tb.common.seed import seeded_rng
-from tb.rram.layout import pack_lanes, unpack_entry
-from tb.runner import tb_component
+from hymem.golden.rram.functional import array_step
+from hymem.tb.common.clock import start_clock_and_reset
+from hymem.tb.common.hdl import handle, read
+from hymem.tb.common.scoreboard import Scoreboard
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.rram.layout import pack_lanes, unpack_entry
+from hymem.tb.runner import tb_component
 
 
 @cocotb.test()

@@ -14,16 +14,16 @@ from __future__ import annotations
 import cocotb
 import numpy as np
 
-from golden.nn.digits import load_digits
-from golden.nn.model import forward_fixed, quantize_input, quantize_params
-from golden.nn.pretrained import load_pretrained
-from golden.rram.functional import DIGITS_INT8
-from golden.rram.rtl_params import Order
-from golden.workloads import get_network
-from tb.common.seed import seeded_rng
-from tb.rram.harness import RramHarness
-from tb.rram.network import run_digits, run_region
-from tb.runner import tb_component
+from hymem.golden.nn.digits import load_digits
+from hymem.golden.nn.model import forward_fixed, quantize_input, quantize_params
+from hymem.golden.nn.pretrained import load_pretrained
+from hymem.golden.rram.functional import DIGITS_INT8
+from hymem.golden.rram.rtl_params import Order
+from hymem.golden.workloads import get_network
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.rram.harness import RramHarness
+from hymem.tb.rram.network import run_digits, run_region
+from hymem.tb.runner import tb_component
 
 VGG_LAYER = "conv3_2"
 DIGIT_IMAGES = 3

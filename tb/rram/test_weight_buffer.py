@@ -12,15 +12,15 @@ from __future__ import annotations
 import cocotb
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from golden.rram.rtl_timing import weight_port_schedule
-from tb.common.clock import start_clock_and_reset
-from tb.common.counters import assert_counters_equal, read_counters
-from tb.common.hdl import handle, read, write
-from tb.common.scoreboard import Scoreboard
-from tb.common.seed import seeded_rng
-from tb.common.stream import StreamDriver, idle_gaps
-from tb.common.watchdog import Watchdog
-from tb.runner import tb_component
+from hymem.golden.rram.rtl_timing import weight_port_schedule
+from hymem.tb.common.clock import start_clock_and_reset
+from hymem.tb.common.counters import assert_counters_equal, read_counters
+from hymem.tb.common.hdl import handle, read, write
+from hymem.tb.common.scoreboard import Scoreboard
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.common.stream import StreamDriver, idle_gaps
+from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.runner import tb_component
 
 
 async def load(dut, component, words: dict):

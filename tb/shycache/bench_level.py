@@ -17,10 +17,10 @@ from pathlib import Path
 import cocotb
 import numpy as np
 
-from golden.shycache.cnn_trace import network_trace
-from tb.common.backing_memory import MemoryTiming
-from tb.runner import tb_component
-from tb.shycache.harness import check_run, predict, run_level, trace_requests
+from hymem.golden.shycache.cnn_trace import network_trace
+from hymem.tb.common.backing_memory import MemoryTiming
+from hymem.tb.runner import tb_component
+from hymem.tb.shycache.harness import check_run, predict, run_level, trace_requests
 
 
 @cocotb.test()

@@ -14,17 +14,17 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from golden.shycache.reference import LineMemory, ReferenceLevel
-from golden.shycache.rtl_params import LevelParams, Op
-from golden.shycache.rtl_timing import RtlTiming, TimedRequest
-from golden.shycache.trace import Region, image_lines
-from tb.common.backing_memory import BackingMemory, MemoryTiming
-from tb.common.clock import cycle_now, start_clock_and_reset
-from tb.common.counters import assert_counters_equal, read_counters
-from tb.common.hdl import handle, members, pack, unpack
-from tb.common.scoreboard import Scoreboard
-from tb.common.stream import StreamDriver, clock_edges
-from tb.common.watchdog import Watchdog
+from hymem.golden.shycache.reference import LineMemory, ReferenceLevel
+from hymem.golden.shycache.rtl_params import LevelParams, Op
+from hymem.golden.shycache.rtl_timing import RtlTiming, TimedRequest
+from hymem.golden.shycache.trace import Region, image_lines
+from hymem.tb.common.backing_memory import BackingMemory, MemoryTiming
+from hymem.tb.common.clock import cycle_now, start_clock_and_reset
+from hymem.tb.common.counters import assert_counters_equal, read_counters
+from hymem.tb.common.hdl import handle, members, pack, unpack
+from hymem.tb.common.scoreboard import Scoreboard
+from hymem.tb.common.stream import StreamDriver, clock_edges
+from hymem.tb.common.watchdog import Watchdog
 
 WEIGHTS = 0x8000_0000     # the reserved (STT) range of the regressions: the model's nvm_base
 ACTIVATIONS = 0x1000_0000  # everything else (SRAM): the model's act_base

@@ -12,14 +12,14 @@ from __future__ import annotations
 import cocotb
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from rtl.shycache.layouts import index_bits
-from tb.common.clock import start_clock_and_reset
-from tb.common.hdl import handle
-from tb.common.scoreboard import Scoreboard
-from tb.common.seed import seeded_rng
-from tb.common.stream import StreamDriver, StreamMonitor, idle_gaps, ready_pattern
-from tb.common.watchdog import Watchdog
-from tb.runner import tb_component
+from hymem.rtl.shycache.layouts import index_bits
+from hymem.tb.common.clock import start_clock_and_reset
+from hymem.tb.common.hdl import handle
+from hymem.tb.common.scoreboard import Scoreboard
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.common.stream import StreamDriver, StreamMonitor, idle_gaps, ready_pattern
+from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.runner import tb_component
 
 
 def random_ranges(rng, p, n_writes: int, span: int):

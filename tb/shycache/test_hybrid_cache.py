@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import cocotb
 
-from tb.common.backing_memory import MemoryTiming
-from tb.common.seed import seeded_rng
-from tb.common.stream import idle_gaps
-from tb.runner import tb_component
-from tb.shycache.harness import (
+from hymem.tb.common.backing_memory import MemoryTiming
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.common.stream import idle_gaps
+from hymem.tb.runner import tb_component
+from hymem.tb.shycache.harness import (
     WEIGHTS,
     check_run,
     level_image,
@@ -102,7 +102,7 @@ async def test_cnn_trace(dut):
     the reserved range; fixed memory timing, so cycles are checked too."""
     import numpy as np
 
-    from golden.shycache.cnn_trace import network_trace
+    from hymem.golden.shycache.cnn_trace import network_trace
 
     component, config = tb_component()
     p = component.params

@@ -12,10 +12,10 @@ from __future__ import annotations
 import cocotb
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from tb.common.clock import start_clock_and_reset
-from tb.common.hdl import handle
-from tb.common.seed import seeded_rng
-from tb.runner import tb_component
+from hymem.tb.common.clock import start_clock_and_reset
+from hymem.tb.common.hdl import handle
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.runner import tb_component
 
 
 async def drive(dut, name: str, write_prob: float, n_cycles: int):

@@ -11,16 +11,16 @@ measurement of one.
 
 from __future__ import annotations
 
-from golden.hydra.cycles import layer_cycles
-from golden.hydra.params import load_hydra_config
-from golden.workloads.zoo import get_network
-from tools.bench import cocotb_bench
+from hymem.golden.hydra.cycles import layer_cycles
+from hymem.golden.hydra.params import load_hydra_config
+from hymem.golden.workloads.zoo import get_network
+from hymem.tools.bench import cocotb_bench
 
 REPEATS = 400
 
 
 def run() -> list[dict]:
-    raw = cocotb_bench("hydra_system_speed", "hydra_system", "tb.hydra.bench_system", "verilator",
+    raw = cocotb_bench("hydra_system_speed", "hydra_system", "hymem.tb.hydra.bench_system", "verilator",
                        {"HYMEM_BENCH_REPEATS": str(REPEATS)}, hdl_clock=True, registered_reset=True)
     config = load_hydra_config()
     vgg16 = sum(layer_cycles(layer, config).cycles for layer in get_network("vgg16").of_kind("conv"))

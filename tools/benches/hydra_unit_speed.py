@@ -11,9 +11,9 @@ GPI clock, and on the bare top, for comparison.
 
 from __future__ import annotations
 
-from golden.config import config_path
-from tools.bench import cocotb_bench
-from tools.toolchain import BUILD, SIMULATORS
+from hymem.golden.config import config_path
+from hymem.tools.bench import cocotb_bench
+from hymem.tools.toolchain import BUILD, SIMULATORS
 
 REPEATS = {"icarus": 10, "verilator": 3000}
 
@@ -56,13 +56,14 @@ def run() -> list[dict]:
     for name, sim, registered_reset, hdl_clock in SPEED_RUNS:
         if sim not in SIMULATORS:
             continue
-        raw = cocotb_bench(name, "hydra_unit", "tb.hydra.bench_unit", sim, {"HYMEM_BENCH_REPEATS": str(REPEATS[sim])},
+        raw = cocotb_bench(name, "hydra_unit", "hymem.tb.hydra.bench_unit", sim,
+                           {"HYMEM_BENCH_REPEATS": str(REPEATS[sim])},
                            hdl_clock=hdl_clock, registered_reset=registered_reset)
         top = "hydra_unit behind a registered reset" if registered_reset else "bare hydra_unit"
         results.append(_speed(name, sim, top, "Verilog" if hdl_clock else "cocotb GPI", raw, REPEATS[sim]))
         if name == "hydra_unit_sim_speed_verilator":
             results.append(_utilization(raw))
-    raw = cocotb_bench("hydra_unit_sequential", "hydra_unit", "tb.hydra.bench_unit", "verilator",
+    raw = cocotb_bench("hydra_unit_sequential", "hydra_unit", "hymem.tb.hydra.bench_unit", "verilator",
                        {"HYMEM_BENCH_REPEATS": "100"}, config=_sequential_config(), hdl_clock=True,
                        registered_reset=True)
     results.append(_utilization(raw))

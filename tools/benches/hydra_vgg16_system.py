@@ -11,14 +11,14 @@ timing can only add to them).  Takes about 26 minutes (22 of them simulating).
 
 from __future__ import annotations
 
-from golden.hydra.cycles import layer_cycles
-from golden.hydra.params import load_hydra_config
-from golden.workloads.zoo import get_network
-from tools.bench import cocotb_bench
+from hymem.golden.hydra.cycles import layer_cycles
+from hymem.golden.hydra.params import load_hydra_config
+from hymem.golden.workloads.zoo import get_network
+from hymem.tools.bench import cocotb_bench
 
 
 def run() -> list[dict]:
-    raw = cocotb_bench("hydra_vgg16", "hydra_system", "tb.hydra.bench_vgg16", "verilator",
+    raw = cocotb_bench("hydra_vgg16", "hydra_system", "hymem.tb.hydra.bench_vgg16", "verilator",
                        {"HYMEM_BENCH_FULL": "1"}, hdl_clock=True, registered_reset=True)
     config = load_hydra_config()
     ideal = sum(layer_cycles(layer, config).cycles for layer in get_network("vgg16").of_kind("conv"))

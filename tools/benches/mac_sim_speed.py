@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tools.bench import cocotb_bench
-from tools.toolchain import SIMULATORS
+from hymem.tools.bench import cocotb_bench
+from hymem.tools.toolchain import SIMULATORS
 
 PAIRS = {"icarus": 180_000, "verilator": 2_700_000}  # ~ a few seconds of simulation each
 
@@ -11,7 +11,7 @@ PAIRS = {"icarus": 180_000, "verilator": 2_700_000}  # ~ a few seconds of simula
 def run() -> list[dict]:
     results = []
     for sim in SIMULATORS:
-        raw = cocotb_bench("hydra_mac", "hydra_mac_bench", "tb.hydra.bench_mac", sim,
+        raw = cocotb_bench("hydra_mac", "hydra_mac_bench", "hymem.tb.hydra.bench_mac", sim,
                            {"HYMEM_BENCH_PAIRS": str(PAIRS[sim])})
         results.append({
             "name": f"hydra_mac_sim_speed_{sim}",

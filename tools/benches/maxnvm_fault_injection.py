@@ -26,8 +26,8 @@ def _best(fn) -> float:
 
 
 def run() -> list[dict]:
-    from golden.maxnvm.mlc import inject, inject_gaussian
-    from golden.maxnvm.params import load_maxnvm_config
+    from hymem.golden.maxnvm.mlc import inject, inject_gaussian
+    from hymem.golden.maxnvm.params import load_maxnvm_config
 
     tech = load_maxnvm_config().mlc.ctt
     rng = np.random.default_rng(0)

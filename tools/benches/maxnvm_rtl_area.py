@@ -3,7 +3,7 @@ NVDLA's 16-bit elements and for bit-packed ``index_bits``-bit cluster indices.""
 
 from __future__ import annotations
 
-from tools.synth import synthesize
+from hymem.tools.synth import synthesize
 
 PAIRS = {  # (IdxSync top, unprotected top): what
     ("maxnvm_bitmask_decoder", "maxnvm_bitmask_decoder_noidx"): "16-bit NVDLA elements",

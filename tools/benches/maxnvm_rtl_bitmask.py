@@ -6,9 +6,9 @@ does not depend on the simulator)."""
 
 from __future__ import annotations
 
-from tb.maxnvm.variants import LANE_VARIANTS, codec_variant_toml
-from tools.bench import BENCH_DIR, cocotb_bench
-from tools.toolchain import SIMULATORS
+from hymem.tb.maxnvm.variants import LANE_VARIANTS, codec_variant_toml
+from hymem.tools.bench import BENCH_DIR, cocotb_bench
+from hymem.tools.toolchain import SIMULATORS
 
 REPEATS = {"icarus": 4, "verilator": 40}  # decodes of one 16k-weight layer (~ seconds of simulation)
 #: the regressed variants plus lanes 3 at the default block and lanes 8 (a throughput point only)
@@ -21,7 +21,8 @@ def run() -> list[dict]:
     results = []
     for top, (label, what) in TOPS.items():
         for sim in SIMULATORS:
-            raw = cocotb_bench(top, top, "tb.maxnvm.bench_bitmask", sim, {"HYMEM_BENCH_REPEATS": str(REPEATS[sim])})
+            raw = cocotb_bench(top, top, "hymem.tb.maxnvm.bench_bitmask", sim,
+                               {"HYMEM_BENCH_REPEATS": str(REPEATS[sim])})
             results.append({
                 "name": f"maxnvm_{label}_weights_per_cycle_{sim}",
                 "figure": round(raw["weights_per_cycle"], 3),
@@ -39,7 +40,7 @@ def run() -> list[dict]:
             })
     for variant, overrides in BENCH_VARIANTS.items():
         config = codec_variant_toml(overrides, BENCH_DIR / f"maxnvm_{variant}.toml")
-        raw = cocotb_bench(f"maxnvm_bitmask_{variant}", "maxnvm_bitmask", "tb.maxnvm.bench_bitmask", "icarus",
+        raw = cocotb_bench(f"maxnvm_bitmask_{variant}", "maxnvm_bitmask", "hymem.tb.maxnvm.bench_bitmask", "icarus",
                            {"HYMEM_BENCH_REPEATS": "2"}, config=config)
         results.append({
             "name": f"maxnvm_bitmask_weights_per_cycle_{variant}",

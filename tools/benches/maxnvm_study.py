@@ -12,9 +12,9 @@ import time
 
 
 def run() -> list[dict]:
-    from golden.maxnvm.params import load_maxnvm_config
-    from golden.maxnvm.study import run_study
-    from tools.toolchain import BUILD
+    from hymem.golden.maxnvm.params import load_maxnvm_config
+    from hymem.golden.maxnvm.study import run_study
+    from hymem.tools.toolchain import BUILD
 
     cfg = load_maxnvm_config()
     t0 = time.perf_counter()

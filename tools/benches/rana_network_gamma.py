@@ -11,14 +11,14 @@ the figures and the simulation speed.
 
 from __future__ import annotations
 
-from tools.bench import BENCH_DIR, cocotb_bench
+from hymem.tools.bench import BENCH_DIR, cocotb_bench
 
 NAME = "rana_network_gamma"
 
 
 def run() -> list[dict]:
     (BENCH_DIR / f"{NAME}-verilator.raw.json").unlink(missing_ok=True)   # the module appends per network
-    raw = cocotb_bench(NAME, "rana_edram_controller", "tb.rana.bench_network", "verilator", hdl_clock=True,
+    raw = cocotb_bench(NAME, "rana_edram_controller", "hymem.tb.rana.bench_network", "verilator", hdl_clock=True,
                        registered_reset=True)
     return [{
         "name": f"rana_network_gamma_{r['network']}",

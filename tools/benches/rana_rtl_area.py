@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tools.synth import synthesize
+from hymem.tools.synth import synthesize
 
 # The generic flow has no RAM macros: the 1024 x 32-bit configuration memory becomes flip-flops.
 MEMORY_NOTE = "; includes the 1024 x 32-bit configuration memory as 32 768 flip-flops (no RAM macro)"

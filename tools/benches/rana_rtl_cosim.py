@@ -8,14 +8,14 @@ during refresh sweeps, never on idle cycles.
 
 from __future__ import annotations
 
-from tools.bench import cocotb_bench
-from tools.toolchain import SIMULATORS
+from hymem.tools.bench import cocotb_bench
+from hymem.tools.toolchain import SIMULATORS
 
 
 def run() -> list[dict]:
     results = []
     for sim in SIMULATORS:
-        raw = cocotb_bench("rana_cosim", "rana_edram_controller", "tb.rana.bench_cosim", sim)
+        raw = cocotb_bench("rana_cosim", "rana_edram_controller", "hymem.tb.rana.bench_cosim", sim)
         results.append({
             "name": f"rana_cosim_speed_{sim}",
             "figure": round(raw["cycles_per_second"]),

@@ -14,19 +14,19 @@ TARGET_S = 2.0
 
 
 def _resnet50_all_designs() -> int:
-    from golden.rana.designs import DESIGNS
-    from golden.rana.params import load_rana_config
-    from golden.rana.scheduler import schedule_network
+    from hymem.golden.rana.designs import DESIGNS
+    from hymem.golden.rana.params import load_rana_config
+    from hymem.golden.rana.scheduler import schedule_network
 
     cfg = load_rana_config()
     return sum(len(schedule_network("resnet50", d, cfg).layers) for d in DESIGNS)
 
 
 def _fig15_matrix() -> int:
-    from golden.rana.designs import DESIGNS
-    from golden.rana.params import load_rana_config
-    from golden.rana.scheduler import schedule_network
-    from golden.rana.study import BENCHMARKS
+    from hymem.golden.rana.designs import DESIGNS
+    from hymem.golden.rana.params import load_rana_config
+    from hymem.golden.rana.scheduler import schedule_network
+    from hymem.golden.rana.study import BENCHMARKS
 
     cfg = load_rana_config()
     return sum(len(schedule_network(n, d, cfg).layers) for n in BENCHMARKS for d in DESIGNS)

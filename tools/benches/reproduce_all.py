@@ -13,12 +13,12 @@ import subprocess
 import sys
 import time
 
-from tools.toolchain import REPO
+from hymem.tools.toolchain import REPO
 
 
 def _timed_run() -> tuple[float, dict]:
     t0 = time.perf_counter()
-    res = subprocess.run([sys.executable, "-m", "golden.cli", "reproduce", "all", "--json"],
+    res = subprocess.run([sys.executable, "-m", "hymem.golden.cli", "reproduce", "all", "--json"],
                          cwd=REPO, capture_output=True, text=True, check=True)
     return time.perf_counter() - t0, json.loads(res.stdout)
 

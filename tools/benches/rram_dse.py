@@ -18,9 +18,9 @@ TARGET_UTIL = 0.90
 
 
 def _space() -> int:
-    from golden.rram.cost import array_layers, default_axes, evaluate
-    from golden.rram.params import load_params
-    from golden.workloads import get_network
+    from hymem.golden.rram.cost import array_layers, default_axes, evaluate
+    from hymem.golden.rram.params import load_params
+    from hymem.golden.workloads import get_network
 
     cfg = load_params()
     return len(evaluate(array_layers(get_network("vgg11").layers), cfg, default_axes(cfg)))
@@ -45,9 +45,9 @@ def _wrapped_util(lay, arr) -> float:
 
 
 def _utilisation() -> list[dict]:
-    from golden.rram.loopnest import loop_counts
-    from golden.rram.params import load_params
-    from golden.workloads import get_network
+    from hymem.golden.rram.loopnest import loop_counts
+    from hymem.golden.rram.params import load_params
+    from hymem.golden.workloads import get_network
 
     arr = load_params().array
     convs = get_network("vgg11").of_kind("conv")

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from golden.rram.params import load_params
-from golden.rram.rtl_params import Order
-from golden.rram.rtl_timing import loop_nest_counts, replay, tile_from_layer
-from golden.workloads import get_network
-from tools.bench import cocotb_bench
-from tools.toolchain import SIMULATORS
+from hymem.golden.rram.params import load_params
+from hymem.golden.rram.rtl_params import Order
+from hymem.golden.rram.rtl_timing import loop_nest_counts, replay, tile_from_layer
+from hymem.golden.workloads import get_network
+from hymem.tools.bench import cocotb_bench
+from hymem.tools.toolchain import SIMULATORS
 
 PAPER_DEPTH = 16
 
@@ -63,7 +63,7 @@ def utilisation_rows() -> list[dict]:
 def run() -> list[dict]:
     results = []
     for sim in SIMULATORS:
-        raw = cocotb_bench("rram_rtl_vgg11", "rram_accelerator", "tb.rram.bench_vgg11", sim)
+        raw = cocotb_bench("rram_rtl_vgg11", "rram_accelerator", "hymem.tb.rram.bench_vgg11", sim)
         results.append(
             {
                 "name": f"rram_rtl_cycles_per_s_{sim}",

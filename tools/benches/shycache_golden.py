@@ -19,7 +19,7 @@ TARGET = 2e7
 
 
 def _speed(cfg, network: str, l1: str, l2: str) -> tuple[float, int]:
-    from golden.shycache.model import prepared, run_point, workload_trace
+    from hymem.golden.shycache.model import prepared, run_point, workload_trace
 
     prep = prepared(workload_trace(network, cfg), [cfg.workload.nvm_range], cfg)
     run_point(prep, l1, l2, cfg)  # warm-up: numba cache load, page-in
@@ -29,8 +29,8 @@ def _speed(cfg, network: str, l1: str, l2: str) -> tuple[float, int]:
 
 
 def run() -> list[dict]:
-    from golden.shycache.model import PAPER_NETWORKS, grid_rows, workload_trace
-    from golden.shycache.params import load_shycache_config
+    from hymem.golden.shycache.model import PAPER_NETWORKS, grid_rows, workload_trace
+    from hymem.golden.shycache.params import load_shycache_config
 
     cfg = load_shycache_config()
     load = os.getloadavg()[0]

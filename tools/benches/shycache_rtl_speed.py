@@ -7,14 +7,14 @@ check (counts, bit flips, read data, write-backs and cycles equal the golden sid
 
 from __future__ import annotations
 
-from tools.bench import cocotb_bench
-from tools.toolchain import SIMULATORS
+from hymem.tools.bench import cocotb_bench
+from hymem.tools.toolchain import SIMULATORS
 
 
 def run() -> list[dict]:
     results = []
     for sim in SIMULATORS:
-        raw = cocotb_bench("shycache_rtl", "shycache_hybrid_cache", "tb.shycache.bench_level", sim)
+        raw = cocotb_bench("shycache_rtl", "shycache_hybrid_cache", "hymem.tb.shycache.bench_level", sim)
         c = raw["counters"]
         results.append({
             "name": f"shycache_rtl_speed_{sim}",

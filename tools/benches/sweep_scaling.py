@@ -40,7 +40,7 @@ def _load() -> str:
 
 
 def _sweep(study, engine, out=None, **kw):
-    from golden.sweep import run_sweep
+    from hymem.golden.sweep import run_sweep
 
     if out is not None and out.exists():
         shutil.rmtree(out)
@@ -51,7 +51,7 @@ def _task_overhead(engine, study, context, n: int = OVERHEAD_TASKS) -> float:
     """Seconds of executor overhead per task (throughput x workers) for an empty batch."""
     from concurrent.futures import wait
 
-    from golden.sweep import run_batch
+    from hymem.golden.sweep import run_batch
 
     shared = engine.share(context)  # as run_sweep sends it: a Dask scatter, else with each task
     t0 = time.perf_counter()
@@ -62,8 +62,8 @@ def _task_overhead(engine, study, context, n: int = OVERHEAD_TASKS) -> float:
 
 def _engines():
     """(label, engine factory) for local pools and Dask clusters of 1 and 2 workers."""
-    from golden.sweep import open_engine
-    from tools.dask_cluster import LocalDaskCluster
+    from hymem.golden.sweep import open_engine
+    from hymem.tools.dask_cluster import LocalDaskCluster
 
     class _Dask:
         def __init__(self, n):
@@ -137,8 +137,8 @@ def _ship_once_vs_per_task(engines) -> list[dict]:
 
 
 def run() -> list[dict]:
-    from golden.sweep import get_study, open_engine
-    from tools.toolchain import BUILD
+    from hymem.golden.sweep import get_study, open_engine
+    from hymem.tools.toolchain import BUILD
 
     out_dir = BUILD / "bench" / "sweep"
     engines = _engines()

@@ -13,7 +13,7 @@ REPEATS = 5
 
 
 def _all_stats() -> int:
-    from golden.workloads import get_network, list_networks
+    from hymem.golden.workloads import get_network, list_networks
 
     layers = 0
     for name in list_networks():
@@ -31,7 +31,7 @@ def run() -> list[dict]:
         t0 = time.perf_counter()
         layers = _all_stats()
         best = min(best, time.perf_counter() - t0)
-    from golden.workloads import list_networks
+    from hymem.golden.workloads import list_networks
 
     n = len(list_networks())
     return [

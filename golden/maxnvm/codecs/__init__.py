@@ -13,7 +13,7 @@ Stable API (used by the fault-injection study):
 ``flip_bits(buf, positions)``; ``flip_word_bits(words, width, positions)``
 """
 
-from golden.maxnvm.codecs.bitmask import (
+from hymem.golden.maxnvm.codecs.bitmask import (
     BitmaskDecode,
     BitmaskLayout,
     BitmaskSurfaces,
@@ -23,8 +23,8 @@ from golden.maxnvm.codecs.bitmask import (
     encode_bitmask,
     idxsync_word_bits,
 )
-from golden.maxnvm.codecs.bits import flip_bits, flip_word_bits
-from golden.maxnvm.codecs.csr import (
+from hymem.golden.maxnvm.codecs.bits import flip_bits, flip_word_bits
+from hymem.golden.maxnvm.codecs.csr import (
     CsrDecode,
     CsrEncoded,
     CsrSurfaces,
@@ -33,10 +33,10 @@ from golden.maxnvm.codecs.csr import (
     encode_csr,
     pack_csr,
 )
-from golden.maxnvm.codecs.gray import gray_decode, gray_encode
-from golden.maxnvm.codecs.lut import lut_lookup, lut_out_of_range
-from golden.maxnvm.codecs.secded import codeword_bits, parity_bits, secded_decode, secded_encode
-from golden.maxnvm.codecs.weights import WeightDecode, decode_weights_report
+from hymem.golden.maxnvm.codecs.gray import gray_decode, gray_encode
+from hymem.golden.maxnvm.codecs.lut import lut_lookup, lut_out_of_range
+from hymem.golden.maxnvm.codecs.secded import codeword_bits, parity_bits, secded_decode, secded_encode
+from hymem.golden.maxnvm.codecs.weights import WeightDecode, decode_weights_report
 
 __all__ = [
     "BitmaskDecode", "BitmaskLayout", "BitmaskSurfaces", "CsrDecode", "CsrEncoded", "CsrSurfaces", "WeightDecode",

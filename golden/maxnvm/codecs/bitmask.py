@@ -69,8 +69,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from golden.bits import bits_of, pack_words, unpack_whole_words, unpack_words
-from golden.maxnvm.params import ELEMENT_BITS, group_kernels_of, is_packed
+from hymem.golden.bits import bits_of, pack_words, unpack_whole_words, unpack_words
+from hymem.golden.maxnvm.params import ELEMENT_BITS, group_kernels_of, is_packed
 
 SURFACE_ALIGN = 128        # bytes: each surface's size (format.rst)
 SURFACE_START_ALIGN = 256  # bytes: each surface's start address (format.rst)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from golden.maxnvm.codecs.bitmask import BitmaskLayout
+from hymem.golden.maxnvm.codecs.bitmask import BitmaskLayout
 
 
 @dataclass(frozen=True)

@@ -40,10 +40,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from golden.bits import pack_words, unpack_whole_words
-from golden.fixed import from_unsigned, to_unsigned
-from golden.maxnvm.codecs.bitmask import element_range
-from golden.maxnvm.params import CsrArray, is_packed
+from hymem.golden.bits import pack_words, unpack_whole_words
+from hymem.golden.fixed import from_unsigned, to_unsigned
+from hymem.golden.maxnvm.codecs.bitmask import element_range
+from hymem.golden.maxnvm.params import CsrArray, is_packed
 
 CSR_ARRAYS = tuple(array.name.lower() for array in CsrArray)  # values, col_idx, row_counts
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from golden.maxnvm.codecs.bitmask import BitmaskDecode, BitmaskSurfaces, decode_bitmask_report
-from golden.maxnvm.codecs.lut import lut_lookup, lut_out_of_range
-from golden.maxnvm.params import is_packed
+from hymem.golden.maxnvm.codecs.bitmask import BitmaskDecode, BitmaskSurfaces, decode_bitmask_report
+from hymem.golden.maxnvm.codecs.lut import lut_lookup, lut_out_of_range
+from hymem.golden.maxnvm.params import is_packed
 
 
 @dataclass(frozen=True)
