@@ -13,48 +13,48 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from golden.config import ConfigError
-from golden.hydra.params import load_hydra_config
-from golden.maxnvm.params import load_maxnvm_config
-from golden.rana.params import load_rana_config
-from golden.rram.params import load_params as load_rram_config
-from golden.shycache.params import load_shycache_config
-from golden.shycache.rtl_params import level_params
-from rtl.hydra.mac import Mac
-from rtl.hydra.mac_bench_harness import MacBenchHarness
-from rtl.hydra.mac_seq import MacSeq
-from rtl.hydra.sim_top import HydraSimTop
-from rtl.hydra.system import HydraSystem
-from rtl.hydra.unit import HydraUnit
-from rtl.maxnvm.bitmask_decoder import BitmaskDecoder
-from rtl.maxnvm.bitmask_harness import BitmaskHarness
-from rtl.maxnvm.cluster_lut import ClusterLut
-from rtl.maxnvm.csr_decoder import CsrDecoder
-from rtl.maxnvm.gray import Gray
-from rtl.maxnvm.secded import SecDed
-from rtl.maxnvm.weight_decoder import WeightDecoder
-from rtl.rana.edram_controller import (
+from hymem.golden.config import ConfigError
+from hymem.golden.hydra.params import load_hydra_config
+from hymem.golden.maxnvm.params import load_maxnvm_config
+from hymem.golden.rana.params import load_rana_config
+from hymem.golden.rram.params import load_params as load_rram_config
+from hymem.golden.shycache.params import load_shycache_config
+from hymem.golden.shycache.rtl_params import level_params
+from hymem.rtl.hydra.mac import Mac
+from hymem.rtl.hydra.mac_bench_harness import MacBenchHarness
+from hymem.rtl.hydra.mac_seq import MacSeq
+from hymem.rtl.hydra.sim_top import HydraSimTop
+from hymem.rtl.hydra.system import HydraSystem
+from hymem.rtl.hydra.unit import HydraUnit
+from hymem.rtl.maxnvm.bitmask_decoder import BitmaskDecoder
+from hymem.rtl.maxnvm.bitmask_harness import BitmaskHarness
+from hymem.rtl.maxnvm.cluster_lut import ClusterLut
+from hymem.rtl.maxnvm.csr_decoder import CsrDecoder
+from hymem.rtl.maxnvm.gray import Gray
+from hymem.rtl.maxnvm.secded import SecDed
+from hymem.rtl.maxnvm.weight_decoder import WeightDecoder
+from hymem.rtl.rana.edram_controller import (
     EdramController,
     clock_divider,
     config_loader,
     refresh_controller,
 )
-from rtl.rram.acc_buffer import AccBuffer
-from rtl.rram.accelerator import RramAccelerator
-from rtl.rram.command_regs import CommandRegs
-from rtl.rram.drainer import Drainer
-from rtl.rram.io_buffer import IoBuffer
-from rtl.rram.line_register import LineRegister
-from rtl.rram.mac_array import MacArray
-from rtl.rram.requantizer import Requantizer
-from rtl.rram.step_sequencer import StepSequencer
-from rtl.rram.weight_buffer import WeightBuffer
-from rtl.rram.weight_fetcher import WeightFetcher
-from rtl.rram.window_select import WindowSelect
-from rtl.shycache.address_predecoder import AddressPredecoder
-from rtl.shycache.bit_flip_counter import BitFlipCounter
-from rtl.shycache.hybrid_cache import HybridCache
-from rtl.shycache.write_busy_timer import WriteBusyTimer
+from hymem.rtl.rram.acc_buffer import AccBuffer
+from hymem.rtl.rram.accelerator import RramAccelerator
+from hymem.rtl.rram.command_regs import CommandRegs
+from hymem.rtl.rram.drainer import Drainer
+from hymem.rtl.rram.io_buffer import IoBuffer
+from hymem.rtl.rram.line_register import LineRegister
+from hymem.rtl.rram.mac_array import MacArray
+from hymem.rtl.rram.requantizer import Requantizer
+from hymem.rtl.rram.step_sequencer import StepSequencer
+from hymem.rtl.rram.weight_buffer import WeightBuffer
+from hymem.rtl.rram.weight_fetcher import WeightFetcher
+from hymem.rtl.rram.window_select import WindowSelect
+from hymem.rtl.shycache.address_predecoder import AddressPredecoder
+from hymem.rtl.shycache.bit_flip_counter import BitFlipCounter
+from hymem.rtl.shycache.hybrid_cache import HybridCache
+from hymem.rtl.shycache.write_busy_timer import WriteBusyTimer
 
 CONFIG_LOADERS = {"rana": load_rana_config, "hydra": load_hydra_config, "maxnvm": load_maxnvm_config,
                   "rram": load_rram_config, "shycache": load_shycache_config}
@@ -176,33 +176,33 @@ TOPS = {
         Top("rram_acc_buffer", "rram", lambda c: AccBuffer(c.rtl.p, c.rtl.n, c.rtl.max_acc_depth,
                                                            c.array.acc_bits, c.rtl.counter_width),
             "RRAM accelerator ping-pong accumulation buffer, 2 g_max entries (seed 002 §3.2)",
-            "tb.rram.test_acc_buffer"),
+            "hymem.tb.rram.test_acc_buffer"),
         Top("rram_io_buffer", "rram", lambda c: IoBuffer(c.rtl.p, c.rtl.m, 16, c.array.act_bits,
                                                          c.rtl.counter_width),
             "RRAM accelerator I/O buffer read path: p RAMs (16 words), window rotation (Fig. 1c)",
-            "tb.rram.test_io_buffer"),
+            "hymem.tb.rram.test_io_buffer"),
         Top("rram_line_register", "rram", lambda c: LineRegister(c.rtl.p, c.rtl.m, c.array.act_bits),
-            "RRAM accelerator kernel-first line register (seed 002 §3.2)", "tb.rram.test_line_register"),
+            "RRAM accelerator kernel-first line register (seed 002 §3.2)", "hymem.tb.rram.test_line_register"),
         Top("rram_window_select", "rram", lambda c: WindowSelect(_rram_small(c)),
             "RRAM accelerator window select: per-RAM addresses and lanes of a step",
-            "tb.rram.test_window_select"),
+            "hymem.tb.rram.test_window_select"),
         Top("rram_step_sequencer", "rram", lambda c: StepSequencer(_rram_small(c)),
             "RRAM accelerator loop-nest step sequencer (golden/rram/loopnest.py)",
-            "tb.rram.test_step_sequencer"),
+            "hymem.tb.rram.test_step_sequencer"),
         Top("rram_weight_fetcher", "rram", lambda c: WeightFetcher(_rram_small(c)),
-            "RRAM accelerator weight-tile prefetcher", "tb.rram.test_weight_fetcher"),
+            "RRAM accelerator weight-tile prefetcher", "hymem.tb.rram.test_weight_fetcher"),
         Top("rram_requantizer", "rram", lambda c: Requantizer(c.rtl.p, c.rtl.n, c.array.acc_bits,
                                                               c.array.act_bits),
             "RRAM accelerator requantiser: bias, round half up, saturate, ReLU (golden.fixed)",
-            "tb.rram.test_requantizer"),
+            "hymem.tb.rram.test_requantizer"),
         Top("rram_weight_buffer_logic", "rram",
             lambda c: WeightBuffer(c.rtl.m, c.rtl.n, 16, c.rtl.weight_banks, c.rtl.weight_latency,
                                    c.rtl.weight_bank_busy, c.array.weight_bits, c.rtl.counter_width),
             "RRAM weight buffer at 16 tiles (synthesis of the accelerator's blocks)", None),
         Top("rram_drainer", "rram", lambda c: Drainer(_rram_small(c), c.array.acc_bits),
-            "RRAM accelerator drainer: finished halves to the out stream", "tb.rram.test_drainer"),
+            "RRAM accelerator drainer: finished halves to the out stream", "hymem.tb.rram.test_drainer"),
         Top("rram_command_regs", "rram", lambda c: CommandRegs(_rram_small(c)),
-            "RRAM accelerator command registers and START checks", "tb.rram.test_command_regs"),
+            "RRAM accelerator command registers and START checks", "hymem.tb.rram.test_command_regs"),
         Top("shycache_hybrid_cache", "shycache", lambda c: HybridCache(level_params(c)),
             "SHyCache hybrid level: predecoder + SRAM and STT-MRAM parts, LRU, write-back, STT write-busy "
             "timers, bit-flip counter (seed 000 §III-IV, Table I; [rtl] simulation sizes)",
@@ -212,12 +212,12 @@ TOPS = {
             "hymem.tb.shycache.test_hybrid_cache"),
         Top("shycache_hybrid_cache_stt", "shycache", lambda c: HybridCache(level_params(c, sram_bytes=0)),
             "SHyCache level with the STT-MRAM part only (the all-STT end of the sweep)",
-            "tb.shycache.test_hybrid_cache"),
+            "hymem.tb.shycache.test_hybrid_cache"),
         Top("shycache_hybrid_cache_odd", "shycache",
             lambda c: HybridCache(level_params(c, sram_bytes=96, stt_bytes=768)),
             "SHyCache level with non-power-of-two sets (3 SRAM, 24 STT: set = line mod sets by a "
             "constant modulo, as the 4:1 area rule's 24 KB / 896 KB parts need)",
-            "tb.shycache.test_hybrid_cache"),
+            "hymem.tb.shycache.test_hybrid_cache"),
         Top("shycache_bit_flip_counter", "shycache",
             lambda c: BitFlipCounter(level_params(c).line_bits, level_params(c).counter_width),
             "SHyCache endurance counter: popcount(old XOR new) per STT line write (seed 000 §VI-C)",

@@ -265,9 +265,9 @@ def test_rana_star_energy_depends_on_the_unstated_input_weight_split():
     way; between R_w = 4608 (a quarter of the core) and the equal split (the default) the figure
     enters and leaves 66.2's printed digits: the paper does not give what its 0.1-point figure
     depends on.  The claim's note reports every split."""
-    from golden.rana.claims import R_W_READINGS, fig15_claims, with_r_w
-    from golden.rana.params import load_rana_config
-    from golden.rana.study import comparison
+    from hymem.golden.rana.claims import R_W_READINGS, fig15_claims, with_r_w
+    from hymem.golden.rana.params import load_rana_config
+    from hymem.golden.rana.study import comparison
 
     cfg = load_rana_config()
     total = 36 * 1024 // 2                                  # 36 KB of 16-bit words
@@ -351,9 +351,9 @@ def test_rana_edid_energy_increase_depends_on_the_unnamed_resnet():
     what the paper says of its ResNet (Table I, Layer-A; checked in
     test_rana_figures_depend_on_the_unnamed_resnet_and_the_averaging) and the figure moves
     across 13.3's printed digits between them.  The claim's note reports both."""
-    from golden.rana.claims import fig15_claims
-    from golden.rana.params import load_rana_config
-    from golden.rana.study import BENCHMARKS, comparison
+    from hymem.golden.rana.claims import fig15_claims
+    from hymem.golden.rana.params import load_rana_config
+    from hymem.golden.rana.study import BENCHMARKS, comparison
 
     cfg = load_rana_config()
     key = "edid_vs_sid_energy_increase"
@@ -463,8 +463,8 @@ def test_rana_refresh_savings_unreachable_under_the_suite_total():
     vgg_full = EDRAM_WORDS * (_runtime_upper_s("vgg19") / RT_45 + 1)
     assert 100 * (1 - star_words / vgg_full) < 98.7 and 100 * (1 - e5_pulses * EDRAM_WORDS
                                                                 / vgg_full) < 97.2
-    from golden.rana.claims import fig15_claims
-    from golden.rana.params import load_rana_config
+    from hymem.golden.rana.claims import fig15_claims
+    from hymem.golden.rana.params import load_rana_config
 
     notes = {c.id: c for c in fig15_claims(load_rana_config())}
     for cid in ("rana.fig15.rana_star_vs_edid.refresh_saving",

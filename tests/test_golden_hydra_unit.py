@@ -105,7 +105,7 @@ def test_tiling_search_is_exact_and_legal(net):
     """The tile search costs each candidate by distinct jobs; the chosen tiling's jobs, enumerated one
     by one, cost the same, every job's register stack is legal, and no other row count is faster
     (serial schedule: jobs cost independently of each other)."""
-    from golden.hydra import cycles as C
+    from hymem.golden.hydra import cycles as C
 
     geo = UnitGeometry.from_config(SERIAL)
     for layer in get_network(net).of_kind("conv", "maxpool"):
@@ -124,7 +124,7 @@ def test_tiling_search_is_exact_and_legal(net):
 def test_overlapped_schedule_hides_transfers_behind_compute():
     """With [system] overlap: every MAC counted; the layer takes at
     least its STARTs' time and at most the serial schedule's; the search picks the fastest rows."""
-    from golden.hydra import cycles as C
+    from hymem.golden.hydra import cycles as C
 
     geo = UnitGeometry.from_config(CONFIG)
     assert geo.n_banks == 2 and UnitGeometry.from_config(SERIAL).n_banks == 1
@@ -164,13 +164,13 @@ def test_unit_rtl_sequential_variant(sim, tmp_path):
                        .replace("overlap = true", "overlap = false"))
     assert load_hydra_config(variant).mac.variant == "sequential"
     assert not load_hydra_config(variant).system.overlap
-    run_cocotb("hydra_unit", "tb.hydra.test_unit", sim, test_id="hydra_unit-seq8-bus32", config=variant)
+    run_cocotb("hydra_unit", "hymem.tb.hydra.test_unit", sim, test_id="hydra_unit-seq8-bus32", config=variant)
 
 
 def test_overlap_config_checks():
     """[system] overlap: a bool; its second banks must still fit the 16-bit WRITE address."""
-    from golden.config import ConfigError, from_dict
-    from golden.hydra.params import HydraConfig
+    from hymem.golden.config import ConfigError, from_dict
+    from hymem.golden.hydra.params import HydraConfig
 
     with pytest.raises(ConfigError, match="system.overlap: expected bool, got 'yes'"):
         from_dict(HydraConfig, {"system": {"overlap": "yes"}}, "hydra")
@@ -183,7 +183,7 @@ def test_overlap_config_checks():
 
 def test_overlap_doubles_the_unit_buffers():
     """The unit's AB, WB and OB memories hold two banks with overlap, one without."""
-    from rtl.hydra.input_buffers import InputBuffers
+    from hymem.rtl.hydra.input_buffers import InputBuffers
 
     for config, banks in ((CONFIG, 2), (SERIAL, 1)):
         geo = UnitGeometry.from_config(config)

@@ -4,9 +4,9 @@ golden model's pieces against hand counts."""
 from fractions import Fraction
 from pathlib import Path
 
-from golden.hydra.command_stream import DeviceModel, DeviceTicks, tick_ratio
-from golden.hydra.params import load_hydra_config
-from tools.runner import run_cocotb
+from hymem.golden.hydra.command_stream import DeviceModel, DeviceTicks, tick_ratio
+from hymem.golden.hydra.params import load_hydra_config
+from hymem.tools.runner import run_cocotb
 
 REPO = Path(__file__).resolve().parent.parent
 SMALL = {
@@ -60,7 +60,7 @@ def test_device_read_by_hand():
 def test_sim_top_small_layers(tmp_path, sim):
     run_cocotb(
         "hydra_sim_top",
-        "tb.hydra.test_sim_top",
+        "hymem.tb.hydra.test_sim_top",
         sim,
         test_id="hydra_sim_top-small",
         config=small_config(tmp_path),
@@ -72,7 +72,7 @@ def checker_flags(ticks, commands) -> bool:
     ``{tick index: command name}``; returns its error flag at the end."""
     from amaranth.sim import Simulator
 
-    from rtl.hydra.device_timing_checker import DeviceTimingChecker
+    from hymem.rtl.hydra.device_timing_checker import DeviceTimingChecker
 
     dut = DeviceTimingChecker(ticks)
     flagged = []
@@ -109,8 +109,8 @@ def test_device_model_agrees_with_the_bus_functional_model():
     # put every request's last beat on the same cycle and issue as many ACT/PRE/column commands.
     from dataclasses import replace
 
-    from golden.tech import load_tech
-    from tb.common.dram_pcm import DeviceTiming, MemoryDevice
+    from hymem.golden.tech import load_tech
+    from hymem.tb.common.dram_pcm import DeviceTiming, MemoryDevice
 
     config = load_hydra_config()
     config = replace(config, sim_top=replace(config.sim_top, data_beats_per_clock=1))

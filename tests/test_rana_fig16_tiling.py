@@ -7,10 +7,10 @@ running cases' tiling (Tm = Tn = Tc = 16, Tr = 1, §IV-C1) it assigns WD to seve
 refresh stays that of eD+OD.  This is why ``golden.rana.claims.FIG16_TILING`` is "running".
 """
 
-from golden.rana.claims import FIG16_TILING, FIG16_TILINGS, RUNNING_TILING, fig16_claims
-from golden.rana.config_words import Pattern
-from golden.rana.params import load_rana_config
-from golden.rana.scheduler import schedule_network
+from hymem.golden.rana.claims import FIG16_TILING, FIG16_TILINGS, RUNNING_TILING, fig16_claims
+from hymem.golden.rana.config_words import Pattern
+from hymem.golden.rana.params import load_rana_config
+from hymem.golden.rana.scheduler import schedule_network
 
 
 def _wd_layers(cfg, fixed_tiling):

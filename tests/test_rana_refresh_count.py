@@ -4,11 +4,11 @@ start phase of the divider, of the whole-pulse count the RTL makes (golden/rana/
 import numpy as np
 import pytest
 
-from golden.config import ConfigError
-from golden.rana.cost import controller_overhead
-from golden.rana.params import load_rana_config
-from golden.rana.scheduler import schedule_network
-from golden.rana.study import counted
+from hymem.golden.config import ConfigError
+from hymem.golden.rana.cost import controller_overhead
+from hymem.golden.rana.params import load_rana_config
+from hymem.golden.rana.scheduler import schedule_network
+from hymem.golden.rana.study import counted
 
 
 def _over_phases(schedule) -> np.ndarray:

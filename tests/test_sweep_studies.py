@@ -11,13 +11,13 @@ from dataclasses import replace
 import pytest
 from click.testing import CliRunner
 
-from golden.cli import main
-from golden.rram.params import load_params
-from golden.rram.study import space
-from golden.rram.sweeps import space_from_rows, space_grid
-from golden.shycache.model import grid_rows
-from golden.shycache.params import load_shycache_config
-from golden.sweep import Engine, SerialExecutor, get_study, open_engine, parse_grid, run_sweep
+from hymem.golden.cli import main
+from hymem.golden.rram.params import load_params
+from hymem.golden.rram.study import space
+from hymem.golden.rram.sweeps import space_from_rows, space_grid
+from hymem.golden.shycache.model import grid_rows
+from hymem.golden.shycache.params import load_shycache_config
+from hymem.golden.sweep import Engine, SerialExecutor, get_study, open_engine, parse_grid, run_sweep
 
 TINY_L1, TINY_L2 = ("0/32", "128/0"), ("none", "0/1024", "4096/0")
 
@@ -72,10 +72,10 @@ def test_bad_grid_value_is_one_error_line(system, study, item, message):
 def test_shycache_grid_on_a_pool_equals_grid_rows(tmp_path, monkeypatch):
     """``hymem shycache sweep``'s rows (computed on a 2-process pool, nothing cached) are
     ``grid_rows``' (one process, no sweep layer), JSON for JSON."""
-    import golden.cache
-    from golden.shycache.sweeps import network_grids
+    from hymem.golden import cache
+    from hymem.golden.shycache.sweeps import network_grids
 
-    monkeypatch.setattr(golden.cache, "CACHE_DIR", tmp_path)
+    monkeypatch.setattr(cache, "CACHE_DIR", tmp_path)
     cfg = tiny_shycache()
     with open_engine(2) as engine:
         rows = network_grids(cfg, ["lenet5"], engine)

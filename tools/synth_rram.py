@@ -8,7 +8,7 @@ pipeline registers and glue) with every block turned into a black box, and adds 
 Yosys's ``synth`` keeps the hierarchy (no ``-flatten``), so nothing is optimised across a
 block boundary in either flow and the sum is the whole engine's count.
 
-``python -m tools.synth_rram [--reuse]`` writes ``build/synth/rram_accelerator_blocks.json``
+``python -m hymem.tools.synth_rram [--reuse]`` writes ``build/synth/rram_accelerator_blocks.json``
 (``{"blocks": {submodule: {top, cells, flip_flops}}, "glue": ..., "cells", "flip_flops"}``);
 ``--reuse`` takes a block's ``build/synth/<top>.json`` when one exists.
 """
@@ -22,9 +22,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tools.synth import SYNTH_DIR, synthesize
-from tools.toolchain import BUILD
-from tools.verilog import emit_all
+from hymem.tools.synth import SYNTH_DIR, synthesize
+from hymem.tools.toolchain import BUILD
+from hymem.tools.verilog import emit_all
 
 WHOLE = "rram_accelerator_logic"
 # submodule of RramAccelerator -> the registered top that is that block at the same instance

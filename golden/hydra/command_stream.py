@@ -26,11 +26,11 @@ from fractions import Fraction
 
 import numpy as np
 
-from golden.hydra.cycles import job_cycles, layer_jobs
-from golden.hydra.jobs import READ_LAST, bias_words, outputs_of, rau_flags
-from golden.hydra.params import HydraOp
-from golden.hydra.unit import UnitGeometry
-from golden.tech import load_tech
+from hymem.golden.hydra.cycles import job_cycles, layer_jobs
+from hymem.golden.hydra.jobs import READ_LAST, bias_words, outputs_of, rau_flags
+from hymem.golden.hydra.params import HydraOp
+from hymem.golden.hydra.unit import UnitGeometry
+from hymem.golden.tech import load_tech
 
 SRC_NONE, SRC_DRAM, SRC_PCM, SRC_END = 0, 1, 2, 3
 TIMINGS = ("tRP", "tCCD", "tRCD", "tCL", "tWL", "tWR", "tRTP")

@@ -5,7 +5,7 @@ injection during training: RANA, seed 004 §IV-A), bit-exact FX16 integer
 inference with the Hydra MAC's per-neuron arithmetic, bit-error injection, and
 a committed pretrained model.
 
->>> from golden.nn import load_pretrained, load_digits, accuracy
+>>> from hymem.golden.nn import load_pretrained, load_digits, accuracy
 >>> params, info = load_pretrained()
 >>> split = load_digits(info["split_seed"], info["test_fraction"])
 >>> accuracy(params, split.x_test, split.y_test) == info["float_test_accuracy"]

@@ -221,7 +221,7 @@ def _pct_range(values) -> str:
 
 def _vgg_wd_layers(matrix: dict) -> dict:
     """§V-B3 per-layer view: VGG layers where RANA(0) runs WD, their off-chip and energy saving over eD+OD."""
-    from golden.rana.study import BENCHMARKS
+    from hymem.golden.rana.study import BENCHMARKS
 
     vgg = BENCHMARKS[1]
     od, r0 = matrix[vgg, "eD+OD"], matrix[vgg, "RANA(0)"]
@@ -380,7 +380,7 @@ def fig16_refresh_saving(cfg: RanaConfig, design: str, tiling: str = FIG16_TILIN
     """Fig. 16 on ResNet-50: (refresh-energy saving 90 -> 180 us in %, layers refreshed at 90 us,
     at 180 us, layer count) of ``design`` under the tiling reading ``tiling`` and γ counted as
     ``refresh_count`` (default :data:`golden.rana.study.REFRESH_COUNT`)."""
-    from golden.rana.study import REFRESH_COUNT, counted, interval_schedules
+    from hymem.golden.rana.study import REFRESH_COUNT, counted, interval_schedules
 
     at = interval_schedules(cfg, "resnet50", (design,), (90, 180),
                             fixed_tiling=FIG16_TILINGS[tiling])[design]

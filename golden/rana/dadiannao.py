@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from golden.config import ConfigError
-from golden.rana.config_words import Pattern
-from golden.rana.designs import DESIGNS, Design
-from golden.rana.lifetime import Tiling
-from golden.rana.params import CoreParams, RanaConfig, load_rana_config
-from golden.rana.scheduler import NetworkSchedule, schedule_network
-from golden.rana.study import AGGREGATE, BENCHMARKS, REFRESH_COUNT, aggregate_ratio, counted
+from hymem.golden.config import ConfigError
+from hymem.golden.rana.config_words import Pattern
+from hymem.golden.rana.designs import DESIGNS, Design
+from hymem.golden.rana.lifetime import Tiling
+from hymem.golden.rana.params import CoreParams, RanaConfig, load_rana_config
+from hymem.golden.rana.scheduler import NetworkSchedule, schedule_network
+from hymem.golden.rana.study import AGGREGATE, BENCHMARKS, REFRESH_COUNT, aggregate_ratio, counted
 
 # Bank sizes (bytes) the node's refresh could be issued at: the paper gives none for DaDianNao
 # (§V-C).  The default is the evaluation platform's bank (configs/rana.toml [edram]); Table II's

@@ -64,7 +64,7 @@ class PhaseAveraged:
     ``total_pj``/``layers`` interface."""
 
     def __init__(self, schedule: NetworkSchedule):
-        from golden.rana.cost import controller_overhead
+        from hymem.golden.rana.cost import controller_overhead
 
         self.schedule, self.layers = schedule, schedule.layers
         buf, words = schedule.buffer, 0.0

@@ -194,7 +194,7 @@ def network_cmd(net, io_kb, weight_kb, tech, acc, order, level, config_path, plo
 def dse_cmd(net, workers, scheduler, config_path, plot_dir, as_json: bool) -> None:
     """Every design point (I/O x weight x accumulation depth x order x schedule, SRAM and
     RRAM weight buffers) on NET's conv layers."""
-    from golden.sweep import get_study, open_engine, rows_of
+    from hymem.golden.sweep import get_study, open_engine, rows_of
 
     from .study import acc_study, best, network_layers, schedule_study
     from .sweeps import space_from_rows, space_grid

@@ -18,8 +18,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from golden.config import ConfigError
-from golden.sweep import Axis, study
+from hymem.golden.config import ConfigError
+from hymem.golden.sweep import Axis, study
 
 from .cost import ROWS, TECHS, Axes, SpaceResult, evaluate
 from .loopnest import ORDERS

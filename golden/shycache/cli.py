@@ -182,8 +182,8 @@ def sweep(net, inclusion, tech, workers, scheduler, config_path, plot_dir, as_js
     """The L1 x L2 design space of NET (a zoo network, or 'paper' for the seed's three)."""
     from tqdm import tqdm
 
-    from golden.sweep import open_engine
-    from golden.workloads import get_network
+    from hymem.golden.sweep import open_engine
+    from hymem.golden.workloads import get_network
 
     from .model import PAPER_NETWORKS
     from .sweeps import network_grids

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from golden.config import ConfigError
-from golden.sweep import Axis, study
+from hymem.golden.config import ConfigError
+from hymem.golden.sweep import Axis, study
 
 from .model import PAPER_NETWORKS
 from .params import INCLUSION_POLICIES, NO_L2, ShyConfig, load_shycache_config
@@ -113,9 +113,9 @@ def network_grids(cfg: ShyConfig, networks, engine=None, inclusion: str | None =
     rows are the same, in the same order, whichever computed them."""
     from pathlib import Path
 
-    from golden.cache import cached_json
-    from golden.sweep import get_study, rows_of
-    from golden.tech import load_tech
+    from hymem.golden.cache import cached_json
+    from hymem.golden.sweep import get_study, rows_of
+    from hymem.golden.tech import load_tech
 
     from .model import _code_digest, normalise
 

@@ -41,7 +41,7 @@ def _grouped(rows: list[dict], keys: list[str], column: str, how: str) -> dict:
 def heat_map(study, rows: list[dict], outdir: Path) -> str | None:
     """The study's ``heat`` column over its ``heat_axes`` (one panel per network), or else over
     the first two swept parameters."""
-    from golden.plotting import pyplot, save
+    from hymem.golden.plotting import pyplot, save
 
     params = _params(rows, study)
     if study.heat is None:

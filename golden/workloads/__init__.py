@@ -1,6 +1,6 @@
 """Workloads: layer-level network descriptions, the zoo, and ONNX import.
 
->>> from golden.workloads import get_network
+>>> from hymem.golden.workloads import get_network
 >>> get_network("vgg16").totals()["conv_macs"]
 15346630656
 """

@@ -6,7 +6,7 @@ from amaranth.hdl import Module, Signal
 from amaranth.lib import data, enum, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.hydra.command_stream import (
+from hymem.golden.hydra.command_stream import (
     SRC_DRAM,
     SRC_END,
     SRC_NONE,
@@ -14,11 +14,11 @@ from golden.hydra.command_stream import (
     STREAMER_COUNTERS,
     command_fields,
 )
-from rtl.common.counters import counter_signature
-from rtl.common.states import goto
-from rtl.hydra.image_ram import ImageRam
-from rtl.hydra.memory_device import request_layout
-from rtl.hydra.system import system_cmd_layout
+from hymem.rtl.common.counters import counter_signature
+from hymem.rtl.common.states import goto
+from hymem.rtl.hydra.image_ram import ImageRam
+from hymem.rtl.hydra.memory_device import request_layout
+from hymem.rtl.hydra.system import system_cmd_layout
 
 
 class StreamerState(enum.Enum):

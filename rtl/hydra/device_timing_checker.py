@@ -7,7 +7,7 @@ from amaranth.hdl import Module, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.hydra.command_stream import DeviceTicks
+from hymem.golden.hydra.command_stream import DeviceTicks
 
 SATURATE = 255
 

@@ -6,11 +6,11 @@ from amaranth.hdl import Cat, Module, Mux, Signal
 from amaranth.lib import data, enum, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.hydra.command_stream import DEVICE_COUNTERS, DeviceTicks
-from rtl.common.counters import counter_signature
-from rtl.common.states import goto
-from rtl.hydra.device_timing_checker import DeviceTimingChecker
-from rtl.hydra.image_ram import ImageRam
+from hymem.golden.hydra.command_stream import DEVICE_COUNTERS, DeviceTicks
+from hymem.rtl.common.counters import counter_signature
+from hymem.rtl.common.states import goto
+from hymem.rtl.hydra.device_timing_checker import DeviceTimingChecker
+from hymem.rtl.hydra.image_ram import ImageRam
 
 
 class DeviceState(enum.Enum):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from golden.hydra.command_stream import DeviceTicks, request_address_bits
-from rtl.hydra.memory_device import MemoryDevice
+from hymem.golden.hydra.command_stream import DeviceTicks, request_address_bits
+from hymem.rtl.hydra.memory_device import MemoryDevice
 
 
 class PcmModel(MemoryDevice):

@@ -8,10 +8,10 @@ from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import exact_log2
 
-from golden.hydra.jobs import READ_FIRST, READ_LAST, READ_RELU, bias_bank_words
-from golden.hydra.unit import REG_WIDTH, UnitGeometry
-from rtl.common.counters import counter_signature
-from rtl.common.fixed import bias_to_acc, wrap_to
+from hymem.golden.hydra.jobs import READ_FIRST, READ_LAST, READ_RELU, bias_bank_words
+from hymem.golden.hydra.unit import REG_WIDTH, UnitGeometry
+from hymem.rtl.common.counters import counter_signature
+from hymem.rtl.common.fixed import bias_to_acc, wrap_to
 
 RAU_UNIT_COUNTERS = ("sums", "acc_reads", "acc_writes", "bias_reads", "bias_writes")
 

@@ -6,18 +6,18 @@ from amaranth.hdl import Module
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.config import ConfigError
-from golden.hydra.command_stream import DEVICE_COUNTERS, STREAMER_COUNTERS, tick_ratio
-from golden.hydra.system import system_counter_names
-from golden.hydra.unit import UnitGeometry
-from rtl.common.counters import counter_signature
-from rtl.hydra.command_streamer import CommandStreamer
-from rtl.hydra.dram_model import DramModel
-from rtl.hydra.image_ram import VERILOG as IMAGE_RAM_VERILOG
-from rtl.hydra.memory_strobe import MemoryStrobe
-from rtl.hydra.output_packer import OutputPacker
-from rtl.hydra.pcm_model import PcmModel
-from rtl.hydra.system import HydraSystem
+from hymem.golden.config import ConfigError
+from hymem.golden.hydra.command_stream import DEVICE_COUNTERS, STREAMER_COUNTERS, tick_ratio
+from hymem.golden.hydra.system import system_counter_names
+from hymem.golden.hydra.unit import UnitGeometry
+from hymem.rtl.common.counters import counter_signature
+from hymem.rtl.hydra.command_streamer import CommandStreamer
+from hymem.rtl.hydra.dram_model import DramModel
+from hymem.rtl.hydra.image_ram import VERILOG as IMAGE_RAM_VERILOG
+from hymem.rtl.hydra.memory_strobe import MemoryStrobe
+from hymem.rtl.hydra.output_packer import OutputPacker
+from hymem.rtl.hydra.pcm_model import PcmModel
+from hymem.rtl.hydra.system import HydraSystem
 
 
 def sim_top_counter_names(n_units: int) -> tuple[str, ...]:

@@ -9,14 +9,14 @@ from amaranth.lib import data, enum, stream, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import ceil_log2
 
-from golden.hydra.jobs import READ_BANK, READ_BIAS_BANK, READ_POOL, START_OB_BANK
-from golden.hydra.params import HydraOp
-from golden.hydra.system import system_counter_names
-from golden.hydra.unit import REG_WIDTH, REGISTERS
-from rtl.common.counters import connect_counters, counter_signature
-from rtl.common.states import goto
-from rtl.hydra.rau import ResultAccumulationUnit
-from rtl.hydra.unit import HydraUnit
+from hymem.golden.hydra.jobs import READ_BANK, READ_BIAS_BANK, READ_POOL, START_OB_BANK
+from hymem.golden.hydra.params import HydraOp
+from hymem.golden.hydra.system import system_counter_names
+from hymem.golden.hydra.unit import REG_WIDTH, REGISTERS
+from hymem.rtl.common.counters import connect_counters, counter_signature
+from hymem.rtl.common.states import goto
+from hymem.rtl.hydra.rau import ResultAccumulationUnit
+from hymem.rtl.hydra.unit import HydraUnit
 
 
 class SystemState(enum.Enum):

@@ -7,12 +7,12 @@ from amaranth.lib import enum, stream, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import exact_log2
 
-from golden.hydra.jobs import READ_BANK, START_IN_BANK, START_OB_BANK
-from golden.hydra.params import HydraOp
-from golden.hydra.unit import MODES, REG_WIDTH, REGISTERS, UnitGeometry
-from rtl.common.counters import counter_signature
-from rtl.common.states import goto
-from rtl.hydra.unit_signatures import (
+from hymem.golden.hydra.jobs import READ_BANK, START_IN_BANK, START_OB_BANK
+from hymem.golden.hydra.params import HydraOp
+from hymem.golden.hydra.unit import MODES, REG_WIDTH, REGISTERS, UnitGeometry
+from hymem.rtl.common.counters import counter_signature
+from hymem.rtl.common.states import goto
+from hymem.rtl.hydra.unit_signatures import (
     cmd_layout,
     compute_control_signature,
     drain_control_signature,

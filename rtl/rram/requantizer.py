@@ -6,7 +6,7 @@ from amaranth.hdl import Const, Module, Mux, Signal, signed
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from rtl.rram.mac_array import dot_layout
+from hymem.rtl.rram.mac_array import dot_layout
 
 
 class Requantizer(wiring.Component):

@@ -2,8 +2,9 @@
 
 ``HYMEM_BENCH_NETS`` (comma-separated, default ``vgg16,resnet34``; one build for all):
 VGG-16's 13 conv layers, ResNet-34's conv, max-pool and FC layers (its add and global-avgpool
-layers have no unit mode).  Random FX16 data per layer; each layer is checked by :class:`tb.hydra.sim_top_harness.SimTopRun` (outputs bit-exact
-against the NumPy reference, cycles and every counter equal to golden).  With
+layers have no unit mode).  Random FX16 data per layer; each layer is checked by
+:class:`hymem.tb.hydra.sim_top_harness.SimTopRun` (outputs bit-exact against the NumPy reference,
+cycles and every counter equal to golden).  With
 ``HYMEM_BENCH_ROWS=R`` each layer is cropped to R input rows (a quick run); ``HYMEM_BENCH_LAYERS``
 limits the layer count.  Writes per-layer and total figures to ``HYMEM_BENCH_OUT`` (JSON).
 """
@@ -18,10 +19,10 @@ from pathlib import Path
 import cocotb
 import numpy as np
 
-from golden.workloads.layers import make_layer
-from golden.workloads.zoo import get_network
-from tb.hydra.harness import random_values
-from tb.hydra.sim_top_harness import SimTopRun
+from hymem.golden.workloads.layers import make_layer
+from hymem.golden.workloads.zoo import get_network
+from hymem.tb.hydra.harness import random_values
+from hymem.tb.hydra.sim_top_harness import SimTopRun
 
 KINDS = {"vgg16": ("conv",), "resnet34": ("conv", "maxpool", "fc")}
 

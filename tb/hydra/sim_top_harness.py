@@ -16,21 +16,21 @@ from pathlib import Path
 import numpy as np
 from cocotb.triggers import RisingEdge, Timer
 
-from golden.hydra.command_stream import (
+from hymem.golden.hydra.command_stream import (
     command_fields,
     layer_outputs,
     layer_program,
     pack_commands,
     program_cost,
 )
-from golden.hydra.cycles import layer_jobs
-from golden.hydra.system import system_counts
-from tb.common.clock import start_clock_and_reset, wait_for_level
-from tb.common.counters import assert_counters_equal, read_counters
-from tb.common.hdl import handle
-from tb.common.watchdog import Watchdog
-from tb.hydra.reference import reference_layer
-from tb.runner import tb_component
+from hymem.golden.hydra.cycles import layer_jobs
+from hymem.golden.hydra.system import system_counts
+from hymem.tb.common.clock import start_clock_and_reset, wait_for_level
+from hymem.tb.common.counters import assert_counters_equal, read_counters
+from hymem.tb.common.hdl import handle
+from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.hydra.reference import reference_layer
+from hymem.tb.runner import tb_component
 
 
 def beats_hex(values: np.ndarray, width: int) -> str:

@@ -21,8 +21,8 @@ import cocotb
 import numpy as np
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
 
-from golden.hydra.cycles import layer_jobs
-from golden.hydra.jobs import (
+from hymem.golden.hydra.cycles import layer_jobs
+from hymem.golden.hydra.jobs import (
     READ_BANK,
     READ_BIAS_BANK,
     bias_bank_words,
@@ -33,13 +33,13 @@ from golden.hydra.jobs import (
     rau_flags,
     start_addr,
 )
-from golden.hydra.params import HydraOp
-from golden.tech import load_tech
-from tb.common.clock import cycle_now
-from tb.common.dram_pcm import DeviceTiming, MemoryDevice, beat_gaps
-from tb.common.hdl import handle, members, pack
-from tb.common.stream import StreamDriver, StreamMonitor
-from tb.hydra.unit_driver import pack_beats
+from hymem.golden.hydra.params import HydraOp
+from hymem.golden.tech import load_tech
+from hymem.tb.common.clock import cycle_now
+from hymem.tb.common.dram_pcm import DeviceTiming, MemoryDevice, beat_gaps
+from hymem.tb.common.hdl import handle, members, pack
+from hymem.tb.common.stream import StreamDriver, StreamMonitor
+from hymem.tb.hydra.unit_driver import pack_beats
 
 
 class SystemHost:

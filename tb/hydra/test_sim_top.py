@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import cocotb
 
-from golden.workloads.layers import make_layer
-from tb.common.seed import seeded_rng
-from tb.hydra.harness import random_operands
-from tb.hydra.sim_top_harness import SimTopRun
+from hymem.golden.workloads.layers import make_layer
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.hydra.harness import random_operands
+from hymem.tb.hydra.sim_top_harness import SimTopRun
 
 
 @cocotb.test()

@@ -16,14 +16,14 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from tb.common.clock import start_clock_and_reset
-from tb.common.counters import assert_counters_equal, read_counters
-from tb.common.hdl import handle, write
-from tb.common.scoreboard import Scoreboard
-from tb.common.seed import seeded_rng
-from tb.common.watchdog import Watchdog
-from tb.rram.layout import pack_lanes, unpack_entry
-from tb.runner import tb_component
+from hymem.tb.common.clock import start_clock_and_reset
+from hymem.tb.common.counters import assert_counters_equal, read_counters
+from hymem.tb.common.hdl import handle, write
+from hymem.tb.common.scoreboard import Scoreboard
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.rram.layout import pack_lanes, unpack_entry
+from hymem.tb.runner import tb_component
 
 CYCLES = 300
 

@@ -19,14 +19,14 @@ import math
 import cocotb
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from golden.rram.rtl_params import ErrorCode, Opcode, Order, Reg
-from golden.rram.rtl_timing import Tile
-from tb.common.clock import start_clock_and_reset
-from tb.common.hdl import read, write
-from tb.common.seed import seeded_rng
-from tb.common.watchdog import Watchdog
-from tb.rram.layout import registers
-from tb.runner import tb_component
+from hymem.golden.rram.rtl_params import ErrorCode, Opcode, Order, Reg
+from hymem.golden.rram.rtl_timing import Tile
+from hymem.tb.common.clock import start_clock_and_reset
+from hymem.tb.common.hdl import read, write
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.rram.layout import registers
+from hymem.tb.runner import tb_component
 
 COMMANDS = 400
 COUNTS = (Reg.IN_CH, Reg.OUT_CH, Reg.KERNEL, Reg.STRIDE, Reg.IN_ROWS, Reg.IN_COLS,

@@ -19,13 +19,13 @@ import math
 import cocotb
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from golden.rram.rtl_params import Reg
-from tb.common.clock import start_clock_and_reset
-from tb.common.hdl import handle, read, write
-from tb.common.scoreboard import Scoreboard
-from tb.common.seed import seeded_rng
-from tb.common.watchdog import Watchdog
-from tb.runner import tb_component
+from hymem.golden.rram.rtl_params import Reg
+from hymem.tb.common.clock import start_clock_and_reset
+from hymem.tb.common.hdl import handle, read, write
+from hymem.tb.common.scoreboard import Scoreboard
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.runner import tb_component
 
 
 def tile_blocks(out_ch: int, out_rows: int, out_cols: int, b: int, rtl):

@@ -16,13 +16,13 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from tb.common.clock import start_clock_and_reset
-from tb.common.hdl import handle, members, write
-from tb.common.scoreboard import Scoreboard
-from tb.common.seed import seeded_rng
-from tb.common.watchdog import Watchdog
-from tb.rram.layout import pack_lanes, unpack_acts
-from tb.runner import tb_component
+from hymem.tb.common.clock import start_clock_and_reset
+from hymem.tb.common.hdl import handle, members, write
+from hymem.tb.common.scoreboard import Scoreboard
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.rram.layout import pack_lanes, unpack_acts
+from hymem.tb.runner import tb_component
 
 
 def kernel_first_steps(rng, p: int, m: int, passes: int):

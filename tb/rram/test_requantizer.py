@@ -15,14 +15,14 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, Timer
 
-from golden.fixed import FixedFormat, requantize, wrap
-from tb.common.clock import CLOCK_PERIOD_NS
-from tb.common.hdl import handle, write
-from tb.common.scoreboard import Scoreboard
-from tb.common.seed import seeded_rng
-from tb.common.watchdog import Watchdog
-from tb.rram.layout import pack_lanes, unpack_acts
-from tb.runner import tb_component
+from hymem.golden.fixed import FixedFormat, requantize, wrap
+from hymem.tb.common.clock import CLOCK_PERIOD_NS
+from hymem.tb.common.hdl import handle, write
+from hymem.tb.common.scoreboard import Scoreboard
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.rram.layout import pack_lanes, unpack_acts
+from hymem.tb.runner import tb_component
 
 ENTRIES = 150
 

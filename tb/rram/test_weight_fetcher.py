@@ -19,16 +19,16 @@ import math
 import cocotb
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from golden.rram.params import load_params
-from golden.rram.rtl_params import Order
-from golden.rram.rtl_timing import Tile, loop_nest_counts
-from tb.common.clock import start_clock_and_reset
-from tb.common.hdl import handle, read, write
-from tb.common.scoreboard import Scoreboard
-from tb.common.seed import seeded_rng
-from tb.common.watchdog import Watchdog
-from tb.rram.layout import registers
-from tb.runner import tb_component
+from hymem.golden.rram.params import load_params
+from hymem.golden.rram.rtl_params import Order
+from hymem.golden.rram.rtl_timing import Tile, loop_nest_counts
+from hymem.tb.common.clock import start_clock_and_reset
+from hymem.tb.common.hdl import handle, read, write
+from hymem.tb.common.scoreboard import Scoreboard
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.rram.layout import registers
+from hymem.tb.runner import tb_component
 
 TILES = 5
 

@@ -21,14 +21,14 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, Timer
 
-from golden.rram.rtl_params import Order
-from golden.rram.rtl_timing import Tile
-from tb.common.clock import CLOCK_PERIOD_NS
-from tb.common.hdl import handle, read, write
-from tb.common.seed import seeded_rng
-from tb.common.watchdog import Watchdog
-from tb.rram.layout import io_words, registers
-from tb.runner import tb_component
+from hymem.golden.rram.rtl_params import Order
+from hymem.golden.rram.rtl_timing import Tile
+from hymem.tb.common.clock import CLOCK_PERIOD_NS
+from hymem.tb.common.hdl import handle, read, write
+from hymem.tb.common.seed import seeded_rng
+from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.rram.layout import io_words, registers
+from hymem.tb.runner import tb_component
 
 TILES, STEPS = 12, 40
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 import os
 import time
 
-from golden.hydra.params import load_hydra_config
-from tools.bench import BENCH_DIR, cocotb_bench
-from tools.toolchain import REPO
+from hymem.golden.hydra.params import load_hydra_config
+from hymem.tools.bench import BENCH_DIR, cocotb_bench
+from hymem.tools.toolchain import REPO
 
 
 def serial_config():
@@ -43,7 +43,7 @@ def run() -> list[dict]:
     raw = cocotb_bench(
         "hydra_sim_top",
         "hydra_sim_top",
-        "tb.hydra.bench_sim_top",
+        "hymem.tb.hydra.bench_sim_top",
         "verilator",
         env,
         config=path,

@@ -86,7 +86,7 @@ def _roundtrips(cfg) -> list[dict]:
     """What one task would pay to carry a network's prepared trace: pickle + unpickle."""
     import pickle
 
-    from golden.shycache.sweeps import network_context
+    from hymem.golden.shycache.sweeps import network_context
 
     recs = []
     for net in ROUNDTRIP_NETWORKS:
@@ -109,8 +109,8 @@ def _ship_once_vs_per_task(engines) -> list[dict]:
     import dataclasses
     import pickle
 
-    from golden.shycache.sweeps import network_context
-    from golden.sweep import get_study, run_sweep
+    from hymem.golden.shycache.sweeps import network_context
+    from hymem.golden.sweep import get_study, run_sweep
 
     st = get_study("shycache", "grid")
     cfg = st.config()
