@@ -7,26 +7,15 @@ from pathlib import Path
 from hymem.golden.hydra.command_stream import DeviceModel, DeviceTicks, tick_ratio
 from hymem.golden.hydra.params import load_hydra_config
 from hymem.tools.runner import run_cocotb
+from hymem.tools.waves import HYDRA_SIM_TOP_SMALL
 
 REPO = Path(__file__).resolve().parent.parent
-SMALL = {
-    "n_units = 16": "n_units = 2",
-    "n_macs = 32": "n_macs = 4",
-    "ob_words = 128": "ob_words = 16",
-    "dram_depth = 262144": "dram_depth = 2048",
-    "pcm_depth = 131072": "pcm_depth = 512",
-    "cmd_depth = 131072": "cmd_depth = 1024",
-}
-
 
 def small_config(tmp_path) -> Path:
     text = (REPO / "configs" / "hydra.toml").read_text()
-    for old, new in SMALL.items():
+    for old, new in HYDRA_SIM_TOP_SMALL.items():  # overlap = false: the streamer issues the serial protocol
         assert old in text, old
         text = text.replace(old, new)
-    text = text.replace(
-        "overlap = true", "overlap = false"
-    )  # the streamer issues the serial protocol
     path = tmp_path / "hydra_sim_small.toml"
     path.write_text(text)
     return path

@@ -26,6 +26,11 @@ VERILATOR_WAIVERS = {
                    "and also assigns it in an always block",
     "DECLFILENAME": "Amaranth writes a top and all its submodules (named top.sub) into one file "
                     "named for the top",
+    "ASCRANGE": "Amaranth emits a zero-width signal (e.g. the bank selector of a one-bank buffer, "
+                "Hydra with overlap = false) as wire [-1:0]; it never emits an ascending range otherwise",
+    "CASEINCOMPLETE": "Amaranth writes an assignment to an Array element (positions[bank].eq(...)) as "
+                      "one case per element with no default: an unmatched value means 'no assignment', "
+                      "the meaning Amaranth gives it",
     "UNUSEDSIGNAL": "Amaranth emits named debug wires for struct fields (e.g. pairs__payload.w) "
                     "and unused bits of wide intermediates that nothing reads",
 }

@@ -37,6 +37,18 @@ class Recipe:
     toml_edits: dict = field(default_factory=dict)   # text -> replacement in configs/<system>.toml
 
 
+#: hydra_sim_top's reduced variant, shared with tests/test_hydra_sim_top.py: 2 units x 4 MACs and
+#: small memory images (the 16 x 32 top's Verilator build alone takes ~16 min); the streamer's
+#: golden program is the serial protocol's, hence overlap = false
+HYDRA_SIM_TOP_SMALL = {
+    "n_units = 16": "n_units = 2",
+    "n_macs = 32": "n_macs = 4",
+    "ob_words = 128": "ob_words = 16",
+    "dram_depth = 262144": "dram_depth = 2048",
+    "pcm_depth = 131072": "pcm_depth = 512",
+    "cmd_depth = 131072": "cmd_depth = 1024",
+    "overlap = true": "overlap = false",
+}
 RECIPES = {
     "hydra_mac_bench": Recipe("hymem.tb.hydra.bench_mac", "the MAC benchmark, shortened to 2000 pairs",
                               env={"HYMEM_BENCH_PAIRS": "2000"}),
@@ -44,6 +56,9 @@ RECIPES = {
         "hymem.tb.hydra.test_system", "the co-simulation of tests/test_golden_hydra_system.py on its "
         "reduced 16-unit x 4-MAC variant (the full 16 x 32 system takes far longer)",
         toml_edits={"n_macs = 32": "n_macs = 4", "ob_words = 128": "ob_words = 32"}),
+    "hydra_sim_top": Recipe(
+        "hymem.tb.hydra.test_sim_top", "the small layers of tests/test_hydra_sim_top.py on its reduced "
+        "2-unit x 4-MAC variant", toml_edits=HYDRA_SIM_TOP_SMALL),
 }
 _DECODER_ONLY = ("decoder logic registered for synthesis, without the surface memories it reads; "
                  "the same decoder runs inside the BitMask harness: make waves TEST=maxnvm_bitmask")
