@@ -504,7 +504,9 @@ def test_rana_vgg_hybrid_saving_exceeds_19_4_by_the_papers_own_layer_figures():
     at any Tn (eq. (9) at Tn = 1), a refresh of the whole 1.454 MB at every 45 us pulse (normal
     controller, Table IV); the other layers at most their MACs, their minimum traffic (their
     storage fits, §III-C (1)), 4 eDRAM accesses per MAC (no reuse at all: input, weight, partial
-    sum read and write) plus the DDR words, and the whole buffer refreshed every 45 us."""
+    sum read and write) plus the DDR words, and the whole buffer refreshed every 45 us.  VGG's 16
+    convolutions only: the paper evaluates CONV layers (§II-A), and Table I's VGG weight maximum,
+    4.61 MB, is a conv layer's (FC6 alone would hold 205 MB)."""
     import math
 
     vgg = VGG19_FIRST + VGG19_REST
