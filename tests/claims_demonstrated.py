@@ -28,6 +28,14 @@ DEMONSTRATED = {
     "rana.dadiannao.rana_star.refresh_saving": "test_rana_dadiannao_refresh_saving_needs_a_bank_size",
     **{f"rana.fig15.{c}": "test_rana_refresh_savings_unreachable_under_the_suite_total"
        for c in ("rana_star_vs_edid.refresh_saving", "ranae5_vs_rana0.refresh_saving")},
+    "rana.fig15.rana0_vs_edod.energy_saving":
+        "test_rana_vgg_hybrid_saving_exceeds_19_4_by_the_papers_own_layer_figures",
+    "rana.dadiannao.rana_star.energy_saving":
+        "test_rana_dadiannao_energy_saving_needs_more_refresh_than_the_node_makes",
+    "rana.dadiannao.ranae5_vs_rana0.refresh_energy_saving":
+        "test_rana_dadiannao_refresh_saving_contradicts_the_refresh_share",
+    "rana.dadiannao.rana0.buffer_energy_saving":
+        "test_rana_dadiannao_buffer_saving_depends_on_the_unstated_buffer_count",
 }
 
 # RRAM (seed 002): expected-out claim id -> its test in tests/test_rram_paper.py

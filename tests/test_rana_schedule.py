@@ -203,16 +203,36 @@ def test_aggregate_ratio_suite_and_mean_by_hand():
 
 
 def test_fig15_aggregation_is_the_named_reading():
-    """The suite-total reading is chosen on RANA(0) vs eD+OD (-19.4 %, equal to VGG's alone, §V-B3)."""
-    from hymem.golden.rana.study import BENCHMARKS, comparison, design_matrix
+    """The suite-total reading, argued from the text (not from closeness to any value): §V-B1 and
+    §V-B3 print the same 19.4 % for RANA(0) vs eD+OD over the benchmarks and on VGG alone, and
+    RANA(0) equals eD+OD wherever OD fits (§V-B3), so every aggregate is VGG's saving weighted by
+    VGG's weight in it.  The mean of per-network ratios fixes that weight at 1/4; the suite total
+    gives VGG its share of the suite's eD+OD energy, which is larger: of the two, only the suite
+    total can bring the overall figure towards VGG's, as the paper's equal figures need.  (The
+    choice is a calibration on that point: rana.fig15.rana0_vs_edod.energy_saving has that kind.)"""
+    from hymem.golden.rana.claims import fig15_claims
+    from hymem.golden.rana.study import BENCHMARKS, aggregate_ratio, design_matrix
 
     m = design_matrix()
-    totals = {d: sum(m[n, d].total_pj() for n in BENCHMARKS) for d in ("RANA(0)", "eD+OD")}
-    suite = comparison(refresh_count="pulses")["rana0_vs_edod_energy_saving"]   # the model's γ
-    assert suite == pytest.approx(1 - totals["RANA(0)"] / totals["eD+OD"])
-    assert abs(suite - 0.194) < abs(comparison(how="mean")["rana0_vs_edod_energy_saving"] - 0.194)
-    # RANA(0) equals eD+OD where OD fits every layer (AlexNet: all layers OD, §V-B3)
-    assert m["alexnet", "RANA(0)"].total_pj() == pytest.approx(m["alexnet", "eD+OD"].total_pj())
+    vgg = BENCHMARKS[1]
+    assert vgg.startswith("vgg")
+    for net in BENCHMARKS:   # the premise: RANA(0) = eD+OD on every network but VGG
+        if net != vgg:
+            assert m[net, "RANA(0)"].total_pj() == pytest.approx(m[net, "eD+OD"].total_pj(), rel=1e-12)
+    energy = {(n, d): m[n, d].total_pj() for n in BENCHMARKS for d in ("RANA(0)", "eD+OD")}
+    vgg_saving = 1 - energy[vgg, "RANA(0)"] / energy[vgg, "eD+OD"]
+    assert vgg_saving > 0
+
+    def saving(how):
+        return 1 - aggregate_ratio([energy[n, "RANA(0)"] for n in BENCHMARKS],
+                                   [energy[n, "eD+OD"] for n in BENCHMARKS], how)
+
+    vgg_weight = energy[vgg, "eD+OD"] / sum(energy[n, "eD+OD"] for n in BENCHMARKS)
+    assert saving("mean") == pytest.approx(vgg_saving / len(BENCHMARKS))
+    assert saving("suite") == pytest.approx(vgg_saving * vgg_weight)
+    assert vgg_weight > 1 / len(BENCHMARKS)          # the suite weights VGG more than the mean does
+    claim = {c.id: c for c in fig15_claims(CFG)}["rana.fig15.rana0_vs_edod.energy_saving"]
+    assert claim.kind == "calibration"
 
 
 def test_interval_sweep_is_fresh_schedules_and_refresh_falls():

@@ -15,17 +15,11 @@ from click.testing import CliRunner
 
 from hymem.golden.cli import main
 
-# Out of tolerance, expected ok, and no demonstration yet that the paper cannot support them: they
-# keep `reproduce all --strict` at exit 1 until modelled or demonstrated (issue 12). RANA's Fig.
-# 15/19 figures at their printed digits (0.1 %), with VGG-19 as RANA's VGG (docs/rana.md, "The six
-# claims of issue 12"): RANA(0) vs eD+OD 24.5 (19.4), DaDianNao RANA* energy 65.5 (69.4), RANA(0)
-# buffer 97.06 (97.2), RANA(E-5) refresh 97.5 (94.9); no reading tried moves them into the paper's
-# digits and no test shows the paper cannot support them.  (Fig. 16's eD+OD figure is reproduced
-# under the running-tiling and phase-averaged readings; RANA*(E-5) vs S+ID energy, 66.14 vs 66.2, is
-# expected out: the unstated R_i/R_w split moves it in and out of the digits.)
-UNEXPLAINED = {"rana.fig15.rana0_vs_edod.energy_saving"} | {
-    f"rana.dadiannao.{c}" for c in ("rana_star.energy_saving", "rana0.buffer_energy_saving",
-                                    "ranae5_vs_rana0.refresh_energy_saving")}
+# Out of tolerance, expected ok, and no demonstration yet that the paper cannot support them: none.
+# The last four (RANA's Fig. 15 RANA(0) vs eD+OD and three §V-C DaDianNao figures) are expected
+# out since issue 12's last round, each with its demonstration (docs/rana.md, "claims out").  A
+# claim that goes out unexpectedly fails test_contract_and_demonstrations and the strict exit.
+UNEXPLAINED: set[str] = set()
 
 
 def _names_a_test(note: str) -> bool:
@@ -63,7 +57,6 @@ def test_contract_and_demonstrations(strict_run):
     assert {c["id"] for c in claims if c["unexpected"]} == UNEXPLAINED
 
 
-@pytest.mark.xfail(strict=True, reason=f"unexplained outs: {', '.join(sorted(UNEXPLAINED))}")
 def test_reproduce_all_strict_exits_0(strict_run):
     res, _ = strict_run
     assert res.exit_code == 0, res.stderr

@@ -31,6 +31,45 @@ from hymem.golden.rana.study import AGGREGATE, BENCHMARKS, REFRESH_COUNT, aggreg
 # 16 tiles x 2 MB + 4 MB central = the 36 MB of §V-C), 18 banks.
 BANK_READINGS = {"Table II 32 KB macro": 32 * 1024, "2 MB, one DaDianNao tile's eDRAM": 2 << 20}
 
+# How β_b counts a word moved to or from DDR, which the paper leaves to its ref. [11] (§IV-C3):
+# "with_fill" (default, golden/rana/cost.py: the buffer sits between DDR and core, Fig. 3(a), so
+# every DDR word is also one buffer write or read) or "core_only" (a buffer access is a word moving
+# buffer <-> core, the only traffic §II-B and §IV-C1 discuss as "buffer access").  Reported beside
+# the §V-C figures (issue 12); the default is unchanged.
+BUFFER_COUNTS = ("with_fill", "core_only")
+BUFFER_COUNT = "with_fill"
+
+
+class CoreOnlyBuffer:
+    """A (counted) schedule with the buffer side of its DDR transfers taken out of β_b and of the
+    buffer energy (:data:`BUFFER_COUNTS`); same ``totals``/``energy_pj``/``total_pj`` interface."""
+
+    def __init__(self, counted_schedule, e_buffer_pj: float):
+        fill = counted_schedule.totals()["ddr"]
+        self._totals = {**counted_schedule.totals(), "buffer": counted_schedule.totals()["buffer"] - fill}
+        energy = counted_schedule.energy_pj()
+        self._energy = {**energy, "buffer": energy["buffer"] - fill * e_buffer_pj}
+
+    def totals(self) -> dict:
+        return self._totals
+
+    def energy_pj(self) -> dict:
+        return self._energy
+
+    def total_pj(self) -> float:
+        return float(sum(self._energy.values()))
+
+
+def buffer_counted(schedule: NetworkSchedule, refresh_count: str, buffer_count: str):
+    """``schedule`` with γ counted as ``refresh_count`` and β_b as ``buffer_count``."""
+    s = counted(schedule, refresh_count)
+    if buffer_count == "with_fill":
+        return s
+    if buffer_count == "core_only":
+        return CoreOnlyBuffer(s, schedule.costs["buffer"].energy_pj)
+    raise ConfigError(f"buffer count {buffer_count!r}: valid: {', '.join(BUFFER_COUNTS)}")
+
+
 ORIGINAL = Design("DaDianNao", "edram", (Pattern.WD,), None, "normal")
 DD_DESIGNS = (ORIGINAL, DESIGNS["RANA(0)"], DESIGNS["RANA(E-5)"], DESIGNS["RANA*(E-5)"])
 
@@ -62,11 +101,11 @@ def schedule_on_node(network: str, design: Design, cfg: RanaConfig | None = None
 
 
 def comparison(cfg: RanaConfig | None = None, nets=BENCHMARKS, how: str = AGGREGATE,
-               refresh_count: str = REFRESH_COUNT) -> dict:
+               refresh_count: str = REFRESH_COUNT, buffer_count: str = BUFFER_COUNT) -> dict:
     """§V-C figures over the benchmarks, combined and with γ counted as the §V-B ones
-    (:mod:`golden.rana.study`)."""
+    (:mod:`golden.rana.study`), β_b as ``buffer_count`` (:data:`BUFFER_COUNTS`)."""
     cfg = cfg or load_rana_config()
-    m = {(n, d.name): counted(schedule_on_node(n, d, cfg), refresh_count)
+    m = {(n, d.name): buffer_counted(schedule_on_node(n, d, cfg), refresh_count, buffer_count)
          for n in nets for d in DD_DESIGNS}
 
     def ratio(a: str, b: str, key) -> float:
