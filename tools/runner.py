@@ -17,6 +17,7 @@ import json
 import os
 import random
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,13 +93,16 @@ class PortsOnlyVerilator(Verilator):
     ports (names from the signature), so a control file written by
     :func:`ports_control_file` makes just those public.  The Hydra unit
     simulates 4x faster this way.  Relies on cocotb 2.1's private
-    ``_build_command`` (cocotb is pinned).
+    ``_build_command`` (cocotb is pinned).  Around ``make`` it restores and saves Verilator's
+    runtime objects (:mod:`tools.verilator_runtime`), which every build would otherwise compile.
     """
 
     def _build_command(self):
-        commands = super()._build_command()
-        commands[0] = [arg for arg in commands[0] if arg != "--public-flat-rw"]
-        return commands
+        verilate, make = super()._build_command()
+        verilate = [arg for arg in verilate if arg != "--public-flat-rw"]
+        runtime = [sys.executable, "-m", "hymem.tools.verilator_runtime"]
+        return [verilate, [*runtime, "restore", str(self.build_dir)], make,
+                [*runtime, "save", str(self.build_dir)]]
 
 
 def ports_control_file(component, top: str, build_dir: Path) -> Path:
