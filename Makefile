@@ -59,7 +59,7 @@ sim: check-sim $(STAMP)
 
 ## test: golden unit tests + every RTL regression on both simulators (the README's test command)
 test: $(STAMP)
-	@$(RUN) HYMEM_SIMS=icarus,verilator $(PY) -m pytest -n $(JOBS) tests
+	@$(RUN) HYMEM_SIMS=icarus,verilator $(PY) -m pytest -n $(JOBS) --durations=25 tests
 
 ## verilog: build/verilog/<top>.v for every registered top + manifest.json, each linted
 verilog: $(STAMP)
