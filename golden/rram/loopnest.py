@@ -120,11 +120,11 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from hymem.golden.config import ConfigError
-from hymem.golden.rram.params import ArrayParams
+from hymem.golden.rram.params import PIXEL_GROUPS, ArrayParams  # "auto": raster where raster_blocker() is None
 from hymem.golden.workloads.layers import Layer
 
 ORDERS = ("kernel_first", "pixel_first")
-PIXEL_GROUPS = ("row", "raster", "auto")  # "auto": raster where raster_blocker() is None
+
 COUNTS = ("cycles", "macs", "io_reads", "io_writes", "weight_tile_reads", "weight_reads",
           "acc_reads", "acc_writes")
 
