@@ -223,3 +223,5 @@ def test_vgg11_3x3_layers_meet_the_utilisation_target_with_raster_groups():
             assert macs / (c_auto * 512) >= 0.90, lay.name
             if lay.out_w in (28, 14):
                 assert macs / (c_row * 512) == 0.875
+    # the step counts tests/test_rram_paper.py derives by hand (row-local: what Table 6's time is)
+    assert (int(row.cycles.sum()), int(auto.cycles.sum())) == (15_934_464, 14_939_136)

@@ -59,6 +59,20 @@ def random_tile(rng, rtl) -> Tile:
         return tile
 
 
+def raster_tile(rng, rtl) -> Tile:
+    """A random tile made stride 1 with 'same' width (pad_left + pad_right = K - 1) and at
+    least p columns, run with raster pixel groups."""
+    while True:
+        tile = random_tile(rng, rtl)
+        k = tile.kernel
+        pad_left = min(tile.pad[1], k - 1)
+        tile = replace(tile, stride=1, in_w=max(tile.in_w, rtl.p), pixel_groups="raster",
+                       pad=(tile.pad[0], pad_left, tile.pad[2], k - 1 - pad_left))
+        if raster_blocker(tile.layer, rtl.p) is None:
+            check_tile(tile, rtl)
+            return tile
+
+
 async def harness(dut, name):
     component, config = tb_component()
     h = RramHarness(dut, component, config)
@@ -96,9 +110,7 @@ async def random_layers_with_idle_gaps(dut):
     h, dog = await harness(dut, "random")
     rng = seeded_rng(dut, "random")
     for k in range(12):
-        tile = random_tile(rng, h.rtl)
-        if k % 2 and raster_blocker(tile.layer, h.rtl.p) is None:  # raster where it can run
-            tile = replace(tile, pixel_groups="raster")
+        tile = random_tile(rng, h.rtl) if k % 2 == 0 else raster_tile(rng, h.rtl)
         await h.check_tile(f"random{k}", *operands(rng, tile), tile, rng=rng, idle_prob=0.3)
     dog.stop()
 
