@@ -43,7 +43,7 @@ def random_tile(rng, rtl, order: Order, raster: bool = False) -> Tile:
         h, w = int(rng.integers(1, 4)), int(rng.integers(1, 3 * rtl.p + 1))
         pads = (pad, pad, pad, pad)
         if raster:
-            s, w = 1, max(w, rtl.p)
+            s, w = 1, int(rng.integers(rtl.p + 1, 2 * rtl.p))  # not a multiple of p: groups wrap
             pads = (pad, min(pad, k - 1), pad, k - 1 - min(pad, k - 1))
         if h + 2 * pad < k or w + pads[1] + pads[3] < k:
             continue
