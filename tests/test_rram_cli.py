@@ -38,6 +38,20 @@ def test_layer_counts_json(run):
     assert doc["utilisation"] == 1.0
 
 
+def test_layer_with_raster_pixel_groups(run):
+    """14-wide rows in groups of 8: row-local 2 groups a row (28 for 14 rows), raster 196/8 ->
+    25 groups; 9 taps, one channel tile each way."""
+    cycles = {}
+    for groups in ("row", "auto"):
+        res = run("rram", "layer", "--C", "8", "--H", "14", "--W", "14", "--M", "8", "--K", "3",
+                  "--pad", "1", "--order", "pixel_first", "--acc", "16", "--pixel-groups", groups,
+                  "--json")
+        doc = json.loads(res.stdout)
+        assert doc["pixel_groups"] == ("row" if groups == "row" else "raster")
+        cycles[groups] = doc["counts"]["cycles"]
+    assert cycles == {"row": 9 * 28, "auto": 9 * 25}
+
+
 def test_network_json_has_the_table6_rows(run, tmp_path):
     res = run("rram", "network", "vgg11", "--io", "1024", "--weight", "1024", "--tech", "rram",
               "--json", "--plot", str(tmp_path))
@@ -68,6 +82,8 @@ def test_dse_json_contract_and_plot(run, tmp_path):
     (("layer", "--C", "8", "--H", "8", "--W", "8", "--M", "8", "--p", "0"), "p=0"),
     (("layer", "--C", "8", "--H", "8", "--W", "8", "--M", "8", "--order", "x"), "valid: kernel"),
     (("dse", "nosuchnet"), "unknown network"),
+    (("layer", "--C", "8", "--H", "8", "--W", "8", "--M", "8", "--K", "3", "--stride", "2",
+      "--pad", "1", "--pixel-groups", "raster"), "stride (2, 2) is not 1"),
 ])
 def test_bad_input_is_one_error_line_and_exit_2(run, args, message):
     res = CliRunner().invoke(main, ["rram", *args])

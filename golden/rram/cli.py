@@ -88,29 +88,35 @@ def table3_cmd(p: int, k: int, groups: int, as_json: bool) -> None:
 @click.option("--p", "p", type=int, default=None, help="Override [array] p.")
 @click.option("--n", "n", type=int, default=None, help="Override [array] n.")
 @click.option("--m", "m", type=int, default=None, help="Override [array] m.")
+@click.option("--pixel-groups", "pixel_groups", type=click.Choice(["row", "raster", "auto"]),
+              default=None, help="Override [model] pixel_groups (row: seed 002's; raster: groups "
+              "across rows, stride 1 'same' only; auto: raster where it applies).")
 @config_option("rram")
 @json_option
 @handles_errors
-def layer_cmd(c, h, w, m_out, k, stride, pad, order, acc, word, p, n, m, config_path,
+def layer_cmd(c, h, w, m_out, k, stride, pad, order, acc, word, p, n, m, pixel_groups, config_path,
               as_json: bool) -> None:
     """Exact loop-nest counts of one conv layer (what the RTL's event counters equal)."""
     from hymem.golden.workloads import make_layer
 
-    from .loopnest import loop_counts
+    from .loopnest import loop_counts, pixel_group_modes
 
     cfg = _config(config_path)
     over = {key: val for key, val in (("p", p), ("n", n), ("m", m)) if val is not None}
     array = replace(cfg.array, **over)
     layer = make_layer("layer", "conv", (c, h, w), out_ch=m_out, kernel=k, stride=stride,
                        padding=pad)
-    counts = loop_counts([layer], array, order, acc, word).as_dict()
+    groups = pixel_groups or cfg.model.pixel_groups
+    counts = loop_counts([layer], array, order, acc, word, groups).as_dict()
     doc = {"layer": layer.as_dict(), "order": order, "acc_depth": acc, "weight_word_bytes": word,
+           "pixel_groups": pixel_group_modes([layer], array.p, groups)[0],
            "array": {"p": array.p, "n": array.n, "m": array.m}, "counts": counts,
            "utilisation": counts["macs"] / (counts["cycles"] * array.macs_per_cycle)}
     if as_json:
         _emit_json(doc)
         return
-    _table(f"{c}x{h}x{w} -> {m_out}, K={k}, stride {stride}, pad {pad}, {order}, acc {acc}",
+    _table(f"{c}x{h}x{w} -> {m_out}, K={k}, stride {stride}, pad {pad}, {order}, acc {acc}, "
+           f"{doc['pixel_groups']} pixel groups",
            [(key, f"{val:,}") for key, val in counts.items()]
            + [("MAC utilisation", f"{doc['utilisation']:.3f}")], ("count", "value"))
 

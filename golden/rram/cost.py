@@ -238,7 +238,8 @@ def _loop_grid(conv, cfg, axes, wm) -> dict[str, np.ndarray]:
             for o, order in enumerate(axes.orders):
                 key = (word, depth if order == "pixel_first" else 0, order)
                 if key not in cache:
-                    cache[key] = loop_counts(conv, cfg.array, order, key[1], word)
+                    cache[key] = loop_counts(conv, cfg.array, order, key[1], word,
+                                             cfg.model.pixel_groups)
                 for k in keys:
                     out[k][t, 0, 0, a, o, 0, :] = getattr(cache[key], k)
                 if order == "kernel_first" and cfg.model.kernel_first_input == "table3":

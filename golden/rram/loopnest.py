@@ -14,6 +14,7 @@ Geometry and data layout (the choices seed 002 leaves open, named here)
 * A *pixel group* is up to ``p`` consecutive output pixels of one output row; a row of width
   Wo has ``ceil(Wo / p)`` groups, the last one ragged (``pe = Wo - j·p`` pixels).  Groups never
   span rows.  Groups are numbered row-major: (row y, group j) -> y·ceil(Wo/p) + j.
+  That is ``pixel_groups = "row"``; ``"raster"`` (below) lets groups span rows.
 * Channel tiles: ``T_i = ceil(C / m)`` input tiles, ``T_o = ceil(M / n)`` output tiles; the last
   ones ragged.  Grouped convolutions run as ``groups`` independent convolutions of C/groups
   inputs and M/groups outputs (every count below is per group and multiplied by ``groups``).
@@ -53,6 +54,26 @@ Kernel-first (§3.2: the K x K convolution of one group, then the next group)::
               cycles += 1; weight_tile_reads += 1  # a new n x m weight tile every cycle
         io_writes += pe * ceil(n_eff/m)            # results leave the PE accumulators once
 
+Raster pixel groups (``pixel_groups = "raster"``; an architecture option, not seed 002's)
+-----------------------------------------------------------------------------------------
+Seed 002 §3.1 does not say a group stays in one row, but its Table 6 time does
+(``tests/test_rram_paper.py::test_table6_time_needs_row_local_pixel_groups``), so ``"row"``
+is the paper's and the default.  ``"raster"``: group G is the output pixels G·p .. G·p+p-1
+of the map in raster order (``ceil(Ho·Wo / p)`` groups, only the map's last one ragged), and
+input pixel (y, x) is stored in RAM ``(y·W + x) mod p`` at word ``(y·W + x) div p`` of its
+channel tile.  Why every window is still one cycle (one distinct RAM per lane): with stride 1
+and Wo = W ("same" width), lane i's input for tap (kh, kw) has linear index
+``(y + kh - pt)·W + x + kw - pl = q + (kh - pt)·W + (kw - pl)`` (q = y·Wo + x its output's
+linear index), a constant offset from q whenever the pixel is inside the map; lanes outside
+read nothing (padding).  p consecutive q -> p distinct RAMs.  It breaks, so ``"row"`` is kept,
+when (``raster_blocker``) a stride is not 1 (input index 2q + y·W + c: not q + constant),
+Wo != W ("valid" padding: lanes after a row break are shifted by W - Wo: RAMs collide), or
+Wo < p (a group would span more than two output rows; the RTL decides each lane's row with
+one comparison).  ``"auto"``: raster for each layer where it applies, row for the others.
+Kernel-first's line register reuses lane i+1's pixel of the previous kernel column only
+inside one output row: a lane whose right neighbour is in the next row (a *row break*) reads,
+so per (group, kernel row) the reads are the span of each row segment of the group.
+
 Pixel-first (§3.2: one weight over g groups, then the next weight), g = acc_depth / 2::
 
     for to in range(T_o):
@@ -76,7 +97,9 @@ With ``R = #{(y, kh) : 0 <= y*sh + kh - pt < H}`` (valid kernel rows summed over
 are the whole span ``[x0, x0 + (pe-1)·sw + Kw - 1]`` when ``Kw >= sw`` (windows overlap or touch)
 and ``pe·Kw`` separate columns when ``Kw < sw``, each counted when in ``[0, W)`` (``Xs = Xw``
 then),
-``P = Ho·ceil(Wo/p)`` groups and ``KK = Kh·Kw``, per convolution group:
+``P = Ho·ceil(Wo/p)`` groups (raster: ``ceil(Ho·Wo/p)``, and Xs summed over the row segments
+of every group, weighted by their rows' valid kernel rows, in place of ``R·Xs``) and
+``KK = Kh·Kw``, per convolution group:
 
     cycles            = T_o · T_i · KK · P
     macs              = M · C · KK · Ho · Wo            (padding taps included, as Layer.macs)
@@ -97,10 +120,11 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from hymem.golden.config import ConfigError
-from hymem.golden.rram.params import ArrayParams
+from hymem.golden.rram.params import PIXEL_GROUPS, ArrayParams  # "auto": raster where raster_blocker() is None
 from hymem.golden.workloads.layers import Layer
 
 ORDERS = ("kernel_first", "pixel_first")
+
 COUNTS = ("cycles", "macs", "io_reads", "io_writes", "weight_tile_reads", "weight_reads",
           "acc_reads", "acc_writes")
 
@@ -212,20 +236,80 @@ def words_per_tile(array: ArrayParams, weight_word_bytes: int) -> int:
     return math.ceil(array.n * array.m * array.weight_bits / 8 / weight_word_bytes)
 
 
+def _raster_reason(s: LayerShape, i: int, p: int) -> str | None:
+    """Why layer ``i`` of ``s`` cannot use raster pixel groups of ``p`` (None: it can)."""
+    if s.sh[i] != 1 or s.sw[i] != 1:
+        return (f"stride ({s.sh[i]}, {s.sw[i]}) is not 1: a lane's input index is not its output "
+                "index + a constant, so a group's window can need one RAM twice")
+    if s.wo[i] != s.w[i]:
+        return (f"output width {s.wo[i]} != input width {s.w[i]} (not 'same' padding): lanes "
+                "after a row break are shifted by the difference, so RAMs collide")
+    if s.wo[i] < p:
+        return (f"output width {s.wo[i]} < p = {p}: a group would span more than two output rows "
+                "(the RTL gives each lane one of two rows)")
+    return None
+
+
+def raster_blocker(layer: Layer, p: int) -> str | None:
+    """Why raster pixel groups (module docstring) cannot run ``layer`` with p-pixel groups, or
+    None when they can (stride 1, output width = input width, output width >= p)."""
+    return _raster_reason(layer_shapes([layer]), 0, p)
+
+
+def pixel_group_modes(layers: Sequence[Layer], p: int, pixel_groups: str = "row") -> list[str]:
+    """The pixel grouping ("row" or "raster") each layer runs with under ``pixel_groups``:
+    "row", "raster" (an error naming the layer and the failing constraint where it cannot
+    apply) or "auto" (raster where it applies)."""
+    if pixel_groups not in PIXEL_GROUPS:
+        raise LoopNestError(f"unknown pixel_groups {pixel_groups!r}; valid: {', '.join(PIXEL_GROUPS)}")
+    s = layer_shapes(layers)
+    if pixel_groups == "row":
+        return ["row"] * len(layers)
+    modes = []
+    for i, lay in enumerate(layers):
+        reason = _raster_reason(s, i, p)
+        if reason and pixel_groups == "raster":
+            raise LoopNestError(f"layer {lay.name!r}: pixel_groups = 'raster' cannot run it: {reason}; "
+                                "use 'row' or 'auto'")
+        modes.append("row" if reason else "raster")
+    return modes
+
+
+def raster_segments(ho: int, wo: int, p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row segments of raster groups: (output row, first column, last column) of each maximal
+    run of a group's pixels inside one output row, in raster order."""
+    total = ho * wo
+    cuts = np.union1d(np.union1d(np.arange(0, total, p), np.arange(0, total, wo)), [total])
+    start, end = cuts[:-1], cuts[1:]
+    y = start // wo
+    return y, start - y * wo, end - 1 - y * wo
+
+
+def _raster_kernel_first_reads(s: LayerShape, i: int, p: int) -> int:
+    """Σ over row segments of (valid kernel rows of its row) x (its span's columns in the map)."""
+    y, xa, xb = raster_segments(int(s.ho[i]), int(s.wo[i]), p)
+    kh, kw, pt, pl, h, w = (int(getattr(s, f)[i]) for f in ("kh", "kw", "pt", "pl", "h", "w"))
+    rows = np.maximum(np.minimum(kh, h - y + pt) - np.maximum(0, pt - y), 0)
+    cols = np.maximum(np.minimum(xb + kw - 1 - pl, w - 1) - np.maximum(xa - pl, 0) + 1, 0)
+    return int((rows * cols).sum())
+
+
 def loop_counts(layers: Sequence[Layer], array: ArrayParams, order: str, acc_depth: int = 0,
-                weight_word_bytes: int = 32) -> LoopCounts:
+                weight_word_bytes: int = 32, pixel_groups: str = "row") -> LoopCounts:
     """Exact counts of the loop nest (module docstring) for each layer, vectorised.
 
     ``acc_depth``: accumulation-buffer depth 2g (0 = none); ignored by kernel-first.
     ``weight_word_bytes``: width of one weight-buffer access (32 B RRAM, 8 B SRAM; Table 4).
+    ``pixel_groups``: "row" (seed 002's, as Table 6's time shows), "raster" or "auto"
+    (:func:`pixel_group_modes`).
     """
     g = _check(array, order, acc_depth)
     s = layer_shapes(layers)
     p, n, m = array.p, array.n, array.m
+    raster = np.array([mode == "raster" for mode in pixel_group_modes(layers, p, pixel_groups)])
     t_o, t_i = _ceil_div(s.mo, n), _ceil_div(s.c, m)
     kk = s.kh * s.kw
-    groups_per_row = _ceil_div(s.wo, p)
-    n_groups = s.ho * groups_per_row
+    n_groups = np.where(raster, _ceil_div(s.ho * s.wo, p), s.ho * _ceil_div(s.wo, p))
     cycles = t_o * t_i * kk * n_groups
     rows = _row_valid(s)
     if order == "kernel_first":
@@ -233,19 +317,23 @@ def loop_counts(layers: Sequence[Layer], array: ArrayParams, order: str, acc_dep
                          if k >= st else _valid_taps(int(wo), int(k), int(st), int(pad), int(size))
                          for wo, k, st, pad, size in zip(s.wo, s.kw, s.sw, s.pl, s.w)],
                         dtype=np.int64)
+        window = rows * cols
+        for i in np.flatnonzero(raster):
+            window[i] = _raster_kernel_first_reads(s, int(i), p)
         tiles = cycles
         acc = np.zeros_like(cycles)
     else:
         cols = np.array([_valid_taps(int(wo), int(k), int(st), int(pad), int(size))
                          for wo, k, st, pad, size in zip(s.wo, s.kw, s.sw, s.pl, s.w)],
                         dtype=np.int64)
+        window = rows * cols   # each (pixel, tap) inside the map once, whatever the grouping
         tiles = t_o * t_i * kk * _ceil_div(n_groups, g)
         acc = cycles * p * n if acc_depth else np.zeros_like(cycles)
     gr = s.groups
     return LoopCounts(
         cycles=gr * cycles,
         macs=gr * s.mo * s.c * kk * s.ho * s.wo,
-        io_reads=gr * t_o * t_i * rows * cols,
+        io_reads=gr * t_o * t_i * window,
         io_writes=gr * _ceil_div(s.mo, m) * s.ho * s.wo,
         weight_tile_reads=gr * tiles,
         weight_reads=gr * tiles * words_per_tile(array, weight_word_bytes),
@@ -254,58 +342,68 @@ def loop_counts(layers: Sequence[Layer], array: ArrayParams, order: str, acc_dep
     )
 
 
+def pixel_group_lanes(ho: int, wo: int, p: int, mode: str) -> list[list[tuple[int, int]]]:
+    """Every pixel group's output pixels (y, x) lane by lane, in the nest's order."""
+    if mode == "raster":
+        return [[divmod(q, wo) for q in range(start, min(start + p, ho * wo))]
+                for start in range(0, ho * wo, p)]
+    return [[(y, x) for x in range(j * p, min(j * p + p, wo))]
+            for y in range(ho) for j in range(_ceil_div(wo, p))]
+
+
 def reference_counts(layer: Layer, array: ArrayParams, order: str, acc_depth: int = 0,
-                     weight_word_bytes: int = 32) -> dict:
-    """Walk the loop nest of the module docstring in plain Python and count (tests only)."""
+                     weight_word_bytes: int = 32, pixel_groups: str = "row") -> dict:
+    """Walk the loop nest of the module docstring in plain Python and count (tests only).
+
+    Kernel-first reads follow the line-register rule lane by lane (the closed form uses the
+    spans): lane i keeps lane i+1's pixel of ``sw`` columns before when kw >= sw and lane i+1
+    is in the same output row; every other lane inside the map reads."""
     g = _check(array, order, acc_depth)
+    mode, = pixel_group_modes([layer], array.p, pixel_groups)
     s = layer_shapes([layer])
     gr, c, h, w, mo, ho, wo, kh_, kw_, sh, sw, pt, pl = (int(getattr(s, f.name)[0])
                                                          for f in fields(s))
-    p, n, m = array.p, array.n, array.m
+    n, m = array.n, array.m
     counts = dict.fromkeys(COUNTS, 0)
-    groups = [(y, j) for y in range(ho) for j in range(_ceil_div(wo, p))]
+    groups = pixel_group_lanes(ho, wo, array.p, mode)
     for _ in range(gr):
         for to in range(_ceil_div(mo, n)):
             n_eff = min(n, mo - to * n)
             blocks = [[grp] for grp in groups] if order == "kernel_first" else \
                 [groups[i:i + g] for i in range(0, len(groups), g)]
             for block in blocks:
-                _walk_block(block, counts, order, acc_depth, (c, h, w, wo, kh_, kw_, sh, sw,
-                                                              pt, pl), array)
-                for y, j in block:
-                    pe = min(p, wo - j * p)
-                    counts["io_writes"] += pe * _ceil_div(n_eff, m)
-                    counts["macs"] += pe * n_eff * c * kh_ * kw_
+                _walk_block(block, counts, order, acc_depth, (c, h, w, kh_, kw_, sh, sw, pt, pl),
+                            array)
+                for lanes in block:
+                    counts["io_writes"] += len(lanes) * _ceil_div(n_eff, m)
+                    counts["macs"] += len(lanes) * n_eff * c * kh_ * kw_
     counts["weight_reads"] = counts["weight_tile_reads"] * words_per_tile(array,
                                                                           weight_word_bytes)
     return counts
 
 
 def _walk_block(block, counts, order, acc_depth, geom, array):
-    c, h, w, wo, kh_, kw_, sh, sw, pt, pl = geom
+    c, h, w, kh_, kw_, sh, sw, pt, pl = geom
     p, n, m = array.p, array.n, array.m
+
+    def inside(y, x, kh, kw):
+        return 0 <= y * sh + kh - pt < h and 0 <= x * sw + kw - pl < w
+
     for _ti in range(_ceil_div(c, m)):
         for kh in range(kh_):
-            if order == "kernel_first":
-                (y, j), = block
-                pe = min(p, wo - j * p)
-                if 0 <= y * sh + kh - pt < h:
-                    x0 = j * p * sw - pl
-                    used = {x0 + i * sw + kw for i in range(pe) for kw in range(kw_)}
-                    counts["io_reads"] += sum(1 for x in used if 0 <= x < w)
             for kw in range(kw_):
                 counts["weight_tile_reads"] += 1
-                for y, j in block:
+                for lanes in block:
                     counts["cycles"] += 1
-                    if order == "pixel_first":
-                        pe = min(p, wo - j * p)
-                        r = y * sh + kh - pt
-                        counts["io_reads"] += sum(1 for i in range(pe) if 0 <= r < h and
-                                                  0 <= (j * p + i) * sw + kw - pl < w)
-                        if acc_depth:
-                            counts["acc_reads"] += p * n
-                            counts["acc_writes"] += p * n
+                    for i, (y, x) in enumerate(lanes):
+                        kept = (order == "kernel_first" and kw >= sw and i + 1 < len(lanes)
+                                and lanes[i + 1][0] == y)
+                        counts["io_reads"] += inside(y, x, kh, kw) and not kept
+                    if order == "pixel_first" and acc_depth:
+                        counts["acc_reads"] += p * n
+                        counts["acc_writes"] += p * n
 
 
-__all__ = ["COUNTS", "ORDERS", "LayerShape", "LoopCounts", "LoopNestError", "layer_shapes",
-           "loop_counts", "reference_counts", "words_per_tile"]
+__all__ = ["COUNTS", "ORDERS", "PIXEL_GROUPS", "LayerShape", "LoopCounts", "LoopNestError",
+           "layer_shapes", "loop_counts", "pixel_group_lanes", "pixel_group_modes", "raster_blocker",
+           "raster_segments", "reference_counts", "words_per_tile"]

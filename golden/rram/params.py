@@ -16,6 +16,8 @@ from hymem.golden.rram.rtl_params import RtlParams
 
 # model.kernel_first_input: the loop nest's line register (the RTL's count), or Table 3 as printed
 KERNEL_FIRST_INPUTS = ("line_register", "table3")
+# model.pixel_groups: row-local (seed 002, Table 6), raster (groups across rows), auto (golden/rram/loopnest.py)
+PIXEL_GROUPS = ("row", "raster", "auto")
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class ModelParams:
     io_buffers: int = 2                     # separate input and output buffers (TOML note)
     kernel_first_input: str = "line_register"   # kernel-first I/O reads (TOML note)
     band_overlap: bool = True               # row bands re-read their K - s overlap rows
+    pixel_groups: str = "row"               # row-local pixel groups, as Table 6's time shows (TOML)
 
     def __post_init__(self):
         if self.io_buffers not in (1, 2):
@@ -71,6 +74,8 @@ class ModelParams:
         if self.kernel_first_input not in KERNEL_FIRST_INPUTS:
             raise ConfigError(f"model.kernel_first_input={self.kernel_first_input!r}: valid: "
                               f"{', '.join(KERNEL_FIRST_INPUTS)}")
+        if self.pixel_groups not in PIXEL_GROUPS:
+            raise ConfigError(f"model.pixel_groups={self.pixel_groups!r}: valid: {', '.join(PIXEL_GROUPS)}")
         if not self.fixed_weights_preloaded:
             raise ConfigError("model.fixed_weights_preloaded=false is not modelled; valid: true")
         if not self.mac_energy_pj >= 0:

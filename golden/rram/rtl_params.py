@@ -44,6 +44,7 @@ class Reg(enum.IntEnum):
     ROW_STRIDE = 13  # I/O-buffer words between input rows
     PHASE_STRIDE = 14  # I/O-buffer words between the stride phases of one row (stride 2)
     WEIGHT_BASE = 15  # weight-buffer word of the tile's first weight tile
+    PIXEL_GROUPS = 16  # 0: p pixels of one output row; 1: raster, across rows (loopnest.py)
 
 
 class Order(enum.IntEnum):

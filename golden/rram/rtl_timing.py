@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hymem.golden.config import ConfigError
-from hymem.golden.rram.loopnest import loop_counts
+from hymem.golden.rram.loopnest import loop_counts, raster_blocker
 from hymem.golden.rram.params import ArrayParams
 from hymem.golden.rram.rtl_params import Order, RtlParams
 from hymem.golden.workloads.layers import Layer, make_layer
@@ -49,6 +49,7 @@ class Tile:
     pad: tuple[int, int, int, int]  # top, left, bottom, right
     order: Order
     groups: int
+    pixel_groups: str = "row"  # "row" or "raster" (golden/rram/loopnest.py; Reg.PIXEL_GROUPS)
 
     @property
     def layer(self) -> Layer:
@@ -80,7 +81,7 @@ class Tile:
         return self.groups if self.order == Order.PIXEL_FIRST and self.groups else 1
 
 
-def tile_from_layer(layer: Layer, order: Order, groups: int) -> Tile:
+def tile_from_layer(layer: Layer, order: Order, groups: int, pixel_groups: str = "row") -> Tile:
     """A square-kernel, equal-stride conv layer as a tile; anything else is refused."""
     if (
         layer.kind != "conv"
@@ -101,6 +102,7 @@ def tile_from_layer(layer: Layer, order: Order, groups: int) -> Tile:
         layer.pad,
         Order(order),
         groups,
+        pixel_groups,
     )
 
 
@@ -115,6 +117,10 @@ def check_tile(tile: Tile, rtl: RtlParams) -> None:
         bad.append(f"g {tile.groups} not in 0..{rtl.max_groups}")
     if max(tile.pad[:2]) >= tile.kernel:
         bad.append(f"padding {tile.pad[:2]} not below K")
+    if tile.pixel_groups not in ("row", "raster"):
+        bad.append(f"pixel_groups {tile.pixel_groups!r} not one of row, raster")
+    elif tile.pixel_groups == "raster" and (reason := raster_blocker(tile.layer, rtl.p)):
+        bad.append(f"raster pixel groups: {reason}")
     if bad:
         raise ConfigError("tile: " + "; ".join(bad))
 
@@ -132,6 +138,7 @@ def loop_nest_counts(tile: Tile, rtl: RtlParams, array: ArrayParams) -> dict:
         order,
         tile.acc_depth,
         weight_word_bytes=inst.n * inst.m * inst.weight_bits // 8,
+        pixel_groups=tile.pixel_groups,
     ).as_dict()
     return {
         "steps": c["cycles"],
@@ -146,7 +153,10 @@ def loop_nest_counts(tile: Tile, rtl: RtlParams, array: ArrayParams) -> dict:
 
 def _blocks(tile: Tile, rtl: RtlParams):
     """Block lengths of one output-channel group, in order."""
-    groups = tile.out_h * math.ceil(tile.out_w / rtl.p)
+    if tile.pixel_groups == "raster":
+        groups = math.ceil(tile.out_h * tile.out_w / rtl.p)
+    else:
+        groups = tile.out_h * math.ceil(tile.out_w / rtl.p)
     b = tile.block()
     return [min(b, groups - start) for start in range(0, groups, b)]
 

@@ -191,7 +191,7 @@ class RramAccelerator(wiring.Component):
         with mod.If(seq.weight_take):
             mod.d.sync += weight.eq(s["fetch"].word.payload)
         mod.d.comb += [window.tile.eq(regs.tile)] + [
-            getattr(window, k).eq(getattr(seq, k)) for k in ("c", "oy", "gi", "ky", "kx")
+            getattr(window, k).eq(getattr(seq, k)) for k in ("c", "oy", "gi", "ox", "ky", "kx")
         ]
         mod.d.comb += [
             iobuf.rd_lanes.eq(Mux(seq.fire, window.read, 0)),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from amaranth.hdl import Cat, Module, Signal
+from amaranth.hdl import Cat, Module, Mux, Signal
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import exact_log2
@@ -23,6 +23,7 @@ class CommandRegs(wiring.Component):
     ``CLEAR_ERROR``), ``error_code`` says why (:class:`ErrorCode`) and ``bad_commands``
     counts it; the controller stays usable.  START checks the registers before the tile
     runs: every count >= 1; K, stride, g and order within the instance; padding below K;
+    raster pixel groups only where they work (stride 1, out_cols = in_cols >= p);
     the input map (every channel group, row, stride phase) and the tile's weight tiles
     inside the buffers.
 
@@ -92,20 +93,28 @@ class CommandRegs(wiring.Component):
             & (t.order <= max(Order))
             & (t.pad_top < t.kernel)
             & (t.pad_left < t.kernel)
+            & self.raster_ok()
         )
         return ok
+
+    def raster_ok(self):
+        """Raster pixel groups (PIXEL_GROUPS = 1) need stride 1 and out_cols = in_cols >= p
+        (``golden.rram.loopnest.raster_blocker``); PIXEL_GROUPS is 0 or 1."""
+        t = self.tile
+        fits = (t.stride == 1) & (t.out_cols == t.in_cols) & (t.out_cols >= self.rtl.p)
+        return (t.pixel_groups <= 1) & (~t.pixel_groups[0] | fits)
 
     def io_last(self, mod, d):
         """The largest I/O-buffer address of the input map (see ``WindowSelect``)."""
         t, p = self.tile, self.rtl.p
         two = t.stride == 2
         last = Signal(4 * self.rtl.reg_bits + 4)
-        mod.d.comb += last.eq(
-            (d["in_groups"] - 1) * t.chan_stride
-            + (t.in_rows - 1) * t.row_stride
-            + two * t.phase_stride
-            + (((t.in_cols - 1) >> two) >> exact_log2(p))
+        in_map = Mux(  # the map's last word in its channel group (raster: pixel H·W - 1)
+            t.pixel_groups[0],
+            (t.in_rows * t.in_cols - 1) >> exact_log2(p),
+            (t.in_rows - 1) * t.row_stride + two * t.phase_stride + (((t.in_cols - 1) >> two) >> exact_log2(p)),
         )
+        mod.d.comb += last.eq((d["in_groups"] - 1) * t.chan_stride + in_map)
         return last
 
     def elaborate(self, platform):

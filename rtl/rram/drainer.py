@@ -15,7 +15,8 @@ from hymem.rtl.rram.tile import ceil_shift, clamp, derived, tile_layout
 
 def out_layout(rtl: RtlParams, acc_bits: int) -> data.StructLayout:
     """One drained entry: p pixels x n output channels of output channel group ``oc``,
-    output row ``row``, pixel group ``col`` of that row."""
+    output row ``row``, pixel group ``col`` of that row (raster groups: row 0, ``col`` the
+    group's index in the map, lane i its pixel col·p + i in raster order)."""
     return data.StructLayout(
         {
             "oc": rtl.reg_bits,
@@ -127,16 +128,17 @@ class Drainer(wiring.Component):
             with mod.If(arrive[h]):
                 mod.d.sync += slots[h].eq(self.done_batch)
         mod.d.sync += pending.eq((pending & ~self.freed) | arrive)
-        self.count_writes(mod, take, payload)
+        self.count_writes(mod, take, payload, d["line_pixels"])
         return mod
 
-    def count_writes(self, mod, take, payload):
-        """io_writes += pe · ceil(n_eff / m) for each entry taken."""
+    def count_writes(self, mod, take, payload, line_pixels):
+        """io_writes += pe · ceil(n_eff / m) for each entry taken (pe: the group's pixels in its
+        line: an output row, or the whole map with raster groups)."""
         rtl, t = self.rtl, self.tile
         pixels = Signal(range(rtl.p + 1))
         words = Signal(range(rtl.n // rtl.m + 1))
         mod.d.comb += [
-            pixels.eq(clamp(t.out_cols - (payload.col << exact_log2(rtl.p)), rtl.p)),
+            pixels.eq(clamp(line_pixels - (payload.col << exact_log2(rtl.p)), rtl.p)),
             words.eq(ceil_shift(clamp(t.out_ch - (payload.oc << exact_log2(rtl.n)), rtl.n), rtl.m)),
         ]
         with mod.If(take):

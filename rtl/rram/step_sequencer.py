@@ -62,7 +62,10 @@ class StepSequencer(wiring.Component):
         A step issues this cycle; the fields below describe it.
     o, c, oy, gi, ky, kx : Out
         Its output-channel group, input-channel group, output row, group in the row, kernel
-        position.
+        position.  With raster groups (``PIXEL_GROUPS`` = 1) ``gi`` is the group's index in
+        the map and ``oy`` the output row of its first pixel.
+    ox : Out(reg_bits)
+        The output column of the group's first pixel (gi·p with row-local groups).
     acc_addr : Out(range(2 g_max)), acc_first : Out(1)
         The accumulation-buffer entry and whether this is the block's first step.
     batch_end : Out(1), batch : Out(batch_layout)
@@ -92,6 +95,7 @@ class StepSequencer(wiring.Component):
                 "c": Out(bits),
                 "oy": Out(bits),
                 "gi": Out(bits),
+                "ox": Out(bits),
                 "ky": Out(k),
                 "kx": Out(k),
                 "acc_addr": Out(range(rtl.max_acc_depth)),
@@ -111,15 +115,15 @@ class StepSequencer(wiring.Component):
         v = SimpleNamespace(
             b_oy=Signal(bits),
             b_gi=Signal(bits),  # the block's first group
+            b_ox=Signal(bits),
             j=Signal(range(rtl.max_groups)),
             length=Signal(range(rtl.max_groups + 1)),
             left=Signal(2 * bits),  # groups of o from this block on
             half=Signal(),
             running=Signal(),
-            total=Signal(2 * bits),
             **derived(mod, t, rtl, "seq_"),
         )
-        mod.d.comb += v.total.eq(t.out_rows * v.row_groups)
+        v.nxt = self.next_group(mod, v)
         first_pos = (self.c == 0) & (self.ky == 0) & (self.kx == 0)
         last_pos = (
             (self.c == v.in_groups - 1) & (self.ky == t.kernel - 1) & (self.kx == t.kernel - 1)
@@ -138,7 +142,7 @@ class StepSequencer(wiring.Component):
             self.batch.half.eq(v.half),
             self.batch.length.eq(v.length),
             self.batch.oc.eq(self.o),
-            self.batch.row.eq(v.b_oy),
+            self.batch.row.eq(Mux(v.raster, 0, v.b_oy)),  # raster: one line, the whole map
             self.batch.col.eq(v.b_gi),
             self.done.eq(~v.running),
         ]
@@ -149,16 +153,29 @@ class StepSequencer(wiring.Component):
                 self.advance_group(mod, v)
                 mod.d.sync += v.j.eq(v.j + 1)
             with mod.Elif(~last_pos):  # next kernel position, back to the first group
-                mod.d.sync += [v.j.eq(0), self.oy.eq(v.b_oy), self.gi.eq(v.b_gi)]
+                mod.d.sync += [v.j.eq(0), self.oy.eq(v.b_oy), self.gi.eq(v.b_gi), self.ox.eq(v.b_ox)]
                 self.advance_position(mod)
             with mod.Else():
                 self.next_block(mod, v)
         return mod
 
+    def next_group(self, mod, v):
+        """(oy, gi, ox) of the group after the cursor's (combinational): row-major along a row,
+        or p pixels on in raster order (a group spans at most two rows: out_cols >= p)."""
+        t, p = self.tile, self.rtl.p
+        nxt = SimpleNamespace(**{k: Signal(self.rtl.reg_bits, name=f"next_{k}") for k in ("oy", "gi", "ox")})
+        wraps = Signal(name="next_wraps")
+        mod.d.comb += [
+            wraps.eq(Mux(v.raster, self.ox + p >= t.out_cols, self.gi + 1 == v.row_groups)),
+            nxt.oy.eq(self.oy + wraps),
+            nxt.gi.eq(Mux(wraps & ~v.raster, 0, self.gi + 1)),
+            nxt.ox.eq(Mux(wraps, Mux(v.raster, self.ox + p - t.out_cols, 0), self.ox + p)),
+        ]
+        return nxt
+
     def advance_group(self, mod, v):
-        """Cursor to the next pixel group, row-major."""
-        wraps = self.gi + 1 == v.row_groups
-        mod.d.sync += [self.gi.eq(Mux(wraps, 0, self.gi + 1)), self.oy.eq(self.oy + wraps)]
+        """Cursor to the next pixel group."""
+        mod.d.sync += [self.gi.eq(v.nxt.gi), self.oy.eq(v.nxt.oy), self.ox.eq(v.nxt.ox)]
 
     def advance_position(self, mod):
         t = self.tile
@@ -173,8 +190,10 @@ class StepSequencer(wiring.Component):
         mod.d.sync += [
             self.oy.eq(0),
             self.gi.eq(0),
+            self.ox.eq(0),
             v.b_oy.eq(0),
             v.b_gi.eq(0),
+            v.b_ox.eq(0),
             v.left.eq(v.total),
             v.length.eq(Mux(v.total < v.batch, v.total, v.batch)),
             self.o.eq(0 if first else self.o + 1),
@@ -196,10 +215,10 @@ class StepSequencer(wiring.Component):
         mod.d.sync += [v.j.eq(0), self.c.eq(0), self.ky.eq(0), self.kx.eq(0), v.half.eq(~v.half)]
         with mod.If(rest != 0):  # starts at the group after this one
             self.advance_group(mod, v)
-            wraps = self.gi + 1 == v.row_groups
             mod.d.sync += [
-                v.b_gi.eq(Mux(wraps, 0, self.gi + 1)),
-                v.b_oy.eq(self.oy + wraps),
+                v.b_gi.eq(v.nxt.gi),
+                v.b_oy.eq(v.nxt.oy),
+                v.b_ox.eq(v.nxt.ox),
                 v.left.eq(rest),
                 v.length.eq(Mux(rest < v.batch, rest, v.batch)),
             ]

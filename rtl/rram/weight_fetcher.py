@@ -86,7 +86,7 @@ class WeightFetcher(wiring.Component):
         batch = d["batch"]
         mod.d.comb += [
             pass_words.eq(d["in_groups"] * t.kernel * t.kernel),
-            total.eq(t.out_rows * d["row_groups"]),
+            total.eq(d["total"]),
             self.req.valid.eq(active & (reserved < depth)),
             self.req.payload.eq(addr),
         ]

@@ -20,7 +20,9 @@ from hymem.tb.common.watchdog import Watchdog
 from hymem.tb.rram.layout import (
     TARGET_IO,
     TARGET_WEIGHT,
+    entry_coords,
     io_words,
+    lines_view,
     place_entry,
     registers,
     unpack_entry,
@@ -147,9 +149,10 @@ class RramHarness:
         width = self.rtl.counter_width
         delta = {k: (after[k] - before[k]) % (1 << width) for k in after}
         result = np.zeros((tile.out_ch, tile.out_h, tile.out_w), dtype=np.int64)
+        lines = lines_view(result, tile)
         for item in collector.items:
             place_entry(
-                result,
+                lines,
                 unpack_entry(item["data"], self.rtl, self.array.acc_bits),
                 item["oc"],
                 item["row"],
@@ -169,13 +172,7 @@ class RramHarness:
         await self.load_tile(x, w, tile, rng, idle_prob)
         result, delta, items = await self.run_tile(tile, ready=ready, extra_commands=extra_commands)
         want = conv2d(x, w, tile.stride, tile.pad, self.array.acc_bits)
-        expected_entries = [
-            (o, r, c)
-            for o in range(-(-tile.out_ch // self.rtl.n))
-            for r in range(tile.out_h)
-            for c in range(-(-tile.out_w // self.rtl.p))
-        ]
-        board = Scoreboard(f"{name} entries", expected_entries)
+        board = Scoreboard(f"{name} entries", entry_coords(tile, self.rtl))
         for item in items:
             board.observe((item["oc"], item["row"], item["col"]))
         board.check_empty()

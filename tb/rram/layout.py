@@ -16,7 +16,10 @@ TARGET_IO, TARGET_WEIGHT = 0, 1
 
 
 def io_strides(tile: Tile, rtl: RtlParams) -> dict[str, int]:
-    """CHAN/ROW/PHASE strides of the input map: ``(x mod s, (x div s) div p)`` words per row."""
+    """CHAN/ROW/PHASE strides of the input map: ``(x mod s, (x div s) div p)`` words per row;
+    raster groups: ``ceil(H·W / p)`` words per channel group (row and phase strides unused)."""
+    if tile.pixel_groups == "raster":
+        return {"phase": 0, "row": 0, "chan": math.ceil(tile.in_h * tile.in_w / rtl.p)}
     phase = math.ceil(math.ceil(tile.in_w / tile.stride) / rtl.p)
     row = tile.stride * phase
     return {"phase": phase, "row": row, "chan": tile.in_h * row}
@@ -41,9 +44,12 @@ def io_words(x: np.ndarray, tile: Tile, rtl: RtlParams) -> tuple[np.ndarray, np.
         np.arange(groups), np.arange(tile.in_h), np.arange(tile.in_w), indexing="ij"
     )
     cg, y, col = cg.ravel(), y.ravel(), col.ravel()
+    data = lanes.reshape(groups, rtl.m, tile.in_h, tile.in_w)[cg, :, y, col]  # (words, m)
+    if tile.pixel_groups == "raster":  # pixel j = y·W + x of the map in RAM j mod p
+        j = y * tile.in_w + col
+        return j % rtl.p, cg * st["chan"] + j // rtl.p, pack_lanes(data, 8)
     q = col // tile.stride
     addr = cg * st["chan"] + y * st["row"] + (col % tile.stride) * st["phase"] + q // rtl.p
-    data = lanes.reshape(groups, rtl.m, tile.in_h, tile.in_w)[cg, :, y, col]  # (words, m)
     return q % rtl.p, addr, pack_lanes(data, 8)
 
 
@@ -77,6 +83,7 @@ def registers(tile: Tile, rtl: RtlParams, weight_base: int = 0) -> dict[Reg, int
         Reg.ROW_STRIDE: st["row"],
         Reg.PHASE_STRIDE: st["phase"],
         Reg.WEIGHT_BASE: weight_base,
+        Reg.PIXEL_GROUPS: int(tile.pixel_groups == "raster"),
     }
 
 
@@ -89,10 +96,31 @@ def unpack_entry(bits: int, rtl: RtlParams, acc_bits: int = 32) -> np.ndarray:
     ).reshape(rtl.p, rtl.n)
 
 
+def entry_coords(tile: Tile, rtl: RtlParams) -> list[tuple[int, int, int]]:
+    """(oc, row, col) of every ``out`` entry a tile drains (raster: row 0, col = group in the map)."""
+    if tile.pixel_groups == "raster":
+        lines, per_line = 1, math.ceil(tile.out_h * tile.out_w / rtl.p)
+    else:
+        lines, per_line = tile.out_h, math.ceil(tile.out_w / rtl.p)
+    return [(o, r, c) for o in range(math.ceil(tile.out_ch / rtl.n)) for r in range(lines)
+            for c in range(per_line)]
+
+
+def lines_view(out: np.ndarray, tile: Tile) -> np.ndarray:
+    """The (M, Ho, Wo) result as ``place_entry`` addresses it: itself, or (M, 1, Ho·Wo) with
+    raster groups (a view: writes land in ``out``)."""
+    if tile.pixel_groups == "raster":
+        view = out.view()
+        view.shape = (out.shape[0], 1, out.shape[1] * out.shape[2])
+        return view
+    return out
+
+
 def place_entry(
     out: np.ndarray, entry: np.ndarray, oc: int, row: int, col: int, rtl: RtlParams
 ) -> None:
-    """Write an entry's valid pixels and channels into the (M, Ho, Wo) result."""
+    """Write an entry's valid pixels and channels into the (M, lines, pixels per line) result
+    (``lines_view``)."""
     m_total, _, wo = out.shape
     x0, c0 = col * rtl.p, oc * rtl.n
     px, ch = min(rtl.p, wo - x0), min(rtl.n, m_total - c0)

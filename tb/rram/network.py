@@ -31,8 +31,9 @@ def region_reference(layer, x, w, oy0, th, ox0, tw):
     return conv2d(window, w, s)
 
 
-async def run_region(h, name, layer, x, w, oy0, th, ox0, tw, order, groups):
-    """One tile of ``layer`` (an output region, the output channels of ``w``), checked exactly."""
+async def run_region(h, name, layer, x, w, oy0, th, ox0, tw, order, groups, pixel_groups="row"):
+    """One tile of ``layer`` (an output region, the output channels of ``w``), checked exactly;
+    ``pixel_groups`` "raster" needs full-width regions of a stride-1 'same' layer."""
     crop, pad = layer_region(layer, x, oy0, th, ox0, tw)
     tile = Tile(
         crop.shape[0],
@@ -44,6 +45,7 @@ async def run_region(h, name, layer, x, w, oy0, th, ox0, tw, order, groups):
         pad,
         order,
         groups,
+        pixel_groups,
     )
     assert (tile.out_h, tile.out_w) == (th, tw), f"{name}: tile is {tile.out_h}x{tile.out_w}"
     result, delta = await h.check_tile(name, crop, w, tile)

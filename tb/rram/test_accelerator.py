@@ -5,15 +5,19 @@ every event counter equals ``golden.rram.rtl_timing.expected_counters`` (the loo
 exact counts plus the modelled cycles).  Variants: hand-picked edge tiles in both orders and
 every accumulation depth; seeded random layers (K 1/3/5, stride 1/2, padding, channel counts
 that are not multiples of m) with idle gaps on the load stream; random back-pressure on the
-output port; malformed commands (each refused with its error code, the controller still
-usable, a command during a run refused without disturbing it).
+output port; raster pixel groups (across output rows) in each of these; malformed commands
+(each refused with its error code, the controller still usable, a command during a run
+refused without disturbing it).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cocotb
 
 from hymem.golden.rram.functional import conv2d
+from hymem.golden.rram.loopnest import raster_blocker
 from hymem.golden.rram.rtl_params import ErrorCode, Opcode, Order, Reg
 from hymem.golden.rram.rtl_timing import Tile, check_tile
 from hymem.tb.common.seed import seeded_rng
@@ -55,6 +59,20 @@ def random_tile(rng, rtl) -> Tile:
         return tile
 
 
+def raster_tile(rng, rtl) -> Tile:
+    """A random tile made stride 1 with 'same' width (pad_left + pad_right = K - 1) and at
+    least p columns, run with raster pixel groups."""
+    while True:
+        tile = random_tile(rng, rtl)
+        k = tile.kernel
+        pad_left = min(tile.pad[1], k - 1)
+        tile = replace(tile, stride=1, in_w=max(tile.in_w, rtl.p), pixel_groups="raster",
+                       pad=(tile.pad[0], pad_left, tile.pad[2], k - 1 - pad_left))
+        if raster_blocker(tile.layer, rtl.p) is None:
+            check_tile(tile, rtl)
+            return tile
+
+
 async def harness(dut, name):
     component, config = tb_component()
     h = RramHarness(dut, component, config)
@@ -77,6 +95,11 @@ async def edge_tiles_both_orders_every_depth(dut):
     tiles += [Tile(5, 3, 1, 2, 7, 9, (0, 0, 0, 0), order, 3) for order in Order]
     tiles += [Tile(3, 5, 5, 2, 9, 11, (2, 1, 1, 2), order, 2) for order in Order]
     tiles += [Tile(1, 1, 1, 1, 1, 1, (0, 0, 0, 0), order, 1) for order in Order]
+    # raster pixel groups (across output rows): 9-wide rows in groups of 4, both orders, then
+    # K = 2 with one-sided 'same' padding and K = 5 on a 5-wide map (a group spans two rows)
+    tiles += [Tile(6, 7, 3, 1, 6, 9, (1, 1, 1, 1), order, 3, "raster") for order in Order]
+    tiles += [Tile(3, 5, 2, 1, 5, 6, (1, 0, 0, 1), Order.PIXEL_FIRST, 0, "raster")]
+    tiles += [Tile(5, 4, 5, 1, 4, 5, (2, 2, 2, 2), Order.KERNEL_FIRST, 0, "raster")]
     for k, tile in enumerate(tiles):
         await h.check_tile(f"edge{k}", *operands(rng, tile), tile)
     dog.stop()
@@ -87,7 +110,7 @@ async def random_layers_with_idle_gaps(dut):
     h, dog = await harness(dut, "random")
     rng = seeded_rng(dut, "random")
     for k in range(12):
-        tile = random_tile(rng, h.rtl)
+        tile = random_tile(rng, h.rtl) if k % 2 == 0 else raster_tile(rng, h.rtl)
         await h.check_tile(f"random{k}", *operands(rng, tile), tile, rng=rng, idle_prob=0.3)
     dog.stop()
 
@@ -102,6 +125,7 @@ async def output_back_pressure(dut):
             Tile(5, 6, 1, 1, 4, 8, (0, 0, 0, 0), Order.PIXEL_FIRST, 2),
             Tile(4, 4, 1, 1, 3, 12, (0, 0, 0, 0), Order.KERNEL_FIRST, 0),
             random_tile(rng, h.rtl),
+            Tile(5, 6, 3, 1, 3, 5, (1, 1, 1, 1), Order.PIXEL_FIRST, 2, "raster"),
         ]
     ):
         x, w = operands(rng, tile)
@@ -135,6 +159,21 @@ async def malformed_commands(dut):
         (
             "g too large",
             [(Opcode.WRITE_REG, Reg.GROUPS, rtl.max_groups + 1), (Opcode.START, 0, 0)],
+            ErrorCode.BAD_SHAPE,
+        ),
+        (
+            "raster with stride 2",
+            [(Opcode.WRITE_REG, Reg.PIXEL_GROUPS, 1), (Opcode.WRITE_REG, Reg.STRIDE, 2), (Opcode.START, 0, 0)],
+            ErrorCode.BAD_SHAPE,
+        ),
+        (
+            "raster with valid padding (Wo != W)",
+            [(Opcode.WRITE_REG, Reg.PIXEL_GROUPS, 1), (Opcode.WRITE_REG, Reg.OUT_COLS, 5), (Opcode.START, 0, 0)],
+            ErrorCode.BAD_SHAPE,
+        ),
+        (
+            "pixel groups 2",
+            [(Opcode.WRITE_REG, Reg.PIXEL_GROUPS, 2), (Opcode.START, 0, 0)],
             ErrorCode.BAD_SHAPE,
         ),
         (

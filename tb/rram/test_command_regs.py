@@ -8,6 +8,8 @@ way: the input map's footprint is the largest address of any stored word, enumer
 word (``tb.rram.layout``'s storage rule with the register strides), and the weight tiles
 ``weight_base + out_groups·in_groups·K²``.  Register values are drawn small so that every
 limit and both buffer boundaries (the 16-word synthesis instance) are crossed often.
+``PIXEL_GROUPS`` (0 row, 1 raster: stride 1 and Wo = W >= p, or BAD_SHAPE; raster maps
+stored pixel j = y·W + x at word j div p) is drawn too, and 40 % of the real tiles are raster.
 Variants: idle cycles between commands, and a ``busy`` controller (WRITE_REG and START
 refused, CLEAR_ERROR still obeyed) on back-to-back commands.
 """
@@ -34,8 +36,12 @@ COUNTS = (Reg.IN_CH, Reg.OUT_CH, Reg.KERNEL, Reg.STRIDE, Reg.IN_ROWS, Reg.IN_COL
 
 
 def io_footprint_last(regs: dict, rtl) -> int:
-    """Largest I/O-buffer address of the stored input map (every channel group, row, column)."""
+    """Largest I/O-buffer address of the stored input map (every channel group, row, column;
+    raster pixel groups: pixel j = y·W + x at word j div p of its channel group)."""
     s, p = regs[Reg.STRIDE], rtl.p
+    if regs[Reg.PIXEL_GROUPS] == 1:
+        last_pixel = (regs[Reg.IN_ROWS] - 1) * regs[Reg.IN_COLS] + regs[Reg.IN_COLS] - 1  # (H-1, W-1)
+        return (math.ceil(regs[Reg.IN_CH] / rtl.m) - 1) * regs[Reg.CHAN_STRIDE] + last_pixel // p
     col_part = max((c % s) * regs[Reg.PHASE_STRIDE] + (c // s) // p
                    for c in range(regs[Reg.IN_COLS]))
     groups = math.ceil(regs[Reg.IN_CH] / rtl.m)
@@ -43,12 +49,20 @@ def io_footprint_last(regs: dict, rtl) -> int:
             + col_part)
 
 
+def raster_ok(regs: dict, rtl) -> bool:
+    """PIXEL_GROUPS is 0 (row) or 1 (raster, which needs stride 1 and Wo = W >= p)."""
+    if regs[Reg.PIXEL_GROUPS] == 0:
+        return True
+    return (regs[Reg.PIXEL_GROUPS] == 1 and regs[Reg.STRIDE] == 1
+            and regs[Reg.OUT_COLS] == regs[Reg.IN_COLS] >= rtl.p)
+
+
 def start_error(regs: dict, rtl) -> ErrorCode:
     k = regs[Reg.KERNEL]
     shape_ok = (all(regs[r] for r in COUNTS) and k <= rtl.max_kernel
                 and regs[Reg.STRIDE] <= rtl.max_stride and regs[Reg.GROUPS] <= rtl.max_groups
                 and regs[Reg.ORDER] <= max(Order) and regs[Reg.PAD_TOP] < k
-                and regs[Reg.PAD_LEFT] < k)
+                and regs[Reg.PAD_LEFT] < k and raster_ok(regs, rtl))
     if not shape_ok:
         return ErrorCode.BAD_SHAPE
     if io_footprint_last(regs, rtl) >= rtl.io_depth:
@@ -93,6 +107,8 @@ class CommandModel:
 
 def small_value(rng, reg: Reg, rtl) -> int:
     """A register value near the limits: small counts, 0 now and then, strides of a few words."""
+    if reg == Reg.PIXEL_GROUPS:
+        return int(rng.integers(0, 3))
     if reg in (Reg.CHAN_STRIDE, Reg.ROW_STRIDE, Reg.PHASE_STRIDE, Reg.WEIGHT_BASE):
         return int(rng.integers(0, 9))
     if reg == Reg.IN_CH or reg == Reg.OUT_CH:
@@ -106,8 +122,12 @@ def tile_program(rng, rtl) -> list[tuple[int, int, int]]:
     k, s = int(rng.integers(1, 4)), int(rng.integers(1, 3))
     h, w = int(rng.integers(k, k + 4)), int(rng.integers(max(k, 2), 2 * rtl.p + 3))
     pad = int(rng.integers(0, k))
+    raster = rng.random() < 0.4  # raster pixel groups: stride 1, 'same' width, >= p columns
+    pads = (pad, pad, pad, k - 1 - pad) if raster else (pad, pad, pad, pad)
+    s, w = (1, max(w, rtl.p)) if raster else (s, w)
     tile = Tile(int(rng.integers(1, 2 * rtl.m + 1)), int(rng.integers(1, 2 * rtl.n + 1)), k, s,
-                h, w, (pad, pad, pad, pad), Order(int(rng.integers(2))), int(rng.integers(0, 3)))
+                h, w, pads, Order(int(rng.integers(2))), int(rng.integers(0, 3)),
+                "raster" if raster else "row")
     regs = registers(tile, rtl, weight_base=int(rng.integers(0, 4)))
     program = [(Opcode.WRITE_REG, int(reg), value) for reg, value in regs.items()]
     return program + [(Opcode.START, 0, 0)]

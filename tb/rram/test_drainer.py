@@ -8,8 +8,10 @@ Reference: every block's entries in order, entry j of half h at accumulation-buf
 ``h·g_max + j`` with output channel group, row and pixel group advancing row-major over
 ``ceil(Wo/p)`` groups per row; ``drain_data`` passed through in the same cycle; ``freed``
 exactly on each block's last entry; ``io_writes`` = pixels x ceil(channels / m) words per
-entry (ragged row ends and channel groups included).  Variants: idle gaps between blocks
-with ``out`` always ready, and random back-pressure on ``out``.
+entry (ragged row ends and channel groups included).  Half the tiles use raster pixel groups
+(``PIXEL_GROUPS`` = 1: one line of ``ceil(Ho·Wo/p)`` groups, row 0, the map's last group the
+only ragged one).  Variants: idle gaps between blocks with ``out`` always ready, and random
+back-pressure on ``out``.
 """
 
 from __future__ import annotations
@@ -28,8 +30,17 @@ from hymem.tb.common.watchdog import Watchdog
 from hymem.tb.runner import tb_component
 
 
+def lines(t: dict) -> tuple[int, int]:
+    """(lines, pixels per line) the pixel groups tile: output rows, or (raster) one line of
+    the whole map."""
+    if t["raster"]:
+        return 1, t["out_rows"] * t["out_cols"]
+    return t["out_rows"], t["out_cols"]
+
+
 def tile_blocks(out_ch: int, out_rows: int, out_cols: int, b: int, rtl):
-    """(oc, row, col, length) of every block, in the sequencer's order."""
+    """(oc, row, col, length) of every block, in the sequencer's order (``out_rows`` lines of
+    ``out_cols`` pixels)."""
     row_groups = math.ceil(out_cols / rtl.p)
     groups = out_rows * row_groups
     return [(o, start // row_groups, start % row_groups, min(b, groups - start))
@@ -52,7 +63,7 @@ def expected_entries(blocks, out_ch: int, out_cols: int, rtl):
 def random_tile(rng, rtl) -> dict:
     return {"out_ch": int(rng.integers(1, 3 * rtl.n + 1)), "out_rows": int(rng.integers(1, 5)),
             "out_cols": int(rng.integers(1, 3 * rtl.p + 1)),
-            "b": int(rng.integers(1, rtl.max_groups + 1))}
+            "b": int(rng.integers(1, rtl.max_groups + 1)), "raster": bool(rng.random() < 0.5)}
 
 
 class Sequencer:
@@ -83,10 +94,12 @@ class Sequencer:
 async def drain_tile(dut, component, rng, name: str, stall: float, idle: float):
     rtl = component.rtl
     t = random_tile(rng, rtl)
-    blocks = tile_blocks(t["out_ch"], t["out_rows"], t["out_cols"], t["b"], rtl)
-    entries, words = expected_entries(blocks, t["out_ch"], t["out_cols"], rtl)
+    n_lines, line_pixels = lines(t)
+    blocks = tile_blocks(t["out_ch"], n_lines, line_pixels, t["b"], rtl)
+    entries, words = expected_entries(blocks, t["out_ch"], line_pixels, rtl)
     regs = {reg.name.lower(): 0 for reg in Reg}
-    regs.update(out_ch=t["out_ch"], out_rows=t["out_rows"], out_cols=t["out_cols"])
+    regs.update(out_ch=t["out_ch"], out_rows=t["out_rows"], out_cols=t["out_cols"],
+                pixel_groups=int(t["raster"]))
     write(dut, component, "tile", value=regs)
     write(dut, component, "start", value=1)
     await RisingEdge(dut.clk)

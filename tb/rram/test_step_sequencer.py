@@ -8,7 +8,9 @@ exactly the cycles where it may: its weight tile is queued when it needs one (a 
 j = 0 steps) and, on a block's first step, its half is free.  The testbench plays the weight
 fetcher (``weight_valid``) and the drain (a half frees some cycles after its block ended).
 The number of steps and weight tiles equals ``golden.rram.rtl_timing.loop_nest_counts``.
-Variants: idle (the weight tile often missing) and back-pressure (halves freed late).
+Variants: idle (the weight tile often missing) and back-pressure (halves freed late), each
+with every other tile in raster pixel groups (``gi`` the group in the map, (oy, ox) its first
+pixel).
 """
 
 from __future__ import annotations
@@ -30,13 +32,14 @@ from hymem.tb.rram.layout import registers
 from hymem.tb.runner import tb_component
 
 TILES = 5
-FIELDS = ("o", "c", "oy", "gi", "ky", "kx", "acc_addr", "acc_first", "batch_end", "weight_take")
+FIELDS = ("o", "c", "oy", "gi", "ox", "ky", "kx", "acc_addr", "acc_first", "batch_end", "weight_take")
 
 
 def reference_steps(tile: Tile, rtl) -> list[dict]:
     """Every step of the tile in issue order (the loop nest), with its half."""
-    rg = math.ceil(tile.out_w / rtl.p)
-    total, b, k = tile.out_h * rg, tile.block(), tile.kernel
+    raster = tile.pixel_groups == "raster"  # one line of groups: the map in raster order
+    rg = math.ceil(tile.out_h * tile.out_w / rtl.p) if raster else math.ceil(tile.out_w / rtl.p)
+    total, b, k = (rg if raster else tile.out_h * rg), tile.block(), tile.kernel
     steps, half = [], 0
     for o in range(math.ceil(tile.out_ch / rtl.n)):
         for start in range(0, total, b):
@@ -48,7 +51,10 @@ def reference_steps(tile: Tile, rtl) -> list[dict]:
                         last = (c, ky, kx) == (math.ceil(tile.in_ch / rtl.m) - 1, k - 1, k - 1)
                         for j in range(length):
                             oy, gi = divmod(start + j, rg)
-                            steps.append({"o": o, "c": c, "oy": oy, "gi": gi, "ky": ky, "kx": kx,
+                            ox = gi * rtl.p
+                            if raster:  # first pixel's (row, column) in the map
+                                oy, ox = divmod(gi * rtl.p, tile.out_w)
+                            steps.append({"o": o, "c": c, "oy": oy, "gi": gi, "ox": ox, "ky": ky, "kx": kx,
                                           "acc_addr": half * rtl.max_groups + j,
                                           "acc_first": int(first),
                                           "batch_end": int(last and j == length - 1),
@@ -57,13 +63,17 @@ def reference_steps(tile: Tile, rtl) -> list[dict]:
     return steps
 
 
-def random_tile(rng, rtl) -> Tile:
+def random_tile(rng, rtl, raster: bool = False) -> Tile:
+    """A random tile; ``raster``: stride 1, 'same' width, >= p columns, raster pixel groups."""
     k, s = int(rng.integers(1, 4)), int(rng.integers(1, 3))
     h, w = int(rng.integers(k, k + 4)), int(rng.integers(k, k + 3 * rtl.p))
     pad = int(rng.integers(0, k))
+    pads = (pad, pad, pad, pad)
+    if raster:
+        s, w, pads = 1, max(w, rtl.p), (pad, pad, pad, k - 1 - pad)
     return Tile(int(rng.integers(1, 2 * rtl.m + 1)), int(rng.integers(1, 2 * rtl.n + 1)), k, s,
-                h, w, (pad, pad, pad, pad), Order(int(rng.integers(2))),
-                int(rng.integers(0, rtl.max_groups + 1)))
+                h, w, pads, Order(int(rng.integers(2))),
+                int(rng.integers(0, rtl.max_groups + 1)), "raster" if raster else "row")
 
 
 async def run_tile(dut, component, rng, tile: Tile, weight_prob: float, free_delay: int,
@@ -123,8 +133,8 @@ async def run(dut, name: str, weight_prob: float, free_delay: int):
     rng = seeded_rng(dut, name)
     progress = [0]
     dog = Watchdog(lambda: progress[0], 200, name).start()
-    for _ in range(TILES):
-        tile = random_tile(rng, component.rtl)
+    for t in range(TILES):
+        tile = random_tile(rng, component.rtl, raster=t % 2 == 1)
         n_steps, cycles = await run_tile(dut, component, rng, tile, weight_prob, free_delay,
                                          progress)
         dut._log.info(f"{name}: {tile}: {n_steps} steps in {cycles} cycles")

@@ -10,7 +10,8 @@ inside the map), that RAM ``(i + rotate) mod p`` is the pixel's RAM and its ``ad
 pixel's address, ``keep`` (kernel-first, kx >= s, not the group's last pixel), ``read`` and
 ``pixels``.  The block is combinational: there is no stream, so no idle or back-pressure
 variant; the two variants are the two loop orders (the line register's ``keep`` only in
-kernel-first).
+kernel-first), each with every other tile in raster pixel groups (lanes spanning output rows,
+``PIXEL_GROUPS`` = 1; the same pixel-by-pixel reference).
 """
 
 from __future__ import annotations
@@ -33,16 +34,21 @@ from hymem.tb.runner import tb_component
 TILES, STEPS = 12, 40
 
 
-def random_tile(rng, rtl, order: Order) -> Tile:
-    """A tile whose stored map fits the instance's I/O RAMs."""
+def random_tile(rng, rtl, order: Order, raster: bool = False) -> Tile:
+    """A tile whose stored map fits the instance's I/O RAMs; ``raster``: stride 1, 'same'
+    width (pad_left + pad_right = K - 1), at least p columns, raster pixel groups."""
     while True:
         k, s = int(rng.integers(1, rtl.max_kernel + 1)), int(rng.integers(1, 3))
         pad = int(rng.integers(0, k))
         h, w = int(rng.integers(1, 4)), int(rng.integers(1, 3 * rtl.p + 1))
-        if h + 2 * pad < k or w + 2 * pad < k:
+        pads = (pad, pad, pad, pad)
+        if raster:
+            s, w = 1, int(rng.integers(rtl.p + 1, 2 * rtl.p))  # not a multiple of p: groups wrap
+            pads = (pad, min(pad, k - 1), pad, k - 1 - min(pad, k - 1))
+        if h + 2 * pad < k or w + pads[1] + pads[3] < k:
             continue
-        tile = Tile(int(rng.integers(1, 2 * rtl.m + 1)), rtl.n, k, s, h, w,
-                    (pad, pad, pad, pad), order, 1)
+        tile = Tile(int(rng.integers(1, 2 * rtl.m + 1)), rtl.n, k, s, h, w, pads, order, 1,
+                    "raster" if raster else "row")
         _, addr, _ = io_words(np.zeros((tile.in_ch, h, w), dtype=np.int64), tile, rtl)
         if addr.max() < rtl.io_depth:
             return tile
@@ -57,20 +63,44 @@ def storage(tile: Tile, rtl) -> dict:
     return {key: (int(r), int(a)) for key, r, a in zip(keys, ram, addr)}
 
 
+def lane_pixels(tile: Tile, rtl, oy: int, gi: int) -> list[tuple[int, int] | None]:
+    """Each PE row's output pixel (row, column), None when absent: p of row oy, or (raster)
+    the map's pixels gi·p + i in raster order."""
+    p = rtl.p
+    if tile.pixel_groups == "raster":
+        total = tile.out_h * tile.out_w
+        return [divmod(gi * p + i, tile.out_w) if gi * p + i < total else None for i in range(p)]
+    return [(oy, gi * p + i) if gi * p + i < tile.out_w else None for i in range(p)]
+
+
 def expected_lanes(tile: Tile, rtl, step) -> list[tuple]:
     """Per PE row: (valid, keep, (ram, addr) or None)."""
-    c, oy, gi, ky, kx = step
+    c, oy, gi, _ox, ky, kx = step
     s, p = tile.stride, rtl.p
     lanes = []
     where = storage(tile, rtl)
-    for i in range(p):
-        exists = gi * p + i < tile.out_w
-        y, x = oy * s + ky - tile.pad[0], (gi * p + i) * s + kx - tile.pad[1]
-        valid = exists and 0 <= y < tile.in_h and 0 <= x < tile.in_w
-        keep = (tile.order == Order.KERNEL_FIRST and kx >= s and i + 1 < p
-                and gi * p + i + 1 < tile.out_w)
+    pixels = lane_pixels(tile, rtl, oy, gi)
+    for i, pixel in enumerate(pixels):
+        y, x = (pixel[0] * s + ky - tile.pad[0], pixel[1] * s + kx - tile.pad[1]) if pixel else (-1, -1)
+        valid = pixel is not None and 0 <= y < tile.in_h and 0 <= x < tile.in_w
+        right = pixels[i + 1] if i + 1 < p else None   # the line register's source lane
+        keep = (tile.order == Order.KERNEL_FIRST and kx >= s and right is not None
+                and right[0] == pixel[0])
         lanes.append((int(valid), int(keep), where[(c, y, x)] if valid else None))
     return lanes
+
+
+def random_step(rng, tile: Tile, rtl) -> tuple:
+    """(c, oy, gi, ox, ky, kx) of a random step, as the step sequencer issues it."""
+    p = rtl.p
+    if tile.pixel_groups == "raster":
+        gi = int(rng.integers(math.ceil(tile.out_h * tile.out_w / p)))
+        oy, ox = divmod(gi * p, tile.out_w)
+    else:
+        oy, gi = int(rng.integers(tile.out_h)), int(rng.integers(math.ceil(tile.out_w / p)))
+        ox = gi * p
+    return (int(rng.integers(math.ceil(tile.in_ch / rtl.m))), oy, gi, ox,
+            int(rng.integers(tile.kernel)), int(rng.integers(tile.kernel)))
 
 
 async def run(dut, name: str, order: Order):
@@ -79,15 +109,13 @@ async def run(dut, name: str, order: Order):
     rng = seeded_rng(dut, name)
     wrong, checked, done = [], 0, [0]
     dog = Watchdog(lambda: done[0], 50, name).start()
-    for _ in range(TILES):
-        tile = random_tile(rng, rtl, order)
+    for t in range(TILES):
+        tile = random_tile(rng, rtl, order, raster=t % 2 == 1)
         regs = registers(tile, rtl)
         write(dut, component, "tile", value={reg.name.lower(): v for reg, v in regs.items()})
         for _ in range(STEPS):
-            step = (int(rng.integers(math.ceil(tile.in_ch / rtl.m))), int(rng.integers(tile.out_h)),
-                    int(rng.integers(math.ceil(tile.out_w / rtl.p))),
-                    int(rng.integers(tile.kernel)), int(rng.integers(tile.kernel)))
-            for port, value in zip(("c", "oy", "gi", "ky", "kx"), step):
+            step = random_step(rng, tile, rtl)
+            for port, value in zip(("c", "oy", "gi", "ox", "ky", "kx"), step):
                 write(dut, component, port, value=value)
             await ReadOnly()
             rotate, addrs = read(dut, component, "rotate"), int(handle(dut, component, "addr").value)
@@ -104,7 +132,7 @@ async def run(dut, name: str, order: Order):
                 if valid and place != (ram, addrs[ram]):
                     wrong.append((tile, step, i, "place", (ram, addrs[ram]), place))
                 checked += valid
-            pixels = sum(gi_ok for gi_ok in (step[2] * rtl.p + i < tile.out_w for i in range(rtl.p)))
+            pixels = sum(px is not None for px in lane_pixels(tile, rtl, step[1], step[2]))
             if read(dut, component, "pixels") != pixels:
                 wrong.append((tile, step, "pixels"))
             await Timer(CLOCK_PERIOD_NS, unit="ns")  # combinational: no clock port
