@@ -5,6 +5,8 @@ timings on the 400 MHz DDR memory clock, the 16 x 32-MAC system).
 Every layer bit-exact against the NumPy reference, cycles and every counter equal to golden
 (``tb/hydra/bench_sim_top.py``).  ``wall_s`` includes the Verilog generation and the Verilator
 build.  ``HYMEM_BENCH_ROWS=R`` crops every layer to R input rows (a quick run; the JSON says so).
+The protocol is ``[system] overlap`` of ``configs/hydra.toml`` (overlapped by default);
+``HYMEM_BENCH_SERIAL=1`` runs the paper's serial protocol instead.
 Writes ``build/bench/hydra_vgg16_system.json`` and ``hydra_resnet34_system.json`` with
 ``wall_s``, ``cycles``, ``macs``, ``utilization``, ``cycles_per_s``, ``bit_exact``,
 ``counters_equal`` (the run fails unless both hold).
@@ -20,10 +22,10 @@ from hymem.tools.bench import BENCH_DIR, cocotb_bench
 from hymem.tools.toolchain import REPO
 
 
-def serial_config():
-    """hydra.toml with the serial command protocol (the streamer's) if it has an overlap key."""
+def bench_config():
+    """None (configs/hydra.toml), or with ``HYMEM_BENCH_SERIAL=1`` its serial-protocol variant."""
     text = (REPO / "configs" / "hydra.toml").read_text()
-    if "overlap = true" not in text:
+    if not os.environ.get("HYMEM_BENCH_SERIAL") or "overlap = true" not in text:
         return None
     path = BENCH_DIR / "hydra_sim_top.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -32,7 +34,7 @@ def serial_config():
 
 
 def run() -> list[dict]:
-    path = serial_config()
+    path = bench_config()
     config = load_hydra_config(path)
     env = {
         "HYMEM_BENCH_NETS": "vgg16,resnet34",
@@ -61,6 +63,7 @@ def network_row(raw: dict, build: float, config) -> dict:
     macs_per_cycle = config.system.n_units * config.system.n_macs
     net, wall = raw["net"], build + raw["seconds"]
     utilization = raw["macs"] / (macs_per_cycle * raw["cycles"])
+    protocol = "overlapped" if config.system.overlap else "serial"
     crop = f", layers cropped to {raw['rows']} input rows" if raw["rows"] else ""
     return {
         "name": f"hydra_{net}_system",
@@ -80,7 +83,7 @@ def network_row(raw: dict, build: float, config) -> dict:
             f"{net}: {len(raw['layers'])} layers{crop} through hydra_sim_top on Verilator, "
             f"bit-exact, cycles and counters = golden; {raw['cycles']} cycles at "
             f"{raw['cycles_per_s']:.0f} cycles/s while simulating; MAC utilization with "
-            f"DRAM/PCM timing {utilization:.1%}; build {build:.0f} s; "
+            f"DRAM/PCM timing {utilization:.1%} ({protocol} protocol); build {build:.0f} s; "
             f"load average {os.getloadavg()[0]:.1f}"
         ),
     }
