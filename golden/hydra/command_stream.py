@@ -39,12 +39,12 @@ from hymem.golden.hydra.jobs import (
     rau_flags,
     start_addr,
 )
+from hymem.golden.hydra.memory import TIMINGS, DeviceTiming
 from hymem.golden.hydra.params import HydraOp
 from hymem.golden.hydra.unit import UnitGeometry
 from hymem.golden.tech import load_tech
 
 SRC_NONE, SRC_DRAM, SRC_PCM, SRC_END = 0, 1, 2, 3
-TIMINGS = ("tRP", "tCCD", "tRCD", "tCL", "tWL", "tWR", "tRTP")
 DEVICE_COUNTERS = ("read_beats", "write_beats", "activates", "precharges", "columns")
 STREAMER_COUNTERS = ("cycles", "commands")
 
@@ -89,16 +89,10 @@ def tick_ratio(config) -> Fraction:
 
 
 @dataclass(frozen=True)
-class DeviceTicks:
-    """Table I's timings of one device in ticks (memory clocks × data beats per clock)."""
+class DeviceTicks(DeviceTiming):
+    """Table I's timings of one device in ticks (memory clocks × data beats per clock), and the
+    beats of one row."""
 
-    tRP: int
-    tCCD: int
-    tRCD: int
-    tCL: int
-    tWL: int
-    tWR: int
-    tRTP: int
     beats_per_row: int
 
     @classmethod
@@ -107,10 +101,8 @@ class DeviceTicks:
         per = config.sim_top.data_beats_per_clock
         beat_bits = config.system.n_units * config.unit.bus_width
         rows = max(1, config.memory.row_bytes * 8 // beat_bits)
-        return cls(
-            **{t: per * int(tech.quantity(f"{component}.{t}").to("cycles")) for t in TIMINGS},
-            beats_per_row=rows,
-        )
+        timing = DeviceTiming.from_tech(tech, component, per)
+        return cls(**{t: getattr(timing, t) for t in TIMINGS}, beats_per_row=rows)
 
     @property
     def burst(self) -> int:
