@@ -158,3 +158,30 @@ def test_overlapped_program_by_count(tmp_path):
     assert all(c["op"] == HydraOp.READ or c["src"] == SRC_END for c in program.commands if c["out_beats"])
     starts = sum(c["_cycles"] + 1 for c in program.commands if c["op"] == HydraOp.START and c["src"] != SRC_END)
     assert starts <= cost.cycles < costs[False].cycles
+
+
+def test_dram_pcm_tiling_reads_each_weight_once_on_conv5_1():
+    # VGG-16 conv5_1 (512 x 14 x 14 -> 512): with ideal memory the fastest tiles are 2 output rows
+    # (many output channels per job amortize each group's fill), but then every 2 rows re-read all
+    # 2.4 M weights from PCM, whose row changes (tRP 60 + tRCD 22 memory clocks) make each job's
+    # weight stream longer than its compute. tiling = "dram_pcm" costs the tilings on the device
+    # models and takes the whole layer as one tile: each weight read once, far fewer cycles.
+    from dataclasses import replace
+
+    from hymem.golden.config import ConfigError
+    from hymem.golden.hydra.command_stream import layer_memory_cost
+    from hymem.golden.hydra.cycles import best_tile_rows
+    from hymem.golden.workloads.zoo import get_network
+
+    ideal = load_hydra_config()
+    timed = replace(ideal, system=replace(ideal.system, tiling="dram_pcm"))
+    layer = next(layer for layer in get_network("vgg16").layers if layer.name == "conv5_1")
+    assert best_tile_rows(layer, ideal) < 14 == best_tile_rows(layer, timed)
+    weight_words = 512 * 512 * 9 // 4 // 16  # 4 values per 64-bit word, 16 units side by side
+    fast, slow = layer_memory_cost(layer, timed), layer_memory_cost(layer, ideal)
+    # once, + biases + each chunk's weights rounded up to whole words (< 2 %); 2-row tiles: 7 times
+    assert weight_words <= fast.counters["pcm_read_beats"] < 1.02 * weight_words
+    assert slow.counters["pcm_read_beats"] > 6 * weight_words
+    assert fast.cycles < slow.cycles
+    with pytest.raises(ConfigError, match="ideal_memory, dram_pcm"):
+        replace(ideal.system, tiling="fastest")

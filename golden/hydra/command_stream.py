@@ -130,21 +130,28 @@ class Image:
     where: dict = field(default_factory=dict)
     size: int = 0
 
-    def place(self, key, beats: np.ndarray) -> int:
+    sizes_only: bool = False  # a cost-only program: addresses, no contents
+
+    def place(self, key, beats, n_beats: int | None = None) -> int:
+        """Start of block ``key``: ``beats()`` (called only for a new block with contents)
+        of ``n_beats`` beats, placed once."""
         if key in self.where:
             return self.where[key]
         start = self.size
-        self.blocks.append(beats)
-        pad = -len(beats) % self.align
-        if pad:
+        if not self.sizes_only:
+            block = beats() if callable(beats) else beats
+            n_beats = len(block)
+            self.blocks.append(block)
+        pad = -n_beats % self.align
+        if pad and not self.sizes_only:
             self.blocks.append(np.zeros((pad, self.values_per_beat), dtype=np.int64))
         self.where[key] = start
-        self.size += len(beats) + pad
+        self.size += n_beats + pad
         return start
 
     def reserve(self, n_beats: int) -> int:
         return self.place(
-            ("reserved", self.size), np.zeros((n_beats, self.values_per_beat), np.int64)
+            ("reserved", self.size), lambda: np.zeros((n_beats, self.values_per_beat), np.int64), n_beats
         )
 
     def array(self) -> np.ndarray:
@@ -176,9 +183,11 @@ def lane_beats(lanes, values_per_word: int, n_units: int) -> np.ndarray:
     return out.reshape(n_words, -1)
 
 
-def layer_program(layer, x, w, b, relu: bool, config) -> LayerProgram:
+def layer_program(layer, x, w, b, relu: bool, config, jobs=None) -> LayerProgram:
     """Commands and DRAM/PCM images of ``layer`` on input ``x`` [C, H, W] (weights [M, C, K, K]
-    or [M, C], bias [M]; None for max-pool), for ``layer_jobs``.
+    or [M, C], bias [M]; None for max-pool), for ``layer_jobs``.  ``x`` None: a cost-only program
+    (the same commands and addresses, empty images; :func:`layer_memory_cost`).  ``jobs``: the
+    layer's jobs if not ``layer_jobs(layer, config)``.
 
     Serial protocol (``[system] overlap = false``): per job WRITE_AB, WRITE_WB, WRITE_BIAS,
     SET_REG x 13, START, READ; a READ that finishes outputs carries their write-back (after it).
@@ -188,13 +197,14 @@ def layer_program(layer, x, w, b, relu: bool, config) -> LayerProgram:
     geo, n_units = UnitGeometry.from_config(config), config.system.n_units
     vpw, ticks = geo.values_per_word, DeviceTicks.of(config, "dram")
     vpb = n_units * vpw
-    x = np.asarray(x, dtype=np.int64).reshape(
-        layer.in_ch, layer.in_h if layer.kind != "fc" else 1, -1
-    )
-    if layer.kind == "fc":
-        w = np.asarray(w).reshape(layer.out_ch, layer.in_ch, 1, 1)
-    dram, pcm = Image(vpb, ticks.burst), Image(vpb, DeviceTicks.of(config, "pcm").burst)
-    jobs = layer_jobs(layer, config)
+    sizes_only = x is None  # a cost-only program (program_cost needs no contents)
+    if not sizes_only:
+        x = np.asarray(x, dtype=np.int64).reshape(layer.in_ch, layer.in_h if layer.kind != "fc" else 1, -1)
+        if layer.kind == "fc":
+            w = np.asarray(w).reshape(layer.out_ch, layer.in_ch, 1, 1)
+    dram = Image(vpb, ticks.burst, sizes_only=sizes_only)
+    pcm = Image(vpb, DeviceTicks.of(config, "pcm").burst, sizes_only=sizes_only)
+    jobs = layer_jobs(layer, config) if jobs is None else jobs
     overlap = geo.n_banks > 1
     banks = overlap_banks(jobs) if overlap else [(0, 0)] * len(jobs)
     biases = bias_banks(jobs) if overlap else [0] * len(jobs)
@@ -213,6 +223,17 @@ def layer_program(layer, x, w, b, relu: bool, config) -> LayerProgram:
     return LayerProgram(commands, dram.array(), pcm.array(), reads, out_from, dram.size)
 
 
+def layer_memory_cost(layer, config) -> ProgramCost:
+    """Cycles and device counters of ``layer`` on the simulation top, DRAM/PCM timing on the
+    memory clock (:func:`program_cost` of a cost-only :func:`layer_program`)."""
+    return program_cost(layer_program(layer, None, None, None, False, config), config)
+
+
+def jobs_memory_cost(jobs, config) -> int:
+    """Cycles of a layer's ``jobs`` on the simulation top with DRAM/PCM timing (cost only)."""
+    return program_cost(layer_program(None, None, None, None, False, config, jobs), config).cycles
+
+
 def _job_commands(lj, geo, variant, operands, images, banks, bias_bank) -> dict:
     """One job's commands (``writes``, ``bias``, ``regs``, ``start``, ``read``) with their
     banks; places its activation tile, weight chunk and biases in the device images."""
@@ -222,14 +243,16 @@ def _job_commands(lj, geo, variant, operands, images, banks, bias_bank) -> dict:
     tile = ("ab", lj.c0, lj.y0, job.in_h)
     ab = dram.where.get(tile)
     if ab is None:
-        ab = dram.place(tile, lane_beats([x[c, lj.y0 : lj.y0 + job.in_h] for c in chans], vpw, n_units))
+        ab = dram.place(tile, lambda: lane_beats([x[c, lj.y0 : lj.y0 + job.in_h] for c in chans], vpw, n_units),
+                        lj.ab_words)
     writes = [_command(HydraOp.WRITE_AB, lj.active_units - 1, in_bank * geo.ab_words, lj.ab_words,
                        SRC_DRAM, ab)]
     if not job.is_pool:
         key = ("wb", lj.m0, job.m_count, lj.c0)
         wb = pcm.where.get(key)
         if wb is None:
-            wb = pcm.place(key, lane_beats([w[lj.m0 : lj.m0 + job.m_count, c] for c in chans], vpw, n_units))
+            wb = pcm.place(key, lambda: lane_beats([w[lj.m0 : lj.m0 + job.m_count, c] for c in chans], vpw,
+                                                   n_units), lj.wb_words)
         writes.append(_command(HydraOp.WRITE_WB, lj.active_units - 1, in_bank * geo.wb_words, lj.wb_words,
                                SRC_PCM, wb))
     bias, words = [], bias_words(lj, vpw)
@@ -237,7 +260,7 @@ def _job_commands(lj, geo, variant, operands, images, banks, bias_bank) -> dict:
         key = ("bias", lj.m0, job.m_count)
         at = pcm.where.get(key)
         if at is None:
-            at = pcm.place(key, lane_beats([b[lj.m0 : lj.m0 + job.m_count]], vpw, n_units))
+            at = pcm.place(key, lambda: lane_beats([b[lj.m0 : lj.m0 + job.m_count]], vpw, n_units), words)
         bias.append(_command(HydraOp.WRITE_BIAS, 0, bias_bank * bias_bank_words(geo), words, SRC_PCM, at))
     regs = [_command(HydraOp.SET_REG, 0, i, v) for i, v in job.register_values()]
     start = _command(HydraOp.START, 0, start_addr(*banks) if geo.n_banks > 1 else 0, lj.active_units)
@@ -355,11 +378,17 @@ class DeviceModel:
         return -(-(k + 1) * self.den // self.num) - 1
 
     def request(self, write: bool, addr: int, n_beats: int, accepted: int) -> int:
-        """Serve a request accepted at cycle ``accepted``; returns its last data beat's cycle."""
-        t, k, beat = self.t, self.first_tick(accepted + 1), 0
-        last = None
-        while beat < n_beats:
-            row = (addr + beat) // t.beats_per_row
+        """Serve a request accepted at cycle ``accepted``; returns its last data beat's cycle.
+
+        Bursts of ``tCCD`` beats start at beats 0, tCCD, 2·tCCD, … of the request, each in the row
+        of its first beat; the bursts of one row go in one step (a column every tCCD ticks from
+        the first, which waits for tRCD and the previous column)."""
+        t, k = self.t, self.first_tick(accepted + 1)
+        bursts = -(-n_beats // t.burst)
+        recovery = t.write_recovery if write else t.tRTP
+        i = 0
+        while i < bursts:
+            row = (addr + i * t.burst) // t.beats_per_row
             if self.open_row != row:
                 if self.open_row is not None:
                     k = max(k, self.next_pre)
@@ -370,14 +399,17 @@ class DeviceModel:
                 self.next_rcd, self.open_row = k + t.tRCD, row
                 self.counts["activates"] += 1
                 k += 1
-            k = max(k, self.next_rcd, self.next_col)
-            burst = min(t.burst, n_beats - beat)
-            self.next_col = k + t.tCCD
-            self.next_pre = max(self.next_pre, k + (t.write_recovery if write else t.tRTP))
-            last = k + (t.tWL if write else t.tCL) + burst - 1
-            self.counts["columns"] += 1
-            beat += burst
-            k += 1
+            # the bursts of this request that start in this row: start beat < the next row's
+            in_row = min(bursts, -(-((row + 1) * t.beats_per_row - addr) // t.burst)) - i
+            first = max(k, self.next_rcd, self.next_col)
+            col = first + (in_row - 1) * t.tCCD  # the row's last column command
+            i += in_row
+            burst = min(t.burst, n_beats - (i - 1) * t.burst)
+            self.next_col = col + t.tCCD
+            self.next_pre = max(self.next_pre, col + recovery)
+            last = col + (t.tWL if write else t.tCL) + burst - 1
+            self.counts["columns"] += in_row
+            k = col + 1
         self.counts["write_beats" if write else "read_beats"] += n_beats
         return self.tick_cycle(last)
 

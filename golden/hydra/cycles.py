@@ -504,7 +504,27 @@ def best_tile_rows(layer: Layer, config) -> int:
 @lru_cache(maxsize=1024)
 def _best_rows(t: _Tiling, geo: UnitGeometry, config) -> int:
     rows = range(1, t.max_rows(geo) + 1)
-    return min(rows, key=lambda r: _tiling_cycles(t, geo, config, r))
+    best = min(rows, key=lambda r: _tiling_cycles(t, geo, config, r))
+    if getattr(config.system, "tiling", "ideal_memory") == "dram_pcm":
+        return _best_rows_dram_pcm(t, geo, config, best)
+    return best
+
+
+def _best_rows_dram_pcm(t: _Tiling, geo: UnitGeometry, config, ideal_best: int) -> int:
+    """[system] tiling = "dram_pcm": the rows per tile whose jobs the simulation top runs fastest
+    with the DRAM/PCM device models (``golden.hydra.command_stream``, exact), among the ideal-memory
+    choice and, for each output-channel chunk size a tile allows, the most rows with that size
+    (more rows re-read the weights less often; the chunk size sets the weight stream per job).
+    Ties go to fewer rows."""
+    from hymem.golden.hydra.command_stream import jobs_memory_cost  # imports this module
+
+    most_rows = {}
+    for r in range(1, t.max_rows(geo) + 1):
+        most_rows[next(_tiles(t, geo, config, r))[3]] = r
+    candidates = sorted(set(most_rows.values()) | {ideal_best})
+    if len(candidates) == 1:
+        return ideal_best
+    return min(candidates, key=lambda r: jobs_memory_cost(_layer_jobs(t, geo, config, r), config))
 
 
 def layer_jobs(layer: Layer, config) -> list[LayerJob]:
