@@ -5,8 +5,9 @@ timings on the 400 MHz DDR memory clock, the 16 x 32-MAC system).
 Every layer bit-exact against the NumPy reference, cycles and every counter equal to golden
 (``tb/hydra/bench_sim_top.py``).  ``wall_s`` includes the Verilog generation and the Verilator
 build.  ``HYMEM_BENCH_ROWS=R`` crops every layer to R input rows (a quick run; the JSON says so).
-The protocol is ``[system] overlap`` of ``configs/hydra.toml`` (overlapped by default);
-``HYMEM_BENCH_SERIAL=1`` runs the paper's serial protocol instead.
+The protocol is ``[system] overlap`` of ``configs/hydra.toml`` (overlapped by default;
+``HYMEM_BENCH_SERIAL=1``: the paper's serial protocol), the tiling ``dram_pcm``
+(``HYMEM_BENCH_TILING`` overrides).
 Writes ``build/bench/hydra_vgg16_system.json`` and ``hydra_resnet34_system.json`` with
 ``wall_s``, ``cycles``, ``macs``, ``utilization``, ``cycles_per_s``, ``bit_exact``,
 ``counters_equal`` (the run fails unless both hold).
@@ -23,13 +24,17 @@ from hymem.tools.toolchain import REPO
 
 
 def bench_config():
-    """None (configs/hydra.toml), or with ``HYMEM_BENCH_SERIAL=1`` its serial-protocol variant."""
+    """configs/hydra.toml with ``tiling = "dram_pcm"`` (tiles chosen on the device models this bench
+    runs; ``HYMEM_BENCH_TILING=ideal_memory`` keeps the ideal-memory tiling) and, with
+    ``HYMEM_BENCH_SERIAL=1``, the serial protocol."""
     text = (REPO / "configs" / "hydra.toml").read_text()
-    if not os.environ.get("HYMEM_BENCH_SERIAL") or "overlap = true" not in text:
-        return None
+    tiling = os.environ.get("HYMEM_BENCH_TILING") or "dram_pcm"
+    text = text.replace('tiling = "ideal_memory"', f'tiling = "{tiling}"')
+    if os.environ.get("HYMEM_BENCH_SERIAL"):
+        text = text.replace("overlap = true", "overlap = false")
     path = BENCH_DIR / "hydra_sim_top.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text.replace("overlap = true", "overlap = false"))
+    path.write_text(text)
     return path
 
 
@@ -63,7 +68,7 @@ def network_row(raw: dict, build: float, config) -> dict:
     macs_per_cycle = config.system.n_units * config.system.n_macs
     net, wall = raw["net"], build + raw["seconds"]
     utilization = raw["macs"] / (macs_per_cycle * raw["cycles"])
-    protocol = "overlapped" if config.system.overlap else "serial"
+    protocol = ("overlapped" if config.system.overlap else "serial") + f", tiling {config.system.tiling}"
     crop = f", layers cropped to {raw['rows']} input rows" if raw["rows"] else ""
     return {
         "name": f"hydra_{net}_system",
