@@ -185,3 +185,17 @@ def test_dram_pcm_tiling_reads_each_weight_once_on_conv5_1():
     assert fast.cycles < slow.cycles
     with pytest.raises(ConfigError, match="ideal_memory, dram_pcm"):
         replace(ideal.system, tiling="fastest")
+
+
+def test_utilization_parts_cover_the_cycles(tmp_path):
+    # The parts sum to the cycles exactly when the jobs' T x P x a equal the layer's MACs counted by
+    # the workload (an independent count); 3 input channels on 2 units leave one unit idle in the
+    # second pass, and 8-wide rows fill 4-lane groups exactly.
+    from hymem.golden.hydra.utilization import PARTS, layer_losses
+    from hymem.golden.workloads.layers import make_layer
+
+    config = load_hydra_config(small_config(tmp_path))
+    layer = make_layer("conv_c", "conv", (3, 5, 8), out_ch=9, kernel=3, stride=1, padding=1, bias=True)
+    parts = layer_losses(layer, config)
+    assert abs(sum(parts[p] for p in PARTS) - parts["cycles"]) < 1e-6
+    assert parts["macs"] == layer.macs / 8 and parts["idle_units"] > 0 and parts["idle_lanes"] == 0
