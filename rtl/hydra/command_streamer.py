@@ -131,7 +131,7 @@ class CommandStreamer(wiring.Component):
             goto(m, state, StreamerState.WAIT_SYS)
         with m.Elif(entry.src == SRC_END), m.If(~self.sys_busy):
             goto(m, state, StreamerState.DONE)
-        with m.Elif(entry.src != SRC_END):
+        with m.Else():
             self.offer(m, state, pc, entry, out_addr, out_beats, written)
 
     def offer(self, m, state, pc, entry, out_addr, out_beats, written):
