@@ -68,7 +68,7 @@ def network_row(raw: dict, build: float, config) -> dict:
     macs_per_cycle = config.system.n_units * config.system.n_macs
     net, wall = raw["net"], build + raw["seconds"]
     utilization = raw["macs"] / (macs_per_cycle * raw["cycles"])
-    protocol = ("overlapped" if config.system.overlap else "serial") + f", tiling {config.system.tiling}"
+    protocol = "overlapped" if config.system.overlap else "serial"
     crop = f", layers cropped to {raw['rows']} input rows" if raw["rows"] else ""
     return {
         "name": f"hydra_{net}_system",
@@ -88,7 +88,8 @@ def network_row(raw: dict, build: float, config) -> dict:
             f"{net}: {len(raw['layers'])} layers{crop} through hydra_sim_top on Verilator, "
             f"bit-exact, cycles and counters = golden; {raw['cycles']} cycles at "
             f"{raw['cycles_per_s']:.0f} cycles/s while simulating; MAC utilization with "
-            f"DRAM/PCM timing {utilization:.1%} ({protocol} protocol); build {build:.0f} s; "
+            f"DRAM/PCM timing {utilization:.1%} ({protocol} protocol, tiling {config.system.tiling}); "
+            f"build {build:.0f} s; "
             f"load average {os.getloadavg()[0]:.1f}"
         ),
     }
