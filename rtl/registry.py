@@ -61,12 +61,6 @@ CONFIG_LOADERS = {"rana": load_rana_config, "hydra": load_hydra_config, "maxnvm"
 
 
 
-def _serial_schedule(c):
-    """The Hydra config with ``[system] overlap = false``: the sim top's command streamer issues the
-    serial protocol (docs/hydra.md, "Simulation top")."""
-    return replace(c, system=replace(c.system, overlap=False))
-
-
 def _rram_small(c):
     """The RRAM [rtl] instance with 16-word buffers (synthesis and block benches)."""
     return replace(c.rtl, io_depth=16, weight_depth=16)
@@ -117,9 +111,9 @@ TOPS = {
         Top("hydra_system", "hydra", HydraSystem,
             "Hydra system: n_units units (one input channel each) + result-accumulation unit (seed 001, SIII-C); "
             "co-simulated on reduced TOML variants by tests/test_golden_hydra_system.py"),
-        Top("hydra_sim_top", "hydra", lambda c: HydraSimTop(_serial_schedule(c)),
+        Top("hydra_sim_top", "hydra", HydraSimTop,
             "Hydra simulation top: command streamer + DRAM/PCM device models (Table I timings on the memory "
-            "clock) + the system on the serial schedule (its command stream is the serial protocol's); "
+            "clock) + the system, the serial or overlapped protocol as [system] overlap says; "
             "whole layers with no Python per cycle (tests/test_hydra_sim_top.py)"),
         Top("maxnvm_bitmask", "maxnvm", lambda c: BitmaskHarness(c.codec),
             "MaxNVM BitMask decoder + IdxSync with its surface memories (seed 003 §3.2.2, Fig. 4)",

@@ -78,3 +78,23 @@ def test_rtl_timing_unsupported_layer_is_one_line(run):
     res = run("hydra", "frame", "alexnet", "--timing", "rtl")
     assert res.exit_code == 2 and "layer 'conv1': kernel 11 > unit.max_kernel=7" in res.stderr
     assert res.stderr.count("\n") == 1
+
+
+def test_rtl_memory_timing_is_the_sim_top_cost(run):
+    # --timing rtl-memory: each layer's cycles are the simulation top's exact cost with the DRAM/PCM
+    # device models (program_cost), at least the ideal-memory RTL cycles of the same schedule.
+    from hymem.golden.hydra.command_stream import layer_memory_cost
+    from hymem.golden.hydra.cycles import layer_cycles
+    from hymem.golden.hydra.params import load_hydra_config
+    from hymem.golden.workloads import get_network
+
+    doc = json.loads(run("hydra", "frame", "digits_cnn", "--timing", "rtl-memory", "--json").stdout)
+    config = load_hydra_config()
+    layers = get_network("digits_cnn").layers
+    want = [layer_memory_cost(lay, config).cycles if lay.kind in ("conv", "maxpool", "fc") else 0
+            for lay in layers]
+    assert [x["compute_cycles"] for x in doc["layers"]] == want
+    assert all(w >= layer_cycles(lay, config).cycles for w, lay in zip(want, layers) if w)
+    assert doc["timing"].startswith("rtl-memory") and "400 MHz" in doc["timing"]
+    res = run("hydra", "frame", "alexnet", "--timing", "rtl-memory")
+    assert res.exit_code == 2 and "layer 'conv1': kernel 11 > unit.max_kernel=7" in res.stderr

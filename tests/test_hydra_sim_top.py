@@ -4,6 +4,8 @@ golden model's pieces against hand counts."""
 from fractions import Fraction
 from pathlib import Path
 
+import pytest
+
 from hymem.golden.hydra.command_stream import DeviceModel, DeviceTicks, tick_ratio
 from hymem.golden.hydra.params import load_hydra_config
 from hymem.tools.runner import run_cocotb
@@ -11,12 +13,13 @@ from hymem.tools.waves import HYDRA_SIM_TOP_SMALL
 
 REPO = Path(__file__).resolve().parent.parent
 
-def small_config(tmp_path) -> Path:
+def small_config(tmp_path, overlap: bool = True) -> Path:
     text = (REPO / "configs" / "hydra.toml").read_text()
-    for old, new in HYDRA_SIM_TOP_SMALL.items():  # overlap = false: the streamer issues the serial protocol
+    edits = dict(HYDRA_SIM_TOP_SMALL, **({} if overlap else {"overlap = true": "overlap = false"}))
+    for old, new in edits.items():
         assert old in text, old
         text = text.replace(old, new)
-    path = tmp_path / "hydra_sim_small.toml"
+    path = tmp_path / f"hydra_sim_small{'' if overlap else '_serial'}.toml"
     path.write_text(text)
     return path
 
@@ -46,13 +49,14 @@ def test_device_read_by_hand():
     assert dev.counts["precharges"] == 1
 
 
-def test_sim_top_small_layers(tmp_path, sim):
+@pytest.mark.parametrize("overlap", [True, False], ids=["overlap", "serial"])
+def test_sim_top_small_layers(tmp_path, sim, overlap):
     run_cocotb(
         "hydra_sim_top",
         "hymem.tb.hydra.test_sim_top",
         sim,
-        test_id="hydra_sim_top-small",
-        config=small_config(tmp_path),
+        test_id=f"hydra_sim_top-small{'' if overlap else '-serial'}",
+        config=small_config(tmp_path, overlap),
     )
 
 
@@ -118,3 +122,80 @@ def test_device_model_agrees_with_the_bus_functional_model():
         assert golden.counts["activates"] == kinds.count("ACT")
         assert golden.counts["precharges"] == kinds.count("PRE")
         assert golden.counts["columns"] == kinds.count("RD")
+
+
+def test_overlapped_program_by_count(tmp_path):
+    # Golden only: the overlapped program of a layer with several chunks holds each job's commands
+    # once (counted from its layer jobs, not from the program), moves each WRITE's words once,
+    # writes every output back once (carried by a READ or the END), and takes no fewer cycles than
+    # its STARTs alone and fewer than the serial program of the same layer.
+    import numpy as np
+
+    from hymem.golden.hydra.command_stream import SRC_END, layer_program, program_cost
+    from hymem.golden.hydra.cycles import layer_jobs
+    from hymem.golden.hydra.params import HydraOp
+    from hymem.golden.workloads.layers import make_layer
+
+    layer = make_layer("conv_c", "conv", (3, 5, 8), out_ch=9, kernel=3, stride=1, padding=1, bias=True)
+    rng = np.random.default_rng(1)
+    x, w, b = rng.integers(-256, 256, (3, 5, 8)), rng.integers(-256, 256, (9, 3, 3, 3)), rng.integers(-9, 9, 9)
+    costs = {}
+    for overlap in (False, True):
+        config = load_hydra_config(small_config(tmp_path, overlap))
+        program = layer_program(layer, x, w, b, True, config)
+        costs[overlap] = program_cost(program, config)
+    jobs, cost = layer_jobs(layer, config), costs[True]
+    first_passes = sum(lj.c0 == 0 for lj in jobs)
+    ops = [c["op"] for c in program.commands if c["src"] != SRC_END]
+    assert ops.count(HydraOp.START) == len(jobs) and ops.count(HydraOp.SET_REG) == 13 * len(jobs)
+    assert ops.count(HydraOp.READ) == sum(lj.reads for lj in jobs)
+    assert ops.count(HydraOp.WRITE_BIAS) == first_passes and cost.counters["commands"] == len(ops)
+    assert cost.counters["dram_read_beats"] == sum(lj.ab_words for lj in jobs)
+    biases = sum(-(-lj.job.m_count // 4) for lj in jobs if lj.c0 == 0)  # 4 values per bus word
+    assert cost.counters["pcm_read_beats"] == sum(lj.wb_words for lj in jobs) + biases
+    out_beats = sum(-(-n // 8) for _, _, n in program.reads)  # 2 units x 4 values per beat
+    assert sum(c["out_beats"] for c in program.commands) == out_beats == cost.counters["dram_write_beats"]
+    assert all(c["op"] == HydraOp.READ or c["src"] == SRC_END for c in program.commands if c["out_beats"])
+    starts = sum(c["_cycles"] + 1 for c in program.commands if c["op"] == HydraOp.START and c["src"] != SRC_END)
+    assert starts <= cost.cycles < costs[False].cycles
+
+
+def test_dram_pcm_tiling_reads_each_weight_once_on_conv5_1():
+    # VGG-16 conv5_1 (512 x 14 x 14 -> 512): with ideal memory the fastest tiles are 2 output rows
+    # (many output channels per job amortize each group's fill), but then every 2 rows re-read all
+    # 2.4 M weights from PCM, whose row changes (tRP 60 + tRCD 22 memory clocks) make each job's
+    # weight stream longer than its compute. tiling = "dram_pcm" costs the tilings on the device
+    # models and takes the whole layer as one tile: each weight read once, far fewer cycles.
+    from dataclasses import replace
+
+    from hymem.golden.config import ConfigError
+    from hymem.golden.hydra.command_stream import layer_memory_cost
+    from hymem.golden.hydra.cycles import best_tile_rows
+    from hymem.golden.workloads.zoo import get_network
+
+    ideal = load_hydra_config()
+    timed = replace(ideal, system=replace(ideal.system, tiling="dram_pcm"))
+    layer = next(layer for layer in get_network("vgg16").layers if layer.name == "conv5_1")
+    assert best_tile_rows(layer, ideal) < 14 == best_tile_rows(layer, timed)
+    weight_words = 512 * 512 * 9 // 4 // 16  # 4 values per 64-bit word, 16 units side by side
+    fast, slow = layer_memory_cost(layer, timed), layer_memory_cost(layer, ideal)
+    # once, + biases + each chunk's weights rounded up to whole words (< 2 %); 2-row tiles: 7 times
+    assert weight_words <= fast.counters["pcm_read_beats"] < 1.02 * weight_words
+    assert slow.counters["pcm_read_beats"] > 6 * weight_words
+    assert fast.cycles < slow.cycles
+    with pytest.raises(ConfigError, match="ideal_memory, dram_pcm"):
+        replace(ideal.system, tiling="fastest")
+
+
+def test_utilization_parts_cover_the_cycles(tmp_path):
+    # The parts sum to the cycles exactly when the jobs' T x P x a equal the layer's MACs counted by
+    # the workload (an independent count); 3 input channels on 2 units leave one unit idle in the
+    # second pass, and 8-wide rows fill 4-lane groups exactly.
+    from hymem.golden.hydra.utilization import PARTS, layer_losses
+    from hymem.golden.workloads.layers import make_layer
+
+    config = load_hydra_config(small_config(tmp_path))
+    layer = make_layer("conv_c", "conv", (3, 5, 8), out_ch=9, kernel=3, stride=1, padding=1, bias=True)
+    parts = layer_losses(layer, config)
+    assert abs(sum(parts[p] for p in PARTS) - parts["cycles"]) < 1e-6
+    assert parts["macs"] == layer.macs / 8 and parts["idle_units"] > 0 and parts["idle_lanes"] == 0

@@ -38,8 +38,8 @@ class Recipe:
 
 
 #: hydra_sim_top's reduced variant, shared with tests/test_hydra_sim_top.py: 2 units x 4 MACs and
-#: small memory images (the 16 x 32 top's Verilator build alone takes ~16 min); the streamer's
-#: golden program is the serial protocol's, hence overlap = false
+#: small memory images (the 16 x 32 top's Verilator build alone takes ~16 min); the overlapped
+#: protocol of the default config
 HYDRA_SIM_TOP_SMALL = {
     "n_units = 16": "n_units = 2",
     "n_macs = 32": "n_macs = 4",
@@ -47,7 +47,6 @@ HYDRA_SIM_TOP_SMALL = {
     "dram_depth = 262144": "dram_depth = 2048",
     "pcm_depth = 131072": "pcm_depth = 512",
     "cmd_depth = 131072": "cmd_depth = 1024",
-    "overlap = true": "overlap = false",
 }
 RECIPES = {
     "hydra_mac_bench": Recipe("hymem.tb.hydra.bench_mac", "the MAC benchmark, shortened to 2000 pairs",

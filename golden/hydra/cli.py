@@ -50,12 +50,14 @@ timing_options = [
     click.option("--timing", default="paper", show_default=True,
                  help="Compute timing: paper (cycles/MAC calibrated once on VGG-16's 81.22 ms at "
                       "Table I's 16 x 32 MACs, 3 GHz; scales with the config), "
-                      "radix4 (8 cycles/MAC, ideal) or rtl (golden.hydra.cycles)."),
+                      "radix4 (8 cycles/MAC, ideal), rtl (golden.hydra.cycles, ideal memory) or "
+                      "rtl-memory (the RTL with DRAM/PCM timing on the memory clock, "
+                      "golden.hydra.command_stream; slower)."),
     click.option("--cycles-per-mac", type=FloatIn(0, min_open=True), default=None,
                  help="Compute timing at this many cycles per MAC per MAC unit (overrides --timing)."),
     config_option("hydra"),
     click.option("--overlap/--no-overlap", default=None,
-                 help="--timing rtl: the overlapped schedule (transfers behind compute) or the "
+                 help="--timing rtl / rtl-memory: the overlapped schedule (transfers behind compute) or the "
                       "paper's serial one; default: [system] overlap of the config."),
 ]
 

@@ -26,14 +26,25 @@ from fractions import Fraction
 
 import numpy as np
 
-from hymem.golden.hydra.cycles import job_cycles, layer_jobs
-from hymem.golden.hydra.jobs import READ_LAST, bias_words, outputs_of, rau_flags
+from hymem.golden.hydra.cycles import OverlapClock, job_cycles, layer_jobs, overlap_read_cycles
+from hymem.golden.hydra.jobs import (
+    READ_BANK,
+    READ_BIAS_BANK,
+    READ_LAST,
+    bias_bank_words,
+    bias_banks,
+    bias_words,
+    outputs_of,
+    overlap_banks,
+    rau_flags,
+    start_addr,
+)
+from hymem.golden.hydra.memory import TIMINGS, DeviceTiming
 from hymem.golden.hydra.params import HydraOp
 from hymem.golden.hydra.unit import UnitGeometry
 from hymem.golden.tech import load_tech
 
 SRC_NONE, SRC_DRAM, SRC_PCM, SRC_END = 0, 1, 2, 3
-TIMINGS = ("tRP", "tCCD", "tRCD", "tCL", "tWL", "tWR", "tRTP")
 DEVICE_COUNTERS = ("read_beats", "write_beats", "activates", "precharges", "columns")
 STREAMER_COUNTERS = ("cycles", "commands")
 
@@ -78,16 +89,10 @@ def tick_ratio(config) -> Fraction:
 
 
 @dataclass(frozen=True)
-class DeviceTicks:
-    """Table I's timings of one device in ticks (memory clocks × data beats per clock)."""
+class DeviceTicks(DeviceTiming):
+    """Table I's timings of one device in ticks (memory clocks × data beats per clock), and the
+    beats of one row."""
 
-    tRP: int
-    tCCD: int
-    tRCD: int
-    tCL: int
-    tWL: int
-    tWR: int
-    tRTP: int
     beats_per_row: int
 
     @classmethod
@@ -96,10 +101,8 @@ class DeviceTicks:
         per = config.sim_top.data_beats_per_clock
         beat_bits = config.system.n_units * config.unit.bus_width
         rows = max(1, config.memory.row_bytes * 8 // beat_bits)
-        return cls(
-            **{t: per * int(tech.quantity(f"{component}.{t}").to("cycles")) for t in TIMINGS},
-            beats_per_row=rows,
-        )
+        timing = DeviceTiming.from_tech(tech, component, per)
+        return cls(**{t: getattr(timing, t) for t in TIMINGS}, beats_per_row=rows)
 
     @property
     def burst(self) -> int:
@@ -127,21 +130,28 @@ class Image:
     where: dict = field(default_factory=dict)
     size: int = 0
 
-    def place(self, key, beats: np.ndarray) -> int:
+    sizes_only: bool = False  # a cost-only program: addresses, no contents
+
+    def place(self, key, beats, n_beats: int | None = None) -> int:
+        """Start of block ``key``: ``beats()`` (called only for a new block with contents)
+        of ``n_beats`` beats, placed once."""
         if key in self.where:
             return self.where[key]
         start = self.size
-        self.blocks.append(beats)
-        pad = -len(beats) % self.align
-        if pad:
+        if not self.sizes_only:
+            block = beats() if callable(beats) else beats
+            n_beats = len(block)
+            self.blocks.append(block)
+        pad = -n_beats % self.align
+        if pad and not self.sizes_only:
             self.blocks.append(np.zeros((pad, self.values_per_beat), dtype=np.int64))
         self.where[key] = start
-        self.size += len(beats) + pad
+        self.size += n_beats + pad
         return start
 
     def reserve(self, n_beats: int) -> int:
         return self.place(
-            ("reserved", self.size), np.zeros((n_beats, self.values_per_beat), np.int64)
+            ("reserved", self.size), lambda: np.zeros((n_beats, self.values_per_beat), np.int64), n_beats
         )
 
     def array(self) -> np.ndarray:
@@ -173,86 +183,144 @@ def lane_beats(lanes, values_per_word: int, n_units: int) -> np.ndarray:
     return out.reshape(n_words, -1)
 
 
-def layer_program(layer, x, w, b, relu: bool, config) -> LayerProgram:
+def layer_program(layer, x, w, b, relu: bool, config, jobs=None) -> LayerProgram:
     """Commands and DRAM/PCM images of ``layer`` on input ``x`` [C, H, W] (weights [M, C, K, K]
-    or [M, C], bias [M]; None for max-pool), in ``layer_jobs`` order."""
-    if getattr(config.system, "overlap", False):
-        raise ValueError("layer_program writes the serial protocol; set [system] overlap = false")
+    or [M, C], bias [M]; None for max-pool), for ``layer_jobs``.  ``x`` None: a cost-only program
+    (the same commands and addresses, empty images; :func:`layer_memory_cost`).  ``jobs``: the
+    layer's jobs if not ``layer_jobs(layer, config)``.
+
+    Serial protocol (``[system] overlap = false``): per job WRITE_AB, WRITE_WB, WRITE_BIAS,
+    SET_REG x 13, START, READ; a READ that finishes outputs carries their write-back (after it).
+    Overlapped protocol: the host order of docs/hydra.md ("Overlapped schedule") with the banks of
+    ``golden.hydra.jobs``; the write-back of a READ's outputs is carried by the next READ (or the
+    END), which waits for the read engine anyway: the streamer writes back before offering it."""
     geo, n_units = UnitGeometry.from_config(config), config.system.n_units
     vpw, ticks = geo.values_per_word, DeviceTicks.of(config, "dram")
     vpb = n_units * vpw
-    pool = layer.kind == "maxpool"
-    x = np.asarray(x, dtype=np.int64).reshape(
-        layer.in_ch, layer.in_h if layer.kind != "fc" else 1, -1
-    )
-    if layer.kind == "fc":
-        w = np.asarray(w).reshape(layer.out_ch, layer.in_ch, 1, 1)
-    dram, pcm = Image(vpb, ticks.burst), Image(vpb, DeviceTicks.of(config, "pcm").burst)
-    commands, reads = [], []
-    cmd = _command_maker()
-    jobs = layer_jobs(layer, config)
-    pending = []
-    for lj in jobs:
-        job, chans = lj.job, range(lj.c0, lj.c0 + lj.active_units)
-        tile = ("ab", lj.c0, lj.y0, job.in_h)
-        ab = dram.where.get(tile)
-        if ab is None:
-            ab = dram.place(
-                tile, lane_beats([x[c, lj.y0 : lj.y0 + job.in_h] for c in chans], vpw, n_units)
-            )
-        commands.append(cmd(HydraOp.WRITE_AB, lj.active_units - 1, 0, lj.ab_words, SRC_DRAM, ab))
-        if not pool:
-            key = ("wb", lj.m0, job.m_count, lj.c0)
-            wb = pcm.where.get(key)
-            if wb is None:
-                wb = pcm.place(
-                    key,
-                    lane_beats([w[lj.m0 : lj.m0 + job.m_count, c] for c in chans], vpw, n_units),
-                )
-            commands.append(cmd(HydraOp.WRITE_WB, lj.active_units - 1, 0, lj.wb_words, SRC_PCM, wb))
-        words = bias_words(lj, vpw)
-        if words:
-            key = ("bias", lj.m0, job.m_count)
-            at = pcm.where.get(key)
-            if at is None:
-                at = pcm.place(key, lane_beats([b[lj.m0 : lj.m0 + job.m_count]], vpw, n_units))
-            commands.append(cmd(HydraOp.WRITE_BIAS, 0, 0, words, SRC_PCM, at))
-        commands.extend(cmd(HydraOp.SET_REG, 0, i, v) for i, v in job.register_values())
-        start = cmd(HydraOp.START, 0, 0, lj.active_units)
-        start["_cycles"] = job_cycles(job, geo, config.mac.variant)["cycles"]
-        commands.append(start)
-        if not lj.reads:
-            continue
-        n_out = outputs_of(lj)
-        read = cmd(
-            HydraOp.READ, lj.read_units - 1, rau_flags(lj, relu), job.channels * job.positions
-        )
-        read["_pool"], read["_last"] = job.is_pool, bool(lj.read_flags & READ_LAST)
-        if n_out:
-            read["out_beats"] = -(-n_out // vpb)
-            pending.append((read, lj, n_out))
-        commands.append(read)
-    commands.append(cmd(0, 0, 0, 0, SRC_END, 0))
-    out_from = dram.size
-    for read, lj, n_out in pending:  # outputs after every input tile
-        read["mem_addr"] = dram.reserve(read["out_beats"])
-        reads.append((lj, read["mem_addr"], n_out))
+    sizes_only = x is None  # a cost-only program (program_cost needs no contents)
+    if not sizes_only:
+        x = np.asarray(x, dtype=np.int64).reshape(layer.in_ch, layer.in_h if layer.kind != "fc" else 1, -1)
+        if layer.kind == "fc":
+            w = np.asarray(w).reshape(layer.out_ch, layer.in_ch, 1, 1)
+    dram = Image(vpb, ticks.burst, sizes_only=sizes_only)
+    pcm = Image(vpb, DeviceTicks.of(config, "pcm").burst, sizes_only=sizes_only)
+    jobs = layer_jobs(layer, config) if jobs is None else jobs
+    overlap = geo.n_banks > 1
+    banks = overlap_banks(jobs) if overlap else [(0, 0)] * len(jobs)
+    biases = bias_banks(jobs) if overlap else [0] * len(jobs)
+    parts = []
+    for j, lj in enumerate(jobs):
+        parts.append(_job_commands(lj, geo, config.mac.variant, (x, w, b, relu), (dram, pcm), banks[j], biases[j]))
+    commands = _overlapped_order(parts) if overlap else _serial_order(parts)
+    commands.append(_command(0, 0, 0, 0, SRC_END, 0))
+    out_from, reads = dram.size, []
+    for read in commands:  # outputs after every input tile
+        if "_outputs" in read:
+            lj, n_out = read["_outputs"]
+            read["_out_at"] = dram.reserve(-(-n_out // vpb))
+            reads.append((lj, read["_out_at"], n_out))
+    _place_write_backs(commands, overlap, vpb)
     return LayerProgram(commands, dram.array(), pcm.array(), reads, out_from, dram.size)
 
 
-def _command_maker():
-    def cmd(op, unit, addr, arg, src=SRC_NONE, mem_addr=0):
-        return {
-            "op": int(op),
-            "unit": unit,
-            "addr": addr,
-            "arg": arg,
-            "src": src,
-            "mem_addr": mem_addr,
-            "out_beats": 0,
-        }
+def layer_memory_cost(layer, config) -> ProgramCost:
+    """Cycles and device counters of ``layer`` on the simulation top, DRAM/PCM timing on the
+    memory clock (:func:`program_cost` of a cost-only :func:`layer_program`)."""
+    return program_cost(layer_program(layer, None, None, None, False, config), config)
 
-    return cmd
+
+def jobs_memory_cost(jobs, config) -> int:
+    """Cycles of a layer's ``jobs`` on the simulation top with DRAM/PCM timing (cost only)."""
+    return program_cost(layer_program(None, None, None, None, False, config, jobs), config).cycles
+
+
+def _job_commands(lj, geo, variant, operands, images, banks, bias_bank) -> dict:
+    """One job's commands (``writes``, ``bias``, ``regs``, ``start``, ``read``) with their
+    banks; places its activation tile, weight chunk and biases in the device images."""
+    (x, w, b, relu), (dram, pcm) = operands, images
+    job, chans, vpw = lj.job, range(lj.c0, lj.c0 + lj.active_units), geo.values_per_word
+    n_units, (in_bank, ob_bank) = dram.values_per_beat // vpw, banks
+    tile = ("ab", lj.c0, lj.y0, job.in_h)
+    ab = dram.where.get(tile)
+    if ab is None:
+        ab = dram.place(tile, lambda: lane_beats([x[c, lj.y0 : lj.y0 + job.in_h] for c in chans], vpw, n_units),
+                        lj.ab_words)
+    writes = [_command(HydraOp.WRITE_AB, lj.active_units - 1, in_bank * geo.ab_words, lj.ab_words,
+                       SRC_DRAM, ab)]
+    if not job.is_pool:
+        key = ("wb", lj.m0, job.m_count, lj.c0)
+        wb = pcm.where.get(key)
+        if wb is None:
+            wb = pcm.place(key, lambda: lane_beats([w[lj.m0 : lj.m0 + job.m_count, c] for c in chans], vpw,
+                                                   n_units), lj.wb_words)
+        writes.append(_command(HydraOp.WRITE_WB, lj.active_units - 1, in_bank * geo.wb_words, lj.wb_words,
+                               SRC_PCM, wb))
+    bias, words = [], bias_words(lj, vpw)
+    if words:
+        key = ("bias", lj.m0, job.m_count)
+        at = pcm.where.get(key)
+        if at is None:
+            at = pcm.place(key, lambda: lane_beats([b[lj.m0 : lj.m0 + job.m_count]], vpw, n_units), words)
+        bias.append(_command(HydraOp.WRITE_BIAS, 0, bias_bank * bias_bank_words(geo), words, SRC_PCM, at))
+    regs = [_command(HydraOp.SET_REG, 0, i, v) for i, v in job.register_values()]
+    start = _command(HydraOp.START, 0, start_addr(*banks) if geo.n_banks > 1 else 0, lj.active_units)
+    start["_cycles"], start["_ob_bank"] = job_cycles(job, geo, variant)["cycles"], ob_bank
+    read = None
+    if lj.reads:
+        flags = rau_flags(lj, relu)
+        if geo.n_banks > 1:
+            flags |= (READ_BANK if ob_bank else 0) | (READ_BIAS_BANK if bias_bank else 0)
+        read = _command(HydraOp.READ, lj.read_units - 1, flags, job.channels * job.positions)
+        read["_pool"], read["_last"] = job.is_pool, bool(lj.read_flags & READ_LAST)
+        read["_read_cycles"], read["_ob_bank"] = overlap_read_cycles(lj), ob_bank
+        n_out = outputs_of(lj)
+        if n_out:
+            read["_outputs"] = (lj, n_out)
+    return {"writes": writes, "bias": bias, "regs": regs, "start": start, "read": read}
+
+
+def _serial_order(parts) -> list:
+    commands = []
+    for p in parts:
+        commands += p["writes"] + p["bias"] + p["regs"] + [p["start"]] + ([p["read"]] if p["read"] else [])
+    return commands
+
+
+def _overlapped_order(parts) -> list:
+    """Prologue load(0); per job j: START(j), READ(j-1), WRITE_BIAS(j), load(j+1); READ(last)."""
+    commands = parts[0]["writes"] + parts[0]["regs"]
+    for j, p in enumerate(parts):
+        commands.append(p["start"])
+        if j and parts[j - 1]["read"]:
+            commands.append(parts[j - 1]["read"])
+        commands += p["bias"]
+        if j + 1 < len(parts):
+            commands += parts[j + 1]["writes"] + parts[j + 1]["regs"]
+    if parts[-1]["read"]:
+        commands.append(parts[-1]["read"])
+    return commands
+
+
+def _place_write_backs(commands, overlap: bool, values_per_beat: int) -> None:
+    """``out_beats``/``mem_addr`` of each write-back: on the READ that finishes the outputs
+    (serial: written back after it), or on the next READ or END (overlapped: before it)."""
+    pending = None
+    for cmd in commands:
+        carrier = cmd if not overlap else (cmd if cmd["op"] == HydraOp.READ or cmd["src"] == SRC_END else None)
+        if overlap and carrier is not None and pending is not None:
+            carrier["out_beats"], carrier["mem_addr"] = pending
+            pending = None
+        if "_outputs" in cmd:
+            beats = -(-cmd["_outputs"][1] // values_per_beat)
+            if overlap:
+                pending = (beats, cmd["_out_at"])
+            else:
+                cmd["out_beats"], cmd["mem_addr"] = beats, cmd["_out_at"]
+
+
+def _command(op, unit, addr, arg, src=SRC_NONE, mem_addr=0) -> dict:
+    return {"op": int(op), "unit": unit, "addr": addr, "arg": arg, "src": src, "mem_addr": mem_addr,
+            "out_beats": 0}
 
 
 def layer_outputs(program: LayerProgram, dram_values: np.ndarray, layer) -> np.ndarray:
@@ -287,6 +355,10 @@ READ_CLOSE = 5  # conv/FC READ: accept, first fetch, the RAU pipeline empties, t
 READ_LAST_CLOSE = 6  # ... and on the last pass the output register drains
 POOL_CLOSE = 3  # max-pool READ: units × (entries + 3) + accept, drain
 DEVICE_CLOSE = 2  # from the last data tick's cycle to the device's first idle cycle
+# With [system] overlap: after the cycle a WRITE's (or WRITE_BIAS's) last beat is taken, the
+# dispatcher takes the next command in the cycle after the next (golden.hydra.cycles.
+# overlap_write_cycles: words + 2 from accept).
+OVERLAP_WRITE_CLOSE = 2
 
 
 class DeviceModel:
@@ -306,11 +378,17 @@ class DeviceModel:
         return -(-(k + 1) * self.den // self.num) - 1
 
     def request(self, write: bool, addr: int, n_beats: int, accepted: int) -> int:
-        """Serve a request accepted at cycle ``accepted``; returns its last data beat's cycle."""
-        t, k, beat = self.t, self.first_tick(accepted + 1), 0
-        last = None
-        while beat < n_beats:
-            row = (addr + beat) // t.beats_per_row
+        """Serve a request accepted at cycle ``accepted``; returns its last data beat's cycle.
+
+        Bursts of ``tCCD`` beats start at beats 0, tCCD, 2·tCCD, … of the request, each in the row
+        of its first beat; the bursts of one row go in one step (a column every tCCD ticks from
+        the first, which waits for tRCD and the previous column)."""
+        t, k = self.t, self.first_tick(accepted + 1)
+        bursts = -(-n_beats // t.burst)
+        recovery = t.write_recovery if write else t.tRTP
+        i = 0
+        while i < bursts:
+            row = (addr + i * t.burst) // t.beats_per_row
             if self.open_row != row:
                 if self.open_row is not None:
                     k = max(k, self.next_pre)
@@ -321,14 +399,17 @@ class DeviceModel:
                 self.next_rcd, self.open_row = k + t.tRCD, row
                 self.counts["activates"] += 1
                 k += 1
-            k = max(k, self.next_rcd, self.next_col)
-            burst = min(t.burst, n_beats - beat)
-            self.next_col = k + t.tCCD
-            self.next_pre = max(self.next_pre, k + (t.write_recovery if write else t.tRTP))
-            last = k + (t.tWL if write else t.tCL) + burst - 1
-            self.counts["columns"] += 1
-            beat += burst
-            k += 1
+            # the bursts of this request that start in this row: start beat < the next row's
+            in_row = min(bursts, -(-((row + 1) * t.beats_per_row - addr) // t.burst)) - i
+            first = max(k, self.next_rcd, self.next_col)
+            col = first + (in_row - 1) * t.tCCD  # the row's last column command
+            i += in_row
+            burst = min(t.burst, n_beats - (i - 1) * t.burst)
+            self.next_col = col + t.tCCD
+            self.next_pre = max(self.next_pre, col + recovery)
+            last = col + (t.tWL if write else t.tCL) + burst - 1
+            self.counts["columns"] += in_row
+            k = col + 1
         self.counts["write_beats" if write else "read_beats"] += n_beats
         return self.tick_cycle(last)
 
@@ -347,15 +428,28 @@ def program_cost(program: LayerProgram, config) -> ProgramCost:
         SRC_DRAM: DeviceModel(DeviceTicks.of(config, "dram"), ratio),
         SRC_PCM: DeviceModel(DeviceTicks.of(config, "pcm"), ratio),
     }
+    if getattr(config.system, "overlap", False):
+        cycles, commands = _overlapped_cost(program, devices)
+    else:
+        cycles, commands = _serial_cost(program, devices)
+    counters = {
+        f"{name}_{key}": value
+        for name, src in (("dram", SRC_DRAM), ("pcm", SRC_PCM))
+        for key, value in devices[src].counts.items()
+    }
+    counters.update(cycles=cycles, commands=commands)
+    return ProgramCost(cycles, counters)
+
+
+def _serial_cost(program: LayerProgram, devices: dict) -> tuple[int, int]:
+    """The serial protocol: every command runs alone; a write-back follows its READ."""
     idle = {SRC_DRAM: 0, SRC_PCM: 0}
-    present = ready = commands = 0
-    for cmd in program.commands:
+    present = ready = 0
+    for commands, cmd in enumerate(program.commands):  # commands accepted before this one
         src, op = cmd["src"], cmd["op"]
         if src == SRC_END:
-            cycles = max(present, ready) + 1
-            break
+            return max(present, ready) + 1, commands
         accept = max(present, ready, idle.get(src, 0))
-        commands += 1
         if src != SRC_NONE:
             last = devices[src].request(False, cmd["mem_addr"], cmd["arg"], accept)
             idle[src] = last + DEVICE_CLOSE
@@ -374,15 +468,43 @@ def program_cost(program: LayerProgram, config) -> ProgramCost:
             last = devices[SRC_DRAM].request(True, cmd["mem_addr"], cmd["out_beats"], seen + 2)
             idle[SRC_DRAM] = last + DEVICE_CLOSE
             present = idle[SRC_DRAM] + 1
-    else:
-        raise ValueError("program has no END command")
-    counters = {
-        f"{name}_{key}": value
-        for name, src in (("dram", SRC_DRAM), ("pcm", SRC_PCM))
-        for key, value in devices[src].counts.items()
-    }
-    counters.update(cycles=cycles, commands=commands)
-    return ProgramCost(cycles, counters)
+    raise ValueError("program has no END command")
+
+
+def _overlapped_cost(program: LayerProgram, devices: dict) -> tuple[int, int]:
+    """The overlapped protocol: the system's dispatcher, units and read engine as
+    ``golden.hydra.cycles.OverlapClock`` follows them, fed by the streamer (one entry per cycle at
+    most; a WRITE offered when its device is idle, its beats at the device's timing) and the
+    write-backs the streamer does before the READ (or END) that carries them."""
+    idle = {SRC_DRAM: 0, SRC_PCM: 0}
+    clock, present = OverlapClock(), 0
+    for commands, cmd in enumerate(program.commands):  # commands accepted before this one
+        src, op = cmd["src"], cmd["op"]
+        if cmd["out_beats"]:  # wait for the read engine, flush the packer, write the outputs back
+            seen = max(present + 1, clock.read)
+            accept = max(seen + 2, idle[SRC_DRAM])
+            last = devices[SRC_DRAM].request(True, cmd["mem_addr"], cmd["out_beats"], accept)
+            idle[SRC_DRAM] = last + DEVICE_CLOSE
+            present = idle[SRC_DRAM] + 1
+        if src == SRC_END:
+            return max(present, clock.dispatch, clock.compute, clock.read) + 1, commands
+        clock.dispatch = max(clock.dispatch, present)
+        if src != SRC_NONE:
+            accept = max(clock.dispatch, idle[src])
+            last = devices[src].request(False, cmd["mem_addr"], cmd["arg"], accept)
+            idle[src] = last + DEVICE_CLOSE
+            clock.dispatch = last + OVERLAP_WRITE_CLOSE
+        elif op == HydraOp.SET_REG:
+            accept = clock.dispatch
+            clock.dispatch += 1
+        elif op == HydraOp.START:
+            clock.start(cmd["_cycles"], cmd["_ob_bank"])
+            accept = clock.dispatch - 1
+        else:
+            clock.read_job(cmd["_read_cycles"], cmd["_ob_bank"])
+            accept = clock.dispatch - 1
+        present = accept + 1
+    raise ValueError("program has no END command")
 
 
 def pack_commands(program: LayerProgram, config) -> list[int]:

@@ -248,7 +248,7 @@ def load_cycles(lj: LayerJob) -> int:
 
 
 @dataclass
-class _OverlapClock:
+class OverlapClock:
     """When each resource of the system is free next (cycles), as the host's commands arrive.
     Banks: the OB bank of the last START / READ (None: none yet)."""
 
@@ -280,7 +280,7 @@ def _overlap_steps(jobs: list[LayerJob], geo: UnitGeometry, variant: str, multip
     return steps
 
 
-def _run_steps(clock: _OverlapClock, steps, first: bool, pending, ob_bank: int):
+def _run_steps(clock: OverlapClock, steps, first: bool, pending, ob_bank: int):
     """Advance ``clock`` over ``steps``; ``pending``: ``(read cycles, OB bank)`` of the job before
     the first step if it is read, else None.  Returns ``(compute, pending, ob_bank)`` after."""
     compute = 0
@@ -297,7 +297,7 @@ def _run_steps(clock: _OverlapClock, steps, first: bool, pending, ob_bank: int):
     return compute, pending, ob_bank
 
 
-def _finish(clock: _OverlapClock, pending) -> int:
+def _finish(clock: OverlapClock, pending) -> int:
     """The last READ, then the host sees the system idle (+1, as :func:`system_job_cycles`)."""
     if pending is not None:
         clock.read_job(*pending)
@@ -312,7 +312,7 @@ def overlapped_cycles(jobs: list[LayerJob], geo: UnitGeometry, variant: str,
     ``compute``: the STARTs' ``job_cycles + 1``; the rest are transfer cycles compute did not
     hide (the first load, READs longer than the compute behind which they run, the last READ)."""
     steps = _overlap_steps(jobs, geo, variant, multiply)
-    clock = _OverlapClock(dispatch=steps[0][0])
+    clock = OverlapClock(dispatch=steps[0][0])
     compute, pending, _ = _run_steps(clock, steps, True, None, 0)
     return _finish(clock, pending), compute
 
@@ -322,7 +322,7 @@ def _flip(bank: int | None, by: int) -> int | None:
     return None if bank is None else bank ^ by
 
 
-def _relative(clock: _OverlapClock, pending, by: int) -> tuple:
+def _relative(clock: OverlapClock, pending, by: int) -> tuple:
     """The clock relative to its dispatcher (earlier times act as "now") and the banks relative
     to bank ``by``: equal relative states evolve equally over equal steps."""
     base = clock.dispatch
@@ -342,7 +342,7 @@ def _overlap_tiling_cycles(t: _Tiling, geo: UnitGeometry, config, tile_rows: int
         steps = _tile_steps(t, geo, config, job, m_chunk, variant, multiply)
         first = clock is None
         if first:
-            clock = _OverlapClock(dispatch=steps[0][0])
+            clock = OverlapClock(dispatch=steps[0][0])
         key = (steps, first, _relative(clock, pending, ob_bank))
         if key not in memo:
             probe = replace(clock)
@@ -351,7 +351,7 @@ def _overlap_tiling_cycles(t: _Tiling, geo: UnitGeometry, config, tile_rows: int
                          bank_after ^ ob_bank)
         advance, (compute, compute_bank, read, read_bank, after), flip = memo[key]
         base = clock.dispatch + advance
-        clock = _OverlapClock(base, base + compute, _flip(compute_bank, ob_bank), base + read,
+        clock = OverlapClock(base, base + compute, _flip(compute_bank, ob_bank), base + read,
                               _flip(read_bank, ob_bank))
         pending = None if after is None else (after[0], _flip(after[1], ob_bank))
         ob_bank ^= flip
@@ -504,7 +504,27 @@ def best_tile_rows(layer: Layer, config) -> int:
 @lru_cache(maxsize=1024)
 def _best_rows(t: _Tiling, geo: UnitGeometry, config) -> int:
     rows = range(1, t.max_rows(geo) + 1)
-    return min(rows, key=lambda r: _tiling_cycles(t, geo, config, r))
+    best = min(rows, key=lambda r: _tiling_cycles(t, geo, config, r))
+    if getattr(config.system, "tiling", "ideal_memory") == "dram_pcm":
+        return _best_rows_dram_pcm(t, geo, config, best)
+    return best
+
+
+def _best_rows_dram_pcm(t: _Tiling, geo: UnitGeometry, config, ideal_best: int) -> int:
+    """[system] tiling = "dram_pcm": the rows per tile whose jobs the simulation top runs fastest
+    with the DRAM/PCM device models (``golden.hydra.command_stream``, exact), among the ideal-memory
+    choice and, for each output-channel chunk size a tile allows, the most rows with that size
+    (more rows re-read the weights less often; the chunk size sets the weight stream per job).
+    Ties go to fewer rows."""
+    from hymem.golden.hydra.command_stream import jobs_memory_cost  # imports this module
+
+    most_rows = {}
+    for r in range(1, t.max_rows(geo) + 1):
+        most_rows[next(_tiles(t, geo, config, r))[3]] = r
+    candidates = sorted(set(most_rows.values()) | {ideal_best})
+    if len(candidates) == 1:
+        return ideal_best
+    return min(candidates, key=lambda r: jobs_memory_cost(_layer_jobs(t, geo, config, r), config))
 
 
 def layer_jobs(layer: Layer, config) -> list[LayerJob]:

@@ -107,21 +107,32 @@ class RtlTiming:
 
     label: str = ("rtl: golden.hydra.cycles.layer_cycles (add/avgpool/concat layers: no unit "
                   "mode, 0 cycles)")
+    memory_timing: bool = False  # DRAM/PCM timing on the memory clock (the simulation top's cost)
 
     def layer(self, layer: Layer, config: HydraConfig) -> LayerCompute:
         if layer.kind not in RTL_KINDS:
             return LayerCompute(0.0, None)
         try:
-            cycles, util = _rtl_cycles(replace(layer, name=""), config)
+            cycles, util = _rtl_cycles(replace(layer, name=""), config, self.memory_timing)
         except ConfigError as exc:  # put the layer's name back into the message
             raise ConfigError(str(exc).replace("layer ''", f"layer {layer.name!r}", 1)) from None
         return LayerCompute(cycles, util)
 
 
 @lru_cache(maxsize=512)
-def _rtl_cycles(layer: Layer, config: HydraConfig) -> tuple[float, float]:
-    """One RTL cycle-model run per layer shape (the name is blanked: VGG-19 repeats VGG-16's)."""
+def _rtl_cycles(layer: Layer, config: HydraConfig, memory_timing: bool = False) -> tuple[float, float]:
+    """One RTL cycle-model run per layer shape (the name is blanked: VGG-19 repeats VGG-16's).
+    ``memory_timing``: the simulation top's exact cost with the DRAM/PCM device models
+    (``golden.hydra.command_stream.layer_memory_cost``) instead of ideal memory."""
     try:
+        if memory_timing:
+            from hymem.golden.hydra.command_stream import layer_memory_cost
+            from hymem.golden.hydra.cycles import best_tile_rows
+
+            best_tile_rows(layer, config)  # raises UnsupportedLayer naming the constraint
+            cycles = layer_memory_cost(layer, config).cycles
+            n_macs = config.system.n_units * config.system.n_macs
+            return float(cycles), layer.macs / (n_macs * cycles) if cycles else 0.0
         res = rtl_layer_cycles()(layer, config)
     except ValueError as exc:  # UnsupportedLayer names the constraint that fails
         if isinstance(exc, ConfigError):
@@ -144,7 +155,7 @@ def _field(res, key: str):
     return res[key] if isinstance(res, dict) else getattr(res, key)
 
 
-TIMINGS = ("paper", "radix4", "rtl")
+TIMINGS = ("paper", "radix4", "rtl", "rtl-memory")
 
 
 def timing_by_name(name: str, config: HydraConfig):
@@ -153,10 +164,15 @@ def timing_by_name(name: str, config: HydraConfig):
         return paper_timing(config)
     if name == "radix4":
         return radix4_timing(config)
+    schedule = "overlapped" if config.system.overlap else "serial (no overlap)"
     if name == "rtl":
-        schedule = "overlapped" if config.system.overlap else "serial (no overlap)"
-        return RtlTiming(label=f"rtl: golden.hydra.cycles.layer_cycles, {schedule} schedule "
+        return RtlTiming(label=f"rtl: golden.hydra.cycles.layer_cycles, {schedule} schedule, ideal memory "
                                "(add/avgpool/concat layers: no unit mode, 0 cycles)")
+    if name == "rtl-memory":
+        clock = config.memory.clock_hz / 1e6
+        return RtlTiming(label=f"rtl-memory: golden.hydra.command_stream.layer_memory_cost, {schedule} "
+                               f"schedule, DRAM/PCM (Table I) on the {clock:g} MHz memory clock "
+                               "(add/avgpool/concat layers: no unit mode, 0 cycles)", memory_timing=True)
     raise ConfigError(f"unknown timing {name!r}; valid: {', '.join(TIMINGS)}")
 
 

@@ -51,6 +51,28 @@ ENERGY_TERMS = {"array": ("array_read", "array_write"),
                 "array+buffer": ("array_read", "array_write", "buffer_read", "buffer_write")}
 
 
+@dataclass(frozen=True)
+class DeviceTiming:
+    """Table I's timings of one device (seed 001) as integers: memory-clock cycles, or ``per_clock``
+    ticks per memory clock (``from_tech``).  The one definition the golden device model
+    (``golden.hydra.command_stream.DeviceTicks``) and the testbenches' bus-functional model
+    (``tb.common.dram_pcm.MemoryDevice``) share."""
+
+    tRP: int
+    tCCD: int
+    tRCD: int
+    tCL: int
+    tWL: int
+    tWR: int
+    tRTP: int
+
+    @classmethod
+    def from_tech(cls, tech, component: str, per_clock: int = 1) -> DeviceTiming:
+        """``component``'s timings (``dram`` / ``pcm``) from a technology table, x ``per_clock``."""
+        return DeviceTiming(**{t: per_clock * int(tech.quantity(f"{component}.{t}").to("cycles"))
+                               for t in TIMINGS})
+
+
 def check_system(system: str) -> str:
     """The canonical memory-system name (case-insensitive); unknown names list the valid ones."""
     return resolve_name("memory system", system, SYSTEMS)

@@ -14,6 +14,7 @@ from hymem.golden.fixed import FixedFormat
 from hymem.golden.workloads.layers import KINDS as LAYER_KINDS
 
 PASS_ACCUMULATION = ("unit", "rau")
+TILINGS = ("ideal_memory", "dram_pcm")
 
 
 class HydraOp(IntEnum):
@@ -40,13 +41,17 @@ class SystemParams:
     accumulation memory (the paper's description, seed 001 §III-B).  Same results, bit for bit.
     ``overlap``: two banks of AB, WB and OB per unit, so the next job's WRITEs and the previous
     job's READ run while a START computes (``docs/hydra.md``, "Overlapped schedule"); false: the
-    paper's serial schedule."""
+    paper's serial schedule.  ``tiling``: how a layer's output rows per tile are chosen
+    (``golden.hydra.cycles.best_tile_rows``) — ``ideal_memory``: the fastest with ideal memory
+    (exhaustive); ``dram_pcm``: the fastest with the DRAM/PCM device models on the memory clock
+    (the simulation top's exact cost) among the most rows of each output-channel chunk size."""
 
     n_units: int = 16      # seed 001, Table I
     n_macs: int = 32       # seed 001, Table I
     freq_hz: float = 3.0e9  # seed 001, Table I / §IV-B
     pass_accumulation: str = "unit"
     overlap: bool = True   # double-buffered AB/WB/OB: transfers overlap compute (issue 18)
+    tiling: str = "ideal_memory"  # this design's choice (the paper gives no tiling)
 
     def __post_init__(self):
         if not isinstance(self.overlap, bool):
@@ -54,6 +59,8 @@ class SystemParams:
         if self.n_units < 1 or self.n_macs < 1:
             raise ConfigError(f"system: n_units={self.n_units}, n_macs={self.n_macs} must be >= 1")
         check_range("system.freq_hz", self.freq_hz, 0, lo_open=True)
+        if self.tiling not in TILINGS:
+            raise ConfigError(f"system.tiling={self.tiling!r}; valid: {', '.join(TILINGS)}")
         if self.pass_accumulation not in PASS_ACCUMULATION:
             raise ConfigError(f"system.pass_accumulation={self.pass_accumulation!r}; "
                               f"valid: {', '.join(PASS_ACCUMULATION)}")

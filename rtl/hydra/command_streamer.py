@@ -24,7 +24,7 @@ from hymem.rtl.hydra.system import system_cmd_layout
 class StreamerState(enum.Enum):
     IDLE = 0
     ISSUE = 1  # offer the entry at pc to the system (and start its device read)
-    WAIT_SYS = 2  # a READ that finishes outputs: wait for the system
+    WAIT_SYS = 2  # before a write-back: wait for the system (overlap: for its read engine)
     FLUSH = 3  # push the last, partial beat of outputs
     WRITE_BACK = 4  # ask the DRAM to take the outputs
     WAIT_DEV = 5  # ... and wait until it has
@@ -39,7 +39,10 @@ class CommandStreamer(wiring.Component):
     ``arg`` beats from ``mem_addr`` (its read beats go to the system's ``wdata``).  An entry
     with ``out_beats`` (a READ that finishes outputs) is followed by: wait until the system is
     idle, flush the output packer, DRAM write of ``out_beats`` beats at ``mem_addr``, wait until
-    the DRAM is idle.  Cycle-exact twin: ``golden.hydra.command_stream.program_cost``.
+    the DRAM is idle.  With [system] overlap the write-back comes *before* offering the entry that
+    carries it (the READ or END after the one that finished the outputs), and waits for the read
+    engine (``sys_reading``) instead of the whole system.  Cycle-exact twin:
+    ``golden.hydra.command_stream.program_cost``.
 
     Members
     -------
@@ -47,6 +50,7 @@ class CommandStreamer(wiring.Component):
     done : Out(1)
     cmd : Out(stream(system_cmd_layout(n_units)))   to the system
     sys_busy : In(1)
+    sys_reading : In(1)  the system's read engine drains (overlap)
     dram_req, pcm_req : Out(stream(request_layout))
     flush : Out(1)  to the output packer
     load : In(1)   load ``cmd.hex``
@@ -55,6 +59,7 @@ class CommandStreamer(wiring.Component):
 
     def __init__(self, config, abits: int):
         self.config = config
+        self.overlap = bool(getattr(config.system, "overlap", False))
         self.layout = data.StructLayout(dict(command_fields(config)))
         self.ram = ImageRam("cmd", self.layout.size, config.sim_top.cmd_depth)
         req = stream.Signature(request_layout(abits))
@@ -64,6 +69,7 @@ class CommandStreamer(wiring.Component):
                 "done": Out(1),
                 "cmd": Out(stream.Signature(system_cmd_layout(config.system.n_units))),
                 "sys_busy": In(1),
+                "sys_reading": In(1),
                 "dram_req": Out(req),
                 "pcm_req": Out(req),
                 "flush": Out(1),
@@ -78,6 +84,7 @@ class CommandStreamer(wiring.Component):
         state, pc = Signal(StreamerState, name="state"), Signal(ram.abits, name="pc")
         entry = data.View(self.layout, ram.rdata)
         out_addr, out_beats = Signal.like(entry.mem_addr), Signal.like(entry.out_beats)
+        written = Signal(name="written")  # overlap: the entry at pc has had its write-back
         cnt = self.counters
         m.d.comb += [
             ram.load.eq(self.load),
@@ -91,11 +98,12 @@ class CommandStreamer(wiring.Component):
         with m.If((state != StreamerState.IDLE) & (state != StreamerState.DONE)):
             m.d.sync += cnt.cycles.eq(cnt.cycles + 1)
         with m.If(self.start):
-            m.d.sync += [pc.eq(0), cnt.cycles.eq(0), cnt.commands.eq(0)]
+            m.d.sync += [pc.eq(0), cnt.cycles.eq(0), cnt.commands.eq(0), written.eq(0)]
             goto(m, state, StreamerState.ISSUE)
         with m.Elif(state == StreamerState.ISSUE):
-            self.issue(m, state, pc, entry, out_addr, out_beats)
-        with m.Elif(state == StreamerState.WAIT_SYS), m.If(~self.sys_busy):
+            self.issue(m, state, pc, entry, out_addr, out_beats, written)
+        waited = self.sys_reading if self.overlap else self.sys_busy
+        with m.Elif(state == StreamerState.WAIT_SYS), m.If(~waited):
             goto(m, state, StreamerState.FLUSH)
         with m.Elif(state == StreamerState.FLUSH):
             m.d.comb += self.flush.eq(1)
@@ -110,17 +118,23 @@ class CommandStreamer(wiring.Component):
             with m.If(self.dram_req.ready):
                 goto(m, state, StreamerState.WAIT_DEV)
         with m.Elif(state == StreamerState.WAIT_DEV), m.If(self.dram_req.ready):
+            m.d.sync += written.eq(self.overlap)
             goto(m, state, StreamerState.ISSUE)
         return m
 
-    def issue(self, m, state, pc, entry, out_addr, out_beats):
-        """Offer the entry at ``pc``; on acceptance start its device read and move on; END: done."""
-        with m.If(entry.src == SRC_END), m.If(~self.sys_busy):
+    def issue(self, m, state, pc, entry, out_addr, out_beats, written):
+        """Offer the entry at ``pc``; on acceptance start its device read and move on; END: done.
+        With overlap an entry with ``out_beats`` first has the write-back done."""
+        write_back_first = (entry.out_beats != 0) & ~written if self.overlap else 0
+        with m.If(write_back_first):
+            m.d.sync += [out_addr.eq(entry.mem_addr), out_beats.eq(entry.out_beats)]
+            goto(m, state, StreamerState.WAIT_SYS)
+        with m.Elif(entry.src == SRC_END), m.If(~self.sys_busy):
             goto(m, state, StreamerState.DONE)
         with m.Else():
-            self.offer(m, state, pc, entry, out_addr, out_beats)
+            self.offer(m, state, pc, entry, out_addr, out_beats, written)
 
-    def offer(self, m, state, pc, entry, out_addr, out_beats):
+    def offer(self, m, state, pc, entry, out_addr, out_beats, written):
         cnt = self.counters
         device_idle = (
             (entry.src == SRC_NONE)
@@ -129,11 +143,12 @@ class CommandStreamer(wiring.Component):
         )
         m.d.comb += self.cmd.valid.eq(device_idle)
         with m.If(self.cmd.valid & self.cmd.ready):
-            m.d.sync += [pc.eq(pc + 1), cnt.commands.eq(cnt.commands + 1)]
+            m.d.sync += [pc.eq(pc + 1), cnt.commands.eq(cnt.commands + 1), written.eq(0)]
             m.d.comb += [
                 self.dram_req.valid.eq(entry.src == SRC_DRAM),
                 self.pcm_req.valid.eq(entry.src == SRC_PCM),
             ]
-            with m.If(entry.out_beats != 0):
-                m.d.sync += [out_addr.eq(entry.mem_addr), out_beats.eq(entry.out_beats)]
-                goto(m, state, StreamerState.WAIT_SYS)
+            if not self.overlap:  # serial: the READ's own outputs are written back after it
+                with m.If(entry.out_beats != 0):
+                    m.d.sync += [out_addr.eq(entry.mem_addr), out_beats.eq(entry.out_beats)]
+                    goto(m, state, StreamerState.WAIT_SYS)

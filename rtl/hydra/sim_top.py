@@ -6,7 +6,6 @@ from amaranth.hdl import Module
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from hymem.golden.config import ConfigError
 from hymem.golden.hydra.command_stream import DEVICE_COUNTERS, STREAMER_COUNTERS, tick_ratio
 from hymem.golden.hydra.system import system_counter_names
 from hymem.golden.hydra.unit import UnitGeometry
@@ -55,13 +54,6 @@ class HydraSimTop(wiring.Component):
     extra_verilog = IMAGE_RAM_VERILOG  # the image memories' Verilog (tools.verilog.emit appends it)
 
     def __init__(self, config):
-        if getattr(
-            config.system, "overlap", False
-        ):  # the overlapped protocol (issue 18, other branch)
-            raise ConfigError(
-                "hydra_sim_top: the command streamer's golden program and cost are the serial "
-                "protocol's; set [system] overlap = false"
-            )
         self.config = config
         self.system = HydraSystem(config)
         self.geo = UnitGeometry.from_config(config)
@@ -117,6 +109,7 @@ class HydraSimTop(wiring.Component):
             streamer.start.eq(self.start),
             streamer.load.eq(self.load),
             streamer.sys_busy.eq(system.busy),
+            streamer.sys_reading.eq(system.reading),
             packer.flush.eq(streamer.flush),
             self.strobe.clear.eq(self.start),
             packer.clear.eq(self.start),

@@ -76,6 +76,9 @@ class HydraSystem(wiring.Component):
     rdata : Out(stream.Signature(signed(width)))
         Finished outputs (one FX16 value per beat).
     busy : Out(1)
+    reading : Out(1)
+        With [system] overlap: the read engine drains a READ (low: the next READ may go as far as
+        the read engine is concerned, and every value of the last READ is out); without, ``busy``.
     error : Out(1)
         Any unit's error flag.
     counters : Out(counter_signature(system_counter_names(n_units), counter_width))
@@ -103,6 +106,7 @@ class HydraSystem(wiring.Component):
             "wdata": In(stream.Signature(n_units * geo.bus_width)),
             "rdata": Out(stream.Signature(signed(config.fixed.width))),
             "busy": Out(1),
+            "reading": Out(1),
             "error": Out(1),
             "counters": Out(counter_signature(system_counter_names(n_units),
                                               config.mac.counter_width)),
@@ -142,8 +146,9 @@ class HydraSystem(wiring.Component):
             m.d.comb += self.busy.eq((s.state != SystemState.IDLE)
                                      | (s.rstate != SystemState.IDLE) | self.any_unit("computing")
                                      | self.any_unit("loading") | self.any_unit("draining"))
+            m.d.comb += self.reading.eq(s.rstate != SystemState.IDLE)
         else:
-            m.d.comb += self.busy.eq(~self.cmd.ready)
+            m.d.comb += [self.busy.eq(~self.cmd.ready), self.reading.eq(self.busy)]
         # Unit command fan-out: the system's command, re-addressed.
         for i, unit in enumerate(units):
             m.d.comb += [unit.cmd.payload.eq(s.unit_cmd),

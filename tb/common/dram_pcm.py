@@ -19,24 +19,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hymem.golden.tech import Technology
+from hymem.golden.hydra.memory import DeviceTiming  # Table I's timings: one definition, in golden
 
-TIMINGS = ("tRP", "tCCD", "tRCD", "tCL", "tWL", "tWR", "tRTP")
-
-
-@dataclass(frozen=True)
-class DeviceTiming:
-    tRP: int
-    tCCD: int
-    tRCD: int
-    tCL: int
-    tWL: int
-    tWR: int
-    tRTP: int
-
-    @classmethod
-    def from_tech(cls, tech: Technology, component: str) -> DeviceTiming:
-        return cls(**{t: int(tech.quantity(f"{component}.{t}").to("cycles")) for t in TIMINGS})
+__all__ = ["DeviceTiming", "MemoryDevice", "beat_gaps"]
 
 
 @dataclass

@@ -118,8 +118,9 @@ class SimTopRun:
             "check_s": round(time.perf_counter() - simulated, 3),
             "counters": {k: v for k, v in cost.counters.items()},
         }
+        protocol = "overlapped" if config.system.overlap else "serial"
         self.dut._log.info(
-            f"{self.name}: {layer.name} bit-exact ({want.size} outputs), {cost.cycles} cycles "
+            f"{self.name} ({protocol} protocol): {layer.name} bit-exact ({want.size} outputs), {cost.cycles} cycles "
             f"= golden, counters = golden; simulated in {result['simulate_s']} s"
         )
         self.results.append(result)

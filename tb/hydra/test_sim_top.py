@@ -33,6 +33,11 @@ async def test_sim_top_layers(dut):
             "conv_b", "conv", (n_units, 7, 7), out_ch=2, kernel=3, stride=2, padding=0, bias=True
         ),
         make_layer("pool", "maxpool", (n_units + 1, 6, 8), kernel=2, stride=2),
+        # several output-channel chunks per row tile, the last one partial: with overlap the READs
+        # of one chunk drain while the next chunk computes (both OB banks and bias banks in use)
+        make_layer(
+            "conv_c", "conv", (n_units + 1, 5, 8), out_ch=9, kernel=3, stride=1, padding=1, bias=True
+        ),
         make_layer("fc", "fc", (3 * n_units, 1, 1), out_ch=5, bias=True),
     ]
     for layer in layers:

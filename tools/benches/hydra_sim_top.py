@@ -5,6 +5,9 @@ timings on the 400 MHz DDR memory clock, the 16 x 32-MAC system).
 Every layer bit-exact against the NumPy reference, cycles and every counter equal to golden
 (``tb/hydra/bench_sim_top.py``).  ``wall_s`` includes the Verilog generation and the Verilator
 build.  ``HYMEM_BENCH_ROWS=R`` crops every layer to R input rows (a quick run; the JSON says so).
+The protocol is ``[system] overlap`` of ``configs/hydra.toml`` (overlapped by default;
+``HYMEM_BENCH_SERIAL=1``: the paper's serial protocol), the tiling ``dram_pcm``
+(``HYMEM_BENCH_TILING`` overrides).
 Writes ``build/bench/hydra_vgg16_system.json`` and ``hydra_resnet34_system.json`` with
 ``wall_s``, ``cycles``, ``macs``, ``utilization``, ``cycles_per_s``, ``bit_exact``,
 ``counters_equal`` (the run fails unless both hold).
@@ -20,19 +23,23 @@ from hymem.tools.bench import BENCH_DIR, cocotb_bench
 from hymem.tools.toolchain import REPO
 
 
-def serial_config():
-    """hydra.toml with the serial command protocol (the streamer's) if it has an overlap key."""
+def bench_config():
+    """configs/hydra.toml with ``tiling = "dram_pcm"`` (tiles chosen on the device models this bench
+    runs; ``HYMEM_BENCH_TILING=ideal_memory`` keeps the ideal-memory tiling) and, with
+    ``HYMEM_BENCH_SERIAL=1``, the serial protocol."""
     text = (REPO / "configs" / "hydra.toml").read_text()
-    if "overlap = true" not in text:
-        return None
+    tiling = os.environ.get("HYMEM_BENCH_TILING") or "dram_pcm"
+    text = text.replace('tiling = "ideal_memory"', f'tiling = "{tiling}"')
+    if os.environ.get("HYMEM_BENCH_SERIAL"):
+        text = text.replace("overlap = true", "overlap = false")
     path = BENCH_DIR / "hydra_sim_top.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text.replace("overlap = true", "overlap = false"))
+    path.write_text(text)
     return path
 
 
 def run() -> list[dict]:
-    path = serial_config()
+    path = bench_config()
     config = load_hydra_config(path)
     env = {
         "HYMEM_BENCH_NETS": "vgg16,resnet34",
@@ -61,6 +68,7 @@ def network_row(raw: dict, build: float, config) -> dict:
     macs_per_cycle = config.system.n_units * config.system.n_macs
     net, wall = raw["net"], build + raw["seconds"]
     utilization = raw["macs"] / (macs_per_cycle * raw["cycles"])
+    protocol = "overlapped" if config.system.overlap else "serial"
     crop = f", layers cropped to {raw['rows']} input rows" if raw["rows"] else ""
     return {
         "name": f"hydra_{net}_system",
@@ -80,7 +88,8 @@ def network_row(raw: dict, build: float, config) -> dict:
             f"{net}: {len(raw['layers'])} layers{crop} through hydra_sim_top on Verilator, "
             f"bit-exact, cycles and counters = golden; {raw['cycles']} cycles at "
             f"{raw['cycles_per_s']:.0f} cycles/s while simulating; MAC utilization with "
-            f"DRAM/PCM timing {utilization:.1%}; build {build:.0f} s; "
+            f"DRAM/PCM timing {utilization:.1%} ({protocol} protocol, tiling {config.system.tiling}); "
+            f"build {build:.0f} s; "
             f"load average {os.getloadavg()[0]:.1f}"
         ),
     }
