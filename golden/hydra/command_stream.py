@@ -26,7 +26,13 @@ from fractions import Fraction
 
 import numpy as np
 
-from hymem.golden.hydra.cycles import OverlapClock, job_cycles, layer_jobs, overlap_read_cycles
+from hymem.golden.hydra.cycles import (
+    OverlapClock,
+    job_cycles,
+    layer_jobs,
+    overlap_read_cycles,
+    register_jobs_memory_cost,
+)
 from hymem.golden.hydra.jobs import (
     READ_BANK,
     READ_BIAS_BANK,
@@ -232,6 +238,9 @@ def layer_memory_cost(layer, config) -> ProgramCost:
 def jobs_memory_cost(jobs, config) -> int:
     """Cycles of a layer's ``jobs`` on the simulation top with DRAM/PCM timing (cost only)."""
     return program_cost(layer_program(None, None, None, None, False, config, jobs), config).cycles
+
+
+register_jobs_memory_cost("dram_pcm", jobs_memory_cost)
 
 
 def _job_commands(lj, geo, variant, operands, images, banks, bias_bank) -> dict:

@@ -505,26 +505,44 @@ def best_tile_rows(layer: Layer, config) -> int:
 def _best_rows(t: _Tiling, geo: UnitGeometry, config) -> int:
     rows = range(1, t.max_rows(geo) + 1)
     best = min(rows, key=lambda r: _tiling_cycles(t, geo, config, r))
-    if getattr(config.system, "tiling", "ideal_memory") == "dram_pcm":
-        return _best_rows_dram_pcm(t, geo, config, best)
+    tiling = getattr(config.system, "tiling", "ideal_memory")
+    if tiling != "ideal_memory":
+        return _best_rows_on_memory(t, geo, config, best, _memory_cost(tiling))
     return best
 
 
-def _best_rows_dram_pcm(t: _Tiling, geo: UnitGeometry, config, ideal_best: int) -> int:
+# Tile choices costed on a memory model ([system] tiling other than "ideal_memory"): the cost of a
+# layer's jobs comes from a module that itself builds on this one (golden.hydra.command_stream
+# prices jobs with job_cycles), so it registers its cost here rather than this module importing it;
+# golden/hydra/__init__.py imports it, so the registration exists whenever this module does.
+JOBS_MEMORY_COSTS: dict = {}
+
+
+def register_jobs_memory_cost(tiling: str, cost) -> None:
+    """``cost(jobs, config) -> cycles`` prices a layer's jobs for ``[system] tiling = tiling``."""
+    JOBS_MEMORY_COSTS[tiling] = cost
+
+
+def _memory_cost(tiling: str):
+    if tiling not in JOBS_MEMORY_COSTS:
+        raise ValueError(f"[system] tiling = {tiling!r} has no job cost registered; "
+                         f"registered: ideal_memory, {', '.join(sorted(JOBS_MEMORY_COSTS))}")
+    return JOBS_MEMORY_COSTS[tiling]
+
+
+def _best_rows_on_memory(t: _Tiling, geo: UnitGeometry, config, ideal_best: int, jobs_cost) -> int:
     """[system] tiling = "dram_pcm": the rows per tile whose jobs the simulation top runs fastest
-    with the DRAM/PCM device models (``golden.hydra.command_stream``, exact), among the ideal-memory
+    with the DRAM/PCM device models (``jobs_cost``: ``golden.hydra.command_stream``, exact), among the ideal-memory
     choice and, for each output-channel chunk size a tile allows, the most rows with that size
     (more rows re-read the weights less often; the chunk size sets the weight stream per job).
     Ties go to fewer rows."""
-    from hymem.golden.hydra.command_stream import jobs_memory_cost  # imports this module
-
     most_rows = {}
     for r in range(1, t.max_rows(geo) + 1):
         most_rows[next(_tiles(t, geo, config, r))[3]] = r
     candidates = sorted(set(most_rows.values()) | {ideal_best})
     if len(candidates) == 1:
         return ideal_best
-    return min(candidates, key=lambda r: jobs_memory_cost(_layer_jobs(t, geo, config, r), config))
+    return min(candidates, key=lambda r: jobs_cost(_layer_jobs(t, geo, config, r), config))
 
 
 def layer_jobs(layer: Layer, config) -> list[LayerJob]:
