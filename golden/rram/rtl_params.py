@@ -44,6 +44,17 @@ class Reg(enum.IntEnum):
     ROW_STRIDE = 13  # I/O-buffer words between input rows
     PHASE_STRIDE = 14  # I/O-buffer words between the stride phases of one row (stride 2)
     WEIGHT_BASE = 15  # weight-buffer word of the tile's first weight tile
+    SHIFT = 16  # requantiser: arithmetic right shift of the biased sum, 0 .. acc_bits - 1
+    RELU = 17  # requantiser: 1 = clamp negative int8 results to 0 (0 or 1)
+    BIAS_BASE = 18  # bias-store word of the tile's first output-channel group
+
+
+class LoadTarget(enum.IntEnum):
+    """``load.payload.target``: the buffer a load word is written to."""
+
+    IO = 0  # I/O-buffer RAM ``ram``, word ``addr``: m activations
+    WEIGHT = 1  # weight-buffer word ``addr``: one n x m weight tile
+    BIAS = 2  # bias-store word ``addr``: n biases of one output-channel group (aligned to the accumulator)
 
 
 class Order(enum.IntEnum):
@@ -61,6 +72,8 @@ class ErrorCode(enum.IntEnum):
     BAD_SHAPE = 4  # a count is 0, or K, stride, g, order or padding above its limit
     IO_RANGE = 5  # the tile reads past the I/O buffer
     WEIGHT_RANGE = 6  # the tile reads past the weight buffer
+    BAD_REQUANT = 7  # SHIFT >= acc_bits or RELU > 1
+    BIAS_RANGE = 8  # the tile's output-channel groups read past the bias store
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,7 @@ class RtlParams:
     m: int = 4  # input channels per inner product
     io_depth: int = 2048  # words (m activations) per I/O RAM
     weight_depth: int = 2048  # weight words (m x n weights) in the weight buffer
+    bias_depth: int = 256  # bias words (n int32 biases: one output-channel group) in the bias store
     weight_banks: int = 8  # interleaved banks (word a in bank a mod banks)
     weight_latency: int = 3  # cycles from a bank read issue to its data
     weight_bank_busy: int = 3  # cycles a bank is occupied by one read (1 = a read per cycle)
@@ -89,6 +103,7 @@ class RtlParams:
             "m",
             "io_depth",
             "weight_depth",
+            "bias_depth",
             "weight_banks",
             "weight_latency",
             "weight_bank_busy",
