@@ -1,4 +1,5 @@
-"""cocotb harness of ``rtl.rram.accelerator.RramAccelerator``: load, command, run, check."""
+"""cocotb harness of ``rtl.rram.accelerator.RramAccelerator`` (load, command, run, check) and
+the driving the RRAM per-block benches share (start, watched runs, counter deltas)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from hymem.golden.rram.rtl_params import Opcode
 from hymem.golden.rram.rtl_timing import Tile, expected_counters
 from hymem.tb.common.clock import start_clock_and_reset, wait_for_level
 from hymem.tb.common.counters import assert_counters_equal, read_counters
-from hymem.tb.common.hdl import handle, members, pack, pack_array, read, unpack
+from hymem.tb.common.hdl import handle, members, pack, pack_array, read, unpack, write
 from hymem.tb.common.scoreboard import Scoreboard
+from hymem.tb.common.seed import seeded_rng
 from hymem.tb.common.stream import StreamDriver, StreamMonitor, idle_gaps
 from hymem.tb.common.watchdog import Watchdog
 from hymem.tb.rram.layout import (
@@ -30,6 +32,54 @@ from hymem.tb.rram.layout import (
     unpack_q,
     weight_words,
 )
+from hymem.tb.runner import tb_component
+
+
+async def start_block_bench(dut, name: str, zero_inputs=()):
+    """A per-block bench's start: its component, the input ports ``zero_inputs`` (paths, e.g.
+    ``("start",)``) driven 0 from before reset (never X), clock and reset, the seeded rng."""
+    component, _ = tb_component()
+    for path in zero_inputs:
+        write(dut, component, *path, value=0)
+    await start_clock_and_reset(dut)
+    return component, seeded_rng(dut, name)
+
+
+async def watched_runs(dut, name: str, runs: int, run_one, stall_cycles: int = 200):
+    """``runs`` calls of ``await run_one(progress)`` (each returns a line to log) under one
+    watchdog that trips when ``progress[0]`` (bumped by ``run_one``) stalls."""
+    progress = [0]
+    dog = Watchdog(lambda: progress[0], stall_cycles, name).start()
+    for _ in range(runs):
+        dut._log.info(f"{name}: {await run_one(progress)}")
+    dog.stop()
+
+
+async def drive_cycles(dut, name: str, cycles: int, drive, sample, stall_cycles: int = 50):
+    """A per-cycle bench loop under a watchdog: in cycle k, ``drive(k)`` sets the inputs,
+    ``sample(k)`` reads the outputs once they settled (ReadOnly), then the clock edge."""
+    done = [0]
+    dog = Watchdog(lambda: done[0], stall_cycles, name).start()
+    for k in range(cycles):
+        drive(k)
+        await ReadOnly()
+        sample(k)
+        await RisingEdge(dut.clk)
+        done[0] += 1
+    dog.stop()
+
+
+def counter_deltas(dut, component, before: dict, names=None) -> dict:
+    """Counters now less ``before`` (modulo the counter width), for ``names`` or all of them."""
+    after = read_counters(dut, component)
+    width = len(handle(dut, component, "counters", next(iter(after))))
+    return {k: (after[k] - before[k]) % (1 << width) for k in (names or after)}
+
+
+def check_counter_deltas(dut, component, before: dict, predicted: dict):
+    """The counters in ``predicted`` advanced by exactly that since ``before``."""
+    width = len(handle(dut, component, "counters", next(iter(predicted))))
+    assert_counters_equal(counter_deltas(dut, component, before, predicted), predicted, width)
 
 
 class OutCollector:

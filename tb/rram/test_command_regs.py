@@ -25,12 +25,10 @@ from cocotb.triggers import ReadOnly, RisingEdge
 
 from hymem.golden.rram.rtl_params import ErrorCode, Opcode, Order, Reg
 from hymem.golden.rram.rtl_timing import Tile
-from hymem.tb.common.clock import start_clock_and_reset
 from hymem.tb.common.hdl import read, write
-from hymem.tb.common.seed import seeded_rng
 from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.rram.harness import start_block_bench
 from hymem.tb.rram.layout import registers
-from hymem.tb.runner import tb_component
 
 COMMANDS = 400
 COUNTS = (Reg.IN_CH, Reg.OUT_CH, Reg.KERNEL, Reg.STRIDE, Reg.IN_ROWS, Reg.IN_COLS,
@@ -196,12 +194,8 @@ def random_command(rng, rtl) -> tuple[int, int, int]:
 
 
 async def run(dut, name: str, idle: float, busy_prob: float):
-    component, _ = tb_component()
+    component, rng = await start_block_bench(dut, name, [("cmd", "valid"), ("busy",)])
     rtl = component.rtl
-    write(dut, component, "cmd", "valid", value=0)
-    write(dut, component, "busy", value=0)
-    await start_clock_and_reset(dut)
-    rng = seeded_rng(dut, name)
     model = CommandModel(rtl, component.acc_bits)
     c0 = {k: read(dut, component, "counters", k) for k in ("commands", "bad_commands")}
     wrong, starts, done = [], 0, [0]
