@@ -41,6 +41,7 @@ from hymem.rtl.rana.edram_controller import (
 )
 from hymem.rtl.rram.acc_buffer import AccBuffer
 from hymem.rtl.rram.accelerator import RramAccelerator
+from hymem.rtl.rram.bias_store import BiasStore
 from hymem.rtl.rram.command_regs import CommandRegs
 from hymem.rtl.rram.drainer import Drainer
 from hymem.rtl.rram.io_buffer import IoBuffer
@@ -63,7 +64,7 @@ CONFIG_LOADERS = {"rana": load_rana_config, "hydra": load_hydra_config, "maxnvm"
 
 def _rram_small(c):
     """The RRAM [rtl] instance with 16-word buffers (synthesis and block benches)."""
-    return replace(c.rtl, io_depth=16, weight_depth=16)
+    return replace(c.rtl, io_depth=16, weight_depth=16, bias_depth=16)
 
 
 @dataclass(frozen=True)
@@ -200,9 +201,11 @@ TOPS = {
             lambda c: WeightBuffer(c.rtl.m, c.rtl.n, 16, c.rtl.weight_banks, c.rtl.weight_latency,
                                    c.rtl.weight_bank_busy, c.array.weight_bits, c.rtl.counter_width),
             "RRAM weight buffer at 16 tiles (synthesis of the accelerator's blocks)", None),
+        Top("rram_bias_store_logic", "rram", lambda c: BiasStore(c.rtl.n, 16, c.array.acc_bits),
+            "RRAM accelerator bias store at 16 words (synthesis of the accelerator's blocks)", None),
         Top("rram_drainer", "rram", lambda c: Drainer(_rram_small(c), c.array.acc_bits),
             "RRAM accelerator drainer: finished halves to the out stream", "hymem.tb.rram.test_drainer"),
-        Top("rram_command_regs", "rram", lambda c: CommandRegs(_rram_small(c)),
+        Top("rram_command_regs", "rram", lambda c: CommandRegs(_rram_small(c), c.array.acc_bits),
             "RRAM accelerator command registers and START checks", "hymem.tb.rram.test_command_regs"),
         Top("shycache_hybrid_cache", "shycache", lambda c: HybridCache(level_params(c)),
             "SHyCache hybrid level: predecoder + SRAM and STT-MRAM parts, LRU, write-back, STT write-busy "

@@ -7,11 +7,12 @@ import numpy as np
 import pytest
 
 from hymem.golden.config import ConfigError
-from hymem.golden.rram.functional import conv2d
+from hymem.golden.fixed import FixedFormat, requantize, wrap
+from hymem.golden.rram.functional import conv2d, requantize_sums
 from hymem.golden.rram.params import load_params
 from hymem.golden.rram.rtl_params import Order, Reg, RtlParams
 from hymem.golden.rram.rtl_timing import Tile, check_tile, expected_counters, replay
-from hymem.tb.rram.layout import io_strides, io_words, registers
+from hymem.tb.rram.layout import bias_words, io_strides, io_words, registers
 
 CONFIG = load_params()
 
@@ -115,3 +116,43 @@ def test_check_tile_names_the_failing_limit():
 def test_rtl_params_refuse_what_the_rtl_cannot_build(change, message):
     with pytest.raises(ConfigError, match=message):
         RtlParams(**change)
+
+
+def test_requantize_sums_is_golden_fixed_for_int8_formats():
+    """SHIFT < 8: the output path's requantiser is golden.fixed's arithmetic (the digits CNN's)."""
+    rng = np.random.default_rng(8)
+    acc = rng.integers(-(1 << 31), 1 << 31, size=(5, 3, 7))
+    acc[:, 0] = rng.integers(-3000, 3000, size=(5, 7))  # rounding ties and the int8 range
+    bias = rng.integers(-(1 << 31), 1 << 31, size=5)
+    for shift in range(8):
+        fmt = FixedFormat(width=8, frac=shift, acc_width=32)
+        want = requantize(wrap(acc + bias[:, None, None], 32), fmt)
+        assert np.array_equal(requantize_sums(acc, bias, shift, False), want)
+        assert np.array_equal(requantize_sums(acc, bias, shift, True), np.maximum(want, 0))
+
+
+@pytest.mark.parametrize("shift", [0, 1, 7, 8, 13, 24, 31])
+def test_requantize_sums_rounds_half_up_and_saturates(shift):
+    """Against Python integers: floor((z + 2^(shift-1)) / 2^shift) (half up), clipped to int8."""
+    rng = np.random.default_rng(shift)
+    acc = rng.integers(-(1 << 31), 1 << 31, size=(4, 40))
+    acc[:, :10] = (rng.integers(-130, 130, size=(4, 10)) << shift) + ((1 << shift) >> 1)  # ties
+    bias = rng.integers(-(1 << 20), 1 << 20, size=4)
+    got = requantize_sums(acc, bias, shift, False)
+    for (c, k), value in np.ndenumerate(acc):
+        z = (int(value) + int(bias[c]) + 2**31) % 2**32 - 2**31
+        want = (z + (1 << shift) // 2) // (1 << shift)
+        assert got[c, k] == min(max(want, -128), 127), (c, k, z)
+
+
+def test_requantize_sums_refuses_a_shift_the_rtl_refuses():
+    with pytest.raises(ConfigError, match="shift 32"):
+        requantize_sums(np.zeros((1, 1)), np.zeros(1), 32, False)
+
+
+def test_bias_words_pack_one_output_channel_group_per_word():
+    rtl = CONFIG.rtl
+    bias = np.array([1, -1, 2**31 - 1, -(2**31), 5])  # 5 channels: 2 words at n = 4
+    words = bias_words(bias, rtl)
+    lanes = [[(w >> (32 * j)) & 0xFFFFFFFF for j in range(rtl.n)] for w in words]
+    assert lanes == [[1, 0xFFFFFFFF, 0x7FFFFFFF, 0x80000000], [5, 0, 0, 0]]

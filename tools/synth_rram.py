@@ -39,6 +39,8 @@ BLOCKS = {
     "macs": "rram_mac_array",
     "acc": "rram_acc_buffer",
     "drain": "rram_drainer",
+    "bias": "rram_bias_store_logic",
+    "requant": "rram_requantizer",
 }
 
 

@@ -70,6 +70,9 @@ EXCLUDED["rram_accelerator_logic"] = (
 EXCLUDED["rram_weight_buffer_logic"] = (
     "the RRAM weight buffer at 16 words, registered for synthesis only (tools/synth_rram.py); "
     "the same logic runs in make waves TEST=rram_weight_buffer")
+EXCLUDED["rram_bias_store_logic"] = (
+    "the RRAM accelerator's bias store at 16 words, registered for synthesis only "
+    "(tools/synth_rram.py); it runs inside make waves TEST=rram_accelerator")
 #: tops whose testbench also writes the golden model's timeline (``*.golden.vcd``)
 GOLDEN_TIMELINES = ("hydra_mac", "hydra_mac_seq")
 

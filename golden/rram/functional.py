@@ -47,6 +47,29 @@ def conv2d(
     return wrap(sums, acc_bits)
 
 
+def requantize_sums(
+    acc, bias, shift: int, relu: bool, acc_bits: int = 32, out_bits: int = 8
+) -> np.ndarray:
+    """The accelerator's output requantiser (``rtl/rram/requantizer.py``): raw sums -> int8.
+
+    ``acc`` is (M, ...) accumulators, ``bias`` (M,) biases already aligned to the accumulator
+    (``golden.fixed.bias_to_acc``).  ``z = wrap(acc + bias, acc_bits)``; the result is
+    ``clip((z + 2^(shift-1)) >> shift, -2^(out_bits-1), 2^(out_bits-1) - 1)`` (no rounding
+    term when shift = 0, ``>>`` arithmetic: round half up, as ``golden.fixed.requantize``,
+    which it equals for shift < out_bits), then ``max(., 0)`` when ``relu``.  Any shift in
+    0 .. acc_bits - 1 is allowed: a deep layer's int32 sums need more than 7.
+    """
+    if not 0 <= shift < acc_bits:
+        raise ConfigError(f"requantize_sums: shift {shift} not in 0..{acc_bits - 1}")
+    acc = np.asarray(acc, dtype=np.int64)
+    bias = np.asarray(bias, dtype=np.int64).reshape((-1,) + (1,) * (acc.ndim - 1))
+    z = wrap(acc + bias, acc_bits)
+    if shift:
+        z = z + (np.int64(1) << (shift - 1))
+    q = np.clip(z >> shift, -(1 << (out_bits - 1)), (1 << (out_bits - 1)) - 1)
+    return np.maximum(q, 0) if relu else q
+
+
 def array_step(act: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """One MAC-array step (Fig. 1b): A_{p x m} x B_{m x n}, exact (an m-term int8 sum fits)."""
     return np.asarray(act, dtype=np.int64) @ np.asarray(weight, dtype=np.int64)

@@ -45,6 +45,17 @@ class Reg(enum.IntEnum):
     PHASE_STRIDE = 14  # I/O-buffer words between the stride phases of one row (stride 2)
     WEIGHT_BASE = 15  # weight-buffer word of the tile's first weight tile
     PIXEL_GROUPS = 16  # 0: p pixels of one output row; 1: raster, across rows (loopnest.py)
+    SHIFT = 17  # requantiser: arithmetic right shift of the biased sum, 0 .. acc_bits - 1
+    RELU = 18  # requantiser: 1 = clamp negative int8 results to 0 (0 or 1)
+    BIAS_BASE = 19  # bias-store word of the tile's first output-channel group
+
+
+class LoadTarget(enum.IntEnum):
+    """``load.payload.target``: the buffer a load word is written to."""
+
+    IO = 0  # I/O-buffer RAM ``ram``, word ``addr``: m activations
+    WEIGHT = 1  # weight-buffer word ``addr``: one n x m weight tile
+    BIAS = 2  # bias-store word ``addr``: n biases of one output-channel group (aligned to the accumulator)
 
 
 class Order(enum.IntEnum):
@@ -59,9 +70,11 @@ class ErrorCode(enum.IntEnum):
     BAD_OPCODE = 1  # opcode not in :class:`Opcode`
     BAD_REGISTER = 2  # WRITE_REG to an address not in :class:`Reg`
     BUSY = 3  # WRITE_REG / START while a tile runs
-    BAD_SHAPE = 4  # a count is 0, or K, stride, g, order or padding above its limit
+    BAD_SHAPE = 4  # a count is 0, K, stride, g, order, padding or PIXEL_GROUPS above its limit, or raster unfit
     IO_RANGE = 5  # the tile reads past the I/O buffer
     WEIGHT_RANGE = 6  # the tile reads past the weight buffer
+    BAD_REQUANT = 7  # SHIFT >= acc_bits or RELU > 1
+    BIAS_RANGE = 8  # the tile's output-channel groups read past the bias store
 
 
 @dataclass(frozen=True)
@@ -73,6 +86,7 @@ class RtlParams:
     m: int = 4  # input channels per inner product
     io_depth: int = 2048  # words (m activations) per I/O RAM
     weight_depth: int = 2048  # weight words (m x n weights) in the weight buffer
+    bias_depth: int = 256  # bias words (n int32 biases: one output-channel group) in the bias store
     weight_banks: int = 8  # interleaved banks (word a in bank a mod banks)
     weight_latency: int = 3  # cycles from a bank read issue to its data
     weight_bank_busy: int = 3  # cycles a bank is occupied by one read (1 = a read per cycle)
@@ -90,6 +104,7 @@ class RtlParams:
             "m",
             "io_depth",
             "weight_depth",
+            "bias_depth",
             "weight_banks",
             "weight_latency",
             "weight_bank_busy",

@@ -6,13 +6,15 @@ from amaranth.hdl import Module, Mux, Signal
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from hymem.golden.rram.rtl_params import ErrorCode, RtlParams
+from hymem.golden.rram.rtl_params import ErrorCode, LoadTarget, RtlParams
 from hymem.rtl.rram.acc_buffer import ACC_BUFFER_COUNTERS, AccBuffer
+from hymem.rtl.rram.bias_store import BiasStore
 from hymem.rtl.rram.command_regs import CommandRegs, command_layout
 from hymem.rtl.rram.drainer import Drainer, out_layout
 from hymem.rtl.rram.io_buffer import IoBuffer
 from hymem.rtl.rram.line_register import LineRegister
 from hymem.rtl.rram.mac_array import MacArray, weight_layout
+from hymem.rtl.rram.requantizer import Requantizer, bias_layout, q_layout
 from hymem.rtl.rram.step_sequencer import StepSequencer
 from hymem.rtl.rram.tile import clamp, derived
 from hymem.rtl.rram.weight_buffer import WEIGHT_BUFFER_COUNTERS, WeightBuffer
@@ -28,28 +30,41 @@ ACCELERATOR_COUNTERS = (
     + ("commands", "bad_commands")
 )
 
-TARGET_IO, TARGET_WEIGHT = 0, 1
+TARGET_IO, TARGET_WEIGHT, TARGET_BIAS = LoadTarget.IO, LoadTarget.WEIGHT, LoadTarget.BIAS
 
 
-def load_layout(rtl: RtlParams, act_bits: int = 8) -> data.StructLayout:
-    """A word for the I/O buffer (``target`` 0: RAM ``ram``) or the weight buffer (1)."""
+def load_layout(rtl: RtlParams, act_bits: int = 8, acc_bits: int = 32) -> data.StructLayout:
+    """A word for the I/O buffer (``target`` IO: RAM ``ram``), the weight buffer (WEIGHT) or the
+    bias store (BIAS) (:class:`LoadTarget`)."""
     return data.StructLayout(
         {
-            "target": 1,
+            "target": range(len(LoadTarget)),
             "ram": range(rtl.p),
-            "addr": range(max(rtl.io_depth, rtl.weight_depth)),
-            "data": max(rtl.m * act_bits, weight_layout(rtl.m, rtl.n, 8).size),
+            "addr": range(max(rtl.io_depth, rtl.weight_depth, rtl.bias_depth)),
+            "data": max(
+                rtl.m * act_bits, weight_layout(rtl.m, rtl.n, 8).size, bias_layout(rtl.n, acc_bits).size
+            ),
         }
     )
+
+
+def result_layout(rtl: RtlParams, acc_bits: int = 32) -> data.StructLayout:
+    """An ``out`` entry: the drainer's {oc, row, col, data} (raw sums) and ``q``, the same sums
+    requantised to int8 with the tile's bias, SHIFT and RELU."""
+    fields = dict(out_layout(rtl, acc_bits).members)
+    return data.StructLayout({**fields, "q": q_layout(rtl.p, rtl.n, 8)})
 
 
 class RramAccelerator(wiring.Component):
     """MAC array, accumulation buffer, I/O-buffer window path, banked weight buffer, controller.
 
-    The host loads the I/O buffer (p RAMs of m-activation words, Fig. 1c) and the weight
-    buffer (m x n-weight words) through ``load``, writes the tile registers and START
-    through ``cmd``, and receives every pixel group's p x n ``acc_bits`` results on ``out``
-    (the write port of the I/O buffer's output half; §3.1's buffers are double-buffered).
+    The host loads the I/O buffer (p RAMs of m-activation words, Fig. 1c), the weight
+    buffer (m x n-weight words) and the bias store (n biases per output-channel group)
+    through ``load``, writes the tile registers and START through ``cmd``, and receives every
+    pixel group's p x n results on ``out`` (the write port of the I/O buffer's output half;
+    §3.1's buffers are double-buffered): the raw ``acc_bits`` sums (``data``) and, beside them,
+    the int8 activations the I/O buffer stores (``q``: bias, round half up by SHIFT, saturate,
+    ReLU if RELU; ``Requantizer``, combinational in the drain cycle, so no added latency).
     The loop nest is ``StepSequencer``'s; the weight words are prefetched
     (``WeightFetcher``) from the banked ``WeightBuffer`` whose latency and bank occupancy
     model the RRAM macro; the accumulation buffer's halves ping-pong (``AccBuffer``,
@@ -70,9 +85,11 @@ class RramAccelerator(wiring.Component):
     cmd : In(stream.Signature(command_layout))
         Commands (``golden.rram.rtl_params.Opcode``); always ready.
     load : In(stream.Signature(load_layout))
-        Buffer words; always ready (a write per cycle).
-    out : Out(stream.Signature(out_layout))
-        Results {oc, group, data[p][n]}; back-pressure stalls the drain, then the steps.
+        Buffer words {target (:class:`LoadTarget`), ram, addr, data}; always ready (a write per
+        cycle).
+    out : Out(stream.Signature(result_layout))
+        Results {oc, row, col, data[p][n] (int32 sums), q[p][n] (int8)}; back-pressure stalls
+        the drain, then the steps.
     busy : Out(1)
         A tile runs.
     error : Out(1), error_code : Out(range(len(ErrorCode)))
@@ -100,8 +117,8 @@ class RramAccelerator(wiring.Component):
         super().__init__(
             {
                 "cmd": In(stream.Signature(command_layout(rtl))),
-                "load": In(stream.Signature(load_layout(rtl))),
-                "out": Out(stream.Signature(out_layout(rtl, acc_bits))),
+                "load": In(stream.Signature(load_layout(rtl, act_bits, acc_bits))),
+                "out": Out(stream.Signature(result_layout(rtl, acc_bits))),
                 "busy": Out(1),
                 "error": Out(1),
                 "error_code": Out(range(len(ErrorCode))),
@@ -114,7 +131,7 @@ class RramAccelerator(wiring.Component):
     def submodules(self, mod):
         rtl = self.rtl
         parts = {
-            "regs": CommandRegs(rtl),
+            "regs": CommandRegs(rtl, self.acc_bits),
             "seq": StepSequencer(rtl),
             "fetch": WeightFetcher(rtl),
             "wbuf": WeightBuffer(
@@ -133,6 +150,8 @@ class RramAccelerator(wiring.Component):
             "macs": MacArray(rtl.p, rtl.n, rtl.m, 8, 8, self.acc_bits),
             "acc": AccBuffer(rtl.p, rtl.n, rtl.max_acc_depth, self.acc_bits, rtl.counter_width),
             "drain": Drainer(rtl, self.acc_bits),
+            "bias": BiasStore(rtl.n, rtl.bias_depth, self.acc_bits),
+            "requant": Requantizer(rtl.p, rtl.n, self.acc_bits, 8),
         }
         for name, part in parts.items():
             mod.submodules[name] = part
@@ -151,7 +170,7 @@ class RramAccelerator(wiring.Component):
         )
         wiring.connect(mod, wiring.flipped(self.cmd), regs.cmd)
         wiring.connect(mod, fetch.req, wbuf.req)
-        wiring.connect(mod, wiring.flipped(self.out), drain.out)
+        self.output_path(mod, s)
         start = regs.start
         mod.d.comb += [
             self.error.eq(regs.error),
@@ -166,7 +185,7 @@ class RramAccelerator(wiring.Component):
             seq.weight_valid.eq(fetch.word.valid),
             fetch.word.ready.eq(seq.weight_take),
         ]
-        self.load_port(mod, iobuf, wbuf)
+        self.load_port(mod, iobuf, wbuf, s["bias"])
 
         stage = self.issue_and_accumulate(mod, s)
         full = Signal(2)  # bit h: half h holds a batch not yet drained
@@ -226,6 +245,23 @@ class RramAccelerator(wiring.Component):
         ]
         return stage
 
+    def output_path(self, mod, s):
+        """The drainer's entry to ``out`` with its requantisation beside it (same cycle): the
+        bias word of the entry's output-channel group, the tile's SHIFT and RELU."""
+        src, dst, t = s["drain"].out, self.out, s["regs"].tile
+        bias, requant = s["bias"], s["requant"]
+        mod.d.comb += [
+            dst.valid.eq(src.valid),
+            src.ready.eq(dst.ready),
+            bias.rd_addr.eq(t.bias_base + src.payload.oc),
+            requant.acc.eq(src.payload.data),
+            requant.bias.eq(bias.rd_data),
+            requant.shift.eq(t.shift),
+            requant.relu.eq(t.relu[0]),
+            dst.payload.q.eq(requant.q),
+        ]
+        mod.d.comb += [getattr(dst.payload, k).eq(getattr(src.payload, k)) for k in ("oc", "row", "col", "data")]
+
     def useful_macs(self, mod, s):
         """pe · n_eff · m_eff of the step issuing now (padding taps included, as Layer.macs)."""
         rtl, seq, t = self.rtl, s["seq"], s["regs"].tile
@@ -236,7 +272,7 @@ class RramAccelerator(wiring.Component):
         ]
         return s["window"].pixels * n_eff * m_eff
 
-    def load_port(self, mod, iobuf, wbuf):
+    def load_port(self, mod, iobuf, wbuf, bias):
         load, rtl = self.load, self.rtl
         mod.d.comb += [
             load.ready.eq(1),
@@ -247,6 +283,9 @@ class RramAccelerator(wiring.Component):
             wbuf.wr_en.eq(load.valid & (load.payload.target == TARGET_WEIGHT)),
             wbuf.wr_addr.eq(load.payload.addr),
             wbuf.wr_data.eq(load.payload.data[: wbuf.word.size]),
+            bias.wr_en.eq(load.valid & (load.payload.target == TARGET_BIAS)),
+            bias.wr_addr.eq(load.payload.addr),
+            bias.wr_data.eq(load.payload.data[: bias_layout(rtl.n, self.acc_bits).size]),
         ]
 
     def count(self, mod, s):

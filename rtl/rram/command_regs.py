@@ -23,13 +23,16 @@ class CommandRegs(wiring.Component):
     ``CLEAR_ERROR``), ``error_code`` says why (:class:`ErrorCode`) and ``bad_commands``
     counts it; the controller stays usable.  START checks the registers before the tile
     runs: every count >= 1; K, stride, g and order within the instance; padding below K;
-    raster pixel groups only where they work (stride 1, out_cols = in_cols >= p);
-    the input map (every channel group, row, stride phase) and the tile's weight tiles
-    inside the buffers.
+    raster pixel groups only where they work (stride 1, out_cols = in_cols >= p); the
+    requantiser's SHIFT below ``acc_bits`` and RELU 0 or 1; the input map (every channel
+    group, row, stride phase), the tile's weight tiles and its output-channel groups' bias
+    words inside the buffers.
 
     Parameters
     ----------
     rtl : RtlParams
+    acc_bits : int
+        Accumulator width (SHIFT must be below it).
 
     Members
     -------
@@ -53,8 +56,8 @@ class CommandRegs(wiring.Component):
     One command per cycle; a register written in cycle t is visible in t + 1.
     """
 
-    def __init__(self, rtl: RtlParams):
-        self.rtl = rtl
+    def __init__(self, rtl: RtlParams, acc_bits: int = 32):
+        self.rtl, self.acc_bits = rtl, acc_bits
         super().__init__(
             {
                 "cmd": In(stream.Signature(command_layout(rtl))),
@@ -105,17 +108,36 @@ class CommandRegs(wiring.Component):
         return (t.pixel_groups <= 1) & (~t.pixel_groups[0] | fits)
 
     def io_last(self, mod, d):
-        """The largest I/O-buffer address of the input map (see ``WindowSelect``)."""
-        t, p = self.tile, self.rtl.p
+        """The largest I/O-buffer address of the input map (see ``WindowSelect``): the last
+        word of the last channel group.  Raster pixel groups (stride 1 only): pixel H·W - 1's
+        word, ``(H·W - 1) div p``.  Row groups, in the last row: stride 1, column W-1's word; stride
+        2, the higher of the even phase's last word (column W-1 or W-2, ``((W-1) >> 1) div p``)
+        and the odd phase's (``PHASE_STRIDE + ((W-2) >> 1) div p``, only when W >= 2): for odd
+        W the odd phase can end a word lower than the even one."""
+        t, r = self.tile, self.rtl
         two = t.stride == 2
-        last = Signal(4 * self.rtl.reg_bits + 4)
-        in_map = Mux(  # the map's last word in its channel group (raster: pixel H·W - 1)
+        lg = exact_log2(r.p)
+        even, odd = Signal(r.reg_bits, name="io_last_even"), Signal(r.reg_bits + 1, name="io_last_odd")
+        col = Signal(r.reg_bits + 1, name="io_last_col")
+        mod.d.comb += [
+            even.eq(((t.in_cols - 1) >> two) >> lg),
+            odd.eq(t.phase_stride + (((t.in_cols - 2) >> 1) >> lg)),
+            col.eq(Mux(two & (t.in_cols >= 2) & (odd > even), odd, even)),
+        ]
+        in_map = Mux(  # the map's last word in its channel group
             t.pixel_groups[0],
-            (t.in_rows * t.in_cols - 1) >> exact_log2(p),
-            (t.in_rows - 1) * t.row_stride + two * t.phase_stride + (((t.in_cols - 1) >> two) >> exact_log2(p)),
+            (t.in_rows * t.in_cols - 1) >> lg,
+            (t.in_rows - 1) * t.row_stride + col,
         )
+        last = Signal(4 * r.reg_bits + 4)
         mod.d.comb += last.eq((d["in_groups"] - 1) * t.chan_stride + in_map)
         return last
+
+    def requant_ok(self, mod):
+        """SHIFT below the accumulator width and RELU a bit (combinational)."""
+        t, ok = self.tile, Signal()
+        mod.d.comb += ok.eq((t.shift < self.acc_bits) & (t.relu <= 1))
+        return ok
 
     def elaborate(self, platform):
         mod = Module()
@@ -123,7 +145,10 @@ class CommandRegs(wiring.Component):
         op, value = cmd.payload.op, cmd.payload.value
         d = derived(mod, t, r, "regs_")
         shape_ok = self.shape_ok(mod)
+        requant_ok = self.requant_ok(mod)
         io_last = self.io_last(mod, d)
+        bias_end = Signal(r.reg_bits + 1)
+        mod.d.comb += bias_end.eq(t.bias_base + d["out_groups"])
         weight_end = Signal(4 * r.reg_bits + 6)
         mod.d.comb += weight_end.eq(
             t.weight_base + d["out_groups"] * d["in_groups"] * t.kernel * t.kernel
@@ -147,10 +172,14 @@ class CommandRegs(wiring.Component):
             with mod.If((op == Opcode.START) & ~self.busy):
                 with mod.If(~shape_ok):
                     mod.d.comb += code.eq(ErrorCode.BAD_SHAPE)
+                with mod.Elif(~requant_ok):
+                    mod.d.comb += code.eq(ErrorCode.BAD_REQUANT)
                 with mod.Elif(io_last >= r.io_depth):
                     mod.d.comb += code.eq(ErrorCode.IO_RANGE)
                 with mod.Elif(weight_end > r.weight_depth):
                     mod.d.comb += code.eq(ErrorCode.WEIGHT_RANGE)
+                with mod.Elif(bias_end > r.bias_depth):
+                    mod.d.comb += code.eq(ErrorCode.BIAS_RANGE)
                 with mod.Else():
                     mod.d.comb += self.start.eq(1)
             c = self.counters

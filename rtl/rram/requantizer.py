@@ -9,13 +9,24 @@ from amaranth.lib.wiring import In, Out
 from hymem.rtl.rram.mac_array import dot_layout
 
 
+def bias_layout(n: int, acc_bits: int = 32) -> data.ArrayLayout:
+    """n biases of one output-channel group, aligned to the accumulator."""
+    return data.ArrayLayout(signed(acc_bits), n)
+
+
+def q_layout(p: int, n: int, out_bits: int = 8) -> data.ArrayLayout:
+    """A requantised entry, [pixel][channel] (element [i][j] at bit (i·n + j)·out_bits)."""
+    return data.ArrayLayout(data.ArrayLayout(signed(out_bits), n), p)
+
+
 class Requantizer(wiring.Component):
     """Bias, round half up, saturate and optional ReLU of p x n accumulators (one entry).
 
-    The arithmetic of ``golden.fixed`` for a format of ``out_bits`` bits with ``shift``
-    fractional bits and an ``acc_bits`` accumulator, as ``tb/rram/network.py`` applies it
-    between layers: ``z = wrap(acc + bias[j], acc_bits)`` (the bias already aligned to the
-    accumulator), ``q = clip((z + 2^(shift-1)) >> shift, -2^(out_bits-1), 2^(out_bits-1)-1)``
+    ``golden.rram.functional.requantize_sums`` (``golden.fixed.requantize``'s arithmetic for
+    a format of ``out_bits`` bits with ``shift`` fractional bits and an ``acc_bits``
+    accumulator, any shift below ``acc_bits``): ``z = wrap(acc + bias[j], acc_bits)`` (the
+    bias already aligned to the accumulator),
+    ``q = clip((z + 2^(shift-1)) >> shift, -2^(out_bits-1), 2^(out_bits-1)-1)``
     (no rounding term when shift = 0; the sum is formed at acc_bits + 1 bits so the half LSB
     cannot overflow; ``>>`` is arithmetic), then ``max(q, 0)`` when ``relu``.
 
@@ -32,8 +43,8 @@ class Requantizer(wiring.Component):
         The entry's sums, [pixel][channel].
     bias : In(ArrayLayout(signed(acc_bits), n))
         Per output channel, aligned to the accumulator's fractional bits.
-    shift : In(range(out_bits))
-        Fractional bits of the result (the format's ``frac``).
+    shift : In(range(acc_bits))
+        Right shift of the biased sum (the result format's ``frac`` for golden.fixed's layers).
     relu : In(1)
         Clamp negative results to 0.
     q : Out(ArrayLayout(ArrayLayout(signed(out_bits), n), p))
@@ -49,18 +60,18 @@ class Requantizer(wiring.Component):
         super().__init__(
             {
                 "acc": In(dot_layout(p, n, acc_bits)),
-                "bias": In(data.ArrayLayout(signed(acc_bits), n)),
-                "shift": In(range(out_bits)),
+                "bias": In(bias_layout(n, acc_bits)),
+                "shift": In(range(acc_bits)),
                 "relu": In(1),
-                "q": Out(data.ArrayLayout(data.ArrayLayout(signed(out_bits), n), p)),
+                "q": Out(q_layout(p, n, out_bits)),
             }
         )
 
     def elaborate(self, platform):
         mod = Module()
         lo, hi = -(1 << (self.out_bits - 1)), (1 << (self.out_bits - 1)) - 1
-        half = Signal(self.out_bits)  # 2^(shift-1), 0 when shift = 0
-        mod.d.comb += half.eq((Const(1, self.out_bits + 1) << self.shift) >> 1)
+        half = Signal(self.acc_bits)  # 2^(shift-1), 0 when shift = 0
+        mod.d.comb += half.eq((Const(1, self.acc_bits + 1) << self.shift) >> 1)
         for i in range(self.p):
             for j in range(self.n):
                 mod.d.comb += self.q[i][j].eq(self.one(mod, i, j, half, lo, hi))

@@ -32,7 +32,7 @@ async def wide_rows(h, rng) -> dict:
     out = {}
     for mode in ("row", "raster"):
         delta = await run_region(h, f"bench_{mode}", layer, x, w, WIDE_ROW0, WIDE_ROWS, 0,
-                                 layer.out_w, Order.PIXEL_FIRST, h.rtl.max_groups, mode)
+                                 layer.out_w, Order.PIXEL_FIRST, h.rtl.max_groups, pixel_groups=mode)
         out[mode] = {k: delta[k] for k in ("macs", "cycles", "steps")}
     return out
 

@@ -1,4 +1,5 @@
-"""cocotb harness of ``rtl.rram.accelerator.RramAccelerator``: load, command, run, check."""
+"""cocotb harness of ``rtl.rram.accelerator.RramAccelerator`` (load, command, run, check) and
+the driving the RRAM per-block benches share (start, watched runs, counter deltas)."""
 
 from __future__ import annotations
 
@@ -8,26 +9,79 @@ import cocotb
 import numpy as np
 from cocotb.triggers import ReadOnly, RisingEdge
 
-from hymem.golden.rram.functional import conv2d
+from hymem.golden.rram.functional import conv2d, requantize_sums
 from hymem.golden.rram.rtl_params import Opcode
 from hymem.golden.rram.rtl_timing import Tile, expected_counters
 from hymem.tb.common.clock import start_clock_and_reset, wait_for_level
 from hymem.tb.common.counters import assert_counters_equal, read_counters
-from hymem.tb.common.hdl import handle, members, pack, pack_array, read, unpack
+from hymem.tb.common.hdl import handle, members, pack, pack_array, read, unpack, write
 from hymem.tb.common.scoreboard import Scoreboard
+from hymem.tb.common.seed import seeded_rng
 from hymem.tb.common.stream import StreamDriver, StreamMonitor, idle_gaps
 from hymem.tb.common.watchdog import Watchdog
 from hymem.tb.rram.layout import (
+    TARGET_BIAS,
     TARGET_IO,
     TARGET_WEIGHT,
+    Requant,
+    bias_words,
     entry_coords,
     io_words,
     lines_view,
     place_entry,
     registers,
     unpack_entry,
+    unpack_q,
     weight_words,
 )
+from hymem.tb.runner import tb_component
+
+
+async def start_block_bench(dut, name: str, zero_inputs=()):
+    """A per-block bench's start: its component, the input ports ``zero_inputs`` (paths, e.g.
+    ``("start",)``) driven 0 from before reset (never X), clock and reset, the seeded rng."""
+    component, _ = tb_component()
+    for path in zero_inputs:
+        write(dut, component, *path, value=0)
+    await start_clock_and_reset(dut)
+    return component, seeded_rng(dut, name)
+
+
+async def watched_runs(dut, name: str, runs: int, run_one, stall_cycles: int = 200):
+    """``runs`` calls of ``await run_one(progress)`` (each returns a line to log) under one
+    watchdog that trips when ``progress[0]`` (bumped by ``run_one``) stalls."""
+    progress = [0]
+    dog = Watchdog(lambda: progress[0], stall_cycles, name).start()
+    for _ in range(runs):
+        dut._log.info(f"{name}: {await run_one(progress)}")
+    dog.stop()
+
+
+async def drive_cycles(dut, name: str, cycles: int, drive, sample, stall_cycles: int = 50):
+    """A per-cycle bench loop under a watchdog: in cycle k, ``drive(k)`` sets the inputs,
+    ``sample(k)`` reads the outputs once they settled (ReadOnly), then the clock edge."""
+    done = [0]
+    dog = Watchdog(lambda: done[0], stall_cycles, name).start()
+    for k in range(cycles):
+        drive(k)
+        await ReadOnly()
+        sample(k)
+        await RisingEdge(dut.clk)
+        done[0] += 1
+    dog.stop()
+
+
+def counter_deltas(dut, component, before: dict, names=None) -> dict:
+    """Counters now less ``before`` (modulo the counter width), for ``names`` or all of them."""
+    after = read_counters(dut, component)
+    width = len(handle(dut, component, "counters", next(iter(after))))
+    return {k: (after[k] - before[k]) % (1 << width) for k in (names or after)}
+
+
+def check_counter_deltas(dut, component, before: dict, predicted: dict):
+    """The counters in ``predicted`` advanced by exactly that since ``before``."""
+    width = len(handle(dut, component, "counters", next(iter(predicted))))
+    assert_counters_equal(counter_deltas(dut, component, before, predicted), predicted, width)
 
 
 class OutCollector:
@@ -110,16 +164,18 @@ class RramHarness:
         await self.cmd.send(items, gaps)
         self.progress += len(items)
 
-    async def load_tile(self, x, w, tile: Tile, rng=None, idle_prob=0.0, weight_base=0):
-        """Write the input map and the weight tiles (bulk: one stream transfer per word)."""
+    async def load_tile(self, x, w, tile: Tile, rng=None, idle_prob=0.0, weight_base=0, requant=None):
+        """Write the input map, the weight tiles and the biases of ``requant`` (zeros when None)
+        at bias word 0 (bulk: one stream transfer per word)."""
         ram, addr, data = io_words(x, tile, self.rtl)
         wdata = weight_words(w, tile, self.rtl)
-        n_io, n_w = len(data), len(wdata)
+        bdata = bias_words((requant or Requant()).biases(tile.out_ch), self.rtl, self.array.acc_bits)
+        n_io, n_w, n_b = len(data), len(wdata), len(bdata)
         fields = {
-            "target": [TARGET_IO] * n_io + [TARGET_WEIGHT] * n_w,
-            "ram": [int(r) for r in ram] + [0] * n_w,
-            "addr": [int(a) for a in addr] + list(range(weight_base, weight_base + n_w)),
-            "data": data + wdata,
+            "target": [TARGET_IO] * n_io + [TARGET_WEIGHT] * n_w + [TARGET_BIAS] * n_b,
+            "ram": [int(r) for r in ram] + [0] * (n_w + n_b),
+            "addr": [int(a) for a in addr] + list(range(weight_base, weight_base + n_w)) + list(range(n_b)),
+            "data": data + wdata + bdata,
         }
         items = [
             pack(self.load_shape, dict(zip(fields, values))) for values in zip(*fields.values())
@@ -128,11 +184,13 @@ class RramHarness:
         await self.load.send(items, gaps)
         self.progress += len(items)
 
-    async def run_tile(self, tile: Tile, weight_base=0, ready=None, extra_commands=()):
-        """Write the registers, START, collect the results; returns (result, counter deltas).
+    async def run_tile(self, tile: Tile, weight_base=0, ready=None, extra_commands=(), requant=None):
+        """Write the registers (``requant``'s SHIFT and RELU), START, collect the results;
+        returns (raw int32 result, counter deltas, out items); ``requantised`` assembles the
+        items' int8 ``q``.
 
         ``extra_commands`` are sent right after START (while the tile runs)."""
-        regs = registers(tile, self.rtl, weight_base)
+        regs = registers(tile, self.rtl, weight_base, requant)
         await self.commands([(Opcode.WRITE_REG, r, v) for r, v in regs.items()])
         before = self.counters()
         await self.command(Opcode.START)  # returns at cycle 0 of the run
@@ -162,15 +220,27 @@ class RramHarness:
         self.progress += len(collector.items)
         return result, delta, collector.items
 
-    async def check_tile(
-        self, name, x, w, tile: Tile, rng=None, idle_prob=0.0, ready=None, extra_commands=()
-    ):
-        """Load, run and check: results bit-exact against golden, every entry once, counters
-        equal to ``golden.rram.rtl_timing.expected_counters``.
+    def requantised(self, items, tile: Tile) -> np.ndarray:
+        """The (M, Ho, Wo) int8 results of a run's ``out`` items (their ``q`` fields)."""
+        q = np.zeros((tile.out_ch, tile.out_h, tile.out_w), dtype=np.int64)
+        lines = lines_view(q, tile)
+        for item in items:
+            place_entry(lines, unpack_q(item["q"], self.rtl), item["oc"], item["row"], item["col"], self.rtl)
+        return q
 
-        Returns (results, counter deltas)."""
-        await self.load_tile(x, w, tile, rng, idle_prob)
-        result, delta, items = await self.run_tile(tile, ready=ready, extra_commands=extra_commands)
+    async def check_tile(
+        self, name, x, w, tile: Tile, rng=None, idle_prob=0.0, ready=None, extra_commands=(), requant=None
+    ):
+        """Load, run and check: raw sums and their int8 requantisation (``requant``; None: shift
+        0, no ReLU, zero biases) bit-exact against golden, every entry once, counters equal to
+        ``golden.rram.rtl_timing.expected_counters``.
+
+        Returns (raw results, counter deltas)."""
+        requant = requant or Requant()
+        await self.load_tile(x, w, tile, rng, idle_prob, requant=requant)
+        result, delta, items = await self.run_tile(
+            tile, ready=ready, extra_commands=extra_commands, requant=requant
+        )
         want = conv2d(x, w, tile.stride, tile.pad, self.array.acc_bits)
         board = Scoreboard(f"{name} entries", entry_coords(tile, self.rtl))
         for item in items:
@@ -181,6 +251,14 @@ class RramHarness:
             f"{name}: {len(bad)} results differ, first at {bad[0]}: "
             f"rtl {result[tuple(bad[0])]} golden {want[tuple(bad[0])]}"
         )
+        q = self.requantised(items, tile)
+        want_q = requantize_sums(want, requant.biases(tile.out_ch), requant.shift, requant.relu)
+        bad = np.argwhere(q != want_q)
+        assert not len(bad), (
+            f"{name}: {len(bad)} int8 results differ ({requant.shift=}, {requant.relu=}), first at "
+            f"{bad[0]}: rtl {q[tuple(bad[0])]} golden {want_q[tuple(bad[0])]}"
+        )
+        self.last_q = want_q
         predicted = expected_counters(tile, self.rtl, self.array, ready)
         measured = {k: delta[k] for k in predicted}
         assert_counters_equal(measured, predicted, self.rtl.counter_width)

@@ -6,13 +6,27 @@ Pure NumPy packing, shared by the cocotb harness, the benchmark and pytest check
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from hymem.golden.rram.rtl_params import Reg, RtlParams
+from hymem.golden.rram.rtl_params import LoadTarget, Reg, RtlParams
 from hymem.golden.rram.rtl_timing import Tile
 
-TARGET_IO, TARGET_WEIGHT = 0, 1
+TARGET_IO, TARGET_WEIGHT, TARGET_BIAS = (int(t) for t in LoadTarget)
+
+
+@dataclass(frozen=True, eq=False)
+class Requant:
+    """A tile's output requantisation (``golden.rram.functional.requantize_sums``): SHIFT,
+    RELU and the per-output-channel biases, aligned to the accumulator (empty = zeros)."""
+
+    shift: int = 0
+    relu: bool = False
+    bias: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def biases(self, out_ch: int) -> np.ndarray:
+        return self.bias if len(self.bias) else np.zeros(out_ch, dtype=np.int64)
 
 
 def io_strides(tile: Tile, rtl: RtlParams) -> dict[str, int]:
@@ -64,8 +78,20 @@ def weight_words(w: np.ndarray, tile: Tile, rtl: RtlParams) -> list[int]:
     return pack_lanes(tiles.reshape(-1, m * n), 8)
 
 
-def registers(tile: Tile, rtl: RtlParams, weight_base: int = 0) -> dict[Reg, int]:
+def bias_words(bias: np.ndarray, rtl: RtlParams, acc_bits: int = 32) -> list[int]:
+    """(M,) accumulator-aligned biases -> one word per output-channel group, channel j of the
+    group at bits [j·acc_bits, (j+1)·acc_bits) (zero beyond the channels)."""
+    groups = math.ceil(len(bias) / rtl.n)
+    full = np.zeros(groups * rtl.n, dtype=np.int64)
+    full[: len(bias)] = bias
+    return pack_lanes(full.reshape(groups, rtl.n), acc_bits)
+
+
+def registers(
+    tile: Tile, rtl: RtlParams, weight_base: int = 0, requant: Requant | None = None, bias_base: int = 0
+) -> dict[Reg, int]:
     st = io_strides(tile, rtl)
+    requant = requant or Requant()
     return {
         Reg.IN_CH: tile.in_ch,
         Reg.OUT_CH: tile.out_ch,
@@ -84,6 +110,9 @@ def registers(tile: Tile, rtl: RtlParams, weight_base: int = 0) -> dict[Reg, int
         Reg.PHASE_STRIDE: st["phase"],
         Reg.WEIGHT_BASE: weight_base,
         Reg.PIXEL_GROUPS: int(tile.pixel_groups == "raster"),
+        Reg.SHIFT: requant.shift,
+        Reg.RELU: int(requant.relu),
+        Reg.BIAS_BASE: bias_base,
     }
 
 
@@ -114,6 +143,11 @@ def lines_view(out: np.ndarray, tile: Tile) -> np.ndarray:
         view.shape = (out.shape[0], 1, out.shape[1] * out.shape[2])
         return view
     return out
+
+
+def unpack_q(bits: int, rtl: RtlParams) -> np.ndarray:
+    """An ``out`` entry's ``q`` -> (p, n) int8 ([i][j] at bit (i·n + j)·8)."""
+    return np.array(unpack_acts(bits, rtl.p, rtl.n), dtype=np.int64)
 
 
 def place_entry(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from hymem.golden.fixed import bias_to_acc, requantize, wrap
+from hymem.golden.fixed import bias_to_acc
 from hymem.golden.nn import ops
 from hymem.golden.nn.model import plan
 from hymem.golden.rram.functional import conv2d
 from hymem.golden.rram.rtl_params import Order
 from hymem.golden.rram.rtl_timing import Tile
+from hymem.tb.rram.layout import Requant
 
 
 def layer_region(layer, x, oy0: int, th: int, ox0: int, tw: int):
@@ -31,9 +32,10 @@ def region_reference(layer, x, w, oy0, th, ox0, tw):
     return conv2d(window, w, s)
 
 
-async def run_region(h, name, layer, x, w, oy0, th, ox0, tw, order, groups, pixel_groups="row"):
-    """One tile of ``layer`` (an output region, the output channels of ``w``), checked exactly;
-    ``pixel_groups`` "raster" needs full-width regions of a stride-1 'same' layer."""
+async def run_region(h, name, layer, x, w, oy0, th, ox0, tw, order, groups, requant=None, pixel_groups="row"):
+    """One tile of ``layer`` (an output region, the output channels of ``w``), checked exactly
+    (raw sums and their requantisation ``requant``); ``pixel_groups`` "raster" needs full-width
+    regions of a stride-1 'same' layer."""
     crop, pad = layer_region(layer, x, oy0, th, ox0, tw)
     tile = Tile(
         crop.shape[0],
@@ -48,7 +50,7 @@ async def run_region(h, name, layer, x, w, oy0, th, ox0, tw, order, groups, pixe
         pixel_groups,
     )
     assert (tile.out_h, tile.out_w) == (th, tw), f"{name}: tile is {tile.out_h}x{tile.out_w}"
-    result, delta = await h.check_tile(name, crop, w, tile)
+    result, delta = await h.check_tile(name, crop, w, tile, requant=requant)
     want = region_reference(layer, x, w, oy0, th, ox0, tw)
     assert (result == want).all(), f"{name}: region differs from the whole-layer reference"
     return delta
@@ -64,9 +66,11 @@ def conv_view(layer, weights, in_shape):
 
 
 async def run_digits(h, qparams: dict, x_int: np.ndarray, fmt, order=Order.PIXEL_FIRST, groups=4):
-    """The digits CNN's integer forward pass with every conv/fc on the RTL (one image at a time);
-    requantisation, ReLU and max-pooling are golden.fixed / golden.nn.ops.  Returns logits."""
-    logits = []
+    """The digits CNN's integer forward pass with every conv/fc on the RTL (one image at a time),
+    requantised by the RTL (bias, SHIFT = ``fmt.frac``, RELU); the int8 ``q`` a layer produced is
+    the next layer's input as it came out.  Max-pooling (not on the RTL) is golden.nn.ops.
+    Returns (logits, the int8 activations of every conv/fc layer of the last image)."""
+    logits, acts = [], {}
     for image in x_int:
         a = image[None].astype(np.int64)  # (1, C, H, W)
         for step in plan():
@@ -76,14 +80,10 @@ async def run_digits(h, qparams: dict, x_int: np.ndarray, fmt, order=Order.PIXEL
                 continue
             k, s, pad, w = conv_view(lay, qparams[f"{lay.name}.w"], a.shape[1:])
             tile = Tile(w.shape[1], w.shape[0], k, s, a.shape[2], a.shape[3], pad, order, groups)
-            await h.load_tile(a[0], w, tile)
-            sums, _, _ = await h.run_tile(tile)
-            z = requantize(
-                wrap(
-                    sums + bias_to_acc(qparams[f"{lay.name}.b"], fmt)[:, None, None], fmt.acc_width
-                ),
-                fmt,
-            )
-            a = (np.maximum(z, 0) if step.relu else z)[None]
+            requant = Requant(fmt.frac, step.relu, bias_to_acc(qparams[f"{lay.name}.b"], fmt))
+            await h.load_tile(a[0], w, tile, requant=requant)
+            _, _, items = await h.run_tile(tile, requant=requant)
+            acts[lay.name] = h.requantised(items, tile)
+            a = acts[lay.name][None]
         logits.append(a.reshape(-1))
-    return np.array(logits)
+    return np.array(logits), acts

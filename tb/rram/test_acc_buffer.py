@@ -14,16 +14,12 @@ from __future__ import annotations
 
 import cocotb
 import numpy as np
-from cocotb.triggers import ReadOnly, RisingEdge
 
-from hymem.tb.common.clock import start_clock_and_reset
-from hymem.tb.common.counters import assert_counters_equal, read_counters
+from hymem.tb.common.counters import read_counters
 from hymem.tb.common.hdl import handle, write
 from hymem.tb.common.scoreboard import Scoreboard
-from hymem.tb.common.seed import seeded_rng
-from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.rram.harness import check_counter_deltas, drive_cycles, start_block_bench
 from hymem.tb.rram.layout import pack_lanes, unpack_entry
-from hymem.tb.runner import tb_component
 
 CYCLES = 300
 
@@ -65,9 +61,7 @@ def reference(ops, component):
 
 
 async def run(dut, name: str, active: float, counting_runs: bool):
-    component, _ = tb_component()
-    await start_clock_and_reset(dut)
-    rng = seeded_rng(dut, name)
+    component, rng = await start_block_bench(dut, name)
     zero = np.zeros((component.p, component.n), dtype=np.int64)
     # the RAM keeps its contents across reset (and across tests): clear it uncounted first
     clear = [(1, 1, addr, zero, 0, 0, 0) for addr in range(component.depth)]
@@ -75,32 +69,25 @@ async def run(dut, name: str, active: float, counting_runs: bool):
     drained, counts = reference(ops, component)
     board = Scoreboard(f"{name} drains", drained)
     before = read_counters(dut, component)
-    done = [0]
-    dog = Watchdog(lambda: done[0], 50, name).start()
     data = handle(dut, component, "drain_data")
     acc_bits = component.acc_bits
-    for acc_en, first, addr, dot, drain_en, drain_addr, counting in ops:
-        write(dut, component, "acc_en", value=acc_en)
-        write(dut, component, "acc_first", value=first)
-        write(dut, component, "acc_addr", value=addr)
-        handle(dut, component, "dot").value = pack_lanes(dot.reshape(1, -1), acc_bits)[0]
-        write(dut, component, "drain_en", value=drain_en)
-        write(dut, component, "drain_addr", value=drain_addr)
-        write(dut, component, "counting", value=counting)
-        await ReadOnly()
-        if drain_en:
+    names = ("acc_en", "acc_first", "acc_addr", "dot", "drain_en", "drain_addr", "counting")
+
+    def drive(k):
+        op = dict(zip(names, ops[k])) if k < len(ops) else {"acc_en": 0, "drain_en": 0}
+        for port, value in op.items():
+            if port == "dot":
+                handle(dut, component, "dot").value = pack_lanes(value.reshape(1, -1), acc_bits)[0]
+            else:
+                write(dut, component, port, value=value)
+
+    def sample(k):
+        if k < len(ops) and ops[k][4]:  # drain_en: the entry read this cycle
             board.observe(unpack_entry(int(data.value), component, acc_bits).tolist())
-        await RisingEdge(dut.clk)
-        done[0] += 1
-    write(dut, component, "acc_en", value=0)
-    write(dut, component, "drain_en", value=0)
-    await RisingEdge(dut.clk)
-    dog.stop()
+
+    await drive_cycles(dut, name, len(ops) + 1, drive, sample)
     board.check_empty()
-    after = read_counters(dut, component)
-    width = len(handle(dut, component, "counters", "acc_reads"))
-    delta = {k: (after[k] - before[k]) % (1 << width) for k in after}
-    assert_counters_equal(delta, counts, width)
+    check_counter_deltas(dut, component, before, counts)
     dut._log.info(f"{name}: {board.matched} drains checked, {counts}")
 
 

@@ -1,13 +1,16 @@
 """cocotb regression of ``rtl/rram/accelerator.py``: conv tiles bit-exact and cost-exact.
 
-Every tile's results equal ``golden.rram.functional.conv2d`` (int8 x int8, int32 wrap) and
-every event counter equals ``golden.rram.rtl_timing.expected_counters`` (the loop nest's
-exact counts plus the modelled cycles).  Variants: hand-picked edge tiles in both orders and
-every accumulation depth; seeded random layers (K 1/3/5, stride 1/2, padding, channel counts
-that are not multiples of m) with idle gaps on the load stream; random back-pressure on the
-output port; raster pixel groups (across output rows) in each of these; malformed commands
-(each refused with its error code, the controller still usable, a command during a run
-refused without disturbing it).
+Every tile's raw results equal ``golden.rram.functional.conv2d`` (int8 x int8, int32 wrap),
+its int8 results (the output path's requantiser) ``requantize_sums`` of them, and every event
+counter equals ``golden.rram.rtl_timing.expected_counters`` (the loop nest's exact counts
+plus the modelled cycles).  Variants: hand-picked edge tiles in both orders and every
+accumulation depth; seeded random layers (K 1/3/5, stride 1/2, padding, channel counts that
+are not multiples of m) with idle gaps on the load stream, each with a requantisation cycling
+through SHIFT 0, the sums' scale, any and large, ReLU off and on, random biases (some at
+int32's ends, so the biased sum wraps), saturation both ways required; random back-pressure
+on the output port; raster pixel groups (across output rows) in each of these; malformed
+commands (each refused with its error code, the controller still usable, a command during a
+run refused without disturbing it).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import cocotb
+import numpy as np
 
 from hymem.golden.rram.functional import conv2d
 from hymem.golden.rram.loopnest import raster_blocker
@@ -23,7 +27,7 @@ from hymem.golden.rram.rtl_timing import Tile, check_tile
 from hymem.tb.common.seed import seeded_rng
 from hymem.tb.common.stream import ready_pattern
 from hymem.tb.rram.harness import RramHarness
-from hymem.tb.rram.layout import registers
+from hymem.tb.rram.layout import Requant, registers
 from hymem.tb.runner import tb_component
 
 
@@ -73,6 +77,18 @@ def raster_tile(rng, rtl) -> Tile:
             return tile
 
 
+def random_requant(rng, tile: Tile, mode: int, relu: bool) -> Requant:
+    """SHIFT by ``mode``: 0 (everything saturates), the sums' scale less 6 bits (int8 results in
+    range and saturated), any in 1..31, large (20..31: results near 0).  Biases up to the sums'
+    scale, now and then one at an end of int32 (the biased sum wraps)."""
+    scale = int(np.log2(75 * 75 * np.sqrt(tile.in_ch * tile.kernel**2)))  # std of random sums
+    shift = [0, max(scale - 6, 1), int(rng.integers(1, 32)), int(rng.integers(20, 32))][mode % 4]
+    bias = rng.integers(-(1 << scale), 1 << scale, size=tile.out_ch)
+    if rng.random() < 0.3:
+        bias[int(rng.integers(tile.out_ch))] = int(rng.choice([-(1 << 31), (1 << 31) - 1]))
+    return Requant(shift, relu, bias)
+
+
 async def harness(dut, name):
     component, config = tb_component()
     h = RramHarness(dut, component, config)
@@ -101,7 +117,8 @@ async def edge_tiles_both_orders_every_depth(dut):
     tiles += [Tile(3, 5, 2, 1, 5, 6, (1, 0, 0, 1), Order.PIXEL_FIRST, 0, "raster")]
     tiles += [Tile(5, 4, 5, 1, 4, 5, (2, 2, 2, 2), Order.KERNEL_FIRST, 0, "raster")]
     for k, tile in enumerate(tiles):
-        await h.check_tile(f"edge{k}", *operands(rng, tile), tile)
+        requant = random_requant(rng, tile, k, bool(k % 2))
+        await h.check_tile(f"edge{k}", *operands(rng, tile), tile, requant=requant)
     dog.stop()
 
 
@@ -109,9 +126,21 @@ async def edge_tiles_both_orders_every_depth(dut):
 async def random_layers_with_idle_gaps(dut):
     h, dog = await harness(dut, "random")
     rng = seeded_rng(dut, "random")
+    seen = {"saturated high": 0, "saturated low": 0, "in range": 0, "relu zeros": 0}
     for k in range(12):
         tile = random_tile(rng, h.rtl) if k % 2 == 0 else raster_tile(rng, h.rtl)
-        await h.check_tile(f"random{k}", *operands(rng, tile), tile, rng=rng, idle_prob=0.3)
+        # every SHIFT mode with ReLU off and on, in both pixel groupings
+        requant = random_requant(rng, tile, k // 2, bool((k // 3) % 2))
+        await h.check_tile(
+            f"random{k}", *operands(rng, tile), tile, rng=rng, idle_prob=0.3, requant=requant
+        )
+        q = h.last_q
+        seen["saturated high"] += int((q == 127).sum())
+        seen["saturated low"] += int((q == -128).sum())
+        seen["in range"] += int(((q > -128) & (q < 127) & (q != 0)).sum())
+        seen["relu zeros"] += int((q == 0).sum()) if requant.relu else 0
+    dut._log.info(f"random layers' int8 results: {seen}")
+    assert all(seen.values()), f"the requantisation draw missed a case: {seen}"
     dog.stop()
 
 
@@ -130,7 +159,8 @@ async def output_back_pressure(dut):
     ):
         x, w = operands(rng, tile)
         ready = ready_pattern(rng, 20000, 0.4)
-        _, delta = await h.check_tile(f"backpressure{k}", x, w, tile, ready=ready)
+        requant = random_requant(rng, tile, k + 1, bool(k % 2))
+        _, delta = await h.check_tile(f"backpressure{k}", x, w, tile, ready=ready, requant=requant)
         if k < 2:  # 16 and 12 entries of 1x1 convs: the drain is the bottleneck
             assert delta["out_stalls"] > 0 and delta["half_waits"] > 0, f"no stall: {delta}"
     dog.stop()
@@ -185,6 +215,17 @@ async def malformed_commands(dut):
             "weights too large",
             [(Opcode.WRITE_REG, Reg.WEIGHT_BASE, rtl.weight_depth - 1), (Opcode.START, 0, 0)],
             ErrorCode.WEIGHT_RANGE,
+        ),
+        (
+            "shift 32",
+            [(Opcode.WRITE_REG, Reg.SHIFT, h.array.acc_bits), (Opcode.START, 0, 0)],
+            ErrorCode.BAD_REQUANT,
+        ),
+        ("relu 2", [(Opcode.WRITE_REG, Reg.RELU, 2), (Opcode.START, 0, 0)], ErrorCode.BAD_REQUANT),
+        (
+            "biases past the store",  # 6 output channels: 2 bias words from bias_depth - 1
+            [(Opcode.WRITE_REG, Reg.BIAS_BASE, rtl.bias_depth - 1), (Opcode.START, 0, 0)],
+            ErrorCode.BIAS_RANGE,
         ),
     ]
     regs = registers(good, rtl)

@@ -22,12 +22,10 @@ import cocotb
 from cocotb.triggers import ReadOnly, RisingEdge
 
 from hymem.golden.rram.rtl_params import Reg
-from hymem.tb.common.clock import start_clock_and_reset
 from hymem.tb.common.hdl import handle, read, write
 from hymem.tb.common.scoreboard import Scoreboard
-from hymem.tb.common.seed import seeded_rng
 from hymem.tb.common.watchdog import Watchdog
-from hymem.tb.runner import tb_component
+from hymem.tb.rram.harness import start_block_bench
 
 
 def lines(t: dict) -> tuple[int, int]:
@@ -159,13 +157,8 @@ async def drain_tile(dut, component, rng, name: str, stall: float, idle: float):
 
 
 async def run(dut, name: str, stall: float, idle: float):
-    component, _ = tb_component()
-    write(dut, component, "done_batch_valid", value=0)
-    write(dut, component, "start", value=0)
     # defined inputs from reset on: the sequencer never leaves them X (``half`` sizes a shift)
-    write(dut, component, "done_batch", value={"half": 0, "length": 0, "oc": 0, "row": 0, "col": 0})
-    await start_clock_and_reset(dut)
-    rng = seeded_rng(dut, name)
+    component, rng = await start_block_bench(dut, name, [("done_batch_valid",), ("start",), ("done_batch",)])
     for k in range(6):
         await drain_tile(dut, component, rng, f"{name}[{k}]", stall, idle)
 

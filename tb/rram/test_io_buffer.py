@@ -14,16 +14,13 @@ from __future__ import annotations
 import cocotb
 import numpy as np
 from amaranth.hdl import Shape
-from cocotb.triggers import ReadOnly, RisingEdge
+from cocotb.triggers import RisingEdge
 
-from hymem.tb.common.clock import start_clock_and_reset
-from hymem.tb.common.counters import assert_counters_equal, read_counters
+from hymem.tb.common.counters import read_counters
 from hymem.tb.common.hdl import handle, members, write
 from hymem.tb.common.scoreboard import Scoreboard
-from hymem.tb.common.seed import seeded_rng
-from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.rram.harness import check_counter_deltas, drive_cycles, start_block_bench
 from hymem.tb.rram.layout import pack_lanes, unpack_acts
-from hymem.tb.runner import tb_component
 
 WINDOWS = 200
 
@@ -71,47 +68,39 @@ def expected_windows(rams: np.ndarray, reads, p: int, m: int):
 
 
 async def run(dut, name: str, idle: float, writing: bool):
-    component, _ = tb_component()
+    component, rng = await start_block_bench(dut, name, [("wr_en",), ("rd_lanes",)])
     p, m = component.p, component.m
-    write(dut, component, "wr_en", value=0)
-    write(dut, component, "rd_lanes", value=0)
-    await start_clock_and_reset(dut)
-    rng = seeded_rng(dut, name)
     rams = rng.integers(-128, 128, size=(p, component.depth, m))
     await load_all(dut, component, rams)
     reads = random_reads(rng, component, idle, writing)
     windows, words = expected_windows(rams, reads, p, m)
     board = Scoreboard(f"{name} windows", windows)
     before = read_counters(dut, component)
-    done = [0]
-    dog = Watchdog(lambda: done[0], 50, name).start()
     window = handle(dut, component, "window")
     addr_bits = Shape.cast(members(component)[("rd_addr",)].shape.elem_shape).width
-    for k in range(len(reads) + 1):
-        if k < len(reads):
-            lanes, rotate, addrs, wr = reads[k]
-            write(dut, component, "rd_lanes", value=lanes)
-            write(dut, component, "rd_rotate", value=rotate)
-            handle(dut, component, "rd_addr").value = pack_lanes(addrs[None], addr_bits)[0]
-            write(dut, component, "wr_en", value=int(wr is not None))
-            if wr is not None:
-                write(dut, component, "wr_ram", value=wr[0])
-                write(dut, component, "wr_addr", value=wr[1])
-                handle(dut, component, "wr_data").value = pack_lanes(wr[2][None], 8)[0]
-        else:
+
+    def drive(k):
+        if k == len(reads):  # one more cycle to see the last window
             write(dut, component, "rd_lanes", value=0)
             write(dut, component, "wr_en", value=0)
-        await ReadOnly()
+            return
+        lanes, rotate, addrs, wr = reads[k]
+        write(dut, component, "rd_lanes", value=lanes)
+        write(dut, component, "rd_rotate", value=rotate)
+        handle(dut, component, "rd_addr").value = pack_lanes(addrs[None], addr_bits)[0]
+        write(dut, component, "wr_en", value=int(wr is not None))
+        if wr is not None:
+            write(dut, component, "wr_ram", value=wr[0])
+            write(dut, component, "wr_addr", value=wr[1])
+            handle(dut, component, "wr_data").value = pack_lanes(wr[2][None], 8)[0]
+
+    def sample(k):
         if k > 0:  # the window read in cycle k - 1
             board.observe(unpack_acts(int(window.value), p, m))
-        await RisingEdge(dut.clk)
-        done[0] += 1
-    dog.stop()
+
+    await drive_cycles(dut, name, len(reads) + 1, drive, sample)
     board.check_empty()
-    after = read_counters(dut, component)
-    width = len(handle(dut, component, "counters", "io_reads"))
-    assert_counters_equal({"io_reads": (after["io_reads"] - before["io_reads"]) % (1 << width)},
-                          {"io_reads": words}, width)
+    check_counter_deltas(dut, component, before, {"io_reads": words})
     dut._log.info(f"{name}: {board.matched} windows, {words} words read")
 
 

@@ -5,8 +5,12 @@ model exists).
   4 x 8 output regions (the padded top-left corner and an interior one) x 8 output channels x
   all 256 input channels, random int8 operands, pixel-first g = 8 and kernel-first; each tile
   bit-exact against the whole padded layer and counter-exact against the loop nest.
+  The int8 outputs are requantised by the RTL (SHIFT 12, ReLU, random biases) and checked too.
 * The digits CNN (``golden/nn``, trained weights) quantised to int8: test images through
-  conv1, conv2 and the fc layer on the RTL, logits equal to ``golden.nn.model.forward_fixed``.
+  conv1, conv2 and the fc layer on the RTL, each requantised by the RTL's own output path
+  (biases in the bias store, SHIFT = the format's fractional bits, RELU) and fed as it came
+  out to the next layer (max-pooling in the testbench); logits equal to
+  ``golden.nn.model.forward_fixed`` and every layer's int8 activations to ``fixed_trace``'s.
 """
 
 from __future__ import annotations
@@ -15,17 +19,19 @@ import cocotb
 import numpy as np
 
 from hymem.golden.nn.digits import load_digits
-from hymem.golden.nn.model import forward_fixed, quantize_input, quantize_params
+from hymem.golden.nn.model import fixed_trace, plan, quantize_input, quantize_params
 from hymem.golden.nn.pretrained import load_pretrained
 from hymem.golden.rram.functional import DIGITS_INT8
 from hymem.golden.rram.rtl_params import Order
 from hymem.golden.workloads import get_network
 from hymem.tb.common.seed import seeded_rng
 from hymem.tb.rram.harness import RramHarness
+from hymem.tb.rram.layout import Requant
 from hymem.tb.rram.network import run_digits, run_region
 from hymem.tb.runner import tb_component
 
 VGG_LAYER = "conv3_2"
+VGG_SHIFT = 12  # 2304-term sums of random int8 (std ~ 2.6e5): int8 results both in range and saturated
 DIGIT_IMAGES = 3
 
 
@@ -44,6 +50,7 @@ async def vgg11_conv_tile_set(dut):
     x = rng.integers(-128, 128, size=(layer.in_ch, layer.in_h, layer.in_w))
     oc0 = int(rng.integers(0, layer.out_ch - 8))
     w = rng.integers(-128, 128, size=(8, layer.in_ch, 3, 3))
+    requant = Requant(VGG_SHIFT, True, rng.integers(-(1 << 18), 1 << 18, size=8))
     for name, (oy0, ox0), order in (
         ("corner", (0, 0), Order.PIXEL_FIRST),
         ("interior", (20, 24), Order.KERNEL_FIRST),
@@ -60,6 +67,7 @@ async def vgg11_conv_tile_set(dut):
             8,
             order,
             h.rtl.max_groups,
+            requant,
         )
         dut._log.info(
             f"{name}: {delta['macs']} MACs in {delta['cycles']} cycles, MAC utilisation "
@@ -75,9 +83,16 @@ async def digits_cnn_int8(dut):
     q = quantize_params(params, DIGITS_INT8)
     split = load_digits()
     x_int = quantize_input(split.x_test[:DIGIT_IMAGES], DIGITS_INT8)
-    logits = await run_digits(h, q, x_int, DIGITS_INT8)
-    want = forward_fixed(q, x_int, DIGITS_INT8)
+    logits, acts = await run_digits(h, q, x_int, DIGITS_INT8)
+    want, traces = fixed_trace(q, x_int, DIGITS_INT8)
     assert np.array_equal(logits, want), f"logits differ:\nrtl {logits}\ngolden {want}"
+    relu = {step.layer.name: step.relu for step in plan()}
+    for trace in traces:
+        if trace.name in acts:  # the last image's int8 activations, layer by layer
+            z = trace.pre_activation[-1]
+            golden = (np.maximum(z, 0) if relu[trace.name] else z).reshape(acts[trace.name].shape)
+            assert np.array_equal(acts[trace.name], golden), f"{trace.name}: int8 activations differ"
+    assert set(acts) == {"conv1", "conv2", "fc"}, f"layers on the RTL: {sorted(acts)}"
     correct = int((logits.argmax(axis=1) == split.y_test[:DIGIT_IMAGES]).sum())
     dut._log.info(f"digits int8: {DIGIT_IMAGES} images bit-exact, {correct} classified correctly")
     dog.stop()

@@ -2,11 +2,13 @@
 
 Random entries with sums over the whole int32 range and near the rounding and saturation
 edges (k·2^shift ± 2^(shift-1), the int8 limits shifted up), random biases (including ones
-that make the sum wrap), every shift 0..7 and both ReLU settings.  Reference:
+that make the sum wrap), shifts 0..7 (the formats of golden.fixed) and 8..31 (a deep layer's
+sums), both ReLU settings.  Reference: for shift < 8
 ``requantize(wrap(acc + bias, 32), FixedFormat(8, shift, 32))`` then ``max(., 0)`` for ReLU —
-the arithmetic ``tb/rram/network.py`` applies between the digits CNN's layers.  The block is
-combinational (no stream: no idle or back-pressure variant); the variants are random operands
-and the edge cases.
+the digits CNN's layers (``golden.nn.model.fixed_trace``); for any shift
+``golden.rram.functional.requantize_sums`` (held equal to the former by
+``tests/test_rram_rtl_golden.py``).  The block is combinational (no stream: no idle or
+back-pressure variant); the variants are random operands and the edge cases.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 from cocotb.triggers import ReadOnly, Timer
 
 from hymem.golden.fixed import FixedFormat, requantize, wrap
+from hymem.golden.rram.functional import requantize_sums
 from hymem.tb.common.clock import CLOCK_PERIOD_NS
 from hymem.tb.common.hdl import handle, write
 from hymem.tb.common.scoreboard import Scoreboard
@@ -28,6 +31,8 @@ ENTRIES = 150
 
 
 def reference(acc, bias, shift: int, relu: int) -> list:
+    if shift >= 8:  # beyond golden.fixed's int8 formats
+        return requantize_sums(acc.T, bias, shift, bool(relu)).T.tolist()
     fmt = FixedFormat(width=8, frac=shift, acc_width=32)
     q = requantize(wrap(acc + bias[None, :], 32), fmt)
     return (np.maximum(q, 0) if relu else q).tolist()
@@ -47,7 +52,8 @@ async def run(dut, name: str, edges: bool):
     rng = seeded_rng(dut, name)
     cases = []
     for _ in range(ENTRIES):
-        shift, relu = int(rng.integers(0, 8)), int(rng.integers(0, 2))
+        shift = int(rng.integers(0, 8)) if rng.random() < 0.5 else int(rng.integers(8, 32))
+        relu = int(rng.integers(0, 2))
         if edges:
             acc, bias = edge_sums(rng, (p, n), shift), np.zeros(n, dtype=np.int64)
         else:

@@ -23,13 +23,10 @@ from cocotb.triggers import ReadOnly, RisingEdge
 from hymem.golden.rram.params import load_params
 from hymem.golden.rram.rtl_params import Order
 from hymem.golden.rram.rtl_timing import Tile, loop_nest_counts
-from hymem.tb.common.clock import start_clock_and_reset
 from hymem.tb.common.hdl import read, write
 from hymem.tb.common.scoreboard import Scoreboard
-from hymem.tb.common.seed import seeded_rng
-from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.rram.harness import start_block_bench, watched_runs
 from hymem.tb.rram.layout import registers
-from hymem.tb.runner import tb_component
 
 TILES = 5
 FIELDS = ("o", "c", "oy", "gi", "ox", "ky", "kx", "acc_addr", "acc_first", "batch_end", "weight_take")
@@ -126,19 +123,16 @@ async def run_tile(dut, component, rng, tile: Tile, weight_prob: float, free_del
 
 
 async def run(dut, name: str, weight_prob: float, free_delay: int):
-    component, _ = tb_component()
-    write(dut, component, "start", value=0)
-    write(dut, component, "weight_valid", value=0)
-    await start_clock_and_reset(dut)
-    rng = seeded_rng(dut, name)
-    progress = [0]
-    dog = Watchdog(lambda: progress[0], 200, name).start()
-    for t in range(TILES):
-        tile = random_tile(rng, component.rtl, raster=t % 2 == 1)
-        n_steps, cycles = await run_tile(dut, component, rng, tile, weight_prob, free_delay,
-                                         progress)
-        dut._log.info(f"{name}: {tile}: {n_steps} steps in {cycles} cycles")
-    dog.stop()
+    component, rng = await start_block_bench(dut, name, [("start",), ("weight_valid",)])
+    tiles = iter(range(TILES))
+
+    async def one_tile(progress):
+        raster = next(tiles) % 2 == 1  # every other tile in raster pixel groups
+        tile = random_tile(rng, component.rtl, raster=raster)
+        n_steps, cycles = await run_tile(dut, component, rng, tile, weight_prob, free_delay, progress)
+        return f"{tile}: {n_steps} steps in {cycles} cycles"
+
+    await watched_runs(dut, name, TILES, one_tile)
 
 
 @cocotb.test()

@@ -22,13 +22,10 @@ from cocotb.triggers import ReadOnly, RisingEdge
 from hymem.golden.rram.params import load_params
 from hymem.golden.rram.rtl_params import Order
 from hymem.golden.rram.rtl_timing import Tile, loop_nest_counts
-from hymem.tb.common.clock import start_clock_and_reset
 from hymem.tb.common.hdl import handle, read, write
 from hymem.tb.common.scoreboard import Scoreboard
-from hymem.tb.common.seed import seeded_rng
-from hymem.tb.common.watchdog import Watchdog
+from hymem.tb.rram.harness import start_block_bench, watched_runs
 from hymem.tb.rram.layout import registers
-from hymem.tb.runner import tb_component
 
 TILES = 5
 
@@ -99,20 +96,14 @@ async def run_tile(dut, component, rng, tile, base, req_ready: float, word_ready
 
 
 async def run(dut, name: str, req_ready: float, word_ready: float):
-    component, _ = tb_component()
-    write(dut, component, "start", value=0)
-    write(dut, component, "resp_valid", value=0)
-    await start_clock_and_reset(dut)
-    rng = seeded_rng(dut, name)
-    progress = [0]
-    dog = Watchdog(lambda: progress[0], 200, name).start()
-    for _ in range(TILES):
+    component, rng = await start_block_bench(dut, name, [("start",), ("resp_valid",)])
+
+    async def one_tile(progress):
         tile, base = random_tile(rng, component.rtl)
-        n, cycles, worst = await run_tile(dut, component, rng, tile, base, req_ready, word_ready,
-                                          progress)
-        dut._log.info(f"{name}: {tile} base {base}: {n} words in {cycles} cycles, "
-                      f"at most {worst} reserved")
-    dog.stop()
+        n, cycles, worst = await run_tile(dut, component, rng, tile, base, req_ready, word_ready, progress)
+        return f"{tile} base {base}: {n} words in {cycles} cycles, at most {worst} reserved"
+
+    await watched_runs(dut, name, TILES, one_tile)
 
 
 @cocotb.test()
