@@ -48,8 +48,9 @@ class SimRun:
     are on when ``waves`` or the environment's ``HYMEM_WAVES=1`` says so; the
     dump is then copied to ``build/waves/<test id>-<sim>.{fst,vcd}``.  For
     benchmarks, ``registered_reset`` wraps the top in
-    :class:`rtl.common.registered_reset.RegisteredReset` and ``hdl_clock``
-    (Verilator only) generates its clock in Verilog.
+    :class:`rtl.common.registered_reset.RegisteredReset`, ``hdl_clock``
+    (Verilator only) generates its clock in Verilog and ``verilator_args`` are added
+    to Verilator's command line (e.g. :data:`tools.toolchain.VERILATOR_SPEED_ARGS`).
     """
 
     top: str
@@ -63,6 +64,7 @@ class SimRun:
     extra_env: dict = field(default_factory=dict)
     hdl_clock: bool = False
     registered_reset: bool = False
+    verilator_args: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.sim not in SIMULATORS:
@@ -70,6 +72,8 @@ class SimRun:
         if self.hdl_clock and self.sim != "verilator":
             raise ValueError("hdl_clock is for Verilator benchmarks (needs --timing); "
                              "use the GPI clock on Icarus")
+        if self.verilator_args and self.sim != "verilator":
+            raise ValueError(f"verilator_args {list(self.verilator_args)} given for a run on {self.sim}")
 
     @property
     def name(self) -> str:
@@ -168,7 +172,8 @@ def build(run: SimRun, component, toplevel: str, sources: list):
         simulator = PortsOnlyVerilator()
         # the wheel's verilated.mk does not add -fcoroutines, which --timing needs
         timing = ["--timing", "-CFLAGS", "-fcoroutines"] if run.hdl_clock else []
-        build_args = ["-Wno-fatal", *verilator_waiver_args(), *timing, *coverage.build_args()]
+        build_args = ["-Wno-fatal", *verilator_waiver_args(), *timing, *run.verilator_args,
+                      *coverage.build_args()]
         # cocotb takes the last source as the top
         sources = [ports_control_file(component, toplevel, run.build_dir), *sources]
     else:
