@@ -50,6 +50,7 @@ def run() -> list[dict]:
         config=path,
         hdl_clock=True,
         registered_reset=True,
+        registered_inputs=True,  # the testbench only pulses start/load/dump (tb/hydra/sim_top_harness.py)
         verilator_args=VERILATOR_SPEED_ARGS,
     )
     total = time.perf_counter() - began
