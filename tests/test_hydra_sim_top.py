@@ -4,6 +4,8 @@ golden model's pieces against hand counts."""
 from fractions import Fraction
 from pathlib import Path
 
+import pytest
+
 from hymem.golden.hydra.command_stream import DeviceModel, DeviceTicks, tick_ratio
 from hymem.golden.hydra.params import load_hydra_config
 from hymem.tools.runner import run_cocotb
@@ -118,3 +120,36 @@ def test_device_model_agrees_with_the_bus_functional_model():
         assert golden.counts["activates"] == kinds.count("ACT")
         assert golden.counts["precharges"] == kinds.count("PRE")
         assert golden.counts["columns"] == kinds.count("RD")
+
+
+def test_sim_top_units_are_one_verilog_module(tmp_path):
+    # The units are instances of one module (rtl.common.separate_module): its text once with its
+    # submodules, one instance per unit; the system holds only the instances.
+    import re
+
+    from hymem.rtl.hydra.sim_top import HydraSimTop
+    from hymem.tools.verilog import emit
+
+    top = HydraSimTop(load_hydra_config(small_config(tmp_path)))
+    text = emit(top, "hydra_sim_top", tmp_path).read_text()
+    name = HydraSimTop.UNIT_MODULE
+    modules = re.findall(r"^module \\?(\S+?) ?\(", text, re.MULTILINE)
+    assert modules.count(name) == 1 and f"{name}.compute.lane0.mac" in modules
+    assert not [m for m in modules if m.startswith("hydra_sim_top.system.unit0.")]
+    assert len(re.findall(rf"^\s*{name} \\instance ", text, re.MULTILINE)) == top.config.system.n_units == 2
+
+
+def test_registered_inputs_wrapper(tmp_path):
+    from hymem.rtl.hydra.sim_top import HydraSimTop
+    from hymem.tools.runner import SimRun, hdl_clock_wrapper
+
+    with pytest.raises(ValueError, match="set hdl_clock"):
+        SimRun("hydra_sim_top", "m", "verilator", registered_inputs=True)
+    with pytest.raises(ValueError, match="verilator_args"):
+        SimRun("hydra_sim_top", "m", "icarus", verilator_args=("-O3",))
+    top = HydraSimTop(load_hydra_config(small_config(tmp_path)))
+    _, path = hdl_clock_wrapper(top, "hydra_sim_top", tmp_path, 10, registered_inputs=True)
+    text = path.read_text()
+    assert "always @(posedge clk) start_q <= start;" in text and ".start(start_q)" in text
+    assert ".rst(rst)" in text and "rst_q" not in text  # the reset is not delayed twice
+    assert ".done(done)" in text  # outputs pass straight through
