@@ -6,8 +6,10 @@ Every layer bit-exact against the NumPy reference, cycles and every counter equa
 (``tb/hydra/bench_sim_top.py``).  ``wall_s`` includes the Verilog generation and the Verilator
 build.  ``HYMEM_BENCH_ROWS=R`` crops every layer to R input rows (a quick run; the JSON says so).
 Writes ``build/bench/hydra_vgg16_system.json`` and ``hydra_resnet34_system.json`` with
-``wall_s``, ``cycles``, ``macs``, ``utilization``, ``cycles_per_s``, ``bit_exact``,
-``counters_equal`` (the run fails unless both hold).
+``wall_s``, ``build_s``, ``cycles``, ``macs``, ``utilization``, ``cycles_per_s``,
+``cycles_per_cpu_s`` (the simulator process's CPU time: the design's speed on a loaded machine),
+``bit_exact``, ``counters_equal`` (the run fails unless both hold).  ``HYMEM_BENCH_NETS`` picks the
+networks (default ``vgg16,resnet34``).
 """
 
 from __future__ import annotations
