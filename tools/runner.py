@@ -51,8 +51,8 @@ class SimRun:
     :class:`rtl.common.registered_reset.RegisteredReset`, ``hdl_clock``
     (Verilator only) generates its clock in Verilog, ``registered_inputs`` (with ``hdl_clock``)
     passes the top's inputs but ``rst`` through a register of that wrapper, and
-    ``verilator_args`` are added to Verilator's command line (e.g.
-    :data:`tools.toolchain.VERILATOR_SPEED_ARGS`).
+    ``verilator_args`` are added to Verilator's command line (e.g. ``("-O3",)`` to compare
+    Verilator's optimization levels).
     """
 
     top: str

@@ -48,13 +48,6 @@ def verilator_waiver_args() -> list[str]:
 VERILATOR_MAKE_VARS = {"CFG_CXXFLAGS_PCH_I": "-include", "OPT_FAST": "-O2", "OPT_GLOBAL": "-O2"}
 
 
-# Verilator options for long benchmark runs (not for the regressions: they change no behaviour,
-# but -O3 lets Verilator inline more, so the build is no faster).  Measured on the 2 x 32-MAC
-# Hydra sim top: 0.37-0.39 M cycles per CPU-second against 0.25-0.34 M with Verilator's default
-# -O1 (docs/hydra.md, "Simulation top").
-VERILATOR_SPEED_ARGS = ("-O3",)
-
-
 def add_verilator_make_vars():
     """Append :data:`VERILATOR_MAKE_VARS` to ``MAKEFLAGS`` (as command-line variables of make)."""
     flags = os.environ.get("MAKEFLAGS", "")
