@@ -199,3 +199,36 @@ def test_utilization_parts_cover_the_cycles(tmp_path):
     parts = layer_losses(layer, config)
     assert abs(sum(parts[p] for p in PARTS) - parts["cycles"]) < 1e-6
     assert parts["macs"] == layer.macs / 8 and parts["idle_units"] > 0 and parts["idle_lanes"] == 0
+
+
+def test_sim_top_units_are_one_verilog_module(tmp_path):
+    # The units are instances of one module (rtl.common.separate_module): its text once with its
+    # submodules, one instance per unit; the system holds only the instances.
+    import re
+
+    from hymem.rtl.hydra.sim_top import HydraSimTop
+    from hymem.tools.verilog import emit
+
+    top = HydraSimTop(load_hydra_config(small_config(tmp_path)))
+    text = emit(top, "hydra_sim_top", tmp_path).read_text()
+    name = HydraSimTop.UNIT_MODULE
+    modules = re.findall(r"^module \\?(\S+?) ?\(", text, re.MULTILINE)
+    assert modules.count(name) == 1 and f"{name}.compute.lane0.mac" in modules
+    assert not [m for m in modules if m.startswith("hydra_sim_top.system.unit0.")]
+    assert len(re.findall(rf"^\s*{name} \\instance ", text, re.MULTILINE)) == top.config.system.n_units == 2
+
+
+def test_registered_inputs_wrapper(tmp_path):
+    from hymem.rtl.hydra.sim_top import HydraSimTop
+    from hymem.tools.runner import SimRun, hdl_clock_wrapper
+
+    with pytest.raises(ValueError, match="set hdl_clock"):
+        SimRun("hydra_sim_top", "m", "verilator", registered_inputs=True)
+    with pytest.raises(ValueError, match="verilator_args"):
+        SimRun("hydra_sim_top", "m", "icarus", verilator_args=("-O3",))
+    top = HydraSimTop(load_hydra_config(small_config(tmp_path)))
+    _, path = hdl_clock_wrapper(top, "hydra_sim_top", tmp_path, 10, registered_inputs=True)
+    text = path.read_text()
+    assert "always @(posedge clk) start_q <= start;" in text and ".start(start_q)" in text
+    assert ".rst(rst)" in text and "rst_q" not in text  # the reset is not delayed twice
+    assert ".done(done)" in text  # outputs pass straight through

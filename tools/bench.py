@@ -27,15 +27,18 @@ BENCH_DIR = BUILD / "bench"
 
 
 def cocotb_bench(name: str, top: str, module: str, sim: str, env: dict | None = None,
-                 config=None, hdl_clock: bool = False, registered_reset: bool = False) -> dict:
-    """Run cocotb benchmark ``module`` on ``top`` and return the JSON it writes to ``HYMEM_BENCH_OUT``."""
+                 config=None, hdl_clock: bool = False, registered_reset: bool = False,
+                 registered_inputs: bool = False, verilator_args: tuple[str, ...] = ()) -> dict:
+    """Run cocotb benchmark ``module`` on ``top`` and return the JSON it writes to ``HYMEM_BENCH_OUT``
+    (``registered_inputs``, ``verilator_args``: see :class:`tools.runner.SimRun`)."""
     from hymem.tools.runner import run_cocotb
 
     out = BENCH_DIR / f"{name}-{sim}.raw.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     run_cocotb(top, module, sim, test_id=f"bench-{name}", config=config,
                extra_env={**(env or {}), "HYMEM_BENCH_OUT": str(out)}, hdl_clock=hdl_clock,
-               registered_reset=registered_reset)
+               registered_reset=registered_reset, registered_inputs=registered_inputs,
+               verilator_args=tuple(verilator_args))
     return json.loads(out.read_text())
 
 

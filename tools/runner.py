@@ -49,8 +49,11 @@ class SimRun:
     are on when ``waves`` or the environment's ``HYMEM_WAVES=1`` says so; the
     dump is then copied to ``build/waves/<test id>-<sim>.{fst,vcd}``.  For
     benchmarks, ``registered_reset`` wraps the top in
-    :class:`rtl.common.registered_reset.RegisteredReset` and ``hdl_clock``
-    (Verilator only) generates its clock in Verilog.
+    :class:`rtl.common.registered_reset.RegisteredReset`, ``hdl_clock``
+    (Verilator only) generates its clock in Verilog, ``registered_inputs`` (with ``hdl_clock``)
+    passes the top's inputs but ``rst`` through a register of that wrapper, and
+    ``verilator_args`` are added to Verilator's command line (e.g. ``("-O3",)`` to compare
+    Verilator's optimization levels).
     """
 
     top: str
@@ -64,6 +67,8 @@ class SimRun:
     extra_env: dict = field(default_factory=dict)
     hdl_clock: bool = False
     registered_reset: bool = False
+    registered_inputs: bool = False
+    verilator_args: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.sim not in SIMULATORS:
@@ -71,6 +76,10 @@ class SimRun:
         if self.hdl_clock and self.sim != "verilator":
             raise ValueError("hdl_clock is for Verilator benchmarks (needs --timing); "
                              "use the GPI clock on Icarus")
+        if self.registered_inputs and not self.hdl_clock:
+            raise ValueError("registered_inputs registers the inputs in the hdl_clock wrapper: set hdl_clock")
+        if self.verilator_args and self.sim != "verilator":
+            raise ValueError(f"verilator_args {list(self.verilator_args)} given for a run on {self.sim}")
 
     @property
     def name(self) -> str:
@@ -115,18 +124,30 @@ def ports_control_file(component, top: str, build_dir: Path) -> Path:
     return path
 
 
-def hdl_clock_wrapper(component, top: str, build_dir: Path, period_ns: int) -> tuple[str, Path]:
+def hdl_clock_wrapper(component, top: str, build_dir: Path, period_ns: int,
+                      registered_inputs: bool = False) -> tuple[str, Path]:
     """``<top>_hdl_clock``: the top with its clock generated in Verilog
     (``always #half clk = ~clk``).
 
     For long benchmark runs: no VPI call per clock edge (cocotb's GPI clock
     makes two).  Ports are the top's except ``clk``, which is a register of
     the wrapper that testbenches still reach as ``dut.clk``.
+
+    ``registered_inputs``: every input but ``rst`` reaches the top through a register
+    (``<name>_q``), so the top sees what the testbench drives one cycle later.  Why:
+    Verilator evaluates all logic that depends combinationally on a top-level input at every
+    evaluation (two per cycle); behind a register it is evaluated with the rest of the
+    clocked logic.  Only for testbenches that merely pulse or hold inputs and wait for outputs
+    (a handshake would see its own ``valid`` a cycle late).
     """
     name = f"{top}_hdl_clock"
     ports = [p for p in port_table(component) if p["name"] != "clk"]
     decls = "".join(f"  {p['direction']} [{p['width'] - 1}:0] {p['name']};\n" for p in ports)
-    conns = ", ".join([".clk(clk)"] + [f".{p['name']}({p['name']})" for p in ports])
+    registered = [p for p in ports if registered_inputs and p["direction"] == "input" and p["name"] != "rst"]
+    decls += "".join(f"  reg [{p['width'] - 1}:0] {p['name']}_q = 0;\n"
+                     f"  always @(posedge clk) {p['name']}_q <= {p['name']};\n" for p in registered)
+    driven = {p["name"]: f"{p['name']}_q" for p in registered}
+    conns = ", ".join([".clk(clk)"] + [f".{p['name']}({driven.get(p['name'], p['name'])})" for p in ports])
     path = build_dir / f"{name}.v"
     path.write_text(
         f"module {name}({', '.join(p['name'] for p in ports)});\n{decls}"
@@ -160,7 +181,8 @@ def emit_sources(run: SimRun):
     verilog = emit(component, run.top, run.build_dir, src=coverage.enabled())
     sources, toplevel = [verilog], run.top
     if run.hdl_clock:
-        toplevel, wrapper = hdl_clock_wrapper(component, run.top, run.build_dir, CLOCK_PERIOD_NS)
+        toplevel, wrapper = hdl_clock_wrapper(component, run.top, run.build_dir, CLOCK_PERIOD_NS,
+                                              run.registered_inputs)
         sources.append(wrapper)
     return component, toplevel, sources, verilog
 
@@ -172,7 +194,8 @@ def build(run: SimRun, component, toplevel: str, sources: list):
         simulator = PortsOnlyVerilator()
         # the wheel's verilated.mk does not add -fcoroutines, which --timing needs
         timing = ["--timing", "-CFLAGS", "-fcoroutines"] if run.hdl_clock else []
-        build_args = ["-Wno-fatal", *verilator_waiver_args(), *timing, *coverage.build_args()]
+        build_args = ["-Wno-fatal", *verilator_waiver_args(), *timing, *run.verilator_args,
+                      *coverage.build_args()]
         # cocotb takes the last source as the top
         sources = [ports_control_file(component, toplevel, run.build_dir), *sources]
     else:

@@ -51,11 +51,11 @@ class HydraSimTop(wiring.Component):
     counters : Out(system counters, dram_*, pcm_*, cycles, commands)
     """
 
-    extra_verilog = IMAGE_RAM_VERILOG  # the image memories' Verilog (tools.verilog.emit appends it)
+    UNIT_MODULE = "hymem_hydra_unit"  # the units: instances of one Verilog module (HydraSystem)
 
     def __init__(self, config):
         self.config = config
-        self.system = HydraSystem(config)
+        self.system = HydraSystem(config, unit_module=self.UNIT_MODULE)
         self.geo = UnitGeometry.from_config(config)
         self.dram, self.pcm = DramModel(config), PcmModel(config)
         abits = self.dram.req_abits
@@ -79,6 +79,11 @@ class HydraSimTop(wiring.Component):
                 ),
             }
         )
+
+    @property
+    def extra_verilog(self) -> str:
+        """The image memories' and the unit module's Verilog (``tools.verilog.emit`` appends it)."""
+        return IMAGE_RAM_VERILOG + self.system.extra_verilog
 
     def elaborate(self, platform):
         m = Module()

@@ -14,6 +14,7 @@ from hymem.golden.hydra.params import HydraOp
 from hymem.golden.hydra.system import system_counter_names
 from hymem.golden.hydra.unit import REG_WIDTH, REGISTERS
 from hymem.rtl.common.counters import connect_counters, counter_signature
+from hymem.rtl.common.separate_module import SeparateModule
 from hymem.rtl.common.states import goto
 from hymem.rtl.hydra.rau import ResultAccumulationUnit
 from hymem.rtl.hydra.unit import HydraUnit
@@ -66,6 +67,11 @@ class HydraSystem(wiring.Component):
     ----------
     config : HydraConfig
         ``[system] n_units``, and everything :class:`rtl.hydra.unit.HydraUnit` takes.
+    unit_module : str, optional
+        Place the units as instances of one Verilog module of this name
+        (:class:`rtl.common.separate_module.SeparateModule`; its text is :attr:`extra_verilog`):
+        the same logic, emitted and compiled once instead of ``n_units`` times (long-run
+        simulation tops).  Default: the units are elaborated into the system.
 
     Members
     -------
@@ -96,9 +102,13 @@ class HydraSystem(wiring.Component):
     ``golden.hydra.system.system_counts``.
     """
 
-    def __init__(self, config):
+    def __init__(self, config, unit_module: str | None = None):
         self.config = config
-        self.units = [HydraUnit(config) for _ in range(config.system.n_units)]
+        if unit_module:
+            template = HydraUnit(config)
+            self.units = [SeparateModule(template, unit_module) for _ in range(config.system.n_units)]
+        else:
+            self.units = [HydraUnit(config) for _ in range(config.system.n_units)]
         self.geo = geo = self.units[0].geo
         n_units = config.system.n_units
         super().__init__({
@@ -111,6 +121,12 @@ class HydraSystem(wiring.Component):
             "counters": Out(counter_signature(system_counter_names(n_units),
                                               config.mac.counter_width)),
         })
+
+    @property
+    def extra_verilog(self) -> str:
+        """The unit module's Verilog when the units are instances of one (``unit_module``), else ''."""
+        unit = self.units[0]
+        return unit.verilog() if isinstance(unit, SeparateModule) else ""
 
     def elaborate(self, platform):
         m = Module()

@@ -73,6 +73,7 @@ async def run_network(dut, run, net, rows, count) -> dict:
         await run.layer(layer, x, w, b, relu=layer.kind == "conv")
     layers = run.results[first:]
     simulate = sum(r["simulate_s"] for r in layers)
+    simulate_cpu = sum(r["simulate_cpu_s"] for r in layers)
     cycles = sum(r["cycles"] for r in layers)
     result = {
         "net": net,
@@ -80,9 +81,11 @@ async def run_network(dut, run, net, rows, count) -> dict:
         "layers": layers,
         "seconds": time.perf_counter() - began,
         "simulate_s": simulate,
+        "simulate_cpu_s": simulate_cpu,
         "cycles": cycles,
         "macs": sum(r["macs"] for r in layers),
         "cycles_per_s": cycles / simulate if simulate else 0.0,
+        "cycles_per_cpu_s": cycles / simulate_cpu if simulate_cpu else 0.0,
     }
     dut._log.info(json.dumps({k: v for k, v in result.items() if k != "layers"}))
     return result
