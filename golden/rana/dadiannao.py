@@ -23,7 +23,14 @@ from hymem.golden.rana.designs import DESIGNS, Design
 from hymem.golden.rana.lifetime import Tiling
 from hymem.golden.rana.params import CoreParams, RanaConfig, load_rana_config
 from hymem.golden.rana.scheduler import NetworkSchedule, schedule_network
-from hymem.golden.rana.study import AGGREGATE, BENCHMARKS, REFRESH_COUNT, aggregate_ratio, counted
+from hymem.golden.rana.study import (
+    AGGREGATE,
+    BENCHMARKS,
+    REFRESH_COUNT,
+    RecountedSchedule,
+    aggregate_ratio,
+    counted,
+)
 
 # Bank sizes (bytes) the node's refresh could be issued at: the paper gives none for DaDianNao
 # (§V-C).  The default is the evaluation platform's bank (configs/rana.toml [edram]); Table II's
@@ -40,7 +47,7 @@ BUFFER_COUNTS = ("with_fill", "core_only")
 BUFFER_COUNT = "with_fill"
 
 
-class CoreOnlyBuffer:
+class CoreOnlyBuffer(RecountedSchedule):
     """A (counted) schedule with the buffer side of its DDR transfers taken out of β_b and of the
     buffer energy (:data:`BUFFER_COUNTS`); same ``totals``/``energy_pj``/``total_pj`` interface."""
 
@@ -49,15 +56,6 @@ class CoreOnlyBuffer:
         self._totals = {**counted_schedule.totals(), "buffer": counted_schedule.totals()["buffer"] - fill}
         energy = counted_schedule.energy_pj()
         self._energy = {**energy, "buffer": energy["buffer"] - fill * e_buffer_pj}
-
-    def totals(self) -> dict:
-        return self._totals
-
-    def energy_pj(self) -> dict:
-        return self._energy
-
-    def total_pj(self) -> float:
-        return float(sum(self._energy.values()))
 
 
 def buffer_counted(schedule: NetworkSchedule, refresh_count: str, buffer_count: str):

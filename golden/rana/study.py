@@ -58,7 +58,25 @@ REFRESH_COUNTS = ("phase_averaged", "pulses")
 REFRESH_COUNT = "phase_averaged"
 
 
-class PhaseAveraged:
+class RecountedSchedule:
+    """A schedule's counts and energy with some entries recounted: the ``totals``/``energy_pj``/
+    ``total_pj`` interface of :class:`NetworkSchedule` over ``_totals`` and ``_energy``, which a
+    subclass sets."""
+
+    _totals: dict
+    _energy: dict
+
+    def totals(self) -> dict:
+        return self._totals
+
+    def energy_pj(self) -> dict:
+        return self._energy
+
+    def total_pj(self) -> float:
+        return float(sum(self._energy.values()))
+
+
+class PhaseAveraged(RecountedSchedule):
     """A :class:`NetworkSchedule`'s counts and eq. (14) energy with γ replaced by its expectation
     over the divider's start phase (:data:`REFRESH_COUNT`); same ``energy_pj``/``totals``/
     ``total_pj``/``layers`` interface."""
@@ -84,14 +102,6 @@ class PhaseAveraged:
             return buf.n_banks * buf.bank_words if any(needs.values()) else 0
         return sum(int(counts["banks"][k]) for k, v in needs.items() if v) * buf.bank_words
 
-    def totals(self) -> dict:
-        return self._totals
-
-    def energy_pj(self) -> dict:
-        return self._energy
-
-    def total_pj(self) -> float:
-        return float(sum(self._energy.values()))
 
 
 def counted(schedule: NetworkSchedule, refresh_count: str = REFRESH_COUNT):
