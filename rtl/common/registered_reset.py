@@ -5,6 +5,8 @@ from __future__ import annotations
 from amaranth.hdl import ClockDomain, ClockSignal, DomainRenamer, Module, ResetSignal, Signal
 from amaranth.lib import wiring
 
+from hymem.rtl.common.wrapper import share_model_attributes
+
 
 class RegisteredReset(wiring.Component):
     """``inner`` with its synchronous reset taken from a flip-flop; same signature, connected straight through.
@@ -31,9 +33,7 @@ class RegisteredReset(wiring.Component):
 
     def __init__(self, inner: wiring.Component):
         self.inner = inner
-        for attr in ("config", "geo"):
-            if hasattr(inner, attr):
-                setattr(self, attr, getattr(inner, attr))
+        share_model_attributes(self, inner)
         super().__init__(inner.signature)
 
     def elaborate(self, platform):

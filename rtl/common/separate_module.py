@@ -6,6 +6,8 @@ from amaranth.back import verilog
 from amaranth.hdl import ClockSignal, Instance, Module, ResetSignal, Value
 from amaranth.lib import wiring
 
+from hymem.rtl.common.wrapper import share_model_attributes
+
 
 class SeparateModule(wiring.Component):
     """``template``'s behaviour as an ``Instance`` of the Verilog module ``module_name``.
@@ -37,9 +39,7 @@ class SeparateModule(wiring.Component):
 
     def __init__(self, template: wiring.Component, module_name: str):
         self.template, self.module_name = template, module_name
-        for attr in ("config", "geo"):
-            if hasattr(template, attr):
-                setattr(self, attr, getattr(template, attr))
+        share_model_attributes(self, template)
         super().__init__(template.signature)
 
     def elaborate(self, platform):
