@@ -29,6 +29,7 @@ import numpy as np
 from hymem.golden.hydra.cycles import (
     OverlapClock,
     job_cycles,
+    job_read_transfers,
     layer_jobs,
     overlap_read_cycles,
     register_jobs_memory_cost,
@@ -281,7 +282,8 @@ def _job_commands(lj, geo, variant, operands, images, banks, bias_bank) -> dict:
             flags |= (READ_BANK if ob_bank else 0) | (READ_BIAS_BANK if bias_bank else 0)
         read = _command(HydraOp.READ, lj.read_units - 1, flags, job.channels * job.positions)
         read["_pool"], read["_last"] = job.is_pool, bool(lj.read_flags & READ_LAST)
-        read["_read_cycles"], read["_ob_bank"] = overlap_read_cycles(lj), ob_bank
+        read["_read_cycles"], read["_ob_bank"] = overlap_read_cycles(lj, geo.rau_entries), ob_bank
+        read["_transfers"] = job_read_transfers(job, geo.rau_entries)  # per unit
         n_out = outputs_of(lj)
         if n_out:
             read["_outputs"] = (lj, n_out)
@@ -360,6 +362,7 @@ def layer_outputs(program: LayerProgram, dram_values: np.ndarray, layer) -> np.n
 WRITE_CLOSE = 3  # after the cycle the last WRITE beat is taken: the units close, the system closes
 BIAS_CLOSE = 2  # WRITE_BIAS: the RAU's bias memory, no unit to close
 START_CLOSE = 2  # START: accept + the units' job cycles + the system closes
+# READs: per transfer of up to [system] rau_entries entries (golden.hydra.cycles.job_read_transfers)
 READ_CLOSE = 5  # conv/FC READ: accept, first fetch, the RAU pipeline empties, the system closes
 READ_LAST_CLOSE = 6  # ... and on the last pass the output register drains
 POOL_CLOSE = 3  # max-pool READ: units × (entries + 3) + accept, drain
@@ -468,9 +471,9 @@ def _serial_cost(program: LayerProgram, devices: dict) -> tuple[int, int]:
         elif op == HydraOp.START:
             ready = accept + cmd["_cycles"] + START_CLOSE
         elif cmd["_pool"]:
-            ready = accept + (cmd["unit"] + 1) * (cmd["arg"] + 3) + POOL_CLOSE
+            ready = accept + (cmd["unit"] + 1) * (cmd["_transfers"] + 3) + POOL_CLOSE
         else:
-            ready = accept + cmd["arg"] + (READ_LAST_CLOSE if cmd["_last"] else READ_CLOSE)
+            ready = accept + cmd["_transfers"] + (READ_LAST_CLOSE if cmd["_last"] else READ_CLOSE)
         present = accept + 1
         if cmd["out_beats"]:  # wait for the system, flush the packer, write the outputs back
             seen = max(accept + 1, ready)

@@ -41,7 +41,15 @@ import numpy as np
 
 from hymem.golden.hydra.jobs import READ_FIRST, READ_LAST, READ_POOL, LayerJob, bias_words
 from hymem.golden.hydra.mac import booth_iterations
-from hymem.golden.hydra.unit import MODES, REGISTERS, UNIT_COUNTERS, UnitGeometry, UnitJob, job_error
+from hymem.golden.hydra.unit import (
+    MODES,
+    REGISTERS,
+    UNIT_COUNTERS,
+    UnitGeometry,
+    UnitJob,
+    job_error,
+    read_transfers,
+)
 from hymem.golden.workloads.layers import Layer
 
 CHECK_CYCLES = 2
@@ -123,12 +131,14 @@ def _job_cycles(job: UnitJob, geo: UnitGeometry, variant: str, multiply: int | N
 def unit_counts(lj: LayerJob, geo: UnitGeometry, variant: str, multiply: int | None = None) -> tuple[dict, dict]:
     """Counter increments of a layer job: ``(each active unit's, each read unit's)`` — the START
     (:func:`job_cycles`) and the WRITEs of units ``0 … active_units-1``; the READ of units
-    ``0 … read_units-1`` (each sends its ``channels·P`` entries)."""
+    ``0 … read_units-1`` (each sends its ``channels·P`` entries, reading one OB word per transfer of
+    up to ``rau_entries`` entries: :func:`job_read_transfers`)."""
     job = job_cycles(lj.job, geo, variant, multiply)
     job.update(ab_writes=lj.ab_words, wb_writes=lj.wb_words, write_cmds=1 + bool(lj.wb_words),
                bits_in=(lj.ab_words + lj.wb_words) * geo.bus_width)
     entries = lj.job.channels * lj.job.positions if lj.reads else 0
-    read = {"read_cmds": int(lj.reads), "ob_reads": entries, "bits_out": entries * geo.acc_width}
+    words = job_read_transfers(lj.job, geo.rau_entries) if lj.reads else 0
+    read = {"read_cmds": int(lj.reads), "ob_reads": words, "bits_out": entries * geo.acc_width}
     return job, read
 
 
@@ -185,17 +195,23 @@ def host_start_cycles(unit_cycles: int) -> int:
     return unit_cycles + 3
 
 
-def host_read_cycles(entries: int, last_pass: bool) -> int:
-    """Conv/FC READ: the RAU's two-stage pipeline takes one entry per cycle after accept and
-    first fetch; it empties (and on the last pass its output register drains), the system
-    closes, the host sees it idle."""
-    return entries + (7 if last_pass else 6)
+def job_read_transfers(job: UnitJob, rau_entries: int) -> int:
+    """Transfers of a unit's READ of a whole job (``channels·P`` entries, up to ``rau_entries`` of
+    one channel per transfer; ``golden.hydra.unit.read_transfers``)."""
+    return read_transfers(job.channels * job.positions, job.positions, rau_entries)
 
 
-def host_pool_read_cycles(entries: int, units: int) -> int:
-    """Max-pool READ: the RAU drains the units one after the other (READ, fetch, ``entries``
-    values, close per unit), plus accept, drain and idle."""
-    return units * (entries + 3) + 4
+def host_read_cycles(transfers: int, last_pass: bool) -> int:
+    """Conv/FC READ: the RAU's two-stage pipeline takes one transfer (up to ``[system]
+    rau_entries`` entries) per cycle after accept and first fetch; it empties (and on the last
+    pass its output register drains), the system closes, the host sees it idle."""
+    return transfers + (7 if last_pass else 6)
+
+
+def host_pool_read_cycles(transfers: int, units: int) -> int:
+    """Max-pool READ: the RAU drains the units one after the other (READ, fetch, ``transfers``
+    beats of up to ``rau_entries`` values, close per unit), plus accept, drain and idle."""
+    return units * (transfers + 3) + 4
 
 
 def system_job_cycles(lj: LayerJob, geo: UnitGeometry, variant: str,
@@ -210,9 +226,9 @@ def system_job_cycles(lj: LayerJob, geo: UnitGeometry, variant: str,
     if bias:
         transfer += host_bias_cycles(bias)
     if lj.job.is_pool:
-        transfer += host_pool_read_cycles(lj.job.positions, lj.active_units)
+        transfer += host_pool_read_cycles(job_read_transfers(lj.job, geo.rau_entries), lj.active_units)
     elif lj.reads:
-        transfer += host_read_cycles(lj.job.channels * lj.job.positions, bool(lj.read_flags & READ_LAST))
+        transfer += host_read_cycles(job_read_transfers(lj.job, geo.rau_entries), bool(lj.read_flags & READ_LAST))
     return host_start_cycles(unit), transfer
 
 
@@ -231,14 +247,15 @@ def overlap_write_cycles(words: int) -> int:
     return words + 2
 
 
-def overlap_read_cycles(lj: LayerJob) -> int:
+def overlap_read_cycles(lj: LayerJob, rau_entries: int = 1) -> int:
     """The read engine's time for a READ of a layer job: conv/FC through the RAU (first fetch,
-    one entry per cycle, its pipeline and on the last pass its output register empty, DRAIN);
-    max-pool: every unit fetched at once, their values one unit after the other, then DRAIN."""
-    entries = lj.job.channels * lj.job.positions
+    one transfer of up to ``rau_entries`` entries per cycle, its pipeline and on the last pass its
+    output register empty, DRAIN); max-pool: every unit fetched at once, their transfers one unit
+    after the other, then DRAIN."""
+    transfers = job_read_transfers(lj.job, rau_entries)
     if lj.job.is_pool:
-        return lj.read_units * lj.job.positions + 4
-    return entries + (6 if lj.read_flags & READ_LAST else 5)
+        return lj.read_units * transfers + 4
+    return transfers + (6 if lj.read_flags & READ_LAST else 5)
 
 
 def load_cycles(lj: LayerJob) -> int:
@@ -275,7 +292,7 @@ def _overlap_steps(jobs: list[LayerJob], geo: UnitGeometry, variant: str, multip
     for lj in jobs:
         bias = bias_words(lj, geo.values_per_word)
         steps.append((load_cycles(lj), _job_cycles(lj.job, geo, variant, multiply)["cycles"],
-                      lj.reads, overlap_read_cycles(lj) if lj.reads else 0,
+                      lj.reads, overlap_read_cycles(lj, geo.rau_entries) if lj.reads else 0,
                       overlap_write_cycles(bias) if bias else 0))
     return steps
 

@@ -44,7 +44,10 @@ class SystemParams:
     paper's serial schedule.  ``tiling``: how a layer's output rows per tile are chosen
     (``golden.hydra.cycles.best_tile_rows``) — ``ideal_memory``: the fastest with ideal memory
     (exhaustive); ``dram_pcm``: the fastest with the DRAM/PCM device models on the memory clock
-    (the simulation top's exact cost) among the most rows of each output-channel chunk size."""
+    (the simulation top's exact cost) among the most rows of each output-channel chunk size.
+    ``rau_entries`` (R): a READ moves R consecutive entries of one channel per cycle (R lanes of one
+    output-buffer word; a channel's last transfer may be partial) through R adder trees and R
+    requantizers of the RAU; 1 is the one-entry-per-cycle READ path."""
 
     n_units: int = 16      # seed 001, Table I
     n_macs: int = 32       # seed 001, Table I
@@ -52,6 +55,7 @@ class SystemParams:
     pass_accumulation: str = "unit"
     overlap: bool = True   # double-buffered AB/WB/OB: transfers overlap compute (issue 18)
     tiling: str = "ideal_memory"  # this design's choice (the paper gives no tiling)
+    rau_entries: int = 1   # output-buffer entries a READ moves per cycle (RAU width; issue 18)
 
     def __post_init__(self):
         if not isinstance(self.overlap, bool):
@@ -59,6 +63,10 @@ class SystemParams:
         if self.n_units < 1 or self.n_macs < 1:
             raise ConfigError(f"system: n_units={self.n_units}, n_macs={self.n_macs} must be >= 1")
         check_range("system.freq_hz", self.freq_hz, 0, lo_open=True)
+        r = self.rau_entries
+        if not isinstance(r, int) or r < 1 or r & (r - 1) or self.n_macs % r:
+            raise ConfigError(f"system.rau_entries={r!r}: must be a power of two dividing "
+                              f"system.n_macs={self.n_macs} (a READ moves R lanes of one output-buffer word)")
         if self.tiling not in TILINGS:
             raise ConfigError(f"system.tiling={self.tiling!r}; valid: {', '.join(TILINGS)}")
         if self.pass_accumulation not in PASS_ACCUMULATION:

@@ -15,10 +15,14 @@ from __future__ import annotations
 import numpy as np
 
 from hymem.golden.fixed import FixedFormat, bias_to_acc, wrap
-from hymem.golden.hydra.cycles import unit_counts
+from hymem.golden.hydra.cycles import job_read_transfers, unit_counts
 from hymem.golden.hydra.jobs import READ_FIRST, READ_LAST, LayerJob, bias_words, outputs_of
 from hymem.golden.hydra.unit import UNIT_COUNTERS, UnitJob, unit_outputs
 
+# The RAU's counters.  ``sums``: entries summed; ``outputs``: values sent on ``rdata``; ``acc_reads``,
+# ``acc_writes``, ``bias_reads``: words of the accumulation / bias memory read or written, one per
+# transfer of up to ``[system] rau_entries`` entries of one channel (so they equal the entries when
+# rau_entries = 1); ``bias_writes``: WRITE_BIAS words.
 RAU_COUNTERS = ("sums", "outputs", "acc_reads", "acc_writes", "bias_reads", "bias_writes")
 
 
@@ -80,13 +84,14 @@ def system_counts(jobs: list[LayerJob], geo, variant: str, n_units: int) -> dict
                     counts[f"u{u}_{name}"] += value
         flags = lj.read_flags
         entries = lj.job.channels * lj.job.positions
+        words = job_read_transfers(lj.job, geo.rau_entries)  # one memory word per transfer
         counts["outputs"] += outputs_of(lj)
         counts["bias_writes"] += bias_words(lj, geo.values_per_word)
         if lj.reads and not lj.job.is_pool:
             counts["sums"] += entries
-            counts["acc_reads"] += 0 if flags & READ_FIRST else entries
-            counts["acc_writes"] += 0 if flags & READ_LAST else entries
-            counts["bias_reads"] += entries if flags & READ_LAST else 0
+            counts["acc_reads"] += 0 if flags & READ_FIRST else words
+            counts["acc_writes"] += 0 if flags & READ_LAST else words
+            counts["bias_reads"] += words if flags & READ_LAST else 0
     return counts
 
 

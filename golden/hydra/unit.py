@@ -70,6 +70,7 @@ class UnitGeometry:
     ob_words: int
     max_kernel: int
     n_banks: int = 1   # 2 with [system] overlap: AB, WB and OB double-buffered (sizes per bank)
+    rau_entries: int = 1  # [system] rau_entries: OB entries a READ moves per cycle
 
     @classmethod
     def from_config(cls, config) -> UnitGeometry:
@@ -89,7 +90,8 @@ class UnitGeometry:
                    ab_words=u.ab_bytes_per_mac * 8 * n // u.bus_width,
                    wb_words=u.wb_bytes_per_mac * 8 * n // u.bus_width,
                    ob_words=u.ob_words, max_kernel=u.max_kernel,
-                   n_banks=2 if config.system.overlap else 1)
+                   n_banks=2 if config.system.overlap else 1,
+                   rau_entries=getattr(config.system, "rau_entries", 1))
 
     @property
     def values_per_word(self) -> int:
@@ -155,6 +157,15 @@ class UnitJob:
     def register_values(self) -> list[tuple[int, int]]:
         """``(register index, 16-bit value)`` in SET_REG order."""
         return [(i, getattr(self, name) & ((1 << REG_WIDTH) - 1)) for i, name in enumerate(REGISTERS)]
+
+
+def read_transfers(entries: int, positions: int, rau_entries: int) -> int:
+    """Transfers (cycles of the READ path) of a READ of ``entries`` entries, ``positions`` (P) per
+    channel, ``rau_entries`` (R) per transfer: a transfer moves up to R consecutive entries of one
+    channel from one output-buffer word (N a multiple of R), so each channel's last transfer is
+    partial when R does not divide P, as is the READ's last when R does not divide its entries."""
+    full, rest = divmod(entries, positions)
+    return full * -(-positions // rau_entries) + -(-rest // rau_entries)
 
 
 def job_error(job: UnitJob, geo: UnitGeometry) -> str | None:

@@ -6,12 +6,13 @@ from amaranth.hdl import Const, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
-from amaranth.utils import exact_log2
+from amaranth.utils import ceil_log2, exact_log2
 
 from hymem.golden.hydra.jobs import READ_FIRST, READ_LAST, READ_RELU, bias_bank_words
 from hymem.golden.hydra.unit import REG_WIDTH, UnitGeometry
 from hymem.rtl.common.counters import counter_signature
 from hymem.rtl.common.fixed import bias_to_acc, wrap_to
+from hymem.rtl.hydra.unit_signatures import transfer_layout
 
 RAU_UNIT_COUNTERS = ("sums", "acc_reads", "acc_writes", "bias_reads", "bias_writes")
 
@@ -47,12 +48,15 @@ class ResultAccumulationUnit(wiring.Component):
     WRITE_BIAS fills the per-output-channel bias memory (``bias_start`` with
     ``bias_words``, then the beats of ``bias_data``).  A conv/FC READ (``sum_start``
     with its ``READ_*`` flags and E entries) runs a two-stage pipeline taking one
-    entry per cycle while ``in_sum``: stage 0 takes the partials of the next entry
-    (when ``partials_valid`` and stage 1 is free; ``take`` pulses) and reads the
-    running sum and the bias; stage 1 adds the running sum of earlier passes
-    (unless ``READ_FIRST``) and either stores the new running sum or, with
-    ``READ_LAST``, adds the channel's bias, applies ReLU (``READ_RELU``), requantizes
-    at ``shift`` (round half-up, saturate) and hands the value to ``rdata``.
+    transfer per cycle while ``in_sum`` — up to R = ``[system] rau_entries`` consecutive
+    entries of one output channel (``partials_count`` of them; the units' OB drains send them
+    in lockstep): stage 0 takes the partials of the next transfer (when ``partials_valid`` and
+    stage 1 is free; ``take`` pulses) and reads the running sums (one accumulation-memory word of
+    R sums per transfer) and the channel's bias; stage 1 adds the running sums of earlier passes
+    (unless ``READ_FIRST``) and either stores the new running sums or, with ``READ_LAST``, adds
+    the bias, applies ReLU (``READ_RELU``), requantizes at ``shift`` (round half-up, saturate)
+    and hands the ``count`` values to ``rdata``.  Hardware per entry of a transfer: an adder
+    tree of ``n_units`` inputs, a running-sum adder, a bias adder, ReLU and a requantizer.
 
     Parameters
     ----------
@@ -72,18 +76,22 @@ class ResultAccumulationUnit(wiring.Component):
         The system is in its SUM state (stage 0 may take entries).
     positions : In(2 * REG_WIDTH), shift : In(REG_WIDTH)
         P of the layer job (entries per channel) and the Q-format shift.
-    partials : In(ArrayLayout(signed(acc_width), n_units)), partials_valid : In(1)
-        The active units' current entries (inactive units give 0), all valid.
+    partials : In(ArrayLayout(ArrayLayout(signed(acc_width), R), n_units)), partials_valid : In(1)
+        The active units' current transfers (inactive units give 0), all valid.
+    partials_count : In(bits for 0 … R)
+        Entries in the current transfer (the same in every unit).
     take : Out(1)
         Stage 0 takes the partials this cycle (the units' ``rdata.ready``).
     sum_idle : Out(1)
         No entry left, in flight, or waiting on ``rdata``.
-    rdata : Out(stream.Signature(signed(width)))
+    rdata : Out(stream.Signature(transfer_layout(signed(width), R)))
+        ``count`` finished values per beat.
     counters : Out(counter_signature(sums, acc_reads, acc_writes, bias_reads, bias_writes))
+        ``sums``: entries; the others: memory words, one per transfer (``golden.hydra.system``).
 
     Latency and throughput
     ----------------------
-    One entry per cycle; an output two cycles after its partials; ``rdata``
+    One transfer per cycle; its outputs two cycles after its partials; ``rdata``
     back-pressure stalls stage 1 and then stage 0.
     """
 
@@ -97,19 +105,21 @@ class ResultAccumulationUnit(wiring.Component):
             "bias_data": In(stream.Signature(geo.bus_width)),
             "sum_start": In(1), "flags": In(4), "entries": In(REG_WIDTH), "in_sum": In(1),
             "positions": In(2 * REG_WIDTH), "shift": In(REG_WIDTH),
-            "partials": In(data.ArrayLayout(signed(fmt.acc_width), n_units)),
+            "partials": In(data.ArrayLayout(data.ArrayLayout(signed(fmt.acc_width), geo.rau_entries),
+                                            n_units)),
             "partials_valid": In(1),
+            "partials_count": In(ceil_log2(geo.rau_entries + 1)),
             "take": Out(1), "sum_idle": Out(1),
-            "rdata": Out(stream.Signature(signed(fmt.width))),
+            "rdata": Out(stream.Signature(transfer_layout(signed(fmt.width), geo.rau_entries))),
             "counters": Out(counter_signature(RAU_UNIT_COUNTERS, config.mac.counter_width)),
         })
 
     def elaborate(self, platform):
         m = Module()
         geo = self.geo
-        entries = geo.ob_words * geo.n_macs
-        m.submodules.acc_mem = acc_mem = Memory(shape=signed(self.config.fixed.acc_width),
-                                                depth=entries, init=[])
+        words = geo.ob_words * geo.n_macs // geo.rau_entries   # a READ's transfers at most
+        m.submodules.acc_mem = acc_mem = Memory(
+            shape=data.ArrayLayout(signed(self.config.fixed.acc_width), geo.rau_entries), depth=words, init=[])
         m.submodules.bias_mem = bias_mem = Memory(shape=unsigned(geo.bus_width),
                                                   depth=bias_words_of(geo) * geo.n_banks, init=[])
         self.load_bias(m, bias_mem.write_port())
@@ -131,36 +141,32 @@ class ResultAccumulationUnit(wiring.Component):
                          self.counters.bias_writes.eq(self.counters.bias_writes + 1)]
 
     def sum_entries(self, m, acc_r, acc_w, bias_r):
-        """The two-stage pipeline of a conv/FC READ."""
-        fmt, cnt = self.config.fixed, self.counters
+        """The two-stage pipeline of a conv/FC READ, one transfer of up to R entries per cycle."""
+        fmt, cnt, r = self.config.fixed, self.counters, self.geo.rau_entries
         lane_bits = exact_log2(self.geo.values_per_word)
         flags = Signal(4)
         f_first, f_last = flags[flag_bit(READ_FIRST)], flags[flag_bit(READ_LAST)]
         f_relu = flags[flag_bit(READ_RELU)]
         left = Signal(REG_WIDTH)          # entries still to take
-        entry, p, chan = Signal(REG_WIDTH), Signal(2 * REG_WIDTH), Signal(REG_WIDTH)
-        total = self.partials[0]
-        for i in range(1, len(self.partials)):
-            total = wrap_to(total + self.partials[i], fmt.acc_width)
+        word, p, chan = Signal(REG_WIDTH), Signal(2 * REG_WIDTH), Signal(REG_WIDTH)
         s1_valid = Signal()
-        s1_partial = Signal(signed(fmt.acc_width))
-        s1_entry = Signal.like(entry)
+        s1_partial = Signal(data.ArrayLayout(signed(fmt.acc_width), r))
+        s1_count = Signal.like(self.partials_count)
+        s1_word = Signal.like(word)
         bias_lane = Signal(max(1, lane_bits))
-        running = Signal(signed(fmt.acc_width))
-        finished = Signal(signed(fmt.acc_width))
-        value = Signal(signed(fmt.width))
         out_valid = Signal()
-        out_value = Signal(signed(fmt.width))
+        out = Signal(self.rdata.payload.shape())
         bias_value = bias_r.data.word_select(bias_lane, fmt.width).as_signed()
         bias_base = Mux(self.bank, bias_words_of(self.geo), 0) if self.geo.n_banks > 1 else 0
-        m.d.comb += [
-            acc_r.addr.eq(entry), bias_r.addr.eq(chan[lane_bits:] + bias_base),
-            running.eq(wrap_to(s1_partial + Mux(f_first, 0, acc_r.data), fmt.acc_width)),
-            finished.eq(wrap_to(running + bias_to_acc(bias_value, fmt), fmt.acc_width)),
-            self.rdata.valid.eq(out_valid), self.rdata.payload.eq(out_value),
-        ]
-        relu = Mux(f_relu & (finished < 0), 0, finished)
-        m.d.comb += value.eq(requantize_by(relu.as_signed(), self.shift, fmt))
+        m.d.comb += [acc_r.addr.eq(word), bias_r.addr.eq(chan[lane_bits:] + bias_base),
+                     self.rdata.valid.eq(out_valid), self.rdata.payload.eq(out)]
+        running = Signal(data.ArrayLayout(signed(fmt.acc_width), r))
+        values = Signal(data.ArrayLayout(signed(fmt.width), r))
+        for i in range(r):
+            m.d.comb += running[i].eq(wrap_to(s1_partial[i] + Mux(f_first, 0, acc_r.data[i]), fmt.acc_width))
+            finished = wrap_to(running[i] + bias_to_acc(bias_value, fmt), fmt.acc_width)
+            relu = Mux(f_relu & (finished < 0), 0, finished)
+            m.d.comb += values[i].eq(requantize_by(relu.as_signed(), self.shift, fmt))
 
         out_free = ~out_valid | self.rdata.ready
         s1_advance = s1_valid & (~f_last | out_free)
@@ -170,26 +176,38 @@ class ResultAccumulationUnit(wiring.Component):
         m.d.comb += [acc_r.en.eq(take), bias_r.en.eq(take), self.take.eq(take),
                      self.sum_idle.eq((left == 0) & ~s1_valid & ~out_valid)]
         with m.If(self.sum_start):
-            m.d.sync += [flags.eq(self.flags), left.eq(self.entries), entry.eq(0), p.eq(0),
+            m.d.sync += [flags.eq(self.flags), left.eq(self.entries), word.eq(0), p.eq(0),
                          chan.eq(0)]
         with m.If(out_valid & self.rdata.ready):
             m.d.sync += out_valid.eq(0)
         with m.If(s1_advance):
-            m.d.sync += s1_valid.eq(0)
             with m.If(f_last):
-                m.d.sync += [out_value.eq(value), out_valid.eq(1)]
+                m.d.sync += [out.values.eq(values), out.count.eq(s1_count), out_valid.eq(1)]
             with m.Else():
-                m.d.comb += [acc_w.addr.eq(s1_entry), acc_w.data.eq(running), acc_w.en.eq(1)]
+                m.d.comb += [acc_w.addr.eq(s1_word), acc_w.data.eq(running), acc_w.en.eq(1)]
                 m.d.sync += cnt.acc_writes.eq(cnt.acc_writes + 1)
         with m.If(take):
-            m.d.sync += [s1_valid.eq(1), s1_partial.eq(total), s1_entry.eq(entry),
-                         bias_lane.eq(chan[:lane_bits] if lane_bits else 0),
-                         cnt.sums.eq(cnt.sums + 1), entry.eq(entry + 1), left.eq(left - 1)]
-            with m.If(~f_first):
-                m.d.sync += cnt.acc_reads.eq(cnt.acc_reads + 1)
-            with m.If(f_last):
-                m.d.sync += cnt.bias_reads.eq(cnt.bias_reads + 1)
-            with m.If(p == self.positions - 1):
-                m.d.sync += [p.eq(0), chan.eq(chan + 1)]
-            with m.Else():
-                m.d.sync += p.eq(p + 1)
+            self.take_transfer(m, s1_partial, s1_count, s1_word, bias_lane, left, word, p, chan,
+                               f_first, f_last, lane_bits)
+        m.d.sync += s1_valid.eq(Mux(take, 1, Mux(s1_advance, 0, s1_valid)))  # take refills stage 1
+
+    def take_transfer(self, m, s1_partial, s1_count, s1_word, bias_lane, left, word, p, chan,
+                      f_first, f_last, lane_bits):
+        """Stage 0: the sum over the units of each entry of the transfer, into stage 1."""
+        fmt, cnt, count = self.config.fixed, self.counters, self.partials_count
+        for i in range(self.geo.rau_entries):
+            total = self.partials[0][i]
+            for u in range(1, len(self.partials)):
+                total = wrap_to(total + self.partials[u][i], fmt.acc_width)
+            m.d.sync += s1_partial[i].eq(total)
+        m.d.sync += [s1_count.eq(count), s1_word.eq(word),
+                     bias_lane.eq(chan[:lane_bits] if lane_bits else 0),
+                     cnt.sums.eq(cnt.sums + count), word.eq(word + 1), left.eq(left - count)]
+        with m.If(~f_first):
+            m.d.sync += cnt.acc_reads.eq(cnt.acc_reads + 1)
+        with m.If(f_last):
+            m.d.sync += cnt.bias_reads.eq(cnt.bias_reads + 1)
+        with m.If(p + count >= self.positions):   # the channel's last transfer
+            m.d.sync += [p.eq(0), chan.eq(chan + 1)]
+        with m.Else():
+            m.d.sync += p.eq(p + count)

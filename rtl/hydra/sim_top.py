@@ -62,7 +62,7 @@ class HydraSimTop(wiring.Component):
         n_units = config.system.n_units
         per_beat = n_units * self.geo.values_per_word
         fifo_depth = -(-n_units * self.geo.ob_words * self.geo.n_macs // per_beat) + 1
-        self.packer = OutputPacker(config.fixed.width, per_beat, fifo_depth)
+        self.packer = OutputPacker(config.fixed.width, per_beat, fifo_depth, self.geo.rau_entries)
         self.streamer = CommandStreamer(config, abits)
         self.strobe = MemoryStrobe(tick_ratio(config))
         super().__init__(

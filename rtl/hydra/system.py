@@ -18,6 +18,7 @@ from hymem.rtl.common.separate_module import SeparateModule
 from hymem.rtl.common.states import goto
 from hymem.rtl.hydra.rau import ResultAccumulationUnit
 from hymem.rtl.hydra.unit import HydraUnit
+from hymem.rtl.hydra.unit_signatures import transfer_layout
 
 
 class SystemState(enum.Enum):
@@ -79,8 +80,9 @@ class HydraSystem(wiring.Component):
     wdata : In(stream.Signature(n_units * bus_width))
         WRITE beats, lane ``u`` (bits ``[u*bus_width, (u+1)*bus_width)``) for unit ``u``;
         WRITE_BIAS beats in lane 0.
-    rdata : Out(stream.Signature(signed(width)))
-        Finished outputs (one FX16 value per beat).
+    rdata : Out(stream.Signature(transfer_layout(signed(width), rau_entries)))
+        Finished outputs: ``values[0 … count-1]`` per beat, up to R = ``[system] rau_entries``
+        consecutive outputs of one channel (max-pool: of one unit's channel).
     busy : Out(1)
     reading : Out(1)
         With [system] overlap: the read engine drains a READ (low: the next READ may go as far as
@@ -94,8 +96,8 @@ class HydraSystem(wiring.Component):
     Latency and throughput
     ----------------------
     Units as :class:`HydraUnit`; a WRITE moves one beat (a word for each
-    addressed unit) per cycle; the RAU takes one entry per cycle (a two-stage
-    pipeline; back-pressure on ``rdata`` stalls it).  Every command's cycle
+    addressed unit) per cycle; the RAU takes one transfer of up to R entries per cycle (a
+    two-stage pipeline; back-pressure on ``rdata`` stalls it).  Every command's cycle
     count, as a host that issues the next command after seeing ``busy`` low
     observes it, is ``golden.hydra.cycles.system_job_cycles``; with overlap a layer's
     streamed commands take ``golden.hydra.cycles.overlapped_cycles``; the counters are
@@ -114,7 +116,7 @@ class HydraSystem(wiring.Component):
         super().__init__({
             "cmd": In(stream.Signature(system_cmd_layout(n_units))),
             "wdata": In(stream.Signature(n_units * geo.bus_width)),
-            "rdata": Out(stream.Signature(signed(config.fixed.width))),
+            "rdata": Out(stream.Signature(transfer_layout(signed(config.fixed.width), geo.rau_entries))),
             "busy": Out(1),
             "reading": Out(1),
             "error": Out(1),
@@ -136,7 +138,7 @@ class HydraSystem(wiring.Component):
         m.submodules.rau = rau = ResultAccumulationUnit(self.config)
         cnt = self.counters
         with m.If(self.rdata.valid & self.rdata.ready):
-            m.d.sync += cnt.outputs.eq(cnt.outputs + 1)
+            m.d.sync += cnt.outputs.eq(cnt.outputs + self.rdata.payload.count)
         connect_counters(m, cnt, rau, *[(f"u{i}_", u) for i, u in enumerate(units)],
                          own=("outputs",))
         m.d.comb += self.error.eq(Cat(*[u.error for u in units]).any())
@@ -179,9 +181,11 @@ class HydraSystem(wiring.Component):
             rau.partials_valid.eq(Cat(*[u.rdata.valid | ~s.unit_mask[i]
                                         for i, u in enumerate(units)]).all()),
             rau.rdata.ready.eq(self.rdata.ready),
+            rau.partials_count.eq(units[0].rdata.payload.count),  # the units drain in lockstep
         ]
         for i, unit in enumerate(units):
-            m.d.comb += rau.partials[i].eq(Mux(s.unit_mask[i], unit.rdata.payload, 0))
+            for j in range(geo.rau_entries):
+                m.d.comb += rau.partials[i][j].eq(Mux(s.unit_mask[i], unit.rdata.payload.values[j], 0))
         with m.If(rau.take):
             for i, unit in enumerate(units):
                 m.d.comb += unit.rdata.ready.eq(s.unit_mask[i])
@@ -319,14 +323,18 @@ class HydraSystem(wiring.Component):
                 with m.If(s.pool_unit == i):
                     with m.If(~unit.draining):  # this unit's values are out
                         m.d.sync += s.pool_unit.eq(s.pool_unit + 1)
-                    width = self.config.fixed.width
-                    m.d.comb += [self.rdata.valid.eq(unit.rdata.valid),
-                                 self.rdata.payload.eq(unit.rdata.payload[:width]),
-                                 unit.rdata.ready.eq(self.rdata.ready)]
+                    self.pass_through(m, unit)
+
+    def pass_through(self, m, unit):
+        """A unit's pooled values (FX16 in its accumulator lanes) on ``rdata``, a beat at a time."""
+        width = self.config.fixed.width
+        m.d.comb += [self.rdata.valid.eq(unit.rdata.valid), unit.rdata.ready.eq(self.rdata.ready),
+                     self.rdata.payload.count.eq(unit.rdata.payload.count)]
+        for j in range(self.geo.rau_entries):
+            m.d.comb += self.rdata.payload.values[j].eq(unit.rdata.payload.values[j][:width])
 
     def pass_pooled(self, m, s):
         """POOL: each active unit in turn gets a READ; its pooled values pass through."""
-        fmt = self.config.fixed
         with m.If(s.pool_unit == s.active):
             goto(m, s.state, SystemState.DRAIN)
         with m.Else():
@@ -338,6 +346,4 @@ class HydraSystem(wiring.Component):
                         m.d.sync += s.pool_issued.eq(1)
                     with m.Elif(unit.cmd.ready):  # this unit's READ is over
                         m.d.sync += [s.pool_issued.eq(0), s.pool_unit.eq(s.pool_unit + 1)]
-                    m.d.comb += [self.rdata.valid.eq(unit.rdata.valid),
-                                 self.rdata.payload.eq(unit.rdata.payload[:fmt.width]),
-                                 unit.rdata.ready.eq(self.rdata.ready)]
+                    self.pass_through(m, unit)

@@ -13,7 +13,7 @@ from hymem.rtl.hydra.fill_engine import FillEngine
 from hymem.rtl.hydra.input_buffers import InputBuffers
 from hymem.rtl.hydra.output_buffer import OutputBuffer
 from hymem.rtl.hydra.unit_controller import UnitController
-from hymem.rtl.hydra.unit_signatures import cmd_layout
+from hymem.rtl.hydra.unit_signatures import cmd_layout, transfer_layout
 
 
 class HydraUnit(wiring.Component):
@@ -33,7 +33,7 @@ class HydraUnit(wiring.Component):
       mode) — if malformed it raises ``error`` and returns to idle — then runs
       the job and pulses ``done``;
     * ``READ`` (arg = entries): drains output-buffer entries ``0 … arg-1`` (order
-      ``m * P + p``) on ``rdata``, one accumulator per beat.
+      ``m * P + p``) on ``rdata``, up to ``rau_entries`` accumulators of one channel per beat.
 
     With [system] overlap AB, WB and OB have two banks, START's ``addr`` names the banks
     of the job, READ's ``addr`` flag ``READ_BANK`` the OB bank it drains, and WRITE, READ and
@@ -73,8 +73,9 @@ class HydraUnit(wiring.Component):
         Commands (``op``: :class:`golden.hydra.params.HydraOp`).
     wdata : In(stream.Signature(bus_width))
         WRITE data beats.
-    rdata : Out(stream.Signature(signed(acc_width)))
-        READ data: one output-buffer entry (raw accumulator / pooled value) per beat.
+    rdata : Out(stream.Signature(transfer_layout(signed(acc_width), rau_entries)))
+        READ data: up to R = ``[system] rau_entries`` output-buffer entries (raw accumulators /
+        pooled values) of one channel per beat, ``values[0 … count-1]`` (:class:`OutputBuffer`).
     busy : Out(1)
         A command is executing.
     done : Out(1)
@@ -95,7 +96,7 @@ class HydraUnit(wiring.Component):
     Exactly ``golden.hydra.cycles.job_cycles``: 2 check cycles, then per phase
     ``max(fill, compute) + 1`` cycles with fill = N + rows·cols + 1 and compute
     = (m·K² − 1)·c + d (c = cycles per pair, d = pipeline drain); WRITE takes one
-    cycle per beat plus one, READ one per entry plus one (without back-pressure).
+    cycle per beat plus one, READ one per beat of up to R entries plus one (without back-pressure).
     """
 
     def __init__(self, config):
@@ -105,7 +106,7 @@ class HydraUnit(wiring.Component):
         super().__init__({
             "cmd": In(stream.Signature(cmd_layout())),
             "wdata": In(stream.Signature(geo.bus_width)),
-            "rdata": Out(stream.Signature(signed(fmt.acc_width))),
+            "rdata": Out(stream.Signature(transfer_layout(signed(fmt.acc_width), geo.rau_entries))),
             "busy": Out(1),
             "done": Out(1),
             "error": Out(1),

@@ -68,6 +68,13 @@ def compute_control_signature(n_macs: int) -> wiring.Signature:
     })
 
 
+def transfer_layout(value_shape, rau_entries: int) -> data.StructLayout:
+    """One beat of the READ path ([system] ``rau_entries`` = R): up to R consecutive entries of one
+    output channel (``values[0 … count-1]``; the rest are not entries and are ignored)."""
+    return data.StructLayout({"values": data.ArrayLayout(value_shape, rau_entries),
+                              "count": unsigned(ceil_log2(rau_entries + 1))})
+
+
 def drain_control_signature() -> wiring.Signature:
     """Controller -> output buffer: a READ of ``entries``, and which state owns the OB port."""
     return wiring.Signature({

@@ -89,13 +89,15 @@ class StreamMonitor(_StreamPorts):
 
     ``ready[c]`` drives cycle ``c`` counted from :meth:`start`; past the end of
     the pattern the monitor is always ready.  Each received payload (decoded per
-    the signature) goes to ``on_item`` and to :attr:`items`.
+    the signature) goes to ``on_item`` and to :attr:`items`; with ``expand``, each of the
+    items ``expand(payload)`` returns does (a beat carrying several values).
     """
 
-    def __init__(self, dut, component, name: str, ready=None, on_item=None):
+    def __init__(self, dut, component, name: str, ready=None, on_item=None, expand=None):
         super().__init__(dut, component, name)
         self.pattern = np.ones(0, dtype=bool) if ready is None else np.asarray(ready, dtype=bool)
         self.on_item = on_item
+        self.expand = expand
         self.items = []
         self.cycle = 0
         self.ready.value = 0
@@ -113,9 +115,10 @@ class StreamMonitor(_StreamPorts):
                 self.ready.value, driven = int(ready), ready
             await ReadOnly()
             if ready and int(self.valid.value):
-                item = unpack(self.shape, int(self.payload.value))
-                self.items.append(item)
-                if self.on_item is not None:
-                    self.on_item(item)
+                payload = unpack(self.shape, int(self.payload.value))
+                for item in (payload,) if self.expand is None else self.expand(payload):
+                    self.items.append(item)
+                    if self.on_item is not None:
+                        self.on_item(item)
             await RisingEdge(self.clk)
             self.cycle += 1

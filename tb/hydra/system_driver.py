@@ -39,7 +39,7 @@ from hymem.tb.common.clock import cycle_now
 from hymem.tb.common.dram_pcm import DeviceTiming, MemoryDevice, beat_gaps
 from hymem.tb.common.hdl import handle, members, pack
 from hymem.tb.common.stream import StreamDriver, StreamMonitor
-from hymem.tb.hydra.unit_driver import pack_beats
+from hymem.tb.hydra.unit_driver import pack_beats, transfer_values
 
 
 class SystemHost:
@@ -49,7 +49,9 @@ class SystemHost:
         self.config, self.geo = component.config, component.geo
         self.cmd = StreamDriver(dut, component, "cmd")
         self.wdata = StreamDriver(dut, component, "wdata")
-        self.rdata = StreamMonitor(dut, component, "rdata", ready=read_ready)
+        self.rdata = StreamMonitor(dut, component, "rdata", ready=read_ready,
+                                   expand=transfer_values(members(component)[("rdata", "payload")].shape,
+                                                          self.geo.width))
         self.cmd_shape = members(component)[("cmd", "payload")].shape
         self.busy = handle(dut, component, "busy")
         tech = load_tech(tech_name)

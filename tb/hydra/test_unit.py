@@ -117,7 +117,7 @@ async def run_unit(dut, name: str, idle_prob: float, stall_prob: float):
             assert not await host.run(job, variant), "well-formed job raised error"
             expected = unit_outputs(tile, weights, job, fmt, previous=expected)
         scoreboard.expected.extend(int(v) for v in expected)
-        await host.read(len(expected))
+        await host.read(len(expected), job.positions)
         done_jobs.append(job)
         scoreboard.check()
     watchdog.stop()

@@ -17,10 +17,27 @@ from cocotb.triggers import ReadOnly, RisingEdge
 from hymem.golden.bits import word_bits
 from hymem.golden.hydra.cycles import job_cycles
 from hymem.golden.hydra.params import HydraOp
-from hymem.golden.hydra.unit import UNIT_COUNTERS, UnitJob
+from hymem.golden.hydra.unit import UNIT_COUNTERS, UnitJob, read_transfers
 from hymem.tb.common.clock import wait_for_level
 from hymem.tb.common.hdl import handle, members, pack
 from hymem.tb.common.stream import StreamDriver, StreamMonitor
+
+
+def transfer_values(shape, value_width: int):
+    """``expand`` for a :class:`StreamMonitor` of a READ path beat (``rtl.hydra.unit_signatures.
+    transfer_layout``): the beat's ``count`` values, signed ``value_width``-bit each."""
+    mask, top = (1 << value_width) - 1, 1 << (value_width - 1)
+    lanes = shape["values"].shape.length
+
+    def expand(item: dict) -> list[int]:
+        count = item["count"]
+        if count > lanes:
+            raise AssertionError(f"READ beat with count {count} > {lanes} lanes")
+        bits = item["values"]
+        return [((bits >> (i * value_width)) & mask) - (((bits >> (i * value_width)) & top) << 1)
+                for i in range(count)]
+
+    return expand
 
 
 def pack_words(values, width: int, per_word: int) -> list[int]:
@@ -54,7 +71,9 @@ class UnitHost:
         self.geo = component.geo
         self.cmd = StreamDriver(dut, component, "cmd")
         self.wdata = StreamDriver(dut, component, "wdata")
-        self.rdata = StreamMonitor(dut, component, "rdata", ready=read_ready, on_item=on_item)
+        shape = members(component)[("rdata", "payload")].shape
+        self.rdata = StreamMonitor(dut, component, "rdata", ready=read_ready, on_item=on_item,
+                                   expand=transfer_values(shape, self.geo.acc_width))
         self.cmd_shape = members(component)[("cmd", "payload")].shape
         self.ready = handle(dut, component, "cmd", "ready")
         self.error = handle(dut, component, "error")
@@ -95,7 +114,8 @@ class UnitHost:
         await RisingEdge(self.dut.clk)
         return error
 
-    async def read(self, entries: int):
+    async def read(self, entries: int, positions: int):
+        """READ ``entries`` (``positions`` per channel: the beats and OB word reads they take)."""
         before = len(self.rdata.items)
         monitor = self.rdata.start()
         await self.cmd.send([self._cmd(HydraOp.READ, 0, entries)])
@@ -104,5 +124,5 @@ class UnitHost:
         await self.wait_idle()
         monitor.cancel()
         self.expected["read_cmds"] += 1
-        self.expected["ob_reads"] += entries
+        self.expected["ob_reads"] += read_transfers(entries, positions, self.geo.rau_entries)
         self.expected["bits_out"] += entries * self.geo.acc_width
