@@ -116,6 +116,8 @@ REDUCED = {"n_macs = 32": "n_macs = 4", "ob_words = 128": "ob_words = 32"}
 
 
 SERIAL = {"overlap = true": "overlap = false"}  # the paper's schedule (no double buffering)
+# one entry per cycle through the RAU (the TOML's rau_entries is 4 = the reduced variants' 4 MACs)
+ONE_ENTRY = {"rau_entries = 4 ": "rau_entries = 1 "}
 
 
 @pytest.mark.parametrize("name, subs, where", [
@@ -124,6 +126,7 @@ SERIAL = {"overlap = true": "overlap = false"}  # the paper's schedule (no doubl
     ("16x4-serial", {**REDUCED, **SERIAL}, "unit"),
     ("16x4-serial-rau", {**REDUCED, **SERIAL, 'pass_accumulation = "unit"': 'pass_accumulation = "rau"'},
      "rau"),
+    ("16x4-r1", {**REDUCED, **ONE_ENTRY}, "unit"),
 ])
 def test_system_cosimulation(sim, tmp_path, name, subs, where):
     """Random layers and the digits CNN through the system with DRAM/PCM models (reduced TOML variants;

@@ -13,13 +13,17 @@ from hymem.tools.waves import HYDRA_SIM_TOP_SMALL
 
 REPO = Path(__file__).resolve().parent.parent
 
-def small_config(tmp_path, overlap: bool = True) -> Path:
+def small_config(tmp_path, overlap: bool = True, rau_entries: int | None = None) -> Path:
+    """The 2-unit x 4-MAC top; ``rau_entries``: [system] rau_entries if not the TOML's."""
     text = (REPO / "configs" / "hydra.toml").read_text()
     edits = dict(HYDRA_SIM_TOP_SMALL, **({} if overlap else {"overlap = true": "overlap = false"}))
+    if rau_entries is not None:
+        edits[f"rau_entries = {load_hydra_config().system.rau_entries} "] = f"rau_entries = {rau_entries} "
     for old, new in edits.items():
         assert old in text, old
         text = text.replace(old, new)
-    path = tmp_path / f"hydra_sim_small{'' if overlap else '_serial'}.toml"
+    suffix = ("" if overlap else "_serial") + ("" if rau_entries is None else f"_r{rau_entries}")
+    path = tmp_path / f"hydra_sim_small{suffix}.toml"
     path.write_text(text)
     return path
 
@@ -49,14 +53,20 @@ def test_device_read_by_hand():
     assert dev.counts["precharges"] == 1
 
 
-@pytest.mark.parametrize("overlap", [True, False], ids=["overlap", "serial"])
-def test_sim_top_small_layers(tmp_path, sim, overlap):
+@pytest.mark.parametrize("overlap, rau_entries", [(True, None), (False, None), (True, 1), (True, 2)],
+                         ids=["overlap", "serial", "overlap-r1", "overlap-r2"])
+def test_sim_top_small_layers(tmp_path, sim, overlap, rau_entries):
+    """The TOML's rau_entries (4 = the 4 MACs: a transfer is a whole OB word), 1 (one entry per
+    cycle) and 2 (half a word); the layers' P of 9, 54, 12, 40 and 1 positions per channel give
+    partial transfers at R = 2 and 4, and the outputs of partial transfers straddle the packer's
+    8-value beats."""
+    suffix = ("" if overlap else "-serial") + ("" if rau_entries is None else f"-r{rau_entries}")
     run_cocotb(
         "hydra_sim_top",
         "hymem.tb.hydra.test_sim_top",
         sim,
-        test_id=f"hydra_sim_top-small{'' if overlap else '-serial'}",
-        config=small_config(tmp_path, overlap),
+        test_id=f"hydra_sim_top-small{suffix}",
+        config=small_config(tmp_path, overlap, rau_entries),
     )
 
 
