@@ -92,3 +92,12 @@ def test_wider_read_path_shortens_vgg16_conv1_1():
     cycles = {r: layer_cycles(conv1_1, with_system(CONFIG, rau_entries=r)).cycles for r in (1, 4)}
     outputs = conv1_1.out_ch * conv1_1.out_h * conv1_1.out_w
     assert cycles[1] >= outputs > cycles[4]
+
+
+def test_packer_refuses_transfers_wider_than_a_beat():
+    # The sim top's write-back packs n_units x values_per_word outputs per beat; a transfer of more
+    # values than a beat would need two beats pushed in one cycle: refused with the reason.
+    from hymem.rtl.hydra.output_packer import OutputPacker
+
+    with pytest.raises(ValueError, match="rau_entries too large"):
+        OutputPacker(16, 8, 4, per_transfer=16)
