@@ -26,10 +26,13 @@ Closed form of one job (N MACs, P = out_h·out_w positions, G = ceil(P/N)
 groups, T = channels·K² pairs per lane per group, n = MAC multiply cycles):
 
     cycles = 2 + (F_0 + 1) + Σ_{g=1}^{G-1} (max(F_g, C) + 1) + (C + 1)
-    F_g    = N + rows_g · cols_g + 2      fill: lane setup, box scan, drain
+    F_g    = N + rows_g · ceil(cols_g / V) + 2      fill: lane setup, box scan, drain
     C      = T + 4 (pipelined MAC) | T·n + 5 (sequential) | T + 3 (max-pool)
 
-where ``rows_g × cols_g`` is the bounding box of group g's windows.
+where ``rows_g × cols_g`` is the bounding box of group g's windows and V = ``[unit] scan_values``
+(the fill engine reads V consecutive values of a box row per cycle; a row's last step may be partial).
+``ab_reads`` counts activation *values* read (one value-bank read each; padding reads nothing), so it
+does not depend on V.
 """
 
 from __future__ import annotations
@@ -51,8 +54,10 @@ class UnsupportedLayer(ValueError):
     """A layer the Hydra RTL cannot run (the message says which constraint fails)."""
 
 
-def group_boxes(job: UnitJob, n_macs: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per group: (box rows × cols scanned by the fill engine, in-tile positions among them)."""
+def group_boxes(job: UnitJob, n_macs: int, scan_values: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Per group: (scan steps of the fill engine over the box, in-tile positions among them).
+
+    A step reads up to ``scan_values`` consecutive values of one box row: rows × ceil(cols / V) steps."""
     p = np.arange(job.positions)
     oy, ox = np.divmod(p, job.out_w)
     by = oy * job.stride - job.pad_top
@@ -62,10 +67,10 @@ def group_boxes(job: UnitJob, n_macs: int) -> tuple[np.ndarray, np.ndarray]:
     y_lo, y_hi = by[starts], by[ends] + job.kernel - 1
     x_lo = np.minimum.reduceat(bx, starts)
     x_hi = np.maximum.reduceat(bx, starts) + job.kernel - 1
-    box = (y_hi - y_lo + 1) * (x_hi - x_lo + 1)
+    steps = (y_hi - y_lo + 1) * -(-(x_hi - x_lo + 1) // scan_values)
     rows_in = np.clip(np.minimum(y_hi, job.in_h - 1) - np.maximum(y_lo, 0) + 1, 0, None)
     cols_in = np.clip(np.minimum(x_hi, job.in_w - 1) - np.maximum(x_lo, 0) + 1, 0, None)
-    return box, rows_in * cols_in
+    return steps, rows_in * cols_in
 
 
 def compute_cycles(job: UnitJob, variant: str, multiply: int) -> tuple[int, int]:
@@ -99,8 +104,8 @@ def _job_cycles(job: UnitJob, geo: UnitGeometry, variant: str, multiply: int | N
         multiply = booth_iterations(geo.width)
     n = geo.n_macs
     groups = job.groups(n)
-    box, inside = group_boxes(job, n)
-    fill = n + box + 2
+    steps, inside = group_boxes(job, n, geo.scan_values)
+    fill = n + steps + 2
     comp, busy = compute_cycles(job, variant, multiply)
     phases = int(fill[0]) + 1 + int(np.maximum(fill[1:], comp).sum()) + (groups - 1) + comp + 1
     pairs = job.channels * job.taps

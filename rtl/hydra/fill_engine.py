@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from amaranth.hdl import Module, Mux, Signal, signed
+from amaranth.hdl import Array, Cat, Module, Mux, Signal, signed
 from amaranth.lib import enum, wiring
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import exact_log2
@@ -12,7 +12,7 @@ from hymem.rtl.common.counters import counter_signature
 from hymem.rtl.common.states import goto
 from hymem.rtl.hydra.unit_signatures import (
     COORD,
-    buffer_read_signature,
+    ab_bank_read_signature,
     fill_control_signature,
     job_signature,
     lane_bases_layout,
@@ -26,7 +26,7 @@ class FillState(enum.Enum):
     DONE = 0
     SETUP = 1   # one cycle per lane: the lane takes the next output position
     BOX = 2     # the bounding box of the group's windows
-    SCAN = 3    # one AB value per cycle, row by row over the box
+    SCAN = 3    # up to V AB values of a box row per cycle, row by row over the box
     DRAIN = 4   # the last broadcast is written
 
 
@@ -35,11 +35,13 @@ class FillEngine(wiring.Component):
 
     On ``control.start`` it assigns the next N positions (raster order) to the N
     lanes (N cycles), then scans the bounding box of the group's windows row by
-    row: each activation is read from AB once (padding positions read nothing
-    and broadcast 0, or the most negative value for max-pool) and broadcast with
-    its coordinates to the streaming buffers, where every lane whose window
-    holds it stores it.  ``control.init`` (the START check cycle) rewinds the
-    position counter to the layer's first output.
+    row, V = ``[unit] scan_values`` consecutive values per cycle (a row's last step
+    may be partial): each activation is read from AB once — value a from AB bank
+    ``a mod V``, so a step is one read of each bank (padding positions read nothing
+    and broadcast 0, or the most negative value for max-pool) — and the step is
+    broadcast with its coordinates and a mask of its valid values to the streaming
+    buffers, where every lane whose window holds a value stores it.  ``control.init``
+    (the START check cycle) rewinds the position counter to the layer's first output.
 
     Parameters
     ----------
@@ -53,17 +55,18 @@ class FillEngine(wiring.Component):
         Register stack (in_h, in_w, out_w, kernel, stride, pad_top, pad_left), P, is_pool.
     control : In(fill_control_signature(n_macs))
         ``init``, ``start``, ``bank`` in; ``done`` (idle) and ``lanes`` (valid lanes) out.
-    ab_read : Out(buffer_read_signature(ab_words, bus_width))
-        The activation buffer's read port.
-    bcast : Out(window_write_signature(width))
-        The broadcast activation, its window coordinates and bank.
+    ab_read : Out(ab_bank_read_signature(geo)).array(V)
+        The activation buffer's V value banks' read ports.
+    bcast : Out(window_write_signature(width, V))
+        The broadcast activations, the first one's window coordinates, the valid mask, the bank.
     lane_base : Out(lane_bases_layout(n_macs))
         Every lane's window base (set while the group's positions are assigned).
     counters : Out(counter_signature(ab_reads))
+        ``ab_reads``: activation values read (one value-bank read each).
 
     Latency and throughput
     ----------------------
-    ``N + rows * cols + 1`` cycles from ``start`` to ``done`` (rows x cols: the box),
+    ``N + rows * ceil(cols / V) + 1`` cycles from ``start`` to ``done`` (rows x cols: the box),
     ``golden.hydra.cycles``' fill term.
     """
 
@@ -73,8 +76,8 @@ class FillEngine(wiring.Component):
         super().__init__({
             "job": In(job_signature()),
             "control": In(fill_control_signature(geo.n_macs)),
-            "ab_read": Out(buffer_read_signature(geo.ab_words * geo.n_banks, geo.bus_width)),
-            "bcast": Out(window_write_signature(geo.width)),
+            "ab_read": Out(ab_bank_read_signature(geo)).array(geo.scan_values),
+            "bcast": Out(window_write_signature(geo.width, geo.scan_values)),
             "lane_base": Out(lane_bases_layout(geo.n_macs)),
             "counters": Out(counter_signature(("ab_reads",), config.mac.counter_width)),
         })
@@ -86,7 +89,7 @@ class FillEngine(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         geo, regs, ctl, bc = self.geo, self.job.regs, self.control, self.bcast
-        n, lane_bits = geo.n_macs, exact_log2(geo.values_per_word)
+        n = geo.n_macs
         k = regs.kernel
         pos_by, pos_bx = Signal(COORD), Signal(COORD)
         pos_ox = Signal(REG_WIDTH)
@@ -96,8 +99,7 @@ class FillEngine(wiring.Component):
         box_x_lo, box_x_hi = Signal(COORD), Signal(COORD)
         scan_y, scan_x = Signal(COORD), Signal(COORD)
         row_addr = Signal(AB_VALUE_ADDR)
-        bc_inside = Signal()
-        bc_lane = Signal(max(1, lane_bits))
+        step = self.step_registers()
 
         state = Signal(FillState)
         with m.If(state == FillState.DONE):
@@ -137,24 +139,14 @@ class FillEngine(wiring.Component):
                          box_y_hi.eq(box_y_hi + k - 1), box_x_hi.eq(box_x_hi + k - 1)]
             goto(m, state, FillState.SCAN)
         with m.If(state == FillState.SCAN):
-            inside = ((scan_y >= 0) & (scan_y < regs.in_h) & (scan_x >= 0) & (scan_x < regs.in_w))
-            addr = Signal(AB_VALUE_ADDR)
-            m.d.comb += [
-                addr.eq(row_addr + scan_x),
-                self.ab_read.addr.eq(addr[lane_bits:] + self.bank_base()),
-                self.ab_read.en.eq(inside),
-            ]
-            m.d.sync += [bc.valid.eq(1), bc_inside.eq(inside), bc.y.eq(scan_y), bc.x.eq(scan_x),
-                         bc_lane.eq(addr[:lane_bits] if lane_bits else 0)]
-            with m.If(inside):
-                m.d.sync += self.counters.ab_reads.eq(self.counters.ab_reads + 1)
-            with m.If(scan_x == box_x_hi):
+            row_end = self.scan_step(m, step, scan_y, scan_x, row_addr, box_x_hi)
+            with m.If(row_end):
                 m.d.sync += [scan_x.eq(box_x_lo), scan_y.eq(scan_y + 1),
                              row_addr.eq(row_addr + regs.in_w)]
                 with m.If(scan_y == box_y_hi):
                     goto(m, state, FillState.DRAIN)
             with m.Else():
-                m.d.sync += scan_x.eq(scan_x + 1)
+                m.d.sync += scan_x.eq(scan_x + geo.scan_values)
         with m.If(state == FillState.DRAIN):
             m.d.sync += bc.valid.eq(0)
             goto(m, state, FillState.DONE)
@@ -162,12 +154,59 @@ class FillEngine(wiring.Component):
             m.d.sync += [pos_by.eq(-regs.pad_top), pos_bx.eq(-regs.pad_left), pos_ox.eq(0),
                          pos_left.eq(self.job.positions)]
 
-        pad_value = Mux(self.job.is_pool, self.config.fixed.min_value, 0)
-        picked = Signal(geo.width)
-        m.d.comb += [
-            picked.eq(self.ab_read.data.word_select(bc_lane, geo.width)),
-            bc.value.eq(Mux(bc_inside, picked, pad_value)),
-            bc.bank.eq(ctl.bank),
-        ]
+        m.d.comb += bc.bank.eq(ctl.bank)
+        self.broadcast_values(m, step)
         return m
 
+    def step_registers(self):
+        """What the broadcast cycle needs of the scan step before it: ``sub`` (per AB bank, the
+        value read within the bank's word), ``rot`` (the bank holding the step's first value),
+        ``inside`` (per value: read from the tile, else padding)."""
+        v = self.geo.scan_values
+        per_bank = self.geo.values_per_word // v
+        return {"sub": Array(Signal(range(max(2, per_bank)), name=f"step_sub{b}") for b in range(v)),
+                "rot": Signal(max(1, exact_log2(v)), name="step_rot"),
+                "inside": Signal(v, name="step_inside")}
+
+    def scan_step(self, m, step, scan_y, scan_x, row_addr, box_x_hi):
+        """One scan step: values ``scan_x … scan_x + V - 1`` of row ``scan_y`` (those up to
+        ``box_x_hi``) read from the AB's value banks, broadcast the next cycle.  Returns whether
+        this step ends the box row."""
+        geo, regs, bc = self.geo, self.job.regs, self.bcast
+        v, v_bits, word_bits = geo.scan_values, exact_log2(geo.scan_values), exact_log2(geo.values_per_word)
+        left = Signal(COORD)                      # values of the row after the first of this step
+        first_addr = Signal(AB_VALUE_ADDR)        # row-major value address (negative in padding)
+        m.d.comb += [left.eq(box_x_hi - scan_x), first_addr.eq(row_addr + scan_x)]
+        in_row = Cat(*[left >= i for i in range(v)])   # the row's last step may be partial
+        row_inside = (scan_y >= 0) & (scan_y < regs.in_h)
+        inside = Signal(v)                        # value i: in the box row and in the tile
+        for i in range(v):
+            x = scan_x + i
+            m.d.comb += inside[i].eq(in_row[i] & row_inside & (x >= 0) & (x < regs.in_w))
+        rot = first_addr[:v_bits] if v_bits else 0   # the bank of value 0
+        for b in range(v):
+            offset = (b - rot)[:v_bits] if v_bits else 0   # the step's value this bank serves
+            addr = Signal(AB_VALUE_ADDR, name=f"bank{b}_addr")
+            m.d.comb += [
+                addr.eq(first_addr + offset),
+                self.ab_read[b].addr.eq(addr[word_bits:] + self.bank_base()),
+                self.ab_read[b].en.eq(inside.bit_select(offset, 1) if v_bits else inside[0]),
+            ]
+            if word_bits > v_bits:
+                m.d.sync += step["sub"][b].eq(addr[v_bits:word_bits])
+        m.d.sync += [bc.valid.eq(1), bc.y.eq(scan_y), bc.x.eq(scan_x), bc.mask.eq(in_row),
+                     step["inside"].eq(inside), step["rot"].eq(rot),
+                     self.counters.ab_reads.eq(self.counters.ab_reads + sum(inside[i] for i in range(v)))]
+        return left < v
+
+    def broadcast_values(self, m, step):
+        """The broadcast's value i: from the bank ``(rot + i) mod V`` read in the step before,
+        or the padding value (0; max-pool: the most negative) where it lies outside the tile."""
+        geo, v = self.geo, self.geo.scan_values
+        v_bits, per_bank = exact_log2(v), geo.values_per_word // v
+        pad_value = Mux(self.job.is_pool, self.config.fixed.min_value, 0)
+        picked = Array(self.ab_read[b].data.word_select(step["sub"][b], geo.width) if per_bank > 1
+                       else self.ab_read[b].data[:geo.width] for b in range(v))
+        for i in range(v):
+            value = picked[(step["rot"] + i)[:v_bits]] if v_bits else picked[0]
+            m.d.comb += self.bcast.values[i].eq(Mux(step["inside"][i], value, pad_value))

@@ -132,7 +132,8 @@ class HydraUnit(wiring.Component):
         wiring.connect(m, ctrl.fill, fill.control)
         wiring.connect(m, ctrl.compute, compute.control)
         wiring.connect(m, ctrl.drain, output.drain)
-        wiring.connect(m, inputs.ab_read, fill.ab_read)
+        for inputs_bank, fill_bank in zip(inputs.ab_read, fill.ab_read, strict=True):  # AB value banks
+            wiring.connect(m, inputs_bank, fill_bank)
         wiring.connect(m, inputs.wb_read, compute.wb_read)
         wiring.connect(m, fill.bcast, compute.bcast)
         m.d.comb += compute.lane_base.eq(fill.lane_base)
