@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from hymem.golden.config import ConfigError
-from hymem.golden.hydra.cycles import group_boxes, job_cycles
+from hymem.golden.hydra.cycles import fill_phases, group_boxes, job_cycles
 from hymem.golden.hydra.params import load_hydra_config
 from hymem.golden.hydra.unit import UnitConfigError, UnitGeometry, UnitJob
 from hymem.tools.runner import run_cocotb
@@ -65,14 +65,15 @@ def test_group_boxes_equals_the_walked_scan(v):
 
 def test_fill_term_by_hand():
     """One group, a 3x3 kernel over 4 x 7 without padding: 2 x 5 positions, a 4 x 7 box; with
-    V = 4 each box row is 2 steps (4 + 3 values): fill = 32 + 4 * 2 + 2 = 42 > compute 9 + 4."""
+    V = 4 each box row is 2 steps (4 + 3 values): fill = 32 + 1 + 4 * 2 + 2 = 43 (the lanes'
+    assignment, its hand-over, BOX + steps + DRAIN) > compute 9 + 4."""
     job = UnitJob(mode=0, in_h=4, in_w=7, out_h=2, out_w=5, kernel=3, stride=1, pad_top=0, pad_left=0, m_count=1)
     geo = UnitGeometry.from_config(CONFIG)
     assert geo.scan_values == 4
     # 2 check cycles, F_0 + 1, then the one group's compute C + 1 (pipelined MAC: T + 4)
-    assert job_cycles(job, geo, "pipelined")["cycles"] == 2 + (32 + 8 + 2 + 1) + (9 + 4 + 1)
+    assert job_cycles(job, geo, "pipelined")["cycles"] == 2 + (32 + 1 + 8 + 2 + 1) + (9 + 4 + 1)
     one = replace(geo, scan_values=1)
-    assert job_cycles(job, one, "pipelined")["cycles"] == 2 + (32 + 28 + 2 + 1) + (9 + 4 + 1)
+    assert job_cycles(job, one, "pipelined")["cycles"] == 2 + (32 + 1 + 28 + 2 + 1) + (9 + 4 + 1)
     # the AB values read do not depend on V
     assert job_cycles(job, one, "pipelined")["ab_reads"] == job_cycles(job, geo, "pipelined")["ab_reads"] == 28
 
@@ -99,3 +100,15 @@ def scan_config(tmp_path, v: int) -> Path:
 def test_unit_with_scan_values(tmp_path, sim, v):
     run_cocotb("hydra_unit", "hymem.tb.hydra.test_unit", sim, test_id=f"hydra_unit-scan{v}",
                config=scan_config(tmp_path, v))
+
+
+def test_lane_assignment_overlaps_the_previous_group():
+    """Three groups of 10 scan steps, compute C = 13, N = 32: group 0 waits N + 1 = 33 for its
+    lanes and its phase is 33 + 10 + 2 + 1 = 46.  Group 1's assignment starts when group 0's scan
+    does (cycle 33), ready at 66: group 1 (phase start 46) waits 20, fills 20 + 10 + 2, phase 33.
+    Group 2's assignment starts when group 1 takes its lanes (66), ready at 99, its phase starts at
+    79: the same 20-cycle wait — with short scans the assigner sets the pace, N + 1 per group."""
+    steps = np.array([10, 10, 10])
+    assert fill_phases(steps, 32, 13) == [46, 33, 33]
+    # long compute (C = 100): group 1 waits as before, group 2's lanes are ready before its start
+    assert fill_phases(steps, 32, 100) == [46, 101, 101]

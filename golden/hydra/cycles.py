@@ -26,11 +26,13 @@ Closed form of one job (N MACs, P = out_h·out_w positions, G = ceil(P/N)
 groups, T = channels·K² pairs per lane per group, n = MAC multiply cycles):
 
     cycles = 2 + (F_0 + 1) + Σ_{g=1}^{G-1} (max(F_g, C) + 1) + (C + 1)
-    F_g    = N + rows_g · ceil(cols_g / V) + 2      fill: lane setup, box scan, drain
+    F_g    = W_g + rows_g · ceil(cols_g / V) + 2      fill: wait for the lanes, box, scan, drain
     C      = T + 4 (pipelined MAC) | T·n + 5 (sequential) | T + 3 (max-pool)
 
-where ``rows_g × cols_g`` is the bounding box of group g's windows and V = ``[unit] scan_values``
-(the fill engine reads V consecutive values of a box row per cycle; a row's last step may be partial).
+where ``rows_g × cols_g`` is the bounding box of group g's windows, V = ``[unit] scan_values``
+(the fill engine reads V consecutive values of a box row per cycle; a row's last step may be
+partial) and W_g the wait for the lane assigner, which gives the N lanes their positions one per
+cycle while the previous group scans and computes (W_0 = N + 1; :func:`fill_phases`).
 ``ab_reads`` counts activation *values* read (one value-bank read each; padding reads nothing), so it
 does not depend on V.
 """
@@ -73,6 +75,25 @@ def group_boxes(job: UnitJob, n_macs: int, scan_values: int = 1) -> tuple[np.nda
     return steps, rows_in * cols_in
 
 
+def fill_phases(steps: np.ndarray, n_macs: int, compute: int) -> list[int]:
+    """Cycles of phases 0 … G-1 (phase g fills group g while group g-1 computes).
+
+    The fill engine's lane assigner gives the N lanes their positions one lane per cycle into
+    shadow bases; it starts at the START's check (group 0) and, for group g, in the cycle the
+    fill engine takes group g-1's bases, so it runs while group g-1 scans and computes.  A fill
+    waits for its group's assignment (ready N + 1 cycles after the assigner starts), then scans
+    (BOX, the steps, DRAIN): F_g = wait_g + steps_g + 2.  A phase lasts max(F_g, C) + 1 (phase 0:
+    F_0 + 1, no group computes)."""
+    phases, start, ready = [], 0, n_macs + 1
+    for g, scan in enumerate(steps.tolist()):
+        wait = max(0, ready - start)
+        fill = wait + scan + 2
+        ready = start + wait + n_macs + 1     # the next group's assigner starts as this fill takes its bases
+        phases.append((fill if g == 0 else max(fill, compute)) + 1)
+        start += phases[-1]
+    return phases
+
+
 def compute_cycles(job: UnitJob, variant: str, multiply: int) -> tuple[int, int]:
     """(cycles the compute engine is active per group, MAC-0 busy cycles per group)."""
     pairs = job.channels * job.taps
@@ -105,9 +126,8 @@ def _job_cycles(job: UnitJob, geo: UnitGeometry, variant: str, multiply: int | N
     n = geo.n_macs
     groups = job.groups(n)
     steps, inside = group_boxes(job, n, geo.scan_values)
-    fill = n + steps + 2
     comp, busy = compute_cycles(job, variant, multiply)
-    phases = int(fill[0]) + 1 + int(np.maximum(fill[1:], comp).sum()) + (groups - 1) + comp + 1
+    phases = sum(fill_phases(steps, n, comp)) + comp + 1
     pairs = job.channels * job.taps
     counts.update(
         cycles=CHECK_CYCLES + phases,

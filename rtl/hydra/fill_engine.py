@@ -10,6 +10,7 @@ from amaranth.utils import exact_log2
 from hymem.golden.hydra.unit import REG_WIDTH, UnitGeometry
 from hymem.rtl.common.counters import counter_signature
 from hymem.rtl.common.states import goto
+from hymem.rtl.hydra.lane_assigner import LaneAssigner, group_box_layout
 from hymem.rtl.hydra.unit_signatures import (
     COORD,
     ab_bank_read_signature,
@@ -24,7 +25,7 @@ AB_VALUE_ADDR = signed(2 * REG_WIDTH + 4)  # row-major value address; negative i
 
 class FillState(enum.Enum):
     DONE = 0
-    SETUP = 1   # one cycle per lane: the lane takes the next output position
+    WAIT = 1    # for the lane assigner to finish the group's positions
     BOX = 2     # the bounding box of the group's windows
     SCAN = 3    # up to V AB values of a box row per cycle, row by row over the box
     DRAIN = 4   # the last broadcast is written
@@ -33,8 +34,10 @@ class FillState(enum.Enum):
 class FillEngine(wiring.Component):
     """Prepares one group of N output positions in a bank of the streaming buffers.
 
-    On ``control.start`` it assigns the next N positions (raster order) to the N
-    lanes (N cycles), then scans the bounding box of the group's windows row by
+    On ``control.start`` it takes the group's N positions (raster order) from its
+    :class:`~rtl.hydra.lane_assigner.LaneAssigner` — which assigned them one lane per cycle
+    while the previous group scanned and computed, and now assigns the next group; the fill
+    waits only if it has not finished — then scans the bounding box of the group's windows row by
     row, V = ``[unit] scan_values`` consecutive values per cycle (a row's last step
     may be partial): each activation is read from AB once — value a from AB bank
     ``a mod V``, so a step is one read of each bank (padding positions read nothing
@@ -60,14 +63,15 @@ class FillEngine(wiring.Component):
     bcast : Out(window_write_signature(width, V))
         The broadcast activations, the first one's window coordinates, the valid mask, the bank.
     lane_base : Out(lane_bases_layout(n_macs))
-        Every lane's window base (set while the group's positions are assigned).
+        Every lane's window base (taken from the assigner when the group's scan starts).
     counters : Out(counter_signature(ab_reads))
         ``ab_reads``: activation values read (one value-bank read each).
 
     Latency and throughput
     ----------------------
-    ``N + rows * ceil(cols / V) + 1`` cycles from ``start`` to ``done`` (rows x cols: the box),
-    ``golden.hydra.cycles``' fill term.
+    ``wait + rows * ceil(cols / V) + 2`` cycles from ``start`` to ``done`` (rows x cols: the box;
+    wait: for the assigner, N + 1 cycles after ``init`` or the previous group's start), the fill term of
+    ``golden.hydra.cycles.fill_phases``.
     """
 
     def __init__(self, config):
@@ -89,71 +93,39 @@ class FillEngine(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         geo, regs, ctl, bc = self.geo, self.job.regs, self.control, self.bcast
-        n = geo.n_macs
-        k = regs.kernel
-        pos_by, pos_bx = Signal(COORD), Signal(COORD)
-        pos_ox = Signal(REG_WIDTH)
-        pos_left = Signal(2 * REG_WIDTH)           # positions not yet assigned to a lane
-        setup_lane = Signal(range(n + 1))
-        box_y_lo, box_y_hi = Signal(COORD), Signal(COORD)
-        box_x_lo, box_x_hi = Signal(COORD), Signal(COORD)
+        m.submodules.assigner = assigner = LaneAssigner(self.config)
+        wiring.connect(m, wiring.flipped(self.job), assigner.job)
+        box = Signal(group_box_layout())
         scan_y, scan_x = Signal(COORD), Signal(COORD)
         row_addr = Signal(AB_VALUE_ADDR)
         step = self.step_registers()
 
         state = Signal(FillState)
-        with m.If(state == FillState.DONE):
-            m.d.comb += ctl.done.eq(1)
-            with m.If(ctl.start):
-                m.d.sync += [setup_lane.eq(0), ctl.lanes.eq(0)]
-                goto(m, state, FillState.SETUP)
-        with m.If(state == FillState.SETUP):
-            # Lane `setup_lane` takes the next output position (if any is left); the box
-            # spans the bases of the lanes that took one (lane 0 always does).
-            first = setup_lane == 0
-            x_lo = Mux(first, pos_bx, box_x_lo)
-            x_hi = Mux(first, pos_bx, box_x_hi)
-            for j in range(n):
-                with m.If(setup_lane == j):
-                    m.d.sync += [self.lane_base[j].y.eq(pos_by), self.lane_base[j].x.eq(pos_bx)]
-            with m.If(first):
-                m.d.sync += box_y_lo.eq(pos_by)
-            with m.If(pos_left != 0):
-                m.d.sync += [
-                    ctl.lanes.eq(ctl.lanes + 1), pos_left.eq(pos_left - 1),
-                    box_y_hi.eq(pos_by),
-                    box_x_lo.eq(Mux(pos_bx < x_lo, pos_bx, x_lo)),
-                    box_x_hi.eq(Mux(pos_bx > x_hi, pos_bx, x_hi)),
-                ]
-                with m.If(pos_ox == regs.out_w - 1):
-                    m.d.sync += [pos_ox.eq(0), pos_bx.eq(-regs.pad_left),
-                                 pos_by.eq(pos_by + regs.stride)]
-                with m.Else():
-                    m.d.sync += [pos_ox.eq(pos_ox + 1), pos_bx.eq(pos_bx + regs.stride)]
-            m.d.sync += setup_lane.eq(setup_lane + 1)
-            with m.If(setup_lane == n - 1):
-                goto(m, state, FillState.BOX)
+        # Take the group's lanes from the assigner (which then assigns the next group); not in
+        # START's check cycle, where the assigner still holds a previous START's assignment.
+        waiting = ((state == FillState.DONE) & ctl.start) | (state == FillState.WAIT)
+        m.d.comb += [assigner.init.eq(ctl.init), assigner.take.eq(waiting & assigner.ready & ~ctl.init)]
+        with m.If(assigner.take):
+            m.d.sync += [self.lane_base.eq(assigner.bases), ctl.lanes.eq(assigner.lanes), box.eq(assigner.box)]
+            goto(m, state, FillState.BOX)
+        with m.Elif(waiting):
+            goto(m, state, FillState.WAIT)
+        m.d.comb += ctl.done.eq(state == FillState.DONE)
         with m.If(state == FillState.BOX):  # the windows reach K-1 beyond the last base
-            m.d.sync += [scan_y.eq(box_y_lo), scan_x.eq(box_x_lo),
-                         row_addr.eq(box_y_lo * regs.in_w),
-                         box_y_hi.eq(box_y_hi + k - 1), box_x_hi.eq(box_x_hi + k - 1)]
+            m.d.sync += [scan_y.eq(box.y_lo), scan_x.eq(box.x_lo), row_addr.eq(box.y_lo * regs.in_w),
+                         box.y_hi.eq(box.y_hi + regs.kernel - 1), box.x_hi.eq(box.x_hi + regs.kernel - 1)]
             goto(m, state, FillState.SCAN)
         with m.If(state == FillState.SCAN):
-            row_end = self.scan_step(m, step, scan_y, scan_x, row_addr, box_x_hi)
+            row_end = self.scan_step(m, step, scan_y, scan_x, row_addr, box.x_hi)
             with m.If(row_end):
-                m.d.sync += [scan_x.eq(box_x_lo), scan_y.eq(scan_y + 1),
-                             row_addr.eq(row_addr + regs.in_w)]
-                with m.If(scan_y == box_y_hi):
+                m.d.sync += [scan_x.eq(box.x_lo), scan_y.eq(scan_y + 1), row_addr.eq(row_addr + regs.in_w)]
+                with m.If(scan_y == box.y_hi):
                     goto(m, state, FillState.DRAIN)
             with m.Else():
                 m.d.sync += scan_x.eq(scan_x + geo.scan_values)
         with m.If(state == FillState.DRAIN):
             m.d.sync += bc.valid.eq(0)
             goto(m, state, FillState.DONE)
-        with m.If(ctl.init):
-            m.d.sync += [pos_by.eq(-regs.pad_top), pos_bx.eq(-regs.pad_left), pos_ox.eq(0),
-                         pos_left.eq(self.job.positions)]
-
         m.d.comb += bc.bank.eq(ctl.bank)
         self.broadcast_values(m, step)
         return m
