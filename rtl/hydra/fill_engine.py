@@ -1,4 +1,4 @@
-"""A Hydra unit's fill engine: positions to lanes, the AB scan, the broadcast (seed 001 §III-B)."""
+"""A Hydra unit's fill engine: lanes from its assigner, the AB scan (V values a cycle), the broadcast."""
 
 from __future__ import annotations
 
