@@ -71,10 +71,14 @@ def test_unit_outputs_match_naive_loops(seed):
 def test_job_cycles_by_hand():
     # 8 MACs, 4x4 input, 3x3 kernel, stride 1, no padding: P = 4 positions, one group; the
     # box spans rows 0..3 and columns 0..3 (16 cells); T = 2 channels x 9 taps = 18 pairs.
+    # The fill engine scans 4 values of a row per cycle ([unit] scan_values): 4 rows of one step.
     geo = replace(GEO, n_macs=8)
+    assert geo.scan_values == 4
     job = UnitJob(mode=0, in_h=4, in_w=4, out_h=2, out_w=2, kernel=3, stride=1, pad_top=0, pad_left=0, m_count=2)
     c = job_cycles(job, geo, "pipelined")
-    fill = 8 + 16 + 2          # lane setup, box scan, drain
+    fill = 8 + 1 + 4 + 2       # lane assignment and hand-over, box, scan, drain
+    one_value = job_cycles(job, replace(geo, scan_values=1), "pipelined")["cycles"]
+    assert one_value == c["cycles"] + 16 - 4   # 16 steps of one value each: the fill stays above compute
     compute = 18 + 4           # issue 18 pairs, MAC pipeline drains
     assert c["cycles"] == 2 + (fill + 1) + (compute + 1)
     assert (c["macs"], c["ab_reads"], c["wb_reads"], c["ob_writes"]) == (4 * 18, 16, 18, 2)
@@ -161,9 +165,11 @@ def test_unit_rtl_sequential_variant(sim, tmp_path):
     variant = tmp_path / "hydra_unit_seq.toml"
     variant.write_text(text.replace("n_macs = 32", "n_macs = 8").replace('variant = "pipelined"',
                        'variant = "sequential"').replace("bus_width = 64", "bus_width = 32")
+                       .replace("\nscan_values = 4 ", "\nscan_values = 2 ")
                        .replace("overlap = true", "overlap = false"))
     assert load_hydra_config(variant).mac.variant == "sequential"
     assert not load_hydra_config(variant).system.overlap
+    assert load_hydra_config(variant).unit.scan_values == 2   # the two values of a 32-bit word
     run_cocotb("hydra_unit", "hymem.tb.hydra.test_unit", sim, test_id="hydra_unit-seq8-bus32", config=variant)
 
 

@@ -26,10 +26,15 @@ Closed form of one job (N MACs, P = out_h·out_w positions, G = ceil(P/N)
 groups, T = channels·K² pairs per lane per group, n = MAC multiply cycles):
 
     cycles = 2 + (F_0 + 1) + Σ_{g=1}^{G-1} (max(F_g, C) + 1) + (C + 1)
-    F_g    = N + rows_g · cols_g + 2      fill: lane setup, box scan, drain
+    F_g    = W_g + rows_g · ceil(cols_g / V) + 2      fill: wait for the lanes, box, scan, drain
     C      = T + 4 (pipelined MAC) | T·n + 5 (sequential) | T + 3 (max-pool)
 
-where ``rows_g × cols_g`` is the bounding box of group g's windows.
+where ``rows_g × cols_g`` is the bounding box of group g's windows, V = ``[unit] scan_values``
+(the fill engine reads V consecutive values of a box row per cycle; a row's last step may be
+partial) and W_g the wait for the lane assigner, which gives the N lanes their positions one per
+cycle while the previous group scans and computes (W_0 = N + 1; :func:`fill_phases`).
+``ab_reads`` counts activation *values* read (one value-bank read each; padding reads nothing), so it
+does not depend on V.
 """
 
 from __future__ import annotations
@@ -59,8 +64,10 @@ class UnsupportedLayer(ValueError):
     """A layer the Hydra RTL cannot run (the message says which constraint fails)."""
 
 
-def group_boxes(job: UnitJob, n_macs: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per group: (box rows × cols scanned by the fill engine, in-tile positions among them)."""
+def group_boxes(job: UnitJob, n_macs: int, scan_values: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Per group: (scan steps of the fill engine over the box, in-tile positions among them).
+
+    A step reads up to ``scan_values`` consecutive values of one box row: rows × ceil(cols / V) steps."""
     p = np.arange(job.positions)
     oy, ox = np.divmod(p, job.out_w)
     by = oy * job.stride - job.pad_top
@@ -70,10 +77,29 @@ def group_boxes(job: UnitJob, n_macs: int) -> tuple[np.ndarray, np.ndarray]:
     y_lo, y_hi = by[starts], by[ends] + job.kernel - 1
     x_lo = np.minimum.reduceat(bx, starts)
     x_hi = np.maximum.reduceat(bx, starts) + job.kernel - 1
-    box = (y_hi - y_lo + 1) * (x_hi - x_lo + 1)
+    steps = (y_hi - y_lo + 1) * -(-(x_hi - x_lo + 1) // scan_values)
     rows_in = np.clip(np.minimum(y_hi, job.in_h - 1) - np.maximum(y_lo, 0) + 1, 0, None)
     cols_in = np.clip(np.minimum(x_hi, job.in_w - 1) - np.maximum(x_lo, 0) + 1, 0, None)
-    return box, rows_in * cols_in
+    return steps, rows_in * cols_in
+
+
+def fill_phases(steps: np.ndarray, n_macs: int, compute: int) -> list[int]:
+    """Cycles of phases 0 … G-1 (phase g fills group g while group g-1 computes).
+
+    The fill engine's lane assigner gives the N lanes their positions one lane per cycle into
+    shadow bases; it starts at the START's check (group 0) and, for group g, in the cycle the
+    fill engine takes group g-1's bases, so it runs while group g-1 scans and computes.  A fill
+    waits for its group's assignment (ready N + 1 cycles after the assigner starts), then scans
+    (BOX, the steps, DRAIN): F_g = wait_g + steps_g + 2.  A phase lasts max(F_g, C) + 1 (phase 0:
+    F_0 + 1, no group computes)."""
+    phases, start, ready = [], 0, n_macs + 1
+    for g, scan in enumerate(steps.tolist()):
+        wait = max(0, ready - start)
+        fill = wait + scan + 2
+        ready = start + wait + n_macs + 1     # the next group's assigner starts as this fill takes its bases
+        phases.append((fill if g == 0 else max(fill, compute)) + 1)
+        start += phases[-1]
+    return phases
 
 
 def compute_cycles(job: UnitJob, variant: str, multiply: int) -> tuple[int, int]:
@@ -107,10 +133,9 @@ def _job_cycles(job: UnitJob, geo: UnitGeometry, variant: str, multiply: int | N
         multiply = booth_iterations(geo.width)
     n = geo.n_macs
     groups = job.groups(n)
-    box, inside = group_boxes(job, n)
-    fill = n + box + 2
+    steps, inside = group_boxes(job, n, geo.scan_values)
     comp, busy = compute_cycles(job, variant, multiply)
-    phases = int(fill[0]) + 1 + int(np.maximum(fill[1:], comp).sum()) + (groups - 1) + comp + 1
+    phases = sum(fill_phases(steps, n, comp)) + comp + 1
     pairs = job.channels * job.taps
     counts.update(
         cycles=CHECK_CYCLES + phases,

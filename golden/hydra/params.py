@@ -142,7 +142,9 @@ class UnitParams:
     Table I gives "Activation buffer, Weight buffer per PE: 1 KB, 128 B"; a PE
     is read as one MAC, so a unit has ``n_macs`` × 1 KB of activations and
     ``n_macs`` × 128 B of weights.  The output-buffer depth, the bus width and
-    the largest kernel are this design's choices (the paper gives none).
+    the largest kernel are this design's choices (the paper gives none).  ``scan_values`` (V):
+    the fill engine reads V consecutive activations of a box row per cycle from V value-interleaved
+    AB banks (a power of two <= the values of a bus word; 1 is the one-value-a-cycle engine).
     """
 
     ab_bytes_per_mac: int = 1024   # seed 001, Table I
@@ -150,9 +152,11 @@ class UnitParams:
     ob_words: int = 128            # output-buffer words of n_macs accumulators (assumption)
     bus_width: int = 64            # chip-internal bus bits per beat (assumption: x8 chip, burst 8)
     max_kernel: int = 7            # largest K of a K×K window (ResNet-34's 7×7 conv1)
+    scan_values: int = 4           # activations the fill engine scans per cycle (issue 18; 1: one a cycle)
 
     def __post_init__(self):
-        for name in ("ab_bytes_per_mac", "wb_bytes_per_mac", "ob_words", "bus_width", "max_kernel"):
+        for name in ("ab_bytes_per_mac", "wb_bytes_per_mac", "ob_words", "bus_width", "max_kernel",
+                     "scan_values"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"unit.{name}={getattr(self, name)}: must be >= 1")
         check_range("unit.max_kernel", self.max_kernel, 1, 15, why="the unit's 4-bit kernel register")

@@ -71,6 +71,7 @@ class UnitGeometry:
     max_kernel: int
     n_banks: int = 1   # 2 with [system] overlap: AB, WB and OB double-buffered (sizes per bank)
     rau_entries: int = 1  # [system] rau_entries: OB entries a READ moves per cycle
+    scan_values: int = 1  # [unit] scan_values: activations the fill engine scans per cycle (V)
 
     @classmethod
     def from_config(cls, config) -> UnitGeometry:
@@ -86,12 +87,16 @@ class UnitGeometry:
                                       f"{u.bus_width}-bit words")
         if u.max_kernel >= 1 << 4:
             raise UnitConfigError(f"unit.max_kernel={u.max_kernel}: must be < 16")
+        per_word = u.bus_width // fmt.width
+        if not _is_pow2(u.scan_values) or u.scan_values > per_word:
+            raise UnitConfigError(f"unit.scan_values={u.scan_values}: must be a power of two <= the "
+                                  f"{per_word} values of a {u.bus_width}-bit bus word (the AB's value banks)")
         return cls(n_macs=n, width=fmt.width, acc_width=fmt.acc_width, bus_width=u.bus_width,
                    ab_words=u.ab_bytes_per_mac * 8 * n // u.bus_width,
                    wb_words=u.wb_bytes_per_mac * 8 * n // u.bus_width,
                    ob_words=u.ob_words, max_kernel=u.max_kernel,
                    n_banks=2 if config.system.overlap else 1,
-                   rau_entries=getattr(config.system, "rau_entries", 1))
+                   rau_entries=getattr(config.system, "rau_entries", 1), scan_values=u.scan_values)
 
     @property
     def values_per_word(self) -> int:

@@ -47,7 +47,7 @@ class ComputeEngine(wiring.Component):
         ``phase``.
     control : In(compute_control_signature(n_macs))
         ``start``, ``bias_load`` (MACs load the bias), ``bank``, ``lanes`` in; ``done`` out.
-    bcast : In(window_write_signature(width)), lane_base : In(lane_bases_layout(n_macs))
+    bcast : In(window_write_signature(width, scan_values)), lane_base : In(lane_bases_layout(n_macs))
         The fill engine's broadcast and every lane's window base.
     wb_read : Out(buffer_read_signature(wb_words, bus_width))
         The weight buffer's read port.
@@ -69,7 +69,7 @@ class ComputeEngine(wiring.Component):
         super().__init__({
             "job": In(job_signature()),
             "control": In(compute_control_signature(geo.n_macs)),
-            "bcast": In(window_write_signature(fmt.width)),
+            "bcast": In(window_write_signature(fmt.width, geo.scan_values)),
             "lane_base": In(lane_bases_layout(geo.n_macs)),
             "wb_read": Out(buffer_read_signature(geo.wb_words * geo.n_banks, geo.bus_width)),
             "ob": Out(ob_port_signature(geo.ob_words * geo.n_banks, geo.n_macs * fmt.acc_width)),

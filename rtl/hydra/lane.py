@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from amaranth.hdl import Cat, Module, Mux, Signal, signed
+from amaranth.hdl import Array, Cat, Module, Mux, Signal, signed
 from amaranth.lib import data, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
+from amaranth.utils import exact_log2
 
 from hymem.golden.hydra.unit import REG_WIDTH, UnitGeometry
 from hymem.rtl.hydra.mac import Mac
@@ -23,9 +24,12 @@ class Lane(wiring.Component):
 
     The streaming buffer is a window memory of two banks of K x K slots: a
     broadcast activation lands at slot ``dy * K + dx`` of the write bank when it
-    lies in this lane's window (``0 <= dy, dx < K`` from ``base``).  Each cycle
-    the compute engine may read slot ``tap`` of the other bank; the value goes
-    to the MAC with the broadcast weight (conv/FC) and to the comparator, which
+    lies in this lane's window (``0 <= dy, dx < K`` from ``base``).  A broadcast
+    carries up to V = ``[unit] scan_values`` consecutive values of a row, whose
+    slots are consecutive, so the window is V slot-interleaved memories (slot s in
+    memory ``s mod V``) and each takes at most one of them.  Each cycle the compute
+    engine may read slot ``tap`` of the other bank (memory ``tap mod V``); the value
+    goes to the MAC with the broadcast weight (conv/FC) and to the comparator, which
     keeps the window's maximum (max-pool).
 
     Parameters
@@ -35,7 +39,7 @@ class Lane(wiring.Component):
 
     Members
     -------
-    write : In(window_write_signature(width))
+    write : In(window_write_signature(width, V))
         The fill engine's broadcast.
     base : In(StructLayout{y: COORD, x: COORD})
         This lane's window base.
@@ -61,7 +65,7 @@ class Lane(wiring.Component):
         self.geo = UnitGeometry.from_config(config)
         fmt = config.fixed
         super().__init__({
-            "write": In(window_write_signature(fmt.width)),
+            "write": In(window_write_signature(fmt.width, self.geo.scan_values)),
             "base": In(data.StructLayout({"y": COORD, "x": COORD})),
             "kernel": In(REG_WIDTH),
             "control": In(lane_control_signature(fmt.width)),
@@ -71,23 +75,8 @@ class Lane(wiring.Component):
         })
 
     def elaborate(self, platform):
-        m = Module()
-        slot_bits, wr, ctl, k = self.geo.slot_bits, self.write, self.control, self.kernel
-        m.submodules.window = window = Memory(shape=signed(self.config.fixed.width),
-                                              depth=2 << slot_bits, init=[])
-        wport, rport = window.write_port(), window.read_port()
-        dy, dx = Signal(COORD), Signal(COORD)
-        m.d.comb += [
-            dy.eq(wr.y - self.base.y),
-            dx.eq(wr.x - self.base.x),
-            wport.en.eq(wr.valid & (dy >= 0) & (dy < k) & (dx >= 0) & (dx < k)),
-            wport.addr.eq(Cat((dy[:4] * k[:4] + dx[:4])[:slot_bits], wr.bank)),
-            wport.data.eq(wr.value),
-            rport.addr.eq(Cat(ctl.tap[:slot_bits], ctl.bank)),
-            rport.en.eq(ctl.en),
-        ]
-        slot = rport.data
-
+        m, ctl = Module(), self.control
+        slot = self.window_memories(m)
         m.submodules.mac = mac = make_mac(self.config)
         m.d.comb += [
             mac.pairs.valid.eq(ctl.pair_valid),
@@ -107,3 +96,37 @@ class Lane(wiring.Component):
             m.d.sync += self.pool_max.eq(Mux(ctl.pool_first | (slot > self.pool_max), slot,
                                              self.pool_max))
         return m
+
+    def window_memories(self, m):
+        """The V slot-interleaved window memories: the broadcast's writes and the compute
+        engine's slot read; returns the slot read (valid the cycle after ``control.en``)."""
+        v, wr, ctl, k = self.geo.scan_values, self.write, self.control, self.kernel
+        v_bits = exact_log2(v)
+        slot_bits = max(self.geo.slot_bits, v_bits)
+        dy, dx = Signal(COORD), Signal(COORD)     # of the broadcast's first value
+        first_slot = Signal(slot_bits)             # dy * K + dx, modulo 2^slot_bits
+        m.d.comb += [dy.eq(wr.y - self.base.y), dx.eq(wr.x - self.base.x),
+                     first_slot.eq(dy[:4] * k[:4] + dx)]
+        row_hit = wr.valid & (dy >= 0) & (dy < k) & (dx > -v) & (dx < k)
+        dx_near = dx[:max(5, v_bits + 1) + 1].as_signed()   # -(V-1) .. K-1 when row_hit
+        reads = []
+        for j in range(v):
+            memory = Memory(shape=signed(self.config.fixed.width), depth=2 << (slot_bits - v_bits), init=[])
+            m.submodules[f"window{j}" if v > 1 else "window"] = memory
+            wport, rport = memory.write_port(), memory.read_port()
+            offset = (j - first_slot[:v_bits])[:v_bits] if v_bits else 0   # the value memory j takes
+            col = dx_near + offset
+            m.d.comb += [
+                wport.en.eq(row_hit & wr.mask.bit_select(offset, 1) & (col >= 0) & (col < k)),
+                wport.addr.eq(Cat((first_slot + offset)[v_bits:slot_bits], wr.bank)),
+                wport.data.eq(wr.values[offset]),
+                rport.addr.eq(Cat(ctl.tap[v_bits:slot_bits], ctl.bank)),
+                rport.en.eq(ctl.en),
+            ]
+            reads.append(rport.data)
+        if v == 1:
+            return reads[0]
+        which = Signal(v_bits)                     # the memory holding the slot read
+        with m.If(ctl.en):
+            m.d.sync += which.eq(ctl.tap[:v_bits])
+        return Array(reads)[which]

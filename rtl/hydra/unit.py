@@ -41,11 +41,12 @@ class HydraUnit(wiring.Component):
 
     The controller runs G = ceil(P / N) *groups* of N consecutive output positions
     (raster order) in G + 1 phases.  In phase i the *fill engine* prepares group
-    i: it assigns the N positions to the N lanes (N cycles), then scans the
-    bounding box of the group's windows row by row, reading each activation
-    from AB once (padding positions read nothing) and broadcasting it to every
-    lane whose window contains it, which stores it at its window slot in one
-    bank of its streaming buffer (one more cycle).  Meanwhile the *compute
+    i: it takes the N lanes' positions from its lane assigner (which assigned them one
+    lane per cycle while group i-1 was filled and computed), then scans the bounding box
+    of the group's windows row by row, ``[unit] scan_values`` (V) values per cycle, reading
+    each activation from AB once (V value banks; padding positions read nothing) and
+    broadcasting them to every lane whose window contains one, which stores it at its
+    window slot in one bank of its streaming buffer (V slot-interleaved memories).  Meanwhile the *compute
     engine* runs group i-1 from the other bank: for each output channel m and
     tap t it reads weight ``W[m, t]`` once from WB and gives every MAC the pair
     ⟨W, its window slot t⟩ (max-pool: the N comparators take the slot); each
@@ -56,7 +57,8 @@ class HydraUnit(wiring.Component):
     Sub-components (one file each, joined with ``wiring.connect``):
     :class:`~rtl.hydra.unit_controller.UnitController` (commands, register stack,
     START checks, phases), :class:`~rtl.hydra.input_buffers.InputBuffers` (AB, WB,
-    WRITE), :class:`~rtl.hydra.fill_engine.FillEngine`,
+    WRITE), :class:`~rtl.hydra.fill_engine.FillEngine` (with its
+    :class:`~rtl.hydra.lane_assigner.LaneAssigner`),
     :class:`~rtl.hydra.compute_engine.ComputeEngine` (N
     :class:`~rtl.hydra.lane.Lane` PEs: streaming buffer, MAC, pool comparator) and
     :class:`~rtl.hydra.output_buffer.OutputBuffer` (OB, READ); their interfaces are
@@ -94,7 +96,8 @@ class HydraUnit(wiring.Component):
     Latency and throughput
     ----------------------
     Exactly ``golden.hydra.cycles.job_cycles``: 2 check cycles, then per phase
-    ``max(fill, compute) + 1`` cycles with fill = N + rows·cols + 1 and compute
+    ``max(fill, compute) + 1`` cycles with fill = wait + rows·ceil(cols / V) + 2 (wait: for the lane
+    assigner, ``golden.hydra.cycles.fill_phases``) and compute
     = (m·K² − 1)·c + d (c = cycles per pair, d = pipeline drain); WRITE takes one
     cycle per beat plus one, READ one per beat of up to R entries plus one (without back-pressure).
     """
@@ -133,7 +136,8 @@ class HydraUnit(wiring.Component):
         wiring.connect(m, ctrl.fill, fill.control)
         wiring.connect(m, ctrl.compute, compute.control)
         wiring.connect(m, ctrl.drain, output.drain)
-        wiring.connect(m, inputs.ab_read, fill.ab_read)
+        for inputs_bank, fill_bank in zip(inputs.ab_read, fill.ab_read, strict=True):  # AB value banks
+            wiring.connect(m, inputs_bank, fill_bank)
         wiring.connect(m, inputs.wb_read, compute.wb_read)
         wiring.connect(m, fill.bcast, compute.bcast)
         m.d.comb += compute.lane_base.eq(fill.lane_base)

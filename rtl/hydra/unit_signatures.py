@@ -91,13 +91,22 @@ def buffer_read_signature(depth: int, width: int) -> wiring.Signature:
     return ReadPort.Signature(addr_width=ceil_log2(depth), shape=unsigned(width)).flip()
 
 
-def window_write_signature(width: int) -> wiring.Signature:
-    """Fill engine -> lanes: one activation at window coordinates ``(y, x)``, for every lane
-    whose window (K x K from the lane's base) holds it, into window bank ``bank``."""
+def window_write_signature(width: int, scan_values: int = 1) -> wiring.Signature:
+    """Fill engine -> lanes: up to ``scan_values`` (V) consecutive activations of one input row,
+    ``values[i]`` at window coordinates ``(y, x + i)`` where ``mask`` bit i is set (a row's last
+    step may be partial), for every lane whose window (K x K from the lane's base) holds them,
+    into window bank ``bank``."""
     return wiring.Signature({
-        "valid": Out(1), "y": Out(COORD), "x": Out(COORD), "value": Out(signed(width)),
+        "valid": Out(1), "y": Out(COORD), "x": Out(COORD),
+        "values": Out(data.ArrayLayout(signed(width), scan_values)), "mask": Out(scan_values),
         "bank": Out(1),
     })
+
+
+def ab_bank_read_signature(geo) -> wiring.Signature:
+    """One of the ``scan_values`` (V) value banks of the activation buffer, as its reader sees it:
+    bank b's word w holds values ``w * values_per_word + b + V * j`` (j < values_per_word / V)."""
+    return buffer_read_signature(geo.ab_words * geo.n_banks, geo.bus_width // geo.scan_values)
 
 
 def lane_bases_layout(n_macs: int) -> data.ArrayLayout:

@@ -9,7 +9,9 @@ entry bit-exact against the golden function, and at the end every counter
 bits) equal to the golden cycle model.  Malformed register stacks (zero
 stride, kernel beyond the window buffers, tile beyond the buffers, unknown
 mode) must raise ``error`` and leave the unit working.  Variants: plain, with
-idle cycles on the WRITE data and back-pressure on READ.
+idle cycles on the WRITE data and back-pressure on READ, and directed jobs for the fill
+engine's scan of ``[unit] scan_values`` values per cycle (rows not a multiple of V, boxes
+starting in the padding, stride 2, K = 1, K = max_kernel, max-pool padding).
 """
 
 from __future__ import annotations
@@ -74,22 +76,50 @@ def malformed_jobs(geo) -> list[UnitJob]:
     return bad
 
 
-async def run_unit(dut, name: str, idle_prob: float, stall_prob: float):
+def conv(in_h, in_w, kernel, stride, pad, m_count=2, mode=0) -> UnitJob:
+    """A conv (or max-pool, ``mode=1``) job over an ``in_h x in_w`` tile, same padding on all sides."""
+    out_h, out_w = (in_h + 2 * pad - kernel) // stride + 1, (in_w + 2 * pad - kernel) // stride + 1
+    return UnitJob(mode=mode, in_h=in_h, in_w=in_w, out_h=out_h, out_w=out_w, kernel=kernel, stride=stride,
+                   pad_top=pad, pad_left=pad, m_count=m_count, bias=0x1234)
+
+
+def directed_jobs(geo) -> list[UnitJob]:
+    """Boxes whose rows are not a multiple of the scan width, start in the padding, or split a
+    wide output row between groups (unaligned first values), stride 2, K = 1 and K = max_kernel."""
+    k_max = geo.max_kernel
+    jobs = [
+        conv(4, 7, 3, 1, 0),                    # 7-value box rows
+        conv(9, 11, 5, 1, 2),                   # boxes start 2 values left of the tile
+        conv(10, 13, 3, 2, 1, m_count=3),       # stride 2
+        conv(6, 9, 1, 1, 0), conv(5, 9, 1, 2, 0),   # K = 1, stride 1 and 2
+        conv(k_max + 2, k_max + 3, k_max, 1, k_max // 2, m_count=1),   # K = max_kernel, padded
+        conv(3, 2 * geo.n_macs + 6, 3, 1, 1),   # output rows wider than a group: unaligned box starts
+        conv(7, 9, 3, 2, 1, mode=1),            # max-pool: padding scans the most negative value
+    ]
+    assert not any(job_error(job, geo) for job in jobs), [job_error(job, geo) for job in jobs]
+    return jobs
+
+
+async def run_unit(dut, name: str, idle_prob: float, stall_prob: float, directed: bool = False):
     component, _ = tb_component()
     config, geo = component.config, component.geo
     fmt, variant = config.fixed, config.mac.variant
-    rng = seeded_rng(dut, name, f", {geo.n_macs} MACs ({variant}), bus {geo.bus_width} bits")
+    rng = seeded_rng(dut, name, f", {geo.n_macs} MACs ({variant}), bus {geo.bus_width} bits, "
+                                f"scan {geo.scan_values} values/cycle")
 
     scoreboard = Scoreboard(f"{name} READ entries")
     host = UnitHost(dut, component, read_ready=ready_pattern(rng, 200_000, stall_prob),
                     on_item=scoreboard.observe)
     done_jobs = []
-    jobs, pairs = [], 0
-    while len(jobs) < JOBS and pairs < PAIR_BUDGET:
-        job = random_job(rng, geo)
-        pairs += job.groups(geo.n_macs) * job.channels * job.taps
-        jobs.append(job)
-    jobs[len(jobs) // 2:len(jobs) // 2] = malformed_jobs(geo)
+    if directed:
+        jobs = directed_jobs(geo)
+    else:
+        jobs, pairs = [], 0
+        while len(jobs) < JOBS and pairs < PAIR_BUDGET:
+            job = random_job(rng, geo)
+            pairs += job.groups(geo.n_macs) * job.channels * job.taps
+            jobs.append(job)
+        jobs[len(jobs) // 2:len(jobs) // 2] = malformed_jobs(geo)
     # Nothing the watchdog sees moves while a job computes: allow the longest job (the sequential MAC
     # takes 8 cycles per pair, so one large random job can exceed a fixed limit) plus a margin.
     longest = max(job_cycles(job, geo, variant)["cycles"] for job in jobs)
@@ -138,3 +168,9 @@ async def test_unit_random_layers(dut):
 async def test_unit_idle_and_backpressure(dut):
     """Idle cycles between WRITE beats and random back-pressure on READ."""
     await run_unit(dut, "idle_backpressure", idle_prob=0.3, stall_prob=0.4)
+
+
+@cocotb.test()
+async def test_unit_directed_scan(dut):
+    """The fill engine's edge cases (``directed_jobs``), bit-exact and counter-exact."""
+    await run_unit(dut, "directed_scan", idle_prob=0.0, stall_prob=0.0, directed=True)
