@@ -438,7 +438,7 @@ def program_cost(program: LayerProgram, config) -> ProgramCost:
         SRC_PCM: DeviceModel(DeviceTicks.of(config, "pcm"), ratio),
     }
     if getattr(config.system, "overlap", False):
-        cycles, commands = _overlapped_cost(program, devices)
+        cycles, commands = _overlapped_cost(program, devices, config.sim_top.pcm_prefetch_beats)
     else:
         cycles, commands = _serial_cost(program, devices)
     counters = {
@@ -480,13 +480,16 @@ def _serial_cost(program: LayerProgram, devices: dict) -> tuple[int, int]:
     raise ValueError("program has no END command")
 
 
-def _overlapped_cost(program: LayerProgram, devices: dict) -> tuple[int, int]:
+def _overlapped_cost(program: LayerProgram, devices: dict, prefetch: int = 0) -> tuple[int, int]:
     """The overlapped protocol: the system's dispatcher, units and read engine as
     ``golden.hydra.cycles.OverlapClock`` follows them, fed by the streamer (one entry per cycle at
     most; a WRITE offered when its device is idle, its beats at the device's timing) and the
-    write-backs the streamer does before the READ (or END) that carries them."""
+    write-backs the streamer does before the READ (or END) that carries them.  ``prefetch``
+    (``[sim_top] pcm_prefetch_beats``) > 0: PCM WRITEs are read by the prefetcher
+    (:class:`PcmPrefetch`) into a FIFO and offered once their read has started."""
     idle = {SRC_DRAM: 0, SRC_PCM: 0}
     clock, present = OverlapClock(), 0
+    pcm = PcmPrefetch(devices[SRC_PCM], prefetch, program.commands) if prefetch else None
     for commands, cmd in enumerate(program.commands):  # commands accepted before this one
         src, op = cmd["src"], cmd["op"]
         if cmd["out_beats"]:  # wait for the read engine, flush the packer, write the outputs back
@@ -498,7 +501,10 @@ def _overlapped_cost(program: LayerProgram, devices: dict) -> tuple[int, int]:
         if src == SRC_END:
             return max(present, clock.dispatch, clock.compute, clock.read) + 1, commands
         clock.dispatch = max(clock.dispatch, present)
-        if src != SRC_NONE:
+        if src == SRC_PCM and pcm is not None:
+            accept = max(clock.dispatch, pcm.issue(commands) + 1)
+            clock.dispatch = pcm.take(accept, cmd["arg"]) + OVERLAP_WRITE_CLOSE
+        elif src != SRC_NONE:
             accept = max(clock.dispatch, idle[src])
             last = devices[src].request(False, cmd["mem_addr"], cmd["arg"], accept)
             idle[src] = last + DEVICE_CLOSE
@@ -514,6 +520,52 @@ def _overlapped_cost(program: LayerProgram, devices: dict) -> tuple[int, int]:
             accept = clock.dispatch - 1
         present = accept + 1
     raise ValueError("program has no END command")
+
+
+# The PCM prefetch FIFO (amaranth.lib.fifo.SyncFIFOBuffered): a beat pushed in cycle c can be
+# taken from cycle c + FIFO_LATENCY; the FIFO reads empty in the cycle after its last beat is taken.
+FIFO_LATENCY = 2
+
+
+class PcmPrefetch:
+    """Golden twin of ``rtl/hydra/pcm_prefetcher.py`` and the PCM FIFO of the simulation top.
+
+    The prefetcher walks the command memory one entry per cycle from cycle 0 (its own read port)
+    and stops at each PCM entry until the PCM is idle and the FIFO empty, then asks the PCM for the
+    entry's beats (its request accepted in that cycle) and moves on; it waits at the END.  The
+    streamer offers a PCM entry from the cycle after its request; the system takes its beats from
+    the FIFO, one per cycle from the cycle after it accepts the WRITE, each no earlier than
+    FIFO_LATENCY cycles after the PCM delivered it."""
+
+    def __init__(self, device: DeviceModel, depth: int, commands: list):
+        self.device, self.depth, self.commands = device, depth, commands
+        self.at = self.cycle = 0  # the prefetcher reaches entry `at` in `cycle`
+        self.idle = self.empty = 0  # the PCM is idle / the FIFO empty from these cycles on
+        self.last = {}  # entry -> cycle its last beat enters the FIFO
+
+    def issue(self, entry: int) -> int:
+        """The cycle the PCM entry ``entry``'s request is accepted (entries before it walked)."""
+        while self.at <= entry:
+            cmd = self.commands[self.at]
+            if cmd["src"] == SRC_PCM:
+                if cmd["arg"] > self.depth:
+                    raise ValueError(f"a PCM request of {cmd['arg']} beats exceeds the prefetch FIFO: "
+                                     f"sim_top.pcm_prefetch_beats = {self.depth}")
+                self.cycle = max(self.cycle, self.idle, self.empty)
+                self.last[self.at] = last = self.device.request(False, cmd["mem_addr"], cmd["arg"], self.cycle)
+                self.idle = last + DEVICE_CLOSE
+                if self.at == entry:
+                    issued = self.cycle
+            self.at, self.cycle = self.at + 1, self.cycle + 1
+        return issued
+
+    def take(self, accept: int, n_beats: int) -> int:
+        """The cycle the system takes the last beat of the entry just issued, accepted at ``accept``:
+        the beats arrive at least one tick (two cycles) apart, so once the system waits for a beat it
+        takes each as it comes: max(last beat's arrival, accept + n_beats)."""
+        taken = max(self.last.pop(self.at - 1) + FIFO_LATENCY, accept + n_beats)
+        self.empty = taken + 1
+        return taken
 
 
 def pack_commands(program: LayerProgram, config) -> list[int]:
