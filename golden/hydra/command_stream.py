@@ -427,6 +427,7 @@ class DeviceModel:
 class ProgramCost:
     cycles: int
     counters: dict  # dram_<name>, pcm_<name> (DEVICE_COUNTERS), streamer <STREAMER_COUNTERS>
+    prefetched: tuple = ()  # PcmPrefetch.history: the PCM requests the prefetcher made (overlap)
 
 
 def program_cost(program: LayerProgram, config) -> ProgramCost:
@@ -437,8 +438,9 @@ def program_cost(program: LayerProgram, config) -> ProgramCost:
         SRC_DRAM: DeviceModel(DeviceTicks.of(config, "dram"), ratio),
         SRC_PCM: DeviceModel(DeviceTicks.of(config, "pcm"), ratio),
     }
+    prefetched = []
     if getattr(config.system, "overlap", False):
-        cycles, commands = _overlapped_cost(program, devices, config.sim_top.pcm_prefetch_beats)
+        cycles, commands = _overlapped_cost(program, devices, config.sim_top.pcm_prefetch_beats, prefetched)
     else:
         cycles, commands = _serial_cost(program, devices)
     counters = {
@@ -447,7 +449,7 @@ def program_cost(program: LayerProgram, config) -> ProgramCost:
         for key, value in devices[src].counts.items()
     }
     counters.update(cycles=cycles, commands=commands)
-    return ProgramCost(cycles, counters)
+    return ProgramCost(cycles, counters, tuple(prefetched))
 
 
 def _serial_cost(program: LayerProgram, devices: dict) -> tuple[int, int]:
@@ -480,16 +482,19 @@ def _serial_cost(program: LayerProgram, devices: dict) -> tuple[int, int]:
     raise ValueError("program has no END command")
 
 
-def _overlapped_cost(program: LayerProgram, devices: dict, prefetch: int = 0) -> tuple[int, int]:
+def _overlapped_cost(program: LayerProgram, devices: dict, prefetch: int = 0, history=None) -> tuple[int, int]:
     """The overlapped protocol: the system's dispatcher, units and read engine as
     ``golden.hydra.cycles.OverlapClock`` follows them, fed by the streamer (one entry per cycle at
     most; a WRITE offered when its device is idle, its beats at the device's timing) and the
     write-backs the streamer does before the READ (or END) that carries them.  ``prefetch``
     (``[sim_top] pcm_prefetch_beats``) > 0: PCM WRITEs are read by the prefetcher
-    (:class:`PcmPrefetch`) into a FIFO and offered once their read has started."""
+    (:class:`PcmPrefetch`) into a FIFO and offered once their read has started; ``history`` (a
+    list) receives its requests."""
     idle = {SRC_DRAM: 0, SRC_PCM: 0}
     clock, present = OverlapClock(), 0
     pcm = PcmPrefetch(devices[SRC_PCM], prefetch, program.commands) if prefetch else None
+    if pcm is not None and history is not None:
+        pcm.history = history
     for commands, cmd in enumerate(program.commands):  # commands accepted before this one
         src, op = cmd["src"], cmd["op"]
         if cmd["out_beats"]:  # wait for the read engine, flush the packer, write the outputs back
@@ -541,7 +546,9 @@ class PcmPrefetch:
         self.device, self.depth, self.commands = device, depth, commands
         self.at = self.cycle = 0  # the prefetcher reaches entry `at` in `cycle`
         self.idle = self.empty = 0  # the PCM is idle / the FIFO empty from these cycles on
+        self.issued = 0  # the cycle the last PCM request was accepted
         self.last = {}  # entry -> cycle its last beat enters the FIFO
+        self.history = []  # (entry, request accepted, last beat in the FIFO, WRITE accepted, last beat taken)
 
     def issue(self, entry: int) -> int:
         """The cycle the PCM entry ``entry``'s request is accepted (entries before it walked)."""
@@ -554,17 +561,19 @@ class PcmPrefetch:
                 self.cycle = max(self.cycle, self.idle, self.empty)
                 self.last[self.at] = last = self.device.request(False, cmd["mem_addr"], cmd["arg"], self.cycle)
                 self.idle = last + DEVICE_CLOSE
-                if self.at == entry:
-                    issued = self.cycle
+                self.issued = self.cycle
             self.at, self.cycle = self.at + 1, self.cycle + 1
-        return issued
+        return self.issued
 
     def take(self, accept: int, n_beats: int) -> int:
         """The cycle the system takes the last beat of the entry just issued, accepted at ``accept``:
         the beats arrive at least one tick (two cycles) apart, so once the system waits for a beat it
         takes each as it comes: max(last beat's arrival, accept + n_beats)."""
-        taken = max(self.last.pop(self.at - 1) + FIFO_LATENCY, accept + n_beats)
+        entry = self.at - 1
+        last = self.last.pop(entry)
+        taken = max(last + FIFO_LATENCY, accept + n_beats)
         self.empty = taken + 1
+        self.history.append((entry, self.issued, last, accept, taken))
         return taken
 
 
