@@ -16,7 +16,9 @@ fractional divider in the unit clock domain: ``num/den`` strobes per unit cycle
 "tick", half a memory clock with DDR, and Table I's timings (memory clocks) count
 ``data_beats_per_clock`` ticks each.  One command (PRE, ACT or a column command of ``tCCD`` ticks
 = ``tCCD`` beats) per tick at the earliest tick the timings allow; the data of a column command
-moves at ticks ``col + tCL`` (read) or ``col + tWL`` (write) onwards, one beat per tick.
+moves at ticks ``col + tCL`` (read) or ``col + tWL`` (write) onwards, one beat per tick.  With
+[system] overlap and ``[sim_top] pcm_prefetch_beats`` the PCM reads start ahead of the system
+(:class:`PcmPrefetch`: the simulation top's prefetcher and FIFO).
 """
 
 from __future__ import annotations
