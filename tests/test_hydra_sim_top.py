@@ -13,13 +13,15 @@ from hymem.tools.waves import HYDRA_SIM_TOP_SMALL
 
 REPO = Path(__file__).resolve().parent.parent
 
-def small_config(tmp_path, overlap: bool = True) -> Path:
+def small_config(tmp_path, overlap: bool = True, prefetch: bool = True) -> Path:
     text = (REPO / "configs" / "hydra.toml").read_text()
     edits = dict(HYDRA_SIM_TOP_SMALL, **({} if overlap else {"overlap = true": "overlap = false"}))
+    if not prefetch:
+        edits[next(k for k in edits if k.startswith("pcm_prefetch_beats"))] = "pcm_prefetch_beats = 0"
     for old, new in edits.items():
         assert old in text, old
         text = text.replace(old, new)
-    path = tmp_path / f"hydra_sim_small{'' if overlap else '_serial'}.toml"
+    path = tmp_path / f"hydra_sim_small{'' if overlap else '_serial'}{'' if prefetch else '_noprefetch'}.toml"
     path.write_text(text)
     return path
 
@@ -49,14 +51,19 @@ def test_device_read_by_hand():
     assert dev.counts["precharges"] == 1
 
 
-@pytest.mark.parametrize("overlap", [True, False], ids=["overlap", "serial"])
-def test_sim_top_small_layers(tmp_path, sim, overlap):
+@pytest.mark.parametrize(
+    "overlap,prefetch", [(True, True), (True, False), (False, False)], ids=["overlap", "overlap-noprefetch", "serial"]
+)
+def test_sim_top_small_layers(tmp_path, sim, overlap, prefetch):
+    # overlap: with the PCM prefetch FIFO ([sim_top] pcm_prefetch_beats); noprefetch: without (the
+    # PCM read starts when the system takes the WRITE); serial: the paper's protocol (no prefetch)
+    suffix = ("" if prefetch else "-noprefetch") if overlap else "-serial"
     run_cocotb(
         "hydra_sim_top",
         "hymem.tb.hydra.test_sim_top",
         sim,
-        test_id=f"hydra_sim_top-small{'' if overlap else '-serial'}",
-        config=small_config(tmp_path, overlap),
+        test_id=f"hydra_sim_top-small{suffix}",
+        config=small_config(tmp_path, overlap, prefetch),
     )
 
 
