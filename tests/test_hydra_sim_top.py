@@ -13,16 +13,20 @@ from hymem.tools.waves import HYDRA_SIM_TOP_SMALL
 
 REPO = Path(__file__).resolve().parent.parent
 
-def small_config(tmp_path, overlap: bool = True, rau_entries: int | None = None) -> Path:
-    """The 2-unit x 4-MAC top; ``rau_entries``: [system] rau_entries if not the TOML's."""
+def small_config(tmp_path, overlap: bool = True, rau_entries: int | None = None, prefetch: bool = True) -> Path:
+    """The 2-unit x 4-MAC top; ``rau_entries``: [system] rau_entries if not the TOML's; ``prefetch``
+    False: no PCM prefetch FIFO (``[sim_top] pcm_prefetch_beats = 0``)."""
     text = (REPO / "configs" / "hydra.toml").read_text()
     edits = dict(HYDRA_SIM_TOP_SMALL, **({} if overlap else {"overlap = true": "overlap = false"}))
     if rau_entries is not None:
         edits[f"rau_entries = {load_hydra_config().system.rau_entries} "] = f"rau_entries = {rau_entries} "
+    if not prefetch:
+        edits[next(k for k in edits if k.startswith("pcm_prefetch_beats"))] = "pcm_prefetch_beats = 0"
     for old, new in edits.items():
         assert old in text, old
         text = text.replace(old, new)
-    suffix = ("" if overlap else "_serial") + ("" if rau_entries is None else f"_r{rau_entries}")
+    suffix = (("" if overlap else "_serial") + ("" if rau_entries is None else f"_r{rau_entries}")
+              + ("" if prefetch else "_noprefetch"))
     path = tmp_path / f"hydra_sim_small{suffix}.toml"
     path.write_text(text)
     return path
@@ -53,20 +57,23 @@ def test_device_read_by_hand():
     assert dev.counts["precharges"] == 1
 
 
-@pytest.mark.parametrize("overlap, rau_entries", [(True, None), (False, None), (True, 1), (True, 2)],
-                         ids=["overlap", "serial", "overlap-r1", "overlap-r2"])
-def test_sim_top_small_layers(tmp_path, sim, overlap, rau_entries):
+@pytest.mark.parametrize("overlap, rau_entries, prefetch",
+                         [(True, None, True), (False, None, False), (True, 1, True), (True, 2, False)],
+                         ids=["overlap", "serial", "overlap-r1", "overlap-r2-noprefetch"])
+def test_sim_top_small_layers(tmp_path, sim, overlap, rau_entries, prefetch):
     """The TOML's rau_entries (4 = the 4 MACs: a transfer is a whole OB word), 1 (one entry per
     cycle) and 2 (half a word); the layers' P of 9, 54, 12, 40 and 1 positions per channel give
     partial transfers at R = 2 and 4, and the outputs of partial transfers straddle the packer's
-    8-value beats."""
-    suffix = ("" if overlap else "-serial") + ("" if rau_entries is None else f"-r{rau_entries}")
+    8-value beats.  With the PCM prefetch FIFO ([sim_top] pcm_prefetch_beats) and without it (the
+    PCM read starts when the system takes the WRITE); serial: the paper's protocol, no prefetch."""
+    suffix = (("" if overlap else "-serial") + ("" if rau_entries is None else f"-r{rau_entries}")
+              + ("" if prefetch or not overlap else "-noprefetch"))
     run_cocotb(
         "hydra_sim_top",
         "hymem.tb.hydra.test_sim_top",
         sim,
         test_id=f"hydra_sim_top-small{suffix}",
-        config=small_config(tmp_path, overlap, rau_entries),
+        config=small_config(tmp_path, overlap, rau_entries, prefetch),
     )
 
 
@@ -242,3 +249,72 @@ def test_registered_inputs_wrapper(tmp_path):
     assert "always @(posedge clk) start_q <= start;" in text and ".start(start_q)" in text
     assert ".rst(rst)" in text and "rst_q" not in text  # the reset is not delayed twice
     assert ".done(done)" in text  # outputs pass straight through
+
+
+def test_pcm_prefetch_reads_pcm_while_dram_streams(tmp_path, monkeypatch):
+    # Golden: with the prefetch FIFO ([sim_top] pcm_prefetch_beats) a job's weight read (PCM) runs
+    # while an activation read (DRAM) streams; without it no PCM read overlaps a DRAM read (the
+    # system takes one WRITE at a time), and the layer takes longer.  Intervals from the device
+    # models' requests: accepted cycle .. last beat's cycle (the devices told apart by tRP).
+    from dataclasses import replace
+
+    from hymem.golden.hydra import command_stream as cs
+    from hymem.tb.hydra.sim_top_harness import small_layers
+
+    log, request = [], cs.DeviceModel.request
+
+    def logged(self, write, addr, n_beats, accepted):
+        last = request(self, write, addr, n_beats, accepted)
+        log.append((self.t.tRP, write, accepted, last))
+        return last
+
+    monkeypatch.setattr(cs.DeviceModel, "request", logged)
+    config = load_hydra_config(small_config(tmp_path))
+    layer = next(lr for lr in small_layers(2) if lr.name == "conv_c")
+    dram_trp, cycles, overlapping = DeviceTicks.of(config, "dram").tRP, {}, {}
+    for depth in (0, config.sim_top.pcm_prefetch_beats):
+        c = replace(config, sim_top=replace(config.sim_top, pcm_prefetch_beats=depth))
+        log.clear()
+        cycles[depth] = cs.program_cost(cs.layer_program(layer, None, None, None, False, c), c).cycles
+        dram = [(a, last) for trp, w, a, last in log if not w and trp == dram_trp]
+        pcm = [(a, last) for trp, w, a, last in log if not w and trp != dram_trp]
+        overlapping[depth] = sum(a1 <= l2 and a2 <= l1 for a1, l1 in dram for a2, l2 in pcm)
+    assert overlapping[0] == 0 < overlapping[depth] and cycles[depth] < cycles[0]
+
+
+def test_pcm_prefetch_fifo_fills(tmp_path):
+    # conv_d on the small TOML (2 x 4 MACs): its 18-beat weight chunks are the FIFO's depth, and one
+    # is in the FIFO whole before the system takes its WRITE_WB: the FIFO is full.  The small sim
+    # top runs this layer on both simulators (a beat the FIFO refused would raise the PCM model's
+    # error flag; cycles and counters = golden).  Every PCM WRITE goes through the prefetcher.
+    from hymem.golden.hydra.command_stream import SRC_PCM, layer_program, program_cost
+    from hymem.tb.hydra.sim_top_harness import small_layers
+
+    config = load_hydra_config(small_config(tmp_path))
+    depth = config.sim_top.pcm_prefetch_beats
+    for layer in small_layers(2):
+        program = layer_program(layer, None, None, None, False, config)
+        cost = program_cost(program, config)
+        sizes = [program.commands[e]["arg"] for e, *_ in cost.prefetched]
+        assert len(sizes) == sum(c["src"] == SRC_PCM for c in program.commands)
+        assert all(n <= depth for n in sizes)
+        if layer.name == "conv_d":
+            full = [e for e, _, last, accept, _ in cost.prefetched if program.commands[e]["arg"] == depth
+                    and last < accept]
+            assert full, "no weight chunk of the FIFO's depth was whole in the FIFO"
+
+
+def test_pcm_prefetch_request_beyond_the_fifo_is_an_error(tmp_path):
+    from dataclasses import replace
+
+    from hymem.golden.config import ConfigError
+    from hymem.golden.hydra.command_stream import layer_program, program_cost
+    from hymem.tb.hydra.sim_top_harness import small_layers
+
+    config = load_hydra_config(small_config(tmp_path))
+    small = replace(config, sim_top=replace(config.sim_top, pcm_prefetch_beats=17))
+    layer = next(lr for lr in small_layers(2) if lr.name == "conv_d")
+    with pytest.raises(ValueError, match="18 beats exceeds the prefetch FIFO: sim_top.pcm_prefetch_beats = 17"):
+        program_cost(layer_program(layer, None, None, None, False, small), small)
+    with pytest.raises(ConfigError, match="pcm_prefetch_beats"):
+        replace(config.sim_top, pcm_prefetch_beats=1)

@@ -47,6 +47,7 @@ HYDRA_SIM_TOP_SMALL = {
     "dram_depth = 262144": "dram_depth = 2048",
     "pcm_depth = 131072": "pcm_depth = 512",
     "cmd_depth = 131072": "cmd_depth = 1024",
+    "pcm_prefetch_beats = 512": "pcm_prefetch_beats = 18",  # the largest PCM request of its layers
 }
 RECIPES = {
     "hydra_mac_bench": Recipe("hymem.tb.hydra.bench_mac", "the MAC benchmark, shortened to 2000 pairs",

@@ -16,7 +16,9 @@ fractional divider in the unit clock domain: ``num/den`` strobes per unit cycle
 "tick", half a memory clock with DDR, and Table I's timings (memory clocks) count
 ``data_beats_per_clock`` ticks each.  One command (PRE, ACT or a column command of ``tCCD`` ticks
 = ``tCCD`` beats) per tick at the earliest tick the timings allow; the data of a column command
-moves at ticks ``col + tCL`` (read) or ``col + tWL`` (write) onwards, one beat per tick.
+moves at ticks ``col + tCL`` (read) or ``col + tWL`` (write) onwards, one beat per tick.  With
+[system] overlap and ``[sim_top] pcm_prefetch_beats`` the PCM reads start ahead of the system
+(:class:`PcmPrefetch`: the simulation top's prefetcher and FIFO).
 """
 
 from __future__ import annotations
@@ -430,6 +432,7 @@ class DeviceModel:
 class ProgramCost:
     cycles: int
     counters: dict  # dram_<name>, pcm_<name> (DEVICE_COUNTERS), streamer <STREAMER_COUNTERS>
+    prefetched: tuple = ()  # PcmPrefetch.history: the PCM requests the prefetcher made (overlap)
 
 
 def program_cost(program: LayerProgram, config) -> ProgramCost:
@@ -440,8 +443,9 @@ def program_cost(program: LayerProgram, config) -> ProgramCost:
         SRC_DRAM: DeviceModel(DeviceTicks.of(config, "dram"), ratio),
         SRC_PCM: DeviceModel(DeviceTicks.of(config, "pcm"), ratio),
     }
+    prefetched = []
     if getattr(config.system, "overlap", False):
-        cycles, commands = _overlapped_cost(program, devices)
+        cycles, commands = _overlapped_cost(program, devices, config.sim_top.pcm_prefetch_beats, prefetched)
     else:
         cycles, commands = _serial_cost(program, devices)
     counters = {
@@ -450,7 +454,7 @@ def program_cost(program: LayerProgram, config) -> ProgramCost:
         for key, value in devices[src].counts.items()
     }
     counters.update(cycles=cycles, commands=commands)
-    return ProgramCost(cycles, counters)
+    return ProgramCost(cycles, counters, tuple(prefetched))
 
 
 def _serial_cost(program: LayerProgram, devices: dict) -> tuple[int, int]:
@@ -483,13 +487,19 @@ def _serial_cost(program: LayerProgram, devices: dict) -> tuple[int, int]:
     raise ValueError("program has no END command")
 
 
-def _overlapped_cost(program: LayerProgram, devices: dict) -> tuple[int, int]:
+def _overlapped_cost(program: LayerProgram, devices: dict, prefetch: int = 0, history=None) -> tuple[int, int]:
     """The overlapped protocol: the system's dispatcher, units and read engine as
     ``golden.hydra.cycles.OverlapClock`` follows them, fed by the streamer (one entry per cycle at
     most; a WRITE offered when its device is idle, its beats at the device's timing) and the
-    write-backs the streamer does before the READ (or END) that carries them."""
+    write-backs the streamer does before the READ (or END) that carries them.  ``prefetch``
+    (``[sim_top] pcm_prefetch_beats``) > 0: PCM WRITEs are read by the prefetcher
+    (:class:`PcmPrefetch`) into a FIFO and offered once their read has started; ``history`` (a
+    list) receives its requests."""
     idle = {SRC_DRAM: 0, SRC_PCM: 0}
     clock, present = OverlapClock(), 0
+    pcm = PcmPrefetch(devices[SRC_PCM], prefetch, program.commands) if prefetch else None
+    if pcm is not None and history is not None:
+        pcm.history = history
     for commands, cmd in enumerate(program.commands):  # commands accepted before this one
         src, op = cmd["src"], cmd["op"]
         if cmd["out_beats"]:  # wait for the read engine, flush the packer, write the outputs back
@@ -501,7 +511,10 @@ def _overlapped_cost(program: LayerProgram, devices: dict) -> tuple[int, int]:
         if src == SRC_END:
             return max(present, clock.dispatch, clock.compute, clock.read) + 1, commands
         clock.dispatch = max(clock.dispatch, present)
-        if src != SRC_NONE:
+        if src == SRC_PCM and pcm is not None:
+            accept = max(clock.dispatch, pcm.issue(commands) + 1)
+            clock.dispatch = pcm.take(accept, cmd["arg"]) + OVERLAP_WRITE_CLOSE
+        elif src != SRC_NONE:
             accept = max(clock.dispatch, idle[src])
             last = devices[src].request(False, cmd["mem_addr"], cmd["arg"], accept)
             idle[src] = last + DEVICE_CLOSE
@@ -517,6 +530,56 @@ def _overlapped_cost(program: LayerProgram, devices: dict) -> tuple[int, int]:
             accept = clock.dispatch - 1
         present = accept + 1
     raise ValueError("program has no END command")
+
+
+# The PCM prefetch FIFO (amaranth.lib.fifo.SyncFIFOBuffered): a beat pushed in cycle c can be
+# taken from cycle c + FIFO_LATENCY; the FIFO reads empty in the cycle after its last beat is taken.
+FIFO_LATENCY = 2
+
+
+class PcmPrefetch:
+    """Golden twin of ``rtl/hydra/pcm_prefetcher.py`` and the PCM FIFO of the simulation top.
+
+    The prefetcher walks the command memory one entry per cycle from cycle 0 (its own read port)
+    and stops at each PCM entry until the PCM is idle and the FIFO empty, then asks the PCM for the
+    entry's beats (its request accepted in that cycle) and moves on; it waits at the END.  The
+    streamer offers a PCM entry from the cycle after its request; the system takes its beats from
+    the FIFO, one per cycle from the cycle after it accepts the WRITE, each no earlier than
+    FIFO_LATENCY cycles after the PCM delivered it."""
+
+    def __init__(self, device: DeviceModel, depth: int, commands: list):
+        self.device, self.depth, self.commands = device, depth, commands
+        self.at = self.cycle = 0  # the prefetcher reaches entry `at` in `cycle`
+        self.idle = self.empty = 0  # the PCM is idle / the FIFO empty from these cycles on
+        self.issued = 0  # the cycle the last PCM request was accepted
+        self.last = {}  # entry -> cycle its last beat enters the FIFO
+        self.history = []  # (entry, request accepted, last beat in the FIFO, WRITE accepted, last beat taken)
+
+    def issue(self, entry: int) -> int:
+        """The cycle the PCM entry ``entry``'s request is accepted (entries before it walked)."""
+        while self.at <= entry:
+            cmd = self.commands[self.at]
+            if cmd["src"] == SRC_PCM:
+                if cmd["arg"] > self.depth:
+                    raise ValueError(f"a PCM request of {cmd['arg']} beats exceeds the prefetch FIFO: "
+                                     f"sim_top.pcm_prefetch_beats = {self.depth}")
+                self.cycle = max(self.cycle, self.idle, self.empty)
+                self.last[self.at] = last = self.device.request(False, cmd["mem_addr"], cmd["arg"], self.cycle)
+                self.idle = last + DEVICE_CLOSE
+                self.issued = self.cycle
+            self.at, self.cycle = self.at + 1, self.cycle + 1
+        return self.issued
+
+    def take(self, accept: int, n_beats: int) -> int:
+        """The cycle the system takes the last beat of the entry just issued, accepted at ``accept``:
+        the beats arrive at least one tick (two cycles) apart, so once the system waits for a beat it
+        takes each as it comes: max(last beat's arrival, accept + n_beats)."""
+        entry = self.at - 1
+        last = self.last.pop(entry)
+        taken = max(last + FIFO_LATENCY, accept + n_beats)
+        self.empty = taken + 1
+        self.history.append((entry, self.issued, last, accept, taken))
+        return taken
 
 
 def pack_commands(program: LayerProgram, config) -> list[int]:

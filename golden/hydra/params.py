@@ -170,15 +170,22 @@ class SimTopParams:
     ``data_beats_per_clock``: beats per memory clock (2: DDR, data on both edges; with Table I's
     tCCD = 4 a column command moves 8 beats, a BL8 burst).  The depths are the simulation
     memories' sizes in beats / entries (simulation only; a whole layer's images must fit).
+    ``pcm_prefetch_beats``: with [system] overlap, a FIFO of this many beats between the PCM model
+    and the system, so a WRITE_WB / WRITE_BIAS is read from PCM while the system takes the WRITE
+    before it from DRAM (0: no FIFO, the PCM read starts when the system takes the WRITE).
     """
 
     data_beats_per_clock: int = 2
     dram_depth: int = 1 << 18
     pcm_depth: int = 1 << 17
     cmd_depth: int = 1 << 17
+    pcm_prefetch_beats: int = 512
 
     def __post_init__(self):
         check_range("sim_top.data_beats_per_clock", self.data_beats_per_clock, 1, 8)
+        if self.pcm_prefetch_beats != 0:
+            check_range("sim_top.pcm_prefetch_beats", self.pcm_prefetch_beats, 2, 1 << 16,
+                        why="0 (no prefetch) or a FIFO of at least 2 beats")
         for name in ("dram_depth", "pcm_depth", "cmd_depth"):
             check_range(f"sim_top.{name}", getattr(self, name), 2, 1 << 30)
 

@@ -41,7 +41,9 @@ class CommandStreamer(wiring.Component):
     idle, flush the output packer, DRAM write of ``out_beats`` beats at ``mem_addr``, wait until
     the DRAM is idle.  With [system] overlap the write-back comes *before* offering the entry that
     carries it (the READ or END after the one that finished the outputs), and waits for the read
-    engine (``sys_reading``) instead of the whole system.  Cycle-exact twin:
+    engine (``sys_reading``) instead of the whole system.  With overlap and ``[sim_top]
+    pcm_prefetch_beats`` the PCM reads are the :class:`PcmPrefetcher`'s: a PCM entry is offered
+    once the prefetcher's pc (``prefetched``) has passed it.  Cycle-exact twin:
     ``golden.hydra.command_stream.program_cost``.
 
     Members
@@ -51,7 +53,9 @@ class CommandStreamer(wiring.Component):
     cmd : Out(stream(system_cmd_layout(n_units)))   to the system
     sys_busy : In(1)
     sys_reading : In(1)  the system's read engine drains (overlap)
-    dram_req, pcm_req : Out(stream(request_layout))
+    dram_req, pcm_req : Out(stream(request_layout))   (pcm_req unused with the prefetcher)
+    prefetched : In(cmd address bits)   the prefetcher's pc (with the prefetcher)
+    wsrc : Out(2)  the device of the last WRITE the system accepted (whose beats it takes)
     flush : Out(1)  to the output packer
     load : In(1)   load ``cmd.hex``
     counters : Out(cycles, commands)   cycles from start to done; commands accepted
@@ -60,6 +64,7 @@ class CommandStreamer(wiring.Component):
     def __init__(self, config, abits: int):
         self.config = config
         self.overlap = bool(getattr(config.system, "overlap", False))
+        self.prefetch = self.overlap and config.sim_top.pcm_prefetch_beats > 0
         self.layout = data.StructLayout(dict(command_fields(config)))
         self.ram = ImageRam("cmd", self.layout.size, config.sim_top.cmd_depth)
         req = stream.Signature(request_layout(abits))
@@ -72,6 +77,8 @@ class CommandStreamer(wiring.Component):
                 "sys_reading": In(1),
                 "dram_req": Out(req),
                 "pcm_req": Out(req),
+                "prefetched": In(self.ram.abits),
+                "wsrc": Out(2),
                 "flush": Out(1),
                 "load": In(1),
                 "counters": Out(counter_signature(STREAMER_COUNTERS, config.mac.counter_width)),
@@ -136,18 +143,20 @@ class CommandStreamer(wiring.Component):
 
     def offer(self, m, state, pc, entry, out_addr, out_beats, written):
         cnt = self.counters
+        pcm_ready = self.prefetched > pc if self.prefetch else self.pcm_req.ready
         device_idle = (
             (entry.src == SRC_NONE)
             | ((entry.src == SRC_DRAM) & self.dram_req.ready)
-            | ((entry.src == SRC_PCM) & self.pcm_req.ready)
+            | ((entry.src == SRC_PCM) & pcm_ready)
         )
         m.d.comb += self.cmd.valid.eq(device_idle)
         with m.If(self.cmd.valid & self.cmd.ready):
             m.d.sync += [pc.eq(pc + 1), cnt.commands.eq(cnt.commands + 1), written.eq(0)]
-            m.d.comb += [
-                self.dram_req.valid.eq(entry.src == SRC_DRAM),
-                self.pcm_req.valid.eq(entry.src == SRC_PCM),
-            ]
+            m.d.comb += self.dram_req.valid.eq(entry.src == SRC_DRAM)
+            if not self.prefetch:
+                m.d.comb += self.pcm_req.valid.eq(entry.src == SRC_PCM)
+            with m.If(entry.src != SRC_NONE):
+                m.d.sync += self.wsrc.eq(entry.src)
             if not self.overlap:  # serial: the READ's own outputs are written back after it
                 with m.If(entry.out_beats != 0):
                     m.d.sync += [out_addr.eq(entry.mem_addr), out_beats.eq(entry.out_beats)]

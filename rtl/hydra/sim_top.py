@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from amaranth.hdl import Module
 from amaranth.lib import wiring
+from amaranth.lib.fifo import SyncFIFOBuffered
 from amaranth.lib.wiring import In, Out
 
-from hymem.golden.hydra.command_stream import DEVICE_COUNTERS, STREAMER_COUNTERS, tick_ratio
+from hymem.golden.hydra.command_stream import (
+    DEVICE_COUNTERS,
+    SRC_DRAM,
+    SRC_PCM,
+    STREAMER_COUNTERS,
+    tick_ratio,
+)
 from hymem.golden.hydra.system import system_counter_names
 from hymem.golden.hydra.unit import UnitGeometry
 from hymem.rtl.common.counters import counter_signature
@@ -16,6 +23,7 @@ from hymem.rtl.hydra.image_ram import VERILOG as IMAGE_RAM_VERILOG
 from hymem.rtl.hydra.memory_strobe import MemoryStrobe
 from hymem.rtl.hydra.output_packer import OutputPacker
 from hymem.rtl.hydra.pcm_model import PcmModel
+from hymem.rtl.hydra.pcm_prefetcher import PcmPrefetcher
 from hymem.rtl.hydra.system import HydraSystem
 
 
@@ -38,9 +46,11 @@ class HydraSimTop(wiring.Component):
     DRAM (activation tiles) or PCM (weights, biases) model, the outputs go through the
     :class:`OutputPacker` back into the DRAM model.  The device models run on a data-rate strobe
     (:class:`MemoryStrobe`, ``[memory] clock_hz × [sim_top] data_beats_per_clock`` per
-    ``[system] freq_hz``).  Cycles and device/streamer counters: ``golden.hydra.command_stream.
-    program_cost`` (per run; cleared by ``start``); system counters: ``golden.hydra.system.
-    system_counts`` (cumulative since reset).
+    ``[system] freq_hz``).  With overlap and ``[sim_top] pcm_prefetch_beats`` the PCM reads are
+    started by the :class:`PcmPrefetcher` into a FIFO of that many beats (``SyncFIFOBuffered``),
+    which the system drains when it takes the WRITE.  Cycles and device/streamer counters:
+    ``golden.hydra.command_stream.program_cost`` (per run; cleared by ``start``); system
+    counters: ``golden.hydra.system.system_counts`` (cumulative since reset).
 
     Members
     -------
@@ -65,6 +75,11 @@ class HydraSimTop(wiring.Component):
         self.packer = OutputPacker(config.fixed.width, per_beat, fifo_depth, self.geo.rau_entries)
         self.streamer = CommandStreamer(config, abits)
         self.strobe = MemoryStrobe(tick_ratio(config))
+        self.prefetcher = None
+        if self.streamer.prefetch:
+            self.prefetcher = PcmPrefetcher(config, abits)
+            beat_bits = n_units * config.unit.bus_width
+            self.pcm_fifo = SyncFIFOBuffered(width=beat_bits, depth=config.sim_top.pcm_prefetch_beats)
         super().__init__(
             {
                 "start": In(1),
@@ -98,18 +113,18 @@ class HydraSimTop(wiring.Component):
         )
         wiring.connect(m, streamer.cmd, system.cmd)
         wiring.connect(m, streamer.dram_req, dram.req)
-        wiring.connect(m, streamer.pcm_req, pcm.req)
         wiring.connect(m, system.rdata, packer.values)
         wiring.connect(m, packer.beats, dram.wdata)
-        # WRITE beats: from whichever device is reading (one at a time).
+        pcm_beats = self.pcm_path(m)
+        # WRITE beats: from the device of the WRITE the system runs (the streamer's wsrc).
         m.d.comb += [
-            system.wdata.valid.eq(dram.rdata.valid | pcm.rdata.valid),
-            system.wdata.payload.eq(dram.rdata.payload),
-            dram.rdata.ready.eq(system.wdata.ready),
-            pcm.rdata.ready.eq(system.wdata.ready),
+            dram.rdata.ready.eq(system.wdata.ready & (streamer.wsrc == SRC_DRAM)),
+            pcm_beats.ready.eq(system.wdata.ready & (streamer.wsrc == SRC_PCM)),
         ]
-        with m.If(pcm.rdata.valid):
-            m.d.comb += system.wdata.payload.eq(pcm.rdata.payload)
+        with m.If(streamer.wsrc == SRC_PCM):
+            m.d.comb += [system.wdata.valid.eq(pcm_beats.valid), system.wdata.payload.eq(pcm_beats.payload)]
+        with m.Else():
+            m.d.comb += [system.wdata.valid.eq(dram.rdata.valid), system.wdata.payload.eq(dram.rdata.payload)]
         m.d.comb += [
             streamer.start.eq(self.start),
             streamer.load.eq(self.load),
@@ -132,10 +147,32 @@ class HydraSimTop(wiring.Component):
             dram.dump_from.eq(self.dump_from),
             dram.dump_to.eq(self.dump_to),
         ]
+        self.connect_counters(m)
+        return m
+
+    def pcm_path(self, m):
+        """The PCM's requests and beats: from the streamer and straight to the system, or with the
+        prefetcher through the FIFO.  Returns the stream of beats the system takes."""
+        streamer, pcm = self.streamer, self.pcm
+        if self.prefetcher is None:
+            wiring.connect(m, streamer.pcm_req, pcm.req)
+            return pcm.rdata
+        m.submodules.prefetcher = pf = self.prefetcher
+        m.submodules.pcm_fifo = fifo = self.pcm_fifo
+        wiring.connect(m, pf.pcm_req, pcm.req)
+        m.d.comb += [
+            pf.start.eq(self.start),
+            pf.load.eq(self.load),
+            pf.fifo_empty.eq(fifo.level == 0),
+            streamer.prefetched.eq(pf.pc),
+        ]
+        wiring.connect(m, pcm.rdata, fifo.w_stream)
+        return fifo.r_stream
+
+    def connect_counters(self, m):
         cnt = self.counters
         for name in system_counter_names(self.config.system.n_units):
-            m.d.comb += getattr(cnt, name).eq(getattr(system.counters, name))
-        for prefix, part in (("dram_", dram), ("pcm_", pcm), ("", streamer)):
+            m.d.comb += getattr(cnt, name).eq(getattr(self.system.counters, name))
+        for prefix, part in (("dram_", self.dram), ("pcm_", self.pcm), ("", self.streamer)):
             for name in part.counters.signature.members:
                 m.d.comb += getattr(cnt, prefix + name).eq(getattr(part.counters, name))
-        return m

@@ -25,6 +25,7 @@ from hymem.golden.hydra.command_stream import (
 )
 from hymem.golden.hydra.cycles import layer_jobs
 from hymem.golden.hydra.system import system_counts
+from hymem.golden.workloads.layers import make_layer
 from hymem.tb.common.clock import start_clock_and_reset, wait_for_level
 from hymem.tb.common.counters import assert_counters_equal, read_counters
 from hymem.tb.common.hdl import handle
@@ -160,3 +161,19 @@ class SimTopRun:
         assert_counters_equal(
             measured, {**self.system_expected, **cost.counters}, config.mac.counter_width
         )
+
+
+def small_layers(n_units: int) -> list:
+    """The layers the small simulation top runs (``tests/test_hydra_sim_top.py``)."""
+    return [
+        make_layer("conv_a", "conv", (2 * n_units + 1, 6, 9), out_ch=3, kernel=3, stride=1, padding=1, bias=True),
+        make_layer("conv_b", "conv", (n_units, 7, 7), out_ch=2, kernel=3, stride=2, padding=0, bias=True),
+        make_layer("pool", "maxpool", (n_units + 1, 6, 8), kernel=2, stride=2),
+        # several output-channel chunks per row tile, the last one partial: with overlap the READs
+        # of one chunk drain while the next chunk computes (both OB banks and bias banks in use)
+        make_layer("conv_c", "conv", (n_units + 1, 5, 8), out_ch=9, kernel=3, stride=1, padding=1, bias=True),
+        # 2 x 4 MACs: 18-beat weight chunks (8 channels x 3 x 3 / 4 per word), read from PCM while
+        # the system takes the activations: the prefetch FIFO of the small TOML (18 beats) fills
+        make_layer("conv_d", "conv", (n_units + 1, 4, 16), out_ch=8, kernel=3, stride=2, padding=1, bias=True),
+        make_layer("fc", "fc", (3 * n_units, 1, 1), out_ch=5, bias=True),
+    ]
