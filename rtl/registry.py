@@ -109,7 +109,8 @@ TOPS = {
         Top("hydra_unit", "hydra", HydraUnit,
             "Hydra unit: N MACs + streaming buffers, AB/WB/OB, controller, pool unit (seed 001, SIII-B)",
             "hymem.tb.hydra.test_unit"),
-        Top("hydra_system", "hydra", HydraSystem,
+        # the units as instances of one Verilog module (emitted, linted and compiled once, not n_units times)
+        Top("hydra_system", "hydra", lambda c: HydraSystem(c, unit_module=HydraSimTop.UNIT_MODULE),
             "Hydra system: n_units units (one input channel each) + result-accumulation unit (seed 001, SIII-C); "
             "co-simulated on reduced TOML variants by tests/test_golden_hydra_system.py"),
         Top("hydra_sim_top", "hydra", HydraSimTop,
