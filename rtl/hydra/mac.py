@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from amaranth.hdl import Cat, Const, Module, Mux, Signal, Value, signed
+from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -11,6 +11,7 @@ from hymem.golden.hydra.params import MacParams
 from hymem.rtl.common.counters import counter_signature
 from hymem.rtl.common.fixed import (
     acc_shape,
+    bias_to_acc,
     operand_shape,
     pair_layout,
     requantize,
@@ -116,21 +117,14 @@ def accumulate_stage(m: Module, mac, p_valid, p_last, p_prod, multiplying, drop_
     ``multiplying`` is high while a product is still being formed (it keeps
     ``busy`` high); ``drop_partial`` abandons the partial sum (``clear``).
     Returns ``advance``: the product moves into the sum this cycle.
-
-    ``start`` is what the next product is added to: the partial sum while a neuron is open
-    (``partial``), else the bias register aligned to the accumulator.  It is updated only when
-    one of them changes, so the sum is one addition and the bias is aligned only when it is
-    loaded or a neuron ends (a simulator evaluates this stage for every lane every cycle).
-    The result's value and raw accumulator are separate registers, so a user that reads only
-    one of them (the Hydra lane: the accumulator) leaves the other's logic unused.
     """
     fmt = mac.fixed
     bias_reg = Signal(operand_shape(fmt))
     with m.If(mac.bias_load):
         m.d.sync += bias_reg.eq(mac.bias)
 
-    start = Signal(acc_shape(fmt))  # partial sum if ``partial``, else the aligned bias register
-    partial = Signal()  # a neuron is open (else the next pair starts from the bias)
+    acc = Signal(acc_shape(fmt))
+    partial = Signal()  # acc holds a partial sum (else the next pair starts from the bias)
     result_stalled = mac.results.valid & ~mac.results.ready
     advance = Signal()
     m.d.comb += [
@@ -138,11 +132,12 @@ def accumulate_stage(m: Module, mac, p_valid, p_last, p_prod, multiplying, drop_
         mac.busy.eq(multiplying | p_valid | partial | mac.results.valid),
     ]
 
+    base = Signal(acc_shape(fmt))
     acc_next = Signal(acc_shape(fmt))
-    m.d.comb += acc_next.eq(wrap_to(p_prod + start, fmt.acc_width))
-    result_value = Signal(operand_shape(fmt))
-    result_acc = Signal(acc_shape(fmt))
-    m.d.comb += [mac.results.payload.value.eq(result_value), mac.results.payload.acc.eq(result_acc)]
+    m.d.comb += [
+        base.eq(wrap_to(bias_to_acc(bias_reg, fmt), fmt.acc_width)),
+        acc_next.eq(wrap_to(p_prod + Mux(partial, acc, base), fmt.acc_width)),
+    ]
 
     with m.If(mac.results.valid & mac.results.ready):
         m.d.sync += mac.results.valid.eq(0)
@@ -150,24 +145,14 @@ def accumulate_stage(m: Module, mac, p_valid, p_last, p_prod, multiplying, drop_
         with m.If(p_last):
             m.d.sync += [
                 mac.results.valid.eq(1),
-                result_value.eq(requantize(acc_next, fmt)),
-                result_acc.eq(acc_next),
+                mac.results.payload.value.eq(requantize(acc_next, fmt)),
+                mac.results.payload.acc.eq(acc_next),
                 partial.eq(0),
             ]
         with m.Else():
-            m.d.sync += partial.eq(1)
+            m.d.sync += [acc.eq(acc_next), partial.eq(1)]
     with m.If(drop_partial):
         m.d.sync += partial.eq(0)
-
-    # ``start`` follows ``partial``: the new partial sum, or the bias the next neuron starts from
-    # (the one ``bias_load`` writes this cycle, which applies from the next neuron on).
-    opens = advance & ~p_last & ~drop_partial
-    closes = (advance & p_last) | drop_partial
-    bias_next = Mux(mac.bias_load, mac.bias, bias_reg)
-    with m.If(opens):
-        m.d.sync += start.eq(acc_next)
-    with m.Elif(closes | (mac.bias_load & ~partial)):
-        m.d.sync += start.eq(aligned_bias(bias_next, fmt))
 
     counters = mac.counters
     with m.If(advance):
@@ -175,12 +160,3 @@ def accumulate_stage(m: Module, mac, p_valid, p_last, p_prod, multiplying, drop_
     with m.If(mac.busy):
         m.d.sync += counters.busy_cycles.eq(counters.busy_cycles + 1)
     return advance
-
-
-def aligned_bias(bias, fmt) -> Value:
-    """``bias_to_acc(bias, fmt)`` (the bias aligned to the accumulator, wrapped to its width) with
-    the sign extension written as ``(zero-extended ^ msb) - msb``: the same bits, as one XOR and
-    one subtraction in C++ instead of a replicated sign bit (Verilator builds that bit by bit)."""
-    msb = Const(1 << (fmt.width - 1), fmt.acc_width)
-    widened = (Cat(bias.as_unsigned(), Const(0, fmt.acc_width - fmt.width)) ^ msb) - msb
-    return (widened[:fmt.acc_width] << fmt.frac)[:fmt.acc_width].as_signed()
