@@ -112,7 +112,7 @@ def test_timing_checker_catches_violations():
         dram.check_timing()
 
 
-REDUCED = {"n_macs = 32": "n_macs = 4", "ob_words = 128": "ob_words = 32"}
+REDUCED = {"n_macs = 32": "n_macs = 4", "ob_words = 256": "ob_words = 32"}
 
 
 SERIAL = {"overlap = true": "overlap = false"}  # the paper's schedule (no double buffering)

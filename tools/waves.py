@@ -43,7 +43,7 @@ class Recipe:
 HYDRA_SIM_TOP_SMALL = {
     "n_units = 16": "n_units = 2",
     "n_macs = 32": "n_macs = 4",
-    "ob_words = 128": "ob_words = 16",
+    "ob_words = 256": "ob_words = 16",
     "dram_depth = 262144": "dram_depth = 2048",
     "pcm_depth = 131072": "pcm_depth = 512",
     "cmd_depth = 131072": "cmd_depth = 1024",
@@ -55,7 +55,7 @@ RECIPES = {
     "hydra_system": Recipe(
         "hymem.tb.hydra.test_system", "the co-simulation of tests/test_golden_hydra_system.py on its "
         "reduced 16-unit x 4-MAC variant (the full 16 x 32 system takes far longer)",
-        toml_edits={"n_macs = 32": "n_macs = 4", "ob_words = 128": "ob_words = 32"}),
+        toml_edits={"n_macs = 32": "n_macs = 4", "ob_words = 256": "ob_words = 32"}),
     "hydra_sim_top": Recipe(
         "hymem.tb.hydra.test_sim_top", "the small layers of tests/test_hydra_sim_top.py on its reduced "
         "2-unit x 4-MAC variant", toml_edits=HYDRA_SIM_TOP_SMALL),
