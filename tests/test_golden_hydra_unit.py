@@ -121,8 +121,9 @@ def test_tiling_search_is_exact_and_legal(net):
         assert jobs[0].job.out_h == rows
         others = [C._tiling_cycles(t, geo, SERIAL, r) for r in range(1, t.max_rows(geo) + 1)]
         assert enumerated == min(others), layer.name
-    with pytest.raises(UnsupportedLayer, match="output row of 4200 exceeds the output buffer"):
-        layer_cycles(make_layer("wide", "conv", (1, 3, 4200), out_ch=1, kernel=1), CONFIG)
+    wide = (geo.ob_words + 1) * geo.n_macs  # one channel's row needs ob_words + 1 OB words
+    with pytest.raises(UnsupportedLayer, match=f"output row of {wide} exceeds the output buffer"):
+        layer_cycles(make_layer("wide", "conv", (1, 3, wide), out_ch=1, kernel=1), CONFIG)
 
 
 def test_overlapped_schedule_hides_transfers_behind_compute():
