@@ -178,8 +178,8 @@ def test_overlapped_program_by_count(tmp_path):
 
 
 def test_dram_pcm_tiling_reads_each_weight_once_on_conv5_1():
-    # VGG-16 conv5_1 (512 x 14 x 14 -> 512): with ideal memory the fastest tiles are 2 output rows
-    # (many output channels per job amortize each group's fill), but then every 2 rows re-read all
+    # VGG-16 conv5_1 (512 x 14 x 14 -> 512): with ideal memory the fastest tiles are a few output rows
+    # (many output channels per job amortize each group's fill), but then every tile re-reads all
     # 2.4 M weights from PCM, whose row changes (tRP 60 + tRCD 22 memory clocks) make each job's
     # weight stream longer than its compute. tiling = "dram_pcm" costs the tilings on the device
     # models and takes the whole layer as one tile: each weight read once, far fewer cycles.
@@ -193,12 +193,14 @@ def test_dram_pcm_tiling_reads_each_weight_once_on_conv5_1():
     ideal = load_hydra_config()
     timed = replace(ideal, system=replace(ideal.system, tiling="dram_pcm"))
     layer = next(layer for layer in get_network("vgg16").layers if layer.name == "conv5_1")
-    assert best_tile_rows(layer, ideal) < 14 == best_tile_rows(layer, timed)
+    ideal_rows = best_tile_rows(layer, ideal)
+    assert ideal_rows < 14 == best_tile_rows(layer, timed)
+    tiles = -(-14 // ideal_rows)
     weight_words = 512 * 512 * 9 // 4 // 16  # 4 values per 64-bit word, 16 units side by side
     fast, slow = layer_memory_cost(layer, timed), layer_memory_cost(layer, ideal)
-    # once, + biases + each chunk's weights rounded up to whole words (< 2 %); 2-row tiles: 7 times
+    # once, + biases + each chunk's weights rounded up to whole words (< 2 %); the ideal tiles: once per tile
     assert weight_words <= fast.counters["pcm_read_beats"] < 1.02 * weight_words
-    assert slow.counters["pcm_read_beats"] > 6 * weight_words
+    assert tiles > 1 and slow.counters["pcm_read_beats"] >= tiles * weight_words
     assert fast.cycles < slow.cycles
     with pytest.raises(ConfigError, match="ideal_memory, dram_pcm"):
         replace(ideal.system, tiling="fastest")
