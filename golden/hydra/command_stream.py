@@ -444,7 +444,7 @@ def program_cost(program: LayerProgram, config) -> ProgramCost:
         SRC_PCM: DeviceModel(DeviceTicks.of(config, "pcm"), ratio),
     }
     prefetched = []
-    if getattr(config.system, "overlap", False):
+    if config.system.overlap:
         cycles, commands = _overlapped_cost(program, devices, config.sim_top.pcm_prefetch_beats, prefetched)
     else:
         cycles, commands = _serial_cost(program, devices)

@@ -547,7 +547,7 @@ def best_tile_rows(layer: Layer, config) -> int:
 def _best_rows(t: _Tiling, geo: UnitGeometry, config) -> int:
     rows = range(1, t.max_rows(geo) + 1)
     best = min(rows, key=lambda r: _tiling_cycles(t, geo, config, r))
-    tiling = getattr(config.system, "tiling", "ideal_memory")
+    tiling = config.system.tiling
     if tiling != "ideal_memory":
         return _best_rows_on_memory(t, geo, config, best, _memory_cost(tiling))
     return best

@@ -96,7 +96,7 @@ class UnitGeometry:
                    wb_words=u.wb_bytes_per_mac * 8 * n // u.bus_width,
                    ob_words=u.ob_words, max_kernel=u.max_kernel,
                    n_banks=2 if config.system.overlap else 1,
-                   rau_entries=getattr(config.system, "rau_entries", 1), scan_values=u.scan_values)
+                   rau_entries=config.system.rau_entries, scan_values=u.scan_values)
 
     @property
     def values_per_word(self) -> int:
