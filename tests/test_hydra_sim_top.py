@@ -253,6 +253,31 @@ def test_registered_inputs_wrapper(tmp_path):
     assert ".done(done)" in text  # outputs pass straight through
 
 
+def test_sim_top_units_as_hierarchical_block(tmp_path, sim):
+    """The long-run bench's build (tools/benches/hydra_sim_top.py): Verilator verilates the unit
+    module once as a hierarchical block; the small top's layers stay bit-exact, cycles and counters
+    equal to golden."""
+    from hymem.rtl.hydra.sim_top import HydraSimTop
+
+    if sim != "verilator":
+        pytest.skip("hierarchical blocks are Verilator's")
+    run_cocotb("hydra_sim_top", "hymem.tb.hydra.test_sim_top", sim,
+               test_id="hydra_sim_top-small-hier", config=small_config(tmp_path),
+               hier_blocks=(HydraSimTop.UNIT_MODULE,))
+
+
+def test_hier_blocks_are_verilator_control_lines(tmp_path):
+    from hymem.rtl.hydra.sim_top import HydraSimTop
+    from hymem.tools.runner import SimRun, ports_control_file
+
+    with pytest.raises(ValueError, match="hier_blocks"):
+        SimRun("hydra_sim_top", "m", "icarus", hier_blocks=(HydraSimTop.UNIT_MODULE,))
+    top = HydraSimTop(load_hydra_config(small_config(tmp_path)))
+    lines = ports_control_file(top, "hydra_sim_top", tmp_path, ("hymem_hydra_unit",)).read_text().splitlines()
+    assert lines[0] == "`verilator_config" and lines[-1] == 'hier_block -module "hymem_hydra_unit"'
+    assert 'public_flat_rw -module "hydra_sim_top" -var "done"' in lines
+
+
 def test_pcm_prefetch_reads_pcm_while_dram_streams(tmp_path, monkeypatch):
     # Golden: with the prefetch FIFO ([sim_top] pcm_prefetch_beats) a job's weight read (PCM) runs
     # while an activation read (DRAM) streams; without it no PCM read overlaps a DRAM read (the

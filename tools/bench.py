@@ -28,9 +28,10 @@ BENCH_DIR = BUILD / "bench"
 
 def cocotb_bench(name: str, top: str, module: str, sim: str, env: dict | None = None,
                  config=None, hdl_clock: bool = False, registered_reset: bool = False,
-                 registered_inputs: bool = False, verilator_args: tuple[str, ...] = ()) -> dict:
+                 registered_inputs: bool = False, verilator_args: tuple[str, ...] = (),
+                 hier_blocks: tuple[str, ...] = ()) -> dict:
     """Run cocotb benchmark ``module`` on ``top`` and return the JSON it writes to ``HYMEM_BENCH_OUT``
-    (``registered_inputs``, ``verilator_args``: see :class:`tools.runner.SimRun`)."""
+    (``registered_inputs``, ``verilator_args``, ``hier_blocks``: see :class:`tools.runner.SimRun`)."""
     from hymem.tools.runner import run_cocotb
 
     out = BENCH_DIR / f"{name}-{sim}.raw.json"
@@ -38,7 +39,7 @@ def cocotb_bench(name: str, top: str, module: str, sim: str, env: dict | None = 
     run_cocotb(top, module, sim, test_id=f"bench-{name}", config=config,
                extra_env={**(env or {}), "HYMEM_BENCH_OUT": str(out)}, hdl_clock=hdl_clock,
                registered_reset=registered_reset, registered_inputs=registered_inputs,
-               verilator_args=tuple(verilator_args))
+               verilator_args=tuple(verilator_args), hier_blocks=tuple(hier_blocks))
     return json.loads(out.read_text())
 
 

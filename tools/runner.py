@@ -53,7 +53,9 @@ class SimRun:
     (Verilator only) generates its clock in Verilog, ``registered_inputs`` (with ``hdl_clock``)
     passes the top's inputs but ``rst`` through a register of that wrapper, and
     ``verilator_args`` are added to Verilator's command line (e.g. ``("-O3",)`` to compare
-    Verilator's optimization levels).
+    Verilator's optimization levels), and ``hier_blocks`` names Verilog modules Verilator verilates
+    once as hierarchical blocks (``--hierarchical``; a module instanced many times, such as the
+    Hydra unit, then runs one copy of its code instead of one per instance).
     """
 
     top: str
@@ -69,6 +71,7 @@ class SimRun:
     registered_reset: bool = False
     registered_inputs: bool = False
     verilator_args: tuple[str, ...] = ()
+    hier_blocks: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.sim not in SIMULATORS:
@@ -80,6 +83,8 @@ class SimRun:
             raise ValueError("registered_inputs registers the inputs in the hdl_clock wrapper: set hdl_clock")
         if self.verilator_args and self.sim != "verilator":
             raise ValueError(f"verilator_args {list(self.verilator_args)} given for a run on {self.sim}")
+        if self.hier_blocks and self.sim != "verilator":
+            raise ValueError(f"hier_blocks {list(self.hier_blocks)} given for a run on {self.sim}")
 
     @property
     def name(self) -> str:
@@ -114,13 +119,15 @@ class PortsOnlyVerilator(Verilator):
                 [*runtime, "save", str(self.build_dir)]]
 
 
-def ports_control_file(component, top: str, build_dir: Path) -> Path:
+def ports_control_file(component, top: str, build_dir: Path, hier_blocks=()) -> Path:
     """A Verilator control file making the ports of ``top`` (only) visible to cocotb
-    (``top`` may be an :func:`hdl_clock_wrapper`, whose ``clk`` is a register)."""
+    (``top`` may be an :func:`hdl_clock_wrapper`, whose ``clk`` is a register) and marking the
+    modules ``hier_blocks`` as hierarchical blocks."""
     path = build_dir / f"{top}_ports.vlt"
     names = [port["name"] for port in port_table(component)]
     path.write_text("`verilator_config\n" + "".join(
-        f'public_flat_rw -module "{top}" -var "{name}"\n' for name in names))
+        f'public_flat_rw -module "{top}" -var "{name}"\n' for name in names) + "".join(
+        f'hier_block -module "{module}"\n' for module in hier_blocks))
     return path
 
 
@@ -194,10 +201,11 @@ def build(run: SimRun, component, toplevel: str, sources: list):
         simulator = PortsOnlyVerilator()
         # the wheel's verilated.mk does not add -fcoroutines, which --timing needs
         timing = ["--timing", "-CFLAGS", "-fcoroutines"] if run.hdl_clock else []
-        build_args = ["-Wno-fatal", *verilator_waiver_args(), *timing, *run.verilator_args,
+        hierarchical = ["--hierarchical"] if run.hier_blocks else []
+        build_args = ["-Wno-fatal", *verilator_waiver_args(), *timing, *hierarchical, *run.verilator_args,
                       *coverage.build_args()]
         # cocotb takes the last source as the top
-        sources = [ports_control_file(component, toplevel, run.build_dir), *sources]
+        sources = [ports_control_file(component, toplevel, run.build_dir, run.hier_blocks), *sources]
     else:
         simulator = get_runner(run.sim)
     simulator.build(sources=sources, hdl_toplevel=toplevel, build_dir=run.build_dir,

@@ -12,7 +12,9 @@ Writes ``build/bench/hydra_vgg16_system.json`` and ``hydra_resnet34_system.json`
 ``wall_s``, ``build_s``, ``cycles``, ``macs``, ``utilization``, ``cycles_per_s``,
 ``cycles_per_cpu_s`` (the simulator process's CPU time: the design's speed on a loaded machine),
 ``bit_exact``, ``counters_equal`` (the run fails unless both hold).  ``HYMEM_BENCH_NETS`` picks the
-networks (default ``vgg16,resnet34``).
+networks (default ``vgg16,resnet34``).  Verilator verilates the unit module once, as a hierarchical
+block, and the 16 units run that one copy of its code (faster to build and to simulate at 16 x 32;
+docs/hydra.md, "Speed of the long-run top"); ``HYMEM_BENCH_FLAT=1`` builds the design flat instead.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import os
 import time
 
 from hymem.golden.hydra.params import load_hydra_config
+from hymem.rtl.hydra.sim_top import HydraSimTop
 from hymem.tools.bench import BENCH_DIR, cocotb_bench
 from hymem.tools.toolchain import REPO
 
@@ -49,6 +52,7 @@ def run() -> list[dict]:
         "HYMEM_BENCH_LAYERS": os.environ.get("HYMEM_BENCH_LAYERS", ""),
         "OPENBLAS_NUM_THREADS": "1",  # NumPy's idle BLAS threads would spin beside the simulator
     }
+    flat = bool(os.environ.get("HYMEM_BENCH_FLAT"))
     began, load_before = time.perf_counter(), os.getloadavg()[0]
     raw = cocotb_bench(
         "hydra_sim_top",
@@ -62,13 +66,15 @@ def run() -> list[dict]:
         # the testbench only pulses start/load/dump (tb/hydra/sim_top_harness.py); Verilator's -O3
         # was slower here (docs/hydra.md, "Speed of the long-run top")
         registered_inputs=True,
+        hier_blocks=() if flat else (HydraSimTop.UNIT_MODULE,),
     )
     total = time.perf_counter() - began
     build = total - sum(r["seconds"] for r in raw.values())  # Verilog, Verilator build, start-up
-    return [network_row(r, build, config, load_before) for r in raw.values()]
+    build_kind = "flat" if flat else "unit a hierarchical block"
+    return [network_row(r, build, build_kind, config, load_before) for r in raw.values()]
 
 
-def network_row(raw: dict, build: float, config, load_before: float) -> dict:
+def network_row(raw: dict, build: float, build_kind: str, config, load_before: float) -> dict:
     """One network's figures; ``wall_s`` = the build (shared by both networks, counted for
     each) + this network's run (golden programs, image files, simulation, checks)."""
     macs_per_cycle = config.system.n_units * config.system.n_macs
@@ -91,6 +97,7 @@ def network_row(raw: dict, build: float, config, load_before: float) -> dict:
         "simulate_cpu_s": round(raw["simulate_cpu_s"], 1),
         "cycles_per_cpu_s": round(raw["cycles_per_cpu_s"]),
         "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+        "verilator_build": build_kind,
         "bit_exact": True,  # SimTopRun asserts both per layer: the run fails otherwise
         "counters_equal": True,
         "layers": raw["layers"],
@@ -99,7 +106,7 @@ def network_row(raw: dict, build: float, config, load_before: float) -> dict:
             f"bit-exact, cycles and counters = golden; {raw['cycles']} cycles at "
             f"{raw['cycles_per_s']:.0f} cycles/s while simulating ({raw['cycles_per_cpu_s']:.0f} per "
             f"CPU-second); MAC utilization with DRAM/PCM timing {utilization:.1%} ({protocol} protocol, "
-            f"tiling {config.system.tiling}); build {build:.0f} s; "
+            f"tiling {config.system.tiling}); build ({build_kind}) {build:.0f} s; "
             f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
         ),
     }
