@@ -222,7 +222,8 @@ def test_utilization_parts_cover_the_cycles(tmp_path):
 
 def test_sim_top_units_are_one_verilog_module(tmp_path):
     # The units are instances of one module (rtl.common.separate_module): its text once with its
-    # submodules, one instance per unit; the system holds only the instances.
+    # submodules, one instance per unit; the system holds only the instances.  Inside, the unit
+    # takes its reset from a flip-flop (RegisteredReset), so its logic does not read the port.
     import re
 
     from hymem.rtl.hydra.sim_top import HydraSimTop
@@ -232,9 +233,18 @@ def test_sim_top_units_are_one_verilog_module(tmp_path):
     text = emit(top, "hydra_sim_top", tmp_path).read_text()
     name = HydraSimTop.UNIT_MODULE
     modules = re.findall(r"^module \\?(\S+?) ?\(", text, re.MULTILINE)
-    assert modules.count(name) == 1 and f"{name}.compute.lane0.mac" in modules
+    assert modules.count(name) == 1 and f"{name}.inner.compute.lane0.mac" in modules
+    unit = re.search(rf"^module {name}\(.*?^endmodule", text, re.MULTILINE | re.DOTALL).group(0)
+    assert ".inner_rst(inner_reset)" in unit
     assert not [m for m in modules if m.startswith("hydra_sim_top.system.unit0.")]
     assert len(re.findall(rf"^\s*{name} \\instance ", text, re.MULTILINE)) == top.config.system.n_units == 2
+
+
+def test_unit_reset_flop_needs_the_unit_module(tmp_path):
+    from hymem.rtl.hydra.system import HydraSystem
+
+    with pytest.raises(ValueError, match="give unit_module"):
+        HydraSystem(load_hydra_config(small_config(tmp_path)), unit_reset_flop=True)
 
 
 def test_registered_inputs_wrapper(tmp_path):

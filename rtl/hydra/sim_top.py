@@ -65,7 +65,8 @@ class HydraSimTop(wiring.Component):
 
     def __init__(self, config):
         self.config = config
-        self.system = HydraSystem(config, unit_module=self.UNIT_MODULE)
+        # each unit behind a reset flip-flop of its own: faster on Verilator (HydraSystem)
+        self.system = HydraSystem(config, unit_module=self.UNIT_MODULE, unit_reset_flop=True)
         self.geo = UnitGeometry.from_config(config)
         self.dram, self.pcm = DramModel(config), PcmModel(config)
         abits = self.dram.req_abits

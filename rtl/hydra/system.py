@@ -14,6 +14,7 @@ from hymem.golden.hydra.params import HydraOp
 from hymem.golden.hydra.system import system_counter_names
 from hymem.golden.hydra.unit import REG_WIDTH, REGISTERS
 from hymem.rtl.common.counters import connect_counters, counter_signature
+from hymem.rtl.common.registered_reset import RegisteredReset
 from hymem.rtl.common.separate_module import SeparateModule
 from hymem.rtl.common.states import goto
 from hymem.rtl.hydra.rau import ResultAccumulationUnit
@@ -73,6 +74,13 @@ class HydraSystem(wiring.Component):
         (:class:`rtl.common.separate_module.SeparateModule`; its text is :attr:`extra_verilog`):
         the same logic, emitted and compiled once instead of ``n_units`` times (long-run
         simulation tops).  Default: the units are elaborated into the system.
+    unit_reset_flop : bool
+        With ``unit_module``: each unit takes its reset through a flip-flop of its own
+        (:class:`rtl.common.registered_reset.RegisteredReset`, a local reset synchronizer) and
+        leaves reset one cycle after the RAU, so a command in the first cycle after reset waits
+        a cycle.  Verilator, which verilates the unit module as a hierarchical block for the
+        long runs, then evaluates the unit's next-state logic once per cycle instead of again at
+        every evaluation of the module's inputs (the simulation top, whose streamer starts later).
 
     Members
     -------
@@ -104,10 +112,12 @@ class HydraSystem(wiring.Component):
     ``golden.hydra.system.system_counts``.
     """
 
-    def __init__(self, config, unit_module: str | None = None):
+    def __init__(self, config, unit_module: str | None = None, unit_reset_flop: bool = False):
         self.config = config
+        if unit_reset_flop and not unit_module:
+            raise ValueError("unit_reset_flop is for units placed as one module: give unit_module")
         if unit_module:
-            template = HydraUnit(config)
+            template = RegisteredReset(HydraUnit(config)) if unit_reset_flop else HydraUnit(config)
             self.units = [SeparateModule(template, unit_module) for _ in range(config.system.n_units)]
         else:
             self.units = [HydraUnit(config) for _ in range(config.system.n_units)]
