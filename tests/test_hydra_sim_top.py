@@ -266,14 +266,44 @@ def test_registered_inputs_wrapper(tmp_path):
 def test_sim_top_units_as_hierarchical_block(tmp_path, sim):
     """The long-run bench's build (tools/benches/hydra_sim_top.py): Verilator verilates the unit
     module once as a hierarchical block; the small top's layers stay bit-exact, cycles and counters
-    equal to golden."""
+    equal to golden.  Then, as the bench does, two simulator processes run on that one build at
+    the same time, each in a directory of its own: on the sweeps' process-pool engine and on a
+    real two-worker Dask cluster started here."""
+    from hymem.golden.sweep.executors import open_engine
     from hymem.rtl.hydra.sim_top import HydraSimTop
+    from hymem.tools.runner import SimRun
 
     if sim != "verilator":
         pytest.skip("hierarchical blocks are Verilator's")
-    run_cocotb("hydra_sim_top", "hymem.tb.hydra.test_sim_top", sim,
-               test_id="hydra_sim_top-small-hier", config=small_config(tmp_path),
-               hier_blocks=(HydraSimTop.UNIT_MODULE,))
+    options = dict(test_id="hydra_sim_top-small-hier", config=small_config(tmp_path),
+                   hier_blocks=(HydraSimTop.UNIT_MODULE,))
+    run_cocotb("hydra_sim_top", "hymem.tb.hydra.test_sim_top", sim, **options)
+    run = SimRun("hydra_sim_top", "hymem.tb.hydra.test_sim_top", sim, **options)
+    with open_engine(2, pool=True) as engine:
+        reruns_in_parallel(engine, run, tmp_path / "local")
+    pytest.importorskip("distributed")
+    from hymem.tools.dask_cluster import LocalDaskCluster
+
+    with LocalDaskCluster(workers=2) as cluster, open_engine(scheduler=cluster.address) as engine:
+        reruns_in_parallel(engine, run, tmp_path / "dask")
+
+
+def reruns_in_parallel(engine, run, where):
+    from hymem.tools.runner import rerun
+
+    futures = [engine.executor.submit(rerun, run, "hydra_sim_top", where / f"run{k}") for k in range(2)]
+    results = [future.result() for future in futures]
+    assert [(r["tests"], r["failed"]) for r in results] == [(1, 0), (1, 0)]
+    for k in range(2):  # each ran in its own directory, from its own memory images
+        assert (where / f"run{k}" / "results.xml").is_file() and (where / f"run{k}" / "cmd.hex").is_file()
+
+
+def test_rerun_without_a_build_says_so(tmp_path):
+    from hymem.tools.runner import SimRun, SimulationFailed, rerun
+
+    run = SimRun("hydra_sim_top", "hymem.tb.hydra.test_sim_top", "verilator", test_id="no-such-build")
+    with pytest.raises(SimulationFailed, match="no build of no-such-build on verilator in .*build_only"):
+        rerun(run, "hydra_sim_top", tmp_path)
 
 
 def test_hier_blocks_are_verilator_control_lines(tmp_path):

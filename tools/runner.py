@@ -193,6 +193,8 @@ def rerun(run: SimRun, toplevel: str, test_dir: Path) -> dict:
     sim.log), so runs in different directories can share one build at the same time, in other
     processes or on the Dask workers of a shared file system.  Returns and raises as
     :func:`run_cocotb` (no waves or coverage)."""
+    if not run.build_dir.is_dir():
+        raise SimulationFailed(f"no build of {run.name} on {run.sim} in {run.build_dir}: build_only first")
     simulator = PortsOnlyVerilator() if run.sim == "verilator" else get_runner(run.sim)
     test_dir = Path(test_dir)
     result = read_results(run, run_tests(run, simulator, toplevel, test_dir), test_dir)

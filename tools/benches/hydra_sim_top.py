@@ -60,12 +60,12 @@ def bench_config():
 
 
 def run() -> list[dict]:
-    path = bench_config()
-    config = load_hydra_config(path)
     nets = (os.environ.get("HYMEM_BENCH_NETS") or "vgg16,resnet34").split(",")
     unknown = sorted(set(nets) - set(KINDS))
     if unknown:
         raise ValueError(f"HYMEM_BENCH_NETS: unknown network(s) {', '.join(unknown)}; valid: {', '.join(KINDS)}")
+    path = bench_config()
+    config = load_hydra_config(path)
     rows = int(os.environ.get("HYMEM_BENCH_ROWS") or 0) or None
     count = int(os.environ.get("HYMEM_BENCH_LAYERS") or 0) or None
     workers = int(os.environ.get("HYMEM_BENCH_WORKERS") or 0) or None
