@@ -275,8 +275,8 @@ def test_sim_top_units_as_hierarchical_block(tmp_path, sim):
 
     if sim != "verilator":
         pytest.skip("hierarchical blocks are Verilator's")
-    options = dict(test_id="hydra_sim_top-small-hier", config=small_config(tmp_path),
-                   hier_blocks=(HydraSimTop.UNIT_MODULE,))
+    options = {"test_id": "hydra_sim_top-small-hier", "config": small_config(tmp_path),
+               "hier_blocks": (HydraSimTop.UNIT_MODULE,)}
     run_cocotb("hydra_sim_top", "hymem.tb.hydra.test_sim_top", sim, **options)
     run = SimRun("hydra_sim_top", "hymem.tb.hydra.test_sim_top", sim, **options)
     with open_engine(2, pool=True) as engine:

@@ -185,7 +185,8 @@ def network_row(raw: dict, build: float, build_kind: str, config, load_before: f
             f"bit-exact, cycles and counters = golden; {raw['cycles']} cycles at "
             f"{raw['cycles_per_s']:.0f} cycles/s per simulator while simulating "
             f"({raw['cycles_per_cpu_s']:.0f} per CPU-second), {raw['workers']} simulators "
-            f"({raw['engine']} engine) together {raw['aggregate_cycles_per_s']:.0f} cycles/s; MAC utilization with DRAM/PCM timing {utilization:.1%} ({protocol} protocol, "
+            f"({raw['engine']} engine) together {raw['aggregate_cycles_per_s']:.0f} cycles/s; "
+            f"MAC utilization with DRAM/PCM timing {utilization:.1%} ({protocol} protocol, "
             f"tiling {config.system.tiling}); build ({build_kind}) {build:.0f} s; "
             f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
         ),
