@@ -233,7 +233,7 @@ def test_sim_top_units_are_one_verilog_module(tmp_path):
     text = emit(top, "hydra_sim_top", tmp_path).read_text()
     name = HydraSimTop.UNIT_MODULE
     modules = re.findall(r"^module \\?(\S+?) ?\(", text, re.MULTILINE)
-    assert modules.count(name) == 1 and f"{name}.inner.compute.lane0.mac" in modules
+    assert modules.count(name) == 1 and f"{name}.inner.compute.lane0" in modules
     unit = re.search(rf"^module {name}\(.*?^endmodule", text, re.MULTILINE | re.DOTALL).group(0)
     assert ".inner_rst(inner_reset)" in unit
     assert not [m for m in modules if m.startswith("hydra_sim_top.system.unit0.")]

@@ -10,6 +10,7 @@ from amaranth.utils import exact_log2
 from hymem.golden.hydra.unit import REG_WIDTH, UnitGeometry
 from hymem.rtl.common.counters import counter_signature
 from hymem.rtl.hydra.lane import Lane
+from hymem.rtl.hydra.lane_mac_control import LaneMacControl
 from hymem.rtl.hydra.unit_signatures import (
     buffer_read_signature,
     compute_control_signature,
@@ -24,8 +25,9 @@ COMPUTE_COUNTERS = ("macs", "mac_busy_cycles", "wb_reads")
 
 
 class ComputeEngine(wiring.Component):
-    """N lanes (:class:`~rtl.hydra.lane.Lane`: window buffer, MAC, pool comparator) and the
-    sequencer that runs one group on them.
+    """N lanes (:class:`~rtl.hydra.lane.Lane`: window buffer, MAC data, pool comparator), their
+    shared MAC control (:class:`~rtl.hydra.lane_mac_control.LaneMacControl`) and the sequencer
+    that runs one group on them.
 
     The fill engine's broadcast goes to every lane.  On ``control.start`` the
     sequencer issues ``channels * taps`` steps from bank ``control.bank``: for
@@ -54,7 +56,8 @@ class ComputeEngine(wiring.Component):
     ob : Out(ob_port_signature(ob_words, n_macs * acc_width))
         Output-buffer writes and the one-word-ahead read address.
     counters : Out(counter_signature(macs, mac_busy_cycles, wb_reads))
-        ``macs`` counts useful pairs (lanes holding a position), ``mac_busy_cycles`` lane 0's.
+        ``macs`` counts useful pairs (lanes holding a position), ``mac_busy_cycles`` the cycles
+        the lanes' MACs are busy (all at once).
 
     Latency and throughput
     ----------------------
@@ -83,11 +86,13 @@ class ComputeEngine(wiring.Component):
         is_pool = job.is_pool
         lanes = [Lane(self.config) for _ in range(geo.n_macs)]
         lane_ctl = lane_control_signature(fmt.width).create()
+        m.submodules.mac_control = macs = LaneMacControl(self.config)
         for j, lane in enumerate(lanes):
             m.submodules[f"lane{j}"] = lane
             m.d.comb += [lane.base.eq(self.lane_base[j]), lane.kernel.eq(job.regs.kernel)]
         wiring.connect(m, wiring.flipped(self.bcast), *[lane.write for lane in lanes])
         wiring.connect(m, lane_ctl, *[lane.control for lane in lanes])
+        wiring.connect(m, macs.lanes, *[lane.mac for lane in lanes])
 
         active = Signal()                   # issuing or draining
         issue_left = Signal(REG_WIDTH + 8)  # pairs still to issue
@@ -96,7 +101,7 @@ class ComputeEngine(wiring.Component):
         d_valid, d_last = Signal(), Signal()
         d_lane = Signal(max(1, lane_bits))
         advance = Signal()
-        m.d.comb += advance.eq(~d_valid | is_pool | lanes[0].ready)
+        m.d.comb += advance.eq(~d_valid | is_pool | macs.ready)
         issuing = active & (issue_left != 0)
         m.d.comb += [
             self.wb_read.addr.eq(wb_value_addr[lane_bits:]
@@ -123,21 +128,20 @@ class ComputeEngine(wiring.Component):
             m.d.sync += first_tap.eq(d_last)
         m.d.sync += pool_done.eq(d_valid & is_pool & d_last)
         m.d.comb += [
-            lane_ctl.pair_valid.eq(d_valid & ~is_pool),
+            macs.pair_valid.eq(d_valid & ~is_pool), macs.last.eq(d_last),
             lane_ctl.w.eq(self.wb_read.data.word_select(d_lane, fmt.width)),
-            lane_ctl.last.eq(d_last),
-            lane_ctl.bias.eq(job.regs.bias), lane_ctl.bias_load.eq(ctl.bias_load),
+            macs.bias.eq(job.regs.bias), macs.bias_load.eq(ctl.bias_load),
             lane_ctl.pool_valid.eq(d_valid & is_pool), lane_ctl.pool_first.eq(first_tap),
         ]
-        with m.If(d_valid & ~is_pool & lanes[0].ready):
+        with m.If(d_valid & ~is_pool & macs.ready):
             m.d.sync += cnt.macs.eq(cnt.macs + ctl.lanes)
-        with m.If(lanes[0].busy):
+        with m.If(macs.busy):
             m.d.sync += cnt.mac_busy_cycles.eq(cnt.mac_busy_cycles + 1)
 
-        write_ob = (lanes[0].result_valid & ~is_pool) | pool_done
+        write_ob = (macs.result_valid & ~is_pool) | pool_done
         self.write_output_words(m, lanes, write_ob & active)
         m.d.comb += ctl.done.eq(~active)
-        with m.If(active & (issue_left == 0) & ~d_valid & ~lanes[0].busy & ~pool_done
+        with m.If(active & (issue_left == 0) & ~d_valid & ~macs.busy & ~pool_done
                   & ~ctl.start):
             m.d.sync += active.eq(0)
         return m

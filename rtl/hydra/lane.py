@@ -8,19 +8,19 @@ from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 from amaranth.utils import exact_log2
 
+from hymem.golden.hydra.mac import booth_iterations
 from hymem.golden.hydra.unit import REG_WIDTH, UnitGeometry
-from hymem.rtl.hydra.mac import Mac
-from hymem.rtl.hydra.mac_seq import MacSeq
-from hymem.rtl.hydra.unit_signatures import COORD, lane_control_signature, window_write_signature
-
-
-def make_mac(config):
-    """The MAC of ``[mac] variant``."""
-    return (Mac if config.mac.variant == "pipelined" else MacSeq)(config.fixed, config.mac)
+from hymem.rtl.hydra.mac_seq import booth_step
+from hymem.rtl.hydra.unit_signatures import (
+    COORD,
+    lane_control_signature,
+    lane_mac_signature,
+    window_write_signature,
+)
 
 
 class Lane(wiring.Component):
-    """A processing element: one output position's window, its MAC and its comparator.
+    """A processing element: one output position's window, its MAC's data and its comparator.
 
     The streaming buffer is a window memory of two banks of K x K slots: a
     broadcast activation lands at slot ``dy * K + dx`` of the write bank when it
@@ -32,10 +32,15 @@ class Lane(wiring.Component):
     goes to the MAC with the broadcast weight (conv/FC) and to the comparator, which
     keeps the window's maximum (max-pool).
 
+    The MAC's control is the unit's :class:`~rtl.hydra.lane_mac_control.LaneMacControl`, one
+    for all lanes; a lane keeps the ``[mac] variant``'s data: the product register (and the
+    sequential variant's Booth operands and running sum) and the accumulator, which holds the
+    partial sum and then the neuron's result.
+
     Parameters
     ----------
     config : HydraConfig
-        ``[fixed]``, ``[mac]`` (the MAC variant), ``[unit] max_kernel``.
+        ``[fixed]``, ``[mac] variant``, ``[unit] max_kernel``, ``scan_values``.
 
     Members
     -------
@@ -46,18 +51,18 @@ class Lane(wiring.Component):
     kernel : In(REG_WIDTH)
         K.
     control : In(lane_control_signature(width))
-        Slot read, the MAC's pair and bias, the comparator's step (``pool_first``: a new window).
-    ready, busy : Out(1)
-        The MAC takes a pair / is computing.
-    result_valid : Out(1), acc : Out(signed(acc_width))
-        The MAC's finished accumulator (one cycle).
+        Slot read, the MAC's weight, the comparator's step (``pool_first``: a new window).
+    mac : In(lane_mac_signature(acc_width))
+        The shared MAC control: the pair (the weight and the slot read) is taken on ``load``.
+    acc : Out(signed(acc_width))
+        The accumulator: the neuron's result in the cycle the control's ``result_valid`` is high.
     pool_max : Out(signed(width))
         The comparator's maximum so far.
 
     Latency and throughput
     ----------------------
-    Slot reads take one cycle; the MAC's latency is its variant's; the comparator
-    updates the cycle after a slot.
+    Slot reads take one cycle; the MAC's latency is its variant's (its control's); the
+    comparator updates the cycle after a slot.
     """
 
     def __init__(self, config):
@@ -69,33 +74,45 @@ class Lane(wiring.Component):
             "base": In(data.StructLayout({"y": COORD, "x": COORD})),
             "kernel": In(REG_WIDTH),
             "control": In(lane_control_signature(fmt.width)),
-            "ready": Out(1), "busy": Out(1),
-            "result_valid": Out(1), "acc": Out(signed(fmt.acc_width)),
+            "mac": In(lane_mac_signature(fmt.acc_width)),
+            "acc": Out(signed(fmt.acc_width)),
             "pool_max": Out(signed(fmt.width)),
         })
 
     def elaborate(self, platform):
         m, ctl = Module(), self.control
         slot = self.window_memories(m)
-        m.submodules.mac = mac = make_mac(self.config)
-        m.d.comb += [
-            mac.pairs.valid.eq(ctl.pair_valid),
-            mac.pairs.payload.w.eq(ctl.w),
-            mac.pairs.payload.a.eq(slot),
-            mac.pairs.payload.last.eq(ctl.last),
-            mac.results.ready.eq(1),
-            mac.bias.eq(ctl.bias),
-            mac.bias_load.eq(ctl.bias_load),
-            mac.clear.eq(0),
-            self.ready.eq(mac.pairs.ready),
-            self.busy.eq(mac.busy),
-            self.result_valid.eq(mac.results.valid),
-            self.acc.eq(mac.results.payload.acc),
-        ]
+        product = self.multiplier(m, ctl.w, slot)
+        with m.If(self.mac.add):   # the accumulator's width wraps the sum, as golden's
+            m.d.sync += self.acc.eq(product + Mux(self.mac.partial, self.acc, self.mac.base))
         with m.If(ctl.pool_valid):
             m.d.sync += self.pool_max.eq(Mux(ctl.pool_first | (slot > self.pool_max), slot,
                                              self.pool_max))
         return m
+
+    def multiplier(self, m, w, a):
+        """The product register of ``w * a`` for the ``[mac] variant``: loaded with the pair
+        (pipelined) or after a radix-4 Booth iteration per cycle (sequential)."""
+        fmt, mac = self.config.fixed, self.mac
+        product = Signal(signed(2 * fmt.width))
+        if self.config.mac.variant == "pipelined":
+            with m.If(mac.load):
+                m.d.sync += product.eq(w * a)
+            return product
+        n = booth_iterations(fmt.width)
+        multiplicand = Signal(signed(2 * fmt.width))   # w << 2i
+        booth = Signal(2 * n + 1)                      # a (sign-extended) over a 0
+        running = Signal(signed(2 * fmt.width))
+        running_next = running + booth_step(booth, multiplicand)
+        with m.If(mac.step):
+            m.d.sync += [running.eq(running_next), multiplicand.eq(multiplicand << 2),
+                         booth.eq(booth.as_signed() >> 2)]
+        with m.If(mac.finish):
+            m.d.sync += product.eq(running_next)
+        with m.If(mac.load):
+            m.d.sync += [multiplicand.eq(w), booth.eq(Cat(0, a, a[-1].replicate(2 * n - fmt.width))),
+                         running.eq(0)]
+        return product
 
     def window_memories(self, m):
         """The V slot-interleaved window memories: the broadcast's writes and the compute

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from amaranth.hdl import Cat, Module, Mux, Signal, signed
+from amaranth.hdl import Cat, Module, Mux, Signal, Value, signed
 from amaranth.lib import wiring
 
 from hymem.golden.fixed import FixedFormat
 from hymem.golden.hydra.params import MacParams
 from hymem.rtl.hydra.mac import accumulate_stage, mac_signature
+
+
+def booth_step(booth: Value, multiplicand: Value) -> Value:
+    """One radix-4 Booth digit times the multiplicand, the digit from the three low bits of
+    ``booth``: (-2*b2 + b1 + b0) * multiplicand."""
+    b0, b1, b2 = booth[0], booth[1], booth[2]
+    one = b0 ^ b1
+    two = (b2 & ~b1 & ~b0) | (~b2 & b1 & b0)
+    magnitude = Mux(two, multiplicand << 1, Mux(one, multiplicand, 0))
+    return Mux(b2 & (one | two), -magnitude, magnitude)
 
 
 class MacSeq(wiring.Component):
@@ -74,15 +84,8 @@ class MacSeq(wiring.Component):
         advance = accumulate_stage(m, self, p_valid, p_last, p_prod, multiplying=count != 0,
                                    drop_partial=self.clear & ~closing_waits)
 
-        # One Booth digit from the three low bits: -2*b2 + b1 + b0.
-        digit_times = Signal(prod_shape)
-        b0, b1, b2 = booth[0], booth[1], booth[2]
-        one = b0 ^ b1
-        two = (b2 & ~b1 & ~b0) | (~b2 & b1 & b0)
-        magnitude = Mux(two, multiplicand << 1, Mux(one, multiplicand, 0))
-        m.d.comb += digit_times.eq(Mux(b2 & (one | two), -magnitude, magnitude))
         sum_next = Signal(prod_shape)
-        m.d.comb += sum_next.eq(sum_ + digit_times)
+        m.d.comb += sum_next.eq(sum_ + booth_step(booth, multiplicand))
 
         slot_free = ~p_valid | advance
         last_iteration = count == 1

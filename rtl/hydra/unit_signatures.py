@@ -115,13 +115,20 @@ def lane_bases_layout(n_macs: int) -> data.ArrayLayout:
 
 
 def lane_control_signature(width: int) -> wiring.Signature:
-    """Compute engine -> every lane: read window slot ``tap`` of ``bank``; the MAC's pair
-    (weight ``w``, the slot, ``last`` tap) and bias; the comparator's step."""
+    """Compute engine -> every lane: read window slot ``tap`` of ``bank``; the MAC's weight ``w``
+    (paired with the slot); the comparator's step."""
     return wiring.Signature({
-        "tap": Out(8), "bank": Out(1), "en": Out(1),
-        "pair_valid": Out(1), "w": Out(signed(width)), "last": Out(1),
-        "bias": Out(signed(width)), "bias_load": Out(1),
+        "tap": Out(8), "bank": Out(1), "en": Out(1), "w": Out(signed(width)),
         "pool_valid": Out(1), "pool_first": Out(1),
+    })
+
+
+def lane_mac_signature(acc_width: int) -> wiring.Signature:
+    """The lanes' shared MAC control -> every lane's multiplier and accumulator
+    (:class:`~rtl.hydra.lane_mac_control.LaneMacControl`)."""
+    return wiring.Signature({
+        "load": Out(1), "step": Out(1), "finish": Out(1), "add": Out(1), "partial": Out(1),
+        "base": Out(signed(acc_width)),
     })
 
 
