@@ -146,7 +146,8 @@ async def random_layers_with_idle_gaps(dut):
 
 @cocotb.test()
 async def output_back_pressure(dut):
-    """The output port refuses 40 % of cycles: drains stall, then the steps wait for a free half."""
+    """The output port refuses two cycles in three (the 1x1 tiles) or 40 % at random: drains stall,
+    then the steps wait for a free half."""
     h, dog = await harness(dut, "backpressure")
     rng = seeded_rng(dut, "backpressure")
     for k, tile in enumerate(
@@ -158,7 +159,10 @@ async def output_back_pressure(dut):
         ]
     ):
         x, w = operands(rng, tile)
-        ready = ready_pattern(rng, 20000, 0.4)
+        # the 1x1 tiles' sink takes one output in three, so their drain is surely the bottleneck
+        # (40 % random refusals let one draw through without a half wait:
+        # COCOTB_RANDOM_SEED=2845349111); the other tiles keep the random pattern
+        ready = np.arange(20000) % 3 == 0 if k < 2 else ready_pattern(rng, 20000, 0.4)
         requant = random_requant(rng, tile, k + 1, bool(k % 2))
         _, delta = await h.check_tile(f"backpressure{k}", x, w, tile, ready=ready, requant=requant)
         if k < 2:  # 16 and 12 entries of 1x1 convs: the drain is the bottleneck
