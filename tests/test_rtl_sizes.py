@@ -75,9 +75,11 @@ def test_rana_layer_words_by_hand(n_banks, flags, words):
 def test_hydra_unit_geometry_by_hand():
     # The RTL's buffers take their sizes from UnitGeometry; hydra.toml's [unit] by hand:
     # 32 MACs x 1024 B of AB = 32 KiB = 4096 64-bit words; 32 x 128 B of WB = 512 words;
-    # 4 FX16 values per 64-bit word; a 7x7 kernel's 49 slots need 6 address bits;
+    # 4 FX16 values per 64-bit word; a 7x7 window's rows need 3 address bits, and its 7 columns
+    # over 4 column-interleaved memories at most 2 per memory, 1 bit;
     # 256 OB words (an assumption, hydra.toml's note).
     from hymem.golden.hydra.unit import UnitGeometry
     geo = UnitGeometry.from_config(load_hydra_config())
     assert (geo.n_macs, geo.bus_width, geo.ab_words, geo.wb_words, geo.ob_words) == (32, 64, 4096, 512, 256)
-    assert (geo.values_per_word, geo.ab_values, geo.wb_values, geo.slot_bits) == (4, 16384, 2048, 6)
+    assert (geo.values_per_word, geo.ab_values, geo.wb_values) == (4, 16384, 2048)
+    assert (geo.window_row_bits, geo.window_col_bits) == (3, 1)

@@ -111,9 +111,15 @@ class UnitGeometry:
         return self.wb_words * self.values_per_word
 
     @property
-    def slot_bits(self) -> int:
-        """Address bits of one window bank (K×K slots of the largest kernel)."""
-        return max(1, math.ceil(math.log2(self.max_kernel ** 2)))
+    def window_row_bits(self) -> int:
+        """Address bits of a window row (0 .. max_kernel - 1)."""
+        return math.ceil(math.log2(self.max_kernel))
+
+    @property
+    def window_col_bits(self) -> int:
+        """Address bits of a window column within one of the V column-interleaved window memories:
+        memory j holds the columns dx whose input column is j modulo V, at dx // V."""
+        return math.ceil(math.log2(math.ceil(self.max_kernel / self.scan_values)))
 
 
 @dataclass(frozen=True)

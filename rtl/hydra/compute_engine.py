@@ -12,6 +12,7 @@ from hymem.rtl.common.counters import counter_signature
 from hymem.rtl.hydra.lane import Lane
 from hymem.rtl.hydra.lane_mac_control import LaneMacControl
 from hymem.rtl.hydra.unit_signatures import (
+    KERNEL,
     buffer_read_signature,
     compute_control_signature,
     job_signature,
@@ -31,9 +32,9 @@ class ComputeEngine(wiring.Component):
 
     The fill engine's broadcast goes to every lane.  On ``control.start`` the
     sequencer issues ``channels * taps`` steps from bank ``control.bank``: for
-    output channel m and tap t it reads ``W[m, t]`` once from WB and gives every
-    lane's MAC the pair ⟨W, the lane's window slot t⟩ (max-pool: the comparators
-    take the slots and WB is not read).  Each finished channel is one
+    output channel m and tap t = (ty, tx) it reads ``W[m, t]`` once from WB and gives every
+    lane's MAC the pair ⟨W, the lane's window tap t⟩ (max-pool: the comparators
+    take the taps and WB is not read).  Each finished channel is one
     output-buffer word at ``phase + m * G`` — with the ``accumulate`` register
     set (conv/fc), the word plus the entries it replaces, read one word ahead.
 
@@ -96,7 +97,8 @@ class ComputeEngine(wiring.Component):
 
         active = Signal()                   # issuing or draining
         issue_left = Signal(REG_WIDTH + 8)  # pairs still to issue
-        tap = Signal(8)
+        tap_y, tap_x = Signal(KERNEL), Signal(KERNEL)
+        last_tap = (tap_y == job.regs.kernel - 1) & (tap_x == job.regs.kernel - 1)
         wb_value_addr = Signal(REG_WIDTH + 8)
         d_valid, d_last = Signal(), Signal()
         d_lane = Signal(max(1, lane_bits))
@@ -107,18 +109,19 @@ class ComputeEngine(wiring.Component):
             self.wb_read.addr.eq(wb_value_addr[lane_bits:]
                                  + self.bank_base(job.in_bank, geo.wb_words)),
             self.wb_read.en.eq(issuing & advance & ~is_pool),
-            lane_ctl.tap.eq(tap), lane_ctl.bank.eq(ctl.bank), lane_ctl.en.eq(issuing & advance),
+            lane_ctl.tap_y.eq(tap_y), lane_ctl.tap_x.eq(tap_x), lane_ctl.bank.eq(ctl.bank),
+            lane_ctl.en.eq(issuing & advance),
         ]
         with m.If(ctl.start):
-            m.d.sync += [active.eq(1), issue_left.eq(job.channels * job.taps), tap.eq(0),
+            m.d.sync += [active.eq(1), issue_left.eq(job.channels * job.taps), tap_y.eq(0), tap_x.eq(0),
                          wb_value_addr.eq(0)]
         with m.Elif(issuing & advance):
-            m.d.sync += [issue_left.eq(issue_left - 1), wb_value_addr.eq(wb_value_addr + 1),
-                         tap.eq(Mux(tap == job.taps - 1, 0, tap + 1))]
+            m.d.sync += [issue_left.eq(issue_left - 1), wb_value_addr.eq(wb_value_addr + 1)]
+            self.next_tap(m, tap_y, tap_x)
             with m.If(~is_pool):
                 m.d.sync += cnt.wb_reads.eq(cnt.wb_reads + 1)
         with m.If(advance):
-            m.d.sync += [d_valid.eq(issuing), d_last.eq(tap == job.taps - 1),
+            m.d.sync += [d_valid.eq(issuing), d_last.eq(last_tap),
                          d_lane.eq(wb_value_addr[:lane_bits] if lane_bits else 0)]
 
         first_tap, pool_done = Signal(), Signal()
@@ -145,6 +148,14 @@ class ComputeEngine(wiring.Component):
                   & ~ctl.start):
             m.d.sync += active.eq(0)
         return m
+
+    def next_tap(self, m, tap_y, tap_x):
+        """The window's taps in raster order (W's order in WB), back to (0, 0) after the last."""
+        k = self.job.regs.kernel
+        with m.If(tap_x != k - 1):
+            m.d.sync += tap_x.eq(tap_x + 1)
+        with m.Else():
+            m.d.sync += [tap_x.eq(0), tap_y.eq(Mux(tap_y == k - 1, 0, tap_y + 1))]
 
     def bank_base(self, bank, words):
         """First word of ``bank`` in a buffer of ``words`` words per bank ([system] overlap)."""

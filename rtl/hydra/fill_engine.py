@@ -42,7 +42,8 @@ class FillEngine(wiring.Component):
     may be partial): each activation is read from AB once — value a from AB bank
     ``a mod V``, so a step is one read of each bank (padding positions read nothing
     and broadcast 0, or the most negative value for max-pool) — and the step is
-    broadcast with its coordinates and a mask of its valid values to the streaming
+    broadcast in column order (value j the one whose column is j mod V, which is the lanes'
+    window memory j) with its coordinates and a mask of its valid values to the streaming
     buffers, where every lane whose window holds a value stores it.  ``control.init``
     (the START check cycle) rewinds the position counter to the layer's first output.
 
@@ -61,7 +62,7 @@ class FillEngine(wiring.Component):
     ab_read : Out(ab_bank_read_signature(geo)).array(V)
         The activation buffer's V value banks' read ports.
     bcast : Out(window_write_signature(width, V))
-        The broadcast activations, the first one's window coordinates, the valid mask, the bank.
+        The broadcast activations in column order, their row and columns, the valid mask, the bank.
     lane_base : Out(lane_bases_layout(n_macs))
         Every lane's window base (taken from the assigner when the group's scan starts).
     counters : Out(counter_signature(ab_reads))
@@ -132,8 +133,9 @@ class FillEngine(wiring.Component):
 
     def step_registers(self):
         """What the broadcast cycle needs of the scan step before it: ``sub`` (per AB bank, the
-        value read within the bank's word), ``rot`` (the bank holding the step's first value),
-        ``inside`` (per value: read from the tile, else padding)."""
+        value read within the bank's word), ``rot`` (the bank holding the broadcast's value 0, the
+        one at a column = 0 mod V), ``inside`` (per broadcast value: read from the tile, else
+        padding)."""
         v = self.geo.scan_values
         per_bank = self.geo.values_per_word // v
         return {"sub": Array(Signal(range(max(2, per_bank)), name=f"step_sub{b}") for b in range(v)),
@@ -149,13 +151,13 @@ class FillEngine(wiring.Component):
         left = Signal(COORD)                      # values of the row after the first of this step
         first_addr = Signal(AB_VALUE_ADDR)        # row-major value address (negative in padding)
         m.d.comb += [left.eq(box_x_hi - scan_x), first_addr.eq(row_addr + scan_x)]
-        in_row = Cat(*[left >= i for i in range(v)])   # the row's last step may be partial
+        in_row = Cat(*[left >= i for i in range(v)])   # value i of the step; the last may be partial
         row_inside = (scan_y >= 0) & (scan_y < regs.in_h)
         inside = Signal(v)                        # value i: in the box row and in the tile
         for i in range(v):
             x = scan_x + i
             m.d.comb += inside[i].eq(in_row[i] & row_inside & (x >= 0) & (x < regs.in_w))
-        rot = first_addr[:v_bits] if v_bits else 0   # the bank of value 0
+        rot = first_addr[:v_bits] if v_bits else 0   # the bank of the step's value 0
         for b in range(v):
             offset = (b - rot)[:v_bits] if v_bits else 0   # the step's value this bank serves
             addr = Signal(AB_VALUE_ADDR, name=f"bank{b}_addr")
@@ -166,13 +168,19 @@ class FillEngine(wiring.Component):
             ]
             if word_bits > v_bits:
                 m.d.sync += step["sub"][b].eq(addr[v_bits:word_bits])
-        m.d.sync += [bc.valid.eq(1), bc.y.eq(scan_y), bc.x.eq(scan_x), bc.mask.eq(in_row),
-                     step["inside"].eq(inside), step["rot"].eq(rot),
+        m.d.sync += [bc.valid.eq(1), bc.y.eq(scan_y),
+                     # the broadcast in column order: j is the value whose column is j mod V, in
+                     # bank (row_addr + j) mod V
+                     step["rot"].eq(row_addr[:v_bits] if v_bits else 0),
                      self.counters.ab_reads.eq(self.counters.ab_reads + sum(inside[i] for i in range(v)))]
+        for j in range(v):
+            i = (j - scan_x)[:v_bits] if v_bits else 0   # the step's value at a column = j mod V
+            m.d.sync += [bc.x[j].eq(scan_x + i), bc.mask[j].eq(in_row.bit_select(i, 1)),
+                         step["inside"][j].eq(inside.bit_select(i, 1))]
         return left < v
 
     def broadcast_values(self, m, step):
-        """The broadcast's value i: from the bank ``(rot + i) mod V`` read in the step before,
+        """The broadcast's value j: from the bank ``(rot + j) mod V`` read in the step before,
         or the padding value (0; max-pool: the most negative) where it lies outside the tile."""
         geo, v = self.geo, self.geo.scan_values
         v_bits, per_bank = exact_log2(v), geo.values_per_word // v

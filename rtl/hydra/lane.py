@@ -22,15 +22,17 @@ from hymem.rtl.hydra.unit_signatures import (
 class Lane(wiring.Component):
     """A processing element: one output position's window, its MAC's data and its comparator.
 
-    The streaming buffer is a window memory of two banks of K x K slots: a
-    broadcast activation lands at slot ``dy * K + dx`` of the write bank when it
-    lies in this lane's window (``0 <= dy, dx < K`` from ``base``).  A broadcast
-    carries up to V = ``[unit] scan_values`` consecutive values of a row, whose
-    slots are consecutive, so the window is V slot-interleaved memories (slot s in
-    memory ``s mod V``) and each takes at most one of them.  Each cycle the compute
-    engine may read slot ``tap`` of the other bank (memory ``tap mod V``); the value
-    goes to the MAC with the broadcast weight (conv/FC) and to the comparator, which
-    keeps the window's maximum (max-pool).
+    The streaming buffer is a window memory of two banks of K x K values: a broadcast
+    activation at input (y, x) is this lane's tap ``(dy, dx) = (y, x) - base`` when
+    ``0 <= dy, dx < K``.  A broadcast carries up to V = ``[unit] scan_values`` consecutive
+    values of a row, so the window is V memories interleaved by *input column*: memory j holds
+    the taps whose column x is j modulo V, at row dy and column ``dx // V`` (distinct, since two
+    such dx differ by a multiple of V).  The fill engine orders the broadcast the same way, so
+    memory j takes value j or nothing: a lane compares, it does not route.  Each cycle the
+    compute engine may read tap ``(tap_y, tap_x)`` of the other bank, one address for every
+    lane; the lane picks memory ``(base.x + tap_x) mod V``, with the base the bank was filled with.  The value goes to the MAC with
+    the broadcast weight (conv/FC) and to the comparator, which keeps the window's maximum
+    (max-pool).
 
     The MAC's control is the unit's :class:`~rtl.hydra.lane_mac_control.LaneMacControl`, one
     for all lanes; a lane keeps the ``[mac] variant``'s data: the product register (and the
@@ -51,9 +53,9 @@ class Lane(wiring.Component):
     kernel : In(REG_WIDTH)
         K.
     control : In(lane_control_signature(width))
-        Slot read, the MAC's weight, the comparator's step (``pool_first``: a new window).
+        Tap read, the MAC's weight, the comparator's step (``pool_first``: a new window).
     mac : In(lane_mac_signature(acc_width))
-        The shared MAC control: the pair (the weight and the slot read) is taken on ``load``.
+        The shared MAC control: the pair (the weight and the tap read) is taken on ``load``.
     acc : Out(signed(acc_width))
         The accumulator: the neuron's result in the cycle the control's ``result_valid`` is high.
     pool_max : Out(signed(width))
@@ -61,8 +63,8 @@ class Lane(wiring.Component):
 
     Latency and throughput
     ----------------------
-    Slot reads take one cycle; the MAC's latency is its variant's (its control's); the
-    comparator updates the cycle after a slot.
+    Tap reads take one cycle; the MAC's latency is its variant's (its control's); the
+    comparator updates the cycle after a tap read.
     """
 
     def __init__(self, config):
@@ -81,12 +83,12 @@ class Lane(wiring.Component):
 
     def elaborate(self, platform):
         m, ctl = Module(), self.control
-        slot = self.window_memories(m)
-        product = self.multiplier(m, ctl.w, slot)
+        tap = self.window_memories(m)
+        product = self.multiplier(m, ctl.w, tap)
         with m.If(self.mac.add):   # the accumulator's width wraps the sum, as golden's
             m.d.sync += self.acc.eq(product + Mux(self.mac.partial, self.acc, self.mac.base))
         with m.If(ctl.pool_valid):
-            m.d.sync += self.pool_max.eq(Mux(ctl.pool_first | (slot > self.pool_max), slot,
+            m.d.sync += self.pool_max.eq(Mux(ctl.pool_first | (tap > self.pool_max), tap,
                                              self.pool_max))
         return m
 
@@ -115,35 +117,40 @@ class Lane(wiring.Component):
         return product
 
     def window_memories(self, m):
-        """The V slot-interleaved window memories: the broadcast's writes and the compute
-        engine's slot read; returns the slot read (valid the cycle after ``control.en``)."""
-        v, wr, ctl, k = self.geo.scan_values, self.write, self.control, self.kernel
-        v_bits = exact_log2(v)
-        slot_bits = max(self.geo.slot_bits, v_bits)
-        dy, dx = Signal(COORD), Signal(COORD)     # of the broadcast's first value
-        first_slot = Signal(slot_bits)             # dy * K + dx, modulo 2^slot_bits
-        m.d.comb += [dy.eq(wr.y - self.base.y), dx.eq(wr.x - self.base.x),
-                     first_slot.eq(dy[:4] * k[:4] + dx)]
-        row_hit = wr.valid & (dy >= 0) & (dy < k) & (dx > -v) & (dx < k)
-        dx_near = dx[:max(5, v_bits + 1) + 1].as_signed()   # -(V-1) .. K-1 when row_hit
+        """The V column-interleaved window memories: the broadcast's writes and the compute
+        engine's tap read; returns the value read (valid the cycle after ``control.en``)."""
+        geo, wr, ctl, k = self.geo, self.write, self.control, self.kernel
+        v_bits, row_bits, col_bits = exact_log2(geo.scan_values), geo.window_row_bits, geo.window_col_bits
+        dy = Signal(signed(COORD.width + 1))
+        m.d.comb += dy.eq(wr.y - self.base.y)
+        row_hit = wr.valid & (dy.as_unsigned() < k)   # a negative dy is a large unsigned one
         reads = []
-        for j in range(v):
-            memory = Memory(shape=signed(self.config.fixed.width), depth=2 << (slot_bits - v_bits), init=[])
-            m.submodules[f"window{j}" if v > 1 else "window"] = memory
+        for j in range(geo.scan_values):
+            memory = Memory(shape=signed(self.config.fixed.width), depth=2 << (row_bits + col_bits), init=[])
+            m.submodules[f"window{j}" if v_bits else "window"] = memory
             wport, rport = memory.write_port(), memory.read_port()
-            offset = (j - first_slot[:v_bits])[:v_bits] if v_bits else 0   # the value memory j takes
-            col = dx_near + offset
+            dx = Signal(signed(COORD.width + 1), name=f"dx{j}")   # of the broadcast's value j
             m.d.comb += [
-                wport.en.eq(row_hit & wr.mask.bit_select(offset, 1) & (col >= 0) & (col < k)),
-                wport.addr.eq(Cat((first_slot + offset)[v_bits:slot_bits], wr.bank)),
-                wport.data.eq(wr.values[offset]),
-                rport.addr.eq(Cat(ctl.tap[v_bits:slot_bits], ctl.bank)),
+                dx.eq(wr.x[j] - self.base.x),
+                wport.en.eq(row_hit & wr.mask[j] & (dx.as_unsigned() < k)),
+                wport.addr.eq(Cat(dx[v_bits:v_bits + col_bits], dy[:row_bits], wr.bank)),
+                wport.data.eq(wr.values[j]),
+                # the same address in every lane: only which memory holds the tap differs
+                rport.addr.eq(Cat(ctl.tap_x[v_bits:v_bits + col_bits], ctl.tap_y[:row_bits], ctl.bank)),
                 rport.en.eq(ctl.en),
             ]
             reads.append(rport.data)
-        if v == 1:
+        if not v_bits:
             return reads[0]
-        which = Signal(v_bits)                     # the memory holding the slot read
+        # the base's column mod V per window bank, kept from its fill: the base moves on to the
+        # next group while the compute engine reads this one
+        phase = [Signal(v_bits, name=f"phase{b}") for b in range(2)]
+        for b in range(2):
+            with m.If(wr.valid & (wr.bank == b)):
+                m.d.sync += phase[b].eq(self.base.x[:v_bits])
+        which = Signal(v_bits)                     # the memory holding the tap: its input column mod V
         with m.If(ctl.en):
-            m.d.sync += which.eq(ctl.tap[:v_bits])
+            # a Mux, not an Array: Icarus never evaluates the case block an Array becomes while
+            # its inputs keep their initial values
+            m.d.sync += which.eq(Mux(ctl.bank, phase[1], phase[0]) + ctl.tap_x[:v_bits])
         return Array(reads)[which]

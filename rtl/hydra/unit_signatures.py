@@ -16,6 +16,7 @@ from hymem.golden.hydra.params import HydraOp
 from hymem.golden.hydra.unit import REG_WIDTH, REGISTERS
 
 COORD = signed(REG_WIDTH + 2)  # window coordinates: -padding .. 2^16 + kernel
+KERNEL = unsigned(4)           # a tap's row or column in the window ([unit] max_kernel < 16)
 
 
 def cmd_layout() -> data.StructLayout:
@@ -92,12 +93,13 @@ def buffer_read_signature(depth: int, width: int) -> wiring.Signature:
 
 
 def window_write_signature(width: int, scan_values: int = 1) -> wiring.Signature:
-    """Fill engine -> lanes: up to ``scan_values`` (V) consecutive activations of one input row,
-    ``values[i]`` at window coordinates ``(y, x + i)`` where ``mask`` bit i is set (a row's last
-    step may be partial), for every lane whose window (K x K from the lane's base) holds them,
-    into window bank ``bank``."""
+    """Fill engine -> lanes: up to ``scan_values`` (V) consecutive activations of one input row
+    ``y``, in *column order*: ``values[j]`` is the one at column ``x[j]``, the column of the step
+    congruent to j modulo V, valid where ``mask`` bit j is set (a row's last step may be partial);
+    every lane whose window (K x K from the lane's base) holds it stores it in window memory j of
+    bank ``bank``.  Ordering the step by column once here is what spares each lane a rotation."""
     return wiring.Signature({
-        "valid": Out(1), "y": Out(COORD), "x": Out(COORD),
+        "valid": Out(1), "y": Out(COORD), "x": Out(data.ArrayLayout(COORD, scan_values)),
         "values": Out(data.ArrayLayout(signed(width), scan_values)), "mask": Out(scan_values),
         "bank": Out(1),
     })
@@ -115,11 +117,11 @@ def lane_bases_layout(n_macs: int) -> data.ArrayLayout:
 
 
 def lane_control_signature(width: int) -> wiring.Signature:
-    """Compute engine -> every lane: read window slot ``tap`` of ``bank``; the MAC's weight ``w``
-    (paired with the slot); the comparator's step."""
+    """Compute engine -> every lane: read window tap ``(tap_y, tap_x)`` of ``bank``; the MAC's
+    weight ``w`` (paired with the tap's value); the comparator's step."""
     return wiring.Signature({
-        "tap": Out(8), "bank": Out(1), "en": Out(1), "w": Out(signed(width)),
-        "pool_valid": Out(1), "pool_first": Out(1),
+        "tap_y": Out(KERNEL), "tap_x": Out(KERNEL), "bank": Out(1), "en": Out(1),
+        "w": Out(signed(width)), "pool_valid": Out(1), "pool_first": Out(1),
     })
 
 
