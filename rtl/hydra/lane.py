@@ -30,9 +30,9 @@ class Lane(wiring.Component):
     such dx differ by a multiple of V).  The fill engine orders the broadcast the same way, so
     memory j takes value j or nothing: a lane compares, it does not route.  Each cycle the
     compute engine may read tap ``(tap_y, tap_x)`` of the other bank, one address for every
-    lane; the lane picks memory ``(base.x + tap_x) mod V``, with the base the bank was filled with.  The value goes to the MAC with
-    the broadcast weight (conv/FC) and to the comparator, which keeps the window's maximum
-    (max-pool).
+    lane; the lane picks memory ``(base.x + tap_x) mod V``, with the base the bank was filled
+    with.  The value goes to the MAC with the broadcast weight (conv/FC) and to the
+    comparator, which keeps the window's maximum (max-pool).
 
     The MAC's control is the unit's :class:`~rtl.hydra.lane_mac_control.LaneMacControl`, one
     for all lanes; a lane keeps the ``[mac] variant``'s data: the product register (and the
