@@ -223,7 +223,8 @@ def test_utilization_parts_cover_the_cycles(tmp_path):
 def test_sim_top_units_are_one_verilog_module(tmp_path):
     # The units are instances of one module (rtl.common.separate_module): its text once with its
     # submodules, one instance per unit; the system holds only the instances.  Inside, the unit
-    # takes its reset from a flip-flop (RegisteredReset), so its logic does not read the port.
+    # takes its reset from a flip-flop (RegisteredReset), so its logic does not read the port, and
+    # its counters leave the module one per cycle (CounterReadout), not as 14 ports.
     import re
 
     from hymem.rtl.hydra.sim_top import HydraSimTop
@@ -233,18 +234,77 @@ def test_sim_top_units_are_one_verilog_module(tmp_path):
     text = emit(top, "hydra_sim_top", tmp_path).read_text()
     name = HydraSimTop.UNIT_MODULE
     modules = re.findall(r"^module \\?(\S+?) ?\(", text, re.MULTILINE)
-    assert modules.count(name) == 1 and f"{name}.inner.compute.lane0" in modules
+    assert modules.count(name) == 1 and f"{name}.inner.inner.compute.lane0" in modules
     unit = re.search(rf"^module {name}\(.*?^endmodule", text, re.MULTILINE | re.DOTALL).group(0)
-    assert ".inner_rst(inner_reset)" in unit
+    ports = unit[:unit.index(");")]
+    assert "readout" in ports and "counters__" not in ports
+    flop = re.search(rf"^module \\{name}\.inner \(.*?^endmodule", text, re.MULTILINE | re.DOTALL).group(0)
+    assert ".inner_rst(inner_reset)" in flop
     assert not [m for m in modules if m.startswith("hydra_sim_top.system.unit0.")]
     assert len(re.findall(rf"^\s*{name} \\instance ", text, re.MULTILINE)) == top.config.system.n_units == 2
 
 
-def test_unit_reset_flop_needs_the_unit_module(tmp_path):
+@pytest.mark.parametrize("option", ["unit_reset_flop", "unit_counter_readout"])
+def test_unit_module_options_need_the_unit_module(tmp_path, option):
     from hymem.rtl.hydra.system import HydraSystem
 
-    with pytest.raises(ValueError, match="give unit_module"):
-        HydraSystem(load_hydra_config(small_config(tmp_path)), unit_reset_flop=True)
+    with pytest.raises(ValueError, match=f"{option} is for units placed as one module: give unit_module"):
+        HydraSystem(load_hydra_config(small_config(tmp_path)), **{option: True})
+
+
+def test_counter_readout_sends_every_counter_round_robin():
+    # rtl.common.counter_readout (the sim top's unit modules send their counters through it),
+    # in the Amaranth simulator against a model of its contract: in cycle t + 1 the readout
+    # carries counter t mod n as it was in cycle t; a counter that holds from cycle T on has been
+    # sent by cycle T + n.  Three counters of different widths count seeded random events (and
+    # wrap), then hold.
+    import random
+
+    from amaranth.hdl import Module
+    from amaranth.lib import wiring
+    from amaranth.lib.wiring import In, Out
+    from amaranth.sim import Simulator
+
+    from hymem.rtl.common.counter_readout import CounterReadout
+
+    widths = {"a": 8, "b": 5, "c": 8}
+
+    class Counting(wiring.Component):
+        def __init__(self):
+            super().__init__({"events": In(len(widths)),
+                              "counters": Out(wiring.Signature({k: Out(w) for k, w in widths.items()}))})
+
+        def elaborate(self, platform):
+            m = Module()
+            for bit, name in enumerate(widths):
+                counter = getattr(self.counters, name)
+                with m.If(self.events[bit]):
+                    m.d.sync += counter.eq(counter + 1)
+            return m
+
+    seed = random.randrange(2**32)
+    print(f"seed {seed}")
+    rng = random.Random(seed)
+    dut = CounterReadout(Counting())
+    counting, n = 60, len(widths)
+    events = [rng.randrange(2**n) for _ in range(counting)] + [0] * (n + 2)
+    sent, seen = [], [[0] * n]          # seen[t]: the counters in cycle t
+
+    async def bench(ctx):
+        for bits in events:
+            ctx.set(dut.events, bits)
+            await ctx.tick()
+            sent.append((ctx.get(dut.readout.index), ctx.get(dut.readout.value)))
+            seen.append([(seen[-1][k] + (bits >> k & 1)) % 2 ** w for k, w in enumerate(widths.values())])
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-9)
+    sim.add_testbench(bench)
+    sim.run()
+    # sent[t - 1] is the readout in cycle t, which carries counter (t - 1) mod n of cycle t - 1
+    assert sent == [(t % n, seen[t][t % n]) for t in range(len(events))], f"seed {seed}"
+    last = {index: value for index, value in sent[counting:counting + n]}
+    assert last == dict(enumerate(seen[counting])), f"seed {seed}"
 
 
 def test_registered_inputs_wrapper(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from amaranth.hdl import ClockDomain, ClockSignal, DomainRenamer, Module, ResetSignal, Signal
 from amaranth.lib import wiring
 
-from hymem.rtl.common.wrapper import share_model_attributes
+from hymem.rtl.common.wrapper import connect_through, share_model_attributes
 
 
 class RegisteredReset(wiring.Component):
@@ -43,12 +43,5 @@ class RegisteredReset(wiring.Component):
         m.d.sync += inner_reset.eq(ResetSignal())
         m.d.comb += [inner_domain.clk.eq(ClockSignal()), inner_domain.rst.eq(inner_reset)]
         m.submodules.inner = DomainRenamer("inner")(self.inner)
-        for name, member in self.signature.members.items():
-            outer, inner = getattr(self, name), getattr(self.inner, name)
-            if member.is_signature:
-                wiring.connect(m, wiring.flipped(outer), inner)
-            elif member.flow == wiring.In:
-                m.d.comb += inner.eq(outer)
-            else:
-                m.d.comb += outer.eq(inner)
+        connect_through(m, self, self.inner, self.signature.members)
         return m

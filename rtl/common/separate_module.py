@@ -6,7 +6,8 @@ from amaranth.back import verilog
 from amaranth.hdl import ClockSignal, Instance, Module, ResetSignal, Value
 from amaranth.lib import wiring
 
-from hymem.rtl.common.wrapper import share_model_attributes
+from hymem.rtl.common.counter_readout import CounterReadout, readout_members
+from hymem.rtl.common.wrapper import connect_through, share_model_attributes
 
 
 class SeparateModule(wiring.Component):
@@ -27,6 +28,12 @@ class SeparateModule(wiring.Component):
         is never elaborated into the parent; copies may share one template.
     module_name : str
         The Verilog module's name (unique in the design).
+    counter_readout : bool
+        The module sends ``template``'s ``counters`` one per cycle
+        (:class:`rtl.common.counter_readout.CounterReadout`) and this component keeps a copy of
+        each, which is its ``counters`` member: a counter that holds its value from cycle t on
+        reads that value here from cycle t + :attr:`counter_latency` on.  For a module Verilator
+        verilates as a hierarchical block, whose every output it copies at every evaluation.
 
     Members
     -------
@@ -37,20 +44,42 @@ class SeparateModule(wiring.Component):
     Latency and throughput: ``template``'s.
     """
 
-    def __init__(self, template: wiring.Component, module_name: str):
-        self.template, self.module_name = template, module_name
+    def __init__(self, template: wiring.Component, module_name: str, counter_readout: bool = False):
+        if counter_readout and "counters" not in template.signature.members:
+            raise ValueError(f"counter_readout: {type(template).__name__} has no counters member")
+        self.template, self.module_name, self.counter_readout = template, module_name, counter_readout
         share_model_attributes(self, template)
         super().__init__(template.signature)
 
+    @property
+    def counter_latency(self) -> int:
+        """Cycles from a counter's last change until ``counters`` shows it (0: no readout)."""
+        return len(self.signature.members["counters"].signature.members) + 1 if self.counter_readout else 0
+
     def elaborate(self, platform):
         m = Module()
+        members = readout_members(self.signature) if self.counter_readout else self.signature.members
+        module = wiring.Signature(members).create()   # the module's ports
         ports = {"i_clk": ClockSignal(), "i_rst": ResetSignal()}
-        for path, member, value in self.signature.flatten(self):
+        for path, member, value in module.signature.flatten(module):
             direction = "i" if member.flow == wiring.In else "o"
             ports[f"{direction}_{'__'.join(map(str, path))}"] = Value.cast(value)
         m.submodules.instance = Instance(self.module_name, **ports)
+        shared = [name for name in module.signature.members if name != "readout"]
+        connect_through(m, self, module, shared)
+        if "readout" in module.signature.members:
+            self.keep_counters(m, module.readout)
         return m
 
+    def keep_counters(self, m, readout):
+        """Each counter as the readout last sent it."""
+        counters = [value for _, _, value in self.counters.signature.flatten(self.counters)]
+        with m.Switch(readout.index):
+            for k, counter in enumerate(counters):
+                with m.Case(k):
+                    m.d.sync += counter.eq(readout.value[:len(counter)])
+
     def verilog(self) -> str:
-        """The module's Verilog (the template converted once)."""
-        return verilog.convert(self.template, name=self.module_name)
+        """The module's Verilog (the template, with the counter readout if asked, converted once)."""
+        top = CounterReadout(self.template) if self.counter_readout else self.template
+        return verilog.convert(top, name=self.module_name)

@@ -50,7 +50,9 @@ class HydraSimTop(wiring.Component):
     started by the :class:`PcmPrefetcher` into a FIFO of that many beats (``SyncFIFOBuffered``),
     which the system drains when it takes the WRITE.  Cycles and device/streamer counters:
     ``golden.hydra.command_stream.program_cost`` (per run; cleared by ``start``); system
-    counters: ``golden.hydra.system.system_counts`` (cumulative since reset).
+    counters: ``golden.hydra.system.system_counts`` (cumulative since reset); the units' counters
+    (``u<i>_``) show their counts :attr:`counter_latency` cycles after ``done`` (each unit module
+    sends its counters one per cycle, see :class:`HydraSystem`).
 
     Members
     -------
@@ -65,8 +67,10 @@ class HydraSimTop(wiring.Component):
 
     def __init__(self, config):
         self.config = config
-        # each unit behind a reset flip-flop of its own: faster on Verilator (HydraSystem)
-        self.system = HydraSystem(config, unit_module=self.UNIT_MODULE, unit_reset_flop=True)
+        # each unit behind a reset flip-flop of its own, its counters sent one per cycle: faster
+        # on Verilator (HydraSystem)
+        self.system = HydraSystem(config, unit_module=self.UNIT_MODULE, unit_reset_flop=True,
+                                  unit_counter_readout=True)
         self.geo = UnitGeometry.from_config(config)
         self.dram, self.pcm = DramModel(config), PcmModel(config)
         abits = self.dram.req_abits
@@ -95,6 +99,11 @@ class HydraSimTop(wiring.Component):
                 ),
             }
         )
+
+    @property
+    def counter_latency(self) -> int:
+        """Cycles after ``done`` until every counter shows the run's counts."""
+        return self.system.counter_latency
 
     @property
     def extra_verilog(self) -> str:

@@ -81,6 +81,13 @@ class HydraSystem(wiring.Component):
         a cycle.  Verilator, which verilates the unit module as a hierarchical block for the
         long runs, then evaluates the unit's next-state logic once per cycle instead of again at
         every evaluation of the module's inputs (the simulation top, whose streamer starts later).
+    unit_counter_readout : bool
+        With ``unit_module``: each unit module sends its counters one per cycle
+        (:class:`rtl.common.counter_readout.CounterReadout`) and the system keeps a copy, so
+        ``counters``' ``u<i>_`` members show a unit's counts :attr:`counter_latency` cycles after
+        they last changed (a unit's counters hold while it is idle).  Verilator copies every
+        output of the hierarchical block at every evaluation; the counters were 448 of its 652
+        output bits (the simulation top, which reads the counters after a layer).
 
     Members
     -------
@@ -112,13 +119,16 @@ class HydraSystem(wiring.Component):
     ``golden.hydra.system.system_counts``.
     """
 
-    def __init__(self, config, unit_module: str | None = None, unit_reset_flop: bool = False):
+    def __init__(self, config, unit_module: str | None = None, unit_reset_flop: bool = False,
+                 unit_counter_readout: bool = False):
         self.config = config
-        if unit_reset_flop and not unit_module:
-            raise ValueError("unit_reset_flop is for units placed as one module: give unit_module")
+        for option, given in (("unit_reset_flop", unit_reset_flop), ("unit_counter_readout", unit_counter_readout)):
+            if given and not unit_module:
+                raise ValueError(f"{option} is for units placed as one module: give unit_module")
         if unit_module:
             template = RegisteredReset(HydraUnit(config)) if unit_reset_flop else HydraUnit(config)
-            self.units = [SeparateModule(template, unit_module) for _ in range(config.system.n_units)]
+            self.units = [SeparateModule(template, unit_module, unit_counter_readout)
+                          for _ in range(config.system.n_units)]
         else:
             self.units = [HydraUnit(config) for _ in range(config.system.n_units)]
         self.geo = geo = self.units[0].geo
@@ -133,6 +143,12 @@ class HydraSystem(wiring.Component):
             "counters": Out(counter_signature(system_counter_names(n_units),
                                               config.mac.counter_width)),
         })
+
+    @property
+    def counter_latency(self) -> int:
+        """Cycles from a unit counter's last change until ``counters`` shows it."""
+        unit = self.units[0]
+        return unit.counter_latency if isinstance(unit, SeparateModule) else 0
 
     @property
     def extra_verilog(self) -> str:

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from cocotb.triggers import RisingEdge, Timer
+from cocotb.triggers import ClockCycles, RisingEdge, Timer
 
 from hymem.golden.hydra.command_stream import (
     command_fields,
@@ -96,6 +96,8 @@ class SimTopRun:
         # The simulator runs in this process: its CPU time is the design's evaluation, whatever
         # else shares the machine (wall time is not, on a loaded machine).
         simulated, simulate_cpu = time.perf_counter(), time.process_time() - cpu_before
+        # the units' counters reach the top one per cycle (HydraSimTop.counter_latency)
+        await ClockCycles(self.dut.clk, self.component.counter_latency)
         self.port("dump_from").value = program.out_from
         self.port("dump_to").value = max(program.out_from, program.out_to - 1)
         await self.pulse("dump")
