@@ -223,8 +223,9 @@ def test_utilization_parts_cover_the_cycles(tmp_path):
 def test_sim_top_units_are_one_verilog_module(tmp_path):
     # The units are instances of one module (rtl.common.separate_module): its text once with its
     # submodules, one instance per unit; the system holds only the instances.  Inside, the unit
-    # takes its reset from a flip-flop (RegisteredReset), so its logic does not read the port, and
-    # its counters leave the module one per cycle (CounterReadout), not as 14 ports.
+    # takes its reset from a flip-flop (RegisteredReset), so its logic does not read the port, its
+    # counters leave the module one per cycle (CounterReadout), not as 14 ports, and the module's
+    # ports are packed into one vector each way (PackedPorts).
     import re
 
     from hymem.rtl.hydra.sim_top import HydraSimTop
@@ -234,12 +235,16 @@ def test_sim_top_units_are_one_verilog_module(tmp_path):
     text = emit(top, "hydra_sim_top", tmp_path).read_text()
     name = HydraSimTop.UNIT_MODULE
     modules = re.findall(r"^module \\?(\S+?) ?\(", text, re.MULTILINE)
-    assert modules.count(name) == 1 and f"{name}.inner.inner.compute.lane0" in modules
-    unit = re.search(rf"^module {name}\(.*?^endmodule", text, re.MULTILINE | re.DOTALL).group(0)
-    ports = unit[:unit.index(");")]
-    assert "readout" in ports and "counters__" not in ports
-    flop = re.search(rf"^module \\{name}\.inner \(.*?^endmodule", text, re.MULTILINE | re.DOTALL).group(0)
-    assert ".inner_rst(inner_reset)" in flop
+    assert modules.count(name) == 1 and f"{name}.inner.inner.inner.compute.lane0" in modules
+
+    def module_text(module):
+        return re.search(rf"^module \\?{re.escape(module)} ?\(.*?^endmodule", text, re.MULTILINE | re.DOTALL).group(0)
+
+    assert sorted(re.match(rf"module {name}\((\w+), (\w+), (\w+), (\w+)\);", module_text(name)).groups()) == sorted((
+        "clk", "rst", "inputs", "outputs"))                          # PackedPorts
+    readout = module_text(f"{name}.inner")                            # CounterReadout
+    assert "readout" in readout[:readout.index(");")] and "counters__" not in readout[:readout.index(");")]
+    assert ".inner_rst(inner_reset)" in module_text(f"{name}.inner.inner")   # RegisteredReset
     assert not [m for m in modules if m.startswith("hydra_sim_top.system.unit0.")]
     assert len(re.findall(rf"^\s*{name} \\instance ", text, re.MULTILINE)) == top.config.system.n_units == 2
 

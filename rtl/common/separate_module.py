@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from amaranth.back import verilog
-from amaranth.hdl import ClockSignal, Instance, Module, ResetSignal, Value
+from amaranth.hdl import Cat, ClockSignal, Instance, Module, ResetSignal, Signal
 from amaranth.lib import wiring
 
 from hymem.rtl.common.counter_readout import CounterReadout, readout_members
+from hymem.rtl.common.packed_ports import PackedPorts, split_ports
 from hymem.rtl.common.wrapper import connect_through, share_model_attributes
 
 
@@ -18,8 +19,11 @@ class SeparateModule(wiring.Component):
     single-instance module and compiles all copies.  With the copies as instances of one
     module, the Verilog holds its text once (:meth:`verilog`, which the top appends to its own,
     see ``extra_verilog``) and Verilator compiles one C++ class for all of them.  The logic is
-    the template's, gate for gate; only the hierarchy differs.  Simulation with Icarus and
-    Verilator (the Amaranth simulator cannot run an ``Instance``).
+    the template's, gate for gate; only the hierarchy differs.  The module's ports are
+    ``clk``, ``rst``, and the template's inputs and outputs packed into one vector each
+    (:class:`rtl.common.packed_ports.PackedPorts`: Verilator's hierarchical blocks pay per port
+    at every evaluation).  Simulation with Icarus and Verilator (the Amaranth simulator cannot
+    run an ``Instance``).
 
     Parameters
     ----------
@@ -37,9 +41,8 @@ class SeparateModule(wiring.Component):
 
     Members
     -------
-    As ``template``'s signature; ports connected by the names Amaranth gives them
-    (the signature path joined with ``__``).  Attributes ``config`` and ``geo`` of the
-    template are passed on.
+    As ``template``'s signature.  Attributes ``config`` and ``geo`` of the template are passed
+    on.
 
     Latency and throughput: ``template``'s.
     """
@@ -59,12 +62,12 @@ class SeparateModule(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         members = readout_members(self.signature) if self.counter_readout else self.signature.members
-        module = wiring.Signature(members).create()   # the module's ports
-        ports = {"i_clk": ClockSignal(), "i_rst": ResetSignal()}
-        for path, member, value in module.signature.flatten(module):
-            direction = "i" if member.flow == wiring.In else "o"
-            ports[f"{direction}_{'__'.join(map(str, path))}"] = Value.cast(value)
-        m.submodules.instance = Instance(self.module_name, **ports)
+        module = wiring.Signature(members).create()   # the module's ports before packing
+        inputs, outputs = split_ports(module)
+        packed_outputs = Signal(sum(len(value) for value in outputs))
+        m.submodules.instance = Instance(self.module_name, i_clk=ClockSignal(), i_rst=ResetSignal(),
+                                         i_inputs=Cat(*inputs), o_outputs=packed_outputs)
+        m.d.comb += Cat(*outputs).eq(packed_outputs)
         shared = [name for name in module.signature.members if name != "readout"]
         connect_through(m, self, module, shared)
         if "readout" in module.signature.members:
@@ -80,6 +83,7 @@ class SeparateModule(wiring.Component):
                     m.d.sync += counter.eq(readout.value[:len(counter)])
 
     def verilog(self) -> str:
-        """The module's Verilog (the template, with the counter readout if asked, converted once)."""
+        """The module's Verilog: the template, with the counter readout if asked, its ports
+        packed, converted once."""
         top = CounterReadout(self.template) if self.counter_readout else self.template
-        return verilog.convert(top, name=self.module_name)
+        return verilog.convert(PackedPorts(top), name=self.module_name)
