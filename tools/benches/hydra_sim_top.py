@@ -10,7 +10,7 @@ The protocol is ``[system] overlap`` of ``configs/hydra.toml`` (overlapped by de
 (``HYMEM_BENCH_TILING`` overrides).
 The layers of a network run in ``HYMEM_BENCH_WORKERS`` simulator processes at once (default:
 this machine's cores), all on the one build: each process takes a share of the layers, balanced
-by golden's predicted cycles, and starts from reset (its system counters from zero).  The
+by golden's predicted cycles on this top, and starts from reset (its system counters from zero).  The
 processes are tasks of the sweeps' executor (``golden/sweep/executors.py``): a local process pool,
 or with ``HYMEM_BENCH_SCHEDULER=tcp://HOST:PORT`` the workers of a Dask cluster, which must see
 this checkout's ``build/`` at the same path (a shared file system).
@@ -34,7 +34,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from hymem.golden.hydra.cycles import layer_cycles
+from hymem.golden.hydra.command_stream import layer_memory_cost
 from hymem.golden.hydra.params import load_hydra_config
 from hymem.golden.sweep.executors import open_engine
 from hymem.rtl.hydra.sim_top import HydraSimTop
@@ -44,16 +44,16 @@ from hymem.tools.runner import SimRun, build_only, rerun
 from hymem.tools.toolchain import REPO
 
 
-def bench_config():
+def bench_config(directory: Path = BENCH_DIR) -> Path:
     """configs/hydra.toml with ``tiling = "dram_pcm"`` (tiles chosen on the device models this bench
     runs; ``HYMEM_BENCH_TILING=ideal_memory`` keeps the ideal-memory tiling) and, with
-    ``HYMEM_BENCH_SERIAL=1``, the serial protocol."""
+    ``HYMEM_BENCH_SERIAL=1``, the serial protocol, written to ``directory``."""
     text = (REPO / "configs" / "hydra.toml").read_text()
     tiling = os.environ.get("HYMEM_BENCH_TILING") or "dram_pcm"
     text = text.replace('tiling = "ideal_memory"', f'tiling = "{tiling}"')
     if os.environ.get("HYMEM_BENCH_SERIAL"):
         text = text.replace("overlap = true", "overlap = false")
-    path = BENCH_DIR / "hydra_sim_top.toml"
+    path = directory / "hydra_sim_top.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return path
@@ -85,21 +85,32 @@ def run() -> list[dict]:
         registered_inputs=True,
         hier_blocks=() if flat else (HydraSimTop.UNIT_MODULE,),
     )
-    began, load_before = time.perf_counter(), os.getloadavg()[0]
-    _, toplevel, _ = build_only(sim_run)
-    build = time.perf_counter() - began  # Verilog and the Verilator build
+    layers = {net: network_layers(net, rows, count) for net in nets}
     build_kind = "flat" if flat else "unit a hierarchical block"
+    began, load_before = time.perf_counter(), os.getloadavg()[0]
     with open_engine(workers, os.environ.get("HYMEM_BENCH_SCHEDULER"), pool=True) as engine:
-        raws = [run_network(engine, sim_run, toplevel, net, network_layers(net, rows, count), config)
-                for net in nets]
+        # the shards' weights, computed by a worker while Verilator builds
+        predicted = engine.executor.submit(predicted_cycles, layers, config)
+        _, toplevel, _ = build_only(sim_run)
+        build = time.perf_counter() - began  # Verilog and the Verilator build
+        cycles = predicted.result()
+        raws = [run_network(engine, sim_run, toplevel, net, layers[net], cycles[net]) for net in nets]
     return [network_row(raw, build, build_kind, config, load_before) for raw in raws]
 
 
-def shards(layers: list, config, n: int) -> list[list[str]]:
-    """The layers' names in at most ``n`` shards of about equal predicted cycles (golden's
-    ideal-memory ``layer_cycles``): longest layer first onto the least-loaded shard; each shard
-    keeps the network's order."""
-    cycles = [layer_cycles(layer, config).cycles for layer in layers]
+def predicted_cycles(layers: dict, config) -> dict[str, list[int]]:
+    """Each network's layers' cycles on the simulation top: golden's cost of the layer's command
+    program with DRAM/PCM timing (``layer_memory_cost``: exact, and no data needed).  The
+    ideal-memory cycles split ResNet-34 5.03 / 5.79 M cycles over two processes; these split it
+    evenly.  An executor task."""
+    return {net: [layer_memory_cost(layer, config).cycles for layer in net_layers]
+            for net, net_layers in layers.items()}
+
+
+def shards(layers: list, cycles: list[int], n: int) -> list[list[str]]:
+    """The layers' names in at most ``n`` shards of about equal ``cycles`` (one figure per
+    layer): longest layer first onto the least-loaded shard; each shard keeps the network's
+    order."""
     loads = [(0, k, []) for k in range(min(n, len(layers)))]
     for i in sorted(range(len(layers)), key=lambda i: -cycles[i]):
         load, shard, members = heapq.heappop(loads)
@@ -118,9 +129,10 @@ def run_shard(sim_run: SimRun, toplevel: str, net: str, names: list[str], test_d
     return json.loads(out.read_text())[net]
 
 
-def run_network(engine, sim_run: SimRun, toplevel: str, net: str, layers: list, config) -> dict:
-    """``net``'s layers over the engine's workers; the shards' figures merged in layer order."""
-    plan = shards(layers, config, engine.workers)
+def run_network(engine, sim_run: SimRun, toplevel: str, net: str, layers: list, cycles: list[int]) -> dict:
+    """``net``'s layers over the engine's workers, shards balanced by their predicted ``cycles``;
+    the shards' figures merged in layer order."""
+    plan = shards(layers, cycles, engine.workers)
     began = time.perf_counter()
     futures = [engine.executor.submit(run_shard, sim_run, toplevel, net, names,
                                       str(sim_run.build_dir / f"{net}-shard{k}"))
