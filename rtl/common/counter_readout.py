@@ -53,8 +53,8 @@ class CounterReadout(wiring.Component):
     As ``inner``'s, without ``counters``, and:
 
     readout : Out(readout_layout(n, width))
-        ``index`` k and ``value``: counter k as it was at the end of the last cycle; k steps
-        through ``0 … n-1`` and around, one step per cycle (``width``: the widest counter).
+        ``index`` k and ``value``: counter k's value in the previous cycle; k steps through
+        ``0 … n-1`` and around, one step per cycle (``width``: the widest counter).
 
     Latency and throughput
     ----------------------
