@@ -240,10 +240,11 @@ def test_sim_top_units_are_one_verilog_module(tmp_path):
     def module_text(module):
         return re.search(rf"^module \\?{re.escape(module)} ?\(.*?^endmodule", text, re.MULTILINE | re.DOTALL).group(0)
 
-    assert sorted(re.match(rf"module {name}\((\w+), (\w+), (\w+), (\w+)\);", module_text(name)).groups()) == sorted((
-        "clk", "rst", "inputs", "outputs"))                          # PackedPorts
-    readout = module_text(f"{name}.inner")                            # CounterReadout
-    assert "readout" in readout[:readout.index(");")] and "counters__" not in readout[:readout.index(");")]
+    ports = re.match(rf"module {name}\((\w+), (\w+), (\w+), (\w+)\);", module_text(name)).groups()
+    assert set(ports) == {"clk", "rst", "inputs", "outputs"}                  # PackedPorts
+    readout = module_text(f"{name}.inner")                                   # CounterReadout
+    readout_ports = readout[:readout.index(");")]
+    assert "readout" in readout_ports and "counters__" not in readout_ports
     assert ".inner_rst(inner_reset)" in module_text(f"{name}.inner.inner")   # RegisteredReset
     assert not [m for m in modules if m.startswith("hydra_sim_top.system.unit0.")]
     assert len(re.findall(rf"^\s*{name} \\instance ", text, re.MULTILINE)) == top.config.system.n_units == 2
@@ -261,8 +262,8 @@ def test_counter_readout_sends_every_counter_round_robin():
     # rtl.common.counter_readout (the sim top's unit modules send their counters through it),
     # in the Amaranth simulator against a model of its contract: in cycle t + 1 the readout
     # carries counter t mod n as it was in cycle t; a counter that holds from cycle T on has been
-    # sent by cycle T + n.  Three counters of different widths count seeded random events (and
-    # wrap), then hold.
+    # sent by cycle T + n.  Three counters of different widths count random events (fixed seed,
+    # as the other golden-side tests) and wrap, then hold.
     import random
 
     from amaranth.hdl import Module
@@ -287,9 +288,7 @@ def test_counter_readout_sends_every_counter_round_robin():
                     m.d.sync += counter.eq(counter + 1)
             return m
 
-    seed = random.randrange(2**32)
-    print(f"seed {seed}")
-    rng = random.Random(seed)
+    rng = random.Random(11)
     dut = CounterReadout(Counting())
     counting, n = 60, len(widths)
     events = [rng.randrange(2**n) for _ in range(counting)] + [0] * (n + 2)
@@ -307,9 +306,9 @@ def test_counter_readout_sends_every_counter_round_robin():
     sim.add_testbench(bench)
     sim.run()
     # sent[t - 1] is the readout in cycle t, which carries counter (t - 1) mod n of cycle t - 1
-    assert sent == [(t % n, seen[t][t % n]) for t in range(len(events))], f"seed {seed}"
+    assert sent == [(t % n, seen[t][t % n]) for t in range(len(events))]
     last = {index: value for index, value in sent[counting:counting + n]}
-    assert last == dict(enumerate(seen[counting])), f"seed {seed}"
+    assert last == dict(enumerate(seen[counting]))
 
 
 def test_registered_inputs_wrapper(tmp_path):
